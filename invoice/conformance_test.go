@@ -1,0 +1,246 @@
+package invoice
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The conformance test measures agreement with the reference (the KoSIT
+// validator with the XRechnung configuration) on the public corpus in
+// ../shared/conformance, file by file and rule by rule, the way
+// shared/tools/conformance-compare.py scores it.
+//
+// Environment:
+//
+//	EINGANG_SHARED   the shared folder (default ../../shared from this package)
+//	EINGANG_RULES    comma-separated rule id prefixes: compare only those ids
+//	EINGANG_SHOW     how many differing files to print (default 20)
+
+// Floors the test holds the validator to: the agreement measured when they
+// were last raised. The goals are 100% for both.
+const (
+	minVerdictAgreement = 0.0 // percent of documents with the reference's verdict
+	minRuleAgreement    = 0.0 // percent of documents with exactly the reference's fired rule ids
+)
+
+type expectedDoc struct {
+	File             string `json:"file"`
+	Wellformed       bool   `json:"wellformed"`
+	Accepted         bool   `json:"accepted"`
+	RejectReason     string `json:"reject_reason"`
+	Scenario         string `json:"scenario"`
+	SchematronErrors []any  `json:"schematron_errors"`
+	Fired            []struct {
+		ID       string `json:"id"`
+		Level    string `json:"level"`
+		Location string `json:"location"`
+	} `json:"fired"`
+}
+
+func sharedDir(t testing.TB) string {
+	dir := os.Getenv("EINGANG_SHARED")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "conformance", "expected.jsonl")); err != nil {
+		t.Skipf("conformance corpus not found at %s (set EINGANG_SHARED to the shared folder): %v", dir, err)
+	}
+	return dir
+}
+
+func loadExpected(t testing.TB, dir string) []expectedDoc {
+	f, err := os.Open(filepath.Join(dir, "conformance", "expected.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var docs []expectedDoc
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var d expectedDoc
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return docs
+}
+
+func isRuleID(id string) bool {
+	u := strings.ToUpper(id)
+	return id != "" && !strings.HasPrefix(u, "XSD") && !strings.HasPrefix(u, "XML") && !strings.HasPrefix(u, "SCENARIO")
+}
+
+func TestConformance(t *testing.T) {
+	dir := sharedDir(t)
+	docs := loadExpected(t, dir)
+	var filter []string
+	if s := os.Getenv("EINGANG_RULES"); s != "" {
+		filter = strings.Split(s, ",")
+	}
+	keep := func(id string) bool {
+		if !isRuleID(id) {
+			return false
+		}
+		if filter == nil {
+			return true
+		}
+		for _, p := range filter {
+			if strings.HasPrefix(id, p) {
+				return true
+			}
+		}
+		return false
+	}
+	show := 20
+	if s := os.Getenv("EINGANG_SHOW"); s != "" {
+		show, _ = strconv.Atoi(s)
+	}
+
+	v := NewValidator()
+	ctx := context.Background()
+	var verdictOK, ruled, exact int
+	var verdictDiffs, ruleDiffs []string
+	missed := map[string]int{}
+	extra := map[string]int{}
+	for _, d := range docs {
+		data, err := os.ReadFile(filepath.Join(dir, "conformance", d.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := v.Validate(ctx, data, Options{AllRules: true})
+		if err != nil {
+			t.Fatalf("%s: %v", d.File, err)
+		}
+		if rep.Accepted == d.Accepted {
+			verdictOK++
+		} else {
+			verdictDiffs = append(verdictDiffs, fmt.Sprintf("%s: reference accepted=%v (%s), eingang accepted=%v (%s) %s", d.File, d.Accepted, d.RejectReason, rep.Accepted, rep.RejectReason, firstErrors(rep, 3)))
+		}
+		if !d.Wellformed || len(d.SchematronErrors) > 0 {
+			continue
+		}
+		ruled++
+		want := map[string]string{}
+		for _, f := range d.Fired {
+			if keep(f.ID) {
+				want[f.ID] = f.Location
+			}
+		}
+		got := map[string]string{}
+		for _, f := range rep.Findings {
+			if keep(f.Rule) {
+				got[f.Rule] = f.Location
+			}
+		}
+		var m, e []string
+		for id, loc := range want {
+			if _, ok := got[id]; !ok {
+				m = append(m, id+" @"+shortLoc(loc))
+				missed[id]++
+			}
+		}
+		for id, loc := range got {
+			if _, ok := want[id]; !ok {
+				e = append(e, id+" @"+loc)
+				extra[id]++
+			}
+		}
+		if len(m) == 0 && len(e) == 0 {
+			exact++
+			continue
+		}
+		sort.Strings(m)
+		sort.Strings(e)
+		ruleDiffs = append(ruleDiffs, fmt.Sprintf("%s:\n    missed %v\n    extra  %v", d.File, m, e))
+	}
+	vp := 100 * float64(verdictOK) / float64(len(docs))
+	rp := 100 * float64(exact) / float64(ruled)
+	t.Logf("verdict agreement: %d/%d = %.2f%%", verdictOK, len(docs), vp)
+	t.Logf("rule sets equal: %d/%d = %.2f%% (filter %v)", exact, ruled, rp, filter)
+	t.Logf("most missed: %s", top(missed, 25))
+	t.Logf("most extra:  %s", top(extra, 25))
+	for i, s := range ruleDiffs {
+		if i >= show {
+			t.Logf("... %d more files differ in rules", len(ruleDiffs)-show)
+			break
+		}
+		t.Log(s)
+	}
+	if filter == nil {
+		for i, s := range verdictDiffs {
+			if i >= show {
+				t.Logf("... %d more verdicts differ", len(verdictDiffs)-show)
+				break
+			}
+			t.Log("verdict differs: " + s)
+		}
+		if vp < minVerdictAgreement {
+			t.Errorf("verdict agreement %.2f%% fell below the floor %.2f%%", vp, minVerdictAgreement)
+		}
+		if rp < minRuleAgreement {
+			t.Errorf("rule-set agreement %.2f%% fell below the floor %.2f%%", rp, minRuleAgreement)
+		}
+	}
+}
+
+func firstErrors(r *Report, n int) string {
+	var s []string
+	for _, f := range r.Findings {
+		if f.Counted && f.Level == LevelError {
+			s = append(s, f.Rule)
+			if len(s) == n {
+				break
+			}
+		}
+	}
+	return strings.Join(s, " ")
+}
+
+// shortLoc turns the reference's /Q{ns}local[n] locations into prefix-free paths.
+func shortLoc(loc string) string {
+	var b strings.Builder
+	for len(loc) > 0 {
+		if strings.HasPrefix(loc, "Q{") {
+			if i := strings.IndexByte(loc, '}'); i >= 0 {
+				loc = loc[i+1:]
+				continue
+			}
+		}
+		b.WriteByte(loc[0])
+		loc = loc[1:]
+	}
+	return b.String()
+}
+
+func top(m map[string]int, n int) string {
+	type kv struct {
+		k string
+		v int
+	}
+	var list []kv
+	for k, v := range m {
+		list = append(list, kv{k, v})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].v > list[j].v || list[i].v == list[j].v && list[i].k < list[j].k })
+	var s []string
+	for i, x := range list {
+		if i >= n {
+			break
+		}
+		s = append(s, fmt.Sprintf("%s x%d", x.k, x.v))
+	}
+	return strings.Join(s, ", ")
+}

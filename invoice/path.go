@@ -1,0 +1,343 @@
+package invoice
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Paths select elements below a Node with a small subset of XPath written
+// with the project's fixed prefixes (cac, cbc, ext, ubl, cn, rsm, ram, udt,
+// qdt):
+//
+//	cac:InvoiceLine/cbc:ID    child steps
+//	*  or  cac:*              any element (in a namespace)
+//	..  and  .                parent, self
+//	a//b                      b anywhere below a; a leading // searches the document
+//	/ubl:Invoice/cbc:ID       absolute, from the document's root element
+//	cbc:ID/@schemeID          an attribute, as the last step only
+//
+// Predicates are written in Go around these calls.
+
+// Name reports the element's name with the project's prefix, e.g. "cbc:ID".
+// Root elements of UBL documents have no prefix.
+func (n *Node) Name() string {
+	p := prefixOf(n.Space)
+	if p == "" {
+		return n.Local
+	}
+	return p + ":" + n.Local
+}
+
+// Is reports whether the element has the prefixed name, e.g. "cac:Party".
+func (n *Node) Is(name string) bool {
+	if n == nil {
+		return false
+	}
+	space, local, ok := splitName(name)
+	if !ok {
+		return false
+	}
+	return n.Local == local && n.Space == space
+}
+
+// Root returns the document's root element.
+func (n *Node) Root() *Node {
+	for n.Parent != nil {
+		n = n.Parent
+	}
+	return n
+}
+
+// Ancestor returns the nearest proper ancestor with the prefixed name, or nil.
+func (n *Node) Ancestor(name string) *Node {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Is(name) {
+			return p
+		}
+	}
+	return nil
+}
+
+// Value returns the element's XPath string value: all text below it.
+func (n *Node) Value() string {
+	if n == nil {
+		return ""
+	}
+	if len(n.Children) == 0 {
+		return n.Text
+	}
+	var b strings.Builder
+	n.appendValue(&b)
+	return b.String()
+}
+
+func (n *Node) appendValue(b *strings.Builder) {
+	// Text between children is kept in one piece before them; for element
+	// content (white space only) and for leaf elements this is exact.
+	b.WriteString(n.Text)
+	for _, c := range n.Children {
+		c.appendValue(b)
+	}
+}
+
+// Attr returns the value of the attribute with the given name ("schemeID",
+// or prefixed such as "xsi:type") and whether it is present.
+func (n *Node) Attr(name string) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	space, local := "", name
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		space, local = prefixes[name[:i]], name[i+1:]
+	}
+	for _, a := range n.Attrs {
+		if a.Local == local && a.Space == space {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// HasAttr reports whether the attribute is present.
+func (n *Node) HasAttr(name string) bool {
+	_, ok := n.Attr(name)
+	return ok
+}
+
+// All returns the elements the path selects, in document order.
+func (n *Node) All(path string) []*Node {
+	if n == nil {
+		return nil
+	}
+	if i := strings.LastIndex(path, "@"); i >= 0 {
+		path = strings.TrimSuffix(path[:i], "/")
+	}
+	return n.selectPath(path, nil)
+}
+
+// First returns the first element the path selects, or nil.
+func (n *Node) First(path string) *Node {
+	if all := n.All(path); len(all) > 0 {
+		return all[0]
+	}
+	return nil
+}
+
+// Has reports whether the path selects anything (an element, or an
+// attribute when the last step is @name).
+func (n *Node) Has(path string) bool {
+	if n == nil {
+		return false
+	}
+	if i := strings.LastIndex(path, "@"); i >= 0 {
+		for _, e := range n.selectPath(strings.TrimSuffix(path[:i], "/"), nil) {
+			if e.HasAttr(path[i+1:]) {
+				return true
+			}
+		}
+		return false
+	}
+	return len(n.selectPath(path, nil)) > 0
+}
+
+// Count returns how many items the path selects.
+func (n *Node) Count(path string) int { return len(n.Strs(path)) }
+
+// Str returns the string value of the first item the path selects, or "".
+// This is XPath's string() of a node sequence's first item.
+func (n *Node) Str(path string) string {
+	if s := n.Strs(path); len(s) > 0 {
+		return s[0]
+	}
+	return ""
+}
+
+// Strs returns the string values of all items the path selects.
+func (n *Node) Strs(path string) []string {
+	if n == nil {
+		return nil
+	}
+	attr := ""
+	if i := strings.LastIndex(path, "@"); i >= 0 {
+		attr = path[i+1:]
+		path = strings.TrimSuffix(path[:i], "/")
+	}
+	nodes := n.selectPath(path, nil)
+	out := make([]string, 0, len(nodes))
+	for _, e := range nodes {
+		if attr != "" {
+			if v, ok := e.Attr(attr); ok {
+				out = append(out, v)
+			}
+			continue
+		}
+		out = append(out, e.Value())
+	}
+	return out
+}
+
+// selectPath evaluates path from n, appending to out.
+func (n *Node) selectPath(path string, out []*Node) []*Node {
+	if path == "" || path == "." {
+		return append(out, n)
+	}
+	ctx := []*Node{n}
+	if strings.HasPrefix(path, "//") {
+		root := n.Root()
+		ctx = []*Node{{Children: []*Node{root}}} // a document node
+		path = path[2:]
+		ctx = descendantsOrSelf(ctx)
+	} else if strings.HasPrefix(path, "/") {
+		ctx = []*Node{{Children: []*Node{n.Root()}}}
+		path = path[1:]
+	}
+	for path != "" {
+		step := path
+		rest := ""
+		desc := false
+		if i := strings.IndexByte(path, '/'); i >= 0 {
+			step, rest = path[:i], path[i+1:]
+			if strings.HasPrefix(rest, "/") {
+				desc = true
+				rest = rest[1:]
+			}
+		}
+		var next []*Node
+		switch step {
+		case ".":
+			next = ctx
+		case "..":
+			for _, c := range ctx {
+				if c.Parent != nil && !containsNode(next, c.Parent) {
+					next = append(next, c.Parent)
+				}
+			}
+		default:
+			space, local, anyLocal, ok := splitStep(step)
+			if !ok {
+				return out
+			}
+			for _, c := range ctx {
+				for _, ch := range c.Children {
+					if (anyLocal || ch.Local == local) && (space == "*" || ch.Space == space) {
+						next = append(next, ch)
+					}
+				}
+			}
+		}
+		if desc {
+			next = descendantsOrSelf(next)
+		}
+		ctx = next
+		path = rest
+		if len(ctx) == 0 {
+			return out
+		}
+	}
+	return append(out, ctx...)
+}
+
+func containsNode(list []*Node, n *Node) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// descendantsOrSelf returns the nodes and all elements below them, in
+// document order, without duplicates.
+func descendantsOrSelf(nodes []*Node) []*Node {
+	var out []*Node
+	var walk func(*Node)
+	walk = func(n *Node) {
+		out = append(out, n)
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	for i, n := range nodes {
+		nested := false
+		for _, m := range nodes[:i] {
+			if isAncestor(m, n) {
+				nested = true
+				break
+			}
+		}
+		if !nested {
+			walk(n)
+		}
+	}
+	return out
+}
+
+func isAncestor(a, n *Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Descendants returns every element below n with the prefixed name ("*" for
+// all), in document order.
+func (n *Node) Descendants(name string) []*Node {
+	var out []*Node
+	space, local, anyLocal, ok := splitStep(name)
+	if !ok {
+		return nil
+	}
+	var walk func(*Node)
+	walk = func(e *Node) {
+		for _, c := range e.Children {
+			if (anyLocal || c.Local == local) && (space == "*" || c.Space == space) {
+				out = append(out, c)
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func splitName(name string) (space, local string, ok bool) {
+	i := strings.IndexByte(name, ':')
+	if i < 0 {
+		return "", name, true
+	}
+	space, ok = prefixes[name[:i]]
+	return space, name[i+1:], ok
+}
+
+func splitStep(step string) (space, local string, anyLocal, ok bool) {
+	if step == "*" {
+		return "*", "", true, true
+	}
+	space, local, ok = splitName(step)
+	return space, local, local == "*", ok
+}
+
+// Path returns the element's location as an XPath with the project's
+// prefixes, e.g. /Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount. A
+// position is written where an element has same-named siblings.
+func (n *Node) Path() string {
+	if n == nil {
+		return ""
+	}
+	var parts []string
+	for e := n; e != nil; e = e.Parent {
+		s := e.Name()
+		if e.pos > 1 || !e.last {
+			s += "[" + strconv.Itoa(e.pos) + "]"
+		}
+		parts = append(parts, s)
+	}
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(parts[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,54 @@
+package invoice
+
+import "time"
+
+// Reasons for rejecting a document, in the order the checks run.
+const (
+	RejectNotWellformed = "not-wellformed"
+	RejectNoScenario    = "no-scenario"
+	RejectStructure     = "xsd"
+	RejectRules         = "rules"
+)
+
+// A Report is the outcome of validating one document.
+type Report struct {
+	Accepted bool `json:"accepted"`
+	// RejectReason is empty when accepted, else one of the Reject constants.
+	RejectReason string `json:"reject_reason"`
+	// Scenario names the configuration scenario that matched, or "".
+	Scenario string `json:"scenario"`
+	// DocType is ubl-invoice, ubl-creditnote, cii or unknown.
+	DocType string `json:"doc_type"`
+	// CustomizationID is BT-24 as found in the document.
+	CustomizationID string        `json:"customization_id"`
+	Findings        []Finding     `json:"findings"`
+	Duration        time.Duration `json:"-"`
+}
+
+// A Finding is one message of a report: a failed rule, a structure error or
+// a parse error.
+type Finding struct {
+	// Rule is the rule id (BR-CO-10, UBL-CR-001, ...); structure findings
+	// start with XSD, parse findings with XML.
+	Rule  string `json:"rule"`
+	Level Level  `json:"level"`
+	// Location is an XPath to the element concerned, e.g.
+	// /Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount.
+	Location  string `json:"location"`
+	Message   string `json:"message"`
+	MessageDE string `json:"message_de,omitempty"`
+	// Counted is false for findings listed only because all rules were
+	// asked for: they do not influence the verdict.
+	Counted bool `json:"counted"`
+}
+
+// Errors returns how many counted findings are errors.
+func (r *Report) Errors() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Counted && f.Level == LevelError {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,244 @@
+package invoice
+
+import "sort"
+
+// A Flag is a rule's severity as its source defines it, before a
+// scenario's customLevel applies.
+type Flag string
+
+// The flags the sources use.
+const (
+	Fatal   Flag = "fatal"
+	Warning Flag = "warning"
+	Info    Flag = "information"
+)
+
+// A Level is a finding's severity in a report.
+type Level string
+
+// Finding levels. Any Error rejects the document.
+const (
+	LevelError   Level = "error"
+	LevelWarning Level = "warning"
+	LevelInfo    Level = "information"
+)
+
+func (f Flag) level() Level {
+	switch f {
+	case Warning, "warn":
+		return LevelWarning
+	case Info, "info":
+		return LevelInfo
+	}
+	return LevelError
+}
+
+// A Syntax is a document syntax.
+type Syntax uint8
+
+// The syntaxes.
+const (
+	UBL Syntax = 1 << iota // UBL 2.1 Invoice and CreditNote
+	CII                    // UN/CEFACT CII D16B
+)
+
+func (s Syntax) String() string {
+	switch s {
+	case UBL:
+		return "ubl"
+	case CII:
+		return "cii"
+	}
+	return "unknown"
+}
+
+// A Source is the rule set a rule belongs to.
+type Source uint8
+
+// The rule sets.
+const (
+	EN16931   Source = iota + 1 // CEN EN 16931 validation artefacts 1.3.15
+	XRechnung                   // XRechnung Schematron 2.5.0 (with its PEPPOL-EN16931-R rules)
+)
+
+// A Pattern groups rule contexts the way a Schematron pattern does: each
+// element of the document is checked against the contexts of a pattern in
+// their Order, and only the first that matches applies to it.
+type Pattern uint8
+
+// The patterns of the reference, per syntax and source.
+const (
+	UBLModel       Pattern = iota + 1 // EN 16931 UBL: business rules
+	UBLSyntax                         // EN 16931 UBL: UBL-SR, UBL-CR, UBL-DT
+	UBLCodes                          // EN 16931 UBL: BR-CL code lists
+	CIIModel                          // EN 16931 CII: business rules
+	CIISyntax                         // EN 16931 CII: CII-SR, CII-DT
+	CIICodes                          // EN 16931 CII: BR-CL code lists
+	XRUBL                             // XRechnung UBL: BR-DE, BR-DEX, BR-TMP, PEPPOL-EN16931-R
+	XRUBLExtension                    // XRechnung UBL: extension rules (BR-DEX)
+	XRUBLCVD                          // XRechnung UBL: CVD rules (BR-DE-CVD)
+	XRUBLPeppol                       // XRechnung UBL: PEPPOL-EN16931-R rules
+	XRCII                             // XRechnung CII
+	XRCIIExtension                    // XRechnung CII: extension rules
+	XRCIICVD                          // XRechnung CII: CVD rules
+	XRCIIPeppol                       // XRechnung CII: PEPPOL-EN16931-R rules
+)
+
+// A Context selects the elements a group of rules applies to, like a
+// Schematron rule's context. Contexts with the same Pattern and Order are
+// one context; the Match of the first registered is used.
+type Context struct {
+	Pattern Pattern
+	// Order places the context in its pattern: the first matching context
+	// (lowest Order) takes an element. Use the position of the rule in its
+	// source, e.g. its line number there.
+	Order int
+	// Names lists the local names of the elements the context can match, so
+	// that Match runs only on candidates; nil means any element.
+	Names []string
+	// Match reports whether the element is selected.
+	Match func(n *Node) bool
+}
+
+// A Rule is one assertion: an id, its flag, where it applies and a test.
+type Rule struct {
+	ID      string
+	Flag    Flag
+	Context Context
+	// Test reports whether the element satisfies the rule. A Schematron
+	// assert fires when its test is false: Test returns false then. A
+	// Schematron report fires when its test is true: write Test as its
+	// negation.
+	Test func(n *Node) bool
+	// Message says what the rule requires and what to fix, in English and
+	// German.
+	Message, MessageDE string
+}
+
+// Source reports the rule set a rule belongs to, from its pattern.
+func (r *Rule) Source() Source {
+	if r.Context.Pattern >= XRUBL {
+		return XRechnung
+	}
+	return EN16931
+}
+
+// Syntax reports the syntax a rule applies to, from its pattern.
+func (r *Rule) Syntax() Syntax {
+	switch r.Context.Pattern {
+	case UBLModel, UBLSyntax, UBLCodes, XRUBL, XRUBLExtension, XRUBLCVD, XRUBLPeppol:
+		return UBL
+	}
+	return CII
+}
+
+// ruleSet is the compiled rule table: per pattern, its contexts in order,
+// each with its rules.
+type ruleSet struct {
+	patterns map[Pattern]*compiledPattern
+	byID     map[string][]*Rule
+}
+
+type compiledPattern struct {
+	contexts []*compiledContext
+	byName   map[string][]*compiledContext // candidates by local name, in order
+	anyName  []*compiledContext            // contexts without Names
+}
+
+type compiledContext struct {
+	Context
+	rules []*Rule
+}
+
+// compile builds the rule set from the table.
+func compile(rules []Rule) *ruleSet {
+	rs := &ruleSet{patterns: map[Pattern]*compiledPattern{}, byID: map[string][]*Rule{}}
+	type key struct {
+		p Pattern
+		o int
+	}
+	ctxs := map[key]*compiledContext{}
+	for i := range rules {
+		r := &rules[i]
+		rs.byID[r.ID] = append(rs.byID[r.ID], r)
+		k := key{r.Context.Pattern, r.Context.Order}
+		c, ok := ctxs[k]
+		if !ok {
+			c = &compiledContext{Context: r.Context}
+			ctxs[k] = c
+			p := rs.patterns[k.p]
+			if p == nil {
+				p = &compiledPattern{byName: map[string][]*compiledContext{}}
+				rs.patterns[k.p] = p
+			}
+			p.contexts = append(p.contexts, c)
+		}
+		c.rules = append(c.rules, r)
+	}
+	for _, p := range rs.patterns {
+		sort.SliceStable(p.contexts, func(i, j int) bool { return p.contexts[i].Order < p.contexts[j].Order })
+		for _, c := range p.contexts {
+			if c.Names == nil {
+				p.anyName = append(p.anyName, c)
+				continue
+			}
+			for _, n := range c.Names {
+				p.byName[n] = append(p.byName[n], c)
+			}
+		}
+	}
+	return rs
+}
+
+// A hit is one failed rule on one element.
+type hit struct {
+	rule *Rule
+	node *Node
+}
+
+// run applies the patterns to every element of the document, in document
+// order, and returns the failed rules.
+func (rs *ruleSet) run(root *Node, patterns []Pattern) []hit {
+	var hits []hit
+	for _, pid := range patterns {
+		p := rs.patterns[pid]
+		if p == nil {
+			continue
+		}
+		var walk func(n *Node)
+		walk = func(n *Node) {
+			if c := p.first(n); c != nil {
+				for _, r := range c.rules {
+					if !r.Test(n) {
+						hits = append(hits, hit{r, n})
+					}
+				}
+			}
+			for _, ch := range n.Children {
+				walk(ch)
+			}
+		}
+		walk(root)
+	}
+	return hits
+}
+
+// first returns the first context of the pattern that matches n.
+func (p *compiledPattern) first(n *Node) *compiledContext {
+	named := p.byName[n.Local]
+	i, j := 0, 0
+	for i < len(named) || j < len(p.anyName) {
+		var c *compiledContext
+		if j >= len(p.anyName) || (i < len(named) && named[i].Order <= p.anyName[j].Order) {
+			c = named[i]
+			i++
+		} else {
+			c = p.anyName[j]
+			j++
+		}
+		if c.Match(n) {
+			return c
+		}
+	}
+	return nil
+}

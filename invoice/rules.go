@@ -1,0 +1,34 @@
+package invoice
+
+// allRules returns the rule table: every rule of the EN 16931 validation
+// artefacts 1.3.15 and of XRechnung Schematron 2.5.0, by family. Each family
+// lives in its own file.
+func allRules() []Rule {
+	var all []Rule
+	for _, family := range [][]Rule{
+		brRules,        // rules_br.go: BR-01..BR-65, BR-B
+		brcoRules,      // rules_brco.go: BR-CO
+		brdecRules,     // rules_brdec.go: BR-DEC
+		vatRules,       // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG
+		clRules,        // rules_cl.go: BR-CL code lists
+		ublSyntaxRules, // rules_ubl.go: UBL-SR, UBL-CR, UBL-DT
+		ciiSyntaxRules, // rules_cii.go: CII-SR, CII-DT
+		xrRules,        // rules_xrechnung.go: BR-DE, BR-DEX, BR-TMP, BR-DE-CVD
+		peppolRules,    // rules_peppol.go: PEPPOL-EN16931-R
+	} {
+		all = append(all, family...)
+	}
+	return all
+}
+
+// Contexts many families share.
+
+// isUBLRoot matches /ubl:Invoice | /cn:CreditNote.
+func isUBLRoot(n *Node) bool {
+	return n.Parent == nil && (n.Space == NSInvoice && n.Local == "Invoice" || n.Space == NSCreditNote && n.Local == "CreditNote")
+}
+
+// isCIIRoot matches /rsm:CrossIndustryInvoice.
+func isCIIRoot(n *Node) bool {
+	return n.Parent == nil && n.Space == NSRSM && n.Local == "CrossIndustryInvoice"
+}

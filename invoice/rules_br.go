@@ -1,0 +1,3 @@
+package invoice
+
+var brRules = []Rule{}

@@ -1,0 +1,3 @@
+package invoice
+
+var brdecRules = []Rule{}

@@ -1,0 +1,136 @@
+package invoice
+
+// Specification identifiers (BT-24) the XRechnung configuration knows.
+const (
+	SpecEN16931   = "urn:cen.eu:en16931:2017"
+	SpecXRechnung = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+	SpecExtension = SpecXRechnung + "#conformant#urn:xeinkauf.de:kosit:extension:xrechnung_3.0"
+	SpecCVD       = SpecXRechnung + "#compliant#urn:xeinkauf.de:kosit:xrechnung:cvd_0.9"
+)
+
+// A DocType is the kind of document by its root element.
+type DocType uint8
+
+// The document types.
+const (
+	UnknownDoc DocType = iota
+	UBLInvoice
+	UBLCreditNote
+	CIIInvoice
+)
+
+func (t DocType) String() string {
+	switch t {
+	case UBLInvoice:
+		return "ubl-invoice"
+	case UBLCreditNote:
+		return "ubl-creditnote"
+	case CIIInvoice:
+		return "cii"
+	}
+	return "unknown"
+}
+
+// Syntax reports the document type's syntax.
+func (t DocType) Syntax() Syntax {
+	switch t {
+	case UBLInvoice, UBLCreditNote:
+		return UBL
+	case CIIInvoice:
+		return CII
+	}
+	return 0
+}
+
+func docTypeOf(root *Node) DocType {
+	switch {
+	case root.Space == NSInvoice && root.Local == "Invoice":
+		return UBLInvoice
+	case root.Space == NSCreditNote && root.Local == "CreditNote":
+		return UBLCreditNote
+	case root.Space == NSRSM && root.Local == "CrossIndustryInvoice":
+		return CIIInvoice
+	}
+	return UnknownDoc
+}
+
+// A Scenario is one scenario of the XRechnung validator configuration: the
+// document type and specification identifier it matches, the rule sets it
+// runs and the severity overrides (customLevel) it applies.
+type Scenario struct {
+	Name      string
+	Doc       DocType
+	Spec      string
+	XRechnung bool // runs the XRechnung rules besides EN 16931
+	Levels    map[string]Level
+}
+
+// scenarios of the XRechnung configuration, release 2026-01-31.
+func scenarios() []Scenario {
+	ubl := map[string]Level{"BR-CL-23": LevelWarning, "BR-CL-21": LevelWarning, "UBL-CR-646": LevelError}
+	ublCN := map[string]Level{"BR-CL-23": LevelWarning, "BR-CL-21": LevelWarning}
+	cvd := func(m map[string]Level) map[string]Level {
+		out := map[string]Level{"BR-CL-13": LevelInfo}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	ublExt := map[string]Level{"BR-CL-23": LevelWarning}
+	ciiExt := map[string]Level{"BR-CL-23": LevelWarning, "CII-SR-452": LevelError, "CII-SR-453": LevelError, "CII-SR-454": LevelError}
+	for _, id := range []string{"BR-CL-10", "BR-CL-11", "BR-CL-21", "BR-CL-24", "BR-CL-25", "BR-CL-26"} {
+		ublExt[id] = LevelInfo
+		ciiExt[id] = LevelInfo
+	}
+	for _, id := range []string{"BR-CO-16", "UBL-CR-470", "UBL-CR-646"} {
+		ublExt[id] = LevelInfo
+	}
+	cii := map[string]Level{"BR-CL-23": LevelWarning, "BR-CL-21": LevelWarning, "CII-SR-452": LevelError, "CII-SR-453": LevelError, "CII-SR-454": LevelError}
+	return []Scenario{
+		{Name: "EN16931 XRechnung (UBL Invoice)", Doc: UBLInvoice, Spec: SpecXRechnung, XRechnung: true, Levels: ubl},
+		{Name: "EN16931 XRechnung (UBL CreditNote)", Doc: UBLCreditNote, Spec: SpecXRechnung, XRechnung: true, Levels: ublCN},
+		{Name: "EN16931 XRechnung (CII)", Doc: CIIInvoice, Spec: SpecXRechnung, XRechnung: true, Levels: cii},
+		{Name: "EN16931 XRechnung Extension (UBL Invoice)", Doc: UBLInvoice, Spec: SpecExtension, XRechnung: true, Levels: ublExt},
+		{Name: "EN16931 XRechnung Extension (CII)", Doc: CIIInvoice, Spec: SpecExtension, XRechnung: true, Levels: ciiExt},
+		{Name: "EN16931 XRechnung CVD (UBL Invoice)", Doc: UBLInvoice, Spec: SpecCVD, XRechnung: true, Levels: cvd(ubl)},
+		{Name: "EN16931 XRechnung CVD (UBL CreditNote)", Doc: UBLCreditNote, Spec: SpecCVD, XRechnung: true, Levels: cvd(ublCN)},
+		{Name: "EN16931 XRechnung CVD (CII)", Doc: CIIInvoice, Spec: SpecCVD, XRechnung: true, Levels: cvd(cii)},
+		{Name: "EN16931 (UBL Invoice)", Doc: UBLInvoice, Spec: SpecEN16931},
+		{Name: "EN16931 (UBL CreditNote)", Doc: UBLCreditNote, Spec: SpecEN16931},
+		{Name: "EN16931 (CII)", Doc: CIIInvoice, Spec: SpecEN16931},
+	}
+}
+
+// specIDs returns the document's specification identifiers (BT-24) as the
+// scenario match reads them: every candidate element's string value.
+func specIDs(root *Node, t DocType) []string {
+	switch t {
+	case UBLInvoice, UBLCreditNote:
+		return root.Strs("cbc:CustomizationID")
+	case CIIInvoice:
+		return root.Strs("rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")
+	}
+	return nil
+}
+
+// selectScenario returns the one scenario that matches, or nil where none
+// or more than one does (the configuration's fallback then rejects).
+func selectScenario(list []Scenario, root *Node, t DocType) *Scenario {
+	ids := specIDs(root, t)
+	var found *Scenario
+	for i := range list {
+		s := &list[i]
+		if s.Doc != t {
+			continue
+		}
+		for _, id := range ids {
+			if id == s.Spec {
+				if found != nil && found != s {
+					return nil
+				}
+				found = s
+			}
+		}
+	}
+	return found
+}

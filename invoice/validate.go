@@ -1,0 +1,184 @@
+package invoice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Options change what Validate reports, never its verdict.
+type Options struct {
+	// AllRules evaluates every EN 16931 and XRechnung rule of the document's
+	// syntax even where the reference would stop (no scenario, structure
+	// invalid), and lists the findings as not counted.
+	AllRules bool
+}
+
+// A Validator validates documents against the XRechnung configuration. It
+// is safe for concurrent use.
+type Validator struct {
+	rules     *ruleSet
+	scenarios []Scenario
+	limits    Limits
+}
+
+// NewValidator compiles the rule table. Compile once, validate many times.
+func NewValidator() *Validator {
+	return &Validator{rules: compile(allRules()), scenarios: scenarios(), limits: DefaultLimits}
+}
+
+// WithLimits returns a copy of v that parses with the given limits.
+func (v *Validator) WithLimits(l Limits) *Validator {
+	c := *v
+	c.limits = l
+	return &c
+}
+
+var defaultValidator = sync.OnceValue(NewValidator)
+
+// Validate validates one document with the default validator. The error is
+// non-nil only when ctx ends first; every problem of the document itself is
+// a finding in the report.
+func Validate(ctx context.Context, data []byte) (*Report, error) {
+	return defaultValidator().Validate(ctx, data, Options{})
+}
+
+// patternsOf lists the patterns of a syntax in the reference's order: the
+// EN 16931 rules first, then XRechnung's.
+func patternsOf(s Syntax) (en, xr []Pattern) {
+	if s == UBL {
+		return []Pattern{UBLModel, UBLSyntax, UBLCodes}, []Pattern{XRUBL, XRUBLExtension, XRUBLCVD, XRUBLPeppol}
+	}
+	return []Pattern{CIIModel, CIISyntax, CIICodes}, []Pattern{XRCII, XRCIIExtension, XRCIICVD, XRCIIPeppol}
+}
+
+// Validate validates one document. The error is non-nil only when ctx ends
+// first; every problem of the document itself is a finding in the report.
+func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*Report, error) {
+	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("invoice: validate: %w", err)
+	}
+	rep := &Report{DocType: UnknownDoc.String()}
+	defer func() { rep.Duration = time.Since(start) }()
+
+	root, err := Parse(data, v.limits)
+	if err != nil {
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			pe = &ParseError{Rule: "XML-WELLFORMED", Msg: err.Error()}
+		}
+		rep.RejectReason = RejectNotWellformed
+		rep.Findings = []Finding{{Rule: pe.Rule, Level: LevelError, Location: lineLocation(pe.Line), Message: pe.Error(), MessageDE: parseMessageDE(pe), Counted: true}}
+		return rep, nil
+	}
+	t := docTypeOf(root)
+	rep.DocType = t.String()
+	if ids := specIDs(root, t); len(ids) > 0 {
+		rep.CustomizationID = ids[0]
+	}
+	if t == UnknownDoc {
+		rep.RejectReason = RejectNoScenario
+		rep.Findings = []Finding{{
+			Rule: "SCENARIO", Level: LevelError, Location: "/" + root.Name(), Counted: true,
+			Message:   fmt.Sprintf("the root element {%s}%s is not an invoice: send a UBL 2.1 Invoice or CreditNote, or a UN/CEFACT CII CrossIndustryInvoice", root.Space, root.Local),
+			MessageDE: fmt.Sprintf("Das Wurzelelement {%s}%s ist keine Rechnung: erwartet wird eine UBL-2.1-Invoice oder -CreditNote oder eine UN/CEFACT-CII-CrossIndustryInvoice", root.Space, root.Local),
+		}}
+		return rep, nil
+	}
+	sc := selectScenario(v.scenarios, root, t)
+	if sc != nil {
+		rep.Scenario = sc.Name
+	} else {
+		rep.RejectReason = RejectNoScenario
+		rep.Findings = append(rep.Findings, Finding{
+			Rule: "SCENARIO", Level: LevelError, Location: specLocation(t), Counted: true,
+			Message:   fmt.Sprintf("the specification identifier (BT-24) %q matches no XRechnung 3.0 scenario: use %s", rep.CustomizationID, SpecXRechnung),
+			MessageDE: fmt.Sprintf("Die Spezifikationskennung (BT-24) %q passt zu keinem XRechnung-3.0-Szenario: erwartet wird %s", rep.CustomizationID, SpecXRechnung),
+		})
+	}
+
+	structure := validateStructure(root, t)
+	structureOK := len(structure) == 0
+	for i := range structure {
+		structure[i].Counted = sc != nil
+	}
+	rep.Findings = append(rep.Findings, structure...)
+	if sc != nil && !structureOK {
+		rep.RejectReason = RejectStructure
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("invoice: validate: %w", err)
+	}
+
+	en, xr := patternsOf(t.Syntax())
+	runRules := sc != nil && structureOK
+	if runRules || opts.AllRules {
+		counted := map[Pattern]bool{}
+		if runRules {
+			for _, p := range en {
+				counted[p] = true
+			}
+			if sc.XRechnung {
+				for _, p := range xr {
+					counted[p] = true
+				}
+			}
+		}
+		patterns := en
+		if opts.AllRules || sc.XRechnung {
+			patterns = append(append([]Pattern(nil), en...), xr...)
+		}
+		for _, h := range v.rules.run(root, patterns) {
+			level := h.rule.Flag.level()
+			if sc != nil {
+				if l, ok := sc.Levels[h.rule.ID]; ok {
+					level = l
+				}
+			}
+			rep.Findings = append(rep.Findings, Finding{
+				Rule: h.rule.ID, Level: level, Location: h.node.Path(),
+				Message: h.rule.Message, MessageDE: h.rule.MessageDE,
+				Counted: counted[h.rule.Context.Pattern],
+			})
+		}
+		if runRules && rep.Errors() > 0 {
+			rep.RejectReason = RejectRules
+		}
+	}
+	rep.Accepted = rep.RejectReason == ""
+	return rep, nil
+}
+
+func specLocation(t DocType) string {
+	switch t {
+	case UBLInvoice:
+		return "/Invoice/cbc:CustomizationID"
+	case UBLCreditNote:
+		return "/CreditNote/cbc:CustomizationID"
+	}
+	return "/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"
+}
+
+func lineLocation(line int) string {
+	if line <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("line %d", line)
+}
+
+func parseMessageDE(pe *ParseError) string {
+	switch pe.Rule {
+	case "XML-EMPTY":
+		return "Das Dokument ist leer."
+	case "XML-DTD":
+		return "Das Dokument enthält eine DOCTYPE-Deklaration; Rechnungen dürfen weder DTD noch Entitäten deklarieren (sie werden nie aufgelöst)."
+	case "XML-LIMIT":
+		return "Das Dokument überschreitet eine Grenze des Parsers: " + pe.Msg
+	case "XML-ENCODING":
+		return "Die Zeichenkodierung wird nicht unterstützt oder ist fehlerhaft; bitte UTF-8 verwenden: " + pe.Msg
+	}
+	return "Das Dokument ist kein wohlgeformtes XML: " + pe.Error()
+}

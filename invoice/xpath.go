@@ -1,0 +1,175 @@
+package invoice
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// This file carries the value semantics of XPath 2.0 that the rules need,
+// so that a rule written in Go compares, casts and rounds the way the
+// reference's Schematron (run by Saxon) does.
+
+// NormSpace is XPath normalize-space: trims and folds runs of white space
+// (space, tab, CR, LF) to one space.
+func NormSpace(s string) string {
+	if !strings.ContainsAny(s, "  \t\r\n") {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(s, isXMLSpace), " ")
+}
+
+func isXMLSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
+
+// Blank reports whether normalize-space(s) is the empty string.
+func Blank(s string) bool { return strings.TrimFunc(s, isXMLSpace) == "" }
+
+// Dec casts s to xs:decimal the way xs:decimal() does: white space around the
+// value is allowed; sign, digits and one optional point; no exponent. ok is
+// false where the cast would raise a dynamic error.
+func Dec(s string) (d *big.Rat, ok bool) {
+	s = strings.TrimFunc(s, isXMLSpace)
+	if !isDecimalLexical(s) {
+		return nil, false
+	}
+	r, ok := new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
+	return r, ok
+}
+
+func isDecimalLexical(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '+' || s[0] == '-' {
+		s = s[1:]
+	}
+	digits, point := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !point:
+			point = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// DecOr returns Dec(s), or zero where s is not a decimal.
+func DecOr(s string) *big.Rat {
+	if d, ok := Dec(s); ok {
+		return d
+	}
+	return new(big.Rat)
+}
+
+// Num is XPath number() (and the cast of an untyped value to xs:double):
+// NaN where s is not a number.
+func Num(s string) float64 {
+	s = strings.TrimFunc(s, isXMLSpace)
+	switch s {
+	case "INF", "+INF":
+		return math.Inf(1)
+	case "-INF":
+		return math.Inf(-1)
+	case "NaN", "":
+		return math.NaN()
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+			return math.NaN()
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return f
+}
+
+// Bool casts an untyped value to xs:boolean ("true"/"1", "false"/"0", white
+// space around allowed). ok is false where the cast fails.
+func Bool(s string) (v, ok bool) {
+	switch strings.TrimFunc(s, isXMLSpace) {
+	case "true", "1":
+		return true, true
+	case "false", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// RoundDec is XPath round() on a decimal: to the nearest integer, halves
+// toward positive infinity.
+func RoundDec(d *big.Rat) *big.Rat {
+	x := new(big.Rat).Add(d, big.NewRat(1, 2))
+	return floorRat(x)
+}
+
+// RoundDec2 is round(d * 10 * 10) div 100: round to two decimals, halves up.
+func RoundDec2(d *big.Rat) *big.Rat {
+	x := new(big.Rat).Mul(d, big.NewRat(100, 1))
+	x = RoundDec(x)
+	return x.Quo(x, big.NewRat(100, 1))
+}
+
+func floorRat(x *big.Rat) *big.Rat {
+	q := new(big.Int)
+	m := new(big.Int)
+	q.DivMod(x.Num(), x.Denom(), m) // Euclidean: m >= 0, so q is the floor
+	return new(big.Rat).SetInt(q)
+}
+
+// RoundNum is XPath round() on a double.
+func RoundNum(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return f
+	}
+	return math.Floor(f + 0.5)
+}
+
+// SumDec adds the decimals of values; ok is false if any is not a decimal
+// (the reference would stop with a dynamic error).
+func SumDec(values []string) (sum *big.Rat, ok bool) {
+	sum = new(big.Rat)
+	for _, v := range values {
+		d, ok := Dec(v)
+		if !ok {
+			return sum, false
+		}
+		sum.Add(sum, d)
+	}
+	return sum, true
+}
+
+// SumNum is XPath sum() over untyped values: each is cast to xs:double.
+func SumNum(values []string) float64 {
+	var s float64
+	for _, v := range values {
+		s += Num(v)
+	}
+	return s
+}
+
+// DecEq reports whether two decimals are equal.
+func DecEq(a, b *big.Rat) bool { return a != nil && b != nil && a.Cmp(b) == 0 }
+
+// Dec2 is a shorthand for a decimal constant written as a string, e.g. Dec2("0.01").
+func Dec2(s string) *big.Rat {
+	d, ok := Dec(s)
+	if !ok {
+		panic("invoice: bad decimal constant " + s)
+	}
+	return d
+}
+
+// InList is the reference's contains(list, concat(' ', code, ' ')): whether
+// code is one of the space-separated codes of list. Write list with a space
+// at each end, as ' A B C '.
+func InList(code string, list string) bool {
+	return strings.Contains(list, " "+code+" ")
+}
