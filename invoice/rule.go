@@ -101,6 +101,8 @@ type Context struct {
 }
 
 // A Rule is one assertion: an id, its flag, where it applies and a test.
+// A Rule without ID and Test only claims its Context's elements, as a
+// Schematron rule does whose asserts belong to another family's file.
 type Rule struct {
 	ID      string
 	Flag    Flag
@@ -160,7 +162,9 @@ func compile(rules []Rule) *ruleSet {
 	ctxs := map[key]*compiledContext{}
 	for i := range rules {
 		r := &rules[i]
-		rs.byID[r.ID] = append(rs.byID[r.ID], r)
+		if r.ID != "" {
+			rs.byID[r.ID] = append(rs.byID[r.ID], r)
+		}
 		k := key{r.Context.Pattern, r.Context.Order}
 		c, ok := ctxs[k]
 		if !ok {
@@ -173,7 +177,9 @@ func compile(rules []Rule) *ruleSet {
 			}
 			p.contexts = append(p.contexts, c)
 		}
-		c.rules = append(c.rules, r)
+		if r.Test != nil {
+			c.rules = append(c.rules, r)
+		}
 	}
 	for _, p := range rs.patterns {
 		sort.SliceStable(p.contexts, func(i, j int) bool { return p.contexts[i].Order < p.contexts[j].Order })
