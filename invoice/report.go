@@ -20,9 +20,13 @@ type Report struct {
 	// DocType is ubl-invoice, ubl-creditnote, cii or unknown.
 	DocType string `json:"doc_type"`
 	// CustomizationID is BT-24 as found in the document.
-	CustomizationID string        `json:"customization_id"`
-	Findings        []Finding     `json:"findings"`
-	Duration        time.Duration `json:"-"`
+	CustomizationID string    `json:"customization_id"`
+	Findings        []Finding `json:"findings"`
+	// Invoice is the document's EN 16931 model, where it is a UBL or CII
+	// invoice, whatever the verdict.
+	Invoice *Invoice `json:"-"`
+	// Duration is the time validation took.
+	Duration time.Duration `json:"-"`
 }
 
 // A Finding is one message of a report: a failed rule, a structure error or

@@ -88,6 +88,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		}}
 		return rep, nil
 	}
+	rep.Invoice, _ = Read(root)
 	sc := selectScenario(v.scenarios, root, t)
 	if sc != nil {
 		rep.Scenario = sc.Name

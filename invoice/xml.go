@@ -77,8 +77,9 @@ type Limits struct {
 }
 
 // DefaultLimits are generous for real invoices (the largest seen in practice
-// are a few MB, nested less than 20 deep) and small enough to stop abuse.
-var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxDepth: 256, MaxElements: 4_000_000}
+// are a few MB, nested less than 20 deep; the gateway accepts 20 MB) and
+// small enough to stop abuse.
+var DefaultLimits = Limits{MaxBytes: 32 << 20, MaxDepth: 256, MaxElements: 4_000_000}
 
 // An Attr is an attribute of an element, with its namespace URI resolved.
 type Attr struct {
@@ -212,6 +213,7 @@ func Parse(data []byte, lim Limits) (*Node, error) {
 	if cur != nil {
 		return nil, &ParseError{Line: line(), Rule: "XML-WELLFORMED", Msg: fmt.Sprintf("not well-formed XML: the document ends inside element %s", cur.Local)}
 	}
+	root.pos, root.last = 1, true
 	if err := resolveNames(root, nil); err != nil {
 		return nil, err
 	}

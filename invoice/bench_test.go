@@ -1,0 +1,99 @@
+package invoice
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// corpus loads the documents of one conformance folder (or all with "").
+func corpus(b *testing.B, sub string) [][]byte {
+	dir := filepath.Join(sharedDir(b), "conformance", sub)
+	var docs [][]byte
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".xml") {
+			if data, err := os.ReadFile(p); err == nil {
+				docs = append(docs, data)
+			}
+		}
+		return nil
+	})
+	if len(docs) == 0 {
+		b.Skipf("no documents in %s", dir)
+	}
+	return docs
+}
+
+func benchDocs(b *testing.B, docs [][]byte, opts Options) {
+	v := NewValidator()
+	var total int64
+	for _, d := range docs {
+		total += int64(len(d))
+	}
+	b.SetBytes(total / int64(len(docs)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		if _, err := v.Validate(ctx, docs[i%len(docs)], opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTestsuite validates the official XRechnung test suite invoices,
+// one document per op, on one core.
+func BenchmarkTestsuite(b *testing.B) { benchDocs(b, corpus(b, "xrechnung-testsuite"), Options{}) }
+
+// BenchmarkCorpus validates every document of the conformance corpus with
+// all rules, one document per op.
+func BenchmarkCorpus(b *testing.B) { benchDocs(b, corpus(b, ""), Options{AllRules: true}) }
+
+// BenchmarkCorpusParallel is BenchmarkCorpus on all cores.
+func BenchmarkCorpusParallel(b *testing.B) {
+	docs := corpus(b, "")
+	v := NewValidator()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			v.Validate(context.Background(), docs[i%len(docs)], Options{AllRules: true})
+			i++
+		}
+	})
+}
+
+// large builds a valid-looking invoice of about size bytes by repeating the
+// fixture's line.
+func large(tb testing.TB, size int) []byte {
+	doc := readFixture(tb, "minimal-ubl.xml")
+	i := bytes.Index(doc, []byte("<cac:InvoiceLine>"))
+	j := bytes.Index(doc, []byte("</Invoice>"))
+	line := doc[i:j]
+	var b bytes.Buffer
+	b.Write(doc[:i])
+	for b.Len() < size {
+		b.Write(line)
+	}
+	b.Write(doc[j:])
+	return b.Bytes()
+}
+
+// BenchmarkLarge10MB validates one 10 MB invoice per op; B/op shows the
+// memory it needs.
+func BenchmarkLarge10MB(b *testing.B) {
+	doc := large(b, 10<<20)
+	v := NewValidator()
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := v.Validate(context.Background(), doc, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
