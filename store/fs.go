@@ -1,0 +1,323 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// FS is the filesystem store: objects are files below a root directory.
+// Writes go to a temporary file under root/.tmp, are synced, and appear
+// under their key by an atomic link (Create: fails if the key exists) or
+// rename (Put), followed by a sync of the directory. A process killed
+// mid-write leaves at most a temporary file, never a partial object.
+//
+// Retention is recorded in root/.retention/<key> and enforced by the store
+// (Delete and Create refuse); the files of retained objects are read-only.
+// Anyone with shell access to the directory can still remove them: for
+// legally unalterable storage use S3 with object lock.
+type FS struct {
+	root string
+	now  func() time.Time
+}
+
+// OpenFS opens (and creates) a filesystem store at dir.
+func OpenFS(dir string) (*FS, error) {
+	if dir == "" {
+		return nil, errors.New("store: fs: empty directory")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: fs %s: %w", dir, err)
+	}
+	for _, d := range []string{abs, filepath.Join(abs, ".tmp"), filepath.Join(abs, ".retention")} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return nil, fmt.Errorf("store: fs %s: %w", dir, err)
+		}
+	}
+	s := &FS{root: abs, now: time.Now}
+	if err := s.Ping(context.Background()); err != nil {
+		return nil, err
+	}
+	s.cleanTemp(time.Hour)
+	return s, nil
+}
+
+// Root returns the store's directory.
+func (s *FS) Root() string { return s.root }
+
+func (s *FS) path(key string) string { return filepath.Join(s.root, filepath.FromSlash(key)) }
+
+// cleanTemp removes temporary files older than age: leftovers of writers
+// that died.
+func (s *FS) cleanTemp(age time.Duration) {
+	entries, _ := os.ReadDir(filepath.Join(s.root, ".tmp"))
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && s.now().Sub(fi.ModTime()) > age {
+			os.Remove(filepath.Join(s.root, ".tmp", e.Name()))
+		}
+	}
+}
+
+// writeTemp copies r into a new synced temporary file and returns its path.
+func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(filepath.Join(s.root, ".tmp"), "w-*")
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	n, err := io.Copy(f, ctxReader{ctx, r})
+	if err == nil && size >= 0 && n != size {
+		err = fmt.Errorf("read %d bytes, expected %d", n, size)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(name, mode)
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Create implements Store.
+func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, opts CreateOptions) error {
+	if err := CheckKey(key); err != nil {
+		return fmt.Errorf("store: create: %w", err)
+	}
+	dst := s.path(key)
+	if _, err := os.Lstat(dst); err == nil {
+		return fmt.Errorf("store: create %s: %w", key, ErrExists)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return fmt.Errorf("store: create %s: %w", key, err)
+	}
+	mode := fs.FileMode(0o640)
+	if !opts.RetainUntil.IsZero() {
+		mode = 0o440
+	}
+	tmp, err := s.writeTemp(ctx, r, size, mode)
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", key, err)
+	}
+	defer os.Remove(tmp)
+	if !opts.RetainUntil.IsZero() {
+		// Record the retention before the object appears, so that no
+		// retained object is ever visible without it.
+		if err := s.putFile(ctx, filepath.Join(s.root, ".retention", filepath.FromSlash(key)), strings.NewReader(opts.RetainUntil.UTC().Format(time.RFC3339)), true); err != nil {
+			return fmt.Errorf("store: create %s: retention: %w", key, err)
+		}
+	}
+	if err := os.Link(tmp, dst); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("store: create %s: %w", key, ErrExists)
+		}
+		return fmt.Errorf("store: create %s: %w", key, err)
+	}
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		return fmt.Errorf("store: create %s: sync: %w", key, err)
+	}
+	return nil
+}
+
+// putFile atomically writes path. With keepLater, an existing file is kept
+// when it holds a later (retention) date.
+func (s *FS) putFile(ctx context.Context, path string, r io.Reader, keepLater bool) error {
+	if keepLater {
+		if old, err := os.ReadFile(path); err == nil {
+			b, _ := io.ReadAll(r)
+			if string(old) >= string(b) {
+				return nil
+			}
+			r = strings.NewReader(string(b))
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	tmp, err := s.writeTemp(ctx, r, -1, 0o640)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// Put implements Store.
+func (s *FS) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	if err := CheckKey(key); err != nil {
+		return fmt.Errorf("store: put: %w", err)
+	}
+	if until := s.retention(key); s.now().Before(until) {
+		return fmt.Errorf("store: put %s: %w until %s", key, ErrLocked, until.Format(time.DateOnly))
+	}
+	dst := s.path(key)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return fmt.Errorf("store: put %s: %w", key, err)
+	}
+	tmp, err := s.writeTemp(ctx, r, size, 0o640)
+	if err != nil {
+		return fmt.Errorf("store: put %s: %w", key, err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("store: put %s: %w", key, err)
+	}
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		return fmt.Errorf("store: put %s: sync: %w", key, err)
+	}
+	return nil
+}
+
+// Get implements Store.
+func (s *FS) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, fmt.Errorf("store: get: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: get %s: %w", key, err)
+	}
+	f, err := os.Open(s.path(key))
+	if err != nil {
+		return nil, fmt.Errorf("store: get %s: %w", key, notFound(err))
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("store: get %s: %w", key, ErrNotFound)
+	}
+	return f, nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func (s *FS) retention(key string) time.Time {
+	b, err := os.ReadFile(filepath.Join(s.root, ".retention", filepath.FromSlash(key)))
+	if err != nil {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339, strings.TrimSpace(string(b)))
+	return t
+}
+
+// Stat implements Store.
+func (s *FS) Stat(ctx context.Context, key string) (Info, error) {
+	if err := CheckKey(key); err != nil {
+		return Info{}, fmt.Errorf("store: stat: %w", err)
+	}
+	fi, err := os.Stat(s.path(key))
+	if err != nil || !fi.Mode().IsRegular() {
+		if err == nil {
+			err = ErrNotFound
+		}
+		return Info{}, fmt.Errorf("store: stat %s: %w", key, notFound(err))
+	}
+	return Info{Key: key, Size: fi.Size(), Modified: fi.ModTime(), RetainUntil: s.retention(key)}, nil
+}
+
+// Delete implements Store.
+func (s *FS) Delete(ctx context.Context, key string) error {
+	if err := CheckKey(key); err != nil {
+		return fmt.Errorf("store: delete: %w", err)
+	}
+	if until := s.retention(key); s.now().Before(until) {
+		if _, err := os.Stat(s.path(key)); err == nil {
+			return fmt.Errorf("store: delete %s: %w until %s", key, ErrLocked, until.Format(time.DateOnly))
+		}
+	}
+	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: delete %s: %w", key, err)
+	}
+	os.Remove(filepath.Join(s.root, ".retention", filepath.FromSlash(key)))
+	return syncDir(filepath.Dir(s.path(key)))
+}
+
+// List implements Store.
+func (s *FS) List(ctx context.Context, prefix, after string, limit int) ([]Info, error) {
+	if err := checkPrefix(prefix); err != nil {
+		return nil, fmt.Errorf("store: list: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: list %s: %w", prefix, err)
+	}
+	dir := s.root
+	if prefix != "" {
+		dir = s.path(strings.TrimSuffix(prefix, "/"))
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("store: list %s: %w", prefix, err)
+	}
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("store: list %s: %w", prefix, err)
+	}
+	sort.Strings(names)
+	i := sort.SearchStrings(names, after)
+	if i < len(names) && names[i] == after {
+		i++
+	}
+	var out []Info
+	for _, name := range names[i:] {
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+		if name[0] == '.' {
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(dir, name))
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		out = append(out, Info{Key: prefix + name, Size: fi.Size(), Modified: fi.ModTime()})
+	}
+	return out, nil
+}
+
+// Ping implements Store: the directory must be writable.
+func (s *FS) Ping(ctx context.Context) error {
+	f, err := os.CreateTemp(filepath.Join(s.root, ".tmp"), "ping-*")
+	if err != nil {
+		return fmt.Errorf("store: fs %s: not writable: %w", s.root, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}

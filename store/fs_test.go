@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFSContract(t *testing.T) {
+	runContract(t, func(t *testing.T) Store {
+		s, err := OpenFS(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// slowReader yields a byte at a time, forever, so that a writer is always
+// mid-write when it is killed.
+type slowReader struct{}
+
+func (slowReader) Read(p []byte) (int, error) {
+	time.Sleep(time.Millisecond)
+	p[0] = 'x'
+	return 1, nil
+}
+
+// TestFSKilledMidWrite kills a process while it writes an object and checks
+// that nothing partial is visible afterwards.
+func TestFSKilledMidWrite(t *testing.T) {
+	if dir := os.Getenv("EINGANG_FS_CHILD"); dir != "" {
+		s, err := OpenFS(dir)
+		if err != nil {
+			os.Exit(3)
+		}
+		os.WriteFile(filepath.Join(dir, "started"), nil, 0o644)
+		s.Create(context.Background(), "archive/k/original", io.LimitReader(slowReader{}, 1<<20), 1<<20, CreateOptions{})
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFSKilledMidWrite$")
+	cmd.Env = append(os.Environ(), "EINGANG_FS_CHILD="+dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "started")); err == nil {
+			break
+		}
+		if i > 200 {
+			cmd.Process.Kill()
+			t.Fatal("child did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // let it write some bytes
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	s, err := OpenFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Stat(context.Background(), "archive/k/original"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("partial object visible: %v", err)
+	}
+	tmp, _ := os.ReadDir(filepath.Join(dir, ".tmp"))
+	if len(tmp) == 0 {
+		t.Fatal("no temporary file found: the child was not killed mid-write")
+	}
+	// A new writer can still create the key.
+	if err := s.Create(context.Background(), "archive/k/original", strings.NewReader("ok"), 2, CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("EINGANG_S3_ACCESS_KEY", "")
+	t.Setenv("EINGANG_S3_SECRET_KEY", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	cases := []struct{ url, want string }{
+		{"ftp://x", "unknown scheme"},
+		{"file://host/x", "file:///absolute/path"},
+		{"file://" + file + "/sub", "not a directory"},
+		{"s3://", "no bucket"},
+		{"s3://b", "no endpoint"},
+		{"s3://b?endpoint=127.0.0.1:1", "no credentials"},
+		{"s3://b?endpoint=127.0.0.1:1&secure=maybe", "not a boolean"},
+		{"s3://b?endpoint=127.0.0.1:1&mode=relaxed", "compliance or governance"},
+	}
+	for _, c := range cases {
+		_, err := Open(ctx, c.url)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Open(%q) = %v, want an error saying %q", c.url, err, c.want)
+		}
+	}
+	if s, err := Open(ctx, "file://"+t.TempDir()); err != nil || s == nil {
+		t.Errorf("file URL: %v", err)
+	}
+}

@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+)
+
+// S3Config configures an S3 store.
+type S3Config struct {
+	Bucket    string
+	Endpoint  string // host:port
+	Region    string
+	Secure    bool // HTTPS
+	AccessKey string
+	SecretKey string
+	// Governance puts retained objects under GOVERNANCE mode (privileged
+	// users may lift it) instead of COMPLIANCE (nobody may).
+	Governance bool
+}
+
+// S3 is the S3 store (MinIO or any S3). The bucket is created with object
+// locking when missing; retained objects are put with a retention mode and
+// date, so that no one can delete or overwrite their version before then.
+type S3 struct {
+	c      *minio.Client
+	bucket string
+	mode   minio.RetentionMode
+}
+
+// OpenS3 connects to the bucket, creating it (with object locking) if it
+// does not exist.
+func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
+	switch {
+	case cfg.Bucket == "":
+		return nil, errors.New("store: s3: no bucket: use s3://bucket?endpoint=host:port")
+	case cfg.Endpoint == "":
+		return nil, fmt.Errorf("store: s3 %s: no endpoint: add ?endpoint=host:port", cfg.Bucket)
+	case cfg.AccessKey == "" || cfg.SecretKey == "":
+		return nil, fmt.Errorf("store: s3 %s: no credentials: set EINGANG_S3_ACCESS_KEY and EINGANG_S3_SECRET_KEY", cfg.Bucket)
+	}
+	c, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: cfg.Secure,
+		Region: cfg.Region,
+		// Fail fast during an outage: the gateway answers 503 and the
+		// sender retries; ten retries with back-off would hold requests.
+		MaxRetries: 3,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: s3 %s: %w", cfg.Bucket, err)
+	}
+	s := &S3{c: c, bucket: cfg.Bucket, mode: minio.Compliance}
+	if cfg.Governance {
+		s.mode = minio.Governance
+	}
+	ok, err := c.BucketExists(ctx, cfg.Bucket)
+	if err != nil {
+		return nil, fmt.Errorf("store: s3 %s at %s: %w", cfg.Bucket, cfg.Endpoint, s3err(err))
+	}
+	if !ok {
+		err := c.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region, ObjectLocking: true})
+		if err != nil && minio.ToErrorResponse(err).Code != "BucketAlreadyOwnedByYou" {
+			return nil, fmt.Errorf("store: s3 %s: create bucket: %w", cfg.Bucket, s3err(err))
+		}
+	}
+	return s, nil
+}
+
+// Client returns the underlying client, for tests and tools.
+func (s *S3) Client() *minio.Client { return s.c }
+
+// Bucket returns the bucket name.
+func (s *S3) Bucket() string { return s.bucket }
+
+// s3err maps client errors to the store's errors.
+func s3err(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	resp := minio.ToErrorResponse(err)
+	switch {
+	case resp.Code == "NoSuchKey" || resp.StatusCode == http.StatusNotFound && resp.Code != "NoSuchBucket":
+		return fmt.Errorf("%w: %v", ErrNotFound, err)
+	case resp.StatusCode == http.StatusPreconditionFailed:
+		return fmt.Errorf("%w: %v", ErrExists, err)
+	case resp.StatusCode >= 500:
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	var ne net.Error
+	var ue *url.Error
+	if errors.As(err, &ne) || errors.As(err, &ue) || strings.Contains(err.Error(), "connection refused") {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return err
+}
+
+// Create implements Store with a conditional put (If-None-Match: *).
+func (s *S3) Create(ctx context.Context, key string, r io.Reader, size int64, opts CreateOptions) error {
+	if err := CheckKey(key); err != nil {
+		return fmt.Errorf("store: create: %w", err)
+	}
+	po := minio.PutObjectOptions{}
+	po.SetMatchETagExcept("*")
+	if !opts.RetainUntil.IsZero() {
+		po.Mode = s.mode
+		po.RetainUntilDate = opts.RetainUntil.UTC()
+	}
+	if _, err := s.c.PutObject(ctx, s.bucket, key, ctxReader{ctx, r}, size, po); err != nil {
+		return fmt.Errorf("store: create %s: %w", key, s3err(err))
+	}
+	return nil
+}
+
+// Put implements Store.
+func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	if err := CheckKey(key); err != nil {
+		return fmt.Errorf("store: put: %w", err)
+	}
+	if _, err := s.c.PutObject(ctx, s.bucket, key, ctxReader{ctx, r}, size, minio.PutObjectOptions{}); err != nil {
+		return fmt.Errorf("store: put %s: %w", key, s3err(err))
+	}
+	return nil
+}
+
+// Get implements Store.
+func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, fmt.Errorf("store: get: %w", err)
+	}
+	obj, err := s.c.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("store: get %s: %w", key, s3err(err))
+	}
+	if _, err := obj.Stat(); err != nil {
+		obj.Close()
+		return nil, fmt.Errorf("store: get %s: %w", key, s3err(err))
+	}
+	return obj, nil
+}
+
+// Stat implements Store.
+func (s *S3) Stat(ctx context.Context, key string) (Info, error) {
+	if err := CheckKey(key); err != nil {
+		return Info{}, fmt.Errorf("store: stat: %w", err)
+	}
+	oi, err := s.c.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	if err != nil {
+		return Info{}, fmt.Errorf("store: stat %s: %w", key, s3err(err))
+	}
+	info := Info{Key: key, Size: oi.Size, Modified: oi.LastModified}
+	if v := oi.Metadata.Get("X-Amz-Object-Lock-Retain-Until-Date"); v != "" {
+		info.RetainUntil, _ = time.Parse(time.RFC3339, v)
+	}
+	return info, nil
+}
+
+// Delete implements Store. A retained object is refused with ErrLocked; its
+// version could not be removed before its retention date anyway.
+func (s *S3) Delete(ctx context.Context, key string) error {
+	if err := CheckKey(key); err != nil {
+		return fmt.Errorf("store: delete: %w", err)
+	}
+	oi, err := s.c.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	if err != nil {
+		if errors.Is(s3err(err), ErrNotFound) {
+			return nil
+		}
+		return fmt.Errorf("store: delete %s: %w", key, s3err(err))
+	}
+	if v := oi.Metadata.Get("X-Amz-Object-Lock-Retain-Until-Date"); v != "" {
+		if until, err := time.Parse(time.RFC3339, v); err == nil && time.Now().Before(until) {
+			return fmt.Errorf("store: delete %s: %w until %s", key, ErrLocked, until.Format(time.DateOnly))
+		}
+	}
+	// In the versioned bucket this adds a delete marker: the object is gone
+	// for every reader; noncurrent versions remain until a lifecycle rule
+	// expires them.
+	if err := s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		return fmt.Errorf("store: delete %s: %w", key, s3err(err))
+	}
+	return nil
+}
+
+// List implements Store.
+func (s *S3) List(ctx context.Context, prefix, after string, limit int) ([]Info, error) {
+	if err := checkPrefix(prefix); err != nil {
+		return nil, fmt.Errorf("store: list: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := minio.ListObjectsOptions{Prefix: prefix, Recursive: false}
+	if after != "" {
+		opts.StartAfter = prefix + after
+	}
+	if limit > 0 && limit < 1000 {
+		opts.MaxKeys = limit
+	}
+	var out []Info
+	for oi := range s.c.ListObjects(ctx, s.bucket, opts) {
+		if oi.Err != nil {
+			return nil, fmt.Errorf("store: list %s: %w", prefix, s3err(oi.Err))
+		}
+		if strings.HasSuffix(oi.Key, "/") {
+			continue // a common prefix: a "directory"
+		}
+		out = append(out, Info{Key: oi.Key, Size: oi.Size, Modified: oi.LastModified})
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Ping implements Store.
+func (s *S3) Ping(ctx context.Context) error {
+	if _, err := s.c.BucketExists(ctx, s.bucket); err != nil {
+		return fmt.Errorf("store: s3 %s: %w", s.bucket, s3err(err))
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+)
+
+// The S3 tests run against a real MinIO server: the one named by
+// EINGANG_TEST_S3_ENDPOINT (with EINGANG_TEST_S3_ACCESS_KEY and
+// EINGANG_TEST_S3_SECRET_KEY), else one they start from the binary that
+// `make test` installs (EINGANG_MINIO, default ~/.cache/eingang/bin/minio)
+// on a free loopback port, and stop by PID.
+
+type minioServer struct {
+	endpoint, access, secret string
+	dir                      string
+	cmd                      *exec.Cmd
+}
+
+var (
+	sharedMinIO     *minioServer
+	sharedMinIOErr  error
+	sharedMinIOOnce sync.Once
+	bucketSeq       atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedMinIO != nil {
+		sharedMinIO.stop()
+		os.RemoveAll(sharedMinIO.dir)
+	}
+	os.Exit(code)
+}
+
+func minioBinary(t *testing.T) string {
+	bin := os.Getenv("EINGANG_MINIO")
+	if bin == "" {
+		home, _ := os.UserHomeDir()
+		bin = filepath.Join(home, ".cache", "eingang", "bin", "minio")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		msg := fmt.Sprintf("no MinIO server at %s (run `make test`, which installs it, or set EINGANG_MINIO or EINGANG_TEST_S3_ENDPOINT)", bin)
+		if os.Getenv("CI") != "" || os.Getenv("EINGANG_REQUIRE_S3") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startMinIO starts a MinIO server on addr with its data in dir.
+func startMinIO(t *testing.T, bin, addr, dir string) (*minioServer, error) {
+	s := &minioServer{endpoint: addr, access: "eingangtest", secret: "eingangtest-secret", dir: dir}
+	console := freePort(t)
+	s.cmd = exec.Command(bin, "server", dir, "--address", addr, "--console-address", console, "--quiet")
+	s.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.access, "MINIO_ROOT_PASSWORD="+s.secret, "MINIO_BROWSER=off", "MINIO_UPDATE=off")
+	var logs bytes.Buffer
+	s.cmd.Stdout, s.cmd.Stderr = &logs, &logs
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/minio/health/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s, nil
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("minio did not become ready on %s: %s", addr, logs.String())
+}
+
+func (s *minioServer) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+	}
+}
+
+// testS3 returns credentials of a server for the tests.
+func testS3(t *testing.T) (endpoint, access, secret string) {
+	if ep := os.Getenv("EINGANG_TEST_S3_ENDPOINT"); ep != "" {
+		return ep, os.Getenv("EINGANG_TEST_S3_ACCESS_KEY"), os.Getenv("EINGANG_TEST_S3_SECRET_KEY")
+	}
+	bin := minioBinary(t)
+	sharedMinIOOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "eingang-minio-")
+		if err != nil {
+			sharedMinIOErr = err
+			return
+		}
+		sharedMinIO, sharedMinIOErr = startMinIO(t, bin, freePort(t), dir)
+	})
+	if sharedMinIOErr != nil {
+		t.Fatal(sharedMinIOErr)
+	}
+	return sharedMinIO.endpoint, sharedMinIO.access, sharedMinIO.secret
+}
+
+func newS3(t *testing.T, endpoint, access, secret string) *S3 {
+	bucket := fmt.Sprintf("eingang-test-%d-%d", time.Now().UnixNano()%1e9, bucketSeq.Add(1))
+	s, err := OpenS3(context.Background(), S3Config{Bucket: bucket, Endpoint: endpoint, AccessKey: access, SecretKey: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestS3Contract(t *testing.T) {
+	ep, ak, sk := testS3(t)
+	runContract(t, func(t *testing.T) Store { return newS3(t, ep, ak, sk) })
+}
+
+// TestS3LockedVersionDelete checks the object lock itself: not even a
+// delete of the exact version of a retained original is allowed.
+func TestS3LockedVersionDelete(t *testing.T) {
+	ep, ak, sk := testS3(t)
+	s := newS3(t, ep, ak, sk)
+	ctx := context.Background()
+	until := time.Now().Add(48 * time.Hour)
+	if err := s.Create(ctx, "archive/x/original", strings.NewReader("original"), 8, CreateOptions{RetainUntil: until}); err != nil {
+		t.Fatal(err)
+	}
+	oi, err := s.Client().StatObject(ctx, s.Bucket(), "archive/x/original", minio.StatObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oi.VersionID == "" {
+		t.Fatal("no version id: the bucket is not versioned/locked")
+	}
+	err = s.Client().RemoveObject(ctx, s.Bucket(), "archive/x/original", minio.RemoveObjectOptions{VersionID: oi.VersionID})
+	if err == nil {
+		t.Fatal("deleting the locked version succeeded")
+	}
+	mode, retain, err := s.Client().GetObjectRetention(ctx, s.Bucket(), "archive/x/original", oi.VersionID)
+	if err != nil || mode == nil || *mode != minio.Compliance || retain == nil || retain.Unix() != until.Unix() {
+		t.Fatalf("retention %v %v %v", mode, retain, err)
+	}
+	if got := mustGet(t, s, "archive/x/original"); string(got) != "original" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// TestS3Outage stops MinIO mid-suite: operations fail with ErrUnavailable
+// while it is down and succeed once it is back.
+func TestS3Outage(t *testing.T) {
+	if os.Getenv("EINGANG_TEST_S3_ENDPOINT") != "" {
+		t.Skip("the outage test needs a MinIO it starts itself; EINGANG_TEST_S3_ENDPOINT names an external one")
+	}
+	bin := minioBinary(t)
+	dir := t.TempDir()
+	addr := freePort(t)
+	srv, err := startMinIO(t, bin, addr, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { srv.stop() }()
+	s := newS3(t, addr, srv.access, srv.secret)
+	ctx := context.Background()
+	if err := s.Create(ctx, "archive/1/original", strings.NewReader("one"), 3, CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	srv.stop()
+
+	down, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := s.Create(down, "archive/2/original", strings.NewReader("two"), 3, CreateOptions{}); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("create while down: %v, want ErrUnavailable", err)
+	}
+	if _, err := s.Get(down, "archive/1/original"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("get while down: %v, want ErrUnavailable", err)
+	}
+	if err := s.Ping(down); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("ping while down: %v, want ErrUnavailable", err)
+	}
+
+	srv, err = startMinIO(t, bin, addr, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, "archive/2/original", strings.NewReader("two"), 3, CreateOptions{}); err != nil {
+		t.Fatalf("create after restart: %v", err)
+	}
+	if got := mustGet(t, s, "archive/1/original"); string(got) != "one" {
+		t.Fatalf("after restart: %q", got)
+	}
+}
+
+func TestS3OpenUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := OpenS3(ctx, S3Config{Bucket: "eingang", Endpoint: freePort(t), AccessKey: "a", SecretKey: "b"})
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("open unreachable: %v, want ErrUnavailable", err)
+	}
+}

@@ -1,0 +1,164 @@
+// Package store keeps objects by key, in a local directory (the embedded
+// default) or in an S3 bucket (MinIO or any S3). It knows nothing of
+// invoices: keys, bytes, write-once creation and retention.
+//
+// Keys are slash-separated paths of segments made of ASCII letters, digits,
+// '.', '_' and '-'; no segment is empty or starts with '.'. Other keys
+// are refused with ErrInvalidKey, so that no key can escape the store's root
+// or mean different things to the two backends.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Errors a Store returns, wrapped with context; test them with errors.Is.
+var (
+	ErrNotFound    = errors.New("object not found")
+	ErrExists      = errors.New("object exists")
+	ErrInvalidKey  = errors.New("invalid key")
+	ErrLocked      = errors.New("object is under retention")
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// Info describes a stored object.
+type Info struct {
+	Key         string
+	Size        int64
+	Modified    time.Time
+	RetainUntil time.Time // zero when the object has no retention
+}
+
+// CreateOptions tune Create.
+type CreateOptions struct {
+	// RetainUntil, when set, makes the object unalterable until then: no
+	// overwrite, no deletion (S3 object lock; on the filesystem store the
+	// store itself refuses).
+	RetainUntil time.Time
+}
+
+// A Store keeps objects by key. Implementations are safe for concurrent use.
+type Store interface {
+	// Create writes a new object; it fails with ErrExists when the key is
+	// taken, atomically: of concurrent creators exactly one wins. size is
+	// the length of r, or -1 when unknown. The object is visible only once
+	// completely and durably written.
+	Create(ctx context.Context, key string, r io.Reader, size int64, opts CreateOptions) error
+	// Put writes or replaces an object, atomically.
+	Put(ctx context.Context, key string, r io.Reader, size int64) error
+	// Get opens an object for reading. The caller closes it.
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Stat describes an object.
+	Stat(ctx context.Context, key string) (Info, error)
+	// Delete removes an object; ErrLocked while it is under retention.
+	// Deleting an absent object is not an error.
+	Delete(ctx context.Context, key string) error
+	// List returns up to limit objects directly below prefix (which ends in
+	// "/"), in key order, whose name after the prefix sorts after after.
+	List(ctx context.Context, prefix, after string, limit int) ([]Info, error)
+	// Ping checks that the store is reachable and usable.
+	Ping(ctx context.Context) error
+}
+
+// CheckKey reports whether key is a valid key.
+func CheckKey(key string) error {
+	if key == "" || len(key) > 512 {
+		return fmt.Errorf("%w: %q", ErrInvalidKey, key)
+	}
+	for _, seg := range strings.Split(key, "/") {
+		if seg == "" || seg[0] == '.' {
+			return fmt.Errorf("%w: %q", ErrInvalidKey, key)
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+				return fmt.Errorf("%w: %q", ErrInvalidKey, key)
+			}
+		}
+	}
+	return nil
+}
+
+func checkPrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if !strings.HasSuffix(prefix, "/") {
+		return fmt.Errorf("%w: prefix %q must end in /", ErrInvalidKey, prefix)
+	}
+	return CheckKey(strings.TrimSuffix(prefix, "/"))
+}
+
+// RetainUntil returns the end of a retention period of years full calendar
+// years after the year of t, the way German retention periods run (GoBD,
+// §14b UStG): received on 2026-11-23, 10 years: until 2037-01-01 00:00 UTC.
+func RetainUntil(t time.Time, years int) time.Time {
+	return time.Date(t.UTC().Year()+years+1, 1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Open opens the store a URL names:
+//
+//	file:///var/lib/eingang   a directory (created if missing); a plain path works too
+//	s3://bucket?endpoint=host:port&secure=false&region=eu-central-1&mode=compliance
+//
+// S3 credentials come from EINGANG_S3_ACCESS_KEY and EINGANG_S3_SECRET_KEY,
+// else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Open checks the
+// configuration and that the store is reachable, so that a mistake shows at
+// start and not on the first upload.
+func Open(ctx context.Context, rawURL string) (Store, error) {
+	if !strings.Contains(rawURL, "://") {
+		return OpenFS(rawURL)
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse %q: %w", rawURL, err)
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, fmt.Errorf("store: file URL %q: use file:///absolute/path", rawURL)
+		}
+		return OpenFS(u.Path)
+	case "s3":
+		cfg := S3Config{Bucket: u.Host, Endpoint: u.Query().Get("endpoint"), Region: u.Query().Get("region"), Secure: true}
+		if s := u.Query().Get("secure"); s != "" {
+			if cfg.Secure, err = strconv.ParseBool(s); err != nil {
+				return nil, fmt.Errorf("store: %q: secure=%q is not a boolean", rawURL, s)
+			}
+		}
+		switch m := strings.ToLower(u.Query().Get("mode")); m {
+		case "", "compliance":
+		case "governance":
+			cfg.Governance = true
+		default:
+			return nil, fmt.Errorf("store: %q: mode=%q: use compliance or governance", rawURL, m)
+		}
+		cfg.AccessKey, cfg.SecretKey = os.Getenv("EINGANG_S3_ACCESS_KEY"), os.Getenv("EINGANG_S3_SECRET_KEY")
+		if cfg.AccessKey == "" {
+			cfg.AccessKey, cfg.SecretKey = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+		}
+		return OpenS3(ctx, cfg)
+	}
+	return nil, fmt.Errorf("store: %q: unknown scheme %q (use file:// or s3://)", rawURL, u.Scheme)
+}
+
+// ctxReader stops a copy when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
