@@ -18,7 +18,9 @@ import (
 
 const benchSize = 20 << 10
 
-func benchPayload() []byte { return bytes.Repeat([]byte("<cbc:Note>eingang</cbc:Note>"), benchSize/28+1)[:benchSize] }
+func benchPayload() []byte {
+	return bytes.Repeat([]byte("<cbc:Note>eingang</cbc:Note>"), benchSize/28+1)[:benchSize]
+}
 
 // report adds objects/s and p99 to a benchmark from per-op latencies.
 func report(b *testing.B, lat []time.Duration, elapsed time.Duration) {
