@@ -1,0 +1,221 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/google/uuid"
+
+	"github.com/eingang/eingang/store"
+)
+
+// ErrNotFound is returned for ids that do not exist or are not visible to
+// the caller.
+var ErrNotFound = errors.New("not found")
+
+// validID reports whether id is a submission id (a UUID in canonical form).
+func validID(id string) bool {
+	u, err := uuid.Parse(id)
+	return err == nil && u.String() == id
+}
+
+// Inbox lists a municipality's entries with state "new", "acknowledged" or
+// "all", in id (arrival) order, after the cursor id, at most limit.
+func (p *Pipeline) Inbox(ctx context.Context, municipality, state, after string, limit int) ([]Outcome, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	var states []string
+	switch state {
+	case "new", "":
+		states = []string{"new"}
+	case "acknowledged":
+		states = []string{"acknowledged"}
+	case "all":
+		states = []string{"new", "acknowledged"}
+	default:
+		return nil, fmt.Errorf("ingest: inbox: unknown state %q (new, acknowledged, all)", state)
+	}
+	var keys []string
+	for _, st := range states {
+		infos, err := p.cfg.Store.List(ctx, "inbox/"+municipality+"/"+st+"/", after, limit)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, err)
+		}
+		for _, in := range infos {
+			keys = append(keys, in.Key)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return base(keys[i]) < base(keys[j]) })
+	if len(keys) > limit {
+		keys = keys[:limit]
+	}
+	out := make([]Outcome, 0, len(keys))
+	for _, k := range keys {
+		var o Outcome
+		if err := getJSON(ctx, p.cfg.Store, k, &o); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				continue // acknowledged meanwhile
+			}
+			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func base(key string) string {
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == '/' {
+			return key[i+1:]
+		}
+	}
+	return key
+}
+
+// Outcome returns what became of a submission.
+func (p *Pipeline) Outcome(ctx context.Context, id string) (Outcome, error) {
+	var o Outcome
+	if !validID(id) {
+		return o, ErrNotFound
+	}
+	err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &o)
+	if errors.Is(err, store.ErrNotFound) {
+		if _, perr := p.cfg.Store.Stat(ctx, pendingKey(id)); perr == nil {
+			return Outcome{ID: id, Status: StatusPending}, nil
+		}
+		return o, ErrNotFound
+	}
+	return o, err
+}
+
+// InboxEntry returns a municipality's entry; ErrNotFound when the invoice
+// is not in its inbox (whether or not it exists elsewhere).
+func (p *Pipeline) InboxEntry(ctx context.Context, municipality, id string) (Outcome, error) {
+	var o Outcome
+	if !validID(id) {
+		return o, ErrNotFound
+	}
+	for _, st := range []string{"new", "acknowledged"} {
+		err := getJSON(ctx, p.cfg.Store, inboxKey(municipality, st, id), &o)
+		if err == nil {
+			return o, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return o, err
+		}
+	}
+	return o, ErrNotFound
+}
+
+// Meta returns a submission's envelope.
+func (p *Pipeline) Meta(ctx context.Context, id string) (Meta, error) {
+	var m Meta
+	if !validID(id) {
+		return m, ErrNotFound
+	}
+	err := getJSON(ctx, p.cfg.Store, metaKey(id), &m)
+	if errors.Is(err, store.ErrNotFound) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// Original opens the bytes of a submission as received.
+func (p *Pipeline) Original(ctx context.Context, id string) (io.ReadCloser, error) {
+	if !validID(id) {
+		return nil, ErrNotFound
+	}
+	r, err := p.cfg.Store.Get(ctx, originalKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return r, err
+}
+
+// Report opens the stored validation report (JSON).
+func (p *Pipeline) Report(ctx context.Context, id string) (io.ReadCloser, error) {
+	if !validID(id) {
+		return nil, ErrNotFound
+	}
+	r, err := p.cfg.Store.Get(ctx, reportKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return r, err
+}
+
+// Acknowledge marks an invoice of the municipality's inbox as booked. Doing
+// it twice is not an error.
+func (p *Pipeline) Acknowledge(ctx context.Context, municipality, id string) (Outcome, error) {
+	o, err := p.InboxEntry(ctx, municipality, id)
+	if err != nil {
+		return o, err
+	}
+	if !o.AcknowledgedAt.IsZero() {
+		return o, nil
+	}
+	o.AcknowledgedAt = p.cfg.Now().UTC()
+	s := p.cfg.Store
+	if err := putJSON(ctx, s, inboxKey(municipality, "acknowledged", id), o); err != nil {
+		return o, fmt.Errorf("ingest: acknowledge %s: %w", id, err)
+	}
+	if err := s.Delete(ctx, inboxKey(municipality, "new", id)); err != nil {
+		return o, fmt.Errorf("ingest: acknowledge %s: %w", id, err)
+	}
+	p.cfg.Metrics.acknowledged(municipality)
+	return o, nil
+}
+
+// Clearing lists the valid invoices no municipality could be found for.
+func (p *Pipeline) Clearing(ctx context.Context, after string, limit int) ([]Outcome, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	infos, err := p.cfg.Store.List(ctx, "clearing/", after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: clearing: %w", err)
+	}
+	out := make([]Outcome, 0, len(infos))
+	for _, in := range infos {
+		var o Outcome
+		if err := getJSON(ctx, p.cfg.Store, in.Key, &o); err == nil {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// RouteClearing files an invoice from clearing in the municipality's inbox.
+func (p *Pipeline) RouteClearing(ctx context.Context, id, municipality string) (Outcome, error) {
+	var o Outcome
+	if !validID(id) {
+		return o, ErrNotFound
+	}
+	if p.cfg.Directory().Municipality(municipality) == nil {
+		return o, fmt.Errorf("ingest: route %s: unknown municipality %q", id, municipality)
+	}
+	s := p.cfg.Store
+	if err := getJSON(ctx, s, clearingKey(id), &o); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return o, ErrNotFound
+		}
+		return o, err
+	}
+	o.Status, o.Municipality = StatusRouted, municipality
+	o.ClearingReason += " (routed by an operator)"
+	if err := putJSON(ctx, s, inboxKey(municipality, "new", id), o); err != nil {
+		return o, fmt.Errorf("ingest: route %s: %w", id, err)
+	}
+	if err := putJSON(ctx, s, outcomeKey(id), o); err != nil {
+		return o, fmt.Errorf("ingest: route %s: %w", id, err)
+	}
+	if err := s.Delete(ctx, clearingKey(id)); err != nil {
+		return o, fmt.Errorf("ingest: route %s: %w", id, err)
+	}
+	p.cfg.Metrics.routedFromClearing(municipality)
+	return o, nil
+}

@@ -1,0 +1,56 @@
+package ingest
+
+import (
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// The store's key layout:
+//
+//	archive/YYYY/MM/DD/<id>/original      the bytes as received (write-once, retained)
+//	archive/YYYY/MM/DD/<id>/meta.json     envelope: channel, sender, hash, receipt token hash (write-once)
+//	archive/YYYY/MM/DD/<id>/report.json   the validation report
+//	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed; present = finished
+//	pending/<id>                          kept but not yet filed (Recover works these off)
+//	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
+//	inbox/<municipality>/new/<id>         routed, not yet acknowledged
+//	inbox/<municipality>/acknowledged/<id>
+//	clearing/<id>                         valid but unroutable: an operator routes it
+//	rejected/<id>                         invalid
+//
+// Ids are UUIDv7: they sort by time, so listings page in arrival order by
+// cursor, and the archive date comes from the id itself.
+
+func archivePrefix(id string) string {
+	t := idTime(id)
+	return fmt.Sprintf("archive/%04d/%02d/%02d/%s/", t.Year(), t.Month(), t.Day(), id)
+}
+
+// idTime reads the millisecond timestamp of a UUIDv7.
+func idTime(id string) time.Time {
+	if len(id) < 13 {
+		return time.Unix(0, 0).UTC()
+	}
+	b, err := hex.DecodeString(id[0:8] + id[9:13])
+	if err != nil {
+		return time.Unix(0, 0).UTC()
+	}
+	var ms int64
+	for _, c := range b {
+		ms = ms<<8 | int64(c)
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+func originalKey(id string) string { return archivePrefix(id) + "original" }
+func metaKey(id string) string     { return archivePrefix(id) + "meta.json" }
+func reportKey(id string) string   { return archivePrefix(id) + "report.json" }
+func outcomeKey(id string) string  { return archivePrefix(id) + "outcome.json" }
+func pendingKey(id string) string  { return "pending/" + id }
+func dedupKey(sum string) string   { return "dedup/" + sum }
+func clearingKey(id string) string { return "clearing/" + id }
+func rejectedKey(id string) string { return "rejected/" + id }
+func inboxKey(m, state, id string) string {
+	return "inbox/" + m + "/" + state + "/" + id
+}

@@ -1,0 +1,186 @@
+package ingest
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/store"
+)
+
+// Metrics are the pipeline's Prometheus metrics. A nil *Metrics records
+// nothing.
+type Metrics struct {
+	Submissions   *prometheus.CounterVec   // eingang_submissions_total{channel,outcome}
+	Validation    prometheus.Histogram     // eingang_validation_seconds
+	RuleFailures  *prometheus.CounterVec   // eingang_rule_failures_total{rule}
+	InboxPending  *prometheus.GaugeVec     // eingang_inbox_pending{municipality}
+	Clearing      prometheus.Gauge         // eingang_clearing_pending
+	StoreOps      *prometheus.HistogramVec // eingang_store_operation_seconds{op,backend}
+	ChannelErrors *prometheus.CounterVec   // eingang_channel_errors_total{channel,kind}
+}
+
+// NewMetrics creates the metrics and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "eingang_submissions_total", Help: "Submissions by channel and outcome (routed, clearing, rejected, duplicate, error).",
+		}, []string{"channel", "outcome"}),
+		Validation: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "eingang_validation_seconds", Help: "Time to validate one document.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
+		}),
+		RuleFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "eingang_rule_failures_total", Help: "Counted error findings by rule id.",
+		}, []string{"rule"}),
+		InboxPending: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "eingang_inbox_pending", Help: "Invoices in a municipality's inbox not yet acknowledged.",
+		}, []string{"municipality"}),
+		Clearing: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "eingang_clearing_pending", Help: "Valid invoices waiting in clearing for an operator.",
+		}),
+		StoreOps: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "eingang_store_operation_seconds", Help: "Store operations by operation and backend.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
+		}, []string{"op", "backend"}),
+		ChannelErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "eingang_channel_errors_total", Help: "Errors of channels by kind.",
+		}, []string{"channel", "kind"}),
+	}
+	reg.MustRegister(m.Submissions, m.Validation, m.RuleFailures, m.InboxPending, m.Clearing, m.StoreOps, m.ChannelErrors)
+	return m
+}
+
+func (m *Metrics) submission(channel, outcome string) {
+	if m != nil {
+		m.Submissions.WithLabelValues(channel, outcome).Inc()
+	}
+}
+
+// ChannelError counts an error of a channel.
+func (m *Metrics) ChannelError(channel, kind string) {
+	if m != nil {
+		m.ChannelErrors.WithLabelValues(channel, kind).Inc()
+	}
+}
+
+func (m *Metrics) validated(rep *invoice.Report, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.Validation.Observe(d.Seconds())
+	for _, f := range rep.Findings {
+		if f.Counted && f.Level == invoice.LevelError {
+			m.RuleFailures.WithLabelValues(f.Rule).Inc()
+		}
+	}
+}
+
+func (m *Metrics) filed(o Outcome) {
+	if m == nil {
+		return
+	}
+	switch o.Status {
+	case StatusRouted:
+		m.InboxPending.WithLabelValues(o.Municipality).Inc()
+	case StatusClearing:
+		m.Clearing.Inc()
+	}
+}
+
+func (m *Metrics) acknowledged(municipality string) {
+	if m != nil {
+		m.InboxPending.WithLabelValues(municipality).Dec()
+	}
+}
+
+func (m *Metrics) routedFromClearing(municipality string) {
+	if m != nil {
+		m.Clearing.Dec()
+		m.InboxPending.WithLabelValues(municipality).Inc()
+	}
+}
+
+// CountPending sets the pending gauges from the store: run it at start.
+func (p *Pipeline) CountPending(ctx context.Context) error {
+	m := p.cfg.Metrics
+	if m == nil {
+		return nil
+	}
+	count := func(prefix string) (int, error) {
+		n, after := 0, ""
+		for {
+			page, err := p.cfg.Store.List(ctx, prefix, after, 1000)
+			if err != nil || len(page) == 0 {
+				return n, err
+			}
+			n += len(page)
+			after = base(page[len(page)-1].Key)
+		}
+	}
+	for _, mu := range p.cfg.Directory().Municipalities {
+		n, err := count("inbox/" + mu.ID + "/new/")
+		if err != nil {
+			return err
+		}
+		m.InboxPending.WithLabelValues(mu.ID).Set(float64(n))
+	}
+	n, err := count("clearing/")
+	if err != nil {
+		return err
+	}
+	m.Clearing.Set(float64(n))
+	return nil
+}
+
+// InstrumentStore wraps a store so that every operation is timed in
+// eingang_store_operation_seconds{op,backend}.
+func InstrumentStore(s store.Store, backend string, m *Metrics) store.Store {
+	if m == nil {
+		return s
+	}
+	return &timedStore{s, backend, m}
+}
+
+type timedStore struct {
+	store.Store
+	backend string
+	m       *Metrics
+}
+
+func (t *timedStore) observe(op string, start time.Time) {
+	t.m.StoreOps.WithLabelValues(op, t.backend).Observe(time.Since(start).Seconds())
+}
+
+func (t *timedStore) Create(ctx context.Context, key string, r io.Reader, size int64, o store.CreateOptions) error {
+	defer t.observe("create", time.Now())
+	return t.Store.Create(ctx, key, r, size, o)
+}
+
+func (t *timedStore) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	defer t.observe("put", time.Now())
+	return t.Store.Put(ctx, key, r, size)
+}
+
+func (t *timedStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	defer t.observe("get", time.Now())
+	return t.Store.Get(ctx, key)
+}
+
+func (t *timedStore) Stat(ctx context.Context, key string) (store.Info, error) {
+	defer t.observe("stat", time.Now())
+	return t.Store.Stat(ctx, key)
+}
+
+func (t *timedStore) Delete(ctx context.Context, key string) error {
+	defer t.observe("delete", time.Now())
+	return t.Store.Delete(ctx, key)
+}
+
+func (t *timedStore) List(ctx context.Context, prefix, after string, limit int) ([]store.Info, error) {
+	defer t.observe("list", time.Now())
+	return t.Store.List(ctx, prefix, after, limit)
+}

@@ -1,0 +1,174 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/eingang/eingang/ingest/directory"
+	"github.com/eingang/eingang/ingest/leitweg"
+	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/store"
+)
+
+func fixture(t testing.TB) []byte {
+	b, err := os.ReadFile("../invoice/testdata/minimal-ubl.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// withLeitweg returns the fixture with another BT-10 (and a distinct
+// invoice number, so that dedup does not hide it).
+func withLeitweg(t testing.TB, id, number string) []byte {
+	b := bytes.Replace(fixture(t), []byte("<cbc:BuyerReference>16071103-0001-17<"), []byte("<cbc:BuyerReference>"+id+"<"), 1)
+	return bytes.Replace(b, []byte("RE-2026-0042"), []byte(number), 1)
+}
+
+func newPipeline(t testing.TB) (*Pipeline, *Metrics) {
+	s, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMetrics(prometheus.NewRegistry())
+	dir := directory.Sample()
+	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, m
+}
+
+func TestSubmitRoutes(t *testing.T) {
+	ctx := context.Background()
+	p, m := newPipeline(t)
+	valid := "09162000-" + leitweg.CheckDigits("09162000")
+	cases := []struct {
+		name   string
+		data   []byte
+		status Status
+		muni   string
+		reason string
+	}{
+		{"routed", fixture(t), StatusRouted, "lk-weimarer-land", ""},
+		{"duplicate", fixture(t), StatusDuplicate, "", ""},
+		{"wrong check digits", withLeitweg(t, "16071103-0001-18", "A-1"), StatusClearing, "", "check digits"},
+		{"malformed", withLeitweg(t, "Stadtverwaltung", "A-2"), StatusClearing, "", "malformed"},
+		{"unknown municipality", withLeitweg(t, valid, "A-3"), StatusClearing, "", "no municipality"},
+		{"not xml", []byte("%PDF-1.4 no xml inside"), StatusRejected, "", ""},
+	}
+	var firstID string
+	for _, c := range cases {
+		rec, err := p.Submit(ctx, Submission{Data: c.data, Channel: "upload"})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if rec.Status != c.status || rec.Outcome.Municipality != c.muni {
+			t.Errorf("%s: status %s municipality %q, want %s %q (findings %v)", c.name, rec.Status, rec.Outcome.Municipality, c.status, c.muni, rec.Findings)
+		}
+		if c.reason != "" && !bytes.Contains([]byte(rec.Outcome.ClearingReason), []byte(c.reason)) {
+			t.Errorf("%s: clearing reason %q, want %q", c.name, rec.Outcome.ClearingReason, c.reason)
+		}
+		switch c.name {
+		case "routed":
+			firstID = rec.ID
+			if rec.ReceiptToken == "" {
+				t.Error("no receipt token")
+			}
+		case "duplicate":
+			if rec.ID != firstID || rec.ReceiptToken != "" {
+				t.Errorf("duplicate: id %s token %q, want first id %s and no token", rec.ID, rec.ReceiptToken, firstID)
+			}
+		}
+	}
+	// The original is byte-identical and retained.
+	r, err := p.Original(ctx, firstID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(r)
+	r.Close()
+	if !bytes.Equal(got, fixture(t)) {
+		t.Error("original differs")
+	}
+	if info, err := p.Store().Stat(ctx, originalKey(firstID)); err != nil || info.RetainUntil.Year() != time.Now().Year()+11 {
+		t.Errorf("retention: %+v %v", info, err)
+	}
+	// Inbox, ack, metrics.
+	list, err := p.Inbox(ctx, "lk-weimarer-land", "new", "", 10)
+	if err != nil || len(list) != 1 || list[0].ID != firstID || list[0].InvoiceNumber != "RE-2026-0042" || list[0].Total != "1190.00" {
+		t.Fatalf("inbox: %+v %v", list, err)
+	}
+	if got := testutil.ToFloat64(m.InboxPending.WithLabelValues("lk-weimarer-land")); got != 1 {
+		t.Errorf("pending gauge %v", got)
+	}
+	if _, err := p.InboxEntry(ctx, "erfurt", firstID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another municipality sees the entry: %v", err)
+	}
+	if _, err := p.Acknowledge(ctx, "erfurt", firstID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another municipality acknowledges: %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if o, err := p.Acknowledge(ctx, "lk-weimarer-land", firstID); err != nil || o.AcknowledgedAt.IsZero() {
+			t.Fatalf("ack %d: %+v %v", i, o, err)
+		}
+	}
+	if list, _ := p.Inbox(ctx, "lk-weimarer-land", "new", "", 10); len(list) != 0 {
+		t.Errorf("still new after ack: %v", list)
+	}
+	if list, _ := p.Inbox(ctx, "lk-weimarer-land", "all", "", 10); len(list) != 1 {
+		t.Errorf("all: %v", list)
+	}
+	if got := testutil.ToFloat64(m.InboxPending.WithLabelValues("lk-weimarer-land")); got != 0 {
+		t.Errorf("pending gauge after ack %v", got)
+	}
+	// Clearing: three entries; route one by hand.
+	cl, err := p.Clearing(ctx, "", 10)
+	if err != nil || len(cl) != 3 {
+		t.Fatalf("clearing: %d %v", len(cl), err)
+	}
+	if _, err := p.RouteClearing(ctx, cl[0].ID, "erfurt"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := p.Inbox(ctx, "erfurt", "new", "", 10); len(list) != 1 || list[0].ID != cl[0].ID {
+		t.Errorf("erfurt inbox after manual routing: %v", list)
+	}
+	if got := testutil.ToFloat64(m.Clearing); got != 2 {
+		t.Errorf("clearing gauge %v", got)
+	}
+	if got := testutil.ToFloat64(m.Submissions.WithLabelValues("upload", "clearing")); got != 3 {
+		t.Errorf("submissions{clearing} %v", got)
+	}
+}
+
+// TestRecover interrupts a submission after its original was kept and
+// checks that Recover files it exactly once.
+func TestRecover(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newPipeline(t)
+	meta := Meta{ID: "0196f000-0000-7000-8000-000000000001", Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: "abc"}
+	if err := p.keep(ctx, meta, fixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := p.Outcome(ctx, meta.ID); err != nil || o.Status != StatusPending {
+		t.Fatalf("before recovery: %+v %v", o, err)
+	}
+	for i, want := range []int{1, 0} {
+		n, err := p.Recover(ctx)
+		if err != nil || n != want {
+			t.Fatalf("recover round %d: %d %v, want %d", i, n, err, want)
+		}
+	}
+	list, err := p.Inbox(ctx, "lk-weimarer-land", "new", "", 10)
+	if err != nil || len(list) != 1 || list[0].ID != meta.ID {
+		t.Fatalf("inbox after recovery: %+v %v", list, err)
+	}
+}
