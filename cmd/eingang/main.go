@@ -4,7 +4,9 @@
 //
 // Usage:
 //
+//	eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
 //	eingang validate [--format text|json] [--all-rules] PATH...
+//	eingang token
 package main
 
 import (
@@ -13,10 +15,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -25,7 +28,11 @@ func main() {
 const usage = `usage: eingang <command> [arguments]
 
 commands:
-  validate [--format text|json] [--all-rules] PATH...   validate invoices (files or directories)
+  serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
+                                    run the gateway (default: 127.0.0.1:8080, store ./data, sample directory)
+  validate [--format text|json] [--all-rules] PATH...
+                                    validate invoices (files or directories)
+  token                             print a new bearer token and its SHA-256 for the directory
 `
 
 // run executes one command and returns the process exit code.
@@ -35,6 +42,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], stdout, stderr)
+	case "token":
+		return cmdToken(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"gopkg.in/yaml.v3"
+
+	"github.com/eingang/eingang/ingest"
+	"github.com/eingang/eingang/ingest/directory"
+	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/store"
+	"github.com/eingang/eingang/web"
+)
+
+// serveConfig is the --config file: everything that is not a flag.
+type serveConfig struct {
+	MaxUploadBytes int64   `yaml:"max_upload_bytes"` // default 20 MB
+	RetentionYears int     `yaml:"retention_years"`  // default 10
+	UploadRate     float64 `yaml:"upload_rate"`      // uploads per second per client; 0: unlimited
+	UploadBurst    int     `yaml:"upload_burst"`
+	ReadTimeout    string  `yaml:"read_timeout"`  // default 60s
+	WriteTimeout   string  `yaml:"write_timeout"` // default 60s
+}
+
+// env returns the environment variable or def.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	addr := fl.String("addr", env("EINGANG_ADDR", "127.0.0.1:8080"), "listen address ($EINGANG_ADDR)")
+	storeURL := fl.String("store", env("EINGANG_STORE", "./data"), "store: a directory, file:///path or s3://bucket?endpoint=host:port ($EINGANG_STORE)")
+	dirFile := fl.String("directory", env("EINGANG_DIRECTORY", ""), "directory of municipalities (YAML); default: the embedded Thuringian sample ($EINGANG_DIRECTORY)")
+	cfgFile := fl.String("config", env("EINGANG_CONFIG", ""), "configuration file (YAML): limits, retention, rate ($EINGANG_CONFIG)")
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg := serveConfig{MaxUploadBytes: 20 << 20, RetentionYears: 10, UploadRate: 50, UploadBurst: 100, ReadTimeout: "60s", WriteTimeout: "60s"}
+	if *cfgFile != "" {
+		data, err := os.ReadFile(*cfgFile)
+		if err == nil {
+			dec := yaml.NewDecoder(strings.NewReader(string(data)))
+			dec.KnownFields(true)
+			if err = dec.Decode(&cfg); errors.Is(err, io.EOF) {
+				err = nil
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "eingang serve: config %s: %v\n", *cfgFile, err)
+			return 2
+		}
+	}
+	readTimeout, err1 := time.ParseDuration(cfg.ReadTimeout)
+	writeTimeout, err2 := time.ParseDuration(cfg.WriteTimeout)
+	if err := errors.Join(err1, err2); err != nil {
+		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
+		return 2
+	}
+
+	// The directory: loaded now, reloaded on SIGHUP or when the file changes.
+	var dir atomic.Pointer[directory.Directory]
+	if *dirFile == "" {
+		dir.Store(directory.Sample())
+	} else {
+		d, err := directory.Load(*dirFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+			return 2
+		}
+		dir.Store(d)
+		go watchDirectory(ctx, *dirFile, &dir, log)
+	}
+
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	st, err := store.Open(openCtx, *storeURL)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+		return 2
+	}
+	backend := "fs"
+	if strings.HasPrefix(*storeURL, "s3://") {
+		backend = "s3"
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := ingest.NewMetrics(reg)
+	validator := invoice.NewValidator()
+	pipe, err := ingest.New(ingest.Config{
+		Store:          ingest.InstrumentStore(st, backend, metrics),
+		Validator:      validator,
+		Directory:      dir.Load,
+		RetentionYears: cfg.RetentionYears,
+		Logger:         log,
+		Metrics:        metrics,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+		return 2
+	}
+	// Finish what a crash interrupted, then keep finishing what an outage
+	// left pending.
+	if n, err := pipe.Recover(ctx); err != nil {
+		log.Warn("recovery incomplete", "err", err)
+	} else if n > 0 {
+		log.Info("recovered interrupted submissions", "count", n)
+	}
+	if err := pipe.CountPending(ctx); err != nil {
+		log.Warn("counting pending invoices", "err", err)
+	}
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := pipe.Recover(ctx); err != nil {
+					log.Warn("recovery", "err", err)
+				}
+			}
+		}
+	}()
+
+	handler := web.New(web.Config{
+		Pipeline: pipe, Validator: validator, Directory: dir.Load, Gatherer: reg, Logger: log,
+		MaxBody: cfg.MaxUploadBytes, UploadRate: cfg.UploadRate, UploadBurst: cfg.UploadBurst,
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+		return 2
+	}
+	log.Info("eingang serving", "addr", ln.Addr().String(), "store", *storeURL, "municipalities", len(dir.Load().Municipalities))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+		return 1
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	srv.Shutdown(shut)
+	return 0
+}
+
+// watchDirectory reloads the directory on SIGHUP and when the file's
+// modification time or size changes. A file that does not load keeps the
+// directory in force and is logged.
+func watchDirectory(ctx context.Context, path string, dir *atomic.Pointer[directory.Directory], log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	stat := func() (time.Time, int64) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return time.Time{}, -1
+		}
+		return fi.ModTime(), fi.Size()
+	}
+	mod, size := stat()
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		case <-tick.C:
+			m, s := stat()
+			if m.Equal(mod) && s == size {
+				continue
+			}
+			mod, size = m, s
+		}
+		d, err := directory.Load(path)
+		if err != nil {
+			log.Error("directory not reloaded", "err", err)
+			continue
+		}
+		dir.Store(d)
+		log.Info("directory reloaded", "municipalities", len(d.Municipalities))
+	}
+}
+
+func cmdToken(args []string, stdout, stderr io.Writer) int {
+	token, hash, err := directory.NewToken()
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang token: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "token:  %s\nsha256: %s\n", token, hash)
+	fmt.Fprintln(stdout, "Give the token to its holder; put the sha256 into the directory's tokens_sha256.")
+	return 0
+}
