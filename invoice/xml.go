@@ -2,12 +2,9 @@ package invoice
 
 import (
 	"bytes"
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
@@ -87,7 +84,8 @@ type Attr struct {
 }
 
 // A Node is an element of a parsed document. Names carry resolved namespace
-// URIs; Text holds the element's own character data (not its descendants').
+// URIs; Text holds the element's own character data (not its descendants'),
+// without the white space between child elements.
 type Node struct {
 	Space, Local string
 	Attrs        []Attr
@@ -117,7 +115,9 @@ func (e *ParseError) Error() string {
 
 // Parse reads a document into a tree of Nodes. It never resolves entities
 // other than the five predefined ones and character references, refuses any
-// DOCTYPE, and enforces lim.
+// DOCTYPE, and enforces lim. Documents in UTF-16 (with a byte order mark)
+// or in a declared ISO-8859-1, ISO-8859-15 or windows-1252 encoding are
+// read as well as UTF-8.
 func Parse(data []byte, lim Limits) (*Node, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Rule: "XML-EMPTY", Msg: "the document is empty"}
@@ -128,120 +128,67 @@ func Parse(data []byte, lim Limits) (*Node, error) {
 	if bytes.HasPrefix(data, []byte("%PDF")) {
 		return nil, &ParseError{Rule: "XML-WELLFORMED", Msg: "the document is a PDF, not XML; send the XML invoice itself"}
 	}
-	var r io.Reader = bytes.NewReader(data)
+	utf16 := false
 	switch {
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		r = transform.NewReader(r, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder())
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		r = bytes.NewReader(data[3:])
-	}
-	d := xml.NewDecoder(r)
-	d.Strict = true
-	d.CharsetReader = charsetReader
-	var (
-		root  *Node
-		cur   *Node
-		depth int
-		count int
-		text  strings.Builder
-	)
-	line := func() int { l, _ := d.InputPos(); return l }
-	flush := func() {
-		if cur != nil && text.Len() > 0 {
-			if len(cur.Children) > 0 && strings.TrimSpace(text.String()) != "" {
-				cur.mixed = true
-			}
-			cur.Text += text.String()
-		}
-		text.Reset()
-	}
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			break
-		}
+		b, err := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder().Bytes(data)
 		if err != nil {
-			return nil, wellformedError(err, line())
+			return nil, &ParseError{Rule: "XML-ENCODING", Msg: "the UTF-16 text is broken: " + err.Error()}
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			flush()
-			depth++
-			count++
-			if lim.MaxDepth > 0 && depth > lim.MaxDepth {
-				return nil, &ParseError{Line: line(), Rule: "XML-LIMIT", Msg: fmt.Sprintf("elements are nested more than %d deep", lim.MaxDepth)}
+		data, utf16 = b, true
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	}
+	if enc := declaredEncoding(data); enc != "" && !utf16 {
+		r, err := charsetReader(enc, bytes.NewReader(data))
+		if err != nil {
+			return nil, &ParseError{Line: 1, Rule: "XML-ENCODING", Msg: err.Error()}
+		}
+		if r != nil {
+			if data, err = io.ReadAll(r); err != nil {
+				return nil, &ParseError{Line: 1, Rule: "XML-ENCODING", Msg: err.Error()}
 			}
-			if lim.MaxElements > 0 && count > lim.MaxElements {
-				return nil, &ParseError{Line: line(), Rule: "XML-LIMIT", Msg: fmt.Sprintf("the document has more than %d elements", lim.MaxElements)}
-			}
-			if cur == nil && root != nil {
-				return nil, &ParseError{Line: line(), Rule: "XML-WELLFORMED", Msg: "content after the root element"}
-			}
-			n := &Node{Space: t.Name.Space, Local: t.Name.Local, Parent: cur, Line: line()}
-			if len(t.Attr) > 0 {
-				n.Attrs = make([]Attr, len(t.Attr))
-				for i, a := range t.Attr {
-					n.Attrs[i] = Attr{Space: a.Name.Space, Local: a.Name.Local, Value: a.Value}
-				}
-			}
-			if cur == nil {
-				root = n
-			} else {
-				cur.Children = append(cur.Children, n)
-			}
-			cur = n
-		case xml.EndElement:
-			flush()
-			if cur == nil || t.Name.Space != cur.Space || t.Name.Local != cur.Local {
-				return nil, &ParseError{Line: line(), Rule: "XML-WELLFORMED", Msg: fmt.Sprintf("not well-formed XML: end tag </%s> does not match the open element", qname(t.Name))}
-			}
-			depth--
-			cur = cur.Parent
-		case xml.CharData:
-			if cur != nil {
-				text.Write(t)
-			} else if len(bytes.TrimSpace(t)) > 0 {
-				return nil, &ParseError{Line: line(), Rule: "XML-WELLFORMED", Msg: "text outside the root element"}
-			}
-		case xml.Directive:
-			return nil, &ParseError{Line: line(), Rule: "XML-DTD", Msg: "the document has a DOCTYPE declaration; invoices must not declare a DTD or entities (they are never resolved)"}
 		}
 	}
-	if root == nil {
-		return nil, &ParseError{Rule: "XML-WELLFORMED", Msg: "the document has no root element"}
-	}
-	if cur != nil {
-		return nil, &ParseError{Line: line(), Rule: "XML-WELLFORMED", Msg: fmt.Sprintf("not well-formed XML: the document ends inside element %s", cur.Local)}
-	}
-	root.pos, root.last = 1, true
-	if err := resolveNames(root, nil); err != nil {
-		return nil, err
-	}
-	return root, nil
+	return parseXML(data, lim)
 }
 
-func qname(n xml.Name) string {
-	if n.Space == "" {
-		return n.Local
+// declaredEncoding returns the encoding named by the XML declaration, or "".
+func declaredEncoding(data []byte) string {
+	if !bytes.HasPrefix(data, []byte("<?xml")) {
+		return ""
 	}
-	return n.Space + ":" + n.Local
+	end := bytes.Index(data, []byte("?>"))
+	if end < 0 {
+		return ""
+	}
+	decl := string(data[:end])
+	i := strings.Index(decl, "encoding")
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	if !strings.HasPrefix(rest, "=") {
+		return ""
+	}
+	rest = strings.TrimLeft(rest[1:], " \t\r\n")
+	if rest == "" || (rest[0] != '"' && rest[0] != '\'') {
+		return ""
+	}
+	q := rest[0]
+	j := strings.IndexByte(rest[1:], q)
+	if j < 0 {
+		return ""
+	}
+	return rest[1 : 1+j]
 }
 
-func wellformedError(err error, line int) error {
-	var se *xml.SyntaxError
-	if errors.As(err, &se) {
-		return &ParseError{Line: se.Line, Rule: "XML-WELLFORMED", Msg: "not well-formed XML: " + se.Msg}
-	}
-	if strings.Contains(err.Error(), "charset") || strings.Contains(err.Error(), "encoding") {
-		return &ParseError{Line: line, Rule: "XML-ENCODING", Msg: err.Error()}
-	}
-	return &ParseError{Line: line, Rule: "XML-WELLFORMED", Msg: "not well-formed XML: " + err.Error()}
-}
-
+// charsetReader returns a reader that decodes input to UTF-8, nil for
+// encodings that are UTF-8 already, or an error for unsupported ones.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(label)) {
 	case "utf-8", "utf8", "us-ascii", "ascii":
-		return input, nil
+		return nil, nil
 	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1":
 		return transform.NewReader(input, charmap.ISO8859_1.NewDecoder()), nil
 	case "iso-8859-15", "latin-9":
@@ -249,71 +196,9 @@ func charsetReader(label string, input io.Reader) (io.Reader, error) {
 	case "windows-1252", "cp1252":
 		return transform.NewReader(input, charmap.Windows1252.NewDecoder()), nil
 	case "utf-16", "utf-16le", "utf-16be":
-		// The BOM was handled before decoding started; the text is UTF-8 now.
-		return input, nil
+		return nil, fmt.Errorf("encoding %q is declared but the document has no UTF-16 byte order mark", label)
 	}
 	return nil, fmt.Errorf("unsupported encoding %q: use UTF-8", label)
-}
-
-// resolveNames replaces the prefixes RawToken leaves in names by namespace
-// URIs, reporting undeclared prefixes, and numbers same-named siblings.
-func resolveNames(n *Node, scope map[string]string) error {
-	local := scope
-	copied := false
-	for _, a := range n.Attrs {
-		if a.Space == "xmlns" || (a.Space == "" && a.Local == "xmlns") {
-			if !copied {
-				local = make(map[string]string, len(scope)+4)
-				for k, v := range scope {
-					local[k] = v
-				}
-				copied = true
-			}
-			if a.Space == "" {
-				local[""] = a.Value
-			} else {
-				local[a.Local] = a.Value
-			}
-		}
-	}
-	uri, ok := local[n.Space]
-	if !ok && n.Space != "" {
-		if n.Space == "xml" {
-			uri = "http://www.w3.org/XML/1998/namespace"
-		} else {
-			return &ParseError{Line: n.Line, Rule: "XML-WELLFORMED", Msg: fmt.Sprintf("namespace prefix %q of element %s is not declared", n.Space, n.Local)}
-		}
-	}
-	n.Space = uri
-	kept := n.Attrs[:0]
-	for _, a := range n.Attrs {
-		if a.Space == "xmlns" || (a.Space == "" && a.Local == "xmlns") {
-			continue
-		}
-		if a.Space != "" {
-			u, ok := local[a.Space]
-			switch {
-			case ok:
-				a.Space = u
-			case a.Space == "xml":
-				a.Space = "http://www.w3.org/XML/1998/namespace"
-			default:
-				return &ParseError{Line: n.Line, Rule: "XML-WELLFORMED", Msg: fmt.Sprintf("namespace prefix %q of attribute %s is not declared", a.Space, a.Local)}
-			}
-		}
-		kept = append(kept, a)
-	}
-	n.Attrs = kept
-	if !utf8.ValidString(n.Text) {
-		return &ParseError{Line: n.Line, Rule: "XML-ENCODING", Msg: "the text is not valid UTF-8"}
-	}
-	for _, c := range n.Children {
-		if err := resolveNames(c, local); err != nil {
-			return err
-		}
-	}
-	numberSiblings(n.Children)
-	return nil
 }
 
 // numberSiblings sets each node's position among its same-named siblings.
@@ -323,7 +208,8 @@ func numberSiblings(children []*Node) {
 		n            int
 		last         *Node
 	}
-	var groups []group
+	var buf [16]group
+	groups := buf[:0]
 	for _, c := range children {
 		i := 0
 		for i < len(groups) && (groups[i].local != c.Local || groups[i].space != c.Space) {

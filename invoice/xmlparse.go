@@ -1,0 +1,675 @@
+package invoice
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// The parser below reads XML 1.0 into Nodes in one pass over the bytes. It
+// is strict (every well-formedness constraint of the XML 1.0 recommendation
+// that applies to documents without a DTD) and small, and it is many times
+// faster than encoding/xml, which validates a rune at a time. It never
+// expands anything but the five predefined entities and character
+// references; a DOCTYPE is refused.
+
+type xmlParser struct {
+	data  []byte
+	pos   int
+	line  int // line of data[lineAt]
+	lineAt int
+	lim   Limits
+
+	depth, count int
+	root, cur    *Node
+
+	// namespace bindings in scope: a stack of prefix/uri pairs; marks[i] is
+	// the stack height before element i of the open path.
+	ns    []nsBinding
+	marks []int
+
+	names map[string]string // interned names, values and white space
+	raw   []rawName         // prefixes of the open elements, for end-tag checks
+}
+
+type nsBinding struct{ prefix, uri string }
+
+type rawName struct{ qname string }
+
+func (p *xmlParser) fail(rule, format string, args ...any) error {
+	return &ParseError{Line: p.lineOf(p.pos), Rule: rule, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *xmlParser) wf(format string, args ...any) error {
+	return p.fail("XML-WELLFORMED", "not well-formed XML: "+format, args...)
+}
+
+// lineOf returns the 1-based line of byte offset off (off >= lineAt).
+func (p *xmlParser) lineOf(off int) int {
+	if off > len(p.data) {
+		off = len(p.data)
+	}
+	if off < p.lineAt {
+		return p.line
+	}
+	p.line += bytes.Count(p.data[p.lineAt:off], []byte{'\n'})
+	p.lineAt = off
+	return p.line
+}
+
+func (p *xmlParser) intern(b []byte) string {
+	if s, ok := p.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(p.names) < 50_000 {
+		p.names[s] = s
+	}
+	return s
+}
+
+// parseXML parses UTF-8 data.
+func parseXML(data []byte, lim Limits) (*Node, error) {
+	p := &xmlParser{data: data, line: 1, lim: lim, names: make(map[string]string, 256)}
+	if err := p.prolog(); err != nil {
+		return nil, err
+	}
+	if err := p.content(); err != nil {
+		return nil, err
+	}
+	if err := p.misc(); err != nil {
+		return nil, err
+	}
+	if p.pos < len(p.data) {
+		return nil, p.wf("content after the root element")
+	}
+	return p.root, nil
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func (p *xmlParser) skipSpace() {
+	for p.pos < len(p.data) && isSpace(p.data[p.pos]) {
+		p.pos++
+	}
+}
+
+func (p *xmlParser) has(s string) bool {
+	return len(p.data)-p.pos >= len(s) && string(p.data[p.pos:p.pos+len(s)]) == s
+}
+
+// prolog reads the XML declaration and misc items before the root.
+func (p *xmlParser) prolog() error {
+	if p.has("<?xml") && p.pos+5 < len(p.data) && isSpace(p.data[p.pos+5]) {
+		end := bytes.Index(p.data[p.pos:], []byte("?>"))
+		if end < 0 {
+			return p.wf("unterminated XML declaration")
+		}
+		p.pos += end + 2
+	}
+	for {
+		p.skipSpace()
+		switch {
+		case p.has("<!--"):
+			if err := p.comment(); err != nil {
+				return err
+			}
+		case p.has("<?"):
+			if err := p.pi(); err != nil {
+				return err
+			}
+		case p.has("<!DOCTYPE"):
+			return p.fail("XML-DTD", "the document has a DOCTYPE declaration; invoices must not declare a DTD or entities (they are never resolved)")
+		case p.has("<"):
+			return nil
+		case p.pos >= len(p.data):
+			return p.wf("the document has no root element")
+		default:
+			return p.wf("text before the root element")
+		}
+	}
+}
+
+// misc reads comments, PIs and white space after the root.
+func (p *xmlParser) misc() error {
+	for {
+		p.skipSpace()
+		switch {
+		case p.pos >= len(p.data):
+			return nil
+		case p.has("<!--"):
+			if err := p.comment(); err != nil {
+				return err
+			}
+		case p.has("<?"):
+			if err := p.pi(); err != nil {
+				return err
+			}
+		default:
+			return p.wf("content after the root element")
+		}
+	}
+}
+
+func (p *xmlParser) comment() error {
+	start := p.pos + 4
+	end := bytes.Index(p.data[start:], []byte("--"))
+	if end < 0 {
+		return p.wf("unterminated comment")
+	}
+	if start+end+2 >= len(p.data) || p.data[start+end+2] != '>' {
+		return p.wf(`"--" inside a comment`)
+	}
+	if err := p.checkChars(p.data[start : start+end]); err != nil {
+		return err
+	}
+	p.pos = start + end + 3
+	return nil
+}
+
+func (p *xmlParser) pi() error {
+	start := p.pos + 2
+	n := p.nameLen(start)
+	if n == 0 {
+		return p.wf("processing instruction without a target")
+	}
+	target := string(p.data[start : start+n])
+	if strings.EqualFold(target, "xml") {
+		return p.wf("XML declaration not at the start of the document")
+	}
+	end := bytes.Index(p.data[start:], []byte("?>"))
+	if end < 0 {
+		return p.wf("unterminated processing instruction")
+	}
+	if end > n && !isSpace(p.data[start+n]) {
+		return p.wf("bad processing instruction target")
+	}
+	if err := p.checkChars(p.data[start : start+end]); err != nil {
+		return err
+	}
+	p.pos = start + end + 2
+	return nil
+}
+
+// nameLen returns the length of the XML Name starting at off, or 0.
+func (p *xmlParser) nameLen(off int) int {
+	i := off
+	for i < len(p.data) {
+		c := p.data[i]
+		if c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' ||
+				(i > off && (c >= '0' && c <= '9' || c == '-' || c == '.')) {
+				i++
+				continue
+			}
+			break
+		}
+		r, size := utf8.DecodeRune(p.data[i:])
+		if r == utf8.RuneError || !isNameRune(r, i == off) {
+			break
+		}
+		i += size
+	}
+	return i - off
+}
+
+// isNameRune reports whether a non-ASCII rune may stand in a name (XML 1.0
+// fifth edition NameStartChar / NameChar).
+func isNameRune(r rune, first bool) bool {
+	switch {
+	case r >= 0xC0 && r <= 0xD6, r >= 0xD8 && r <= 0xF6, r >= 0xF8 && r <= 0x2FF,
+		r >= 0x370 && r <= 0x37D, r >= 0x37F && r <= 0x1FFF, r >= 0x200C && r <= 0x200D,
+		r >= 0x2070 && r <= 0x218F, r >= 0x2C00 && r <= 0x2FEF, r >= 0x3001 && r <= 0xD7FF,
+		r >= 0xF900 && r <= 0xFDCF, r >= 0xFDF0 && r <= 0xFFFD, r >= 0x10000 && r <= 0xEFFFF:
+		return true
+	case !first && (r == 0xB7 || r >= 0x300 && r <= 0x36F || r >= 0x203F && r <= 0x2040):
+		return true
+	}
+	return false
+}
+
+// checkChars verifies that b holds only characters XML allows.
+func (p *xmlParser) checkChars(b []byte) error {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c >= 0x20 && c < utf8.RuneSelf || c == '\n' || c == '\t' || c == '\r' {
+			i++
+			continue
+		}
+		if c < 0x20 {
+			return p.fail("XML-WELLFORMED", "not well-formed XML: control character 0x%02X is not allowed", c)
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return p.fail("XML-ENCODING", "the text is not valid UTF-8 (byte 0x%02X): declare the document's real encoding or send UTF-8", c)
+		}
+		if r == 0xFFFE || r == 0xFFFF || r >= 0xD800 && r <= 0xDFFF {
+			return p.fail("XML-WELLFORMED", "not well-formed XML: character U+%04X is not allowed", r)
+		}
+		i += size
+	}
+	return nil
+}
+
+// content reads the root element and everything in it.
+func (p *xmlParser) content() error {
+	for p.pos < len(p.data) {
+		// Character data up to the next markup.
+		lt := bytes.IndexByte(p.data[p.pos:], '<')
+		if lt < 0 {
+			lt = len(p.data) - p.pos
+		}
+		if lt > 0 {
+			if p.cur == nil {
+				return p.wf("text outside the root element")
+			}
+			if err := p.text(p.data[p.pos : p.pos+lt]); err != nil {
+				return err
+			}
+			p.pos += lt
+			continue
+		}
+		switch {
+		case p.has("</"):
+			if err := p.endTag(); err != nil {
+				return err
+			}
+			if p.cur == nil {
+				return nil
+			}
+		case p.has("<!--"):
+			if p.cur == nil {
+				return p.wf("comment outside the root element")
+			}
+			if err := p.comment(); err != nil {
+				return err
+			}
+		case p.has("<![CDATA["):
+			if p.cur == nil {
+				return p.wf("CDATA outside the root element")
+			}
+			start := p.pos + 9
+			end := bytes.Index(p.data[start:], []byte("]]>"))
+			if end < 0 {
+				return p.wf("unterminated CDATA section")
+			}
+			seg := p.data[start : start+end]
+			if err := p.checkChars(seg); err != nil {
+				return err
+			}
+			p.appendText(string(seg))
+			p.pos = start + end + 3
+		case p.has("<?"):
+			if err := p.pi(); err != nil {
+				return err
+			}
+		case p.has("<!"):
+			if p.has("<!DOCTYPE") {
+				return p.fail("XML-DTD", "the document has a DOCTYPE declaration; invoices must not declare a DTD or entities (they are never resolved)")
+			}
+			return p.wf("unexpected <!")
+		default:
+			if err := p.startTag(); err != nil {
+				return err
+			}
+			if p.cur == nil {
+				return nil // an empty root element
+			}
+		}
+	}
+	if p.cur != nil {
+		return p.wf("the document ends inside element %s", p.cur.Local)
+	}
+	return p.wf("the document has no root element")
+}
+
+// appendText adds character data to the current element. White space
+// between child elements (indentation) is not kept: it never changes a
+// normalized value, and keeping it would cost memory on large documents.
+func (p *xmlParser) appendText(s string) {
+	c := p.cur
+	if len(c.Children) > 0 {
+		if strings.TrimFunc(s, isXMLSpace) == "" {
+			return
+		}
+		c.mixed = true
+	}
+	if c.Text == "" {
+		c.Text = s
+	} else {
+		c.Text += s
+	}
+}
+
+// text handles character data: entities, forbidden characters, "]]>".
+func (p *xmlParser) text(b []byte) error {
+	if bytes.Contains(b, []byte("]]>")) {
+		return p.wf(`"]]>" in text`)
+	}
+	if bytes.IndexByte(b, '&') < 0 {
+		if err := p.checkChars(b); err != nil {
+			return err
+		}
+		if len(p.cur.Children) > 0 {
+			if len(bytes.TrimLeft(b, " \t\r\n")) == 0 {
+				return nil // indentation between children
+			}
+		} else if len(b) < 64 && len(bytes.TrimLeft(b, " \t\r\n")) == 0 {
+			p.appendText(p.intern(b)) // indentation before the first child repeats
+			return nil
+		}
+		p.appendText(string(b))
+		return nil
+	}
+	s, err := p.unescape(b)
+	if err != nil {
+		return err
+	}
+	p.appendText(s)
+	return nil
+}
+
+// unescape expands the predefined entities and character references.
+func (p *xmlParser) unescape(b []byte) (string, error) {
+	var out strings.Builder
+	out.Grow(len(b))
+	for len(b) > 0 {
+		amp := bytes.IndexByte(b, '&')
+		if amp < 0 {
+			if err := p.checkChars(b); err != nil {
+				return "", err
+			}
+			out.Write(b)
+			break
+		}
+		if err := p.checkChars(b[:amp]); err != nil {
+			return "", err
+		}
+		out.Write(b[:amp])
+		b = b[amp:]
+		semi := bytes.IndexByte(b, ';')
+		if semi < 0 || semi > 12 {
+			return "", p.wf("'&' not followed by an entity reference (write &amp;)")
+		}
+		ref := string(b[1:semi])
+		b = b[semi+1:]
+		switch ref {
+		case "lt":
+			out.WriteByte('<')
+		case "gt":
+			out.WriteByte('>')
+		case "amp":
+			out.WriteByte('&')
+		case "apos":
+			out.WriteByte('\'')
+		case "quot":
+			out.WriteByte('"')
+		default:
+			if len(ref) < 2 || ref[0] != '#' {
+				return "", p.wf("undefined entity &%s; (only &lt; &gt; &amp; &apos; &quot; and character references are allowed)", ref)
+			}
+			var r rune
+			digits := ref[1:]
+			base := int32(10)
+			if digits[0] == 'x' {
+				base, digits = 16, digits[1:]
+			}
+			if digits == "" {
+				return "", p.wf("bad character reference &%s;", ref)
+			}
+			for _, c := range digits {
+				var v int32
+				switch {
+				case c >= '0' && c <= '9':
+					v = c - '0'
+				case base == 16 && c >= 'a' && c <= 'f':
+					v = c - 'a' + 10
+				case base == 16 && c >= 'A' && c <= 'F':
+					v = c - 'A' + 10
+				default:
+					return "", p.wf("bad character reference &%s;", ref)
+				}
+				r = r*base + v
+				if r > 0x10FFFF {
+					return "", p.wf("bad character reference &%s;", ref)
+				}
+			}
+			if !(r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
+				return "", p.wf("character reference &%s; is not an XML character", ref)
+			}
+			out.WriteRune(r)
+		}
+	}
+	return out.String(), nil
+}
+
+// startTag reads <name attr="v" ...> or <name .../>.
+func (p *xmlParser) startTag() error {
+	start := p.pos + 1
+	n := p.nameLen(start)
+	if n == 0 {
+		return p.wf("'<' not followed by an element name")
+	}
+	qname := p.intern(p.data[start : start+n])
+	p.pos = start + n
+	p.depth++
+	p.count++
+	if p.lim.MaxDepth > 0 && p.depth > p.lim.MaxDepth {
+		return p.fail("XML-LIMIT", "elements are nested more than %d deep", p.lim.MaxDepth)
+	}
+	if p.lim.MaxElements > 0 && p.count > p.lim.MaxElements {
+		return p.fail("XML-LIMIT", "the document has more than %d elements", p.lim.MaxElements)
+	}
+	if p.cur == nil && p.root != nil {
+		return p.wf("content after the root element")
+	}
+	node := &Node{Parent: p.cur, Line: p.lineOf(start)}
+	mark := len(p.ns)
+	type rawAttr struct{ qname, value string }
+	var attrs []rawAttr
+	selfClosing := false
+	for {
+		sp := p.pos
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return p.wf("unterminated start tag <%s", qname)
+		}
+		c := p.data[p.pos]
+		if c == '>' {
+			p.pos++
+			break
+		}
+		if c == '/' {
+			if !p.has("/>") {
+				return p.wf("bad '/' in start tag <%s", qname)
+			}
+			p.pos += 2
+			selfClosing = true
+			break
+		}
+		if sp == p.pos {
+			return p.wf("attributes of <%s> must be separated by white space", qname)
+		}
+		an := p.nameLen(p.pos)
+		if an == 0 {
+			return p.wf("bad attribute in start tag <%s>", qname)
+		}
+		aname := p.intern(p.data[p.pos : p.pos+an])
+		p.pos += an
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != '=' {
+			return p.wf("attribute %s of <%s> has no value", aname, qname)
+		}
+		p.pos++
+		p.skipSpace()
+		if p.pos >= len(p.data) || (p.data[p.pos] != '"' && p.data[p.pos] != '\'') {
+			return p.wf("value of attribute %s of <%s> is not quoted", aname, qname)
+		}
+		q := p.data[p.pos]
+		end := bytes.IndexByte(p.data[p.pos+1:], q)
+		if end < 0 {
+			return p.wf("unterminated value of attribute %s", aname)
+		}
+		raw := p.data[p.pos+1 : p.pos+1+end]
+		p.pos += end + 2
+		if bytes.IndexByte(raw, '<') >= 0 {
+			return p.wf("'<' in the value of attribute %s", aname)
+		}
+		val, err := p.attrValue(raw)
+		if err != nil {
+			return err
+		}
+		for _, a := range attrs {
+			if a.qname == aname {
+				return p.wf("attribute %s appears twice in <%s>", aname, qname)
+			}
+		}
+		switch {
+		case aname == "xmlns":
+			p.ns = append(p.ns, nsBinding{"", val})
+		case strings.HasPrefix(aname, "xmlns:"):
+			if val == "" {
+				return p.wf("namespace prefix %s bound to an empty URI", aname[6:])
+			}
+			p.ns = append(p.ns, nsBinding{aname[6:], val})
+		}
+		attrs = append(attrs, rawAttr{aname, val})
+	}
+	// Resolve names now that all declarations of the tag are known.
+	prefix, local := splitQName(qname)
+	uri, ok := p.lookup(prefix)
+	if !ok {
+		return p.wf("namespace prefix %q of element %s is not declared", prefix, local)
+	}
+	node.Space, node.Local = uri, local
+	for _, a := range attrs {
+		if a.qname == "xmlns" || strings.HasPrefix(a.qname, "xmlns:") {
+			continue
+		}
+		ap, al := splitQName(a.qname)
+		au := ""
+		if ap != "" {
+			if au, ok = p.lookup(ap); !ok {
+				return p.wf("namespace prefix %q of attribute %s is not declared", ap, al)
+			}
+		}
+		for _, b := range node.Attrs {
+			if b.Space == au && b.Local == al {
+				return p.wf("attribute {%s}%s appears twice in <%s>", au, al, qname)
+			}
+		}
+		node.Attrs = append(node.Attrs, Attr{Space: au, Local: al, Value: a.value})
+	}
+	if p.cur == nil {
+		p.root = node
+		node.pos, node.last = 1, true
+	} else {
+		p.cur.Children = append(p.cur.Children, node)
+	}
+	if selfClosing {
+		p.ns = p.ns[:mark]
+		p.depth--
+		if p.cur != nil {
+			return nil
+		}
+		return nil
+	}
+	p.marks = append(p.marks, mark)
+	p.raw = append(p.raw, rawName{qname})
+	p.cur = node
+	return nil
+}
+
+func splitQName(q string) (prefix, local string) {
+	if i := strings.IndexByte(q, ':'); i >= 0 {
+		return q[:i], q[i+1:]
+	}
+	return "", q
+}
+
+func (p *xmlParser) lookup(prefix string) (string, bool) {
+	if prefix == "xml" {
+		return "http://www.w3.org/XML/1998/namespace", true
+	}
+	for i := len(p.ns) - 1; i >= 0; i-- {
+		if p.ns[i].prefix == prefix {
+			return p.ns[i].uri, true
+		}
+	}
+	return "", prefix == ""
+}
+
+// attrValue normalizes an attribute value: references expanded, white
+// space characters turned into spaces.
+func (p *xmlParser) attrValue(raw []byte) (string, error) {
+	plain := true
+	for _, c := range raw {
+		if c == '&' || c == '\t' || c == '\n' || c == '\r' || c >= utf8.RuneSelf || c < 0x20 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return p.intern(raw), nil
+	}
+	var s string
+	if bytes.IndexByte(raw, '&') >= 0 {
+		var err error
+		if s, err = p.unescapeAttr(raw); err != nil {
+			return "", err
+		}
+		return s, nil
+	}
+	if err := p.checkChars(raw); err != nil {
+		return "", err
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, string(raw)), nil
+}
+
+// unescapeAttr normalizes literal white space to spaces, then expands
+// references (so that &#10; stays a newline, as XML 1.0 says).
+func (p *xmlParser) unescapeAttr(raw []byte) (string, error) {
+	norm := bytes.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, raw)
+	return p.unescape(norm)
+}
+
+// endTag reads </name> and closes the current element.
+func (p *xmlParser) endTag() error {
+	start := p.pos + 2
+	n := p.nameLen(start)
+	if n == 0 {
+		return p.wf("bad end tag")
+	}
+	name := p.data[start : start+n]
+	p.pos = start + n
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != '>' {
+		return p.wf("unterminated end tag </%s", name)
+	}
+	p.pos++
+	if p.cur == nil || len(p.raw) == 0 {
+		return p.wf("end tag </%s> without a start tag", name)
+	}
+	open := p.raw[len(p.raw)-1].qname
+	if string(name) != open {
+		return p.wf("end tag </%s> does not match <%s>", name, open)
+	}
+	numberSiblings(p.cur.Children)
+	p.raw = p.raw[:len(p.raw)-1]
+	p.ns = p.ns[:p.marks[len(p.marks)-1]]
+	p.marks = p.marks[:len(p.marks)-1]
+	p.depth--
+	p.cur = p.cur.Parent
+	return nil
+}
