@@ -15,11 +15,11 @@ import (
 // references; a DOCTYPE is refused.
 
 type xmlParser struct {
-	data  []byte
-	pos   int
-	line  int // line of data[lineAt]
+	data   []byte
+	pos    int
+	line   int // line of data[lineAt]
 	lineAt int
-	lim   Limits
+	lim    Limits
 
 	depth, count int
 	root, cur    *Node
