@@ -8,7 +8,7 @@ CACHE   ?= $(HOME)/.cache/eingang
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO   := $(CACHE)/bin/minio
 
-.PHONY: all build test conformance bench fuzz run vet clean minio
+.PHONY: all build test conformance bench fuzz run vet clean minio services
 
 all: build
 
@@ -22,10 +22,23 @@ vet:
 # skips with a message where it is absent.
 # The S3 tests start MinIO on a free loopback port and stop it by PID; with
 # EINGANG_REQUIRE_S3 they fail rather than skip when it is missing.
-test: minio
-	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_REQUIRE_S3=1 $(GO) test -count=1 -timeout 30m ./...
+test: services
+	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
+		$(GO) test -count=1 -timeout 30m ./...
+
+# services installs what the tests run against: MinIO (S3) and Prometheus.
+services: minio prometheus
 
 minio: $(MINIO)
+
+# Prometheus from Debian's packages; policy-rc.d keeps Debian from starting
+# it as a daemon (the tests start their own on a free port).
+prometheus:
+	@command -v prometheus >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		[ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
+		$$SUDO chmod +x /usr/sbin/policy-rc.d; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 
 $(MINIO):
 	mkdir -p $(CACHE)/bin
