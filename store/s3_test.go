@@ -1,15 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,22 +12,18 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // The S3 tests run against a real MinIO server: the one named by
 // EINGANG_TEST_S3_ENDPOINT (with EINGANG_TEST_S3_ACCESS_KEY and
 // EINGANG_TEST_S3_SECRET_KEY), else one they start from the binary that
-// `make test` installs (EINGANG_MINIO, default ~/.cache/eingang/bin/minio)
-// on a free loopback port, and stop by PID.
-
-type minioServer struct {
-	endpoint, access, secret string
-	dir                      string
-	cmd                      *exec.Cmd
-}
+// `make test` installs (internal/testenv), on a free loopback port, and
+// stop by PID.
 
 var (
-	sharedMinIO     *minioServer
+	sharedMinIO     *testenv.MinIO
 	sharedMinIOErr  error
 	sharedMinIOOnce sync.Once
 	bucketSeq       atomic.Int64
@@ -41,68 +32,10 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if sharedMinIO != nil {
-		sharedMinIO.stop()
-		os.RemoveAll(sharedMinIO.dir)
+		sharedMinIO.Stop()
+		os.RemoveAll(sharedMinIO.Dir)
 	}
 	os.Exit(code)
-}
-
-func minioBinary(t *testing.T) string {
-	bin := os.Getenv("EINGANG_MINIO")
-	if bin == "" {
-		home, _ := os.UserHomeDir()
-		bin = filepath.Join(home, ".cache", "eingang", "bin", "minio")
-	}
-	if _, err := os.Stat(bin); err != nil {
-		msg := fmt.Sprintf("no MinIO server at %s (run `make test`, which installs it, or set EINGANG_MINIO or EINGANG_TEST_S3_ENDPOINT)", bin)
-		if os.Getenv("CI") != "" || os.Getenv("EINGANG_REQUIRE_S3") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return bin
-}
-
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// startMinIO starts a MinIO server on addr with its data in dir.
-func startMinIO(t *testing.T, bin, addr, dir string) (*minioServer, error) {
-	s := &minioServer{endpoint: addr, access: "eingangtest", secret: "eingangtest-secret", dir: dir}
-	console := freePort(t)
-	s.cmd = exec.Command(bin, "server", dir, "--address", addr, "--console-address", console, "--quiet")
-	s.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.access, "MINIO_ROOT_PASSWORD="+s.secret, "MINIO_BROWSER=off", "MINIO_UPDATE=off")
-	var logs bytes.Buffer
-	s.cmd.Stdout, s.cmd.Stderr = &logs, &logs
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + addr + "/minio/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s, nil
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	s.stop()
-	return nil, fmt.Errorf("minio did not become ready on %s: %s", addr, logs.String())
-}
-
-func (s *minioServer) stop() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-	}
 }
 
 // testS3 returns credentials of a server for the tests.
@@ -110,19 +43,19 @@ func testS3(t *testing.T) (endpoint, access, secret string) {
 	if ep := os.Getenv("EINGANG_TEST_S3_ENDPOINT"); ep != "" {
 		return ep, os.Getenv("EINGANG_TEST_S3_ACCESS_KEY"), os.Getenv("EINGANG_TEST_S3_SECRET_KEY")
 	}
-	bin := minioBinary(t)
+	bin := testenv.MinIOBinary(t)
 	sharedMinIOOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "eingang-minio-")
 		if err != nil {
 			sharedMinIOErr = err
 			return
 		}
-		sharedMinIO, sharedMinIOErr = startMinIO(t, bin, freePort(t), dir)
+		sharedMinIO, sharedMinIOErr = testenv.StartMinIO(bin, testenv.FreeAddr(t), dir)
 	})
 	if sharedMinIOErr != nil {
 		t.Fatal(sharedMinIOErr)
 	}
-	return sharedMinIO.endpoint, sharedMinIO.access, sharedMinIO.secret
+	return sharedMinIO.Endpoint, sharedMinIO.AccessKey, sharedMinIO.SecretKey
 }
 
 func newS3(t *testing.T, endpoint, access, secret string) *S3 {
@@ -175,20 +108,17 @@ func TestS3Outage(t *testing.T) {
 	if os.Getenv("EINGANG_TEST_S3_ENDPOINT") != "" {
 		t.Skip("the outage test needs a MinIO it starts itself; EINGANG_TEST_S3_ENDPOINT names an external one")
 	}
-	bin := minioBinary(t)
-	dir := t.TempDir()
-	addr := freePort(t)
-	srv, err := startMinIO(t, bin, addr, dir)
+	srv, err := testenv.StartMinIO(testenv.MinIOBinary(t), testenv.FreeAddr(t), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { srv.stop() }()
-	s := newS3(t, addr, srv.access, srv.secret)
+	defer srv.Stop()
+	s := newS3(t, srv.Endpoint, srv.AccessKey, srv.SecretKey)
 	ctx := context.Background()
 	if err := s.Create(ctx, "archive/1/original", strings.NewReader("one"), 3, CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	srv.stop()
+	srv.Stop()
 
 	down, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -202,8 +132,7 @@ func TestS3Outage(t *testing.T) {
 		t.Errorf("ping while down: %v, want ErrUnavailable", err)
 	}
 
-	srv, err = startMinIO(t, bin, addr, dir)
-	if err != nil {
+	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Create(ctx, "archive/2/original", strings.NewReader("two"), 3, CreateOptions{}); err != nil {
@@ -217,7 +146,7 @@ func TestS3Outage(t *testing.T) {
 func TestS3OpenUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	_, err := OpenS3(ctx, S3Config{Bucket: "eingang", Endpoint: freePort(t), AccessKey: "a", SecretKey: "b"})
+	_, err := OpenS3(ctx, S3Config{Bucket: "eingang", Endpoint: testenv.FreeAddr(t), AccessKey: "a", SecretKey: "b"})
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("open unreachable: %v, want ErrUnavailable", err)
 	}
