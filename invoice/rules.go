@@ -11,7 +11,8 @@ func allRules() []Rule {
 		brdecRules,     // rules_brdec.go: BR-DEC
 		vatRules,       // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG
 		clRules,        // rules_cl.go: BR-CL code lists
-		ublSyntaxRules, // rules_ubl.go: UBL-SR, UBL-CR, UBL-DT
+		ublSyntaxRules, // rules_ubl.go: UBL-CR
+		ublSRRules,     // rules_ubl_sr.go: UBL-SR, UBL-DT
 		ciiSyntaxRules, // rules_cii.go: CII-SR, CII-DT
 		xrRules,        // rules_xrechnung.go: BR-DE, BR-DEX, BR-TMP, BR-DE-CVD
 		peppolRules,    // rules_peppol.go: PEPPOL-EN16931-R
