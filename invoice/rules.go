@@ -15,6 +15,7 @@ func allRules() []Rule {
 		ublSRRules,     // rules_ubl_sr.go: UBL-SR, UBL-DT
 		ciiSyntaxRules, // rules_cii.go: CII-SR, CII-DT
 		xrRules,        // rules_xrechnung.go: BR-DE, BR-DEX, BR-TMP, BR-DE-CVD
+		xrUBLRules,     // rules_xr_ubl.go: XRechnung rules for UBL
 		peppolRules,    // rules_peppol.go: PEPPOL-EN16931-R
 	} {
 		all = append(all, family...)

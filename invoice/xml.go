@@ -150,6 +150,11 @@ func Parse(data []byte, lim Limits) (*Node, error) {
 			}
 		}
 	}
+	// End-of-line handling (XML 1.0, 2.11): CR LF and lone CR become LF.
+	if bytes.IndexByte(data, '\r') >= 0 {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+		data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
+	}
 	return parseXML(data, lim)
 }
 
