@@ -72,11 +72,14 @@ func (n *Node) Value() string {
 }
 
 func (n *Node) appendValue(b *strings.Builder) {
-	// Text between children is kept in one piece before them; for element
-	// content (white space only) and for leaf elements this is exact.
 	b.WriteString(n.Text)
-	for _, c := range n.Children {
+	t := n.tail
+	for i, c := range n.Children {
 		c.appendValue(b)
+		for len(t) > 0 && t[0].after == i+1 {
+			b.WriteString(t[0].s)
+			t = t[1:]
+		}
 	}
 }
 
@@ -340,4 +343,41 @@ func (n *Node) Path() string {
 		b.WriteString(parts[i])
 	}
 	return b.String()
+}
+
+// AtRoot reports whether n is selected by path read from the document's
+// root element (which the path does not name): n.AtRoot("cac:TaxTotal/cac:TaxSubtotal")
+// is true for /*/cac:TaxTotal/cac:TaxSubtotal. It walks n's ancestors, so
+// it costs the path's length, not the document's size.
+func (n *Node) AtRoot(path string) bool {
+	e := n
+	for path != "" {
+		step := path
+		if i := strings.LastIndexByte(path, '/'); i >= 0 {
+			step, path = path[i+1:], path[:i]
+		} else {
+			path = ""
+		}
+		if e == nil || !e.Is(step) {
+			return false
+		}
+		e = e.Parent
+	}
+	return e != nil && e.Parent == nil
+}
+
+// Memo returns the value f computes for key, computing it once per
+// document: for values the rules of a pattern share, like Schematron's
+// pattern-level variables.
+func (n *Node) Memo(key string, f func() any) any {
+	r := n.Root()
+	if v, ok := r.memo[key]; ok {
+		return v
+	}
+	v := f()
+	if r.memo == nil {
+		r.memo = map[string]any{}
+	}
+	r.memo[key] = v
+	return v
 }

@@ -84,22 +84,32 @@ func ublNoAttr(id, attr string) Rule {
 }
 
 // ublCountAttr counts the attributes named attr (no namespace) in the whole
-// document, leaving out those on elements named except.
+// document, leaving out those on elements named except. The counts are
+// made in one walk per document.
 func ublCountAttr(n *Node, attr, except string) int {
-	count := 0
-	var walk func(e *Node)
-	walk = func(e *Node) {
-		if except == "" || !e.Is(except) {
-			if e.HasAttr(attr) {
-				count++
+	counts := n.Memo("ubl.attrCounts", func() any {
+		m := map[string]int{}
+		var walk func(e *Node)
+		walk = func(e *Node) {
+			for _, a := range e.Attrs {
+				if a.Space == "" {
+					m[a.Local]++
+					if a.Local == "name" && e.Is("cbc:PaymentMeansCode") {
+						m["name@cbc:PaymentMeansCode"]++
+					}
+				}
+			}
+			for _, c := range e.Children {
+				walk(c)
 			}
 		}
-		for _, c := range e.Children {
-			walk(c)
-		}
+		walk(n.Root())
+		return m
+	}).(map[string]int)
+	if except != "" {
+		return counts[attr] - counts[attr+"@"+except]
 	}
-	walk(n.Root())
-	return count
+	return counts[attr]
 }
 
 // ublDistinct counts the distinct string values of the elements named name

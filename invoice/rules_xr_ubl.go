@@ -10,14 +10,7 @@ import "math/big"
 // xrUBLUnderRoot matches an element at path below the UBL root, e.g.
 // "cac:AccountingSupplierParty/cac:Party/cac:Contact".
 func xrUBLUnderRoot(path string) func(n *Node) bool {
-	return func(n *Node) bool {
-		for _, e := range n.Root().All(path) {
-			if e == n {
-				return isUBLRoot(n.Root())
-			}
-		}
-		return false
-	}
+	return func(n *Node) bool { return n.AtRoot(path) && isUBLRoot(n.Root()) }
 }
 
 // xrPaymentMeansCode is normalize-space(cbc:PaymentMeansCode) of a payment
@@ -32,14 +25,18 @@ func xrUBLPaymentMeansIn(codes ...string) func(n *Node) bool {
 // xrUBLIsExtension is $isExtension: the document declares the XRechnung
 // extension.
 func xrUBLIsExtension(n *Node) bool {
-	r := n.Root()
-	return isUBLRoot(r) && xrTextIs(r, "cbc:CustomizationID", SpecExtension)
+	return n.Memo("xr.ubl.isExtension", func() any {
+		r := n.Root()
+		return isUBLRoot(r) && xrTextIs(r, "cbc:CustomizationID", SpecExtension)
+	}).(bool)
 }
 
 // xrUBLIsCVD is $isCVD.
 func xrUBLIsCVD(n *Node) bool {
-	r := n.Root()
-	return isUBLRoot(r) && xrTextIs(r, "cbc:CustomizationID", SpecCVD)
+	return n.Memo("xr.ubl.isCVD", func() any {
+		r := n.Root()
+		return isUBLRoot(r) && xrTextIs(r, "cbc:CustomizationID", SpecCVD)
+	}).(bool)
 }
 
 // xrUBLLineItem matches (/ubl:Invoice/cac:InvoiceLine | /cn:CreditNote/cac:CreditNoteLine)/cac:Item.

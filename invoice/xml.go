@@ -84,18 +84,26 @@ type Attr struct {
 }
 
 // A Node is an element of a parsed document. Names carry resolved namespace
-// URIs; Text holds the element's own character data (not its descendants'),
-// without the white space between child elements.
+// URIs. Text holds the element's own character data up to its first child
+// element: for leaf elements, all of their text.
 type Node struct {
 	Space, Local string
 	Attrs        []Attr
 	Children     []*Node // child elements in document order
-	Text         string  // character data directly inside the element, concatenated
+	Text         string  // character data before the first child element (all of it for leaves)
 	Parent       *Node
 	Line         int // line of the start tag, 1-based
 	pos          int // 1-based position among siblings of the same name
 	last         bool
-	mixed        bool // text appears between child elements
+	mixed        bool           // text other than white space appears between child elements
+	tail         []textSeg      // character data after child elements
+	memo         map[string]any // on the root: values computed once per document
+}
+
+// textSeg is character data that follows the child element number after.
+type textSeg struct {
+	after int
+	s     string
 }
 
 // A ParseError says why a document is not well-formed XML, or is refused

@@ -324,16 +324,17 @@ func (p *xmlParser) content() error {
 	return p.wf("the document has no root element")
 }
 
-// appendText adds character data to the current element. White space
-// between child elements (indentation) is not kept: it never changes a
-// normalized value, and keeping it would cost memory on large documents.
+// appendText adds character data to the current element: to Text before
+// the first child element, else as a segment after the child it follows,
+// so that string values keep the document's order.
 func (p *xmlParser) appendText(s string) {
 	c := p.cur
-	if len(c.Children) > 0 {
-		if strings.TrimFunc(s, isXMLSpace) == "" {
-			return
+	if n := len(c.Children); n > 0 {
+		if !c.mixed && strings.TrimFunc(s, isXMLSpace) != "" {
+			c.mixed = true
 		}
-		c.mixed = true
+		c.tail = append(c.tail, textSeg{after: n, s: s})
+		return
 	}
 	if c.Text == "" {
 		c.Text = s
@@ -351,12 +352,8 @@ func (p *xmlParser) text(b []byte) error {
 		if err := p.checkChars(b); err != nil {
 			return err
 		}
-		if len(p.cur.Children) > 0 {
-			if len(bytes.TrimLeft(b, " \t\r\n")) == 0 {
-				return nil // indentation between children
-			}
-		} else if len(b) < 64 && len(bytes.TrimLeft(b, " \t\r\n")) == 0 {
-			p.appendText(p.intern(b)) // indentation before the first child repeats
+		if len(b) < 64 && len(bytes.TrimLeft(b, " \t\r\n")) == 0 {
+			p.appendText(p.intern(b)) // indentation repeats
 			return nil
 		}
 		p.appendText(string(b))
