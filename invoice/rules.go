@@ -16,6 +16,7 @@ func allRules() []Rule {
 		ciiSyntaxRules, // rules_cii.go: CII-SR, CII-DT
 		xrRules,        // rules_xrechnung.go: BR-DE, BR-DEX, BR-TMP, BR-DE-CVD
 		xrUBLRules,     // rules_xr_ubl.go: XRechnung rules for UBL
+		xrCIIRules,     // rules_xr_cii.go: XRechnung rules for CII
 		peppolRules,    // rules_peppol.go: PEPPOL-EN16931-R
 	} {
 		all = append(all, family...)
