@@ -68,20 +68,23 @@ type Pattern uint8
 
 // The patterns of the reference, per syntax and source.
 const (
-	UBLModel       Pattern = iota + 1 // EN 16931 UBL: business rules
-	UBLSyntax                         // EN 16931 UBL: UBL-SR, UBL-CR, UBL-DT
-	UBLCodes                          // EN 16931 UBL: BR-CL code lists
-	CIIModel                          // EN 16931 CII: business rules
-	CIISyntax                         // EN 16931 CII: CII-SR, CII-DT
-	CIICodes                          // EN 16931 CII: BR-CL code lists
-	XRUBL                             // XRechnung UBL: BR-DE, BR-DEX, BR-TMP, PEPPOL-EN16931-R
-	XRUBLExtension                    // XRechnung UBL: extension rules (BR-DEX)
-	XRUBLCVD                          // XRechnung UBL: CVD rules (BR-DE-CVD)
-	XRUBLPeppol                       // XRechnung UBL: PEPPOL-EN16931-R rules
-	XRCII                             // XRechnung CII
-	XRCIIExtension                    // XRechnung CII: extension rules
-	XRCIICVD                          // XRechnung CII: CVD rules
-	XRCIIPeppol                       // XRechnung CII: PEPPOL-EN16931-R rules
+	UBLModel         Pattern = iota + 1 // EN 16931 UBL: business rules
+	UBLSyntax                           // EN 16931 UBL: UBL-SR, UBL-CR, UBL-DT
+	UBLCodes                            // EN 16931 UBL: BR-CL code lists
+	CIIModel                            // EN 16931 CII: business rules
+	CIISyntax                           // EN 16931 CII: CII-SR, CII-DT
+	CIICodes                            // EN 16931 CII: BR-CL code lists
+	XRUBL                               // XRechnung UBL: BR-DE, BR-DEX, BR-TMP, PEPPOL-EN16931-R
+	XRUBLExtension                      // XRechnung UBL: extension rules (BR-DEX)
+	XRUBLCVD                            // XRechnung UBL: CVD rules (BR-DE-CVD)
+	XRUBLPeppol                         // XRechnung UBL: PEPPOL-EN16931-R rules
+	XRCII                               // XRechnung CII
+	XRCIIExtension                      // XRechnung CII: extension rules
+	XRCIICVD                            // XRechnung CII: CVD rules
+	XRCIIPeppol                         // XRechnung CII: PEPPOL-EN16931-R rules
+	XRUBLPeppolEmpty                    // XRechnung UBL: PEPPOL-EN16931-R008 (empty elements), a pattern of its own
+	XRCIIPeppolEmpty                    // XRechnung CII: PEPPOL-EN16931-R008
+	XRCIIPeppolPrice                    // XRechnung CII: PEPPOL-EN16931-R044, R046 on the gross price
 )
 
 // A Context selects the elements a group of rules applies to, like a
@@ -128,7 +131,7 @@ func (r *Rule) Source() Source {
 // Syntax reports the syntax a rule applies to, from its pattern.
 func (r *Rule) Syntax() Syntax {
 	switch r.Context.Pattern {
-	case UBLModel, UBLSyntax, UBLCodes, XRUBL, XRUBLExtension, XRUBLCVD, XRUBLPeppol:
+	case UBLModel, UBLSyntax, UBLCodes, XRUBL, XRUBLExtension, XRUBLCVD, XRUBLPeppol, XRUBLPeppolEmpty:
 		return UBL
 	}
 	return CII

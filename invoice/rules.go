@@ -18,6 +18,7 @@ func allRules() []Rule {
 		xrUBLRules,     // rules_xr_ubl.go: XRechnung rules for UBL
 		xrCIIRules,     // rules_xr_cii.go: XRechnung rules for CII
 		peppolRules,    // rules_peppol.go: PEPPOL-EN16931-R
+		peppolUBLRules, // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
 	} {
 		all = append(all, family...)
 	}

@@ -49,9 +49,9 @@ func Validate(ctx context.Context, data []byte) (*Report, error) {
 // EN 16931 rules first, then XRechnung's.
 func patternsOf(s Syntax) (en, xr []Pattern) {
 	if s == UBL {
-		return []Pattern{UBLModel, UBLSyntax, UBLCodes}, []Pattern{XRUBL, XRUBLExtension, XRUBLCVD, XRUBLPeppol}
+		return []Pattern{UBLModel, UBLSyntax, UBLCodes}, []Pattern{XRUBLPeppolEmpty, XRUBLPeppol, XRUBL, XRUBLExtension, XRUBLCVD}
 	}
-	return []Pattern{CIIModel, CIISyntax, CIICodes}, []Pattern{XRCII, XRCIIExtension, XRCIICVD, XRCIIPeppol}
+	return []Pattern{CIIModel, CIISyntax, CIICodes}, []Pattern{XRCIIPeppol, XRCIIPeppolEmpty, XRCIIPeppolPrice, XRCII, XRCIIExtension, XRCIICVD}
 }
 
 // Validate validates one document. The error is non-nil only when ctx ends

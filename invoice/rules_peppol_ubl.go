@@ -1,0 +1,364 @@
+package invoice
+
+import (
+	"math/big"
+	"strings"
+)
+
+// The PEPPOL BIS Billing 3.0 rules (PEPPOL-EN16931-R…) XRechnung 2.5.0
+// carries for UBL: the ones on its list, in the PEPPOL patterns they come
+// from. Only the rule contexts that hold a listed rule are kept, as the
+// XRechnung build does, so that the first-match order is the merged one.
+// Orders are line numbers in PEPPOL-EN16931-UBL.sch.
+
+// peppolIsEmpty matches elements without child elements whose value is
+// blank (R008's context //*[not(*) and not(normalize-space())]).
+func peppolIsEmpty(n *Node) bool { return len(n.Children) == 0 && Blank(n.Text) }
+
+// peppolSlackValue is 0.5 for invoices in HUF, else 0.02.
+func peppolSlackValue(n *Node, currencyPath string) *big.Rat {
+	if xrIn("HUF", n.Root().Strs(currencyPath)) {
+		return big.NewRat(1, 2)
+	}
+	return big.NewRat(2, 100)
+}
+
+// peppolSlack is u:slack: |exp - val| <= slack.
+func peppolSlack(exp, val, slack *big.Rat) bool {
+	d := new(big.Rat).Sub(exp, val)
+	return d.Abs(d).Cmp(slack) <= 0
+}
+
+// peppolDate reads the date part of an xs:date (YYYY-MM-DD, optional
+// time zone); ok is false where it is no date.
+func peppolDate(s string) (string, bool) {
+	s = strings.TrimFunc(s, isXMLSpace)
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return "", false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	return s[:10], true
+}
+
+// peppolDecOr is "if (x) then xs:decimal(x) else def".
+func peppolDecOr(n *Node, path string, def int64) *big.Rat {
+	if e := n.First(path); e != nil {
+		if d, ok := Dec(e.Value()); ok {
+			return d
+		}
+	}
+	return big.NewRat(def, 1)
+}
+
+// peppolACTotal is round(sum(amounts of allowances or charges whose
+// normalized indicator is ind) * 100) div 100, or 0 when there are none.
+func peppolACTotal(acs []*Node, indPath, amountPath, ind string) *big.Rat {
+	sum := new(big.Rat)
+	found := false
+	for _, ac := range acs {
+		if NormSpace(ac.Str(indPath)) != ind {
+			continue
+		}
+		found = true
+		for _, a := range ac.Strs(amountPath) {
+			sum.Add(sum, DecOr(a))
+		}
+	}
+	if !found {
+		return sum
+	}
+	return RoundDec2(sum)
+}
+
+func ublIsRootChild(n *Node) bool {
+	return n.Parent != nil && n.Parent.Parent == nil && isUBLRoot(n.Parent)
+}
+
+// ublIsDocOrLineAC matches /*/cac:AllowanceCharge and /*/cac:InvoiceLine|CreditNoteLine/cac:AllowanceCharge.
+func ublIsDocOrLineAC(n *Node) bool {
+	if !n.Is("cac:AllowanceCharge") {
+		return false
+	}
+	if ublIsRootChild(n) {
+		return true
+	}
+	p := n.Parent
+	return p != nil && ublIsRootChild(p) &&
+		(p.Is("cac:InvoiceLine") && p.Parent.Local == "Invoice" || p.Is("cac:CreditNoteLine") && p.Parent.Local == "CreditNote")
+}
+
+// ublLinePeriodDate matches Invoice[cac:InvoicePeriod/cbc:<which>]/cac:InvoiceLine/cac:InvoicePeriod/cbc:<which>.
+func ublLinePeriodDate(which string) func(n *Node) bool {
+	return func(n *Node) bool {
+		if !n.Is("cbc:"+which) || !n.Parent.Is("cac:InvoicePeriod") {
+			return false
+		}
+		line := n.Parent.Parent
+		if line == nil || !ublIsRootChild(line) {
+			return false
+		}
+		r := line.Parent
+		return (line.Is("cac:InvoiceLine") && r.Local == "Invoice" || line.Is("cac:CreditNoteLine") && r.Local == "CreditNote") &&
+			r.Has("cac:InvoicePeriod/cbc:"+which)
+	}
+}
+
+var (
+	peppolUBLEmpty = Context{Pattern: XRUBLPeppolEmpty, Order: 256, Match: peppolIsEmpty}
+	peppolUBLRoot  = Context{Pattern: XRUBLPeppol, Order: 282, Names: []string{"Invoice", "CreditNote"},
+		Match: func(n *Node) bool {
+			return n.Space == NSInvoice && n.Local == "Invoice" || n.Space == NSCreditNote && n.Local == "CreditNote"
+		}}
+	peppolUBLTaxCurrency = Context{Pattern: XRUBLPeppol, Order: 301, Names: []string{"TaxCurrencyCode"},
+		Match: func(n *Node) bool { return n.Space == NSCBC }}
+	peppolUBLCustomer = Context{Pattern: XRUBLPeppol, Order: 307, Names: []string{"Party"},
+		Match: func(n *Node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingCustomerParty") }}
+	peppolUBLSupplier = Context{Pattern: XRUBLPeppol, Order: 311, Names: []string{"Party"},
+		Match: func(n *Node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingSupplierParty") }}
+	peppolUBLACNoBase = Context{Pattern: XRUBLPeppol, Order: 315, Names: []string{"AllowanceCharge"},
+		Match: func(n *Node) bool {
+			return ublIsDocOrLineAC(n) && n.Has("cbc:MultiplierFactorNumeric") && !n.Has("cbc:BaseAmount")
+		}}
+	peppolUBLACNoPercent = Context{Pattern: XRUBLPeppol, Order: 319, Names: []string{"AllowanceCharge"},
+		Match: func(n *Node) bool {
+			return ublIsDocOrLineAC(n) && !n.Has("cbc:MultiplierFactorNumeric") && n.Has("cbc:BaseAmount")
+		}}
+	peppolUBLAC    = Context{Pattern: XRUBLPeppol, Order: 323, Names: []string{"AllowanceCharge"}, Match: ublIsDocOrLineAC}
+	peppolUBLDebit = Context{Pattern: XRUBLPeppol, Order: 338, Names: []string{"PaymentMeans"},
+		Match: func(n *Node) bool {
+			c := xrFirstNorm(n, "cbc:PaymentMeansCode")
+			return n.Space == NSCAC && (c == "49" || c == "59")
+		}}
+	peppolUBLLineStart = Context{Pattern: XRUBLPeppol, Order: 349, Names: []string{"StartDate"}, Match: ublLinePeriodDate("StartDate")}
+	peppolUBLLineEnd   = Context{Pattern: XRUBLPeppol, Order: 354, Names: []string{"EndDate"}, Match: ublLinePeriodDate("EndDate")}
+	peppolUBLLine      = Context{Pattern: XRUBLPeppol, Order: 360, Names: []string{"InvoiceLine", "CreditNoteLine"},
+		Match: func(n *Node) bool { return n.Space == NSCAC }}
+	peppolUBLPriceAC = Context{Pattern: XRUBLPeppol, Order: 415, Names: []string{"AllowanceCharge"},
+		Match: func(n *Node) bool { return n.Space == NSCAC && n.Parent.Is("cac:Price") }}
+	peppolUBLBaseQuantity = Context{Pattern: XRUBLPeppol, Order: 423, Names: []string{"BaseQuantity"},
+		Match: func(n *Node) bool { return n.Space == NSCBC && n.Parent.Is("cac:Price") && n.HasAttr("unitCode") }}
+)
+
+// peppolUBLTaxAmountsSign compares the signs of the tax totals in tax and
+// document currency (R055).
+func peppolUBLTaxAmounts(r *Node, currencyPath string) []float64 {
+	cur := NormSpace(r.Str(currencyPath))
+	var out []float64
+	for _, a := range r.All("cac:TaxTotal/cbc:TaxAmount") {
+		if c, _ := a.Attr("currencyID"); c == cur {
+			out = append(out, Num(a.Value()))
+		}
+	}
+	return out
+}
+
+func anyFloat(vals []float64, f func(float64) bool) bool {
+	for _, v := range vals {
+		if f(v) {
+			return true
+		}
+	}
+	return false
+}
+
+var peppolUBLRules = []Rule{
+	{ID: "PEPPOL-EN16931-R008", Flag: Fatal, Context: peppolUBLEmpty,
+		Test:      func(n *Node) bool { return false },
+		Message:   "The document must not contain empty elements: remove the element or give it a value.",
+		MessageDE: "Das Dokument darf keine leeren Elemente enthalten: Element entfernen oder mit einem Wert füllen."},
+	{ID: "PEPPOL-EN16931-R001", Flag: Fatal, Context: peppolUBLRoot,
+		Test:      func(n *Node) bool { return n.Has("cbc:ProfileID") },
+		Message:   "The business process type (BT-23, cbc:ProfileID) must be given.",
+		MessageDE: "Die Geschäftsprozesskennung (BT-23, cbc:ProfileID) muss angegeben werden."},
+	{ID: "PEPPOL-EN16931-R053", Flag: Fatal, Context: peppolUBLRoot,
+		Test: func(n *Node) bool {
+			c := 0
+			for _, t := range n.All("cac:TaxTotal") {
+				if t.Has("cac:TaxSubtotal") {
+					c++
+				}
+			}
+			return c == 1
+		},
+		Message:   "Exactly one tax total with VAT breakdown (cac:TaxTotal with cac:TaxSubtotal) must be given.",
+		MessageDE: "Es muss genau eine Steuersumme mit Aufschlüsselung (cac:TaxTotal mit cac:TaxSubtotal) angegeben werden."},
+	{ID: "PEPPOL-EN16931-R054", Flag: Fatal, Context: peppolUBLRoot,
+		Test: func(n *Node) bool {
+			c := 0
+			for _, t := range n.All("cac:TaxTotal") {
+				if !t.Has("cac:TaxSubtotal") {
+					c++
+				}
+			}
+			want := 0
+			if n.Has("cbc:TaxCurrencyCode") {
+				want = 1
+			}
+			return c == want
+		},
+		Message:   "A tax total without breakdown (BT-111) must be given exactly when a VAT accounting currency (BT-6) is given.",
+		MessageDE: "Eine Steuersumme ohne Aufschlüsselung (BT-111) muss genau dann angegeben werden, wenn eine Steuerwährung (BT-6) angegeben ist."},
+	{ID: "PEPPOL-EN16931-R055", Flag: Fatal, Context: peppolUBLRoot,
+		Test: func(n *Node) bool {
+			if !n.Has("cbc:TaxCurrencyCode") {
+				return true
+			}
+			tax, doc := peppolUBLTaxAmounts(n, "cbc:TaxCurrencyCode"), peppolUBLTaxAmounts(n, "cbc:DocumentCurrencyCode")
+			le := func(v float64) bool { return v <= 0 }
+			ge := func(v float64) bool { return v >= 0 }
+			return anyFloat(tax, le) && anyFloat(doc, le) || anyFloat(tax, ge) && anyFloat(doc, ge)
+		},
+		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
+		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},
+	{ID: "PEPPOL-EN16931-R005", Flag: Fatal, Context: peppolUBLTaxCurrency,
+		Test: func(n *Node) bool {
+			return NormSpace(n.Text) != NormSpace(n.Parent.Str("cbc:DocumentCurrencyCode"))
+		},
+		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
+		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},
+	{ID: "PEPPOL-EN16931-R010", Flag: Fatal, Context: peppolUBLCustomer,
+		Test:      func(n *Node) bool { return n.Has("cbc:EndpointID") },
+		Message:   "The buyer electronic address (BT-49) must be given.",
+		MessageDE: "Die elektronische Adresse des Käufers (BT-49) muss angegeben werden."},
+	{ID: "PEPPOL-EN16931-R020", Flag: Fatal, Context: peppolUBLSupplier,
+		Test:      func(n *Node) bool { return n.Has("cbc:EndpointID") },
+		Message:   "The seller electronic address (BT-34) must be given.",
+		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) muss angegeben werden."},
+	{ID: "PEPPOL-EN16931-R041", Flag: Fatal, Context: peppolUBLACNoBase,
+		Test:      func(n *Node) bool { return false },
+		Message:   "An allowance or charge with a percentage needs its base amount.",
+		MessageDE: "Ein Nachlass oder Zuschlag mit Prozentsatz braucht den Grundbetrag."},
+	{ID: "PEPPOL-EN16931-R042", Flag: Fatal, Context: peppolUBLACNoPercent,
+		Test:      func(n *Node) bool { return false },
+		Message:   "An allowance or charge with a base amount needs its percentage.",
+		MessageDE: "Ein Nachlass oder Zuschlag mit Grundbetrag braucht den Prozentsatz."},
+	{ID: "PEPPOL-EN16931-R040", Flag: Fatal, Context: peppolUBLAC,
+		Test: func(n *Node) bool {
+			if !(n.Has("cbc:MultiplierFactorNumeric") && n.Has("cbc:BaseAmount")) {
+				return true
+			}
+			base, ok1 := Dec(n.Str("cbc:BaseAmount"))
+			pct, ok2 := Dec(n.Str("cbc:MultiplierFactorNumeric"))
+			if !ok1 || !ok2 {
+				return true
+			}
+			amount := peppolDecOr(n, "cbc:Amount", 0)
+			want := new(big.Rat).Mul(base, pct)
+			want.Quo(want, big.NewRat(100, 1))
+			return peppolSlack(amount, want, peppolSlackValue(n, "cbc:DocumentCurrencyCode"))
+		},
+		Message:   "The allowance or charge amount must equal base amount × percentage / 100.",
+		MessageDE: "Der Betrag des Nachlasses oder Zuschlags muss Grundbetrag × Prozentsatz / 100 entsprechen."},
+	{ID: "PEPPOL-EN16931-R043", Flag: Fatal, Context: peppolUBLAC,
+		Test: func(n *Node) bool {
+			e := n.First("cbc:ChargeIndicator")
+			v := ""
+			if e != nil {
+				v = NormSpace(e.Text)
+			}
+			return v == "true" || v == "false"
+		},
+		Message:   "The charge indicator must be true or false.",
+		MessageDE: "Der Zuschlagsindikator muss true oder false sein."},
+	{ID: "PEPPOL-EN16931-R061", Flag: Fatal, Context: peppolUBLDebit,
+		Test:      func(n *Node) bool { return n.Has("cac:PaymentMandate/cbc:ID") },
+		Message:   "A direct debit needs the mandate reference (BT-89).",
+		MessageDE: "Eine Lastschrift braucht die Mandatsreferenz (BT-89)."},
+	{ID: "PEPPOL-EN16931-R110", Flag: Fatal, Context: peppolUBLLineStart,
+		Test: func(n *Node) bool {
+			a, ok1 := peppolDate(n.Text)
+			b, ok2 := peppolDate(n.Root().Str("cac:InvoicePeriod/cbc:StartDate"))
+			return !ok1 || !ok2 || a >= b
+		},
+		Message:   "The start of a line period (BT-134) must lie within the invoicing period (BG-14).",
+		MessageDE: "Der Beginn eines Positionszeitraums (BT-134) muss im Abrechnungszeitraum (BG-14) liegen."},
+	{ID: "PEPPOL-EN16931-R111", Flag: Fatal, Context: peppolUBLLineEnd,
+		Test: func(n *Node) bool {
+			a, ok1 := peppolDate(n.Text)
+			b, ok2 := peppolDate(n.Root().Str("cac:InvoicePeriod/cbc:EndDate"))
+			return !ok1 || !ok2 || a <= b
+		},
+		Message:   "The end of a line period (BT-135) must lie within the invoicing period (BG-14).",
+		MessageDE: "Das Ende eines Positionszeitraums (BT-135) muss im Abrechnungszeitraum (BG-14) liegen."},
+	{ID: "PEPPOL-EN16931-R120", Flag: Warning, Context: peppolUBLLine,
+		Test: func(n *Node) bool {
+			lineAmount := peppolDecOr(n, "cbc:LineExtensionAmount", 0)
+			qtyPath := "cbc:CreditedQuantity"
+			if n.Root().Local == "Invoice" && n.Root().Space == NSInvoice {
+				qtyPath = "cbc:InvoicedQuantity"
+			}
+			qty := peppolDecOr(n, qtyPath, 1)
+			price := peppolDecOr(n, "cac:Price/cbc:PriceAmount", 0)
+			base := big.NewRat(1, 1)
+			if bq := n.First("cac:Price/cbc:BaseQuantity"); bq != nil {
+				if d, ok := Dec(bq.Value()); ok && d.Sign() != 0 {
+					base = d
+				}
+			}
+			acs := n.All("cac:AllowanceCharge")
+			allowances := peppolACTotal(acs, "cbc:ChargeIndicator", "cbc:Amount", "false")
+			charges := peppolACTotal(acs, "cbc:ChargeIndicator", "cbc:Amount", "true")
+			want := new(big.Rat).Quo(price, base)
+			want.Mul(want, qty)
+			want.Add(want, charges)
+			want.Sub(want, allowances)
+			return peppolSlack(lineAmount, want, peppolSlackValue(n, "cbc:DocumentCurrencyCode"))
+		},
+		Message:   "The line net amount (BT-131) should equal quantity × (net price / price base quantity) + line charges − line allowances.",
+		MessageDE: "Der Nettobetrag der Position (BT-131) soll Menge × (Nettopreis / Basismenge) + Zuschläge − Nachlässe der Position entsprechen."},
+	{ID: "PEPPOL-EN16931-R121", Flag: Fatal, Context: peppolUBLLine,
+		Test: func(n *Node) bool {
+			bq := n.First("cac:Price/cbc:BaseQuantity")
+			if bq == nil {
+				return true
+			}
+			d, ok := Dec(bq.Value())
+			return !ok || d.Sign() > 0
+		},
+		Message:   "The price base quantity (BT-149) must be above zero.",
+		MessageDE: "Die Basismenge des Preises (BT-149) muss größer als null sein."},
+	{ID: "PEPPOL-EN16931-R101", Flag: Fatal, Context: peppolUBLLine,
+		Test: func(n *Node) bool {
+			return !n.Has("cac:DocumentReference") || xrIn("130", n.Strs("cac:DocumentReference/cbc:DocumentTypeCode"))
+		},
+		Message:   "A line document reference may only name the invoiced object (document type code 130).",
+		MessageDE: "Eine Dokumentreferenz der Position darf nur das Rechnungsobjekt bezeichnen (Dokumentart 130)."},
+	{ID: "PEPPOL-EN16931-R044", Flag: Fatal, Context: peppolUBLPriceAC,
+		Test:      func(n *Node) bool { return xrFirstNorm(n, "cbc:ChargeIndicator") == "false" },
+		Message:   "Only allowances are allowed on the item price: the charge indicator must be false.",
+		MessageDE: "Am Artikelpreis sind nur Nachlässe erlaubt: der Zuschlagsindikator muss false sein."},
+	{ID: "PEPPOL-EN16931-R046", Flag: Fatal, Context: peppolUBLPriceAC,
+		Test: func(n *Node) bool {
+			if !n.Has("cbc:BaseAmount") {
+				return true
+			}
+			net, ok1 := Dec(n.Parent.Str("cbc:PriceAmount"))
+			gross, ok2 := Dec(n.Str("cbc:BaseAmount"))
+			disc, ok3 := Dec(n.Str("cbc:Amount"))
+			if !ok1 || !ok2 || !ok3 {
+				return false // an absent amount makes the comparison false
+			}
+			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0
+		},
+		Message:   "The item net price (BT-146) must equal the gross price (BT-148) minus the price discount (BT-147).",
+		MessageDE: "Der Nettopreis (BT-146) muss dem Bruttopreis (BT-148) abzüglich des Preisnachlasses (BT-147) entsprechen."},
+	{ID: "PEPPOL-EN16931-R130", Flag: Fatal, Context: peppolUBLBaseQuantity,
+		Test: func(n *Node) bool {
+			line := n.Parent.Parent
+			if line == nil || !(line.Has("cbc:InvoicedQuantity") || line.Has("cbc:CreditedQuantity")) {
+				return true
+			}
+			qtyPath := "cbc:CreditedQuantity/@unitCode"
+			if n.Root().Local == "Invoice" && n.Root().Space == NSInvoice {
+				qtyPath = "cbc:InvoicedQuantity/@unitCode"
+			}
+			u, _ := n.Attr("unitCode")
+			return xrIn(u, line.Strs(qtyPath))
+		},
+		Message:   "The unit of the price base quantity (BT-150) must be the unit of the invoiced quantity (BT-130).",
+		MessageDE: "Die Einheit der Basismenge (BT-150) muss der Einheit der Rechnungsmenge (BT-130) entsprechen."},
+}
