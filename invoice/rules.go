@@ -19,6 +19,7 @@ func allRules() []Rule {
 		xrCIIRules,     // rules_xr_cii.go: XRechnung rules for CII
 		peppolRules,    // rules_peppol.go: PEPPOL-EN16931-R
 		peppolUBLRules, // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
+		peppolCIIRules, // rules_peppol_cii.go: PEPPOL-EN16931-R for CII
 	} {
 		all = append(all, family...)
 	}

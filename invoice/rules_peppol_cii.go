@@ -1,0 +1,321 @@
+package invoice
+
+import "math/big"
+
+// The PEPPOL BIS Billing 3.0 rules XRechnung 2.5.0 carries for CII, with the
+// changes the XRechnung build makes (R053, R055, R040 and R120 rewritten,
+// R008 and R044/R046 added in patterns of their own, R043 numbered -1/-2
+// for its two contexts). Orders are line numbers in PEPPOL-EN16931-CII.sch.
+
+const ciiCurrencyPath = ciiSettle + "/ram:InvoiceCurrencyCode"
+
+// ciiTaxTotals returns the header tax totals (BT-110/BT-111) whose currency
+// is (or, with !eq, is not) one of the codes at path.
+func ciiTaxTotals(settlement *Node, path string, eq bool) []*Node {
+	codes := settlement.Root().Strs(path)
+	var out []*Node
+	for _, t := range settlement.All("ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxTotalAmount") {
+		c, ok := t.Attr("currencyID")
+		if !ok {
+			continue
+		}
+		match := false
+		for _, code := range codes {
+			if (c == code) == eq {
+				match = true
+				break
+			}
+		}
+		if match {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func numsOf(nodes []*Node) []float64 {
+	out := make([]float64, len(nodes))
+	for i, n := range nodes {
+		out[i] = Num(n.Value())
+	}
+	return out
+}
+
+func ciiIsSTAC(n *Node) bool { return n.Is("ram:SpecifiedTradeAllowanceCharge") }
+
+var (
+	peppolCIIEmpty = Context{Pattern: XRCIIPeppolEmpty, Order: 1,
+		Match: func(n *Node) bool {
+			return !(n.Local == "ApplicableHeaderTradeDelivery" && n.Space == NSRAM) && len(n.Children) == 0 && Blank(n.Text)
+		}}
+	peppolCIIGrossPrice = Context{Pattern: XRCIIPeppolPrice, Order: 1, Names: []string{"GrossPriceProductTradePrice"},
+		Match: func(n *Node) bool {
+			return n.Is("ram:GrossPriceProductTradePrice") && n.Parent.Is("ram:SpecifiedLineTradeAgreement") &&
+				n.Parent.Parent.Is("ram:IncludedSupplyChainTradeLineItem") && n.Parent.Parent.Parent.Is("rsm:SupplyChainTradeTransaction")
+		}}
+	peppolCIIContext = Context{Pattern: XRCIIPeppol, Order: 203, Names: []string{"ExchangedDocumentContext"},
+		Match: func(n *Node) bool { return n.Space == NSRSM }}
+	peppolCIISettlement = Context{Pattern: XRCIIPeppol, Order: 213, Names: []string{"ApplicableHeaderTradeSettlement"},
+		Match: func(n *Node) bool { return n.Space == NSRAM }}
+	peppolCIIBuyer = Context{Pattern: XRCIIPeppol, Order: 227, Names: []string{"BuyerTradeParty"},
+		Match: func(n *Node) bool { return n.Space == NSRAM }}
+	peppolCIISeller = Context{Pattern: XRCIIPeppol, Order: 230, Names: []string{"SellerTradeParty"},
+		Match: func(n *Node) bool { return n.Space == NSRAM }}
+	peppolCIIACNoBase = Context{Pattern: XRCIIPeppol, Order: 233, Names: []string{"SpecifiedTradeAllowanceCharge"},
+		Match: func(n *Node) bool {
+			return ciiIsSTAC(n) && n.Has("ram:CalculationPercent") && !n.Has("ram:BasisAmount")
+		}}
+	peppolCIIACNoPercent = Context{Pattern: XRCIIPeppol, Order: 237, Names: []string{"SpecifiedTradeAllowanceCharge"},
+		Match: func(n *Node) bool {
+			return ciiIsSTAC(n) && !n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")
+		}}
+	peppolCIIAC        = Context{Pattern: XRCIIPeppol, Order: 241, Names: []string{"SpecifiedTradeAllowanceCharge"}, Match: ciiIsSTAC}
+	peppolCIIAppliedAC = Context{Pattern: XRCIIPeppol, Order: 249, Names: []string{"AppliedTradeAllowanceCharge"},
+		Match: func(n *Node) bool { return n.Space == NSRAM }}
+	peppolCIIDebit = Context{Pattern: XRCIIPeppol, Order: 252, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
+		Match: func(n *Node) bool {
+			c := xrFirstNorm(n, "ram:TypeCode")
+			return n.Space == NSRAM && (c == "49" || c == "59")
+		}}
+	peppolCIILineStart = Context{Pattern: XRCIIPeppol, Order: 257, Names: []string{"StartDateTime"}, Match: ciiLinePeriod("StartDateTime")}
+	peppolCIILineEnd   = Context{Pattern: XRCIIPeppol, Order: 260, Names: []string{"EndDateTime"}, Match: ciiLinePeriod("EndDateTime")}
+	peppolCIILine      = Context{Pattern: XRCIIPeppol, Order: 263, Names: []string{"IncludedSupplyChainTradeLineItem"},
+		Match: func(n *Node) bool { return n.Space == NSRAM }}
+	peppolCIIPrice = Context{Pattern: XRCIIPeppol, Order: 298, Names: []string{"NetPriceProductTradePrice", "GrossPriceProductTradePrice"},
+		Match: func(n *Node) bool { return n.Space == NSRAM }}
+	peppolCIIBasisQuantity = Context{Pattern: XRCIIPeppol, Order: 303, Names: []string{"BasisQuantity"},
+		Match: func(n *Node) bool {
+			return n.Is("ram:BasisQuantity") && n.HasAttr("unitCode") &&
+				(n.Parent.Is("ram:NetPriceProductTradePrice") || n.Parent.Is("ram:GrossPriceProductTradePrice"))
+		}}
+)
+
+// ciiLinePeriod matches rsm:SupplyChainTradeTransaction[header period has
+// which]/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:<which>.
+func ciiLinePeriod(which string) func(n *Node) bool {
+	return func(n *Node) bool {
+		p := n.Parent
+		if !n.Is("ram:"+which) || !p.Is("ram:BillingSpecifiedPeriod") || !p.Parent.Is("ram:SpecifiedLineTradeSettlement") {
+			return false
+		}
+		line := p.Parent.Parent
+		if !line.Is("ram:IncludedSupplyChainTradeLineItem") || !line.Parent.Is("rsm:SupplyChainTradeTransaction") {
+			return false
+		}
+		return line.Parent.Has("ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:" + which)
+	}
+}
+
+// ciiIndicatorOK is normalize-space(ram:ChargeIndicator/udt:Indicator/text())
+// = 'true' or 'false'.
+func ciiIndicatorOK(n *Node) bool {
+	v := ""
+	if e := n.First("ram:ChargeIndicator/udt:Indicator"); e != nil {
+		v = NormSpace(e.Text)
+	}
+	return v == "true" || v == "false"
+}
+
+// anyStringCmp is an existential string comparison of two node sequences.
+func anyStringCmp(a, b []string, f func(x, y string) bool) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if f(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var peppolCIIRules = []Rule{
+	{ID: "PEPPOL-EN16931-R008", Flag: Fatal, Context: peppolCIIEmpty,
+		Test:      func(n *Node) bool { return false },
+		Message:   "The document must not contain empty elements: remove the element or give it a value.",
+		MessageDE: "Das Dokument darf keine leeren Elemente enthalten: Element entfernen oder mit einem Wert füllen."},
+	{ID: "PEPPOL-EN16931-R044", Flag: Fatal, Context: peppolCIIGrossPrice,
+		Test: func(n *Node) bool {
+			return !n.Has("ram:AppliedTradeAllowanceCharge/ram:ActualAmount") ||
+				xrIn("false", n.Strs("ram:AppliedTradeAllowanceCharge/ram:ChargeIndicator/udt:Indicator"))
+		},
+		Message:   "Only allowances are allowed on the item price: the charge indicator must be false.",
+		MessageDE: "Am Artikelpreis sind nur Nachlässe erlaubt: der Zuschlagsindikator muss false sein."},
+	{ID: "PEPPOL-EN16931-R046", Flag: Fatal, Context: peppolCIIGrossPrice,
+		Test: func(n *Node) bool {
+			if !n.Has("ram:ChargeAmount") {
+				return true
+			}
+			net, ok1 := Dec(n.Parent.Str("ram:NetPriceProductTradePrice/ram:ChargeAmount"))
+			gross, ok2 := Dec(n.Str("ram:ChargeAmount"))
+			if !ok1 || !ok2 {
+				return false
+			}
+			disc := new(big.Rat)
+			if a := n.First("ram:AppliedTradeAllowanceCharge/ram:ActualAmount"); a != nil {
+				disc = DecOr(a.Value())
+			}
+			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0
+		},
+		Message:   "The item net price (BT-146) must equal the gross price (BT-148) minus the price discount (BT-147).",
+		MessageDE: "Der Nettopreis (BT-146) muss dem Bruttopreis (BT-148) abzüglich des Preisnachlasses (BT-147) entsprechen."},
+	{ID: "PEPPOL-EN16931-R001", Flag: Fatal, Context: peppolCIIContext,
+		Test:      func(n *Node) bool { return n.Has("ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID") },
+		Message:   "The business process type (BT-23) must be given.",
+		MessageDE: "Die Geschäftsprozesskennung (BT-23) muss angegeben werden."},
+	{ID: "PEPPOL-EN16931-R005", Flag: Fatal, Context: peppolCIISettlement,
+		Test: func(n *Node) bool {
+			if !n.Has("ram:TaxCurrencyCode") {
+				return true
+			}
+			tax, inv := "", ""
+			if e := n.First("ram:TaxCurrencyCode"); e != nil {
+				tax = NormSpace(e.Text)
+			}
+			if e := n.First("ram:InvoiceCurrencyCode"); e != nil {
+				inv = NormSpace(e.Text)
+			}
+			return tax != inv
+		},
+		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
+		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},
+	{ID: "PEPPOL-EN16931-R053", Flag: Fatal, Context: peppolCIISettlement,
+		Test:      func(n *Node) bool { return len(ciiTaxTotals(n, ciiCurrencyPath, true)) <= 1 },
+		Message:   "At most one VAT total (BT-110) in the invoice currency may be given.",
+		MessageDE: "Es darf höchstens eine Umsatzsteuersumme (BT-110) in Rechnungswährung angegeben werden."},
+	{ID: "PEPPOL-EN16931-R054", Flag: Fatal, Context: peppolCIISettlement,
+		Test: func(n *Node) bool {
+			want := 0
+			if n.Has("ram:TaxCurrencyCode") {
+				want = 1
+			}
+			return len(ciiTaxTotals(n, ciiCurrencyPath, false)) == want
+		},
+		Message:   "A VAT total in accounting currency (BT-111) must be given exactly when a VAT accounting currency (BT-6) is given.",
+		MessageDE: "Eine Umsatzsteuersumme in Steuerwährung (BT-111) muss genau dann angegeben werden, wenn eine Steuerwährung (BT-6) angegeben ist."},
+	{ID: "PEPPOL-EN16931-R055", Flag: Fatal, Context: peppolCIISettlement,
+		Test: func(n *Node) bool {
+			doc := numsOf(ciiTaxTotals(n, ciiCurrencyPath, true))
+			if !(n.Root().Has(ciiSettle+"/ram:TaxCurrencyCode") && len(doc) > 0) {
+				return true
+			}
+			tax := numsOf(ciiTaxTotals(n, ciiSettle+"/ram:TaxCurrencyCode", true))
+			lt := func(v float64) bool { return v < 0 }
+			ge := func(v float64) bool { return v >= 0 }
+			return anyFloat(tax, lt) && anyFloat(doc, lt) || anyFloat(tax, ge) && anyFloat(doc, ge)
+		},
+		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
+		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},
+	{ID: "PEPPOL-EN16931-R010", Flag: Fatal, Context: peppolCIIBuyer,
+		Test:      func(n *Node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") },
+		Message:   "The buyer electronic address (BT-49) must be given.",
+		MessageDE: "Die elektronische Adresse des Käufers (BT-49) muss angegeben werden."},
+	{ID: "PEPPOL-EN16931-R020", Flag: Fatal, Context: peppolCIISeller,
+		Test:      func(n *Node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") },
+		Message:   "The seller electronic address (BT-34) must be given.",
+		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) muss angegeben werden."},
+	{ID: "PEPPOL-EN16931-R041", Flag: Fatal, Context: peppolCIIACNoBase,
+		Test:      func(n *Node) bool { return false },
+		Message:   "An allowance or charge with a percentage needs its base amount.",
+		MessageDE: "Ein Nachlass oder Zuschlag mit Prozentsatz braucht den Grundbetrag."},
+	{ID: "PEPPOL-EN16931-R042", Flag: Fatal, Context: peppolCIIACNoPercent,
+		Test:      func(n *Node) bool { return false },
+		Message:   "An allowance or charge with a base amount needs its percentage.",
+		MessageDE: "Ein Nachlass oder Zuschlag mit Grundbetrag braucht den Prozentsatz."},
+	{ID: "PEPPOL-EN16931-R040", Flag: Fatal, Context: peppolCIIAC,
+		Test: func(n *Node) bool {
+			if !(n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")) {
+				return true
+			}
+			base, ok1 := Dec(n.Str("ram:BasisAmount"))
+			pct, ok2 := Dec(n.Str("ram:CalculationPercent"))
+			if !ok1 || !ok2 {
+				return true
+			}
+			want := new(big.Rat).Mul(base, pct)
+			want.Quo(want, big.NewRat(100, 1))
+			return peppolSlack(peppolDecOr(n, "ram:ActualAmount", 0), want, peppolSlackValue(n, ciiCurrencyPath))
+		},
+		Message:   "The allowance or charge amount must equal base amount × percentage / 100.",
+		MessageDE: "Der Betrag des Nachlasses oder Zuschlags muss Grundbetrag × Prozentsatz / 100 entsprechen."},
+	{ID: "PEPPOL-EN16931-R043-1", Flag: Fatal, Context: peppolCIIAC,
+		Test:      ciiIndicatorOK,
+		Message:   "The charge indicator must be true or false.",
+		MessageDE: "Der Zuschlagsindikator muss true oder false sein."},
+	{ID: "PEPPOL-EN16931-R043-2", Flag: Fatal, Context: peppolCIIAppliedAC,
+		Test:      ciiIndicatorOK,
+		Message:   "The charge indicator of a price allowance must be true or false.",
+		MessageDE: "Der Zuschlagsindikator eines Preisnachlasses muss true oder false sein."},
+	{ID: "PEPPOL-EN16931-R061", Flag: Fatal, Context: peppolCIIDebit,
+		Test:      func(n *Node) bool { return n.Has("../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID") },
+		Message:   "A direct debit needs the mandate reference (BT-89).",
+		MessageDE: "Eine Lastschrift braucht die Mandatsreferenz (BT-89)."},
+	{ID: "PEPPOL-EN16931-R110", Flag: Fatal, Context: peppolCIILineStart,
+		Test: func(n *Node) bool {
+			hdr := n.Parent.Parent.Parent.Parent.Strs("ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString")
+			return anyStringCmp(n.Strs("udt:DateTimeString"), hdr, func(x, y string) bool { return x >= y })
+		},
+		Message:   "The start of a line period (BT-134) must lie within the invoicing period (BG-14).",
+		MessageDE: "Der Beginn eines Positionszeitraums (BT-134) muss im Abrechnungszeitraum (BG-14) liegen."},
+	{ID: "PEPPOL-EN16931-R111", Flag: Fatal, Context: peppolCIILineEnd,
+		Test: func(n *Node) bool {
+			hdr := n.Parent.Parent.Parent.Parent.Strs("ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString")
+			return anyStringCmp(n.Strs("udt:DateTimeString"), hdr, func(x, y string) bool { return x <= y })
+		},
+		Message:   "The end of a line period (BT-135) must lie within the invoicing period (BG-14).",
+		MessageDE: "Das Ende eines Positionszeitraums (BT-135) muss im Abrechnungszeitraum (BG-14) liegen."},
+	{ID: "PEPPOL-EN16931-R120", Flag: Warning, Context: peppolCIILine,
+		Test: func(n *Node) bool {
+			const (
+				agreement = "ram:SpecifiedLineTradeAgreement/"
+				settle    = "ram:SpecifiedLineTradeSettlement/"
+			)
+			lineAmount := peppolDecOr(n, settle+"ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", 0)
+			qty := peppolDecOr(n, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", 1)
+			price := peppolDecOr(n, agreement+"ram:NetPriceProductTradePrice/ram:ChargeAmount", 0)
+			base := big.NewRat(1, 1)
+			for _, p := range []string{agreement + "ram:NetPriceProductTradePrice/ram:BasisQuantity", agreement + "ram:GrossPriceProductTradePrice/ram:BasisQuantity"} {
+				if bq := n.First(p); bq != nil {
+					if d, ok := Dec(bq.Value()); ok && d.Sign() != 0 {
+						base = d
+						break
+					}
+				}
+			}
+			acs := n.All(settle + "ram:SpecifiedTradeAllowanceCharge")
+			allowances := peppolACTotal(acs, "ram:ChargeIndicator/udt:Indicator", "ram:ActualAmount", "false")
+			charges := peppolACTotal(acs, "ram:ChargeIndicator/udt:Indicator", "ram:ActualAmount", "true")
+			want := new(big.Rat).Quo(price, base)
+			want.Mul(want, qty)
+			want.Add(want, charges)
+			want.Sub(want, allowances)
+			return peppolSlack(lineAmount, want, peppolSlackValue(n, ciiCurrencyPath))
+		},
+		Message:   "The line net amount (BT-131) should equal quantity × (net price / price base quantity) + line charges − line allowances.",
+		MessageDE: "Der Nettobetrag der Position (BT-131) soll Menge × (Nettopreis / Basismenge) + Zuschläge − Nachlässe der Position entsprechen."},
+	{ID: "PEPPOL-EN16931-R101", Flag: Fatal, Context: peppolCIILine,
+		Test: func(n *Node) bool {
+			const p = "ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument"
+			return !n.Has(p) || xrIn("130", n.Strs(p+"/ram:TypeCode"))
+		},
+		Message:   "A line document reference may only name the invoiced object (type code 130).",
+		MessageDE: "Eine Dokumentreferenz der Position darf nur das Rechnungsobjekt bezeichnen (Typ 130)."},
+	{ID: "PEPPOL-EN16931-R121", Flag: Fatal, Context: peppolCIIPrice,
+		Test: func(n *Node) bool {
+			bq := n.First("ram:BasisQuantity")
+			if bq == nil {
+				return true
+			}
+			d, ok := Dec(bq.Value())
+			return !ok || d.Sign() > 0
+		},
+		Message:   "The price base quantity (BT-149) must be above zero.",
+		MessageDE: "Die Basismenge des Preises (BT-149) muss größer als null sein."},
+	{ID: "PEPPOL-EN16931-R130", Flag: Fatal, Context: peppolCIIBasisQuantity,
+		Test: func(n *Node) bool {
+			u, _ := n.Attr("unitCode")
+			line := n.Parent.Parent.Parent
+			return line != nil && xrIn(u, line.Strs("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode"))
+		},
+		Message:   "The unit of the price base quantity (BT-150) must be the unit of the invoiced quantity (BT-130).",
+		MessageDE: "Die Einheit der Basismenge (BT-150) muss der Einheit der Rechnungsmenge (BT-130) entsprechen."},
+}
