@@ -6,7 +6,7 @@ package invoice
 func allRules() []Rule {
 	var all []Rule
 	for _, family := range [][]Rule{
-		brRules,        // rules_br.go: BR-01..BR-65, BR-B
+		brUBLRules,     // rules_br.go: BR-01..BR-65, BR-B for UBL
 		brcoRules,      // rules_brco.go: BR-CO
 		brdecRules,     // rules_brdec.go: BR-DEC
 		vatRules,       // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG
