@@ -7,8 +7,8 @@ func allRules() []Rule {
 	var all []Rule
 	for _, family := range [][]Rule{
 		brUBLRules,     // rules_br.go: BR-01..BR-65, BR-B for UBL
-		brcoRules,      // rules_brco.go: BR-CO
-		brdecRules,     // rules_brdec.go: BR-DEC
+		brcoUBLRules,   // rules_brco.go: BR-CO for UBL
+		brdecUBLRules,  // rules_brdec.go: BR-DEC for UBL
 		vatRules,       // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG
 		clRules,        // rules_cl.go: BR-CL code lists
 		ublSyntaxRules, // rules_ubl.go: UBL-CR
