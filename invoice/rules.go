@@ -9,7 +9,7 @@ func allRules() []Rule {
 		brUBLRules,     // rules_br.go: BR-01..BR-65, BR-B for UBL
 		brcoUBLRules,   // rules_brco.go: BR-CO for UBL
 		brdecUBLRules,  // rules_brdec.go: BR-DEC for UBL
-		vatRules,       // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG
+		vatUBLRules(),  // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		clRules,        // rules_cl.go: BR-CL code lists
 		ublSyntaxRules, // rules_ubl.go: UBL-CR
 		ublSRRules,     // rules_ubl_sr.go: UBL-SR, UBL-DT
