@@ -10,7 +10,7 @@ func allRules() []Rule {
 		brcoUBLRules,   // rules_brco.go: BR-CO for UBL
 		brdecUBLRules,  // rules_brdec.go: BR-DEC for UBL
 		vatUBLRules(),  // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
-		clRules,        // rules_cl.go: BR-CL code lists
+		clUBLRules,     // rules_cl.go: BR-CL code lists for UBL
 		ublSyntaxRules, // rules_ubl.go: UBL-CR
 		ublSRRules,     // rules_ubl_sr.go: UBL-SR, UBL-DT
 		ciiSyntaxRules, // rules_cii.go: CII-SR, CII-DT

@@ -1,0 +1,13 @@
+// Package schemas holds the definitions the validator checks documents
+// against that are data rather than logic: the code lists of the EN 16931
+// rules (generated from the CEN validation artefacts by
+// schemas/internal/codegen) and the structure of UBL 2.1 and CII D16B.
+package schemas
+
+//go:generate go run ./internal/codegen -ubl ../../ref/en16931/ubl/schematron/preprocessed/EN16931-UBL-validation-preprocessed.sch -cii ../../ref/en16931/cii/schematron/preprocessed/EN16931-CII-validation-preprocessed.sch -out codelists_gen.go
+
+// CodeList returns the codes a reference code list rule accepts, as a
+// space-separated list with a space at each end (" EUR USD "), for a key
+// "<syntax>/<rule id>/<n>": the n-th list in the rule's test, e.g.
+// "ubl/BR-CL-03/0". It returns "" for an unknown key.
+func CodeList(key string) string { return codeLists[key] }
