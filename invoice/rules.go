@@ -11,7 +11,7 @@ func allRules() []Rule {
 		brdecUBLRules,  // rules_brdec.go: BR-DEC for UBL
 		vatUBLRules(),  // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		clUBLRules,     // rules_cl.go: BR-CL code lists for UBL
-		ublSyntaxRules, // rules_ubl.go: UBL-CR
+		ublCRRules(),   // rules_ubl.go: UBL-CR
 		ublSRRules,     // rules_ubl_sr.go: UBL-SR, UBL-DT
 		ciiSyntaxRules, // rules_cii.go: CII-SR, CII-DT
 		xrRules,        // rules_xrechnung.go: BR-DE, BR-DEX, BR-TMP, BR-DE-CVD

@@ -6,6 +6,19 @@ package schemas
 
 //go:generate go run ./internal/codegen -ubl ../../ref/en16931/ubl/schematron/preprocessed/EN16931-UBL-validation-preprocessed.sch -cii ../../ref/en16931/cii/schematron/preprocessed/EN16931-CII-validation-preprocessed.sch -out codelists_gen.go
 
+// A Restriction is a syntax rule of EN 16931 (UBL-CR, CII-SR) that an
+// element or attribute the syntax allows is not used: the rule fails where
+// Path selects something from the element its rule context (the line
+// Context of the reference Schematron) selects. Path is a prefixed XPath
+// of child steps, possibly starting with // or with
+// (cac:InvoiceLine|cac:CreditNoteLine)/, possibly ending with an attribute.
+type Restriction struct {
+	ID      string
+	Flag    string // fatal or warning
+	Context int
+	Path    string
+}
+
 // CodeList returns the codes a reference code list rule accepts, as a
 // space-separated list with a space at each end (" EUR USD "), for a key
 // "<syntax>/<rule id>/<n>": the n-th list in the rule's test, e.g.
