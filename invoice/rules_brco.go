@@ -7,18 +7,14 @@ import (
 
 // The EN 16931 calculation and co-occurrence rules BR-CO-03 … BR-CO-26.
 
-// brcoCountryCodes are the country prefixes BR-CO-09 accepts for VAT
-// identifiers: ISO 3166-1 alpha-2, plus EL (Greece) and XI (Northern
-// Ireland) and 1A (Kosovo).
-const brcoCountryCodes = " 1A AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH EL ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XI YE YT ZA ZM ZW "
-
-// brcoPrefixOK is contains(list, substring(id, 1, 2)).
+// brcoPrefixOK is BR-CO-09 in UBL: contains(list, substring(id, 1, 2)),
+// without spaces around the prefix (so a one-letter or empty prefix passes).
 func brcoPrefixOK(id string) bool {
 	r := []rune(id)
 	if len(r) > 2 {
 		r = r[:2]
 	}
-	return strings.Contains(brcoCountryCodes, string(r))
+	return strings.Contains(clList("ubl/BR-CO-09/0"), string(r))
 }
 
 // brcoDec is xs:decimal(path) of the first item; present is false where the

@@ -26,7 +26,7 @@ import (
 )
 
 var (
-	assertRE = regexp.MustCompile(`<assert[^>]*\bid="(BR-CL-\d+)"[^>]*\btest="([^"]*)"`)
+	assertRE = regexp.MustCompile(`<assert[^>]*\bid="(BR-CL-\d+|BR-CO-09)"[^>]*\btest="([^"]*)"`)
 	listRE   = regexp.MustCompile(`'( [A-Za-z0-9.\-]+(?: [A-Za-z0-9.\-]+)* ?)'`)
 )
 
@@ -68,7 +68,7 @@ func main() {
 		if !ok {
 			name = fmt.Sprintf("list%02d", len(lists))
 			lists[v] = name
-			fmt.Fprintf(&consts, "\t%s = %q // first used by %s\n", name, v, k)
+			fmt.Fprintf(&consts, "\t// %s: first used by %s\n\t%s = %q\n", name, k, name, v)
 		}
 		fmt.Fprintf(&table, "\t%q: %s,\n", k, name)
 	}
