@@ -6,9 +6,13 @@ package invoice
 func allRules() []Rule {
 	var all []Rule
 	for _, family := range [][]Rule{
-		brUBLRules,     // rules_br.go: BR-01..BR-65, BR-B for UBL
-		brcoUBLRules,   // rules_brco.go: BR-CO for UBL
-		brdecUBLRules,  // rules_brdec.go: BR-DEC for UBL
+		brUBLRules,    // rules_br.go: BR-01..BR-65, BR-B for UBL
+		brCIIRules,    // rules_br.go: BR-01..BR-65, BR-B for CII
+		brcoUBLRules,  // rules_brco.go: BR-CO for UBL
+		brdecUBLRules, // rules_brdec.go: BR-DEC for UBL
+		brCIIHeaderTaxRules,
+		brcoCIIRules,   // rules_brco.go: BR-CO for CII
+		brdecCIIRules,  // rules_brdec.go: BR-DEC for CII
 		vatUBLRules(),  // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		clUBLRules,     // rules_cl.go: BR-CL code lists for UBL
 		ublCRRules(),   // rules_ubl.go: UBL-CR
