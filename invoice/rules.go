@@ -14,6 +14,7 @@ func allRules() []Rule {
 		brcoCIIRules,   // rules_brco.go: BR-CO for CII
 		brdecCIIRules,  // rules_brdec.go: BR-DEC for CII
 		vatUBLRules(),  // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
+		ciiVATRules(),  // rules_vat.go: the VAT category rules for CII
 		clUBLRules,     // rules_cl.go: BR-CL code lists for UBL
 		ublCRRules(),   // rules_ubl.go: UBL-CR
 		ublSRRules,     // rules_ubl_sr.go: UBL-SR, UBL-DT

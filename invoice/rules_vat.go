@@ -1,6 +1,7 @@
 package invoice
 
 import (
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -540,4 +541,359 @@ func vatUBLRules() []Rule {
 		}
 	}
 	return rules
+}
+
+// --- CII ---
+
+// ciiSchemeIDs reports whether an element at path has @schemeID in schemes.
+func ciiSchemeIDs(r *Node, path string, schemes ...string) bool {
+	for _, id := range r.All(path) {
+		if s, ok := id.Attr("schemeID"); ok && xrIn(s, schemes) {
+			return true
+		}
+	}
+	return false
+}
+
+// Party identifier conditions of the CII category rules.
+func ciiPartiesAE(r *Node) bool {
+	seller := ciiSchemeIDs(r, "//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA", "FC") ||
+		ciiSchemeIDs(r, "//ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+	buyer := ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") ||
+		r.Has("//ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID")
+	return seller && buyer
+}
+func ciiPartiesSeller(r *Node) bool {
+	return ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiSeller+"/ram:SpecifiedTaxRegistration/ram:ID", "VA", "FC") ||
+		ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiAgreement+"/ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+}
+func ciiPartiesG(r *Node) bool {
+	return ciiSchemeIDs(r, "//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") ||
+		ciiSchemeIDs(r, "//ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+}
+func ciiPartiesIC(r *Node) bool {
+	return ciiPartiesG(r) && ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+}
+func ciiPartiesO(r *Node) bool {
+	return !ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiSeller+"/ram:SpecifiedTaxRegistration/ram:ID", "VA") &&
+		!ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiAgreement+"/ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") &&
+		!ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+}
+
+// ciiVATBase computes R(Σ line net amounts) + R(Σ charges) − R(Σ
+// allowances) of a category (and rate), each rounded to two decimals.
+func ciiVATBase(r *Node, code string, rate *big.Rat) *big.Rat {
+	rateOK := func(values []string) bool { return rate == nil || vatRateIn(values, rate) }
+	var lines, charges, allowances []string
+	for _, s := range r.All(ciiLine + "/ram:SpecifiedLineTradeSettlement") {
+		if xrIn(code, s.Strs("ram:ApplicableTradeTax/ram:CategoryCode")) && rateOK(s.Strs("ram:ApplicableTradeTax/ram:RateApplicablePercent")) {
+			lines = append(lines, s.Strs("ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")...)
+		}
+	}
+	for _, ac := range r.All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
+		if !xrIn(code, ac.Strs("ram:CategoryTradeTax/ram:CategoryCode")) || !rateOK(ac.Strs("ram:CategoryTradeTax/ram:RateApplicablePercent")) {
+			continue
+		}
+		if ciiIndicatorIs(ac, true) {
+			charges = append(charges, ac.Strs("ram:ActualAmount")...)
+		}
+		if ciiIndicatorIs(ac, false) {
+			allowances = append(allowances, ac.Strs("ram:ActualAmount")...)
+		}
+	}
+	s := RoundDec2(vatSumDec(lines))
+	s.Add(s, RoundDec2(vatSumDec(charges)))
+	return s.Sub(s, RoundDec2(vatSumDec(allowances)))
+}
+
+func ratFloat(r *big.Rat) float64 { f, _ := r.Float64(); return f }
+
+// ciiVATNear is the -08 rule of AE, E, G, IC, Z: basis − 1 < Σ < basis + 1
+// (double arithmetic), for the breakdown the category code n belongs to.
+func ciiVATNear(code string) func(n *Node) bool {
+	return func(n *Node) bool {
+		ba := n.Parent.First("ram:BasisAmount")
+		if ba == nil {
+			return false
+		}
+		b := Num(ba.Value())
+		s := ratFloat(ciiVATBase(n.Root(), code, nil))
+		return b-1 < s && b+1 > s
+	}
+}
+
+// ciiVATEqualsPerRate is BR-S-08: for the breakdown's rate, the basis equals
+// Σ (double comparison).
+func ciiVATEqualsPerRate(code string) func(n *Node) bool {
+	return func(n *Node) bool {
+		for _, rs := range n.Parent.Strs("ram:RateApplicablePercent") {
+			rate, ok := Dec(rs)
+			if !ok {
+				return true
+			}
+			if !ciiAnyNumEq(n.Parent.Strs("ram:BasisAmount"), ratFloat(ciiVATBase(n.Root(), code, rate))) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// ciiNumIs is an existential double comparison of the values at path.
+func ciiNumIs(n *Node, path string, f func(float64) bool) bool { return brAnyNum(n, path, f) }
+
+// ciiVATRules builds the category rules for CII.
+func ciiVATRules() []Rule {
+	var rules []Rule
+	r := func(id string, ctx Context, test func(*Node) bool, en, de string) {
+		rules = append(rules, Rule{ID: id, Flag: Fatal, Context: ctx, Test: test, Message: en, MessageDE: de})
+	}
+	ctx := func(order int, names []string, match func(n *Node) bool) Context {
+		return Context{Pattern: CIIModel, Order: order, Names: names, Match: match}
+	}
+	// Header contexts: the category code element of a breakdown (with or
+	// without the VAT type), or the breakdown itself.
+	hdrCode := func(order int, code string, vat bool) Context {
+		return ctx(order, []string{"CategoryCode"}, func(n *Node) bool {
+			p := n.Parent
+			return n.Is("ram:CategoryCode") && p.Is("ram:ApplicableTradeTax") && p.Parent.Is("ram:ApplicableHeaderTradeSettlement") &&
+				n.Value() == code && (!vat || ciiVATType(p))
+		})
+	}
+	hdrTax := func(order int, code string) Context {
+		return ctx(order, []string{"ApplicableTradeTax"}, func(n *Node) bool {
+			return n.Is("ram:ApplicableTradeTax") && n.Parent.Is("ram:ApplicableHeaderTradeSettlement") && n.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") &&
+				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+		})
+	}
+	acTax := func(order int, code string, charge bool) Context {
+		return ctx(order, []string{"CategoryTradeTax"}, func(n *Node) bool {
+			return n.Is("ram:CategoryTradeTax") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && ciiIndicatorIs(n.Parent, charge) &&
+				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+		})
+	}
+	lineTax := func(order int, code string) Context {
+		return ctx(order, []string{"ApplicableTradeTax"}, func(n *Node) bool {
+			p := n.Parent
+			return n.Is("ram:ApplicableTradeTax") && p.Is("ram:SpecifiedLineTradeSettlement") && p.Parent.Is("ram:IncludedSupplyChainTradeLineItem") &&
+				p.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") && xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+		})
+	}
+	rate := func(f func(float64) bool) func(n *Node) bool {
+		return func(n *Node) bool { return ciiNumIs(n, "ram:RateApplicablePercent", f) }
+	}
+	zero := func(x float64) bool { return x == 0 }
+	pos := func(x float64) bool { return x > 0 }
+	nonNeg := func(x float64) bool { return x >= 0 }
+	noRate := func(n *Node) bool { return !n.Has("ram:RateApplicablePercent") }
+	reasons := func(prefix string) func(n *Node) bool {
+		return func(n *Node) bool {
+			return n.Has(prefix+"ram:ExemptionReason") || n.Has(prefix+"ram:ExemptionReasonCode")
+		}
+	}
+	noReasons := func(prefix string) func(n *Node) bool {
+		return func(n *Node) bool {
+			return !n.Has(prefix+"ram:ExemptionReason") && !n.Has(prefix+"ram:ExemptionReasonCode")
+		}
+	}
+	calcZero := func(path string) func(n *Node) bool {
+		return func(n *Node) bool { return ciiNumIs(n, path, zero) }
+	}
+	parties := func(f func(*Node) bool) func(n *Node) bool { return func(n *Node) bool { return f(n.Root()) } }
+	always := func(*Node) bool { return true }
+
+	const (
+		m05 = "The VAT rate of a line with this category (BT-152) is wrong for the category."
+		d05 = "Der Steuersatz einer Position dieser Kategorie (BT-152) passt nicht zur Kategorie."
+		m06 = "The VAT rate of an allowance with this category (BT-96) is wrong for the category."
+		d06 = "Der Steuersatz eines Nachlasses dieser Kategorie (BT-96) passt nicht zur Kategorie."
+		m07 = "The VAT rate of a charge with this category (BT-103) is wrong for the category."
+		d07 = "Der Steuersatz eines Zuschlags dieser Kategorie (BT-103) passt nicht zur Kategorie."
+		m08 = "The taxable amount of the breakdown (BT-116) must equal its lines' net amounts plus charges minus allowances."
+		d08 = "Die Bemessungsgrundlage der Aufschlüsselung (BT-116) muss den Nettobeträgen der Positionen zuzüglich Zuschlägen abzüglich Nachlässen entsprechen."
+		m09 = "The VAT amount of the breakdown (BT-117) is wrong for the category."
+		d09 = "Der Steuerbetrag der Aufschlüsselung (BT-117) passt nicht zur Kategorie."
+		m10 = "The exemption reason (BT-120, BT-121) of the breakdown is wrong for the category: required for exempt categories, not allowed otherwise."
+		d10 = "Der Befreiungsgrund (BT-120, BT-121) der Aufschlüsselung passt nicht zur Kategorie: bei befreiten Kategorien erforderlich, sonst unzulässig."
+		mP  = "The VAT identifiers this VAT category requires of seller, tax representative or buyer are missing or not allowed."
+		dP  = "Die für diese Umsatzsteuerkategorie nötigen bzw. unzulässigen USt-IdNr. von Verkäufer, Steuervertreter oder Käufer stimmen nicht."
+	)
+
+	// AE: reverse charge.
+	r("BR-AE-08", hdrCode(178, "AE", true), ciiVATNear("AE"), m08, d08)
+	r("BR-AE-09", hdrCode(178, "AE", true), calcZero("../ram:CalculatedAmount"), m09, d09)
+	r("BR-AE-10", hdrCode(178, "AE", true), reasons("../"), m10, d10)
+	r("BR-AE-03", acTax(183, "AE", false), parties(ciiPartiesAE), mP, dP)
+	r("BR-AE-06", acTax(183, "AE", false), rate(zero), m06, d06)
+	r("BR-AE-04", acTax(187, "AE", true), parties(ciiPartiesAE), mP, dP)
+	r("BR-AE-07", acTax(187, "AE", true), rate(zero), m07, d07)
+	r("BR-AE-02", lineTax(191, "AE"), parties(ciiPartiesAE), mP, dP)
+	r("BR-AE-05", lineTax(191, "AE"), rate(zero), m05, d05)
+	// L: IGIC.
+	r("BR-AF-08", hdrTax(195, "L"), func(n *Node) bool { return ciiVATEqualsPerRateAt(n, "L") }, m08, d08)
+	r("BR-AF-09", hdrTax(195, "L"), always, m09, d09)
+	r("BR-AF-10", hdrTax(195, "L"), noReasons(""), m10, d10)
+	r("BR-AF-02", lineTax(200, "L"), parties(ciiPartiesSeller), mP, dP)
+	r("BR-AF-05", lineTax(200, "L"), rate(pos), m05, d05)
+	r("BR-AF-03", acTax(204, "L", false), parties(ciiPartiesSeller), mP, dP)
+	r("BR-AF-06", acTax(204, "L", false), rate(pos), m06, d06)
+	r("BR-AF-04", acTax(208, "L", true), parties(ciiPartiesSeller), mP, dP)
+	r("BR-AF-07", acTax(208, "L", true), rate(pos), m07, d07)
+	// M: IPSI.
+	r("BR-AG-08", hdrTax(212, "M"), func(n *Node) bool { return ciiVATEqualsPerRateAt(n, "M") }, m08, d08)
+	r("BR-AG-09", hdrTax(212, "M"), always, m09, d09)
+	r("BR-AG-10", hdrTax(212, "M"), noReasons(""), m10, d10)
+	r("BR-AG-02", lineTax(217, "M"), parties(ciiPartiesSeller), mP, dP)
+	r("BR-AG-05", lineTax(217, "M"), rate(nonNeg), m05, d05)
+	r("BR-AG-03", acTax(221, "M", false), parties(ciiPartiesSeller), mP, dP)
+	r("BR-AG-06", acTax(221, "M", false), rate(nonNeg), m06, d06)
+	r("BR-AG-04", acTax(225, "M", true), parties(ciiPartiesSeller), mP, dP)
+	r("BR-AG-07", acTax(225, "M", true), rate(nonNeg), m07, d07)
+	// E: exempt.
+	r("BR-E-08", hdrCode(229, "E", true), ciiVATNear("E"), m08, d08)
+	r("BR-E-09", hdrCode(229, "E", true), calcZero("../ram:CalculatedAmount"), m09, d09)
+	r("BR-E-10", hdrCode(229, "E", true), reasons("../"), m10, d10)
+	r("BR-E-03", acTax(234, "E", false), parties(ciiPartiesSeller), mP, dP)
+	r("BR-E-06", acTax(234, "E", false), rate(zero), m06, d06)
+	r("BR-E-04", acTax(238, "E", true), parties(ciiPartiesSeller), mP, dP)
+	r("BR-E-07", acTax(238, "E", true), rate(zero), m07, d07)
+	r("BR-E-02", lineTax(242, "E"), parties(ciiPartiesSeller), mP, dP)
+	r("BR-E-05", lineTax(242, "E"), rate(zero), m05, d05)
+	// G: export.
+	r("BR-G-08", hdrCode(246, "G", true), ciiVATNear("G"), m08, d08)
+	r("BR-G-09", hdrCode(246, "G", true), calcZero("../ram:CalculatedAmount"), m09, d09)
+	r("BR-G-10", hdrCode(246, "G", true), reasons("../"), m10, d10)
+	r("BR-G-03", acTax(251, "G", false), parties(ciiPartiesG), mP, dP)
+	r("BR-G-06", acTax(251, "G", false), rate(zero), m06, d06)
+	r("BR-G-04", acTax(255, "G", true), parties(ciiPartiesG), mP, dP)
+	r("BR-G-07", acTax(255, "G", true), rate(zero), m07, d07)
+	r("BR-G-02", lineTax(259, "G"), parties(ciiPartiesG), mP, dP)
+	r("BR-G-05", lineTax(259, "G"), rate(zero), m05, d05)
+	// K: intra-community.
+	icHdr := hdrCode(263, "K", true)
+	r("BR-IC-08", icHdr, ciiVATNear("K"), m08, d08)
+	r("BR-IC-09", icHdr, calcZero("../ram:CalculatedAmount"), m09, d09)
+	r("BR-IC-10", icHdr, reasons("../"), m10, d10)
+	r("BR-IC-11", icHdr, func(n *Node) bool {
+		return n.Root().Has(ciiDelivery+"/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString") ||
+			n.Has("../../ram:BillingSpecifiedPeriod/ram:StartDateTime") || n.Has("../../ram:BillingSpecifiedPeriod/ram:EndDateTime")
+	}, "An intra-community supply needs the actual delivery date (BT-72) or the invoicing period (BG-14).",
+		"Eine innergemeinschaftliche Lieferung braucht das Lieferdatum (BT-72) oder den Abrechnungszeitraum (BG-14).")
+	r("BR-IC-12", icHdr, func(n *Node) bool {
+		return n.Root().Has(ciiDelivery + "/ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID")
+	}, "An intra-community supply needs the deliver-to country code (BT-80).",
+		"Eine innergemeinschaftliche Lieferung braucht den Ländercode der Lieferanschrift (BT-80).")
+	r("BR-IC-03", acTax(270, "K", false), parties(ciiPartiesIC), mP, dP)
+	r("BR-IC-06", acTax(270, "K", false), rate(zero), m06, d06)
+	r("BR-IC-04", acTax(274, "K", true), parties(ciiPartiesIC), mP, dP)
+	r("BR-IC-07", acTax(274, "K", true), rate(zero), m07, d07)
+	r("BR-IC-02", lineTax(278, "K"), parties(ciiPartiesIC), mP, dP)
+	r("BR-IC-05", lineTax(278, "K"), rate(zero), m05, d05)
+	// O: not subject to VAT.
+	oHdr := hdrTax(282, "O")
+	r("BR-O-08", oHdr, func(n *Node) bool {
+		return ciiAnyNumEq(n.Strs("ram:BasisAmount"), ratFloat(ciiVATBase(n.Root(), "O", nil)))
+	}, m08, d08)
+	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"), m09, d09)
+	r("BR-O-10", oHdr, reasons(""), m10, d10)
+	otherTax := func(name string) func(n *Node) bool {
+		return func(n *Node) bool {
+			for _, t := range n.Root().Descendants(name) {
+				for _, c := range t.Strs("ram:CategoryCode") {
+					if c != "O" {
+						return false
+					}
+				}
+			}
+			return true
+		}
+	}
+	mO, dO := "An invoice with a breakdown not subject to VAT (O) must not use other VAT categories.", "Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine anderen Umsatzsteuerkategorien verwenden."
+	r("BR-O-11", oHdr, otherTax("ram:ApplicableTradeTax"), mO, dO)
+	r("BR-O-12", oHdr, otherTax("ram:ApplicableTradeTax"), mO, dO)
+	r("BR-O-13", oHdr, otherTax("ram:CategoryTradeTax"), mO, dO)
+	r("BR-O-14", oHdr, otherTax("ram:CategoryTradeTax"), mO, dO)
+	r("BR-O-03", acTax(291, "O", false), parties(ciiPartiesO), mP, dP)
+	r("BR-O-06", acTax(291, "O", false), noRate, m06, d06)
+	r("BR-O-04", acTax(295, "O", true), parties(ciiPartiesO), mP, dP)
+	r("BR-O-07", acTax(295, "O", true), noRate, m07, d07)
+	r("BR-O-02", lineTax(299, "O"), parties(ciiPartiesO), mP, dP)
+	r("BR-O-05", lineTax(299, "O"), noRate, m05, d05)
+	// S: standard rate.
+	sHdr := hdrCode(303, "S", false)
+	r("BR-S-08", sHdr, ciiVATEqualsPerRate("S"), m08, d08)
+	r("BR-S-09", sHdr, func(n *Node) bool {
+		tax, ok1 := Dec(n.Parent.Str("ram:CalculatedAmount"))
+		base, ok2 := Dec(n.Parent.Str("ram:BasisAmount"))
+		if !ok1 || !ok2 || !n.Parent.Has("ram:RateApplicablePercent") {
+			return false
+		}
+		t := math.Abs(ratFloat(tax))
+		want := RoundNum(math.Abs(ratFloat(base))*Num(n.Parent.Str("ram:RateApplicablePercent"))) / 100
+		return t-1 < want && t+1 > want
+	}, m09, d09)
+	r("BR-S-10", sHdr, noReasons("../"), m10, d10)
+	r("BR-S-02", lineTax(308, "S"), parties(ciiPartiesSeller), mP, dP)
+	r("BR-S-05", lineTax(308, "S"), rate(pos), m05, d05)
+	r("BR-S-03", acTax(312, "S", false), parties(ciiPartiesSeller), mP, dP)
+	r("BR-S-06", acTax(312, "S", false), rate(pos), m06, d06)
+	r("BR-S-04", acTax(316, "S", true), parties(ciiPartiesSeller), mP, dP)
+	r("BR-S-07", acTax(316, "S", true), rate(pos), m07, d07)
+	// Z: zero rated.
+	zHdr := hdrCode(320, "Z", false)
+	r("BR-Z-08", zHdr, ciiVATNear("Z"), m08, d08)
+	r("BR-Z-09", zHdr, calcZero("../ram:CalculatedAmount"), m09, d09)
+	r("BR-Z-10", zHdr, noReasons("../"), m10, d10)
+	r("BR-Z-03", acTax(325, "Z", false), parties(ciiPartiesSeller), mP, dP)
+	r("BR-Z-06", acTax(325, "Z", false), rate(zero), m06, d06)
+	r("BR-Z-04", acTax(329, "Z", true), parties(ciiPartiesSeller), mP, dP)
+	r("BR-Z-07", acTax(329, "Z", true), rate(zero), m07, d07)
+	r("BR-Z-02", lineTax(333, "Z"), parties(ciiPartiesSeller), mP, dP)
+	r("BR-Z-05", lineTax(333, "Z"), rate(zero), m05, d05)
+
+	// -01: the breakdown exists when the category is used (document level).
+	hdr := func(n *Node, code string) int {
+		return ciiCountCat(n, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", code)
+	}
+	line := func(n *Node, code string) int {
+		return ciiCountCat(n, "//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax", code)
+	}
+	ctt := func(n *Node, code string) int { return ciiCountCat(n, "//ram:CategoryTradeTax", code) }
+	m01, d01 := "Where the VAT category is used, exactly one VAT breakdown (BG-23) must have it.", "Wenn die Umsatzsteuerkategorie verwendet wird, muss genau eine Umsatzsteueraufschlüsselung (BG-23) sie haben."
+	for _, c := range []struct{ id, code string }{{"BR-Z-01", "Z"}, {"BR-E-01", "E"}, {"BR-AE-01", "AE"}, {"BR-IC-01", "K"}, {"BR-G-01", "G"}} {
+		code := c.code
+		r(c.id, ciiModelRoot, func(n *Node) bool {
+			if hdr(n, code) == 0 && line(n, code) == 0 && ctt(n, code) == 0 {
+				return true
+			}
+			return hdr(n, code) == 1 && (line(n, code) > 0 || ctt(n, code) > 0)
+		}, m01, d01)
+	}
+	r("BR-O-01", ciiModelRoot, func(n *Node) bool {
+		return hdr(n, "O") == 0 || hdr(n, "O") == 1 && (line(n, "O") > 0 || ctt(n, "O") > 0)
+	}, m01, d01)
+	for _, c := range []struct{ id, code string }{{"BR-S-01", "S"}, {"BR-AF-01", "L"}, {"BR-AG-01", "M"}} {
+		code := c.code
+		r(c.id, ciiModelRoot, func(n *Node) bool {
+			return (line(n, code)+hdr(n, code) >= 2 || line(n, code) == 0) && (ctt(n, code)+hdr(n, code) >= 2 || ctt(n, code) == 0)
+		}, m01, d01)
+	}
+	return rules
+}
+
+// ciiVATEqualsPerRateAt is BR-AF-08/AG-08: their context is the breakdown,
+// whose ../ram:RateApplicablePercent does not exist, so the rule holds.
+func ciiVATEqualsPerRateAt(n *Node, code string) bool {
+	return len(n.Strs("../ram:RateApplicablePercent")) == 0 || ciiVATEqualsPerRate(code)(n.First("ram:CategoryCode"))
+}
+
+// ciiCountCat counts the elements at path with ram:CategoryCode = code.
+func ciiCountCat(n *Node, path, code string) int {
+	c := 0
+	for _, t := range n.Root().All(path) {
+		if xrIn(code, t.Strs("ram:CategoryCode")) {
+			c++
+		}
+	}
+	return c
 }
