@@ -16,6 +16,7 @@ func allRules() []Rule {
 		vatUBLRules(),  // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		ciiVATRules(),  // rules_vat.go: the VAT category rules for CII
 		clUBLRules,     // rules_cl.go: BR-CL code lists for UBL
+		clCIIRules,     // rules_cl.go: BR-CL code lists for CII
 		ublCRRules(),   // rules_ubl.go: UBL-CR
 		ublSRRules,     // rules_ubl_sr.go: UBL-SR, UBL-DT
 		ciiSyntaxRules, // rules_cii.go: CII-SR, CII-DT
