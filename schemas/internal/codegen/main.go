@@ -9,7 +9,7 @@
 // order; the key is "<syntax>/<rule id>/<n>".
 //
 // It also writes the tables of the syntax restrictions whose test is a bare
-// not(path) (UBL-CR, CII-SR: elements EN 16931 does not use), with the line
+// not(path) (UBL-CR, CII-SR, CII-DT: elements and attributes EN 16931 does not use), with the line
 // of their rule context, to -restrictions.
 package main
 
@@ -90,7 +90,7 @@ func main() {
 var (
 	ruleRE    = regexp.MustCompile(`<rule\b[^>]*\bcontext="([^"]*)"`)
 	notPathRE = regexp.MustCompile(`^not ?\(((?:\(cac:InvoiceLine\|cac:CreditNoteLine\)/|//)?(?:(?:cac|cbc|ext|ram|udt|qdt|rsm):[A-Za-z0-9]+/)*(?:(?:cac|cbc|ext|ram|udt|qdt|rsm):[A-Za-z0-9]+|@[A-Za-z]+)(?:/@[A-Za-z]+)?)\)$`)
-	restrRE   = regexp.MustCompile(`<assert[^>]*\bid="((?:UBL-CR|CII-SR)-\d+)"[^>]*\bflag="([a-z]+)"[^>]*\btest="([^"]*)"`)
+	restrRE   = regexp.MustCompile(`<assert[^>]*\bid="((?:UBL-CR|CII-SR|CII-DT)-\d+)"[^>]*\bflag="([a-z]+)"[^>]*\btest="([^"]*)"`)
 )
 
 func writeRestrictions(ublPath, ciiPath, out string) {
