@@ -34,6 +34,7 @@ const (
 type expectedDoc struct {
 	File             string `json:"file"`
 	Wellformed       bool   `json:"wellformed"`
+	XSDValid         bool   `json:"xsd_valid"`
 	Accepted         bool   `json:"accepted"`
 	RejectReason     string `json:"reject_reason"`
 	Scenario         string `json:"scenario"`

@@ -1,7 +1,356 @@
 package invoice
 
-// validateStructure checks the document against the structure of its syntax
-// (what XSD validation against UBL 2.1 / CII D16B checks).
-func validateStructure(root *Node, t DocType) []Finding {
-	return nil
+import (
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/eingang/eingang/schemas"
+)
+
+// Structure validation: what XML Schema validation against UBL 2.1 / CII
+// D16B checks, against the tables of package schemas. Content models are
+// matched greedily, which is exact for these schemas (XML Schema's unique
+// particle attribution makes them deterministic).
+
+const maxStructureFindings = 100
+
+type structureCheck struct {
+	s        *schemas.Structure
+	findings []Finding
 }
+
+func (c *structureCheck) add(n *Node, en, de string) {
+	if len(c.findings) >= maxStructureFindings {
+		return
+	}
+	c.findings = append(c.findings, Finding{Rule: "XSD", Level: LevelError, Location: n.Path(), Message: en, MessageDE: de})
+}
+
+// validateStructure checks the document against the structure of its syntax.
+func validateStructure(root *Node, t DocType) []Finding {
+	c := &structureCheck{}
+	switch t.Syntax() {
+	case UBL:
+		c.s = schemas.UBL()
+	case CII:
+		c.s = schemas.CII()
+	default:
+		return nil
+	}
+	ti, ok := c.s.Elements[schemas.QName{Space: root.Space, Local: root.Local}]
+	if !ok {
+		c.add(root, "the root element is not declared by the schema", "das Wurzelelement ist im Schema nicht deklariert")
+		return c.findings
+	}
+	c.element(root, ti)
+	return c.findings
+}
+
+func qnameString(q schemas.QName) string {
+	if p := prefixOf(q.Space); p != "" && !strings.HasPrefix(p, "{") {
+		return p + ":" + q.Local
+	}
+	return q.Local
+}
+
+// element validates n against type ti.
+func (c *structureCheck) element(n *Node, ti int) {
+	t := &c.s.Types[ti]
+	c.attributes(n, t)
+	if t.Simple >= 0 {
+		if len(n.Children) > 0 {
+			c.add(n, "the element must not contain child elements, only a value", "das Element darf keine Unterelemente enthalten, nur einen Wert")
+			return
+		}
+		if msg, ok := c.simpleValue(&c.s.Simples[t.Simple], n.Text); !ok {
+			c.add(n, fmt.Sprintf("the value %q is not valid: %s", truncate(n.Text), msg), fmt.Sprintf("der Wert %q ist ungültig: %s", truncate(n.Text), msg))
+		}
+		return
+	}
+	if !t.Mixed && hasText(n) {
+		c.add(n, "the element must not contain text, only child elements", "das Element darf keinen Text enthalten, nur Unterelemente")
+	}
+	kids := n.Children
+	types := make([]int, len(kids))
+	for i := range types {
+		types[i] = -2 // unmatched
+	}
+	end, ok := 0, true
+	if t.Content != nil {
+		m := matcher{c: c, kids: kids, types: types}
+		end, ok = m.match(t.Content, 0)
+		if m.furthest > end {
+			end = m.furthest
+		}
+	}
+	switch {
+	case end < len(kids):
+		k := kids[end]
+		c.add(k, fmt.Sprintf("the element %s is not expected here (wrong name, order or number of elements)", k.Name()),
+			fmt.Sprintf("das Element %s ist an dieser Stelle nicht erwartet (falscher Name, falsche Reihenfolge oder Anzahl)", k.Name()))
+	case !ok:
+		c.add(n, fmt.Sprintf("the content of %s is incomplete: a required element is missing", n.Name()),
+			fmt.Sprintf("der Inhalt von %s ist unvollständig: ein Pflichtelement fehlt", n.Name()))
+	}
+	for i, k := range kids {
+		switch {
+		case types[i] >= 0:
+			c.element(k, types[i])
+		case types[i] == -1: // lax wildcard: validate what the schema declares
+			if ti, ok := c.s.Elements[schemas.QName{Space: k.Space, Local: k.Local}]; ok {
+				c.element(k, ti)
+			}
+		}
+	}
+}
+
+func hasText(n *Node) bool {
+	if !Blank(n.Text) {
+		return true
+	}
+	for _, t := range n.tail {
+		if !Blank(t.s) {
+			return true
+		}
+	}
+	return false
+}
+
+func truncate(s string) string {
+	if utf8.RuneCountInString(s) > 60 {
+		r := []rune(s)
+		return string(r[:60]) + "…"
+	}
+	return s
+}
+
+func (c *structureCheck) attributes(n *Node, t *schemas.Type) {
+	for _, a := range n.Attrs {
+		if a.Space == NSXSI {
+			continue // xsi:type, xsi:nil, xsi:schemaLocation are schema instructions
+		}
+		var decl *schemas.Attribute
+		for i := range t.Attrs {
+			if t.Attrs[i].Name.Local == a.Local && t.Attrs[i].Name.Space == a.Space {
+				decl = &t.Attrs[i]
+				break
+			}
+		}
+		if decl == nil {
+			if !t.AnyAttr {
+				c.add(n, fmt.Sprintf("the attribute %s is not allowed on %s", a.Local, n.Name()), fmt.Sprintf("das Attribut %s ist an %s nicht erlaubt", a.Local, n.Name()))
+			}
+			continue
+		}
+		s := &c.s.Simples[decl.Simple]
+		if msg, ok := c.simpleValue(s, a.Value); !ok {
+			c.add(n, fmt.Sprintf("the value %q of attribute %s is not valid: %s", truncate(a.Value), a.Local, msg),
+				fmt.Sprintf("der Wert %q des Attributs %s ist ungültig: %s", truncate(a.Value), a.Local, msg))
+		} else if decl.Fixed != nil && whitespace(s.Base, a.Value) != whitespace(s.Base, *decl.Fixed) {
+			c.add(n, fmt.Sprintf("the attribute %s must have the value %q", a.Local, *decl.Fixed), fmt.Sprintf("das Attribut %s muss den Wert %q haben", a.Local, *decl.Fixed))
+		}
+	}
+	for _, d := range t.Attrs {
+		if d.Required && !hasAttrNS(n, d.Name) {
+			c.add(n, fmt.Sprintf("the attribute %s is required on %s", d.Name.Local, n.Name()), fmt.Sprintf("das Attribut %s ist an %s Pflicht", d.Name.Local, n.Name()))
+		}
+	}
+}
+
+func hasAttrNS(n *Node, q schemas.QName) bool {
+	for _, a := range n.Attrs {
+		if a.Local == q.Local && a.Space == q.Space {
+			return true
+		}
+	}
+	return false
+}
+
+// matcher matches child elements against a content model.
+type matcher struct {
+	c        *structureCheck
+	kids     []*Node
+	types    []int // per child: type index, -1 lax wildcard, -3 skipped wildcard, -2 unmatched
+	furthest int
+}
+
+func unbounded(p *schemas.Particle, n int) bool { return p.Max < 0 || n < p.Max }
+
+// match matches p from position i; it returns the position after the match
+// and whether p's minimum was met.
+func (m *matcher) match(p *schemas.Particle, i int) (int, bool) {
+	count := 0
+	for unbounded(p, count) {
+		j, ok := m.once(p, i)
+		if !ok || j == i {
+			if ok && count < p.Min {
+				count = p.Min // an empty match satisfies any number of repetitions
+			}
+			break
+		}
+		i = j
+		count++
+		if i > m.furthest {
+			m.furthest = i
+		}
+	}
+	return i, count >= p.Min
+}
+
+// once matches one occurrence of p at i.
+func (m *matcher) once(p *schemas.Particle, i int) (int, bool) {
+	switch p.Kind {
+	case schemas.PElement:
+		if i < len(m.kids) && m.kids[i].Local == p.Name.Local && m.kids[i].Space == p.Name.Space {
+			m.types[i] = p.Type
+			return i + 1, true
+		}
+		return i, false
+	case schemas.PAny:
+		if i < len(m.kids) {
+			k := m.kids[i]
+			if p.AnyOther == "" || k.Space != p.AnyOther && k.Space != "" {
+				if p.Skip {
+					m.types[i] = -3
+				} else {
+					m.types[i] = -1
+				}
+				return i + 1, true
+			}
+		}
+		return i, false
+	case schemas.PSequence:
+		for k := range p.Items {
+			j, ok := m.match(&p.Items[k], i)
+			if !ok {
+				return i, false
+			}
+			i = j
+		}
+		return i, true
+	case schemas.PChoice:
+		emptyOK := false
+		for k := range p.Items {
+			j, ok := m.match(&p.Items[k], i)
+			if ok && j > i {
+				return j, true
+			}
+			if ok {
+				emptyOK = true
+			}
+		}
+		return i, emptyOK || len(p.Items) == 0
+	}
+	return i, false
+}
+
+// whitespace applies the XML Schema whiteSpace facet of a built-in type.
+func whitespace(base, v string) string {
+	switch base {
+	case "string":
+		return v
+	case "normalizedString":
+		return strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' {
+				return ' '
+			}
+			return r
+		}, v)
+	}
+	return NormSpace(v)
+}
+
+var (
+	reDecimal  = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
+	reInteger  = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	reDate     = regexp.MustCompile(`^-?([0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$`)
+	reTime     = regexp.MustCompile(`^([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
+	reLanguage = regexp.MustCompile(`^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$`)
+	reNCName   = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}._\-\x{B7}\x{300}-\x{36F}\x{203F}-\x{2040}]*$`)
+)
+
+func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, bool) {
+	v := whitespace(s.Base, raw)
+	switch s.Base {
+	case "decimal":
+		if !reDecimal.MatchString(v) {
+			return "not a decimal number", false
+		}
+	case "integer", "int", "long", "nonNegativeInteger", "positiveInteger":
+		if !reInteger.MatchString(v) {
+			return "not an integer", false
+		}
+	case "boolean":
+		if v != "true" && v != "false" && v != "1" && v != "0" {
+			return "not a boolean (true, false, 1, 0)", false
+		}
+	case "date":
+		if !validDate(v) {
+			return "not a date (YYYY-MM-DD)", false
+		}
+	case "time":
+		if !validTime(v) {
+			return "not a time (hh:mm:ss)", false
+		}
+	case "dateTime":
+		i := strings.IndexByte(v, 'T')
+		if i < 0 || !validDate(v[:i]) || !validTime(v[i+1:]) {
+			return "not a date and time (YYYY-MM-DDThh:mm:ss)", false
+		}
+	case "base64Binary":
+		clean := strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, v)
+		if _, err := base64.StdEncoding.DecodeString(clean); err != nil {
+			return "not base64", false
+		}
+	case "language":
+		if !reLanguage.MatchString(v) {
+			return "not a language code", false
+		}
+	case "ID", "IDREF", "NCName":
+		if !reNCName.MatchString(v) {
+			return "not a name (NCName)", false
+		}
+	}
+	if len(s.Enum) > 0 && !xrIn(v, s.Enum) {
+		return "not one of the allowed values", false
+	}
+	if s.MinLength >= 0 || s.MaxLength >= 0 {
+		l := utf8.RuneCountInString(v)
+		if s.MinLength >= 0 && l < s.MinLength || s.MaxLength >= 0 && l > s.MaxLength {
+			return "wrong length", false
+		}
+	}
+	return "", true
+}
+
+func validDate(v string) bool {
+	m := reDate.FindStringSubmatch(v)
+	if m == nil || len(m[1]) > 4 && m[1][0] == '0' {
+		return false
+	}
+	if len(m[1]) > 4 {
+		return true // beyond year 9999: lexically valid
+	}
+	_, err := time.Parse("2006-01-02", m[1]+"-"+m[2]+"-"+m[3])
+	return err == nil
+}
+
+func validTime(v string) bool {
+	m := reTime.FindStringSubmatch(v)
+	if m == nil {
+		return false
+	}
+	h, mi, s := atoi2(m[1]), atoi2(m[2]), atoi2(m[3])
+	return (h < 24 && mi < 60 && s < 60) || (h == 24 && mi == 0 && s == 0)
+}
+
+func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
