@@ -16,11 +16,14 @@ import (
 func peppolIsEmpty(n *Node) bool { return len(n.Children) == 0 && Blank(n.Text) }
 
 // peppolSlackValue is 0.5 for invoices in HUF, else 0.02.
+// It is computed once per document ($slackValue is a global variable).
 func peppolSlackValue(n *Node, currencyPath string) *big.Rat {
-	if xrIn("HUF", n.Root().Strs(currencyPath)) {
-		return big.NewRat(1, 2)
-	}
-	return big.NewRat(2, 100)
+	return n.Memo("peppol.slack", func() any {
+		if xrIn("HUF", n.Root().Strs(currencyPath)) {
+			return big.NewRat(1, 2)
+		}
+		return big.NewRat(2, 100)
+	}).(*big.Rat)
 }
 
 // peppolSlack is u:slack: |exp - val| <= slack.

@@ -63,10 +63,159 @@ func restrictionRules(table []schemas.Restriction, contexts map[int]Context) []R
 	return rules
 }
 
+// A pathSet evaluates many restriction paths from one element in a single
+// walk of the document: child paths through a trie of steps, // paths by
+// the names of their last step.
+type pathSet struct {
+	trie pathTrie
+	desc map[string][]descPath // by local name of the last element step
+	n    int
+}
+
+type pathTrie struct {
+	child map[schemas.QName]*pathTrie
+	ids   []int            // paths that end at this element
+	attrs map[string][]int // paths that end at an attribute of this element
+}
+
+type descPath struct {
+	steps []schemas.QName // element steps, the last one last
+	attr  string
+	id    int
+}
+
+func parseSteps(path string) (steps []schemas.QName, attr string) {
+	for _, s := range strings.Split(path, "/") {
+		if a, ok := strings.CutPrefix(s, "@"); ok {
+			attr = a
+			continue
+		}
+		space, local, _ := splitName(s)
+		steps = append(steps, schemas.QName{Space: space, Local: local})
+	}
+	return steps, attr
+}
+
+func (t *pathTrie) add(steps []schemas.QName, attr string, id int) {
+	for _, s := range steps {
+		if t.child == nil {
+			t.child = map[schemas.QName]*pathTrie{}
+		}
+		next := t.child[s]
+		if next == nil {
+			next = &pathTrie{}
+			t.child[s] = next
+		}
+		t = next
+	}
+	if attr == "" {
+		t.ids = append(t.ids, id)
+		return
+	}
+	if t.attrs == nil {
+		t.attrs = map[string][]int{}
+	}
+	t.attrs[attr] = append(t.attrs[attr], id)
+}
+
+// newPathSet compiles paths (restriction paths, see restrictionHit).
+func newPathSet(paths []string) *pathSet {
+	ps := &pathSet{desc: map[string][]descPath{}, n: len(paths)}
+	for id, p := range paths {
+		if rest, ok := strings.CutPrefix(p, "(cac:InvoiceLine|cac:CreditNoteLine)/"); ok {
+			for _, line := range []string{"cac:InvoiceLine/", "cac:CreditNoteLine/"} {
+				steps, attr := parseSteps(line + rest)
+				ps.trie.add(steps, attr, id)
+			}
+			continue
+		}
+		if rest, ok := strings.CutPrefix(p, "//"); ok {
+			steps, attr := parseSteps(rest)
+			key := "*" // //@attr: any element
+			if len(steps) > 0 {
+				key = steps[len(steps)-1].Local
+			}
+			ps.desc[key] = append(ps.desc[key], descPath{steps, attr, id})
+			continue
+		}
+		steps, attr := parseSteps(p)
+		ps.trie.add(steps, attr, id)
+	}
+	return ps
+}
+
+// hits evaluates every path from n and reports which select something.
+func (ps *pathSet) hits(n *Node) []bool {
+	hit := make([]bool, ps.n)
+	var walk func(t *pathTrie, e *Node)
+	walk = func(t *pathTrie, e *Node) {
+		for _, c := range e.Children {
+			sub := t.child[schemas.QName{Space: c.Space, Local: c.Local}]
+			if sub == nil {
+				continue
+			}
+			for _, id := range sub.ids {
+				hit[id] = true
+			}
+			for a, ids := range sub.attrs {
+				if c.HasAttr(a) {
+					for _, id := range ids {
+						hit[id] = true
+					}
+				}
+			}
+			if sub.child != nil {
+				walk(sub, c)
+			}
+		}
+	}
+	walk(&ps.trie, n)
+	if len(ps.desc) > 0 {
+		var all func(e *Node)
+		all = func(e *Node) {
+			for _, key := range [2]string{e.Local, "*"} {
+				for _, d := range ps.desc[key] {
+					if !hit[d.id] && descMatches(e, d) {
+						hit[d.id] = true
+					}
+				}
+			}
+			for _, c := range e.Children {
+				all(c)
+			}
+		}
+		all(n.Root())
+	}
+	return hit
+}
+
+func descMatches(e *Node, d descPath) bool {
+	a := e
+	for i := len(d.steps) - 1; i >= 0; i-- {
+		if a == nil || a.Local != d.steps[i].Local || a.Space != d.steps[i].Space {
+			return false
+		}
+		a = a.Parent
+	}
+	return d.attr == "" || e.HasAttr(d.attr)
+}
+
 // ublCRRules are the UBL-CR rules: the table plus those whose test is more
-// than not(path).
+// than not(path). The table's paths are all evaluated from the root in one
+// walk per document.
 func ublCRRules() []Rule {
+	var paths []string
+	for _, r := range schemas.UBLRestrictions {
+		paths = append(paths, r.Path)
+	}
+	ps := newPathSet(paths)
 	rules := restrictionRules(schemas.UBLRestrictions, map[int]Context{391: ublSyntaxRoot})
+	for i := range rules {
+		i := i
+		rules[i].Test = func(n *Node) bool {
+			return !n.Memo("ubl.cr", func() any { return ps.hits(n) }).([]bool)[i]
+		}
+	}
 	adrIs130 := func(adr *Node) bool { return xrIn("130", adr.Strs("cbc:DocumentTypeCode")) }
 	return append(rules,
 		Rule{ID: "UBL-CR-002", Flag: Warning, Context: ublSyntaxRoot,
