@@ -6,26 +6,24 @@ package invoice
 func allRules() []Rule {
 	var all []Rule
 	for _, family := range [][]Rule{
-		brUBLRules,    // rules_br.go: BR-01..BR-65, BR-B for UBL
-		brCIIRules,    // rules_br.go: BR-01..BR-65, BR-B for CII
-		brcoUBLRules,  // rules_brco.go: BR-CO for UBL
-		brdecUBLRules, // rules_brdec.go: BR-DEC for UBL
-		brCIIHeaderTaxRules,
-		brcoCIIRules,     // rules_brco.go: BR-CO for CII
-		brdecCIIRules,    // rules_brdec.go: BR-DEC for CII
-		vatUBLRules(),    // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
-		ciiVATRules(),    // rules_vat.go: the VAT category rules for CII
-		clUBLRules,       // rules_cl.go: BR-CL code lists for UBL
-		clCIIRules,       // rules_cl.go: BR-CL code lists for CII
-		ublCRRules(),     // rules_ubl.go: UBL-CR
-		ublSRRules,       // rules_ubl_sr.go: UBL-SR, UBL-DT
-		ciiSyntaxRules(), // rules_cii.go: CII-SR, CII-DT
-		xrRules,          // rules_xrechnung.go: BR-DE, BR-DEX, BR-TMP, BR-DE-CVD
-		xrUBLRules,       // rules_xr_ubl.go: XRechnung rules for UBL
-		xrCIIRules,       // rules_xr_cii.go: XRechnung rules for CII
-		peppolRules,      // rules_peppol.go: PEPPOL-EN16931-R
-		peppolUBLRules,   // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
-		peppolCIIRules,   // rules_peppol_cii.go: PEPPOL-EN16931-R for CII
+		brUBLRules,          // rules_br.go: BR-01..BR-65, BR-B for UBL
+		brCIIRules,          // rules_br.go: BR-01..BR-65, BR-B for CII
+		brcoUBLRules,        // rules_brco.go: BR-CO for UBL
+		brdecUBLRules,       // rules_brdec.go: BR-DEC for UBL
+		brCIIHeaderTaxRules, // rules_br.go: header tax rules for CII
+		brcoCIIRules,        // rules_brco.go: BR-CO for CII
+		brdecCIIRules,       // rules_brdec.go: BR-DEC for CII
+		vatUBLRules(),       // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
+		ciiVATRules(),       // rules_vat.go: the VAT category rules for CII
+		clUBLRules,          // rules_cl.go: BR-CL code lists for UBL
+		clCIIRules,          // rules_cl.go: BR-CL code lists for CII
+		ublCRRules(),        // rules_ubl.go: UBL-CR
+		ublSRRules,          // rules_ubl_sr.go: UBL-SR, UBL-DT
+		ciiSyntaxRules(),    // rules_cii.go: CII-SR, CII-DT
+		xrUBLRules,          // rules_xr_ubl.go: XRechnung rules for UBL
+		xrCIIRules,          // rules_xr_cii.go: XRechnung rules for CII
+		peppolUBLRules,      // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
+		peppolCIIRules,      // rules_peppol_cii.go: PEPPOL-EN16931-R for CII
 	} {
 		all = append(all, family...)
 	}

@@ -1,3 +1,0 @@
-package invoice
-
-var peppolRules = []Rule{}
