@@ -48,6 +48,19 @@ func benchDocs(b *testing.B, docs [][]byte, opts Options) {
 // one document per op, on one core.
 func BenchmarkTestsuite(b *testing.B) { benchDocs(b, corpus(b, "xrechnung-testsuite"), Options{}) }
 
+// BenchmarkTypical validates the test suite invoices without embedded
+// attachments (under 64 KB; most are 8-20 KB), one per op, on one core: the
+// typical invoice of the speed goal.
+func BenchmarkTypical(b *testing.B) {
+	var typical [][]byte
+	for _, d := range corpus(b, "xrechnung-testsuite") {
+		if len(d) < 64<<10 {
+			typical = append(typical, d)
+		}
+	}
+	benchDocs(b, typical, Options{})
+}
+
 // BenchmarkCorpus validates every document of the conformance corpus with
 // all rules, one document per op.
 func BenchmarkCorpus(b *testing.B) { benchDocs(b, corpus(b, ""), Options{AllRules: true}) }

@@ -91,7 +91,7 @@ func (n *Node) Attr(name string) (string, bool) {
 	}
 	space, local := "", name
 	if i := strings.IndexByte(name, ':'); i >= 0 {
-		space, local = prefixes[name[:i]], name[i+1:]
+		space, local = namespaceOf(name[:i]), name[i+1:]
 	}
 	for _, a := range n.Attrs {
 		if a.Local == local && a.Space == space {
@@ -112,7 +112,7 @@ func (n *Node) All(path string) []*Node {
 	if n == nil {
 		return nil
 	}
-	if i := strings.LastIndex(path, "@"); i >= 0 {
+	if i := strings.IndexByte(path, '@'); i >= 0 {
 		path = strings.TrimSuffix(path[:i], "/")
 	}
 	return n.selectPath(path, nil)
@@ -132,7 +132,7 @@ func (n *Node) Has(path string) bool {
 	if n == nil {
 		return false
 	}
-	if i := strings.LastIndex(path, "@"); i >= 0 {
+	if i := strings.IndexByte(path, '@'); i >= 0 {
 		for _, e := range n.selectPath(strings.TrimSuffix(path[:i], "/"), nil) {
 			if e.HasAttr(path[i+1:]) {
 				return true
@@ -161,7 +161,7 @@ func (n *Node) Strs(path string) []string {
 		return nil
 	}
 	attr := ""
-	if i := strings.LastIndex(path, "@"); i >= 0 {
+	if i := strings.IndexByte(path, '@'); i >= 0 {
 		attr = path[i+1:]
 		path = strings.TrimSuffix(path[:i], "/")
 	}
@@ -179,11 +179,132 @@ func (n *Node) Strs(path string) []string {
 	return out
 }
 
+// pathStep is one name test of a path.
+type pathStep struct {
+	space, local string
+	anyLocal     bool
+}
+
+// maxSimpleSteps bounds the child-only paths evaluated without allocation.
+const maxSimpleSteps = 10
+
 // selectPath evaluates path from n, appending to out.
 func (n *Node) selectPath(path string, out []*Node) []*Node {
 	if path == "" || path == "." {
 		return append(out, n)
 	}
+	// Most paths are relative child steps (cac:Party/cbc:Name): walk them
+	// depth first, which yields document order without intermediate sets.
+	var buf [maxSimpleSteps]pathStep
+	switch {
+	case path[0] != '/':
+		if steps, ok := simpleSteps(path, buf[:0]); ok {
+			return n.selectSteps(steps, out)
+		}
+	case len(path) > 2 && path[1] == '/':
+		// //a/b: the document's b elements whose parent is an a, from the
+		// index of names.
+		if steps, ok := simpleSteps(path[2:], buf[:0]); ok && !steps[len(steps)-1].anyLocal {
+			for _, e := range n.named(steps[len(steps)-1].local) {
+				if e.matchesUp(steps) {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+	default:
+		// /a/b: from the root element.
+		if steps, ok := simpleSteps(path[1:], buf[:0]); ok {
+			root := n.Root()
+			if !steps[0].matches(root) {
+				return out
+			}
+			if len(steps) == 1 {
+				return append(out, root)
+			}
+			return root.selectSteps(steps[1:], out)
+		}
+	}
+	return n.selectGeneral(path, out)
+}
+
+func (st *pathStep) matches(e *Node) bool {
+	return (st.anyLocal || e.Local == st.local) && (st.space == "*" || e.Space == st.space)
+}
+
+// matchesUp reports whether e matches the last step, its parent the one
+// before, and so on.
+func (e *Node) matchesUp(steps []pathStep) bool {
+	for i := len(steps) - 1; i >= 0; i-- {
+		if e == nil || !steps[i].matches(e) {
+			return false
+		}
+		e = e.Parent
+	}
+	return true
+}
+
+// named returns the document's elements with the local name in document
+// order, from an index built on first use.
+func (n *Node) named(local string) []*Node {
+	r := n.Root()
+	if r.byLocal == nil {
+		r.byLocal = map[string][]*Node{}
+		var walk func(*Node)
+		walk = func(e *Node) {
+			r.byLocal[e.Local] = append(r.byLocal[e.Local], e)
+			for _, c := range e.Children {
+				walk(c)
+			}
+		}
+		walk(r)
+	}
+	return r.byLocal[local]
+}
+
+// simpleSteps parses a relative path of child name steps into buf. ok is
+// false where the path needs the general evaluator.
+func simpleSteps(path string, buf []pathStep) ([]pathStep, bool) {
+	if path[0] == '/' {
+		return nil, false
+	}
+	for path != "" {
+		step := path
+		path = ""
+		if i := strings.IndexByte(step, '/'); i >= 0 {
+			step, path = step[:i], step[i+1:]
+			if path == "" || path[0] == '/' {
+				return nil, false
+			}
+		}
+		if step == "" || step == "." || step == ".." || len(buf) == cap(buf) {
+			return nil, false
+		}
+		space, local, anyLocal, ok := splitStep(step)
+		if !ok {
+			return nil, false // unknown prefix: the general evaluator selects nothing
+		}
+		buf = append(buf, pathStep{space, local, anyLocal})
+	}
+	return buf, true
+}
+
+func (n *Node) selectSteps(steps []pathStep, out []*Node) []*Node {
+	st := &steps[0]
+	for _, ch := range n.Children {
+		if st.matches(ch) {
+			if len(steps) == 1 {
+				out = append(out, ch)
+			} else {
+				out = ch.selectSteps(steps[1:], out)
+			}
+		}
+	}
+	return out
+}
+
+// selectGeneral evaluates any path of the subset, step by step over node sets.
+func (n *Node) selectGeneral(path string, out []*Node) []*Node {
 	ctx := []*Node{n}
 	if strings.HasPrefix(path, "//") {
 		root := n.Root()
@@ -292,6 +413,14 @@ func (n *Node) Descendants(name string) []*Node {
 	if !ok {
 		return nil
 	}
+	if !anyLocal {
+		for _, e := range n.named(local) {
+			if (space == "*" || e.Space == space) && e != n && (n.Parent == nil || isAncestor(n, e)) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
 	var walk func(*Node)
 	walk = func(e *Node) {
 		for _, c := range e.Children {
@@ -310,8 +439,8 @@ func splitName(name string) (space, local string, ok bool) {
 	if i < 0 {
 		return "", name, true
 	}
-	space, ok = prefixes[name[:i]]
-	return space, name[i+1:], ok
+	space = namespaceOf(name[:i])
+	return space, name[i+1:], space != ""
 }
 
 func splitStep(step string) (space, local string, anyLocal, ok bool) {

@@ -1,11 +1,9 @@
 package invoice
 
 import (
-	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/eingang/eingang/schemas"
@@ -265,23 +263,27 @@ func whitespace(base, v string) string {
 }
 
 var (
-	reDecimal  = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
-	reInteger  = regexp.MustCompile(`^[+-]?[0-9]+$`)
-	reDate     = regexp.MustCompile(`^-?([0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$`)
-	reTime     = regexp.MustCompile(`^([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
 	reLanguage = regexp.MustCompile(`^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$`)
 	reNCName   = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}._\-\x{B7}\x{300}-\x{36F}\x{203F}-\x{2040}]*$`)
 )
 
 func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, bool) {
+	if s.Base == "base64Binary" && len(s.Enum) == 0 && s.MinLength < 0 && s.MaxLength < 0 {
+		// White space is insignificant in base64: skip collapsing large
+		// attachments.
+		if !validBase64(raw) {
+			return "not base64", false
+		}
+		return "", true
+	}
 	v := whitespace(s.Base, raw)
 	switch s.Base {
 	case "decimal":
-		if !reDecimal.MatchString(v) {
+		if !isDecimalLexical(v) {
 			return "not a decimal number", false
 		}
 	case "integer", "int", "long", "nonNegativeInteger", "positiveInteger":
-		if !reInteger.MatchString(v) {
+		if !isIntegerLexical(v) {
 			return "not an integer", false
 		}
 	case "boolean":
@@ -298,17 +300,11 @@ func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, boo
 		}
 	case "dateTime":
 		i := strings.IndexByte(v, 'T')
-		if i < 0 || !validDate(v[:i]) || !validTime(v[i+1:]) {
+		if i < 0 || !validDateOnly(v[:i]) || !validTime(v[i+1:]) {
 			return "not a date and time (YYYY-MM-DDThh:mm:ss)", false
 		}
 	case "base64Binary":
-		clean := strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
-				return -1
-			}
-			return r
-		}, v)
-		if _, err := base64.StdEncoding.DecodeString(clean); err != nil {
+		if !validBase64(v) {
 			return "not base64", false
 		}
 	case "language":
@@ -332,25 +328,125 @@ func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, boo
 	return "", true
 }
 
+// validDate reports whether v is an xs:date: a year of four or more digits
+// (no leading zero beyond four), month, day of that month, and an optional
+// time zone.
 func validDate(v string) bool {
-	m := reDate.FindStringSubmatch(v)
-	if m == nil || len(m[1]) > 4 && m[1][0] == '0' {
-		return false
-	}
-	if len(m[1]) > 4 {
-		return true // beyond year 9999: lexically valid
-	}
-	_, err := time.Parse("2006-01-02", m[1]+"-"+m[2]+"-"+m[3])
-	return err == nil
+	return validDateOnly(stripZone(v))
 }
 
-func validTime(v string) bool {
-	m := reTime.FindStringSubmatch(v)
-	if m == nil {
+// validDateOnly is validDate without a time zone, as the date part of an
+// xs:dateTime.
+func validDateOnly(v string) bool {
+	if strings.HasPrefix(v, "-") {
+		v = v[1:]
+	}
+	i := strings.IndexByte(v, '-')
+	if i < 4 || len(v) != i+6 || v[i+3] != '-' || !digits(v[:i]) || !digits(v[i+1:i+3]) || !digits(v[i+4:]) {
 		return false
 	}
-	h, mi, s := atoi2(m[1]), atoi2(m[2]), atoi2(m[3])
+	if i > 4 {
+		return v[0] != '0' // beyond year 9999: lexically valid
+	}
+	y, m, d := atoi2(v[:2])*100+atoi2(v[2:4]), atoi2(v[i+1:]), atoi2(v[i+4:])
+	if m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m]
+	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	return d <= days
+}
+
+// validTime reports whether v is an xs:time: hh:mm:ss, optional fraction,
+// optional time zone.
+func validTime(v string) bool {
+	v = stripZone(v)
+	if len(v) < 8 || v[2] != ':' || v[5] != ':' || !digits(v[:2]) || !digits(v[3:5]) || !digits(v[6:8]) {
+		return false
+	}
+	if frac := v[8:]; frac != "" && (frac[0] != '.' || !digits(frac[1:])) {
+		return false
+	}
+	h, mi, s := atoi2(v[:2]), atoi2(v[3:5]), atoi2(v[6:8])
 	return (h < 24 && mi < 60 && s < 60) || (h == 24 && mi == 0 && s == 0)
 }
+
+// stripZone removes a trailing time zone (Z or ±hh:mm); a malformed zone is
+// left for the caller to refuse.
+func stripZone(v string) string {
+	if strings.HasSuffix(v, "Z") {
+		return v[:len(v)-1]
+	}
+	if n := len(v); n >= 6 && (v[n-6] == '+' || v[n-6] == '-') && v[n-3] == ':' && digits(v[n-5:n-3]) && digits(v[n-2:]) {
+		return v[:n-6]
+	}
+	return v
+}
+
+// digits reports whether s is one or more ASCII digits.
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isIntegerLexical reports whether s is an xs:integer: optional sign, digits.
+func isIntegerLexical(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	return digits(s)
+}
+
+// validBase64 reports whether v, white space removed, is canonical-length
+// base64: alphabet characters in quanta of four, at most two '=' and only at
+// the end.
+func validBase64(v string) bool {
+	n, pad := 0, 0
+	for i := 0; i < len(v); i++ {
+		switch base64Class[v[i]] {
+		case b64Data:
+			if pad > 0 {
+				return false // data after padding
+			}
+			n++
+		case b64Space:
+		case b64Pad:
+			pad++
+			n++
+		default:
+			return false
+		}
+	}
+	return n%4 == 0 && pad <= 2
+}
+
+const (
+	b64Invalid = iota
+	b64Data
+	b64Space
+	b64Pad
+)
+
+// base64Class classifies every byte for validBase64. It is never written
+// after initialisation.
+var base64Class = func() (t [256]byte) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		t[c] = b64Data
+	}
+	for _, c := range " \t\r\n" {
+		t[c] = b64Space
+	}
+	t['='] = b64Pad
+	return t
+}()
 
 func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }

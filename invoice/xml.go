@@ -26,22 +26,36 @@ const (
 	NSXSI        = "http://www.w3.org/2001/XMLSchema-instance"
 )
 
-// prefixes maps the project's fixed prefixes to namespace URIs. Paths given
-// to Node methods use these prefixes whatever the document itself declares.
-var prefixes = map[string]string{
-	"ubl": NSInvoice,
-	"cn":  NSCreditNote,
-	"cac": NSCAC,
-	"cbc": NSCBC,
-	"ext": NSEXT,
-	"rsm": NSRSM,
-	"ram": NSRAM,
-	"udt": NSUDT,
-	"qdt": NSQDT,
-	"xsi": NSXSI,
+// namespaceOf maps the project's fixed prefixes to namespace URIs, or
+// returns "" for an unknown prefix. Paths given to Node methods use these
+// prefixes whatever the document itself declares.
+func namespaceOf(prefix string) string {
+	switch prefix {
+	case "cbc":
+		return NSCBC
+	case "cac":
+		return NSCAC
+	case "ram":
+		return NSRAM
+	case "rsm":
+		return NSRSM
+	case "udt":
+		return NSUDT
+	case "qdt":
+		return NSQDT
+	case "ext":
+		return NSEXT
+	case "ubl":
+		return NSInvoice
+	case "cn":
+		return NSCreditNote
+	case "xsi":
+		return NSXSI
+	}
+	return ""
 }
 
-// prefixOf is the inverse of prefixes, used to write locations. The root
+// prefixOf is the inverse of namespaceOf, used to write locations. The root
 // elements of UBL documents are written without a prefix.
 func prefixOf(uri string) string {
 	switch uri {
@@ -95,9 +109,10 @@ type Node struct {
 	Line         int // line of the start tag, 1-based
 	pos          int // 1-based position among siblings of the same name
 	last         bool
-	mixed        bool           // text other than white space appears between child elements
-	tail         []textSeg      // character data after child elements
-	memo         map[string]any // on the root: values computed once per document
+	mixed        bool               // text other than white space appears between child elements
+	tail         []textSeg          // character data after child elements
+	memo         map[string]any     // on the root: values computed once per document
+	byLocal      map[string][]*Node // on the root: elements by local name, see named
 }
 
 // textSeg is character data that follows the child element number after.

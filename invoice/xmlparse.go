@@ -2,6 +2,7 @@ package invoice
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -232,6 +233,18 @@ func isNameRune(r rune, first bool) bool {
 // checkChars verifies that b holds only characters XML allows.
 func (p *xmlParser) checkChars(b []byte) error {
 	for i := 0; i < len(b); {
+		// Eight printable ASCII bytes at a time: a byte below 0x20 borrows
+		// into its high bit, a byte from 0x80 has it set.
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			if ((w-0x2020202020202020)|w)&0x8080808080808080 != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		if c >= 0x20 && c < utf8.RuneSelf || c == '\n' || c == '\t' || c == '\r' {
 			i++

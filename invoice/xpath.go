@@ -14,10 +14,30 @@ import (
 // NormSpace is XPath normalize-space: trims and folds runs of white space
 // (space, tab, CR, LF) to one space.
 func NormSpace(s string) string {
-	if !strings.ContainsAny(s, "  \t\r\n") {
+	if normalized(s) {
 		return s
 	}
 	return strings.Join(strings.FieldsFunc(s, isXMLSpace), " ")
+}
+
+// normalized reports whether normalize-space(s) == s: no white space at
+// either end and only single spaces between words.
+func normalized(s string) bool {
+	prevSpace := true // a leading space is not normalized
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case '\t', '\r', '\n':
+			return false
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace || s == ""
 }
 
 func isXMLSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
