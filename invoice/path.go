@@ -73,13 +73,9 @@ func (n *Node) Value() string {
 
 func (n *Node) appendValue(b *strings.Builder) {
 	b.WriteString(n.Text)
-	t := n.tail
-	for i, c := range n.Children {
+	for _, c := range n.Children {
 		c.appendValue(b)
-		for len(t) > 0 && t[0].after == i+1 {
-			b.WriteString(t[0].s)
-			t = t[1:]
-		}
+		b.WriteString(c.follow)
 	}
 }
 
@@ -458,20 +454,27 @@ func (n *Node) Path() string {
 	if n == nil {
 		return ""
 	}
-	var parts []string
+	var stack [32]*Node
+	chain := stack[:0]
 	for e := n; e != nil; e = e.Parent {
-		s := e.Name()
-		if e.pos > 1 || !e.last {
-			s += "[" + strconv.Itoa(e.pos) + "]"
+		chain = append(chain, e)
+	}
+	b := make([]byte, 0, 24*len(chain))
+	for i := len(chain) - 1; i >= 0; i-- {
+		e := chain[i]
+		b = append(b, '/')
+		if p := prefixOf(e.Space); p != "" {
+			b = append(b, p...)
+			b = append(b, ':')
 		}
-		parts = append(parts, s)
+		b = append(b, e.Local...)
+		if e.pos > 1 || !e.last {
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(e.pos), 10)
+			b = append(b, ']')
+		}
 	}
-	var b strings.Builder
-	for i := len(parts) - 1; i >= 0; i-- {
-		b.WriteByte('/')
-		b.WriteString(parts[i])
-	}
-	return b.String()
+	return string(b)
 }
 
 // AtRoot reports whether n is selected by path read from the document's

@@ -110,8 +110,8 @@ func hasText(n *Node) bool {
 	if !Blank(n.Text) {
 		return true
 	}
-	for _, t := range n.tail {
-		if !Blank(t.s) {
+	for _, c := range n.Children {
+		if !Blank(c.follow) {
 			return true
 		}
 	}

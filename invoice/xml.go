@@ -109,16 +109,9 @@ type Node struct {
 	Line         int // line of the start tag, 1-based
 	pos          int // 1-based position among siblings of the same name
 	last         bool
-	mixed        bool               // text other than white space appears between child elements
-	tail         []textSeg          // character data after child elements
+	follow       string             // character data after the element, up to the next sibling or the parent's end
 	memo         map[string]any     // on the root: values computed once per document
 	byLocal      map[string][]*Node // on the root: elements by local name, see named
-}
-
-// textSeg is character data that follows the child element number after.
-type textSeg struct {
-	after int
-	s     string
 }
 
 // A ParseError says why a document is not well-formed XML, or is refused

@@ -32,6 +32,19 @@ type xmlParser struct {
 
 	names map[string]string // interned names, values and white space
 	raw   []rawName         // prefixes of the open elements, for end-tag checks
+	attrs []rawAttr         // the attributes of the start tag being read
+	slab  []Node            // nodes are allocated in blocks
+}
+
+type rawAttr struct{ qname, value string }
+
+// newNode returns a zero Node from the current block.
+func (p *xmlParser) newNode() *Node {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]Node, 0, min(64, 1+p.count/2))
+	}
+	p.slab = p.slab[:len(p.slab)+1]
+	return &p.slab[len(p.slab)-1]
 }
 
 type nsBinding struct{ prefix, uri string }
@@ -72,7 +85,7 @@ func (p *xmlParser) intern(b []byte) string {
 
 // parseXML parses UTF-8 data.
 func parseXML(data []byte, lim Limits) (*Node, error) {
-	p := &xmlParser{data: data, line: 1, lim: lim, names: make(map[string]string, 256)}
+	p := &xmlParser{data: data, line: 1, lim: lim, names: make(map[string]string, 64)}
 	if err := p.prolog(); err != nil {
 		return nil, err
 	}
@@ -199,8 +212,7 @@ func (p *xmlParser) nameLen(off int) int {
 	for i < len(p.data) {
 		c := p.data[i]
 		if c < utf8.RuneSelf {
-			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' ||
-				(i > off && (c >= '0' && c <= '9' || c == '-' || c == '.')) {
+			if k := asciiName[c]; k == nameStart || k == nameChar && i > off {
 				i++
 				continue
 			}
@@ -214,6 +226,26 @@ func (p *xmlParser) nameLen(off int) int {
 	}
 	return i - off
 }
+
+const (
+	notName = iota
+	nameStart
+	nameChar // not at the start
+)
+
+// asciiName classifies ASCII bytes for nameLen. It is never written after
+// initialisation.
+var asciiName = func() (t [utf8.RuneSelf]byte) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == ':':
+			t[c] = nameStart
+		case c >= '0' && c <= '9', c == '-', c == '.':
+			t[c] = nameChar
+		}
+	}
+	return t
+}()
 
 // isNameRune reports whether a non-ASCII rune may stand in a name (XML 1.0
 // fifth edition NameStartChar / NameChar).
@@ -343,10 +375,12 @@ func (p *xmlParser) content() error {
 func (p *xmlParser) appendText(s string) {
 	c := p.cur
 	if n := len(c.Children); n > 0 {
-		if !c.mixed && strings.TrimFunc(s, isXMLSpace) != "" {
-			c.mixed = true
+		last := c.Children[n-1]
+		if last.follow == "" {
+			last.follow = s
+		} else {
+			last.follow += s
 		}
-		c.tail = append(c.tail, textSeg{after: n, s: s})
 		return
 	}
 	if c.Text == "" {
@@ -354,6 +388,16 @@ func (p *xmlParser) appendText(s string) {
 	} else {
 		c.Text += s
 	}
+}
+
+// blankBytes reports whether b is only XML white space.
+func blankBytes(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // text handles character data: entities, forbidden characters, "]]>".
@@ -365,7 +409,7 @@ func (p *xmlParser) text(b []byte) error {
 		if err := p.checkChars(b); err != nil {
 			return err
 		}
-		if len(b) < 64 && len(bytes.TrimLeft(b, " \t\r\n")) == 0 {
+		if len(b) < 64 && blankBytes(b) {
 			p.appendText(p.intern(b)) // indentation repeats
 			return nil
 		}
@@ -474,10 +518,10 @@ func (p *xmlParser) startTag() error {
 	if p.cur == nil && p.root != nil {
 		return p.wf("content after the root element")
 	}
-	node := &Node{Parent: p.cur, Line: p.lineOf(start)}
+	node := p.newNode()
+	node.Parent, node.Line = p.cur, p.lineOf(start)
 	mark := len(p.ns)
-	type rawAttr struct{ qname, value string }
-	var attrs []rawAttr
+	attrs := p.attrs[:0]
 	selfClosing := false
 	for {
 		sp := p.pos
@@ -546,6 +590,7 @@ func (p *xmlParser) startTag() error {
 		}
 		attrs = append(attrs, rawAttr{aname, val})
 	}
+	p.attrs = attrs[:0] // keep the buffer for the next tag
 	// Resolve names now that all declarations of the tag are known.
 	prefix, local := splitQName(qname)
 	uri, ok := p.lookup(prefix)
@@ -657,6 +702,15 @@ func (p *xmlParser) unescapeAttr(raw []byte) (string, error) {
 // endTag reads </name> and closes the current element.
 func (p *xmlParser) endTag() error {
 	start := p.pos + 2
+	if len(p.raw) > 0 && p.cur != nil {
+		// The common case: </name> exactly as opened.
+		open := p.raw[len(p.raw)-1].qname
+		if rest := p.data[start:]; len(rest) > len(open) && rest[len(open)] == '>' && string(rest[:len(open)]) == open {
+			p.pos = start + len(open) + 1
+			p.closeElement()
+			return nil
+		}
+	}
 	n := p.nameLen(start)
 	if n == 0 {
 		return p.wf("bad end tag")
@@ -675,11 +729,16 @@ func (p *xmlParser) endTag() error {
 	if string(name) != open {
 		return p.wf("end tag </%s> does not match <%s>", name, open)
 	}
+	p.closeElement()
+	return nil
+}
+
+// closeElement ends the open element.
+func (p *xmlParser) closeElement() {
 	numberSiblings(p.cur.Children)
 	p.raw = p.raw[:len(p.raw)-1]
 	p.ns = p.ns[:p.marks[len(p.marks)-1]]
 	p.marks = p.marks[:len(p.marks)-1]
 	p.depth--
 	p.cur = p.cur.Parent
-	return nil
 }
