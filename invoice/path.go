@@ -116,8 +116,40 @@ func (n *Node) All(path string) []*Node {
 
 // First returns the first element the path selects, or nil.
 func (n *Node) First(path string) *Node {
-	if all := n.All(path); len(all) > 0 {
+	if n == nil {
+		return nil
+	}
+	if i := strings.IndexByte(path, '@'); i >= 0 {
+		path = strings.TrimSuffix(path[:i], "/")
+	}
+	return n.firstOf(path)
+}
+
+// firstOf is First for a path without an attribute step.
+func (n *Node) firstOf(path string) *Node {
+	var buf [maxSimpleSteps]pathStep
+	if path != "" && path[0] != '/' {
+		if steps, ok := simpleSteps(path, buf[:0]); ok {
+			return n.firstSteps(steps)
+		}
+	}
+	if all := n.selectPath(path, nil); len(all) > 0 {
 		return all[0]
+	}
+	return nil
+}
+
+func (n *Node) firstSteps(steps []pathStep) *Node {
+	st := &steps[0]
+	for _, ch := range n.Children {
+		if st.matches(ch) {
+			if len(steps) == 1 {
+				return ch
+			}
+			if e := ch.firstSteps(steps[1:]); e != nil {
+				return e
+			}
+		}
 	}
 	return nil
 }
@@ -136,15 +168,29 @@ func (n *Node) Has(path string) bool {
 		}
 		return false
 	}
-	return len(n.selectPath(path, nil)) > 0
+	return n.firstOf(path) != nil
 }
 
 // Count returns how many items the path selects.
-func (n *Node) Count(path string) int { return len(n.Strs(path)) }
+func (n *Node) Count(path string) int {
+	if n == nil {
+		return 0
+	}
+	if strings.IndexByte(path, '@') >= 0 {
+		return len(n.Strs(path))
+	}
+	return len(n.selectPath(path, nil))
+}
 
 // Str returns the string value of the first item the path selects, or "".
 // This is XPath's string() of a node sequence's first item.
 func (n *Node) Str(path string) string {
+	if n == nil {
+		return ""
+	}
+	if strings.IndexByte(path, '@') < 0 {
+		return n.firstOf(path).Value()
+	}
 	if s := n.Strs(path); len(s) > 0 {
 		return s[0]
 	}
@@ -261,28 +307,45 @@ func (n *Node) named(local string) []*Node {
 // simpleSteps parses a relative path of child name steps into buf. ok is
 // false where the path needs the general evaluator.
 func simpleSteps(path string, buf []pathStep) ([]pathStep, bool) {
-	if path[0] == '/' {
+	if path == "" || path[0] == '/' {
 		return nil, false
 	}
-	for path != "" {
-		step := path
-		path = ""
-		if i := strings.IndexByte(step, '/'); i >= 0 {
-			step, path = step[:i], step[i+1:]
-			if path == "" || path[0] == '/' {
-				return nil, false
-			}
+	for {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			i = len(path)
+		}
+		step := path[:i]
+		// The project's prefixes have two or three letters.
+		colon := -1
+		if len(step) > 3 && step[3] == ':' {
+			colon = 3
+		} else if len(step) > 2 && step[2] == ':' {
+			colon = 2
 		}
 		if step == "" || step == "." || step == ".." || len(buf) == cap(buf) {
 			return nil, false
 		}
-		space, local, anyLocal, ok := splitStep(step)
-		if !ok {
-			return nil, false // unknown prefix: the general evaluator selects nothing
+		st := pathStep{local: step}
+		switch {
+		case step == "*":
+			st = pathStep{space: "*", anyLocal: true}
+		case colon >= 0:
+			st.space, st.local = namespaceOf(step[:colon]), step[colon+1:]
+			if st.space == "" {
+				return nil, false // unknown prefix: the general evaluator selects nothing
+			}
+			st.anyLocal = st.local == "*"
 		}
-		buf = append(buf, pathStep{space, local, anyLocal})
+		buf = append(buf, st)
+		if i == len(path) {
+			return buf, true
+		}
+		path = path[i+1:]
+		if path == "" || path[0] == '/' {
+			return nil, false
+		}
 	}
-	return buf, true
 }
 
 func (n *Node) selectSteps(steps []pathStep, out []*Node) []*Node {

@@ -85,6 +85,8 @@ const (
 	XRUBLPeppolEmpty                    // XRechnung UBL: PEPPOL-EN16931-R008 (empty elements), a pattern of its own
 	XRCIIPeppolEmpty                    // XRechnung CII: PEPPOL-EN16931-R008
 	XRCIIPeppolPrice                    // XRechnung CII: PEPPOL-EN16931-R044, R046 on the gross price
+
+	numPatterns = iota + 1
 )
 
 // A Context selects the elements a group of rules applies to, like a
@@ -140,14 +142,16 @@ func (r *Rule) Syntax() Syntax {
 // ruleSet is the compiled rule table: per pattern, its contexts in order,
 // each with its rules.
 type ruleSet struct {
-	patterns map[Pattern]*compiledPattern
+	patterns [numPatterns]*compiledPattern
 	byID     map[string][]*Rule
+	// byName holds, per local name, the candidate contexts of every
+	// pattern, so that one lookup per element serves all patterns.
+	byName map[string]*[numPatterns][]*compiledContext
 }
 
 type compiledPattern struct {
 	contexts []*compiledContext
-	byName   map[string][]*compiledContext // candidates by local name, in order
-	anyName  []*compiledContext            // contexts without Names
+	anyName  []*compiledContext // contexts without Names
 }
 
 type compiledContext struct {
@@ -157,7 +161,10 @@ type compiledContext struct {
 
 // compile builds the rule set from the table.
 func compile(rules []Rule) *ruleSet {
-	rs := &ruleSet{patterns: map[Pattern]*compiledPattern{}, byID: map[string][]*Rule{}}
+	rs := &ruleSet{
+		byID:     map[string][]*Rule{},
+		byName:   map[string]*[numPatterns][]*compiledContext{},
+	}
 	type key struct {
 		p Pattern
 		o int
@@ -175,7 +182,7 @@ func compile(rules []Rule) *ruleSet {
 			ctxs[k] = c
 			p := rs.patterns[k.p]
 			if p == nil {
-				p = &compiledPattern{byName: map[string][]*compiledContext{}}
+				p = &compiledPattern{}
 				rs.patterns[k.p] = p
 			}
 			p.contexts = append(p.contexts, c)
@@ -184,7 +191,10 @@ func compile(rules []Rule) *ruleSet {
 			c.rules = append(c.rules, r)
 		}
 	}
-	for _, p := range rs.patterns {
+	for pid, p := range rs.patterns {
+		if p == nil {
+			continue
+		}
 		sort.SliceStable(p.contexts, func(i, j int) bool { return p.contexts[i].Order < p.contexts[j].Order })
 		for _, c := range p.contexts {
 			if c.Names == nil {
@@ -192,7 +202,12 @@ func compile(rules []Rule) *ruleSet {
 				continue
 			}
 			for _, n := range c.Names {
-				p.byName[n] = append(p.byName[n], c)
+				e := rs.byName[n]
+				if e == nil {
+					e = new([numPatterns][]*compiledContext)
+					rs.byName[n] = e
+				}
+				e[pid] = append(e[pid], c)
 			}
 		}
 	}
@@ -205,44 +220,53 @@ type hit struct {
 	node *Node
 }
 
-// run applies the patterns to every element of the document, in document
-// order, and returns the failed rules.
+// run applies the patterns to every element of the document and returns
+// the failed rules, pattern by pattern, each in document order.
 func (rs *ruleSet) run(root *Node, patterns []Pattern) []hit {
-	var hits []hit
-	for _, pid := range patterns {
-		p := rs.patterns[pid]
-		if p == nil {
-			continue
-		}
-		var walk func(n *Node)
-		walk = func(n *Node) {
-			if c := p.first(n); c != nil {
+	var hits [numPatterns][]hit
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		named := rs.byName[n.Local]
+		for _, pid := range patterns {
+			p := rs.patterns[pid]
+			if p == nil {
+				continue
+			}
+			var cands []*compiledContext
+			if named != nil {
+				cands = named[pid]
+			}
+			if c := first(cands, p.anyName, n); c != nil {
 				for _, r := range c.rules {
 					if !r.Test(n) {
-						hits = append(hits, hit{r, n})
+						hits[pid] = append(hits[pid], hit{r, n})
 					}
 				}
 			}
-			for _, ch := range n.Children {
-				walk(ch)
-			}
 		}
-		walk(root)
+		for _, ch := range n.Children {
+			walk(ch)
+		}
 	}
-	return hits
+	walk(root)
+	var out []hit
+	for _, pid := range patterns {
+		out = append(out, hits[pid]...)
+	}
+	return out
 }
 
-// first returns the first context of the pattern that matches n.
-func (p *compiledPattern) first(n *Node) *compiledContext {
-	named := p.byName[n.Local]
+// first returns the first context, by Order, of the two ordered lists that
+// matches n.
+func first(named, anyName []*compiledContext, n *Node) *compiledContext {
 	i, j := 0, 0
-	for i < len(named) || j < len(p.anyName) {
+	for i < len(named) || j < len(anyName) {
 		var c *compiledContext
-		if j >= len(p.anyName) || (i < len(named) && named[i].Order <= p.anyName[j].Order) {
+		if j >= len(anyName) || (i < len(named) && named[i].Order <= anyName[j].Order) {
 			c = named[i]
 			i++
 		} else {
-			c = p.anyName[j]
+			c = anyName[j]
 			j++
 		}
 		if c.Match(n) {
