@@ -162,8 +162,8 @@ type compiledContext struct {
 // compile builds the rule set from the table.
 func compile(rules []Rule) *ruleSet {
 	rs := &ruleSet{
-		byID:     map[string][]*Rule{},
-		byName:   map[string]*[numPatterns][]*compiledContext{},
+		byID:   map[string][]*Rule{},
+		byName: map[string]*[numPatterns][]*compiledContext{},
 	}
 	type key struct {
 		p Pattern
