@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,9 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/eingang/eingang/invoice"
 )
@@ -47,52 +48,75 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 2
 	}
 
+	// A batch run's live heap is small and short-lived; collecting it at
+	// the default pace costs a third of the run. GOGC still overrides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	v := invoice.NewValidator()
 	opts := invoice.Options{AllRules: *allRules}
+	// Workers validate and format; the reports are written in file order
+	// as soon as each is ready, so memory holds only what is in flight.
 	type result struct {
-		rep *invoice.Report
-		err error
+		out      []byte
+		err      error
+		accepted bool
+		done     chan struct{}
 	}
 	results := make([]result, len(files))
-	var wg sync.WaitGroup
+	for i := range results {
+		results[i].done = make(chan struct{})
+	}
 	next := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
+			var buf bytes.Buffer
 			for i := range next {
+				r := &results[i]
 				data, err := os.ReadFile(files[i])
+				var rep *invoice.Report
+				if err == nil {
+					rep, err = v.Validate(ctx, data, opts)
+				}
 				if err != nil {
-					results[i].err = err
+					r.err = err
+					close(r.done)
 					continue
 				}
-				results[i].rep, results[i].err = v.Validate(ctx, data, opts)
+				buf.Reset()
+				if *format == "json" {
+					writeJSON(&buf, files[i], rep)
+				} else {
+					writeText(&buf, files[i], rep)
+				}
+				r.out, r.accepted = bytes.Clone(buf.Bytes()), rep.Accepted
+				close(r.done)
 			}
 		}()
 	}
-	for i := range files {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	go func() {
+		for i := range files {
+			next <- i
+		}
+		close(next)
+	}()
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	code := 0
-	for i, r := range results {
+	for i := range results {
+		r := &results[i]
+		<-r.done
 		if r.err != nil {
 			fmt.Fprintf(stderr, "eingang validate: %s: %v\n", files[i], r.err)
 			code = 2
 			continue
 		}
-		if !r.rep.Accepted && code == 0 {
+		if !r.accepted && code == 0 {
 			code = 1
 		}
-		if *format == "json" {
-			writeJSON(out, files[i], r.rep)
-		} else {
-			writeText(out, files[i], r.rep)
-		}
+		out.Write(r.out)
+		r.out = nil
 	}
 	return code
 }
