@@ -276,7 +276,7 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 	}
 
 	start := time.Now()
-	rep, err := p.cfg.Validator.Validate(ctx, data, invoice.Options{})
+	rep, err := p.cfg.Validator.Validate(ctx, data, invoice.Options{Model: true})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %s: validate: %w", meta.ID, err)
 	}

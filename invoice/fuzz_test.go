@@ -24,7 +24,7 @@ func FuzzValidate(f *testing.F) {
 	}
 	v := NewValidator()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rep, err := v.Validate(context.Background(), data, Options{AllRules: true})
+		rep, err := v.Validate(context.Background(), data, Options{AllRules: true, Model: true})
 		if err != nil {
 			t.Fatal(err)
 		}

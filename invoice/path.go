@@ -289,19 +289,19 @@ func (e *Node) matchesUp(steps []pathStep) bool {
 // named returns the document's elements with the local name in document
 // order, from an index built on first use.
 func (n *Node) named(local string) []*Node {
-	r := n.Root()
-	if r.byLocal == nil {
-		r.byLocal = map[string][]*Node{}
+	d := n.state()
+	if d.byLocal == nil {
+		d.byLocal = map[string][]*Node{}
 		var walk func(*Node)
 		walk = func(e *Node) {
-			r.byLocal[e.Local] = append(r.byLocal[e.Local], e)
+			d.byLocal[e.Local] = append(d.byLocal[e.Local], e)
 			for _, c := range e.Children {
 				walk(c)
 			}
 		}
-		walk(r)
+		walk(n.Root())
 	}
-	return r.byLocal[local]
+	return d.byLocal[local]
 }
 
 // simpleSteps parses a relative path of child name steps into buf. ok is
@@ -455,6 +455,19 @@ func descendantsOrSelf(nodes []*Node) []*Node {
 	return out
 }
 
+// allIn reports whether every node is in the namespace ("*": any).
+func allIn(nodes []*Node, space string) bool {
+	if space == "*" {
+		return true
+	}
+	for _, e := range nodes {
+		if e.Space != space {
+			return false
+		}
+	}
+	return true
+}
+
 func isAncestor(a, n *Node) bool {
 	for p := n.Parent; p != nil; p = p.Parent {
 		if p == a {
@@ -473,7 +486,11 @@ func (n *Node) Descendants(name string) []*Node {
 		return nil
 	}
 	if !anyLocal {
-		for _, e := range n.named(local) {
+		named := n.named(local)
+		if n.Parent == nil && (len(named) == 0 || named[0] != n) && allIn(named, space) {
+			return named[:len(named):len(named)] // the index itself; appends copy
+		}
+		for _, e := range named {
 			if (space == "*" || e.Space == space) && e != n && (n.Parent == nil || isAncestor(n, e)) {
 				out = append(out, e)
 			}
@@ -565,14 +582,14 @@ func (n *Node) AtRoot(path string) bool {
 // document: for values the rules of a pattern share, like Schematron's
 // pattern-level variables.
 func (n *Node) Memo(key string, f func() any) any {
-	r := n.Root()
-	if v, ok := r.memo[key]; ok {
+	d := n.state()
+	if v, ok := d.memo[key]; ok {
 		return v
 	}
 	v := f()
-	if r.memo == nil {
-		r.memo = map[string]any{}
+	if d.memo == nil {
+		d.memo = map[string]any{}
 	}
-	r.memo[key] = v
+	d.memo[key] = v
 	return v
 }

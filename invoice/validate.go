@@ -14,6 +14,8 @@ type Options struct {
 	// syntax even where the reference would stop (no scenario, structure
 	// invalid), and lists the findings as not counted.
 	AllRules bool
+	// Model reads the document's EN 16931 model into Report.Invoice.
+	Model bool
 }
 
 // A Validator validates documents against the XRechnung configuration. It
@@ -38,11 +40,11 @@ func (v *Validator) WithLimits(l Limits) *Validator {
 
 var defaultValidator = sync.OnceValue(NewValidator)
 
-// Validate validates one document with the default validator. The error is
-// non-nil only when ctx ends first; every problem of the document itself is
-// a finding in the report.
+// Validate validates one document with the default validator and reads its
+// model. The error is non-nil only when ctx ends first; every problem of
+// the document itself is a finding in the report.
 func Validate(ctx context.Context, data []byte) (*Report, error) {
-	return defaultValidator().Validate(ctx, data, Options{})
+	return defaultValidator().Validate(ctx, data, Options{Model: true})
 }
 
 // patternsOf lists the patterns of a syntax in the reference's order: the
@@ -88,7 +90,9 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		}}
 		return rep, nil
 	}
-	rep.Invoice, _ = Read(root)
+	if opts.Model {
+		rep.Invoice, _ = Read(root)
+	}
 	sc := selectScenario(v.scenarios, root, t)
 	if sc != nil {
 		rep.Scenario = sc.Name

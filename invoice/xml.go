@@ -106,12 +106,26 @@ type Node struct {
 	Children     []*Node // child elements in document order
 	Text         string  // character data before the first child element (all of it for leaves)
 	Parent       *Node
-	Line         int // line of the start tag, 1-based
-	pos          int // 1-based position among siblings of the same name
+	follow       string // character data after the element, up to the next sibling or the parent's end
+	doc          *docState
+	Line         int32 // line of the start tag, 1-based
+	pos          int32 // 1-based position among siblings of the same name
 	last         bool
-	follow       string             // character data after the element, up to the next sibling or the parent's end
-	memo         map[string]any     // on the root: values computed once per document
-	byLocal      map[string][]*Node // on the root: elements by local name, see named
+}
+
+// docState is what the root element holds for the whole document.
+type docState struct {
+	memo    map[string]any     // values computed once per document
+	byLocal map[string][]*Node // elements by local name, see named
+}
+
+// state returns the document's state, held by the root.
+func (n *Node) state() *docState {
+	r := n.Root()
+	if r.doc == nil {
+		r.doc = &docState{}
+	}
+	return r.doc
 }
 
 // A ParseError says why a document is not well-formed XML, or is refused
@@ -241,7 +255,7 @@ func numberSiblings(children []*Node) {
 		}
 		groups[i].n++
 		groups[i].last = c
-		c.pos = groups[i].n
+		c.pos = int32(groups[i].n)
 	}
 	for _, g := range groups {
 		g.last.last = true

@@ -519,7 +519,7 @@ func (p *xmlParser) startTag() error {
 		return p.wf("content after the root element")
 	}
 	node := p.newNode()
-	node.Parent, node.Line = p.cur, p.lineOf(start)
+	node.Parent, node.Line = p.cur, int32(p.lineOf(start))
 	mark := len(p.ns)
 	attrs := p.attrs[:0]
 	selfClosing := false
