@@ -175,6 +175,11 @@ func (t *timedStore) Stat(ctx context.Context, key string) (store.Info, error) {
 	return t.Store.Stat(ctx, key)
 }
 
+func (t *timedStore) Sync(ctx context.Context) error {
+	defer t.observe("sync", time.Now())
+	return store.Sync(ctx, t.Store)
+}
+
 func (t *timedStore) Delete(ctx context.Context, key string) error {
 	defer t.observe("delete", time.Now())
 	return t.Store.Delete(ctx, key)

@@ -197,20 +197,34 @@ func newReceiptToken() (string, error) {
 }
 
 // keep makes the original durable: pending marker, original (write-once,
-// retained), envelope.
+// retained), envelope, written together and then synced once. Until the
+// sync returns nothing is acknowledged; Recover checks what a power loss
+// may have left half-written.
 func (p *Pipeline) keep(ctx context.Context, meta Meta, data []byte) error {
 	s := p.cfg.Store
-	if err := s.Put(ctx, pendingKey(meta.ID), bytes.NewReader(nil), 0); err != nil {
+	dctx := store.Deferred(ctx)
+	if err := s.Put(dctx, pendingKey(meta.ID), bytes.NewReader(nil), 0); err != nil {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
-	err := s.Create(ctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
+	err := s.Create(dctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
 	if err != nil && !errors.Is(err, store.ErrExists) {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
-	if err := createJSON(ctx, s, metaKey(meta.ID), meta); err != nil && !errors.Is(err, store.ErrExists) {
+	if err := createJSON(dctx, s, metaKey(meta.ID), meta); err != nil && !errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
+	}
+	if err := store.Sync(ctx, s); err != nil {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
 	return nil
+}
+
+// corrupt reports whether err says a stored JSON object is incomplete or
+// garbled: a deferred write that a power loss cut short.
+func corrupt(err error) bool {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syn) || errors.As(err, &typ)
 }
 
 func createJSON(ctx context.Context, s store.Store, key string, v any) error {
@@ -245,6 +259,9 @@ func getJSON(ctx context.Context, s store.Store, key string, v any) error {
 // process runs the steps after keep; each is idempotent.
 func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receipt, error) {
 	s := p.cfg.Store
+	// The objects below are written together and synced once before the
+	// pending marker goes.
+	dctx := store.Deferred(ctx)
 	// Filed before (a recovery of a submission that was finished)?
 	var done Outcome
 	if err := getJSON(ctx, s, outcomeKey(meta.ID), &done); err == nil {
@@ -254,7 +271,7 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 			rec.Report, rec.Findings = &rep, rep.Findings
 		}
 		return rec, s.Delete(ctx, pendingKey(meta.ID))
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
 		return nil, fmt.Errorf("ingest: %s: %w", meta.ID, err)
 	}
 
@@ -262,7 +279,7 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 
 	// The same bytes before, under another id?
 	first := meta.ID
-	err := s.Create(ctx, dedupKey(meta.SHA256), bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID)), store.CreateOptions{})
+	err := s.Create(dctx, dedupKey(meta.SHA256), bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID)), store.CreateOptions{})
 	if errors.Is(err, store.ErrExists) {
 		r, gerr := s.Get(ctx, dedupKey(meta.SHA256))
 		if gerr != nil {
@@ -271,6 +288,14 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		b, _ := io.ReadAll(io.LimitReader(r, 100))
 		r.Close()
 		first = string(b)
+		if uuid.Validate(first) != nil {
+			// Cut short by a power loss before anyone was acknowledged:
+			// this submission is the first.
+			first = meta.ID
+			if err := s.Put(dctx, dedupKey(meta.SHA256), bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID))); err != nil {
+				return nil, fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
+			}
+		}
 	} else if err != nil {
 		return nil, fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
 	}
@@ -281,7 +306,7 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		return nil, fmt.Errorf("ingest: %s: validate: %w", meta.ID, err)
 	}
 	p.cfg.Metrics.validated(rep, time.Since(start))
-	if err := putJSON(ctx, s, reportKey(meta.ID), rep); err != nil {
+	if err := putJSON(dctx, s, reportKey(meta.ID), rep); err != nil {
 		return nil, fmt.Errorf("ingest: %s: report: %w", meta.ID, err)
 	}
 	out.Accepted = rep.Accepted
@@ -325,15 +350,20 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 			}
 		}
 		if entryKey != "" {
-			if err := putJSON(ctx, s, entryKey, out); err != nil {
+			if err := putJSON(dctx, s, entryKey, out); err != nil {
 				return nil, fmt.Errorf("ingest: %s: file: %w", meta.ID, err)
 			}
 		}
 	}
-	if err := putJSON(ctx, s, outcomeKey(meta.ID), out); err != nil {
+	if err := putJSON(dctx, s, outcomeKey(meta.ID), out); err != nil {
 		return nil, fmt.Errorf("ingest: %s: outcome: %w", meta.ID, err)
 	}
-	if err := s.Delete(ctx, pendingKey(meta.ID)); err != nil {
+	if err := store.Sync(ctx, s); err != nil {
+		return nil, fmt.Errorf("ingest: %s: file: %w", meta.ID, err)
+	}
+	// Should this deletion be lost, Recover finds the outcome and deletes
+	// the marker again.
+	if err := s.Delete(dctx, pendingKey(meta.ID)); err != nil {
 		return nil, fmt.Errorf("ingest: %s: pending: %w", meta.ID, err)
 	}
 	p.cfg.Metrics.filed(out)
@@ -379,25 +409,30 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 			after = id
 			var meta Meta
 			if err := getJSON(ctx, s, metaKey(id), &meta); err != nil {
-				if !errors.Is(err, store.ErrNotFound) {
+				if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
 					return n, fmt.Errorf("ingest: recover %s: %w", id, err)
 				}
-				// The envelope was never written, so the sender got no 2xx
-				// and will send again. An original written before the crash
-				// stays archived (it is write-once); the marker goes.
-				if err := s.Delete(ctx, pendingKey(id)); err != nil {
-					return n, fmt.Errorf("ingest: recover %s: %w", id, err)
+				// The envelope was never completely written, so the sender
+				// got no 2xx and will send again.
+				if err := p.abandon(ctx, id, "no envelope"); err != nil {
+					return n, err
 				}
 				continue
 			}
-			r, err := s.Get(ctx, originalKey(id))
-			if err != nil {
+			data, err := p.original(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				if err := p.abandon(ctx, id, "no original"); err != nil {
+					return n, err
+				}
+				continue
+			} else if err != nil {
 				return n, fmt.Errorf("ingest: recover %s: %w", id, err)
 			}
-			data, err := io.ReadAll(r)
-			r.Close()
-			if err != nil {
-				return n, fmt.Errorf("ingest: recover %s: %w", id, err)
+			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
+				if err := p.abandon(ctx, id, "original incomplete"); err != nil {
+					return n, err
+				}
+				continue
 			}
 			if _, err := p.process(ctx, meta, data); err != nil {
 				return n, err
@@ -406,4 +441,25 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 			n++
 		}
 	}
+}
+
+func (p *Pipeline) original(ctx context.Context, id string) ([]byte, error) {
+	r, err := p.cfg.Store.Get(ctx, originalKey(id))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+// abandon drops the pending marker of a submission that was never
+// acknowledged: a crash or power loss cut its keeping short, and the sender,
+// who got no 2xx, sends again. Whatever of its original was written stays
+// archived (it is write-once).
+func (p *Pipeline) abandon(ctx context.Context, id, why string) error {
+	p.cfg.Logger.Warn("unacknowledged submission abandoned", "id", id, "reason", why)
+	if err := p.cfg.Store.Delete(ctx, pendingKey(id)); err != nil {
+		return fmt.Errorf("ingest: recover %s: %w", id, err)
+	}
+	return nil
 }

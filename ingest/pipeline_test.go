@@ -3,9 +3,14 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,8 +159,10 @@ func TestSubmitRoutes(t *testing.T) {
 func TestRecover(t *testing.T) {
 	ctx := context.Background()
 	p, _ := newPipeline(t)
-	meta := Meta{ID: "0196f000-0000-7000-8000-000000000001", Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: "abc"}
-	if err := p.keep(ctx, meta, fixture(t)); err != nil {
+	data := fixture(t)
+	sum := sha256.Sum256(data)
+	meta := Meta{ID: "0196f000-0000-7000-8000-000000000001", Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: hex.EncodeToString(sum[:])}
+	if err := p.keep(ctx, meta, data); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := p.Outcome(ctx, meta.ID); err != nil || o.Status != StatusPending {
@@ -170,5 +177,54 @@ func TestRecover(t *testing.T) {
 	list, err := p.Inbox(ctx, "lk-weimarer-land", "new", "", 10)
 	if err != nil || len(list) != 1 || list[0].ID != meta.ID {
 		t.Fatalf("inbox after recovery: %+v %v", list, err)
+	}
+}
+
+// TestRecoverHalfWritten plays what a power loss can leave of deferred
+// writes: Recover abandons submissions whose keeping was cut short (never
+// acknowledged) and refiles one whose outcome is garbled, without error.
+func TestRecoverHalfWritten(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newPipeline(t)
+	s := p.Store()
+	data := fixture(t)
+	sum := sha256.Sum256(data)
+	good := hex.EncodeToString(sum[:])
+	put := func(key, v string) {
+		t.Helper()
+		if err := s.Put(ctx, key, strings.NewReader(v), int64(len(v))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := func(n int) string { return fmt.Sprintf("0196f000-0000-7000-8000-%012d", n) }
+	// 1: marker only. 2: marker and a garbled envelope. 3: envelope, no
+	// original. 4: original shorter than the envelope's hash says.
+	put(pendingKey(id(1)), "")
+	put(pendingKey(id(2)), "")
+	put(metaKey(id(2)), `{"id":"`)
+	for _, n := range []int{3, 4} {
+		meta := Meta{ID: id(n), Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: good}
+		b, _ := json.Marshal(meta)
+		put(pendingKey(id(n)), "")
+		put(metaKey(id(n)), string(b))
+	}
+	if err := s.Create(ctx, originalKey(id(4)), bytes.NewReader(data[:100]), 100, store.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// 5: kept completely, filed, but the outcome was cut short.
+	meta := Meta{ID: id(5), Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: good}
+	if err := p.keep(ctx, meta, data); err != nil {
+		t.Fatal(err)
+	}
+	put(outcomeKey(id(5)), `{"id":"0196`)
+	n, err := p.Recover(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("recover: %d %v, want 1 refiled", n, err)
+	}
+	if left, _ := s.List(ctx, "pending/", "", 10); len(left) != 0 {
+		t.Errorf("markers left: %v", left)
+	}
+	if o, err := p.Outcome(ctx, id(5)); err != nil || o.Status != StatusRouted {
+		t.Errorf("refiled outcome: %+v %v", o, err)
 	}
 }

@@ -79,6 +79,39 @@ func runContract(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("delete absent: %v", err)
 		}
 	})
+	t.Run("DeferredThenSync", func(t *testing.T) {
+		s := open(t)
+		dctx := Deferred(ctx)
+		if err := s.Create(dctx, "archive/d/original", bytes.NewReader([]byte("orig")), 4, CreateOptions{RetainUntil: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Put(dctx, "pending/d", bytes.NewReader(nil), 0); err != nil {
+			t.Fatal(err)
+		}
+		// Deferred writes keep every other guarantee.
+		if err := s.Create(dctx, "archive/d/original", bytes.NewReader([]byte("other")), 5, CreateOptions{}); !errors.Is(err, ErrExists) {
+			t.Fatalf("deferred overwrite of an original: %v, want ErrExists", err)
+		}
+		if err := s.Delete(dctx, "pending/d"); err != nil {
+			t.Fatal(err)
+		}
+		if err := Sync(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustGet(t, s, "archive/d/original"); string(got) != "orig" {
+			t.Fatalf("got %q", got)
+		}
+		if _, err := s.Stat(ctx, "pending/d"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("deleted marker: %v", err)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, ok := s.(Syncer); ok {
+			if err := Sync(cctx, s); !errors.Is(err, context.Canceled) {
+				t.Fatalf("sync with canceled context: %v", err)
+			}
+		}
+	})
 	t.Run("CreateRace", func(t *testing.T) {
 		s := open(t)
 		const n = 100

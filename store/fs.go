@@ -9,25 +9,35 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
 // FS is the filesystem store: objects are files below a root directory.
-// Writes go to a temporary file under root/.tmp, are synced, and appear
-// under their key by an atomic link (Create: fails if the key exists) or
-// rename (Put), followed by a sync of the directory. A process killed
-// mid-write leaves at most a temporary file, never a partial object.
+// Writes go to a temporary file under root/.tmp, are made durable, and
+// appear under their key by an atomic link (Create: fails if the key
+// exists) or rename (Put), which is made durable in turn before the call
+// returns. A process killed mid-write leaves at most a temporary file,
+// never a partial object. Durability comes from group commit: concurrent
+// writers share one flush of the filesystem (syncfs) per round instead of
+// an fsync per file and directory.
 //
 // Retention is recorded in root/.retention/<key> and enforced by the store
 // (Delete and Create refuse); the files of retained objects are read-only.
 // Anyone with shell access to the directory can still remove them: for
 // legally unalterable storage use S3 with object lock.
 type FS struct {
-	root string
-	now  func() time.Time
+	root  string
+	now   func() time.Time
+	group *groupSync
+	seq   atomic.Uint32 // picks the temporary directory
 }
+
+// tmpShards is the number of directories below root/.tmp.
+const tmpShards = 32
 
 // OpenFS opens (and creates) a filesystem store at dir.
 func OpenFS(dir string) (*FS, error) {
@@ -43,7 +53,7 @@ func OpenFS(dir string) (*FS, error) {
 			return nil, fmt.Errorf("store: fs %s: %w", dir, err)
 		}
 	}
-	s := &FS{root: abs, now: time.Now}
+	s := &FS{root: abs, now: time.Now, group: &groupSync{dir: abs}}
 	if err := s.Ping(context.Background()); err != nil {
 		return nil, err
 	}
@@ -59,17 +69,29 @@ func (s *FS) path(key string) string { return filepath.Join(s.root, filepath.Fro
 // cleanTemp removes temporary files older than age: leftovers of writers
 // that died.
 func (s *FS) cleanTemp(age time.Duration) {
-	entries, _ := os.ReadDir(filepath.Join(s.root, ".tmp"))
-	for _, e := range entries {
-		if fi, err := e.Info(); err == nil && s.now().Sub(fi.ModTime()) > age {
-			os.Remove(filepath.Join(s.root, ".tmp", e.Name()))
+	filepath.WalkDir(filepath.Join(s.root, ".tmp"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
 		}
-	}
+		if fi, err := d.Info(); err == nil && s.now().Sub(fi.ModTime()) > age {
+			os.Remove(path)
+		}
+		return nil
+	})
 }
 
-// writeTemp copies r into a new synced temporary file and returns its path.
+// writeTemp copies r into a new temporary file and returns its path. The
+// caller makes it durable with s.durable or Sync.
 func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Join(s.root, ".tmp"), "w-*")
+	// Writers spread over tmpShards directories: concurrent creations in
+	// one directory contend for its lock.
+	dir := filepath.Join(s.root, ".tmp", strconv.Itoa(int(s.seq.Add(1)%tmpShards)))
+	f, err := os.CreateTemp(dir, "w-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(dir, 0o750); err == nil {
+			f, err = os.CreateTemp(dir, "w-*")
+		}
+	}
 	if err != nil {
 		return "", err
 	}
@@ -77,9 +99,6 @@ func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.Fil
 	n, err := io.Copy(f, ctxReader{ctx, r})
 	if err == nil && size >= 0 && n != size {
 		err = fmt.Errorf("read %d bytes, expected %d", n, size)
-	}
-	if err == nil {
-		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -92,18 +111,6 @@ func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.Fil
 		return "", err
 	}
 	return name, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Create implements Store.
@@ -127,6 +134,9 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 		return fmt.Errorf("store: create %s: %w", key, err)
 	}
 	defer os.Remove(tmp)
+	if err := s.durable(ctx); err != nil {
+		return fmt.Errorf("store: create %s: sync: %w", key, err)
+	}
 	if !opts.RetainUntil.IsZero() {
 		// Record the retention before the object appears, so that no
 		// retained object is ever visible without it.
@@ -140,8 +150,25 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 		}
 		return fmt.Errorf("store: create %s: %w", key, err)
 	}
-	if err := syncDir(filepath.Dir(dst)); err != nil {
+	if err := s.durable(ctx); err != nil {
 		return fmt.Errorf("store: create %s: sync: %w", key, err)
+	}
+	return nil
+}
+
+// durable waits until earlier writes are durable, unless ctx defers that
+// to a later Sync.
+func (s *FS) durable(ctx context.Context) error {
+	if deferred(ctx) {
+		return ctx.Err()
+	}
+	return s.group.Sync(ctx)
+}
+
+// Sync implements Syncer: it returns when every earlier write is durable.
+func (s *FS) Sync(ctx context.Context) error {
+	if err := s.group.Sync(ctx); err != nil {
+		return fmt.Errorf("store: fs %s: sync: %w", s.root, err)
 	}
 	return nil
 }
@@ -165,11 +192,15 @@ func (s *FS) putFile(ctx context.Context, path string, r io.Reader, keepLater bo
 	if err != nil {
 		return err
 	}
+	if err := s.durable(ctx); err != nil {
+		os.Remove(tmp)
+		return err
+	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return s.durable(ctx)
 }
 
 // Put implements Store.
@@ -184,15 +215,37 @@ func (s *FS) Put(ctx context.Context, key string, r io.Reader, size int64) error
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return fmt.Errorf("store: put %s: %w", key, err)
 	}
+	if size == 0 {
+		// An empty object (a marker) needs no temporary file: truncation
+		// to nothing is atomic.
+		if n, _ := r.Read(make([]byte, 1)); n > 0 {
+			return fmt.Errorf("store: put %s: more than 0 bytes to read", key)
+		}
+		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+		if err == nil {
+			err = f.Close()
+		}
+		if err == nil {
+			err = s.durable(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("store: put %s: %w", key, err)
+		}
+		return nil
+	}
 	tmp, err := s.writeTemp(ctx, r, size, 0o640)
 	if err != nil {
 		return fmt.Errorf("store: put %s: %w", key, err)
+	}
+	if err := s.durable(ctx); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("store: put %s: sync: %w", key, err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("store: put %s: %w", key, err)
 	}
-	if err := syncDir(filepath.Dir(dst)); err != nil {
+	if err := s.durable(ctx); err != nil {
 		return fmt.Errorf("store: put %s: sync: %w", key, err)
 	}
 	return nil
@@ -262,7 +315,10 @@ func (s *FS) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("store: delete %s: %w", key, err)
 	}
 	os.Remove(filepath.Join(s.root, ".retention", filepath.FromSlash(key)))
-	return syncDir(filepath.Dir(s.path(key)))
+	if err := s.durable(ctx); err != nil {
+		return fmt.Errorf("store: delete %s: sync: %w", key, err)
+	}
+	return nil
 }
 
 // List implements Store.

@@ -72,7 +72,7 @@ func TestFSKilledMidWrite(t *testing.T) {
 	if _, err := s.Stat(context.Background(), "archive/k/original"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("partial object visible: %v", err)
 	}
-	tmp, _ := os.ReadDir(filepath.Join(dir, ".tmp"))
+	tmp, _ := filepath.Glob(filepath.Join(dir, ".tmp", "*", "w-*"))
 	if len(tmp) == 0 {
 		t.Fatal("no temporary file found: the child was not killed mid-write")
 	}

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 }
 
 // testS3 returns credentials of a server for the tests.
-func testS3(t *testing.T) (endpoint, access, secret string) {
+func testS3(t testing.TB) (endpoint, access, secret string) {
 	if ep := os.Getenv("EINGANG_TEST_S3_ENDPOINT"); ep != "" {
 		return ep, os.Getenv("EINGANG_TEST_S3_ACCESS_KEY"), os.Getenv("EINGANG_TEST_S3_SECRET_KEY")
 	}
@@ -58,7 +58,7 @@ func testS3(t *testing.T) (endpoint, access, secret string) {
 	return sharedMinIO.Endpoint, sharedMinIO.AccessKey, sharedMinIO.SecretKey
 }
 
-func newS3(t *testing.T, endpoint, access, secret string) *S3 {
+func newS3(t testing.TB, endpoint, access, secret string) *S3 {
 	bucket := fmt.Sprintf("eingang-test-%d-%d", time.Now().UnixNano()%1e9, bucketSeq.Add(1))
 	s, err := OpenS3(context.Background(), S3Config{Bucket: bucket, Endpoint: endpoint, AccessKey: access, SecretKey: secret})
 	if err != nil {

@@ -45,6 +45,40 @@ type CreateOptions struct {
 	RetainUntil time.Time
 }
 
+// deferKey marks a context from Deferred.
+type deferKey struct{}
+
+// Deferred returns a context under which writes (Create, Put, Delete) to a
+// store that supports it return before they are durable; Sync then makes
+// them durable together. The filesystem store supports it (one flush of
+// the filesystem for many writes); on S3 every write is durable when it
+// returns, deferred or not. A deferred write may, after a power loss
+// before Sync, be missing or visible with incomplete content: write what
+// recovery can check (a hash, a marker written and synced first).
+func Deferred(ctx context.Context) context.Context {
+	return context.WithValue(ctx, deferKey{}, true)
+}
+
+func deferred(ctx context.Context) bool {
+	d, _ := ctx.Value(deferKey{}).(bool)
+	return d
+}
+
+// A Syncer is a store whose writes can be deferred; see Deferred.
+type Syncer interface {
+	// Sync returns when every write made before the call is durable.
+	Sync(ctx context.Context) error
+}
+
+// Sync makes every write made to s before the call durable: it calls
+// s.Sync where s is a Syncer, and does nothing otherwise.
+func Sync(ctx context.Context, s Store) error {
+	if y, ok := s.(Syncer); ok {
+		return y.Sync(ctx)
+	}
+	return nil
+}
+
 // A Store keeps objects by key. Implementations are safe for concurrent use.
 type Store interface {
 	// Create writes a new object; it fails with ErrExists when the key is

@@ -2,16 +2,21 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/store"
 )
 
 // corpusDocs loads the conformance corpus (EINGANG_SHARED), or the fixture
@@ -36,46 +41,108 @@ func corpusDocs(b *testing.B) [][]byte {
 	return docs
 }
 
-// BenchmarkUpload uploads documents concurrently through the HTTP API to a
-// gateway on the filesystem store (fsync on) and reports invoices/s and
-// latency percentiles. Each op is one upload; documents repeat after the
-// corpus is exhausted, so later rounds measure the duplicate path too.
+// The upload benchmarks send the conformance corpus through the HTTP API
+// and report invoices/s, latency percentiles and the peak RSS of the test
+// process (gateway and client together). Documents repeat once the corpus
+// is exhausted, so long runs measure the duplicate path too.
+//
+//	BenchmarkUpload/fs, /minio     16 clients as fast as the gateway answers
+//	BenchmarkUploadPaced/...       an open-loop load at a fixed rate
+
 func BenchmarkUpload(b *testing.B) {
-	e := newEnv(b, 20<<20, 0)
+	b.Run("fs", func(b *testing.B) { uploadLoad(b, newEnv(b, 20<<20, 0), 0) })
+	b.Run("minio", func(b *testing.B) { uploadLoad(b, newEnvStore(b, minioStore(b), 20<<20, 0), 0) })
+}
+
+// BenchmarkUploadPaced measures latency under a load the gateway can
+// carry: 200 invoices/s on the filesystem store, 40/s on MinIO (whose
+// own writes share this machine).
+func BenchmarkUploadPaced(b *testing.B) {
+	b.Run("fs-200", func(b *testing.B) { uploadLoad(b, newEnv(b, 20<<20, 0), 200) })
+	b.Run("minio-40", func(b *testing.B) { uploadLoad(b, newEnvStore(b, minioStore(b), 20<<20, 0), 40) })
+}
+
+// minioStore starts a MinIO server for the benchmark (or uses
+// EINGANG_TEST_S3_ENDPOINT) and opens a new bucket on it.
+func minioStore(b *testing.B) store.Store {
+	ep, ak, sk := os.Getenv("EINGANG_TEST_S3_ENDPOINT"), os.Getenv("EINGANG_TEST_S3_ACCESS_KEY"), os.Getenv("EINGANG_TEST_S3_SECRET_KEY")
+	if ep == "" {
+		srv, err := testenv.StartMinIO(testenv.MinIOBinary(b), testenv.FreeAddr(b), b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(srv.Stop)
+		ep, ak, sk = srv.Endpoint, srv.AccessKey, srv.SecretKey
+	}
+	st, err := store.OpenS3(context.Background(), store.S3Config{Bucket: fmt.Sprintf("eingang-bench-%d", time.Now().UnixNano()), Endpoint: ep, AccessKey: ak, SecretKey: sk})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+// uploadLoad uploads b.N documents: with rate 0 from 16 clients as fast as
+// answered, else started at rate per second whatever the answers take.
+func uploadLoad(b *testing.B, e *env, rate float64) {
 	docs := corpusDocs(b)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	var next atomic.Int64
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	lat := make([]time.Duration, b.N)
+	send := func(i int) {
+		t0 := time.Now()
+		resp, err := client.Post(e.srv.URL+"/api/v1/invoices", "application/xml", bytes.NewReader(docs[i%len(docs)]))
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			b.Errorf("status %d", resp.StatusCode)
+		}
+		lat[i] = time.Since(t0)
+	}
 	var wg sync.WaitGroup
 	b.ResetTimer()
 	start := time.Now()
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= b.N {
-					return
+	if rate > 0 {
+		interval := time.Duration(float64(time.Second) / rate)
+		for i := 0; i < b.N; i++ {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
+			wg.Add(1)
+			go func() { defer wg.Done(); send(i) }()
+		}
+	} else {
+		var next atomic.Int64
+		for w := 0; w < 16; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1)) - 1; i < b.N; i = int(next.Add(1)) - 1 {
+					send(i)
 				}
-				t0 := time.Now()
-				resp, err := client.Post(e.srv.URL+"/api/v1/invoices", "application/xml", bytes.NewReader(docs[i%len(docs)]))
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				resp.Body.Close()
-				if resp.StatusCode >= 500 {
-					b.Errorf("status %d", resp.StatusCode)
-				}
-				lat[i] = time.Since(t0)
-			}
-		}()
+			}()
+		}
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	b.StopTimer()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "invoices/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
+}
+
+// peakRSSMB is the process's peak resident set size (VmHWM).
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
 }

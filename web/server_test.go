@@ -37,6 +37,15 @@ func fixture(t testing.TB) []byte {
 }
 
 func newEnv(t testing.TB, maxBody int64, rate float64) *env {
+	st, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnvStore(t, st, maxBody, rate)
+}
+
+// newEnvStore is newEnv on the given store.
+func newEnvStore(t testing.TB, st store.Store, maxBody int64, rate float64) *env {
 	e := &env{}
 	var hA, hB, hOps string
 	e.tokA, hA, _ = directory.NewToken()
@@ -49,10 +58,6 @@ municipalities:
 operators:
   tokens_sha256: [%q]
 `, hA, hB, hOps)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.OpenFS(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
