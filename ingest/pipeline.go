@@ -200,13 +200,24 @@ func newReceiptToken() (string, error) {
 // retained), envelope, written together and then synced once. Until the
 // sync returns nothing is acknowledged; Recover checks what a power loss
 // may have left half-written.
-func (p *Pipeline) keep(ctx context.Context, meta Meta, data []byte) error {
+func (p *Pipeline) keep(ctx context.Context, meta Meta, data []byte) (err error) {
 	s := p.cfg.Store
 	dctx := store.Deferred(ctx)
 	if err := s.Put(dctx, pendingKey(meta.ID), bytes.NewReader(nil), 0); err != nil {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
-	err := s.Create(dctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
+	defer func() {
+		if err != nil {
+			// Not acknowledged: the sender sends again. Drop the marker
+			// if the store lets us; else Recover does.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if derr := s.Delete(dctx, pendingKey(meta.ID)); derr == nil {
+				p.cfg.Logger.Info("unacknowledged submission abandoned", "id", meta.ID, "reason", err)
+			}
+		}
+	}()
+	err = s.Create(dctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
 	if err != nil && !errors.Is(err, store.ErrExists) {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}

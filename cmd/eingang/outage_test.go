@@ -59,8 +59,18 @@ func TestS3Outage(t *testing.T) {
 	if err := minio.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if resp := post(4); resp.StatusCode != 201 {
-		t.Fatalf("upload after MinIO is back: %d", resp.StatusCode)
+	// A client honours Retry-After: right after its restart MinIO may
+	// still refuse writes for a moment.
+	for attempt := 1; ; attempt++ {
+		resp := post(4)
+		if resp.StatusCode == 201 {
+			break
+		}
+		if resp.StatusCode != 503 || attempt == 20 {
+			t.Fatalf("upload after MinIO is back, attempt %d: %d", attempt, resp.StatusCode)
+		}
+		t.Logf("upload after MinIO is back, attempt %d: 503, Retry-After %s", attempt, resp.Header.Get("Retry-After"))
+		time.Sleep(500 * time.Millisecond)
 	}
 	// Nothing half-filed: exactly the two accepted uploads are archived and
 	// in the inbox, nothing is pending.
