@@ -10,31 +10,6 @@ import (
 // not(path) and come from the table schemas.UBLRestrictions; the rest are
 // written out below.
 
-// restrictionHit reports whether a restriction's path selects anything
-// from n: child steps, a // search of the document, the alternatives
-// (cac:InvoiceLine|cac:CreditNoteLine)/…, an attribute at the end.
-func restrictionHit(n *Node, path string) bool {
-	if rest, ok := strings.CutPrefix(path, "(cac:InvoiceLine|cac:CreditNoteLine)/"); ok {
-		return n.Has("cac:InvoiceLine/"+rest) || n.Has("cac:CreditNoteLine/"+rest)
-	}
-	if attr, ok := strings.CutPrefix(path, "//@"); ok {
-		return anyAttr(n.Root(), attr)
-	}
-	return n.Has(path)
-}
-
-func anyAttr(e *Node, attr string) bool {
-	if e.HasAttr(attr) {
-		return true
-	}
-	for _, c := range e.Children {
-		if anyAttr(c, attr) {
-			return true
-		}
-	}
-	return false
-}
-
 // restrictionText names what a restriction's path points at, for messages.
 func restrictionText(path string) string {
 	path = strings.TrimPrefix(path, "//")
@@ -47,16 +22,28 @@ func restrictionText(path string) string {
 // restrictionRules turns a restriction table into rules, with the contexts
 // their lines name.
 func restrictionRules(table []schemas.Restriction, contexts map[int]Context) []Rule {
+	// The paths of one context are evaluated together, in one walk below
+	// each element it selects.
+	byContext := map[int][]string{}
+	index := make([]int, len(table))
+	for i, r := range table {
+		index[i] = len(byContext[r.Context])
+		byContext[r.Context] = append(byContext[r.Context], r.Path)
+	}
+	sets := map[int]*pathSet{}
+	for c, paths := range byContext {
+		sets[c] = newPathSet(paths)
+	}
 	rules := make([]Rule, 0, len(table))
-	for _, r := range table {
+	for i, r := range table {
 		ctx, ok := contexts[r.Context]
 		if !ok {
 			panic("invoice: no context for line " + r.ID)
 		}
-		path := r.Path
-		what := restrictionText(path)
+		ps, k := sets[r.Context], index[i]
+		what := restrictionText(r.Path)
 		rules = append(rules, Rule{ID: r.ID, Flag: Flag(r.Flag), Context: ctx,
-			Test:      func(n *Node) bool { return !restrictionHit(n, path) },
+			Test:      func(n *Node) bool { return !ps.hitsMemo(n)[k] },
 			Message:   what + " is not part of EN 16931 and should not be used; remove it.",
 			MessageDE: what + " ist nicht Teil der EN 16931 und sollte nicht verwendet werden; bitte entfernen."})
 	}
@@ -64,8 +51,10 @@ func restrictionRules(table []schemas.Restriction, contexts map[int]Context) []R
 }
 
 // A pathSet evaluates many restriction paths from one element in a single
-// walk of the document: child paths through a trie of steps, // paths by
-// the names of their last step.
+// walk of the document: child paths (an attribute may end them, or stand
+// alone for the element's own) through a trie of steps, // paths by the
+// names of their last step, and (cac:InvoiceLine|cac:CreditNoteLine)/… as
+// both alternatives.
 type pathSet struct {
 	trie pathTrie
 	desc map[string][]descPath // by local name of the last element step
@@ -144,9 +133,21 @@ func newPathSet(paths []string) *pathSet {
 	return ps
 }
 
+// hitsMemo is hits, computed once per element and document.
+func (ps *pathSet) hitsMemo(n *Node) []bool {
+	return n.memoOn(ps, func() any { return ps.hits(n) }).([]bool)
+}
+
 // hits evaluates every path from n and reports which select something.
 func (ps *pathSet) hits(n *Node) []bool {
 	hit := make([]bool, ps.n)
+	for a, ids := range ps.trie.attrs { // @attr of n itself
+		if n.HasAttr(a) {
+			for _, id := range ids {
+				hit[id] = true
+			}
+		}
+	}
 	var walk func(t *pathTrie, e *Node)
 	walk = func(t *pathTrie, e *Node) {
 		for _, c := range e.Children {
@@ -204,18 +205,7 @@ func descMatches(e *Node, d descPath) bool {
 // than not(path). The table's paths are all evaluated from the root in one
 // walk per document.
 func ublCRRules() []Rule {
-	var paths []string
-	for _, r := range schemas.UBLRestrictions {
-		paths = append(paths, r.Path)
-	}
-	ps := newPathSet(paths)
 	rules := restrictionRules(schemas.UBLRestrictions, map[int]Context{391: ublSyntaxRoot})
-	for i := range rules {
-		i := i
-		rules[i].Test = func(n *Node) bool {
-			return !n.Memo("ubl.cr", func() any { return ps.hits(n) }).([]bool)[i]
-		}
-	}
 	adrIs130 := func(adr *Node) bool { return xrIn("130", adr.Strs("cbc:DocumentTypeCode")) }
 	return append(rules,
 		Rule{ID: "UBL-CR-002", Flag: Warning, Context: ublSyntaxRoot,

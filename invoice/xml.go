@@ -115,8 +115,14 @@ type Node struct {
 
 // docState is what the root element holds for the whole document.
 type docState struct {
-	memo    map[string]any     // values computed once per document
-	byLocal map[string][]*Node // elements by local name, see named
+	memo     map[string]any      // values computed once per document
+	nodeMemo map[nodeMemoKey]any // values computed once per element, see memoOn
+	byLocal  map[string][]*Node  // elements by local name, see named
+}
+
+type nodeMemoKey struct {
+	n   *Node
+	key any
 }
 
 // state returns the document's state, held by the root.
