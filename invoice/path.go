@@ -593,19 +593,3 @@ func (n *Node) Memo(key string, f func() any) any {
 	d.memo[key] = v
 	return v
 }
-
-// memoOn returns f() computed once per document for the element n and the
-// comparable key.
-func (n *Node) memoOn(key any, f func() any) any {
-	d := n.state()
-	k := nodeMemoKey{n, key}
-	if v, ok := d.nodeMemo[k]; ok {
-		return v
-	}
-	v := f()
-	if d.nodeMemo == nil {
-		d.nodeMemo = map[nodeMemoKey]any{}
-	}
-	d.nodeMemo[k] = v
-	return v
-}

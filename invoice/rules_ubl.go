@@ -133,9 +133,28 @@ func newPathSet(paths []string) *pathSet {
 	return ps
 }
 
-// hitsMemo is hits, computed once per element and document.
+// hitsMemo is hits, computed once for consecutive calls on one element:
+// the rules of a context run one after the other on each element.
 func (ps *pathSet) hitsMemo(n *Node) []bool {
-	return n.memoOn(ps, func() any { return ps.hits(n) }).([]bool)
+	d := n.state()
+	c := d.pathHits[ps]
+	if c == nil {
+		if d.pathHits == nil {
+			d.pathHits = map[*pathSet]*nodeHits{}
+		}
+		c = &nodeHits{}
+		d.pathHits[ps] = c
+	}
+	if c.n != n {
+		c.n, c.hits = n, ps.hits(n)
+	}
+	return c.hits
+}
+
+// nodeHits are the results of a pathSet on one element.
+type nodeHits struct {
+	n    *Node
+	hits []bool
 }
 
 // hits evaluates every path from n and reports which select something.

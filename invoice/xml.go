@@ -115,14 +115,9 @@ type Node struct {
 
 // docState is what the root element holds for the whole document.
 type docState struct {
-	memo     map[string]any      // values computed once per document
-	nodeMemo map[nodeMemoKey]any // values computed once per element, see memoOn
-	byLocal  map[string][]*Node  // elements by local name, see named
-}
-
-type nodeMemoKey struct {
-	n   *Node
-	key any
+	memo     map[string]any         // values computed once per document
+	pathHits map[*pathSet]*nodeHits // see pathSet.hitsMemo
+	byLocal  map[string][]*Node     // elements by local name, see named
 }
 
 // state returns the document's state, held by the root.

@@ -33,7 +33,12 @@ type xmlParser struct {
 	names map[string]string // interned names, values and white space
 	raw   []rawName         // prefixes of the open elements, for end-tag checks
 	attrs []rawAttr         // the attributes of the start tag being read
-	slab  []Node            // nodes are allocated in blocks
+	// kids holds the children of the open elements, kidMarks where each
+	// open element's begin; ptrs is the block their final slices come from.
+	kids     []*Node
+	kidMarks []int
+	ptrs     []*Node
+	slab     []Node // nodes are allocated in blocks
 }
 
 type rawAttr struct{ qname, value string }
@@ -374,8 +379,8 @@ func (p *xmlParser) content() error {
 // so that string values keep the document's order.
 func (p *xmlParser) appendText(s string) {
 	c := p.cur
-	if n := len(c.Children); n > 0 {
-		last := c.Children[n-1]
+	if len(p.kids) > p.kidMarks[len(p.kidMarks)-1] {
+		last := p.kids[len(p.kids)-1]
 		if last.follow == "" {
 			last.follow = s
 		} else {
@@ -614,23 +619,24 @@ func (p *xmlParser) startTag() error {
 				return p.wf("attribute {%s}%s appears twice in <%s>", au, al, qname)
 			}
 		}
+		if node.Attrs == nil {
+			node.Attrs = make([]Attr, 0, len(attrs))
+		}
 		node.Attrs = append(node.Attrs, Attr{Space: au, Local: al, Value: a.value})
 	}
 	if p.cur == nil {
 		p.root = node
 		node.pos, node.last = 1, true
 	} else {
-		p.cur.Children = append(p.cur.Children, node)
+		p.kids = append(p.kids, node)
 	}
 	if selfClosing {
 		p.ns = p.ns[:mark]
 		p.depth--
-		if p.cur != nil {
-			return nil
-		}
 		return nil
 	}
 	p.marks = append(p.marks, mark)
+	p.kidMarks = append(p.kidMarks, len(p.kids))
 	p.raw = append(p.raw, rawName{qname})
 	p.cur = node
 	return nil
@@ -735,6 +741,18 @@ func (p *xmlParser) endTag() error {
 
 // closeElement ends the open element.
 func (p *xmlParser) closeElement() {
+	// The children are known now: give them one slice of the right size.
+	mark := p.kidMarks[len(p.kidMarks)-1]
+	p.kidMarks = p.kidMarks[:len(p.kidMarks)-1]
+	if kids := p.kids[mark:]; len(kids) > 0 {
+		if cap(p.ptrs)-len(p.ptrs) < len(kids) {
+			p.ptrs = make([]*Node, 0, max(len(kids), 256))
+		}
+		n := len(p.ptrs)
+		p.ptrs = append(p.ptrs, kids...)
+		p.cur.Children = p.ptrs[n:len(p.ptrs):len(p.ptrs)]
+		p.kids = p.kids[:mark]
+	}
 	numberSiblings(p.cur.Children)
 	p.raw = p.raw[:len(p.raw)-1]
 	p.ns = p.ns[:p.marks[len(p.marks)-1]]
