@@ -17,10 +17,11 @@ import (
 )
 
 // FS is the filesystem store: objects are files below a root directory.
-// Writes go to a temporary file under root/.tmp, are made durable, and
-// appear under their key by an atomic link (Create: fails if the key
-// exists) or rename (Put), which is made durable in turn before the call
-// returns. A process killed mid-write leaves at most a temporary file,
+// Writes go to a file without a name in the object's directory (Create,
+// where O_TMPFILE works) or to a temporary file under root/.tmp, are made
+// durable, and appear under their key by an atomic link (Create: fails if
+// the key exists) or rename (Put), which is made durable in turn before
+// the call returns. A process killed mid-write leaves at most a temporary file,
 // never a partial object. Durability comes from group commit: concurrent
 // writers share one flush of the filesystem (syncfs) per round instead of
 // an fsync per file and directory.
@@ -30,10 +31,11 @@ import (
 // Anyone with shell access to the directory can still remove them: for
 // legally unalterable storage use S3 with object lock.
 type FS struct {
-	root  string
-	now   func() time.Time
-	group *groupSync
-	seq   atomic.Uint32 // picks the temporary directory
+	root    string
+	now     func() time.Time
+	group   *groupSync
+	seq     atomic.Uint32 // picks the temporary directory
+	unnamed bool          // Create writes files without a name (O_TMPFILE) and links them
 }
 
 // tmpShards is the number of directories below root/.tmp.
@@ -58,7 +60,25 @@ func OpenFS(dir string) (*FS, error) {
 		return nil, err
 	}
 	s.cleanTemp(time.Hour)
+	s.unnamed = s.probeUnnamed()
 	return s, nil
+}
+
+// probeUnnamed reports whether files without a name can be written and
+// linked here (Linux O_TMPFILE on a filesystem that supports it, /proc
+// mounted).
+func (s *FS) probeUnnamed() bool {
+	f, err := openUnnamed(filepath.Join(s.root, ".tmp"), 0o640)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	probe := filepath.Join(s.root, ".tmp", fmt.Sprintf("probe-%d", time.Now().UnixNano()))
+	if err := linkUnnamed(f, probe); err != nil {
+		return false
+	}
+	os.Remove(probe)
+	return true
 }
 
 // Root returns the store's directory.
@@ -82,6 +102,24 @@ func (s *FS) cleanTemp(age time.Duration) {
 
 // writeTemp copies r into a new temporary file and returns its path. The
 // caller makes it durable with s.durable or Sync.
+// writeUnnamed copies r into a new file without a name in dir and returns
+// it open, for linkUnnamed.
+func (s *FS) writeUnnamed(ctx context.Context, dir string, r io.Reader, size int64, mode fs.FileMode) (*os.File, error) {
+	f, err := openUnnamed(dir, mode)
+	if err != nil {
+		return nil, err
+	}
+	n, err := io.Copy(f, ctxReader{ctx, r})
+	if err == nil && size >= 0 && n != size {
+		err = fmt.Errorf("read %d bytes, expected %d", n, size)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.FileMode) (string, error) {
 	// Writers spread over tmpShards directories: concurrent creations in
 	// one directory contend for its lock.
@@ -129,11 +167,24 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 	if !opts.RetainUntil.IsZero() {
 		mode = 0o440
 	}
-	tmp, err := s.writeTemp(ctx, r, size, mode)
-	if err != nil {
-		return fmt.Errorf("store: create %s: %w", key, err)
+	link := os.Link
+	var tmp string
+	if s.unnamed {
+		// A file without a name until it is linked: nothing to clean up
+		// if the process dies.
+		f, err := s.writeUnnamed(ctx, filepath.Dir(dst), r, size, mode)
+		if err != nil {
+			return fmt.Errorf("store: create %s: %w", key, err)
+		}
+		defer f.Close()
+		link = func(_, dst string) error { return linkUnnamed(f, dst) }
+	} else {
+		var err error
+		if tmp, err = s.writeTemp(ctx, r, size, mode); err != nil {
+			return fmt.Errorf("store: create %s: %w", key, err)
+		}
+		defer os.Remove(tmp)
 	}
-	defer os.Remove(tmp)
 	if err := s.durable(ctx); err != nil {
 		return fmt.Errorf("store: create %s: sync: %w", key, err)
 	}
@@ -144,7 +195,7 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 			return fmt.Errorf("store: create %s: retention: %w", key, err)
 		}
 	}
-	if err := os.Link(tmp, dst); err != nil {
+	if err := link(tmp, dst); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("store: create %s: %w", key, ErrExists)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -22,11 +23,27 @@ func TestFSContract(t *testing.T) {
 	})
 }
 
-// slowReader yields a byte at a time, forever, so that a writer is always
-// mid-write when it is killed.
-type slowReader struct{}
+// TestFSContractNamedTemp runs the contract on the way Create works where
+// files without a name (O_TMPFILE) are not available.
+func TestFSContractNamedTemp(t *testing.T) {
+	runContract(t, func(t *testing.T) Store {
+		s, err := OpenFS(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.unnamed = false
+		return s
+	})
+}
 
-func (slowReader) Read(p []byte) (int, error) {
+// slowReader yields a byte at a time, forever, so that a writer is always
+// mid-write when it is killed. Its first read creates the file reading.
+type slowReader struct{ reading string }
+
+func (r slowReader) Read(p []byte) (int, error) {
+	if _, err := os.Stat(r.reading); err != nil {
+		os.WriteFile(r.reading, nil, 0o644)
+	}
 	time.Sleep(time.Millisecond)
 	p[0] = 'x'
 	return 1, nil
@@ -40,18 +57,28 @@ func TestFSKilledMidWrite(t *testing.T) {
 		if err != nil {
 			os.Exit(3)
 		}
-		os.WriteFile(filepath.Join(dir, "started"), nil, 0o644)
-		s.Create(context.Background(), "archive/k/original", io.LimitReader(slowReader{}, 1<<20), 1<<20, CreateOptions{})
+		s.unnamed = os.Getenv("EINGANG_FS_NAMED") == ""
+		s.Create(context.Background(), "archive/k/original", io.LimitReader(slowReader{filepath.Join(dir, "reading")}, 1<<20), 1<<20, CreateOptions{})
 		os.Exit(0)
 	}
+	for _, named := range []bool{false, true} {
+		t.Run(fmt.Sprintf("named=%v", named), func(t *testing.T) { killMidWrite(t, named) })
+	}
+}
+
+func killMidWrite(t *testing.T, named bool) {
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFSKilledMidWrite$")
 	cmd.Env = append(os.Environ(), "EINGANG_FS_CHILD="+dir)
+	if named {
+		cmd.Env = append(cmd.Env, "EINGANG_FS_NAMED=1")
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// The reader's first read says the child is inside Create, writing.
 	for i := 0; ; i++ {
-		if _, err := os.Stat(filepath.Join(dir, "started")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "reading")); err == nil {
 			break
 		}
 		if i > 200 {
@@ -72,9 +99,14 @@ func TestFSKilledMidWrite(t *testing.T) {
 	if _, err := s.Stat(context.Background(), "archive/k/original"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("partial object visible: %v", err)
 	}
+	// A named temporary file is left for the next start to clean; a file
+	// without a name vanished with the process.
 	tmp, _ := filepath.Glob(filepath.Join(dir, ".tmp", "*", "w-*"))
-	if len(tmp) == 0 {
+	if named && len(tmp) == 0 {
 		t.Fatal("no temporary file found: the child was not killed mid-write")
+	}
+	if !named && len(tmp) != 0 {
+		t.Fatalf("temporary files left: %v", tmp)
 	}
 	// A new writer can still create the key.
 	if err := s.Create(context.Background(), "archive/k/original", strings.NewReader("ok"), 2, CreateOptions{}); err != nil {

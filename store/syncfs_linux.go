@@ -2,6 +2,7 @@ package store
 
 import (
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,4 +16,21 @@ func syncFS(dir string) error {
 	}
 	defer f.Close()
 	return unix.Syncfs(int(f.Fd()))
+}
+
+// openUnnamed opens a new file without a name in dir (O_TMPFILE): it
+// appears only when linkUnnamed gives it one, and vanishes if the process
+// dies first.
+func openUnnamed(dir string, mode os.FileMode) (*os.File, error) {
+	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, uint32(mode.Perm()))
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), dir+"/(unnamed)"), nil
+}
+
+// linkUnnamed gives a file from openUnnamed the name dst; it fails with
+// an error matching fs.ErrExist when dst exists.
+func linkUnnamed(f *os.File, dst string) error {
+	return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(int(f.Fd())), unix.AT_FDCWD, dst, unix.AT_SYMLINK_FOLLOW)
 }

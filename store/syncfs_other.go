@@ -2,7 +2,11 @@
 
 package store
 
-import "syscall"
+import (
+	"errors"
+	"os"
+	"syscall"
+)
 
 // syncFS flushes all filesystems: without syncfs(2), sync(2) is the
 // portable way to make every earlier write durable.
@@ -10,3 +14,7 @@ func syncFS(string) error {
 	syscall.Sync()
 	return nil
 }
+
+func openUnnamed(string, os.FileMode) (*os.File, error) { return nil, errors.ErrUnsupported }
+
+func linkUnnamed(*os.File, string) error { return errors.ErrUnsupported }
