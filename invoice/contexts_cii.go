@@ -43,15 +43,6 @@ func ciiAnyNumEq(values []string, x float64) bool {
 	return false
 }
 
-func ciiIs(n *Node, names ...string) bool {
-	for _, name := range names {
-		if n.Is(name) {
-			return true
-		}
-	}
-	return false
-}
-
 // ciiChargeIndicatorAt matches …/<parent>/ram:SpecifiedTradeAllowanceCharge/ram:ChargeIndicator[udt:Indicator = value].
 func ciiChargeIndicatorAt(parent, value string) func(n *Node) bool {
 	return func(n *Node) bool {

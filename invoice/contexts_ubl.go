@@ -54,15 +54,6 @@ func xsDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func ublIn(n *Node, names ...string) bool {
-	for _, name := range names {
-		if n.Is(name) {
-			return true
-		}
-	}
-	return false
-}
-
 var (
 	ublModelDocRef = Context{Pattern: UBLModel, Order: 24, Names: []string{"AdditionalDocumentReference"},
 		Match: func(n *Node) bool { return n.Space == NSCAC }}

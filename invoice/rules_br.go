@@ -269,12 +269,6 @@ func ublHasVATCategoryID(n *Node) bool {
 	return false
 }
 
-// brStrGE is an existential string comparison a >= b of two node values
-// (untyped against untyped compares as strings).
-func brStrGE(n *Node, a, b string) bool {
-	return anyStringCmp(n.Strs(a), n.Strs(b), func(x, y string) bool { return x >= y })
-}
-
 // brDateString102 is path/udt:DateTimeString[@format = '102'].
 func brDateString102(n *Node, path string) []string {
 	var out []string

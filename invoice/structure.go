@@ -48,13 +48,6 @@ func validateStructure(root *Node, t DocType) []Finding {
 	return c.findings
 }
 
-func qnameString(q schemas.QName) string {
-	if p := prefixOf(q.Space); p != "" && !strings.HasPrefix(p, "{") {
-		return p + ":" + q.Local
-	}
-	return q.Local
-}
-
 // element validates n against type ti.
 func (c *structureCheck) element(n *Node, ti int) {
 	t := &c.s.Types[ti]
@@ -338,9 +331,7 @@ func validDate(v string) bool {
 // validDateOnly is validDate without a time zone, as the date part of an
 // xs:dateTime.
 func validDateOnly(v string) bool {
-	if strings.HasPrefix(v, "-") {
-		v = v[1:]
-	}
+	v = strings.TrimPrefix(v, "-")
 	i := strings.IndexByte(v, '-')
 	if i < 4 || len(v) != i+6 || v[i+3] != '-' || !digits(v[:i]) || !digits(v[i+1:i+3]) || !digits(v[i+4:]) {
 		return false
