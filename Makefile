@@ -15,14 +15,17 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/eingang
 
+# vet runs go vet and staticcheck (pinned; from the Go module proxy).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 vet:
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 # test runs every test; the conformance test reads $(SHARED)/conformance and
 # skips with a message where it is absent.
 # The S3 tests start MinIO on a free loopback port and stop it by PID; with
 # EINGANG_REQUIRE_S3 they fail rather than skip when it is missing.
-test: services
+test: vet services
 	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
 		$(GO) test -count=1 -timeout 30m ./...
 
