@@ -79,19 +79,27 @@ func (m *MinIO) Start() error {
 	if err := m.cmd.Start(); err != nil {
 		return err
 	}
+	// Ready means the health check passes and the S3 API no longer answers
+	// 503 "server not initialized" (an unsigned request then gets 403).
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + m.Endpoint + "/minio/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
+		if m.answers("/minio/health/ready", http.StatusOK) && m.answers("/", http.StatusForbidden) {
+			return nil
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	m.Stop()
 	return fmt.Errorf("minio did not become ready on %s: %s", m.Endpoint, m.logs.String())
+}
+
+// answers reports whether GET path returns status.
+func (m *MinIO) answers(path string, status int) bool {
+	resp, err := http.Get("http://" + m.Endpoint + path)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == status
 }
 
 // Stop kills the server and waits for it.
