@@ -103,15 +103,24 @@ func (n *Node) HasAttr(name string) bool {
 	return ok
 }
 
-// All returns the elements the path selects, in document order.
+// splitAttr splits a final @name step off path: cbc:ID/@schemeID gives
+// cbc:ID and schemeID; a path without one gives itself and "".
+func splitAttr(path string) (elems, attr string) {
+	i := strings.IndexByte(path, '@')
+	if i < 0 {
+		return path, ""
+	}
+	return strings.TrimSuffix(path[:i], "/"), path[i+1:]
+}
+
+// All returns the elements the path selects, in document order (for a
+// path ending in @name, the elements before it).
 func (n *Node) All(path string) []*Node {
 	if n == nil {
 		return nil
 	}
-	if i := strings.IndexByte(path, '@'); i >= 0 {
-		path = strings.TrimSuffix(path[:i], "/")
-	}
-	return n.selectPath(path, nil)
+	elems, _ := splitAttr(path)
+	return n.selectPath(elems, nil)
 }
 
 // First returns the first element the path selects, or nil.
@@ -119,19 +128,15 @@ func (n *Node) First(path string) *Node {
 	if n == nil {
 		return nil
 	}
-	if i := strings.IndexByte(path, '@'); i >= 0 {
-		path = strings.TrimSuffix(path[:i], "/")
-	}
-	return n.firstOf(path)
+	elems, _ := splitAttr(path)
+	return n.firstOf(elems)
 }
 
 // firstOf is First for a path without an attribute step.
 func (n *Node) firstOf(path string) *Node {
 	var buf [maxSimpleSteps]pathStep
-	if path != "" && path[0] != '/' {
-		if steps, ok := simpleSteps(path, buf[:0]); ok {
-			return n.firstSteps(steps)
-		}
+	if steps, ok := simpleSteps(path, buf[:0]); ok {
+		return n.firstSteps(steps)
 	}
 	if all := n.selectPath(path, nil); len(all) > 0 {
 		return all[0]
@@ -160,15 +165,16 @@ func (n *Node) Has(path string) bool {
 	if n == nil {
 		return false
 	}
-	if i := strings.IndexByte(path, '@'); i >= 0 {
-		for _, e := range n.selectPath(strings.TrimSuffix(path[:i], "/"), nil) {
-			if e.HasAttr(path[i+1:]) {
-				return true
-			}
-		}
-		return false
+	elems, attr := splitAttr(path)
+	if attr == "" {
+		return n.firstOf(elems) != nil
 	}
-	return n.firstOf(path) != nil
+	for _, e := range n.selectPath(elems, nil) {
+		if e.HasAttr(attr) {
+			return true
+		}
+	}
+	return false
 }
 
 // Count returns how many items the path selects.
@@ -176,7 +182,7 @@ func (n *Node) Count(path string) int {
 	if n == nil {
 		return 0
 	}
-	if strings.IndexByte(path, '@') >= 0 {
+	if _, attr := splitAttr(path); attr != "" {
 		return len(n.Strs(path))
 	}
 	return len(n.selectPath(path, nil))
@@ -188,8 +194,8 @@ func (n *Node) Str(path string) string {
 	if n == nil {
 		return ""
 	}
-	if strings.IndexByte(path, '@') < 0 {
-		return n.firstOf(path).Value()
+	if elems, attr := splitAttr(path); attr == "" {
+		return n.firstOf(elems).Value()
 	}
 	if s := n.Strs(path); len(s) > 0 {
 		return s[0]
@@ -202,12 +208,8 @@ func (n *Node) Strs(path string) []string {
 	if n == nil {
 		return nil
 	}
-	attr := ""
-	if i := strings.IndexByte(path, '@'); i >= 0 {
-		attr = path[i+1:]
-		path = strings.TrimSuffix(path[:i], "/")
-	}
-	nodes := n.selectPath(path, nil)
+	elems, attr := splitAttr(path)
+	nodes := n.selectPath(elems, nil)
 	out := make([]string, 0, len(nodes))
 	for _, e := range nodes {
 		if attr != "" {
@@ -311,40 +313,22 @@ func simpleSteps(path string, buf []pathStep) ([]pathStep, bool) {
 		return nil, false
 	}
 	for {
-		i := strings.IndexByte(path, '/')
-		if i < 0 {
-			i = len(path)
-		}
-		step := path[:i]
-		// The project's prefixes have two or three letters.
-		colon := -1
-		if len(step) > 3 && step[3] == ':' {
-			colon = 3
-		} else if len(step) > 2 && step[2] == ':' {
-			colon = 2
-		}
-		if step == "" || step == "." || step == ".." || len(buf) == cap(buf) {
+		step, rest, more := strings.Cut(path, "/")
+		if step == "." || step == ".." || len(buf) == cap(buf) {
 			return nil, false
 		}
-		st := pathStep{local: step}
-		switch {
-		case step == "*":
-			st = pathStep{space: "*", anyLocal: true}
-		case colon >= 0:
-			st.space, st.local = namespaceOf(step[:colon]), step[colon+1:]
-			if st.space == "" {
-				return nil, false // unknown prefix: the general evaluator selects nothing
-			}
-			st.anyLocal = st.local == "*"
+		space, local, anyLocal, ok := splitStep(step)
+		if !ok {
+			return nil, false // unknown prefix: the general evaluator selects nothing
 		}
-		buf = append(buf, st)
-		if i == len(path) {
+		buf = append(buf, pathStep{space, local, anyLocal})
+		if !more {
 			return buf, true
 		}
-		path = path[i+1:]
-		if path == "" || path[0] == '/' {
+		if rest == "" || rest[0] == '/' {
 			return nil, false
 		}
+		path = rest
 	}
 }
 
