@@ -22,23 +22,24 @@ type xmlParser struct {
 	lineAt int
 	lim    Limits
 
-	depth, count int
-	root, cur    *Node
+	count     int // elements read
+	root, cur *Node
 
-	// namespace bindings in scope: a stack of prefix/uri pairs; marks[i] is
-	// the stack height before element i of the open path.
-	ns    []nsBinding
-	marks []int
+	ns   []nsBinding // namespace bindings in scope, innermost last
+	kids []*Node     // the children read so far of the open elements
+	open []openElem  // the open elements, innermost last
 
 	names map[string]string // interned names, values and white space
-	raw   []rawName         // prefixes of the open elements, for end-tag checks
 	attrs []rawAttr         // the attributes of the start tag being read
-	// kids holds the children of the open elements, kidMarks where each
-	// open element's begin; ptrs is the block their final slices come from.
-	kids     []*Node
-	kidMarks []int
-	ptrs     []*Node
-	slab     []Node // nodes are allocated in blocks
+	ptrs  []*Node           // the block children slices come from
+	slab  []Node            // nodes are allocated in blocks
+}
+
+// openElem is an element whose end tag is still to come.
+type openElem struct {
+	qname   string // as written, for the end tag
+	nsMark  int    // len(ns) before its declarations
+	kidMark int    // len(kids) before its children
 }
 
 type rawAttr struct{ qname, value string }
@@ -53,8 +54,6 @@ func (p *xmlParser) newNode() *Node {
 }
 
 type nsBinding struct{ prefix, uri string }
-
-type rawName struct{ qname string }
 
 func (p *xmlParser) fail(rule, format string, args ...any) error {
 	return &ParseError{Line: p.lineOf(p.pos), Rule: rule, Msg: fmt.Sprintf(format, args...)}
@@ -379,7 +378,7 @@ func (p *xmlParser) content() error {
 // so that string values keep the document's order.
 func (p *xmlParser) appendText(s string) {
 	c := p.cur
-	if len(p.kids) > p.kidMarks[len(p.kidMarks)-1] {
+	if len(p.kids) > p.open[len(p.open)-1].kidMark {
 		last := p.kids[len(p.kids)-1]
 		if last.follow == "" {
 			last.follow = s
@@ -512,9 +511,8 @@ func (p *xmlParser) startTag() error {
 	}
 	qname := p.intern(p.data[start : start+n])
 	p.pos = start + n
-	p.depth++
 	p.count++
-	if p.lim.MaxDepth > 0 && p.depth > p.lim.MaxDepth {
+	if p.lim.MaxDepth > 0 && len(p.open)+1 > p.lim.MaxDepth { // the open elements and this one
 		return p.fail("XML-LIMIT", "elements are nested more than %d deep", p.lim.MaxDepth)
 	}
 	if p.lim.MaxElements > 0 && p.count > p.lim.MaxElements {
@@ -632,12 +630,9 @@ func (p *xmlParser) startTag() error {
 	}
 	if selfClosing {
 		p.ns = p.ns[:mark]
-		p.depth--
 		return nil
 	}
-	p.marks = append(p.marks, mark)
-	p.kidMarks = append(p.kidMarks, len(p.kids))
-	p.raw = append(p.raw, rawName{qname})
+	p.open = append(p.open, openElem{qname: qname, nsMark: mark, kidMark: len(p.kids)})
 	p.cur = node
 	return nil
 }
@@ -708,9 +703,9 @@ func (p *xmlParser) unescapeAttr(raw []byte) (string, error) {
 // endTag reads </name> and closes the current element.
 func (p *xmlParser) endTag() error {
 	start := p.pos + 2
-	if len(p.raw) > 0 && p.cur != nil {
+	if len(p.open) > 0 && p.cur != nil {
 		// The common case: </name> exactly as opened.
-		open := p.raw[len(p.raw)-1].qname
+		open := p.open[len(p.open)-1].qname
 		if rest := p.data[start:]; len(rest) > len(open) && rest[len(open)] == '>' && string(rest[:len(open)]) == open {
 			p.pos = start + len(open) + 1
 			p.closeElement()
@@ -728,10 +723,10 @@ func (p *xmlParser) endTag() error {
 		return p.wf("unterminated end tag </%s", name)
 	}
 	p.pos++
-	if p.cur == nil || len(p.raw) == 0 {
+	if p.cur == nil || len(p.open) == 0 {
 		return p.wf("end tag </%s> without a start tag", name)
 	}
-	open := p.raw[len(p.raw)-1].qname
+	open := p.open[len(p.open)-1].qname
 	if string(name) != open {
 		return p.wf("end tag </%s> does not match <%s>", name, open)
 	}
@@ -742,21 +737,18 @@ func (p *xmlParser) endTag() error {
 // closeElement ends the open element.
 func (p *xmlParser) closeElement() {
 	// The children are known now: give them one slice of the right size.
-	mark := p.kidMarks[len(p.kidMarks)-1]
-	p.kidMarks = p.kidMarks[:len(p.kidMarks)-1]
-	if kids := p.kids[mark:]; len(kids) > 0 {
+	e := p.open[len(p.open)-1]
+	p.open = p.open[:len(p.open)-1]
+	if kids := p.kids[e.kidMark:]; len(kids) > 0 {
 		if cap(p.ptrs)-len(p.ptrs) < len(kids) {
 			p.ptrs = make([]*Node, 0, max(len(kids), 256))
 		}
 		n := len(p.ptrs)
 		p.ptrs = append(p.ptrs, kids...)
 		p.cur.Children = p.ptrs[n:len(p.ptrs):len(p.ptrs)]
-		p.kids = p.kids[:mark]
+		p.kids = p.kids[:e.kidMark]
 	}
 	numberSiblings(p.cur.Children)
-	p.raw = p.raw[:len(p.raw)-1]
-	p.ns = p.ns[:p.marks[len(p.marks)-1]]
-	p.marks = p.marks[:len(p.marks)-1]
-	p.depth--
+	p.ns = p.ns[:e.nsMark]
 	p.cur = p.cur.Parent
 }
