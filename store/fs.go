@@ -100,26 +100,41 @@ func (s *FS) cleanTemp(age time.Duration) {
 	})
 }
 
-// writeTemp copies r into a new temporary file and returns its path. The
-// caller makes it durable with s.durable or Sync.
-// writeUnnamed copies r into a new file without a name in dir and returns
-// it open, for linkUnnamed.
-func (s *FS) writeUnnamed(ctx context.Context, dir string, r io.Reader, size int64, mode fs.FileMode) (*os.File, error) {
-	f, err := openUnnamed(dir, mode)
-	if err != nil {
-		return nil, err
-	}
+// copyTo copies r into f, checking the size where it is known (>= 0).
+func copyTo(ctx context.Context, f *os.File, r io.Reader, size int64) error {
 	n, err := io.Copy(f, ctxReader{ctx, r})
 	if err == nil && size >= 0 && n != size {
 		err = fmt.Errorf("read %d bytes, expected %d", n, size)
 	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
+	return err
 }
 
+// stage writes r where Create gives it its name afterwards: into a file
+// without a name in dir where the filesystem allows (nothing to clean up
+// if the process dies), else into a temporary file. link names it and
+// fails with an error matching fs.ErrExist when the name is taken;
+// discard releases what link did not take.
+func (s *FS) stage(ctx context.Context, dir string, r io.Reader, size int64, mode fs.FileMode) (link func(dst string) error, discard func(), err error) {
+	if !s.unnamed {
+		tmp, err := s.writeTemp(ctx, r, size, mode)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(dst string) error { return os.Link(tmp, dst) }, func() { os.Remove(tmp) }, nil
+	}
+	f, err := openUnnamed(dir, mode)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := copyTo(ctx, f, r, size); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return func(dst string) error { return linkUnnamed(f, dst) }, func() { f.Close() }, nil
+}
+
+// writeTemp copies r into a new temporary file and returns its path. The
+// caller makes it durable with s.durable or Sync.
 func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.FileMode) (string, error) {
 	// Writers spread over tmpShards directories: concurrent creations in
 	// one directory contend for its lock.
@@ -134,10 +149,7 @@ func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.Fil
 		return "", err
 	}
 	name := f.Name()
-	n, err := io.Copy(f, ctxReader{ctx, r})
-	if err == nil && size >= 0 && n != size {
-		err = fmt.Errorf("read %d bytes, expected %d", n, size)
-	}
+	err = copyTo(ctx, f, r, size)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -167,24 +179,11 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 	if !opts.RetainUntil.IsZero() {
 		mode = 0o440
 	}
-	link := os.Link
-	var tmp string
-	if s.unnamed {
-		// A file without a name until it is linked: nothing to clean up
-		// if the process dies.
-		f, err := s.writeUnnamed(ctx, filepath.Dir(dst), r, size, mode)
-		if err != nil {
-			return fmt.Errorf("store: create %s: %w", key, err)
-		}
-		defer f.Close()
-		link = func(_, dst string) error { return linkUnnamed(f, dst) }
-	} else {
-		var err error
-		if tmp, err = s.writeTemp(ctx, r, size, mode); err != nil {
-			return fmt.Errorf("store: create %s: %w", key, err)
-		}
-		defer os.Remove(tmp)
+	link, discard, err := s.stage(ctx, filepath.Dir(dst), r, size, mode)
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", key, err)
 	}
+	defer discard()
 	if err := s.durable(ctx); err != nil {
 		return fmt.Errorf("store: create %s: sync: %w", key, err)
 	}
@@ -195,7 +194,7 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 			return fmt.Errorf("store: create %s: retention: %w", key, err)
 		}
 	}
-	if err := link(tmp, dst); err != nil {
+	if err := link(dst); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("store: create %s: %w", key, ErrExists)
 		}
