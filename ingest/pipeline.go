@@ -210,11 +210,9 @@ func (p *Pipeline) keep(ctx context.Context, meta Meta, data []byte) (err error)
 		if err != nil {
 			// Not acknowledged: the sender sends again. Drop the marker
 			// if the store lets us; else Recover does.
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
-			if derr := s.Delete(dctx, pendingKey(meta.ID)); derr == nil {
-				p.cfg.Logger.Info("unacknowledged submission abandoned", "id", meta.ID, "reason", err)
-			}
+			p.abandon(actx, meta.ID, err.Error())
 		}
 	}()
 	err = s.Create(dctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
@@ -464,13 +462,13 @@ func (p *Pipeline) original(ctx context.Context, id string) ([]byte, error) {
 }
 
 // abandon drops the pending marker of a submission that was never
-// acknowledged: a crash or power loss cut its keeping short, and the sender,
-// who got no 2xx, sends again. Whatever of its original was written stays
-// archived (it is write-once).
+// acknowledged: keeping it failed, or a crash or power loss cut it short,
+// and the sender, who got no 2xx, sends again. Whatever of its original
+// was written stays archived (it is write-once).
 func (p *Pipeline) abandon(ctx context.Context, id, why string) error {
 	p.cfg.Logger.Warn("unacknowledged submission abandoned", "id", id, "reason", why)
 	if err := p.cfg.Store.Delete(ctx, pendingKey(id)); err != nil {
-		return fmt.Errorf("ingest: recover %s: %w", id, err)
+		return fmt.Errorf("ingest: abandon %s: %w", id, err)
 	}
 	return nil
 }
