@@ -111,6 +111,7 @@ type Node struct {
 	Line         int32 // line of the start tag, 1-based
 	pos          int32 // 1-based position among siblings of the same name
 	last         bool
+	name         int32 // the parser's number of its local name
 }
 
 // docState is what the root element holds for the whole document.

@@ -29,10 +29,17 @@ type xmlParser struct {
 	kids []*Node     // the children read so far of the open elements
 	open []openElem  // the open elements, innermost last
 
-	names map[string]string // interned names, values and white space
-	attrs []rawAttr         // the attributes of the start tag being read
-	ptrs  []*Node           // the block children slices come from
-	slab  []Node            // nodes are allocated in blocks
+	names map[string]string // interned values and white space
+	tags  map[string]*tag   // element names as written
+	// locals numbers the local names of the elements; counts holds how
+	// many elements have each. With them the parser builds the index of
+	// elements by local name that Node.named serves.
+	locals map[string]int32
+	counts []int
+	attrs  []rawAttr // the attributes of the start tag being read
+	ptrs   []*Node   // the block children slices come from
+	slab   []Node    // nodes are allocated in blocks
+	slabs  [][]Node  // all blocks, in document order
 }
 
 // openElem is an element whose end tag is still to come.
@@ -44,9 +51,37 @@ type openElem struct {
 
 type rawAttr struct{ qname, value string }
 
+// A tag is an element name as written, split once.
+type tag struct {
+	qname, prefix, local string
+	name                 int32 // number of the local name in locals
+}
+
+// tag returns the tag for the name b, splitting and registering it the
+// first time it is seen.
+func (p *xmlParser) tag(b []byte) *tag {
+	if t, ok := p.tags[string(b)]; ok {
+		return t
+	}
+	t := &tag{qname: string(b)}
+	t.prefix, t.local = splitQName(t.qname)
+	i, ok := p.locals[t.local]
+	if !ok {
+		i = int32(len(p.counts))
+		p.locals[t.local] = i
+		p.counts = append(p.counts, 0)
+	}
+	t.name = i
+	p.tags[t.qname] = t
+	return t
+}
+
 // newNode returns a zero Node from the current block.
 func (p *xmlParser) newNode() *Node {
 	if len(p.slab) == cap(p.slab) {
+		if p.slab != nil {
+			p.slabs = append(p.slabs, p.slab)
+		}
 		p.slab = make([]Node, 0, min(64, 1+p.count/2))
 	}
 	p.slab = p.slab[:len(p.slab)+1]
@@ -89,7 +124,8 @@ func (p *xmlParser) intern(b []byte) string {
 
 // parseXML parses UTF-8 data.
 func parseXML(data []byte, lim Limits) (*Node, error) {
-	p := &xmlParser{data: data, line: 1, lim: lim, names: make(map[string]string, 64)}
+	p := &xmlParser{data: data, line: 1, lim: lim, names: make(map[string]string, 64),
+		tags: make(map[string]*tag, 64), locals: make(map[string]int32, 64)}
 	if err := p.prolog(); err != nil {
 		return nil, err
 	}
@@ -102,7 +138,34 @@ func parseXML(data []byte, lim Limits) (*Node, error) {
 	if p.pos < len(p.data) {
 		return nil, p.wf("content after the root element")
 	}
+	p.root.doc = &docState{byLocal: p.index()}
 	return p.root, nil
+}
+
+// index returns the elements by local name, each list in document order,
+// all in one backing array. Nodes come from the blocks in the order their
+// start tags were read, which is document order.
+func (p *xmlParser) index() map[string][]*Node {
+	all := make([]*Node, p.count)
+	ends := make([]int, len(p.counts)) // where each list's next element goes
+	n := 0
+	for i, c := range p.counts {
+		ends[i] = n
+		n += c
+	}
+	for _, slab := range append(p.slabs, p.slab) {
+		for i := range slab {
+			e := &slab[i]
+			all[ends[e.name]] = e
+			ends[e.name]++
+		}
+	}
+	byLocal := make(map[string][]*Node, len(p.locals))
+	for local, i := range p.locals {
+		end := ends[i]
+		byLocal[local] = all[end-p.counts[i] : end : end]
+	}
+	return byLocal
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -509,7 +572,8 @@ func (p *xmlParser) startTag() error {
 	if n == 0 {
 		return p.wf("'<' not followed by an element name")
 	}
-	qname := p.intern(p.data[start : start+n])
+	tg := p.tag(p.data[start : start+n])
+	qname := tg.qname
 	p.pos = start + n
 	p.count++
 	if p.lim.MaxDepth > 0 && len(p.open)+1 > p.lim.MaxDepth { // the open elements and this one
@@ -584,23 +648,24 @@ func (p *xmlParser) startTag() error {
 		}
 		switch {
 		case aname == "xmlns":
-			p.ns = append(p.ns, nsBinding{"", val})
+			p.ns = append(p.ns, nsBinding{"", knownNamespace(val)})
 		case strings.HasPrefix(aname, "xmlns:"):
 			if val == "" {
 				return p.wf("namespace prefix %s bound to an empty URI", aname[6:])
 			}
-			p.ns = append(p.ns, nsBinding{aname[6:], val})
+			p.ns = append(p.ns, nsBinding{aname[6:], knownNamespace(val)})
 		}
 		attrs = append(attrs, rawAttr{aname, val})
 	}
 	p.attrs = attrs[:0] // keep the buffer for the next tag
 	// Resolve names now that all declarations of the tag are known.
-	prefix, local := splitQName(qname)
-	uri, ok := p.lookup(prefix)
+	uri, ok := p.lookup(tg.prefix)
 	if !ok {
-		return p.wf("namespace prefix %q of element %s is not declared", prefix, local)
+		return p.wf("namespace prefix %q of element %s is not declared", tg.prefix, tg.local)
 	}
-	node.Space, node.Local = uri, local
+	node.Space, node.Local = uri, tg.local
+	node.name = tg.name
+	p.counts[tg.name]++
 	for _, a := range attrs {
 		if a.qname == "xmlns" || strings.HasPrefix(a.qname, "xmlns:") {
 			continue
@@ -635,6 +700,35 @@ func (p *xmlParser) startTag() error {
 	p.open = append(p.open, openElem{qname: qname, nsMark: mark, kidMark: len(p.kids)})
 	p.cur = node
 	return nil
+}
+
+// knownNamespace returns the package's constant for a namespace URI of the
+// two syntaxes, else uri. Names then share the constants' bytes, and
+// comparing them with the constants stops at the pointers.
+func knownNamespace(uri string) string {
+	switch uri {
+	case NSInvoice:
+		return NSInvoice
+	case NSCreditNote:
+		return NSCreditNote
+	case NSCAC:
+		return NSCAC
+	case NSCBC:
+		return NSCBC
+	case NSEXT:
+		return NSEXT
+	case NSRSM:
+		return NSRSM
+	case NSRAM:
+		return NSRAM
+	case NSUDT:
+		return NSUDT
+	case NSQDT:
+		return NSQDT
+	case NSXSI:
+		return NSXSI
+	}
+	return uri
 }
 
 func splitQName(q string) (prefix, local string) {
