@@ -45,7 +45,7 @@ func ublLine(n *Node) bool { return n.Is("cac:InvoiceLine") || n.Is("cac:CreditN
 
 // xsDate casts s to xs:date; ok is false where the cast would fail.
 func xsDate(s string) (time.Time, bool) {
-	s = strings.TrimFunc(s, isXMLSpace)
+	s = trimSpace(s)
 	for _, layout := range []string{"2006-01-02", "2006-01-02Z07:00"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, true

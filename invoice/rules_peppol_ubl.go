@@ -1,9 +1,6 @@
 package invoice
 
-import (
-	"math/big"
-	"strings"
-)
+import "math/big"
 
 // The PEPPOL BIS Billing 3.0 rules (PEPPOL-EN16931-R…) XRechnung 2.5.0
 // carries for UBL: the ones on its list, in the PEPPOL patterns they come
@@ -35,7 +32,7 @@ func peppolSlack(exp, val, slack *big.Rat) bool {
 // peppolDate reads the date part of an xs:date (YYYY-MM-DD, optional
 // time zone); ok is false where it is no date.
 func peppolDate(s string) (string, bool) {
-	s = strings.TrimFunc(s, isXMLSpace)
+	s = trimSpace(s)
 	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
 		return "", false
 	}

@@ -42,14 +42,33 @@ func normalized(s string) bool {
 
 func isXMLSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 
+// trimSpace removes XML white space (space, tab, CR, LF) at both ends.
+func trimSpace(s string) string {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
 // Blank reports whether normalize-space(s) is the empty string.
-func Blank(s string) bool { return strings.TrimFunc(s, isXMLSpace) == "" }
+func Blank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // Dec casts s to xs:decimal the way xs:decimal() does: white space around the
 // value is allowed; sign, digits and one optional point; no exponent. ok is
 // false where the cast would raise a dynamic error.
 func Dec(s string) (d *big.Rat, ok bool) {
-	s = strings.TrimFunc(s, isXMLSpace)
+	s = trimSpace(s)
 	if !isDecimalLexical(s) {
 		return nil, false
 	}
@@ -89,7 +108,7 @@ func DecOr(s string) *big.Rat {
 // Num is XPath number() (and the cast of an untyped value to xs:double):
 // NaN where s is not a number.
 func Num(s string) float64 {
-	s = strings.TrimFunc(s, isXMLSpace)
+	s = trimSpace(s)
 	switch s {
 	case "INF", "+INF":
 		return math.Inf(1)
@@ -114,7 +133,7 @@ func Num(s string) float64 {
 // Bool casts an untyped value to xs:boolean ("true"/"1", "false"/"0", white
 // space around allowed). ok is false where the cast fails.
 func Bool(s string) (v, ok bool) {
-	switch strings.TrimFunc(s, isXMLSpace) {
+	switch trimSpace(s) {
 	case "true", "1":
 		return true, true
 	case "false", "0":
