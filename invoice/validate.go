@@ -24,11 +24,13 @@ type Validator struct {
 	rules     *ruleSet
 	scenarios []Scenario
 	limits    Limits
+	parsers   *sync.Pool // of *xmlParser: their buffers serve the next document
 }
 
 // NewValidator compiles the rule table. Compile once, validate many times.
 func NewValidator() *Validator {
-	return &Validator{rules: compile(allRules()), scenarios: scenarios(), limits: DefaultLimits}
+	return &Validator{rules: compile(allRules()), scenarios: scenarios(), limits: DefaultLimits,
+		parsers: &sync.Pool{New: func() any { return newParser() }}}
 }
 
 // WithLimits returns a copy of v that parses with the given limits.
@@ -66,7 +68,14 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 	rep := &Report{DocType: UnknownDoc.String()}
 	defer func() { rep.Duration = time.Since(start) }()
 
-	root, err := Parse(data, v.limits)
+	// Nothing of the tree outlives this call (findings and the model hold
+	// strings), so its parser's buffers go back to the pool at the end.
+	p := v.parsers.Get().(*xmlParser)
+	defer func() {
+		p.release()
+		v.parsers.Put(p)
+	}()
+	root, err := parse(p, data, v.limits)
 	if err != nil {
 		var pe *ParseError
 		if !errors.As(err, &pe) {

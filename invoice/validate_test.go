@@ -3,8 +3,11 @@ package invoice
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -188,4 +191,86 @@ func TestPath(t *testing.T) {
 	if p := root.First("cbc:A/cbc:C/../.."); p != root {
 		t.Errorf("parent steps: %v", p)
 	}
+}
+
+// TestValidatorReuse validates documents one after another and from
+// several goroutines with one Validator, whose parsers are reused: every
+// report must equal the one of a fresh Validator, whatever came before
+// (a broken document, a large one, another syntax).
+func TestValidatorReuse(t *testing.T) {
+	fixture := readFixture(t, "minimal-ubl.xml")
+	docs := [][]byte{
+		fixture,
+		fixture[:900], // broken halfway
+		large(t, 2<<20),
+		[]byte(`<a:x xmlns:a="urn:other"><a:y/><a:y>t</a:y></a:x>`),
+		bytes.Replace(fixture, []byte("<cbc:ID>"), []byte("<cbc:ID> "), 1),
+	}
+	for _, d := range corpusSample(t, 40) {
+		docs = append(docs, d)
+	}
+	want := make([]string, len(docs))
+	for i, d := range docs {
+		want[i] = reportJSON(t, NewValidator(), d)
+	}
+	v := NewValidator()
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for round := 0; round < 3; round++ {
+				for i := range docs {
+					j := (i*7 + g + round) % len(docs) // each goroutine its own order
+					if got := reportJSON(t, v, docs[j]); got != want[j] {
+						errs <- fmt.Errorf("document %d after reuse:\n got %s\nwant %s", j, got, want[j])
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// reportJSON validates data with all rules and the model, and returns
+// the report as JSON without its duration.
+func reportJSON(t *testing.T, v *Validator, data []byte) string {
+	rep, err := v.Validate(context.Background(), data, Options{AllRules: true, Model: true})
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	rep.Duration = 0
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Error(err)
+	}
+	return string(b)
+}
+
+// corpusSample returns up to n documents of the XRechnung test suite in
+// the conformance corpus, or none (saying so) where ../shared is absent.
+func corpusSample(t *testing.T, n int) [][]byte {
+	shared := os.Getenv("EINGANG_SHARED")
+	if shared == "" {
+		shared = filepath.Join("..", "..", "shared")
+	}
+	files, _ := filepath.Glob(filepath.Join(shared, "conformance", "xrechnung-testsuite", "*", "*", "*.xml"))
+	if len(files) == 0 {
+		t.Logf("no test suite documents under %s (set EINGANG_SHARED): validating the fixtures only", shared)
+	}
+	var docs [][]byte
+	for _, f := range files {
+		if len(docs) == n {
+			break
+		}
+		if b, err := os.ReadFile(f); err == nil {
+			docs = append(docs, b)
+		}
+	}
+	return docs
 }

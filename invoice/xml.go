@@ -150,7 +150,10 @@ func (e *ParseError) Error() string {
 // DOCTYPE, and enforces lim. Documents in UTF-16 (with a byte order mark)
 // or in a declared ISO-8859-1, ISO-8859-15 or windows-1252 encoding are
 // read as well as UTF-8.
-func Parse(data []byte, lim Limits) (*Node, error) {
+func Parse(data []byte, lim Limits) (*Node, error) { return parse(newParser(), data, lim) }
+
+// parse is Parse with p's buffers: the tree is valid until p.release.
+func parse(p *xmlParser, data []byte, lim Limits) (*Node, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Rule: "XML-EMPTY", Msg: "the document is empty"}
 	}
@@ -187,7 +190,7 @@ func Parse(data []byte, lim Limits) (*Node, error) {
 		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 		data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 	}
-	return parseXML(data, lim)
+	return p.parseXML(data, lim)
 }
 
 // declaredEncoding returns the encoding named by the XML declaration, or "".

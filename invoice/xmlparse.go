@@ -31,15 +31,83 @@ type xmlParser struct {
 
 	names map[string]string // interned values and white space
 	tags  map[string]*tag   // element names as written
-	// locals numbers the local names of the elements; counts holds how
-	// many elements have each. With them the parser builds the index of
-	// elements by local name that Node.named serves.
-	locals map[string]int32
-	counts []int
-	attrs  []rawAttr // the attributes of the start tag being read
-	ptrs   []*Node   // the block children slices come from
-	slab   []Node    // nodes are allocated in blocks
-	slabs  [][]Node  // all blocks, in document order
+	// locals numbers the local names of the elements (localNames is the
+	// inverse); counts holds how many elements of this document have each,
+	// used lists the numbers with a count. With them the parser builds the
+	// index of elements by local name that Node.named serves.
+	locals     map[string]int32
+	localNames []string
+	counts     []int
+	used       []int32
+	attrs      []rawAttr // the attributes of the start tag being read
+
+	// Nodes and children slices come from blocks that the parser keeps for
+	// its next document: the first usedNodes of nodeBlocks (in document
+	// order, the last being slab) and usedPtrs of ptrBlocks (the last being
+	// ptrs) hold this document's.
+	nodeBlocks [][]Node
+	slab       []Node
+	usedNodes  int
+	ptrBlocks  [][]*Node
+	ptrs       []*Node
+	usedPtrs   int
+	all        []*Node // backing array of the index
+	ends       []int
+	byLocal    map[string][]*Node
+}
+
+// Bounds of what a parser keeps between documents: past them release
+// drops its buffers, so that one large document does not hold memory.
+const (
+	keepNodes = 16 << 10
+	keepNames = 4 << 10
+)
+
+// newParser returns a parser with empty buffers.
+func newParser() *xmlParser {
+	return &xmlParser{
+		names:   make(map[string]string, 64),
+		tags:    make(map[string]*tag, 64),
+		locals:  make(map[string]int32, 64),
+		byLocal: make(map[string][]*Node, 64),
+	}
+}
+
+// release makes the parser ready for its next document: the tree it
+// returned last must not be used after.
+func (p *xmlParser) release() {
+	kept := 0
+	for _, b := range p.nodeBlocks {
+		kept += cap(b)
+	}
+	if kept > keepNodes {
+		p.nodeBlocks, p.ptrBlocks, p.all = nil, nil, nil
+	}
+	for _, b := range p.nodeBlocks[:min(p.usedNodes, len(p.nodeBlocks))] {
+		clear(b[:cap(b)])
+	}
+	for _, b := range p.ptrBlocks[:min(p.usedPtrs, len(p.ptrBlocks))] {
+		clear(b[:cap(b)])
+	}
+	for _, i := range p.used {
+		p.counts[i] = 0
+	}
+	if len(p.tags) > keepNames {
+		p.tags, p.locals = make(map[string]*tag, 64), make(map[string]int32, 64)
+		p.localNames, p.counts = nil, nil
+	}
+	if len(p.names) > keepNames {
+		p.names = make(map[string]string, 64)
+	} else {
+		clear(p.names)
+	}
+	clear(p.byLocal)
+	clear(p.all)
+	*p = xmlParser{
+		names: p.names, tags: p.tags, locals: p.locals, localNames: p.localNames, counts: p.counts, used: p.used[:0],
+		attrs: p.attrs[:0], ns: p.ns[:0], kids: p.kids[:0], open: p.open[:0],
+		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, byLocal: p.byLocal,
+	}
 }
 
 // openElem is an element whose end tag is still to come.
@@ -69,6 +137,7 @@ func (p *xmlParser) tag(b []byte) *tag {
 	if !ok {
 		i = int32(len(p.counts))
 		p.locals[t.local] = i
+		p.localNames = append(p.localNames, t.local)
 		p.counts = append(p.counts, 0)
 	}
 	t.name = i
@@ -79,13 +148,30 @@ func (p *xmlParser) tag(b []byte) *tag {
 // newNode returns a zero Node from the current block.
 func (p *xmlParser) newNode() *Node {
 	if len(p.slab) == cap(p.slab) {
-		if p.slab != nil {
-			p.slabs = append(p.slabs, p.slab)
+		if p.usedNodes == len(p.nodeBlocks) {
+			p.nodeBlocks = append(p.nodeBlocks, make([]Node, 0, min(64, 1+p.count/2)))
 		}
-		p.slab = make([]Node, 0, min(64, 1+p.count/2))
+		p.slab = p.nodeBlocks[p.usedNodes][:0]
+		p.usedNodes++
 	}
 	p.slab = p.slab[:len(p.slab)+1]
 	return &p.slab[len(p.slab)-1]
+}
+
+// newPtrs returns a slice of n free pointers for children.
+func (p *xmlParser) newPtrs(n int) []*Node {
+	if cap(p.ptrs)-len(p.ptrs) < n {
+		if p.usedPtrs == len(p.ptrBlocks) || cap(p.ptrBlocks[p.usedPtrs]) < n {
+			p.ptrBlocks = append(p.ptrBlocks, make([]*Node, 0, max(n, 256)))
+			last := len(p.ptrBlocks) - 1
+			p.ptrBlocks[p.usedPtrs], p.ptrBlocks[last] = p.ptrBlocks[last], p.ptrBlocks[p.usedPtrs]
+		}
+		p.ptrs = p.ptrBlocks[p.usedPtrs][:0]
+		p.usedPtrs++
+	}
+	i := len(p.ptrs)
+	p.ptrs = p.ptrs[:i+n]
+	return p.ptrs[i : i+n : i+n]
 }
 
 type nsBinding struct{ prefix, uri string }
@@ -122,10 +208,10 @@ func (p *xmlParser) intern(b []byte) string {
 	return s
 }
 
-// parseXML parses UTF-8 data.
-func parseXML(data []byte, lim Limits) (*Node, error) {
-	p := &xmlParser{data: data, line: 1, lim: lim, names: make(map[string]string, 64),
-		tags: make(map[string]*tag, 64), locals: make(map[string]int32, 64)}
+// parseXML parses UTF-8 data. The tree lives in p's blocks until
+// p.release.
+func (p *xmlParser) parseXML(data []byte, lim Limits) (*Node, error) {
+	p.data, p.line, p.lim = data, 1, lim
 	if err := p.prolog(); err != nil {
 		return nil, err
 	}
@@ -146,26 +232,35 @@ func parseXML(data []byte, lim Limits) (*Node, error) {
 // all in one backing array. Nodes come from the blocks in the order their
 // start tags were read, which is document order.
 func (p *xmlParser) index() map[string][]*Node {
-	all := make([]*Node, p.count)
-	ends := make([]int, len(p.counts)) // where each list's next element goes
-	n := 0
-	for i, c := range p.counts {
-		ends[i] = n
-		n += c
+	if cap(p.all) < p.count {
+		p.all = make([]*Node, p.count)
 	}
-	for _, slab := range append(p.slabs, p.slab) {
-		for i := range slab {
-			e := &slab[i]
+	all := p.all[:p.count]
+	if len(p.ends) < len(p.counts) {
+		p.ends = make([]int, len(p.counts))
+	}
+	ends := p.ends // where each list's next element goes
+	n := 0
+	for _, i := range p.used {
+		ends[i] = n
+		n += p.counts[i]
+	}
+	for b, block := range p.nodeBlocks[:p.usedNodes] {
+		block = block[:cap(block)] // full, but for the last
+		if b == p.usedNodes-1 {
+			block = p.slab
+		}
+		for i := range block {
+			e := &block[i]
 			all[ends[e.name]] = e
 			ends[e.name]++
 		}
 	}
-	byLocal := make(map[string][]*Node, len(p.locals))
-	for local, i := range p.locals {
+	for _, i := range p.used {
 		end := ends[i]
-		byLocal[local] = all[end-p.counts[i] : end : end]
+		p.byLocal[p.localNames[i]] = all[end-p.counts[i] : end : end]
 	}
-	return byLocal
+	return p.byLocal
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -663,8 +758,10 @@ func (p *xmlParser) startTag() error {
 	if !ok {
 		return p.wf("namespace prefix %q of element %s is not declared", tg.prefix, tg.local)
 	}
-	node.Space, node.Local = uri, tg.local
-	node.name = tg.name
+	node.Space, node.Local, node.name = uri, tg.local, tg.name
+	if p.counts[tg.name] == 0 {
+		p.used = append(p.used, tg.name)
+	}
 	p.counts[tg.name]++
 	for _, a := range attrs {
 		if a.qname == "xmlns" || strings.HasPrefix(a.qname, "xmlns:") {
@@ -834,12 +931,8 @@ func (p *xmlParser) closeElement() {
 	e := p.open[len(p.open)-1]
 	p.open = p.open[:len(p.open)-1]
 	if kids := p.kids[e.kidMark:]; len(kids) > 0 {
-		if cap(p.ptrs)-len(p.ptrs) < len(kids) {
-			p.ptrs = make([]*Node, 0, max(len(kids), 256))
-		}
-		n := len(p.ptrs)
-		p.ptrs = append(p.ptrs, kids...)
-		p.cur.Children = p.ptrs[n:len(p.ptrs):len(p.ptrs)]
+		p.cur.Children = p.newPtrs(len(kids))
+		copy(p.cur.Children, kids)
 		p.kids = p.kids[:e.kidMark]
 	}
 	numberSiblings(p.cur.Children)
