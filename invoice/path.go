@@ -169,7 +169,8 @@ func (n *Node) Has(path string) bool {
 	if attr == "" {
 		return n.firstOf(elems) != nil
 	}
-	for _, e := range n.selectPath(elems, nil) {
+	var buf [16]*Node
+	for _, e := range n.selectPath(elems, buf[:0]) {
 		if e.HasAttr(attr) {
 			return true
 		}
@@ -185,7 +186,8 @@ func (n *Node) Count(path string) int {
 	if _, attr := splitAttr(path); attr != "" {
 		return len(n.Strs(path))
 	}
-	return len(n.selectPath(path, nil))
+	var buf [16]*Node
+	return len(n.selectPath(path, buf[:0]))
 }
 
 // Str returns the string value of the first item the path selects, or "".
@@ -209,7 +211,11 @@ func (n *Node) Strs(path string) []string {
 		return nil
 	}
 	elems, attr := splitAttr(path)
-	nodes := n.selectPath(elems, nil)
+	var buf [16]*Node
+	nodes := n.selectPath(elems, buf[:0])
+	if len(nodes) == 0 {
+		return nil
+	}
 	out := make([]string, 0, len(nodes))
 	for _, e := range nodes {
 		if attr != "" {
