@@ -501,9 +501,11 @@ func (n *Node) Descendants(name string) []*Node {
 }
 
 func splitName(name string) (space, local string, ok bool) {
-	i := strings.IndexByte(name, ':')
-	if i < 0 {
-		return "", name, true
+	i := 3 // the project's prefixes have three letters, but for cn
+	if len(name) <= i || name[i] != ':' {
+		if i = strings.IndexByte(name, ':'); i < 0 {
+			return "", name, true
+		}
 	}
 	space = namespaceOf(name[:i])
 	return space, name[i+1:], space != ""

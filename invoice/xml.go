@@ -30,26 +30,30 @@ const (
 // returns "" for an unknown prefix. Paths given to Node methods use these
 // prefixes whatever the document itself declares.
 func namespaceOf(prefix string) string {
-	switch prefix {
-	case "cbc":
+	if len(prefix) != 3 {
+		if prefix == "cn" {
+			return NSCreditNote
+		}
+		return ""
+	}
+	switch uint32(prefix[0])<<16 | uint32(prefix[1])<<8 | uint32(prefix[2]) {
+	case 'c'<<16 | 'b'<<8 | 'c':
 		return NSCBC
-	case "cac":
+	case 'c'<<16 | 'a'<<8 | 'c':
 		return NSCAC
-	case "ram":
+	case 'r'<<16 | 'a'<<8 | 'm':
 		return NSRAM
-	case "rsm":
+	case 'r'<<16 | 's'<<8 | 'm':
 		return NSRSM
-	case "udt":
+	case 'u'<<16 | 'd'<<8 | 't':
 		return NSUDT
-	case "qdt":
+	case 'q'<<16 | 'd'<<8 | 't':
 		return NSQDT
-	case "ext":
+	case 'e'<<16 | 'x'<<8 | 't':
 		return NSEXT
-	case "ubl":
+	case 'u'<<16 | 'b'<<8 | 'l':
 		return NSInvoice
-	case "cn":
-		return NSCreditNote
-	case "xsi":
+	case 'x'<<16 | 's'<<8 | 'i':
 		return NSXSI
 	}
 	return ""
