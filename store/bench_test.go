@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // The store benchmarks put, get and list 20 KB objects and report
@@ -119,7 +121,7 @@ func benchStore(b *testing.B, s Store) {
 }
 
 func BenchmarkFS(b *testing.B) {
-	s, err := OpenFS(b.TempDir())
+	s, err := OpenFS(testenv.BenchDir(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -135,7 +137,7 @@ func BenchmarkS3(b *testing.B) {
 
 // BenchmarkRawDisk is the limit of the disk: write 20 KB, fsync, close.
 func BenchmarkRawDisk(b *testing.B) {
-	dir := b.TempDir()
+	dir := testenv.BenchDir(b)
 	data := benchPayload()
 	lat := make([]time.Duration, 0, b.N)
 	b.SetBytes(benchSize)

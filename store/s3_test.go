@@ -33,7 +33,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if sharedMinIO != nil {
 		sharedMinIO.Stop()
-		os.RemoveAll(sharedMinIO.Dir)
+		if os.Getenv("EINGANG_BENCH_DATA") == "" {
+			os.RemoveAll(sharedMinIO.Dir)
+		}
 	}
 	os.Exit(code)
 }
@@ -45,7 +47,7 @@ func testS3(t testing.TB) (endpoint, access, secret string) {
 	}
 	bin := testenv.MinIOBinary(t)
 	sharedMinIOOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "eingang-minio-")
+		dir, err := os.MkdirTemp(os.Getenv("EINGANG_BENCH_DATA"), "eingang-minio-") // see testenv.BenchDir
 		if err != nil {
 			sharedMinIOErr = err
 			return

@@ -51,7 +51,7 @@ func corpusDocs(b *testing.B) [][]byte {
 //	BenchmarkUploadPaced/...       an open-loop load at a fixed rate
 
 func BenchmarkUpload(b *testing.B) {
-	b.Run("fs", func(b *testing.B) { uploadLoad(b, newEnv(b, 20<<20, 0), 0) })
+	b.Run("fs", func(b *testing.B) { uploadLoad(b, newEnvStore(b, fsStore(b), 20<<20, 0), 0) })
 	b.Run("minio", func(b *testing.B) { uploadLoad(b, newEnvStore(b, minioStore(b), 20<<20, 0), 0) })
 }
 
@@ -59,8 +59,17 @@ func BenchmarkUpload(b *testing.B) {
 // carry: 200 invoices/s on the filesystem store, 40/s on MinIO (whose
 // own writes share this machine).
 func BenchmarkUploadPaced(b *testing.B) {
-	b.Run("fs-200", func(b *testing.B) { uploadLoad(b, newEnv(b, 20<<20, 0), 200) })
+	b.Run("fs-200", func(b *testing.B) { uploadLoad(b, newEnvStore(b, fsStore(b), 20<<20, 0), 200) })
 	b.Run("minio-40", func(b *testing.B) { uploadLoad(b, newEnvStore(b, minioStore(b), 20<<20, 0), 40) })
+}
+
+// fsStore opens a filesystem store in a folder of testenv.BenchDir.
+func fsStore(b *testing.B) store.Store {
+	st, err := store.OpenFS(testenv.BenchDir(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
 }
 
 // minioStore starts a MinIO server for the benchmark (or uses
@@ -68,7 +77,7 @@ func BenchmarkUploadPaced(b *testing.B) {
 func minioStore(b *testing.B) store.Store {
 	ep, ak, sk := os.Getenv("EINGANG_TEST_S3_ENDPOINT"), os.Getenv("EINGANG_TEST_S3_ACCESS_KEY"), os.Getenv("EINGANG_TEST_S3_SECRET_KEY")
 	if ep == "" {
-		srv, err := testenv.StartMinIO(testenv.MinIOBinary(b), testenv.FreeAddr(b), b.TempDir())
+		srv, err := testenv.StartMinIO(testenv.MinIOBinary(b), testenv.FreeAddr(b), testenv.BenchDir(b))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -110,3 +110,26 @@ func (m *MinIO) Stop() {
 		m.cmd = nil
 	}
 }
+
+// BenchDir returns a new folder for a benchmark's data. Where
+// EINGANG_BENCH_DATA names a folder (make bench sets it), the new folder is
+// made there and kept: removing a run's tens of thousands of files frees
+// their blocks, and on a disk mounted with online discard (as this
+// project's machines are) every write is slower for many seconds after,
+// so the next benchmark would measure this one's clean-up. make bench
+// removes EINGANG_BENCH_DATA once all measurements are done. Elsewhere
+// BenchDir is tb.TempDir().
+func BenchDir(tb testing.TB) string {
+	root := os.Getenv("EINGANG_BENCH_DATA")
+	if root == "" {
+		return tb.TempDir()
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	dir, err := os.MkdirTemp(root, "bench-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
