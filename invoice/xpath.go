@@ -72,8 +72,56 @@ func Dec(s string) (d *big.Rat, ok bool) {
 	if !isDecimalLexical(s) {
 		return nil, false
 	}
+	if d, ok := smallDec(s); ok {
+		return d, true
+	}
 	r, ok := new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
 	return r, ok
+}
+
+// pow10 holds the powers of ten that fit an int64.
+var pow10 = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// smallDec converts a decimal lexical of at most 18 digits (the amounts,
+// quantities and rates of invoices) straight to a fraction in lowest
+// terms, without big.Rat's parser. ok is false for longer ones.
+func smallDec(s string) (*big.Rat, bool) {
+	neg := s[0] == '-'
+	if s[0] == '-' || s[0] == '+' {
+		s = s[1:]
+	}
+	var m int64
+	scale, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			scale = len(s) - i - 1
+			continue
+		}
+		if m == 0 && s[i] == '0' {
+			continue // leading zeros add no digit
+		}
+		if digits++; digits > 18 {
+			return nil, false
+		}
+		m = m*10 + int64(s[i]-'0')
+	}
+	if scale > 18 {
+		return nil, false
+	}
+	den := pow10[scale]
+	for m%2 == 0 && den%2 == 0 { // den's factors are twos and fives
+		m, den = m/2, den/2
+	}
+	for m%5 == 0 && den%5 == 0 {
+		m, den = m/5, den/5
+	}
+	if neg {
+		m = -m
+	}
+	if den == 1 {
+		return new(big.Rat).SetInt64(m), true
+	}
+	return new(big.Rat).SetFrac64(m, den), true
 }
 
 func isDecimalLexical(s string) bool {
@@ -151,6 +199,9 @@ func RoundDec(d *big.Rat) *big.Rat {
 
 // RoundDec2 is round(d * 10 * 10) div 100: round to two decimals, halves up.
 func RoundDec2(d *big.Rat) *big.Rat {
+	if d.IsInt() || d.Denom().IsUint64() && 100%d.Denom().Uint64() == 0 {
+		return new(big.Rat).Set(d) // two decimals at most already
+	}
 	x := new(big.Rat).Mul(d, big.NewRat(100, 1))
 	x = RoundDec(x)
 	return x.Quo(x, big.NewRat(100, 1))
