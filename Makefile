@@ -58,7 +58,8 @@ conformance:
 BENCH_DATA ?= $(CURDIR)/.bench-data
 bench: minio
 	rm -rf $(BENCH_DATA) && mkdir -p $(BENCH_DATA)
-	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench . -benchmem ./invoice
+	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench 'Testsuite|Typical|Corpus$$|Large' -benchmem -cpu 1 ./invoice
+	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench CorpusParallel -benchmem ./invoice
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 2s ./store
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 3000x -timeout 30m ./web
 	rm -rf $(BENCH_DATA)
