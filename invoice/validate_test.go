@@ -206,9 +206,7 @@ func TestValidatorReuse(t *testing.T) {
 		[]byte(`<a:x xmlns:a="urn:other"><a:y/><a:y>t</a:y></a:x>`),
 		bytes.Replace(fixture, []byte("<cbc:ID>"), []byte("<cbc:ID> "), 1),
 	}
-	for _, d := range corpusSample(t, 40) {
-		docs = append(docs, d)
-	}
+	docs = append(docs, corpusSample(t, 40)...)
 	want := make([]string, len(docs))
 	for i, d := range docs {
 		want[i] = reportJSON(t, NewValidator(), d)
