@@ -62,9 +62,20 @@ type pathSet struct {
 }
 
 type pathTrie struct {
-	child map[schemas.QName]*pathTrie
-	ids   []int            // paths that end at this element
-	attrs map[string][]int // paths that end at an attribute of this element
+	space string                 // namespace of the element step that leads here
+	child map[string][]*pathTrie // by local name: hashing it is cheaper than the namespace too
+	ids   []int                  // paths that end at this element
+	attrs map[string][]int       // paths that end at an attribute of this element
+}
+
+// next returns the child for element e, or nil.
+func (t *pathTrie) next(e *Node) *pathTrie {
+	for _, c := range t.child[e.Local] {
+		if c.space == e.Space {
+			return c
+		}
+	}
+	return nil
 }
 
 type descPath struct {
@@ -88,12 +99,17 @@ func parseSteps(path string) (steps []schemas.QName, attr string) {
 func (t *pathTrie) add(steps []schemas.QName, attr string, id int) {
 	for _, s := range steps {
 		if t.child == nil {
-			t.child = map[schemas.QName]*pathTrie{}
+			t.child = map[string][]*pathTrie{}
 		}
-		next := t.child[s]
+		var next *pathTrie
+		for _, c := range t.child[s.Local] {
+			if c.space == s.Space {
+				next = c
+			}
+		}
 		if next == nil {
-			next = &pathTrie{}
-			t.child[s] = next
+			next = &pathTrie{space: s.Space}
+			t.child[s.Local] = append(t.child[s.Local], next)
 		}
 		t = next
 	}
@@ -170,7 +186,7 @@ func (ps *pathSet) hits(n *Node) []bool {
 	var walk func(t *pathTrie, e *Node)
 	walk = func(t *pathTrie, e *Node) {
 		for _, c := range e.Children {
-			sub := t.child[schemas.QName{Space: c.Space, Local: c.Local}]
+			sub := t.next(c)
 			if sub == nil {
 				continue
 			}
