@@ -12,9 +12,26 @@ import (
 
 // clIn is the reference's code test: the normalized value has no space and
 // stands in the list.
-func clIn(value, list string) bool {
+func clIn(value string, set codeSet) bool {
 	v := NormSpace(value)
-	return !strings.Contains(v, " ") && strings.Contains(list, " "+v+" ")
+	return !strings.Contains(v, " ") && set[v]
+}
+
+// A codeSet holds the codes of a list: exactly the values v for which the
+// reference's contains(list, concat(' ', v, ' ')) holds, found with one
+// lookup instead of a search of the list (Rec 20 has 2,000 codes).
+type codeSet map[string]bool
+
+// clSet returns the code list of key as a set.
+func clSet(key string) codeSet {
+	list := clList(key)
+	set := codeSet{}
+	for _, c := range strings.Split(list, " ") {
+		if strings.Contains(list, " "+c+" ") {
+			set[c] = true
+		}
+	}
+	return set
 }
 
 // clList returns a code list, panicking at start if the key is unknown (a
@@ -28,7 +45,7 @@ func clList(key string) string {
 }
 
 // clValue builds a rule testing the element's value against a code list.
-func clValue(id string, ctx Context, list, what, whatDE string) Rule {
+func clValue(id string, ctx Context, list codeSet, what, whatDE string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
 		Test:      func(n *Node) bool { return clIn(n.Value(), list) },
 		Message:   what + " must be a code of the list the rule names; correct the code.",
@@ -36,7 +53,7 @@ func clValue(id string, ctx Context, list, what, whatDE string) Rule {
 }
 
 // clAttr builds a rule testing an attribute against a code list.
-func clAttr(id string, ctx Context, attr, list, what, whatDE string) Rule {
+func clAttr(id string, ctx Context, attr string, list codeSet, what, whatDE string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
 		Test:      func(n *Node) bool { v, _ := n.Attr(attr); return clIn(v, list) },
 		Message:   what + " must be a code of the list the rule names; correct the code.",
@@ -138,52 +155,61 @@ var clUBLRules = []Rule{
 		Message:   "A note subject code (#XXX# at the start of BT-21) must be from UNTDID 4451.",
 		MessageDE: "Ein Betreff-Code einer Notiz (#XXX# am Anfang von BT-21) muss aus UNTDID 4451 stammen."},
 	{ID: "BR-CL-01", Flag: Fatal, Context: ublCodesTypeCode,
-		Test: func(n *Node) bool {
-			if n.Local == "InvoiceTypeCode" {
-				return clIn(n.Value(), clList("ubl/BR-CL-01/0"))
+		Test: func() func(*Node) bool {
+			invoice, creditNote := clSet("ubl/BR-CL-01/0"), clSet("ubl/BR-CL-01/1")
+			return func(n *Node) bool {
+				if n.Local == "InvoiceTypeCode" {
+					return clIn(n.Value(), invoice)
+				}
+				return clIn(n.Value(), creditNote)
 			}
-			return clIn(n.Value(), clList("ubl/BR-CL-01/1"))
-		},
+		}(),
 		Message:   "The invoice type code (BT-3) must be a code of UNTDID 1001 allowed for invoices or credit notes.",
 		MessageDE: "Der Rechnungstyp (BT-3) muss ein für Rechnungen bzw. Gutschriften zulässiger Code aus UNTDID 1001 sein."},
-	clAttr("BR-CL-03", ublCodesAmount, "currencyID", clList("ubl/BR-CL-03/0"), "The currency of an amount (@currencyID, ISO 4217)", "Die Währung eines Betrags (@currencyID, ISO 4217)"),
-	clValue("BR-CL-04", ublCodesDocCurrency, clList("ubl/BR-CL-04/0"), "The invoice currency code (BT-5, ISO 4217)", "Der Währungscode der Rechnung (BT-5, ISO 4217)"),
-	clValue("BR-CL-05", ublCodesTaxCurrency, clList("ubl/BR-CL-05/0"), "The VAT accounting currency code (BT-6, ISO 4217)", "Der Code der Steuerwährung (BT-6, ISO 4217)"),
-	clValue("BR-CL-06", ublCodesPeriodCode, clList("ubl/BR-CL-06/0"), "The value added tax point date code (BT-8, UNTDID 2005)", "Der Code der Steuerfälligkeit (BT-8, UNTDID 2005)"),
-	clAttr("BR-CL-07", ublCodesObjectID, "schemeID", clList("ubl/BR-CL-07/0"), "The scheme of the invoiced object identifier (BT-18, UNTDID 1153)", "Das Schema der Kennung des Rechnungsobjekts (BT-18, UNTDID 1153)"),
+	clAttr("BR-CL-03", ublCodesAmount, "currencyID", clSet("ubl/BR-CL-03/0"), "The currency of an amount (@currencyID, ISO 4217)", "Die Währung eines Betrags (@currencyID, ISO 4217)"),
+	clValue("BR-CL-04", ublCodesDocCurrency, clSet("ubl/BR-CL-04/0"), "The invoice currency code (BT-5, ISO 4217)", "Der Währungscode der Rechnung (BT-5, ISO 4217)"),
+	clValue("BR-CL-05", ublCodesTaxCurrency, clSet("ubl/BR-CL-05/0"), "The VAT accounting currency code (BT-6, ISO 4217)", "Der Code der Steuerwährung (BT-6, ISO 4217)"),
+	clValue("BR-CL-06", ublCodesPeriodCode, clSet("ubl/BR-CL-06/0"), "The value added tax point date code (BT-8, UNTDID 2005)", "Der Code der Steuerfälligkeit (BT-8, UNTDID 2005)"),
+	clAttr("BR-CL-07", ublCodesObjectID, "schemeID", clSet("ubl/BR-CL-07/0"), "The scheme of the invoiced object identifier (BT-18, UNTDID 1153)", "Das Schema der Kennung des Rechnungsobjekts (BT-18, UNTDID 1153)"),
 	{ID: "BR-CL-10", Flag: Fatal, Context: ublCodesPartyID,
-		Test: func(n *Node) bool {
-			s, _ := n.Attr("schemeID")
-			if clIn(s, clList("ubl/BR-CL-10/0")) {
-				return true
+		Test: func() func(*Node) bool {
+			icd, sepa := clSet("ubl/BR-CL-10/0"), clSet("ubl/BR-CL-10/1")
+			return func(n *Node) bool {
+				s, _ := n.Attr("schemeID")
+				if clIn(s, icd) {
+					return true
+				}
+				return clIn(s, sepa) && (n.Ancestor("cac:AccountingSupplierParty") != nil || n.Ancestor("cac:PayeeParty") != nil)
 			}
-			return clIn(s, clList("ubl/BR-CL-10/1")) && (n.Ancestor("cac:AccountingSupplierParty") != nil || n.Ancestor("cac:PayeeParty") != nil)
-		},
+		}(),
 		Message:   "The scheme of a party identifier must be an ISO 6523 ICD code (SEPA only for seller and payee).",
 		MessageDE: "Das Schema einer Parteikennung muss ein ISO-6523-ICD-Code sein (SEPA nur bei Verkäufer und Zahlungsempfänger)."},
-	clAttr("BR-CL-11", ublCodesLegalID, "schemeID", clList("ubl/BR-CL-11/0"), "The scheme of a legal registration identifier (ISO 6523 ICD)", "Das Schema einer Registernummer (ISO 6523 ICD)"),
-	clAttr("BR-CL-13", ublCodesClassification, "listID", clList("ubl/BR-CL-13/0"), "The scheme of an item classification identifier (BT-158, UNTDID 7143)", "Das Schema einer Artikelklassifizierung (BT-158, UNTDID 7143)"),
-	clValue("BR-CL-14", ublCodesCountry, clList("ubl/BR-CL-14/0"), "A country code (ISO 3166-1 alpha-2)", "Ein Ländercode (ISO 3166-1 alpha-2)"),
-	clValue("BR-CL-15", ublCodesOrigin, clList("ubl/BR-CL-15/0"), "The item country of origin (BT-159, ISO 3166-1 alpha-2)", "Das Ursprungsland des Artikels (BT-159, ISO 3166-1 alpha-2)"),
-	clValue("BR-CL-16", ublCodesPaymentMeans, clList("ubl/BR-CL-16/0"), "The payment means code (BT-81, UNTDID 4461)", "Der Zahlungsartcode (BT-81, UNTDID 4461)"),
-	clValue("BR-CL-17", ublCodesTaxCategory, clList("ubl/BR-CL-17/0"), "A VAT category code (UNTDID 5305 subset)", "Ein Code der Umsatzsteuerkategorie (Teilmenge von UNTDID 5305)"),
-	clValue("BR-CL-18", ublCodesItemCategory, clList("ubl/BR-CL-18/0"), "The invoiced item VAT category code (BT-151, UNTDID 5305 subset)", "Die Umsatzsteuerkategorie des Artikels (BT-151, Teilmenge von UNTDID 5305)"),
-	clValue("BR-CL-19", ublCodesAllowanceReason, clList("ubl/BR-CL-19/0"), "An allowance reason code (UNTDID 5189)", "Ein Code für den Grund eines Nachlasses (UNTDID 5189)"),
-	clValue("BR-CL-20", ublCodesChargeReason, clList("ubl/BR-CL-20/0"), "A charge reason code (UNTDID 7161)", "Ein Code für den Grund eines Zuschlags (UNTDID 7161)"),
-	clAttr("BR-CL-21", ublCodesItemID, "schemeID", clList("ubl/BR-CL-21/0"), "The scheme of an item standard identifier (BT-157, ISO 6523 ICD)", "Das Schema einer Artikelkennung (BT-157, ISO 6523 ICD)"),
+	clAttr("BR-CL-11", ublCodesLegalID, "schemeID", clSet("ubl/BR-CL-11/0"), "The scheme of a legal registration identifier (ISO 6523 ICD)", "Das Schema einer Registernummer (ISO 6523 ICD)"),
+	clAttr("BR-CL-13", ublCodesClassification, "listID", clSet("ubl/BR-CL-13/0"), "The scheme of an item classification identifier (BT-158, UNTDID 7143)", "Das Schema einer Artikelklassifizierung (BT-158, UNTDID 7143)"),
+	clValue("BR-CL-14", ublCodesCountry, clSet("ubl/BR-CL-14/0"), "A country code (ISO 3166-1 alpha-2)", "Ein Ländercode (ISO 3166-1 alpha-2)"),
+	clValue("BR-CL-15", ublCodesOrigin, clSet("ubl/BR-CL-15/0"), "The item country of origin (BT-159, ISO 3166-1 alpha-2)", "Das Ursprungsland des Artikels (BT-159, ISO 3166-1 alpha-2)"),
+	clValue("BR-CL-16", ublCodesPaymentMeans, clSet("ubl/BR-CL-16/0"), "The payment means code (BT-81, UNTDID 4461)", "Der Zahlungsartcode (BT-81, UNTDID 4461)"),
+	clValue("BR-CL-17", ublCodesTaxCategory, clSet("ubl/BR-CL-17/0"), "A VAT category code (UNTDID 5305 subset)", "Ein Code der Umsatzsteuerkategorie (Teilmenge von UNTDID 5305)"),
+	clValue("BR-CL-18", ublCodesItemCategory, clSet("ubl/BR-CL-18/0"), "The invoiced item VAT category code (BT-151, UNTDID 5305 subset)", "Die Umsatzsteuerkategorie des Artikels (BT-151, Teilmenge von UNTDID 5305)"),
+	clValue("BR-CL-19", ublCodesAllowanceReason, clSet("ubl/BR-CL-19/0"), "An allowance reason code (UNTDID 5189)", "Ein Code für den Grund eines Nachlasses (UNTDID 5189)"),
+	clValue("BR-CL-20", ublCodesChargeReason, clSet("ubl/BR-CL-20/0"), "A charge reason code (UNTDID 7161)", "Ein Code für den Grund eines Zuschlags (UNTDID 7161)"),
+	clAttr("BR-CL-21", ublCodesItemID, "schemeID", clSet("ubl/BR-CL-21/0"), "The scheme of an item standard identifier (BT-157, ISO 6523 ICD)", "Das Schema einer Artikelkennung (BT-157, ISO 6523 ICD)"),
 	{ID: "BR-CL-22", Flag: Fatal, Context: ublCodesExemption,
-		Test: func(n *Node) bool {
-			v := n.Value()
-			return !strings.Contains(NormSpace(v), " ") && strings.Contains(clList("ubl/BR-CL-22/0"), " "+NormSpace(strings.ToUpper(v))+" ")
-		},
+		Test: func() func(*Node) bool {
+			vatex := clSet("ubl/BR-CL-22/0")
+			return func(n *Node) bool {
+				v := n.Value()
+				return !strings.Contains(NormSpace(v), " ") && vatex[NormSpace(strings.ToUpper(v))]
+			}
+		}(),
 		Message:   "A VAT exemption reason code (BT-121) must be a VATEX code.",
 		MessageDE: "Ein Code für den Befreiungsgrund (BT-121) muss ein VATEX-Code sein."},
-	clAttr("BR-CL-23", ublCodesQuantity, "unitCode", clList("ubl/BR-CL-23/0"), "A unit of measure (UN/ECE Rec 20 with Rec 21)", "Eine Mengeneinheit (UN/ECE Rec 20 mit Rec 21)"),
+	clAttr("BR-CL-23", ublCodesQuantity, "unitCode", clSet("ubl/BR-CL-23/0"), "A unit of measure (UN/ECE Rec 20 with Rec 21)", "Eine Mengeneinheit (UN/ECE Rec 20 mit Rec 21)"),
 	{ID: "BR-CL-24", Flag: Fatal, Context: ublCodesBinary, Test: clMimeOK,
 		Message:   "An attached document (BT-125) must be PDF, PNG, JPEG, CSV, XLSX or ODS.",
 		MessageDE: "Ein angehängtes Dokument (BT-125) muss PDF, PNG, JPEG, CSV, XLSX oder ODS sein."},
-	clAttr("BR-CL-25", ublCodesEndpoint, "schemeID", clList("ubl/BR-CL-25/0"), "The scheme of an electronic address (CEF EAS)", "Das Schema einer elektronischen Adresse (CEF EAS)"),
-	clAttr("BR-CL-26", ublCodesDeliveryID, "schemeID", clList("ubl/BR-CL-26/0"), "The scheme of a delivery location identifier (BT-71, ISO 6523 ICD)", "Das Schema einer Lieferortkennung (BT-71, ISO 6523 ICD)"),
+	clAttr("BR-CL-25", ublCodesEndpoint, "schemeID", clSet("ubl/BR-CL-25/0"), "The scheme of an electronic address (CEF EAS)", "Das Schema einer elektronischen Adresse (CEF EAS)"),
+	clAttr("BR-CL-26", ublCodesDeliveryID, "schemeID", clSet("ubl/BR-CL-26/0"), "The scheme of a delivery location identifier (BT-71, ISO 6523 ICD)", "Das Schema einer Lieferortkennung (BT-71, ISO 6523 ICD)"),
 }
 
 func ciiCodes(order int, names []string, match func(n *Node) bool) Context {
@@ -245,35 +271,38 @@ var (
 )
 
 var clCIIRules = []Rule{
-	clValue("BR-CL-01", ciiCodesTypeCode, clList("cii/BR-CL-01/0"), "The invoice type code (BT-3, UNTDID 1001)", "Der Rechnungstyp (BT-3, UNTDID 1001)"),
-	clAttr("BR-CL-03", ciiCodesTaxTotal, "currencyID", clList("cii/BR-CL-03/0"), "The currency of the VAT total (@currencyID, ISO 4217)", "Die Währung der Umsatzsteuersumme (@currencyID, ISO 4217)"),
-	clValue("BR-CL-04", ciiCodesInvoiceCurrency, clList("cii/BR-CL-04/0"), "The invoice currency code (BT-5, ISO 4217)", "Der Währungscode der Rechnung (BT-5, ISO 4217)"),
-	clValue("BR-CL-05", ciiCodesTaxCurrency, clList("cii/BR-CL-05/0"), "The VAT accounting currency code (BT-6, ISO 4217)", "Der Code der Steuerwährung (BT-6, ISO 4217)"),
-	clValue("BR-CL-06", ciiCodesDueDateType, clList("cii/BR-CL-06/0"), "The value added tax point date code (BT-8, UNTDID 2475)", "Der Code der Steuerfälligkeit (BT-8, UNTDID 2475)"),
-	clValue("BR-CL-07", ciiCodesReferenceType, clList("cii/BR-CL-07/0"), "The scheme of the invoiced object identifier (BT-18, UNTDID 1153)", "Das Schema der Kennung des Rechnungsobjekts (BT-18, UNTDID 1153)"),
-	clValue("BR-CL-08", ciiCodesSubject, clList("cii/BR-CL-08/0"), "The invoice note subject code (BT-21, UNTDID 4451)", "Der Betreff-Code einer Notiz (BT-21, UNTDID 4451)"),
-	clAttr("BR-CL-10", ciiCodesGlobalID, "schemeID", clList("cii/BR-CL-10/0"), "The scheme of a global identifier (ISO 6523 ICD)", "Das Schema einer globalen Kennung (ISO 6523 ICD)"),
-	clAttr("BR-CL-11", ciiCodesID, "schemeID", clList("cii/BR-CL-11/0"), "The scheme of an identifier (ISO 6523 ICD)", "Das Schema einer Kennung (ISO 6523 ICD)"),
-	clAttr("BR-CL-13", ciiCodesClassCode, "listID", clList("cii/BR-CL-13/0"), "The scheme of an item classification identifier (BT-158, UNTDID 7143)", "Das Schema einer Artikelklassifizierung (BT-158, UNTDID 7143)"),
-	clValue("BR-CL-14", ciiCodesCountry, clList("cii/BR-CL-14/0"), "A country code (ISO 3166-1 alpha-2)", "Ein Ländercode (ISO 3166-1 alpha-2)"),
-	clValue("BR-CL-15", ciiCodesOrigin, clList("cii/BR-CL-15/0"), "The item country of origin (BT-159, ISO 3166-1 alpha-2)", "Das Ursprungsland des Artikels (BT-159, ISO 3166-1 alpha-2)"),
-	clValue("BR-CL-16", ciiCodesPaymentMeans, clList("cii/BR-CL-16/0"), "The payment means code (BT-81, UNTDID 4461)", "Der Zahlungsartcode (BT-81, UNTDID 4461)"),
-	clValue("BR-CL-17", ciiCodesACCategory, clList("cii/BR-CL-17/0"), "A VAT category code of an allowance or charge (UNTDID 5305 subset)", "Ein Code der Umsatzsteuerkategorie eines Nachlasses oder Zuschlags (Teilmenge von UNTDID 5305)"),
-	clValue("BR-CL-18", ciiCodesTaxCategory, clList("cii/BR-CL-18/0"), "A VAT category code (UNTDID 5305 subset)", "Ein Code der Umsatzsteuerkategorie (Teilmenge von UNTDID 5305)"),
-	clValue("BR-CL-19", ciiCodesAllowanceReason, clList("cii/BR-CL-19/0"), "An allowance reason code (UNTDID 5189)", "Ein Code für den Grund eines Nachlasses (UNTDID 5189)"),
-	clValue("BR-CL-20", ciiCodesChargeReason, clList("cii/BR-CL-20/0"), "A charge reason code (UNTDID 7161)", "Ein Code für den Grund eines Zuschlags (UNTDID 7161)"),
-	clAttr("BR-CL-21", ciiCodesProductID, "schemeID", clList("cii/BR-CL-21/0"), "The scheme of an item standard identifier (BT-157, ISO 6523 ICD)", "Das Schema einer Artikelkennung (BT-157, ISO 6523 ICD)"),
+	clValue("BR-CL-01", ciiCodesTypeCode, clSet("cii/BR-CL-01/0"), "The invoice type code (BT-3, UNTDID 1001)", "Der Rechnungstyp (BT-3, UNTDID 1001)"),
+	clAttr("BR-CL-03", ciiCodesTaxTotal, "currencyID", clSet("cii/BR-CL-03/0"), "The currency of the VAT total (@currencyID, ISO 4217)", "Die Währung der Umsatzsteuersumme (@currencyID, ISO 4217)"),
+	clValue("BR-CL-04", ciiCodesInvoiceCurrency, clSet("cii/BR-CL-04/0"), "The invoice currency code (BT-5, ISO 4217)", "Der Währungscode der Rechnung (BT-5, ISO 4217)"),
+	clValue("BR-CL-05", ciiCodesTaxCurrency, clSet("cii/BR-CL-05/0"), "The VAT accounting currency code (BT-6, ISO 4217)", "Der Code der Steuerwährung (BT-6, ISO 4217)"),
+	clValue("BR-CL-06", ciiCodesDueDateType, clSet("cii/BR-CL-06/0"), "The value added tax point date code (BT-8, UNTDID 2475)", "Der Code der Steuerfälligkeit (BT-8, UNTDID 2475)"),
+	clValue("BR-CL-07", ciiCodesReferenceType, clSet("cii/BR-CL-07/0"), "The scheme of the invoiced object identifier (BT-18, UNTDID 1153)", "Das Schema der Kennung des Rechnungsobjekts (BT-18, UNTDID 1153)"),
+	clValue("BR-CL-08", ciiCodesSubject, clSet("cii/BR-CL-08/0"), "The invoice note subject code (BT-21, UNTDID 4451)", "Der Betreff-Code einer Notiz (BT-21, UNTDID 4451)"),
+	clAttr("BR-CL-10", ciiCodesGlobalID, "schemeID", clSet("cii/BR-CL-10/0"), "The scheme of a global identifier (ISO 6523 ICD)", "Das Schema einer globalen Kennung (ISO 6523 ICD)"),
+	clAttr("BR-CL-11", ciiCodesID, "schemeID", clSet("cii/BR-CL-11/0"), "The scheme of an identifier (ISO 6523 ICD)", "Das Schema einer Kennung (ISO 6523 ICD)"),
+	clAttr("BR-CL-13", ciiCodesClassCode, "listID", clSet("cii/BR-CL-13/0"), "The scheme of an item classification identifier (BT-158, UNTDID 7143)", "Das Schema einer Artikelklassifizierung (BT-158, UNTDID 7143)"),
+	clValue("BR-CL-14", ciiCodesCountry, clSet("cii/BR-CL-14/0"), "A country code (ISO 3166-1 alpha-2)", "Ein Ländercode (ISO 3166-1 alpha-2)"),
+	clValue("BR-CL-15", ciiCodesOrigin, clSet("cii/BR-CL-15/0"), "The item country of origin (BT-159, ISO 3166-1 alpha-2)", "Das Ursprungsland des Artikels (BT-159, ISO 3166-1 alpha-2)"),
+	clValue("BR-CL-16", ciiCodesPaymentMeans, clSet("cii/BR-CL-16/0"), "The payment means code (BT-81, UNTDID 4461)", "Der Zahlungsartcode (BT-81, UNTDID 4461)"),
+	clValue("BR-CL-17", ciiCodesACCategory, clSet("cii/BR-CL-17/0"), "A VAT category code of an allowance or charge (UNTDID 5305 subset)", "Ein Code der Umsatzsteuerkategorie eines Nachlasses oder Zuschlags (Teilmenge von UNTDID 5305)"),
+	clValue("BR-CL-18", ciiCodesTaxCategory, clSet("cii/BR-CL-18/0"), "A VAT category code (UNTDID 5305 subset)", "Ein Code der Umsatzsteuerkategorie (Teilmenge von UNTDID 5305)"),
+	clValue("BR-CL-19", ciiCodesAllowanceReason, clSet("cii/BR-CL-19/0"), "An allowance reason code (UNTDID 5189)", "Ein Code für den Grund eines Nachlasses (UNTDID 5189)"),
+	clValue("BR-CL-20", ciiCodesChargeReason, clSet("cii/BR-CL-20/0"), "A charge reason code (UNTDID 7161)", "Ein Code für den Grund eines Zuschlags (UNTDID 7161)"),
+	clAttr("BR-CL-21", ciiCodesProductID, "schemeID", clSet("cii/BR-CL-21/0"), "The scheme of an item standard identifier (BT-157, ISO 6523 ICD)", "Das Schema einer Artikelkennung (BT-157, ISO 6523 ICD)"),
 	{ID: "BR-CL-22", Flag: Fatal, Context: ciiCodesExemption,
-		Test: func(n *Node) bool {
-			v := n.Value()
-			return !strings.Contains(NormSpace(v), " ") && strings.Contains(clList("cii/BR-CL-22/0"), " "+NormSpace(strings.ToUpper(v))+" ")
-		},
+		Test: func() func(*Node) bool {
+			vatex := clSet("cii/BR-CL-22/0")
+			return func(n *Node) bool {
+				v := n.Value()
+				return !strings.Contains(NormSpace(v), " ") && vatex[NormSpace(strings.ToUpper(v))]
+			}
+		}(),
 		Message:   "A VAT exemption reason code (BT-121) must be a VATEX code.",
 		MessageDE: "Ein Code für den Befreiungsgrund (BT-121) muss ein VATEX-Code sein."},
-	clAttr("BR-CL-23", ciiCodesQuantity, "unitCode", clList("cii/BR-CL-23/0"), "A unit of measure (UN/ECE Rec 20 with Rec 21)", "Eine Mengeneinheit (UN/ECE Rec 20 mit Rec 21)"),
+	clAttr("BR-CL-23", ciiCodesQuantity, "unitCode", clSet("cii/BR-CL-23/0"), "A unit of measure (UN/ECE Rec 20 with Rec 21)", "Eine Mengeneinheit (UN/ECE Rec 20 mit Rec 21)"),
 	{ID: "BR-CL-24", Flag: Fatal, Context: ciiCodesBinary, Test: clMimeOK,
 		Message:   "An attached document (BT-125) must be PDF, PNG, JPEG, CSV, XLSX or ODS.",
 		MessageDE: "Ein angehängtes Dokument (BT-125) muss PDF, PNG, JPEG, CSV, XLSX oder ODS sein."},
-	clAttr("BR-CL-25", ciiCodesURIID, "schemeID", clList("cii/BR-CL-25/0"), "The scheme of an electronic address (CEF EAS)", "Das Schema einer elektronischen Adresse (CEF EAS)"),
-	clAttr("BR-CL-26", ciiCodesShipToID, "schemeID", clList("cii/BR-CL-26/0"), "The scheme of a delivery location identifier (BT-71, ISO 6523 ICD)", "Das Schema einer Lieferortkennung (BT-71, ISO 6523 ICD)"),
+	clAttr("BR-CL-25", ciiCodesURIID, "schemeID", clSet("cii/BR-CL-25/0"), "The scheme of an electronic address (CEF EAS)", "Das Schema einer elektronischen Adresse (CEF EAS)"),
+	clAttr("BR-CL-26", ciiCodesShipToID, "schemeID", clSet("cii/BR-CL-26/0"), "The scheme of a delivery location identifier (BT-71, ISO 6523 ICD)", "Das Schema einer Lieferortkennung (BT-71, ISO 6523 ICD)"),
 }
