@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
 // FuzzValidate feeds arbitrary bytes to the validator, seeded with the
 // fixtures and, where present, the conformance test suite. It must never
-// panic and always return a report.
+// panic and always return a report, and the report of the validator that
+// reuses its parsers must equal that of a parser used for the first time.
 func FuzzValidate(f *testing.F) {
 	f.Add(readFixture(f, "minimal-ubl.xml"))
 	f.Add([]byte(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>`))
@@ -33,6 +35,11 @@ func FuzzValidate(f *testing.F) {
 		}
 		if rep.Accepted && rep.Errors() > 0 {
 			t.Fatal("accepted with errors")
+		}
+		fresh := *v
+		fresh.parsers = &sync.Pool{New: func() any { return newParser() }}
+		if got, want := reportJSON(t, v, data), reportJSON(t, &fresh, data); got != want {
+			t.Fatalf("reused parser:\n%s\nfresh parser:\n%s", got, want)
 		}
 	})
 }
