@@ -201,7 +201,7 @@ var brcoUBLRules = []Rule{
 			for _, tc := range ublVATCategories(n, "cac:TaxCategory") {
 				pcts = append(pcts, tc.Strs("cbc:Percent")...)
 			}
-			return brcoTaxAmountOK(pcts, n.Str("cbc:TaxAmount"), n.Has("cbc:TaxAmount"), n.Str("cbc:TaxableAmount"), n.Has("cbc:TaxableAmount"))
+			return brcoTaxAmountOK(pcts, n.Str("cbc:TaxAmount"), n.Has("cbc:TaxAmount"), n.Str("cbc:TaxableAmount"), n.Has("cbc:TaxableAmount"), false)
 		},
 		Message:   "The VAT category tax amount (BT-117) must equal the taxable amount (BT-116) × the VAT rate (BT-119), rounded to two decimals.",
 		MessageDE: "Der Steuerbetrag je Kategorie (BT-117) muss Bemessungsgrundlage (BT-116) × Steuersatz (BT-119) entsprechen, auf zwei Nachkommastellen gerundet."},
@@ -259,8 +259,9 @@ func brcoPayableOK(n *Node, prepaidPath, roundingPath, payablePath, totalPath st
 
 // brcoTaxAmountOK is BR-CO-17: with rate P, taxable amount B and tax amount
 // T: (round(P) = 0 and round(T) = 0) or (round(P) != 0 and |T| - 1 <
-// round(|B| * P/100 * 100)/100 < |T| + 1) or (no P and round(T) = 0).
-func brcoTaxAmountOK(pcts []string, taxS string, hasTax bool, baseS string, hasBase bool) bool {
+// round(|B| * P/100 * 100)/100 < |T| + 1) or (no P and round(T) = 0). The
+// CII rule's bounds are inclusive (<=).
+func brcoTaxAmountOK(pcts []string, taxS string, hasTax bool, baseS string, hasBase, inclusive bool) bool {
 	var tax *big.Rat
 	if hasTax {
 		var ok bool
@@ -285,11 +286,13 @@ func brcoTaxAmountOK(pcts []string, taxS string, hasTax bool, baseS string, hasB
 	if !ok {
 		return false
 	}
-	abs := func(x *big.Rat) *big.Rat { return new(big.Rat).Abs(x) }
-	want := new(big.Rat).Mul(abs(base), new(big.Rat).Quo(p, big.NewRat(100, 1)))
-	want = RoundDec2(want)
-	t := abs(tax)
-	return ratSub(t, big.NewRat(1, 1)).Cmp(want) < 0 && ratAdd(t, big.NewRat(1, 1)).Cmp(want) > 0
+	want := RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(p, big.NewRat(100, 1))))
+	t := new(big.Rat).Abs(tax)
+	lo, hi := ratSub(t, big.NewRat(1, 1)).Cmp(want), ratAdd(t, big.NewRat(1, 1)).Cmp(want)
+	if inclusive {
+		return lo <= 0 && hi >= 0
+	}
+	return lo < 0 && hi > 0
 }
 
 // brcoCIIACAmounts returns the actual amounts of the header allowances
@@ -496,39 +499,8 @@ var brcoCIIRules = []Rule{
 			if NormSpace(strings.ToUpper(n.Str("ram:TypeCode"))) == "VAT" {
 				pcts = n.Strs("ram:RateApplicablePercent")
 			}
-			return brcoTaxAmountOKInclusive(pcts, n.Str("ram:CalculatedAmount"), n.Has("ram:CalculatedAmount"), n.Str("ram:BasisAmount"), n.Has("ram:BasisAmount"))
+			return brcoTaxAmountOK(pcts, n.Str("ram:CalculatedAmount"), n.Has("ram:CalculatedAmount"), n.Str("ram:BasisAmount"), n.Has("ram:BasisAmount"), true)
 		},
 		Message:   "The VAT category tax amount (BT-117) must equal the taxable amount (BT-116) × the VAT rate (BT-119), rounded to two decimals.",
 		MessageDE: "Der Steuerbetrag je Kategorie (BT-117) muss Bemessungsgrundlage (BT-116) × Steuersatz (BT-119) entsprechen, auf zwei Nachkommastellen gerundet."},
-}
-
-// brcoTaxAmountOKInclusive is BR-CO-17 in CII, whose bounds are inclusive.
-func brcoTaxAmountOKInclusive(pcts []string, taxS string, hasTax bool, baseS string, hasBase bool) bool {
-	var tax *big.Rat
-	if hasTax {
-		var ok bool
-		if tax, ok = Dec(taxS); !ok {
-			return false
-		}
-	}
-	if len(pcts) == 0 {
-		return hasTax && RoundDec(tax).Sign() == 0
-	}
-	p, ok := Dec(pcts[0])
-	if !ok || len(pcts) > 1 {
-		return false
-	}
-	if RoundDec(p).Sign() == 0 {
-		return hasTax && RoundDec(tax).Sign() == 0
-	}
-	if !hasTax || !hasBase {
-		return false
-	}
-	base, ok := Dec(baseS)
-	if !ok {
-		return false
-	}
-	want := RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(p, big.NewRat(100, 1))))
-	t := new(big.Rat).Abs(tax)
-	return ratSub(t, big.NewRat(1, 1)).Cmp(want) <= 0 && ratAdd(t, big.NewRat(1, 1)).Cmp(want) >= 0
 }
