@@ -80,13 +80,14 @@ func (p *xmlParser) release() {
 	for _, b := range p.nodeBlocks {
 		kept += cap(b)
 	}
-	if kept > keepNodes {
+	if kept > keepNodes { // a large document: let its blocks go
 		p.nodeBlocks, p.ptrBlocks, p.all = nil, nil, nil
+		p.usedNodes, p.usedPtrs = 0, 0
 	}
-	for _, b := range p.nodeBlocks[:min(p.usedNodes, len(p.nodeBlocks))] {
+	for _, b := range p.nodeBlocks[:p.usedNodes] {
 		clear(b[:cap(b)])
 	}
-	for _, b := range p.ptrBlocks[:min(p.usedPtrs, len(p.ptrBlocks))] {
+	for _, b := range p.ptrBlocks[:p.usedPtrs] {
 		clear(b[:cap(b)])
 	}
 	for _, i := range p.used {
@@ -102,7 +103,6 @@ func (p *xmlParser) release() {
 		clear(p.names)
 	}
 	clear(p.byLocal)
-	clear(p.all)
 	*p = xmlParser{
 		names: p.names, tags: p.tags, locals: p.locals, localNames: p.localNames, counts: p.counts, used: p.used[:0],
 		attrs: p.attrs[:0], ns: p.ns[:0], kids: p.kids[:0], open: p.open[:0],
