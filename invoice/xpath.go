@@ -79,9 +79,6 @@ func Dec(s string) (d *big.Rat, ok bool) {
 	return r, ok
 }
 
-// pow10 holds the powers of ten that fit an int64.
-var pow10 = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
-
 // smallDec converts a decimal lexical of at most 18 digits (the amounts,
 // quantities and rates of invoices) straight to a fraction in lowest
 // terms, without big.Rat's parser. ok is false for longer ones.
@@ -108,7 +105,10 @@ func smallDec(s string) (*big.Rat, bool) {
 	if scale > 18 {
 		return nil, false
 	}
-	den := pow10[scale]
+	den := int64(1)
+	for range scale {
+		den *= 10
+	}
 	for m%2 == 0 && den%2 == 0 { // den's factors are twos and fives
 		m, den = m/2, den/2
 	}
