@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -99,5 +100,42 @@ func TestPrometheusScrapes(t *testing.T) {
 			}
 			time.Sleep(500 * time.Millisecond)
 		}
+	}
+
+	// Every query of the Grafana dashboard is PromQL that Prometheus
+	// evaluates (ingest's TestDashboard checks the metric names).
+	data, err := os.ReadFile(filepath.Join("..", "..", "ingest", "dashboard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(data, &dash); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			q := strings.ReplaceAll(tg.Expr, "$__rate_interval", "1m")
+			resp, err := http.Get("http://" + promAddr + "/api/v1/query?query=" + url.QueryEscape(q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r struct{ Status, Error string }
+			err = json.NewDecoder(resp.Body).Decode(&r)
+			resp.Body.Close()
+			if err != nil || r.Status != "success" {
+				t.Errorf("dashboard query %s: status %q, error %q (%v)", q, r.Status, r.Error, err)
+			}
+			n++
+		}
+	}
+	if n < 10 {
+		t.Errorf("the dashboard has %d queries, want one per panel at least (10)", n)
 	}
 }

@@ -1,0 +1,88 @@
+package ingest
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// dashboardExprs returns the queries of the Grafana dashboard's panels.
+func dashboardExprs(t *testing.T) []string {
+	data, err := os.ReadFile("dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatalf("dashboard.json: %v", err)
+	}
+	var exprs []string
+	for _, p := range d.Panels {
+		if len(p.Targets) == 0 {
+			t.Errorf("panel %q has no query", p.Title)
+		}
+		for _, tg := range p.Targets {
+			exprs = append(exprs, tg.Expr)
+		}
+	}
+	return exprs
+}
+
+// TestDashboard checks that the Grafana dashboard queries exactly the
+// metrics NewMetrics registers: every name a query uses exists (with the
+// _bucket, _sum and _count series of histograms), and every metric is on
+// a panel. TestPrometheusScrapes runs the queries on a real Prometheus.
+func TestDashboard(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	// A vector appears in a gathering once it has a child.
+	m.Submissions.WithLabelValues("upload", "routed")
+	m.RuleFailures.WithLabelValues("BR-01")
+	m.InboxPending.WithLabelValues("erfurt")
+	m.StoreOps.WithLabelValues("put", "fs")
+	m.ChannelErrors.WithLabelValues("upload", "read")
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]dto.MetricType{}
+	for _, f := range fams {
+		types[f.GetName()] = f.GetType()
+	}
+	if len(types) != 7 {
+		t.Fatalf("gathered %d metrics, want the 7 of Metrics", len(types))
+	}
+	used := map[string]bool{}
+	name := regexp.MustCompile(`eingang_[a-z_]+`)
+	for _, e := range dashboardExprs(t) {
+		for _, n := range name.FindAllString(e, -1) {
+			if _, ok := types[n]; ok {
+				used[n] = true
+				continue
+			}
+			base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(n, "_bucket"), "_sum"), "_count")
+			if types[base] == dto.MetricType_HISTOGRAM {
+				used[base] = true
+				continue
+			}
+			t.Errorf("the dashboard queries %s, which the gateway does not export (in %s)", n, e)
+		}
+	}
+	for n := range types {
+		if !used[n] {
+			t.Errorf("metric %s is on no panel of the dashboard", n)
+		}
+	}
+}
