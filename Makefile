@@ -8,7 +8,7 @@ CACHE   ?= $(HOME)/.cache/eingang
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO   := $(CACHE)/bin/minio
 
-.PHONY: all build test conformance bench fuzz run vet clean minio services
+.PHONY: all build test conformance bench fuzz run vet clean minio services packages
 
 all: build
 
@@ -29,19 +29,25 @@ test: vet services
 	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
 		$(GO) test -count=1 -timeout 30m ./...
 
-# services installs what the tests run against: MinIO (S3) and Prometheus.
-services: minio prometheus
+# services installs what the tests run against: MinIO (S3), Prometheus and
+# Chromium (the browser test of the invoice view).
+services: minio packages
 
 minio: $(MINIO)
 
-# Prometheus from Debian's packages; policy-rc.d keeps Debian from starting
-# it as a daemon (the tests start their own on a free port).
-prometheus:
-	@command -v prometheus >/dev/null 2>&1 || { \
+# packages installs Prometheus and Chromium from Debian's packages where
+# missing; policy-rc.d keeps Debian from starting daemons (the tests start
+# their own on free ports).
+packages:
+	@missing=""; \
+	command -v prometheus >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
+	[ -z "$$missing" ] || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		[ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
 		$$SUDO chmod +x /usr/sbin/policy-rc.d; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+		echo "installing$$missing from Debian's packages"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }
 
 $(MINIO):
 	mkdir -p $(CACHE)/bin

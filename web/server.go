@@ -5,6 +5,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -75,6 +76,7 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /api/v1/inbox/{id}", s.accounting(s.inboxEntry))
 	mux.HandleFunc("GET /api/v1/inbox/{id}/original", s.accounting(s.original))
 	mux.HandleFunc("GET /api/v1/inbox/{id}/report", s.accounting(s.report))
+	mux.HandleFunc("GET /api/v1/inbox/{id}/view", s.accounting(s.view))
 	mux.HandleFunc("POST /api/v1/inbox/{id}/ack", s.accounting(s.ack))
 	mux.HandleFunc("GET /api/v1/clearing", s.operator(s.clearing))
 	mux.HandleFunc("POST /api/v1/clearing/{id}/route", s.operator(s.route))
@@ -423,27 +425,37 @@ func (s *server) inboxEntry(w http.ResponseWriter, r *http.Request, m *directory
 }
 
 func (s *server) original(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
-	id := r.PathValue("id")
-	if _, err := s.cfg.Pipeline.InboxEntry(r.Context(), m.ID, id); err != nil {
-		s.notFoundOr(w, r, err)
-		return
-	}
-	meta, err := s.cfg.Pipeline.Meta(r.Context(), id)
-	if err != nil {
-		s.notFoundOr(w, r, err)
-		return
-	}
-	rc, err := s.cfg.Pipeline.Original(r.Context(), id)
-	if err != nil {
-		s.notFoundOr(w, r, err)
+	rc, ok := s.inboxOriginal(w, r, m)
+	if !ok {
 		return
 	}
 	defer rc.Close()
+	meta, err := s.cfg.Pipeline.Meta(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.notFoundOr(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(meta.Size))
 	w.Header().Set("X-Content-SHA256", meta.SHA256)
 	w.Header().Set("Digest", "sha-256="+b64(meta.SHA256))
 	io.Copy(w, rc)
+}
+
+// inboxOriginal opens the original of the invoice {id} in m's inbox. Where
+// there is none it answers the request itself and ok is false.
+func (s *server) inboxOriginal(w http.ResponseWriter, r *http.Request, m *directory.Municipality) (rc io.ReadCloser, ok bool) {
+	id := r.PathValue("id")
+	if _, err := s.cfg.Pipeline.InboxEntry(r.Context(), m.ID, id); err != nil {
+		s.notFoundOr(w, r, err)
+		return nil, false
+	}
+	rc, err := s.cfg.Pipeline.Original(r.Context(), id)
+	if err != nil {
+		s.notFoundOr(w, r, err)
+		return nil, false
+	}
+	return rc, true
 }
 
 func (s *server) report(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
@@ -460,6 +472,35 @@ func (s *server) report(w http.ResponseWriter, r *http.Request, m *directory.Mun
 	defer rc.Close()
 	w.Header().Set("Content-Type", "application/json")
 	io.Copy(w, rc)
+}
+
+// view answers a readable HTML page of the invoice, read from the original
+// (a view, never the record). The page may run no script and load nothing.
+func (s *server) view(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
+	rc, ok := s.inboxOriginal(w, r, m)
+	if !ok {
+		return
+	}
+	data, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		s.notFoundOr(w, r, err)
+		return
+	}
+	rep, err := s.cfg.Validator.Validate(r.Context(), data, invoice.Options{Model: true})
+	if err != nil || rep.Invoice == nil {
+		problem(w, http.StatusInternalServerError, "no-view", "the invoice cannot be shown as a page; fetch the original")
+		return
+	}
+	var page bytes.Buffer
+	if err := invoice.Render(&page, rep.Invoice); err != nil {
+		problem(w, http.StatusInternalServerError, "no-view", err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(page.Bytes())
 }
 
 func (s *server) ack(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {

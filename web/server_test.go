@@ -190,6 +190,7 @@ func TestAccessMatrix(t *testing.T) {
 		"entry":      {"GET", "/api/v1/inbox/" + inA.ID, "", ""},
 		"original":   {"GET", "/api/v1/inbox/" + inA.ID + "/original", "", ""},
 		"report":     {"GET", "/api/v1/inbox/" + inA.ID + "/report", "", ""},
+		"view":       {"GET", "/api/v1/inbox/" + inA.ID + "/view", "", ""},
 		"clearing":   {"GET", "/api/v1/clearing", "", ""},
 		"status":     {"GET", "/api/v1/invoices/" + inA.ID, "", ""},
 		"route":      {"POST", "/api/v1/clearing/" + inClearing.ID + "/route", "application/json", `{"municipality":"erfurt"}`},
@@ -202,6 +203,7 @@ func TestAccessMatrix(t *testing.T) {
 		"entry":      {"none": 401, "bogus": 401, "A": 200, "B": 404, "ops": 403, "receipt": 401},
 		"original":   {"none": 401, "bogus": 401, "A": 200, "B": 404, "ops": 403, "receipt": 401},
 		"report":     {"none": 401, "bogus": 401, "A": 200, "B": 404, "ops": 403, "receipt": 401},
+		"view":       {"none": 401, "bogus": 401, "A": 200, "B": 404, "ops": 403, "receipt": 401},
 		"clearing":   {"none": 401, "bogus": 401, "A": 403, "B": 403, "ops": 200, "receipt": 401},
 		"status":     {"none": 401, "bogus": 404, "A": 404, "B": 404, "ops": 404, "receipt": 200},
 		"entry-miss": {"none": 401, "bogus": 401, "A": 404, "B": 404, "ops": 403, "receipt": 401},
@@ -232,6 +234,12 @@ func TestAccessMatrix(t *testing.T) {
 	sum := sha256.Sum256(fixture(t))
 	if !bytes.Equal(body, fixture(t)) || resp.Header.Get("X-Content-SHA256") != hex.EncodeToString(sum[:]) {
 		t.Error("original differs or lacks its hash")
+	}
+	// The view is a page of the invoice that may run no script.
+	resp, body = e.do(t, "GET", "/api/v1/inbox/"+inA.ID+"/view", e.tokA, "", nil)
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") ||
+		!bytes.Contains(body, []byte(`<span id="number">RE-2026-0042</span>`)) {
+		t.Errorf("view: %s %q\n%s", resp.Header.Get("Content-Type"), resp.Header.Get("Content-Security-Policy"), body)
 	}
 	// Writes: B and operators cannot acknowledge A's invoice; A can.
 	for role, code := range map[string]int{"none": 401, "B": 404, "ops": 403, "A": 200} {
