@@ -120,7 +120,8 @@ func (n *Node) All(path string) []*Node {
 		return nil
 	}
 	elems, _ := splitAttr(path)
-	return n.selectPath(elems, nil)
+	d := n.state()
+	return d.keepNodes(n.selectPath(elems, d.spareNodes()))
 }
 
 // First returns the first element the path selects, or nil.
@@ -216,7 +217,8 @@ func (n *Node) Strs(path string) []string {
 	if len(nodes) == 0 {
 		return nil
 	}
-	out := make([]string, 0, len(nodes))
+	d := n.state()
+	out := d.spareStrs()
 	for _, e := range nodes {
 		if attr != "" {
 			if v, ok := e.Attr(attr); ok {
@@ -226,7 +228,7 @@ func (n *Node) Strs(path string) []string {
 		}
 		out = append(out, e.Value())
 	}
-	return out
+	return d.keepStrs(out)
 }
 
 // pathStep is one name test of a path.

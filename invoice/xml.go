@@ -123,6 +123,48 @@ type docState struct {
 	memo     map[string]any         // values computed once per document
 	pathHits map[*pathSet]*nodeHits // see pathSet.hitsMemo
 	byLocal  map[string][]*Node     // elements by local name, see named
+	// Results of All and Strs are cut from these blocks, which live as
+	// long as the document: one allocation serves many selections.
+	nodes []*Node
+	strs  []string
+}
+
+// spareNodes returns the free part of the node block, to append a result to.
+func (d *docState) spareNodes() []*Node {
+	if cap(d.nodes)-len(d.nodes) < 16 {
+		d.nodes = make([]*Node, 0, 1024)
+	}
+	return d.nodes[len(d.nodes):]
+}
+
+// keepNodes takes res, appended to spareNodes, out of the block. A result
+// that outgrew the block was moved by append and is left as it is.
+func (d *docState) keepNodes(res []*Node) []*Node {
+	if len(res) == 0 {
+		return nil
+	}
+	if n := len(d.nodes); n < cap(d.nodes) && &res[0] == &d.nodes[:n+1][n] {
+		d.nodes = d.nodes[:n+len(res)]
+	}
+	return res[:len(res):len(res)] // an append by the caller copies
+}
+
+// spareStrs and keepStrs are spareNodes and keepNodes for strings.
+func (d *docState) spareStrs() []string {
+	if cap(d.strs)-len(d.strs) < 16 {
+		d.strs = make([]string, 0, 1024)
+	}
+	return d.strs[len(d.strs):]
+}
+
+func (d *docState) keepStrs(res []string) []string {
+	if len(res) == 0 {
+		return nil
+	}
+	if n := len(d.strs); n < cap(d.strs) && &res[0] == &d.strs[:n+1][n] {
+		d.strs = d.strs[:n+len(res)]
+	}
+	return res[:len(res):len(res)]
 }
 
 // state returns the document's state, held by the root.

@@ -54,6 +54,7 @@ type xmlParser struct {
 	all        []*Node // backing array of the index
 	ends       []int
 	byLocal    map[string][]*Node
+	doc        docState // the root's, kept with its maps and blocks
 }
 
 // Bounds of what a parser keeps between documents: past them release
@@ -103,7 +104,12 @@ func (p *xmlParser) release() {
 		clear(p.names)
 	}
 	clear(p.byLocal)
-	*p = xmlParser{
+	clear(p.doc.memo)
+	clear(p.doc.pathHits)
+	clear(p.doc.nodes[:cap(p.doc.nodes)])
+	clear(p.doc.strs[:cap(p.doc.strs)])
+	doc := docState{memo: p.doc.memo, pathHits: p.doc.pathHits, nodes: p.doc.nodes[:0], strs: p.doc.strs[:0]}
+	*p = xmlParser{doc: doc,
 		names: p.names, tags: p.tags, locals: p.locals, localNames: p.localNames, counts: p.counts, used: p.used[:0],
 		attrs: p.attrs[:0], ns: p.ns[:0], kids: p.kids[:0], open: p.open[:0],
 		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, byLocal: p.byLocal,
@@ -224,7 +230,8 @@ func (p *xmlParser) parseXML(data []byte, lim Limits) (*Node, error) {
 	if p.pos < len(p.data) {
 		return nil, p.wf("content after the root element")
 	}
-	p.root.doc = &docState{byLocal: p.index()}
+	p.doc.byLocal = p.index()
+	p.root.doc = &p.doc
 	return p.root, nil
 }
 
