@@ -121,7 +121,7 @@ func (n *Node) All(path string) []*Node {
 	}
 	elems, _ := splitAttr(path)
 	d := n.state()
-	return d.keepNodes(n.selectPath(elems, d.spareNodes()))
+	return keep(&d.nodes, n.selectPath(elems, spare(&d.nodes)))
 }
 
 // First returns the first element the path selects, or nil.
@@ -218,7 +218,7 @@ func (n *Node) Strs(path string) []string {
 		return nil
 	}
 	d := n.state()
-	out := d.spareStrs()
+	out := spare(&d.strs)
 	for _, e := range nodes {
 		if attr != "" {
 			if v, ok := e.Attr(attr); ok {
@@ -228,7 +228,7 @@ func (n *Node) Strs(path string) []string {
 		}
 		out = append(out, e.Value())
 	}
-	return d.keepStrs(out)
+	return keep(&d.strs, out)
 }
 
 // pathStep is one name test of a path.

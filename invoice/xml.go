@@ -129,42 +129,24 @@ type docState struct {
 	strs  []string
 }
 
-// spareNodes returns the free part of the node block, to append a result to.
-func (d *docState) spareNodes() []*Node {
-	if cap(d.nodes)-len(d.nodes) < 16 {
-		d.nodes = make([]*Node, 0, 1024)
+// spare returns the free part of a result block, to append a result to.
+func spare[T any](block *[]T) []T {
+	if cap(*block)-len(*block) < 16 {
+		*block = make([]T, 0, 1024)
 	}
-	return d.nodes[len(d.nodes):]
+	return (*block)[len(*block):]
 }
 
-// keepNodes takes res, appended to spareNodes, out of the block. A result
+// keep takes res, appended to spare(block), out of the block. A result
 // that outgrew the block was moved by append and is left as it is.
-func (d *docState) keepNodes(res []*Node) []*Node {
+func keep[T any](block *[]T, res []T) []T {
 	if len(res) == 0 {
 		return nil
 	}
-	if n := len(d.nodes); n < cap(d.nodes) && &res[0] == &d.nodes[:n+1][n] {
-		d.nodes = d.nodes[:n+len(res)]
+	if n := len(*block); n < cap(*block) && &res[0] == &(*block)[:n+1][n] {
+		*block = (*block)[:n+len(res)]
 	}
 	return res[:len(res):len(res)] // an append by the caller copies
-}
-
-// spareStrs and keepStrs are spareNodes and keepNodes for strings.
-func (d *docState) spareStrs() []string {
-	if cap(d.strs)-len(d.strs) < 16 {
-		d.strs = make([]string, 0, 1024)
-	}
-	return d.strs[len(d.strs):]
-}
-
-func (d *docState) keepStrs(res []string) []string {
-	if len(res) == 0 {
-		return nil
-	}
-	if n := len(d.strs); n < cap(d.strs) && &res[0] == &d.strs[:n+1][n] {
-		d.strs = d.strs[:n+len(res)]
-	}
-	return res[:len(res):len(res)]
 }
 
 // state returns the document's state, held by the root.
