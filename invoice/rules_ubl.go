@@ -68,10 +68,10 @@ type pathTrie struct {
 	attrs map[string][]int       // paths that end at an attribute of this element
 }
 
-// next returns the child for element e, or nil.
-func (t *pathTrie) next(e *Node) *pathTrie {
-	for _, c := range t.child[e.Local] {
-		if c.space == e.Space {
+// next returns the child for the element step {space}local, or nil.
+func (t *pathTrie) next(space, local string) *pathTrie {
+	for _, c := range t.child[local] {
+		if c.space == space {
 			return c
 		}
 	}
@@ -101,12 +101,7 @@ func (t *pathTrie) add(steps []schemas.QName, attr string, id int) {
 		if t.child == nil {
 			t.child = map[string][]*pathTrie{}
 		}
-		var next *pathTrie
-		for _, c := range t.child[s.Local] {
-			if c.space == s.Space {
-				next = c
-			}
-		}
+		next := t.next(s.Space, s.Local)
 		if next == nil {
 			next = &pathTrie{space: s.Space}
 			t.child[s.Local] = append(t.child[s.Local], next)
@@ -186,7 +181,7 @@ func (ps *pathSet) hits(n *Node) []bool {
 	var walk func(t *pathTrie, e *Node)
 	walk = func(t *pathTrie, e *Node) {
 		for _, c := range e.Children {
-			sub := t.next(c)
+			sub := t.next(c.Space, c.Local)
 			if sub == nil {
 				continue
 			}
