@@ -82,6 +82,14 @@ func clNoteSubject(list string) func(n *Node) bool {
 	}
 }
 
+// clExemption is BR-CL-22: the VATEX code, compared in upper case.
+func clExemption(vatex codeSet) func(n *Node) bool {
+	return func(n *Node) bool {
+		v := n.Value()
+		return !strings.Contains(NormSpace(v), " ") && vatex[NormSpace(strings.ToUpper(v))]
+	}
+}
+
 // clMimeOK is BR-CL-24's list of MIME codes for attachments.
 func clMimeOK(n *Node) bool {
 	m, _ := n.Attr("mimeCode")
@@ -195,13 +203,7 @@ var clUBLRules = []Rule{
 	clValue("BR-CL-20", ublCodesChargeReason, clSet("ubl/BR-CL-20/0"), "A charge reason code (UNTDID 7161)", "Ein Code für den Grund eines Zuschlags (UNTDID 7161)"),
 	clAttr("BR-CL-21", ublCodesItemID, "schemeID", clSet("ubl/BR-CL-21/0"), "The scheme of an item standard identifier (BT-157, ISO 6523 ICD)", "Das Schema einer Artikelkennung (BT-157, ISO 6523 ICD)"),
 	{ID: "BR-CL-22", Flag: Fatal, Context: ublCodesExemption,
-		Test: func() func(*Node) bool {
-			vatex := clSet("ubl/BR-CL-22/0")
-			return func(n *Node) bool {
-				v := n.Value()
-				return !strings.Contains(NormSpace(v), " ") && vatex[NormSpace(strings.ToUpper(v))]
-			}
-		}(),
+		Test: clExemption(clSet("ubl/BR-CL-22/0")),
 		Message:   "A VAT exemption reason code (BT-121) must be a VATEX code.",
 		MessageDE: "Ein Code für den Befreiungsgrund (BT-121) muss ein VATEX-Code sein."},
 	clAttr("BR-CL-23", ublCodesQuantity, "unitCode", clSet("ubl/BR-CL-23/0"), "A unit of measure (UN/ECE Rec 20 with Rec 21)", "Eine Mengeneinheit (UN/ECE Rec 20 mit Rec 21)"),
@@ -290,13 +292,7 @@ var clCIIRules = []Rule{
 	clValue("BR-CL-20", ciiCodesChargeReason, clSet("cii/BR-CL-20/0"), "A charge reason code (UNTDID 7161)", "Ein Code für den Grund eines Zuschlags (UNTDID 7161)"),
 	clAttr("BR-CL-21", ciiCodesProductID, "schemeID", clSet("cii/BR-CL-21/0"), "The scheme of an item standard identifier (BT-157, ISO 6523 ICD)", "Das Schema einer Artikelkennung (BT-157, ISO 6523 ICD)"),
 	{ID: "BR-CL-22", Flag: Fatal, Context: ciiCodesExemption,
-		Test: func() func(*Node) bool {
-			vatex := clSet("cii/BR-CL-22/0")
-			return func(n *Node) bool {
-				v := n.Value()
-				return !strings.Contains(NormSpace(v), " ") && vatex[NormSpace(strings.ToUpper(v))]
-			}
-		}(),
+		Test: clExemption(clSet("cii/BR-CL-22/0")),
 		Message:   "A VAT exemption reason code (BT-121) must be a VATEX code.",
 		MessageDE: "Ein Code für den Befreiungsgrund (BT-121) muss ein VATEX-Code sein."},
 	clAttr("BR-CL-23", ciiCodesQuantity, "unitCode", clSet("cii/BR-CL-23/0"), "A unit of measure (UN/ECE Rec 20 with Rec 21)", "Eine Mengeneinheit (UN/ECE Rec 20 mit Rec 21)"),
