@@ -25,9 +25,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/eingang/eingang/ingest/directory"
-	"github.com/eingang/eingang/ingest/leitweg"
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/leitweg"
 	"github.com/eingang/eingang/store"
 )
 

@@ -20,8 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"gopkg.in/yaml.v3"
 
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
-	"github.com/eingang/eingang/ingest/directory"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 	"github.com/eingang/eingang/web"
