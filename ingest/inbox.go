@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,12 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
-
-// ErrNotFound is returned for ids that do not exist or are not visible to
-// the caller.
-var ErrNotFound = errors.New("not found")
 
 // validID reports whether id is a submission id (a UUID in canonical form).
 func validID(id string) bool {
@@ -134,6 +132,31 @@ func (p *Pipeline) Original(ctx context.Context, id string) (io.ReadCloser, erro
 		return nil, ErrNotFound
 	}
 	return r, err
+}
+
+// View renders the invoice as a readable HTML page: a view of its
+// original, read with the validator's limits, never the record. The page
+// runs no script and loads nothing.
+func (p *Pipeline) View(ctx context.Context, id string) ([]byte, error) {
+	if !validID(id) {
+		return nil, ErrNotFound
+	}
+	data, err := p.original(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("ingest: view %s: %w", id, err)
+	}
+	// The page needs the model only: the rules ran when the invoice came in.
+	inv, err := p.cfg.Validator.Model(data)
+	var page bytes.Buffer
+	if err == nil {
+		err = invoice.Render(&page, inv)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingest: view %s: %w: %v", id, ErrNoView, err)
+	}
+	return page.Bytes(), nil
 }
 
 // Report opens the stored validation report (JSON).

@@ -139,16 +139,32 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.Store = outageStore{cfg.Store}
 	return &Pipeline{cfg: cfg}, nil
 }
 
-// Store returns the pipeline's store.
-func (p *Pipeline) Store() store.Store { return p.cfg.Store }
+// Ready reports whether the pipeline can take submissions: a directory is
+// loaded and the store answers.
+func (p *Pipeline) Ready(ctx context.Context) error {
+	if p.cfg.Directory() == nil {
+		return errors.New("ingest: no directory loaded")
+	}
+	if err := p.cfg.Store.Ping(ctx); err != nil {
+		return fmt.Errorf("ingest: archive: %w", err)
+	}
+	return nil
+}
+
+// Validate validates a document without keeping it, with the validator
+// submissions meet.
+func (p *Pipeline) Validate(ctx context.Context, data []byte, opts invoice.Options) (*invoice.Report, error) {
+	return p.cfg.Validator.Validate(ctx, data, opts)
+}
 
 // Submit runs a submission through the pipeline. An error means the
 // original could not be kept durably (nothing was acknowledged; the sender
-// should retry; errors.Is(err, store.ErrUnavailable) tells an outage) or
-// that filing failed after the original was kept (Recover finishes it).
+// should retry; errors.Is(err, ErrUnavailable) tells an outage) or that
+// filing failed after the original was kept (Recover finishes it).
 func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error) {
 	now := p.cfg.Now().UTC()
 	if sub.ReceivedAt.IsZero() {
@@ -458,7 +474,8 @@ func (p *Pipeline) original(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	data, err := io.ReadAll(r)
+	return data, outage(err)
 }
 
 // abandon drops the pending marker of a submission that was never

@@ -40,6 +40,16 @@ func (v *Validator) WithLimits(l Limits) *Validator {
 	return &c
 }
 
+// Model parses a document with v's limits and reads its EN 16931 model,
+// running no rule: for showing an invoice that was validated before.
+func (v *Validator) Model(data []byte) (*Invoice, error) {
+	root, err := Parse(data, v.limits)
+	if err != nil {
+		return nil, err
+	}
+	return Read(root)
+}
+
 var defaultValidator = sync.OnceValue(NewValidator)
 
 // Validate validates one document with the default validator and reads its

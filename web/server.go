@@ -5,7 +5,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -32,15 +31,13 @@ import (
 	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
 	"github.com/eingang/eingang/invoice"
-	"github.com/eingang/eingang/store"
 )
 
 // Config configures the HTTP surface.
 type Config struct {
 	Pipeline  *ingest.Pipeline
-	Validator *invoice.Validator
-	Directory func() *directory.Directory
-	Gatherer  prometheus.Gatherer // for /metrics; nil: no metrics endpoint
+	Directory func() *directory.Directory // authenticates the API's callers
+	Gatherer  prometheus.Gatherer         // for /metrics; nil: no metrics endpoint
 	Logger    *slog.Logger
 	// MaxBody is the largest upload accepted, in bytes (default 20 MB).
 	MaxBody int64
@@ -282,7 +279,7 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) storeError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, ingest.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		s.cfg.Logger.Warn("store unavailable", "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "30")
 		problem(w, http.StatusServiceUnavailable, "store-unavailable", "the archive is unavailable; nothing was kept: send again later")
@@ -341,7 +338,7 @@ func (s *server) validate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rep, err := s.cfg.Validator.Validate(r.Context(), data, invoice.Options{AllRules: r.URL.Query().Get("all_rules") == "true"})
+	rep, err := s.cfg.Pipeline.Validate(r.Context(), data, invoice.Options{AllRules: r.URL.Query().Get("all_rules") == "true"})
 	if err != nil {
 		problem(w, http.StatusServiceUnavailable, "canceled", err.Error())
 		return
@@ -474,38 +471,26 @@ func (s *server) report(w http.ResponseWriter, r *http.Request, m *directory.Mun
 	io.Copy(w, rc)
 }
 
-// view answers a readable HTML page of the invoice, read from the original
-// (a view, never the record). The page may run no script and load nothing.
+// view answers a readable HTML page of the invoice (a view, never the
+// record). The page may run no script and load nothing.
 func (s *server) view(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
-	rc, ok := s.inboxOriginal(w, r, m)
-	if !ok {
-		return
-	}
-	data, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil {
+	id := r.PathValue("id")
+	if _, err := s.cfg.Pipeline.InboxEntry(r.Context(), m.ID, id); err != nil {
 		s.notFoundOr(w, r, err)
 		return
 	}
-	// The page needs the model only: the rules ran when the invoice came in.
-	root, err := invoice.Parse(data, invoice.DefaultLimits)
-	var inv *invoice.Invoice
-	if err == nil {
-		inv, err = invoice.Read(root)
-	}
-	if err != nil {
+	page, err := s.cfg.Pipeline.View(r.Context(), id)
+	if errors.Is(err, ingest.ErrNoView) {
 		problem(w, http.StatusInternalServerError, "no-view", "the invoice cannot be shown as a page; fetch the original")
 		return
-	}
-	var page bytes.Buffer
-	if err := invoice.Render(&page, inv); err != nil {
-		problem(w, http.StatusInternalServerError, "no-view", err.Error())
+	} else if err != nil {
+		s.notFoundOr(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(page.Bytes())
+	w.Write(page)
 }
 
 func (s *server) ack(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
@@ -550,12 +535,8 @@ func (s *server) route(w http.ResponseWriter, r *http.Request) {
 func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	if s.cfg.Directory() == nil {
-		problem(w, http.StatusServiceUnavailable, "not-ready", "no directory loaded")
-		return
-	}
-	if err := s.cfg.Pipeline.Store().Ping(ctx); err != nil {
-		problem(w, http.StatusServiceUnavailable, "not-ready", "store: "+err.Error())
+	if err := s.cfg.Pipeline.Ready(ctx); err != nil {
+		problem(w, http.StatusServiceUnavailable, "not-ready", err.Error())
 		return
 	}
 	io.WriteString(w, "ready\n")

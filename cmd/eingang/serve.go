@@ -145,7 +145,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}()
 
 	handler := web.New(web.Config{
-		Pipeline: pipe, Validator: validator, Directory: dir.Load, Gatherer: reg, Logger: log,
+		Pipeline: pipe, Directory: dir.Load, Gatherer: reg, Logger: log,
 		MaxBody: cfg.MaxUploadBytes, UploadRate: cfg.UploadRate, UploadBurst: cfg.UploadBurst,
 	})
 	srv := &http.Server{
