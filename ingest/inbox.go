@@ -39,7 +39,7 @@ func (p *Pipeline) Inbox(ctx context.Context, municipality, state, after string,
 	}
 	var keys []string
 	for _, st := range states {
-		infos, err := p.cfg.Store.List(ctx, "inbox/"+municipality+"/"+st+"/", after, limit)
+		infos, err := p.cfg.Store.List(ctx, inboxPrefix(municipality, st), after, limit)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, err)
 		}
@@ -198,7 +198,7 @@ func (p *Pipeline) Clearing(ctx context.Context, after string, limit int) ([]Out
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	infos, err := p.cfg.Store.List(ctx, "clearing/", after, limit)
+	infos, err := p.cfg.Store.List(ctx, clearingPrefix, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: clearing: %w", err)
 	}

@@ -47,10 +47,19 @@ func originalKey(id string) string { return archivePrefix(id) + "original" }
 func metaKey(id string) string     { return archivePrefix(id) + "meta.json" }
 func reportKey(id string) string   { return archivePrefix(id) + "report.json" }
 func outcomeKey(id string) string  { return archivePrefix(id) + "outcome.json" }
-func pendingKey(id string) string  { return "pending/" + id }
-func dedupKey(sum string) string   { return "dedup/" + sum }
-func clearingKey(id string) string { return "clearing/" + id }
-func rejectedKey(id string) string { return "rejected/" + id }
-func inboxKey(m, state, id string) string {
-	return "inbox/" + m + "/" + state + "/" + id
-}
+
+// Prefixes of the folders the pipeline lists.
+const (
+	pendingPrefix  = "pending/"
+	clearingPrefix = "clearing/"
+)
+
+// inboxPrefix is the folder of a municipality's entries in one state
+// ("new", "acknowledged").
+func inboxPrefix(m, state string) string { return "inbox/" + m + "/" + state + "/" }
+
+func pendingKey(id string) string         { return pendingPrefix + id }
+func dedupKey(sum string) string          { return "dedup/" + sum }
+func clearingKey(id string) string        { return clearingPrefix + id }
+func rejectedKey(id string) string        { return "rejected/" + id }
+func inboxKey(m, state, id string) string { return inboxPrefix(m, state) + id }

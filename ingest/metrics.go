@@ -122,13 +122,13 @@ func (p *Pipeline) CountPending(ctx context.Context) error {
 		}
 	}
 	for _, mu := range p.cfg.Directory().Municipalities {
-		n, err := count("inbox/" + mu.ID + "/new/")
+		n, err := count(inboxPrefix(mu.ID, "new"))
 		if err != nil {
 			return err
 		}
 		m.InboxPending.WithLabelValues(mu.ID).Set(float64(n))
 	}
-	n, err := count("clearing/")
+	n, err := count(clearingPrefix)
 	if err != nil {
 		return err
 	}

@@ -422,7 +422,7 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 	n := 0
 	after := ""
 	for {
-		page, err := s.List(ctx, "pending/", after, 500)
+		page, err := s.List(ctx, pendingPrefix, after, 500)
 		if err != nil {
 			return n, fmt.Errorf("ingest: recover: %w", err)
 		}
@@ -430,7 +430,7 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		for _, info := range page {
-			id := info.Key[len("pending/"):]
+			id := info.Key[len(pendingPrefix):]
 			after = id
 			var meta Meta
 			if err := getJSON(ctx, s, metaKey(id), &meta); err != nil {

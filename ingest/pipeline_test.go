@@ -221,7 +221,7 @@ func TestRecoverHalfWritten(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("recover: %d %v, want 1 refiled", n, err)
 	}
-	if left, _ := s.List(ctx, "pending/", "", 10); len(left) != 0 {
+	if left, _ := s.List(ctx, pendingPrefix, "", 10); len(left) != 0 {
 		t.Errorf("markers left: %v", left)
 	}
 	if o, err := p.Outcome(ctx, id(5)); err != nil || o.Status != StatusRouted {
