@@ -577,3 +577,19 @@ func TestPeppolClientCertificates(t *testing.T) {
 	}
 }
 
+// TestPeppolTestdata checks that testdata/sbd-ubl.xml, the SBD of the
+// README's curl example, wraps the fixture as the tests do
+// (EINGANG_UPDATE=1 rewrites it).
+func TestPeppolTestdata(t *testing.T) {
+	want := ublSBD(t, "readme-0001")
+	got, err := os.ReadFile("testdata/sbd-ubl.xml")
+	if os.Getenv("EINGANG_UPDATE") != "" {
+		if err := os.WriteFile("testdata/sbd-ubl.xml", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("testdata/sbd-ubl.xml is not the fixture's SBD (%v): run with EINGANG_UPDATE=1", err)
+	}
+}
