@@ -40,6 +40,7 @@ type Submission struct {
 	Filename    string    // as the sender named it, if known
 	ContentType string    // as declared
 	ReceivedAt  time.Time // when the channel received it; zero means now
+	ChannelData           // what a channel with an envelope adds (envelope.go)
 }
 
 // Status is where a submission ended up.
@@ -80,6 +81,7 @@ type Meta struct {
 	SHA256             string    `json:"sha256"`
 	ReceiptTokenSHA256 string    `json:"receipt_token_sha256"`
 	RetainUntil        time.Time `json:"retain_until"`
+	ChannelMeta
 }
 
 // Outcome is what became of a submission; inbox, clearing and rejected
@@ -170,6 +172,9 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 	if sub.ReceivedAt.IsZero() {
 		sub.ReceivedAt = now
 	}
+	if rec, err := p.before(ctx, sub); rec != nil || err != nil {
+		return rec, err
+	}
 	uid, err := uuid.NewV7()
 	if err != nil {
 		return nil, fmt.Errorf("ingest: new id: %w", err)
@@ -186,8 +191,9 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 		Size: len(sub.Data), SHA256: hex.EncodeToString(sum[:]),
 		ReceiptTokenSHA256: directory.HashToken(token),
 		RetainUntil:        store.RetainUntil(sub.ReceivedAt, p.cfg.RetentionYears),
+		ChannelMeta:        sub.meta(),
 	}
-	if err := p.keep(ctx, meta, sub.Data); err != nil {
+	if err := p.keep(ctx, meta, sub.Data, sub.Envelope); err != nil {
 		p.cfg.Metrics.submission(sub.Channel, "error")
 		return nil, err
 	}
@@ -216,7 +222,7 @@ func newReceiptToken() (string, error) {
 // retained), envelope, written together and then synced once. Until the
 // sync returns nothing is acknowledged; Recover checks what a power loss
 // may have left half-written.
-func (p *Pipeline) keep(ctx context.Context, meta Meta, data []byte) (err error) {
+func (p *Pipeline) keep(ctx context.Context, meta Meta, data, envelope []byte) (err error) {
 	s := p.cfg.Store
 	dctx := store.Deferred(ctx)
 	if err := s.Put(dctx, pendingKey(meta.ID), bytes.NewReader(nil), 0); err != nil {
@@ -233,6 +239,9 @@ func (p *Pipeline) keep(ctx context.Context, meta Meta, data []byte) (err error)
 	}()
 	err = s.Create(dctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
 	if err != nil && !errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
+	}
+	if err := p.keepEnvelope(dctx, meta, envelope); err != nil {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
 	if err := createJSON(dctx, s, metaKey(meta.ID), meta); err != nil && !errors.Is(err, store.ErrExists) {
@@ -302,27 +311,10 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 
 	out := Outcome{ID: meta.ID, Channel: meta.Channel, ReceivedAt: meta.ReceivedAt}
 
-	// The same bytes before, under another id?
-	first := meta.ID
-	err := s.Create(dctx, dedupKey(meta.SHA256), bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID)), store.CreateOptions{})
-	if errors.Is(err, store.ErrExists) {
-		r, gerr := s.Get(ctx, dedupKey(meta.SHA256))
-		if gerr != nil {
-			return nil, fmt.Errorf("ingest: %s: dedup: %w", meta.ID, gerr)
-		}
-		b, _ := io.ReadAll(io.LimitReader(r, 100))
-		r.Close()
-		first = string(b)
-		if uuid.Validate(first) != nil {
-			// Cut short by a power loss before anyone was acknowledged:
-			// this submission is the first.
-			first = meta.ID
-			if err := s.Put(dctx, dedupKey(meta.SHA256), bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID))); err != nil {
-				return nil, fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
-			}
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
+	// The same channel key (first) or the same bytes before, under another id?
+	first, err := p.firstOf(ctx, dctx, meta)
+	if err != nil {
+		return nil, err
 	}
 
 	start := time.Now()
@@ -455,6 +447,14 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 			}
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
 				if err := p.abandon(ctx, id, "original incomplete"); err != nil {
+					return n, err
+				}
+				continue
+			}
+			if bad, err := p.envelopeIncomplete(ctx, meta); err != nil {
+				return n, fmt.Errorf("ingest: recover %s: %w", id, err)
+			} else if bad {
+				if err := p.abandon(ctx, id, "envelope incomplete"); err != nil {
 					return n, err
 				}
 				continue

@@ -162,7 +162,7 @@ func TestRecover(t *testing.T) {
 	data := fixture(t)
 	sum := sha256.Sum256(data)
 	meta := Meta{ID: "0196f000-0000-7000-8000-000000000001", Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: hex.EncodeToString(sum[:])}
-	if err := p.keep(ctx, meta, data); err != nil {
+	if err := p.keep(ctx, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := p.Outcome(ctx, meta.ID); err != nil || o.Status != StatusPending {
@@ -213,7 +213,7 @@ func TestRecoverHalfWritten(t *testing.T) {
 	}
 	// 5: kept completely, filed, but the outcome was cut short.
 	meta := Meta{ID: id(5), Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: good}
-	if err := p.keep(ctx, meta, data); err != nil {
+	if err := p.keep(ctx, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	put(outcomeKey(id(5)), `{"id":"0196`)

@@ -35,6 +35,8 @@ type serveConfig struct {
 	UploadBurst    int     `yaml:"upload_burst"`
 	ReadTimeout    string  `yaml:"read_timeout"`  // default 60s
 	WriteTimeout   string  `yaml:"write_timeout"` // default 60s
+
+	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 }
 
 // env returns the environment variable or def.
@@ -160,6 +162,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
 		return 2
+	}
+	if code := servePeppol(ctx, cfg.Peppol, pipe, dir.Load, metrics, log, cfg.MaxUploadBytes, readTimeout, writeTimeout, stderr); code != 0 {
+		return code
 	}
 	log.Info("eingang serving", "addr", ln.Addr().String(), "store", *storeURL, "municipalities", len(dir.Load().Municipalities))
 	errc := make(chan error, 1)
