@@ -29,19 +29,20 @@ test: vet services
 	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
 		$(GO) test -count=1 -timeout 30m ./...
 
-# services installs what the tests run against: MinIO (S3), Prometheus and
-# Chromium (the browser test of the invoice view).
+# services installs what the tests run against: MinIO (S3), Prometheus,
+# Chromium (the browser test of the invoice view) and Dovecot (e-mail intake).
 services: minio packages
 
 minio: $(MINIO)
 
-# packages installs Prometheus and Chromium from Debian's packages where
+# packages installs Prometheus, Chromium and Dovecot (IMAP) from Debian's packages where
 # missing; policy-rc.d keeps Debian from starting daemons (the tests start
 # their own on free ports).
 packages:
 	@missing=""; \
 	command -v prometheus >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
+	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	[ -z "$$missing" ] || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		[ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
