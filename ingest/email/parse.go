@@ -10,7 +10,9 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
+	"net/url"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -126,6 +128,30 @@ func Parse(raw []byte) (*Mail, error) {
 	return m, nil
 }
 
+var filename2231 = regexp.MustCompile(`(?i)filename\*=([a-z0-9_-]+)'[^']*'([^;\s]+)`)
+
+// ext2231 decodes a file name in an RFC 2231 charset other than UTF-8
+// (mime.ParseMediaType knows only UTF-8 and US-ASCII).
+func ext2231(disposition string) string {
+	m := filename2231.FindStringSubmatch(disposition)
+	if m == nil {
+		return ""
+	}
+	raw, err := url.PathUnescape(m[2])
+	if err != nil {
+		return ""
+	}
+	r, err := charset.Reader(m[1], strings.NewReader(raw))
+	if err != nil {
+		return ""
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
 var words = &mime.WordDecoder{CharsetReader: charset.Reader}
 
 func (m *Mail) walk(h textproto.Header, body io.Reader, depth int) error {
@@ -173,6 +199,9 @@ func (m *Mail) walk(h textproto.Header, body io.Reader, depth int) error {
 	p := &Part{ContentType: mt, Data: data}
 	disp, dparams, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
 	p.Filename = dparams["filename"]
+	if p.Filename == "" {
+		p.Filename = ext2231(h.Get("Content-Disposition"))
+	}
 	if p.Filename == "" {
 		p.Filename = params["name"]
 	}
