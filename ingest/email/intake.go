@@ -314,25 +314,86 @@ func (in *Intake) drain(ctx context.Context, c *imapclient.Client) error {
 		if err := in.handleProcessing(ctx, c); err != nil {
 			return err
 		}
-		if _, err := c.Select(mb.Folder, nil).Wait(); err != nil {
-			return fmt.Errorf("email: select %s: %w", mb.Folder, err)
-		}
-		found, err := c.UIDSearch(&imap.SearchCriteria{}, nil).Wait()
+		uids, err := in.claim(c)
 		if err != nil {
-			return fmt.Errorf("email: search %s: %w", mb.Folder, err)
+			return err
 		}
-		uids := found.AllUIDs()
 		if len(uids) == 0 {
 			return nil
 		}
-		uids = uids[:min(len(uids), in.cfg.Batch)]
-		// The claim: a UID MOVE is atomic, so a mail another gateway took
-		// first is simply not moved here.
 		if _, err := c.Move(imap.UIDSetNum(uids...), mb.Processing).Wait(); err != nil {
 			return fmt.Errorf("email: claim from %s: %w", mb.Folder, err)
 		}
 	}
 	return ctx.Err()
+}
+
+// The claim keywords: every claimed mail carries claimed, and the
+// claiming gateway's own keyword.
+const claimed = imap.Flag("$eingang")
+
+func (in *Intake) ours() imap.Flag {
+	return imap.Flag("$eingang-" + strings.Map(func(r rune) rune {
+		if r > ' ' && r < 0x7f && !strings.ContainsRune(`(){%*"\]`, r) {
+			return r
+		}
+		return '_'
+	}, in.cfg.Mailbox.Instance))
+}
+
+// claim selects the intake folder and returns the UIDs of up to a batch of
+// mails this gateway has claimed. On a server with CONDSTORE a claim is a
+// conditional STORE of the claim keywords (UNCHANGEDSINCE the mail's
+// modification sequence): of gateways claiming one mail at once exactly one
+// succeeds, which a MOVE alone does not ensure (Dovecot copies a mail that
+// two sessions move at once). Mails this gateway claimed before a crash
+// are taken again. Without CONDSTORE every unclaimed mail is taken and the
+// UID MOVE is the claim.
+func (in *Intake) claim(c *imapclient.Client) ([]imap.UID, error) {
+	mb := in.cfg.Mailbox
+	condstore := c.Caps().Has(imap.CapCondStore)
+	if _, err := c.Select(mb.Folder, &imap.SelectOptions{CondStore: condstore}).Wait(); err != nil {
+		return nil, fmt.Errorf("email: select %s: %w", mb.Folder, err)
+	}
+	mine, err := c.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{in.ours()}}, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("email: search %s: %w", mb.Folder, err)
+	}
+	if uids := mine.AllUIDs(); len(uids) > 0 {
+		return uids[:min(len(uids), in.cfg.Batch)], nil
+	}
+	free, err := c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{claimed}}, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("email: search %s: %w", mb.Folder, err)
+	}
+	uids := free.AllUIDs()
+	uids = uids[:min(len(uids), in.cfg.Batch)]
+	if !condstore || len(uids) == 0 {
+		return uids, nil
+	}
+	seqs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, ModSeq: true}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("email: fetch %s: %w", mb.Folder, err)
+	}
+	var stores []*imapclient.FetchCommand
+	for _, m := range seqs {
+		stores = append(stores, c.Store(imap.UIDSetNum(m.UID), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{claimed, in.ours()}},
+			&imap.StoreOptions{UnchangedSince: m.ModSeq}))
+	}
+	for _, st := range stores {
+		if err := st.Close(); err != nil {
+			return nil, fmt.Errorf("email: claim in %s: %w", mb.Folder, err)
+		}
+	}
+	won, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{imap.UIDSetNum(uids...)}, Flag: []imap.Flag{in.ours()}}, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("email: search %s: %w", mb.Folder, err)
+	}
+	if len(won.AllUIDs()) == 0 {
+		// Lost every race: look again (the batch is gone to others).
+		return in.claim(c)
+	}
+	return won.AllUIDs(), nil
 }
 
 // handleProcessing handles every mail in this gateway's processing folder.

@@ -57,7 +57,7 @@ func intakeCases(t *testing.T) []intakeCase {
 			folder: "Done", status: ingest.StatusRouted, report: true, filename: "qp.xml", reply: []string{"angenommen"}},
 		{name: "ISO-8859-1 and RFC 2047", mail: testMail{from: "=?ISO-8859-1?Q?M=FCller_Bau?= <mueller@lieferant.example>", messageID: "latin1@x",
 			subject: "=?ISO-8859-1?Q?Rechnung_f=FCr_M=E4rz?=",
-			parts: []string{"Content-Type: application/xml\r\nContent-Disposition: attachment; filename*=iso-8859-1''Rechnung%20M%E4rz.xml\r\nContent-Transfer-Encoding: base64\r\n\r\n" + wrap(b64(numbered(t, "LATIN-1")))}},
+			parts:   []string{"Content-Type: application/xml\r\nContent-Disposition: attachment; filename*=iso-8859-1''Rechnung%20M%E4rz.xml\r\nContent-Transfer-Encoding: base64\r\n\r\n" + wrap(b64(numbered(t, "LATIN-1")))}},
 			folder: "Done", status: ingest.StatusRouted, report: true, filename: "Rechnung März.xml", reply: []string{"„Rechnung für März“"}},
 		{name: "RFC 2047 file name", mail: testMail{from: "word@lieferant.example", messageID: "word@x", subject: "=?UTF-8?B?UmVjaG51bmcgw5xiZXJ3ZWlzdW5n?=",
 			parts: []string{"Content-Type: application/octet-stream; name=\"=?ISO-8859-1?Q?Gr=FC=DFe.xml?=\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + wrap(b64(numbered(t, "WORD-1")))}},
