@@ -35,6 +35,8 @@ type serveConfig struct {
 	UploadBurst    int     `yaml:"upload_burst"`
 	ReadTimeout    string  `yaml:"read_timeout"`  // default 60s
 	WriteTimeout   string  `yaml:"write_timeout"` // default 60s
+
+	Email *emailConfig `yaml:"email"` // the e-mail channel (email.go)
 }
 
 // env returns the environment variable or def.
@@ -107,6 +109,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := ingest.NewMetrics(reg)
 	validator := invoice.NewValidator()
+	mail, err := newMailer(cfg.Email, log, metrics)
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
+		return 2
+	}
 	pipe, err := ingest.New(ingest.Config{
 		Store:          ingest.InstrumentStore(st, backend, metrics),
 		Validator:      validator,
@@ -114,6 +121,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		RetentionYears: cfg.RetentionYears,
 		Logger:         log,
 		Metrics:        metrics,
+		OnFiled:        mail.filed,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
@@ -143,6 +151,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			}
 		}
 	}()
+
+	if err := mail.start(ctx, pipe, dir.Load); err != nil {
+		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+		return 2
+	}
 
 	handler := web.New(web.Config{
 		Pipeline: pipe, Validator: validator, Directory: dir.Load, Gatherer: reg, Logger: log,

@@ -29,7 +29,7 @@ func TestDovecotDeliver(t *testing.T) {
 	e := newEnv(t, t.TempDir())
 	kc := imapUser(t, d.Addr, "kasse", "kasse-secret")
 	var mu sync.Mutex
-	e.smtp.deliver = func(to string, data []byte) {
+	e.smtp.Deliver = func(to string, data []byte) {
 		if to == kasse {
 			mu.Lock()
 			defer mu.Unlock()

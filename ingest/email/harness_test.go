@@ -19,11 +19,11 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-message/mail"
-	"github.com/emersion/go-smtp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/eingang/eingang/ingest"
 	"github.com/eingang/eingang/ingest/directory"
+	"github.com/eingang/eingang/internal/testenv"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
@@ -55,7 +55,7 @@ type env struct {
 	pipe    *ingest.Pipeline
 	dir     *directory.Directory
 	metrics *ingest.Metrics
-	smtp    *sink
+	smtp    *testenv.SMTPSink
 	sender  *Sender
 	deliv   *Delivery
 	log     *bytes.Buffer
@@ -72,10 +72,10 @@ func newEnv(t testing.TB, storeDir string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{dir: dir, metrics: ingest.NewMetrics(prometheus.NewRegistry()), smtp: startSink(t), log: &bytes.Buffer{}}
+	e := &env{dir: dir, metrics: ingest.NewMetrics(prometheus.NewRegistry()), smtp: testenv.StartSMTPSink(t), log: &bytes.Buffer{}}
 	e.logger = slog.New(slog.NewTextHandler(&lockedWriter{w: e.log}, nil))
 	from, _ := mail.ParseAddress("E-Rechnung Thüringen <rechnung@portal.example>")
-	e.sender = NewSender(SMTP{Addr: e.smtp.addr, From: from}, e.logger, e.metrics)
+	e.sender = NewSender(SMTP{Addr: e.smtp.Addr, From: from}, e.logger, e.metrics)
 	e.sender.backoff = 50 * time.Millisecond
 	e.deliv = &Delivery{Directory: e.directory, Sender: e.sender, Logger: e.logger}
 	e.pipe, err = ingest.New(ingest.Config{Store: s, Validator: invoice.NewValidator(), Directory: e.directory,
@@ -119,83 +119,6 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// A sink is an in-process SMTP server that keeps what it receives.
-type sink struct {
-	addr    string
-	mu      sync.Mutex
-	mails   []received
-	deliver func(to string, data []byte) // optional: also hand each mail on
-}
-
-type received struct {
-	from, to string
-	data     []byte
-}
-
-func startSink(t testing.TB) *sink {
-	k := &sink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &sinkSession{k: k}, nil }))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k.addr = l.Addr().String()
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return k
-}
-
-type sinkSession struct {
-	k        *sink
-	from, to string
-}
-
-func (s *sinkSession) Reset()        {}
-func (s *sinkSession) Logout() error { return nil }
-func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = to
-	return nil
-}
-func (s *sinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.k.mu.Lock()
-	s.k.mails = append(s.k.mails, received{s.from, s.to, b})
-	deliver := s.k.deliver
-	s.k.mu.Unlock()
-	if deliver != nil {
-		deliver(s.to, b)
-	}
-	return nil
-}
-
-// to returns the mails received for an address.
-func (k *sink) to(addr string) []received {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	var out []received
-	for _, m := range k.mails {
-		if m.to == addr {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func (k *sink) count() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return len(k.mails)
 }
 
 // waitFor polls cond every 50 ms for at most d.

@@ -107,7 +107,7 @@ func testIntakeCases(t *testing.T, addr, user, pass string) {
 		}
 	}
 	waitFor(t, 60*time.Second, "every mail handled and replied to", func() bool {
-		return count(c, "Done")+count(c, "Rejected") == len(cases) && e.smtp.count()-len(e.smtp.to(kasse)) >= replies
+		return count(c, "Done")+count(c, "Rejected") == len(cases) && e.smtp.Count()-len(e.smtp.To(kasse)) >= replies
 	})
 	if n := count(c, "INBOX") + count(c, "Processing-a"); n != 0 {
 		t.Errorf("%d mails left in INBOX and processing", n)
@@ -115,7 +115,7 @@ func testIntakeCases(t *testing.T, addr, user, pass string) {
 	for _, k := range cases {
 		t.Run(k.name, func(t *testing.T) {
 			from, _ := Parse(k.mail.bytes())
-			got := e.smtp.to(from.From)
+			got := e.smtp.To(from.From)
 			if k.reply == nil {
 				if len(got) != 0 {
 					t.Fatalf("%d replies, want none", len(got))
@@ -125,7 +125,7 @@ func testIntakeCases(t *testing.T, addr, user, pass string) {
 			if len(got) != 1 {
 				t.Fatalf("%d replies to %s, want 1", len(got), from.From)
 			}
-			rm, text, atts := parseReply(t, got[0].data)
+			rm, text, atts := parseReply(t, got[0].Data)
 			for _, want := range k.reply {
 				if !strings.Contains(text, want) && !strings.Contains(rm.Subject, want) {
 					t.Errorf("reply lacks %q:\n%s", want, text)
@@ -177,13 +177,13 @@ func testIntakeCases(t *testing.T, addr, user, pass string) {
 	}
 	// The municipality got the valid invoice's original, byte for byte.
 	// Six routed by mail, one by upload.
-	waitFor(t, 30*time.Second, "the deliveries", func() bool { return len(e.smtp.to(kasse)) == 7 })
+	waitFor(t, 30*time.Second, "the deliveries", func() bool { return len(e.smtp.To(kasse)) == 7 })
 	found := 0
-	for _, d := range e.smtp.to(kasse) {
-		if original(t, d.data) == nil {
-			t.Errorf("a delivery without the original and its view:\n%s", d.data)
+	for _, d := range e.smtp.To(kasse) {
+		if original(t, d.Data) == nil {
+			t.Errorf("a delivery without the original and its view:\n%s", d.Data)
 		}
-		if bytes.Equal(original(t, d.data), fixture(t)) {
+		if bytes.Equal(original(t, d.Data), fixture(t)) {
 			found++
 		}
 	}
