@@ -69,6 +69,7 @@ bench: minio
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench CorpusParallel -benchmem ./invoice
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 2s ./store
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 3000x -timeout 30m ./web
+	EINGANG_BENCH_DATA=$(BENCH_DATA) $(GO) test -run '^$$' -bench DovecotIntake -benchtime 1x ./ingest/email
 	rm -rf $(BENCH_DATA)
 
 # fuzz runs the parser and validator on mutated documents; minimising each
