@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -371,12 +372,18 @@ func (in *Intake) claim(c *imapclient.Client) ([]imap.UID, error) {
 	if !condstore || len(uids) == 0 {
 		return uids, nil
 	}
-	seqs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, ModSeq: true}).Collect()
+	// Flags and modification sequence are read together: a mail another
+	// gateway claimed since the search shows its keyword here, or else has
+	// a newer modification sequence by the time this STORE arrives.
+	seqs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, ModSeq: true, Flags: true}).Collect()
 	if err != nil {
 		return nil, fmt.Errorf("email: fetch %s: %w", mb.Folder, err)
 	}
 	var stores []*imapclient.FetchCommand
 	for _, m := range seqs {
+		if slices.Contains(m.Flags, claimed) {
+			continue
+		}
 		stores = append(stores, c.Store(imap.UIDSetNum(m.UID), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{claimed, in.ours()}},
 			&imap.StoreOptions{UnchangedSince: m.ModSeq}))
 	}
