@@ -29,13 +29,13 @@ test: vet services
 	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
 		$(GO) test -count=1 -timeout 30m ./...
 
-# services installs what the tests run against: MinIO (S3), Prometheus and
-# Chromium (the browser test of the invoice view).
+# services installs what the tests run against: MinIO (S3), Prometheus,
+# Chromium (the browser test of the invoice view) and Dovecot (e-mail intake).
 services: minio packages
 
 minio: $(MINIO)
 
-# packages installs Prometheus and Chromium from Debian's packages where
+# packages installs Prometheus, Chromium and Dovecot (IMAP) from Debian's packages where
 # missing; policy-rc.d keeps Debian from starting daemons (the tests start
 # their own on free ports).
 packages:
@@ -44,6 +44,7 @@ packages:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	[ -z "$$missing" ] || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		[ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
@@ -70,6 +71,7 @@ bench: minio
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench CorpusParallel -benchmem ./invoice
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 2s ./store
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 3000x -timeout 30m ./web
+	EINGANG_BENCH_DATA=$(BENCH_DATA) $(GO) test -run '^$$' -bench DovecotIntake -benchtime 1x ./ingest/email
 	rm -rf $(BENCH_DATA)
 
 # fuzz runs the parser and validator on mutated documents; minimising each

@@ -240,5 +240,6 @@ func (p *Pipeline) RouteClearing(ctx context.Context, id, municipality string) (
 		return o, fmt.Errorf("ingest: route %s: %w", id, err)
 	}
 	p.cfg.Metrics.routedFromClearing(municipality)
+	p.filedHook(o)
 	return o, nil
 }

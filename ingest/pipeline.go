@@ -120,6 +120,12 @@ type Config struct {
 	Logger         *slog.Logger
 	Metrics        *Metrics // may be nil
 	Now            func() time.Time
+	// OnFiled, if set, is called after an invoice is filed in a
+	// municipality's inbox (by the pipeline or by an operator from
+	// clearing). It may be called again for the same invoice after a crash
+	// (at least once, never lost): listeners must tolerate repeats. It must
+	// not block.
+	OnFiled func(Outcome)
 }
 
 // A Pipeline processes submissions. It is safe for concurrent use.
@@ -304,6 +310,8 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		if getJSON(ctx, s, reportKey(meta.ID), &rep) == nil {
 			rec.Report, rec.Findings = &rep, rep.Findings
 		}
+		// The marker was still there: listeners may not have been told.
+		p.filedHook(done)
 		return rec, s.Delete(ctx, pendingKey(meta.ID))
 	} else if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
 		return nil, fmt.Errorf("ingest: %s: %w", meta.ID, err)
@@ -384,6 +392,7 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		return nil, fmt.Errorf("ingest: %s: pending: %w", meta.ID, err)
 	}
 	p.cfg.Metrics.filed(out)
+	p.filedHook(out)
 	p.cfg.Logger.Info("filed", "id", meta.ID, "status", out.Status, "channel", meta.Channel,
 		"municipality", out.Municipality, "leitweg_id", out.LeitwegID, "accepted", out.Accepted)
 	rec := &Receipt{ID: meta.ID, Status: out.Status, Accepted: out.Accepted, Outcome: out, Report: rep, Findings: rep.Findings}
@@ -391,6 +400,13 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		rec.ID = first
 	}
 	return rec, nil
+}
+
+// filedHook tells the OnFiled listener about an invoice filed in an inbox.
+func (p *Pipeline) filedHook(o Outcome) {
+	if p.cfg.OnFiled != nil && o.Status == StatusRouted {
+		p.cfg.OnFiled(o)
+	}
 }
 
 // route finds the municipality for a Leitweg-ID, or says why none.

@@ -37,6 +37,7 @@ type serveConfig struct {
 	WriteTimeout   string  `yaml:"write_timeout"` // default 60s
 
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
+	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
 }
 
 // env returns the environment variable or def.
@@ -109,6 +110,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := ingest.NewMetrics(reg)
 	validator := invoice.NewValidator()
+	mail, err := newMailer(cfg.Email, log, metrics)
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
+		return 2
+	}
 	pipe, err := ingest.New(ingest.Config{
 		Store:          ingest.InstrumentStore(st, backend, metrics),
 		Validator:      validator,
@@ -116,6 +122,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		RetentionYears: cfg.RetentionYears,
 		Logger:         log,
 		Metrics:        metrics,
+		OnFiled:        mail.filed,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
@@ -145,6 +152,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			}
 		}
 	}()
+
+	if err := mail.start(ctx, pipe, dir.Load); err != nil {
+		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+		return 2
+	}
 
 	handler := web.New(web.Config{
 		Pipeline: pipe, Directory: dir.Load, Gatherer: reg, Logger: log,
