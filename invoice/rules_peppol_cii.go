@@ -46,7 +46,9 @@ func ciiIsSTAC(n *Node) bool { return n.Is("ram:SpecifiedTradeAllowanceCharge") 
 var (
 	peppolCIIEmpty = Context{Pattern: XRCIIPeppolEmpty, Order: 1,
 		Match: func(n *Node) bool {
-			return !(n.Local == "ApplicableHeaderTradeDelivery" && n.Space == NSRAM) && len(n.Children) == 0 && Blank(n.Text)
+			// not(name() = 'ram:ApplicableHeaderTradeDelivery'): the prefix as
+			// written, not the namespace (see NameIs).
+			return !n.NameIs("ram:ApplicableHeaderTradeDelivery") && len(n.Children) == 0 && Blank(n.Text)
 		}}
 	peppolCIIGrossPrice = Context{Pattern: XRCIIPeppolPrice, Order: 1, Names: []string{"GrossPriceProductTradePrice"},
 		Match: func(n *Node) bool {

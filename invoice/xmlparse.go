@@ -129,6 +129,7 @@ type rawAttr struct{ qname, value string }
 type tag struct {
 	qname, prefix, local string
 	name                 int32 // number of the local name in locals
+	prefixCode           uint8
 }
 
 // tag returns the tag for the name b, splitting and registering it the
@@ -139,6 +140,7 @@ func (p *xmlParser) tag(b []byte) *tag {
 	}
 	t := &tag{qname: string(b)}
 	t.prefix, t.local = splitQName(t.qname)
+	t.prefixCode = prefixCode(t.prefix)
 	i, ok := p.locals[t.local]
 	if !ok {
 		i = int32(len(p.counts))
@@ -765,7 +767,7 @@ func (p *xmlParser) startTag() error {
 	if !ok {
 		return p.wf("namespace prefix %q of element %s is not declared", tg.prefix, tg.local)
 	}
-	node.Space, node.Local, node.name = uri, tg.local, tg.name
+	node.Space, node.Local, node.name, node.prefix = uri, tg.local, tg.name, tg.prefixCode
 	if p.counts[tg.name] == 0 {
 		p.used = append(p.used, tg.name)
 	}
