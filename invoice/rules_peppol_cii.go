@@ -111,10 +111,7 @@ func ciiLinePeriod(which string) func(n *Node) bool {
 // ciiIndicatorOK is normalize-space(ram:ChargeIndicator/udt:Indicator/text())
 // = 'true' or 'false'.
 func ciiIndicatorOK(n *Node) bool {
-	v := ""
-	if e := n.First("ram:ChargeIndicator/udt:Indicator"); e != nil {
-		v = NormSpace(e.Text)
-	}
+	v := normSpaceText(n, n.All("ram:ChargeIndicator/udt:Indicator"))
 	return v == "true" || v == "false"
 }
 
@@ -169,14 +166,7 @@ var peppolCIIRules = []Rule{
 			if !n.Has("ram:TaxCurrencyCode") {
 				return true
 			}
-			tax, inv := "", ""
-			if e := n.First("ram:TaxCurrencyCode"); e != nil {
-				tax = NormSpace(e.Text)
-			}
-			if e := n.First("ram:InvoiceCurrencyCode"); e != nil {
-				inv = NormSpace(e.Text)
-			}
-			return tax != inv
+			return normSpaceText(n, n.All("ram:TaxCurrencyCode")) != normSpaceText(n, n.All("ram:InvoiceCurrencyCode"))
 		},
 		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
 		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},

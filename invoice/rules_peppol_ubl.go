@@ -216,7 +216,7 @@ var peppolUBLRules = []Rule{
 		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},
 	{ID: "PEPPOL-EN16931-R005", Flag: Fatal, Context: peppolUBLTaxCurrency,
 		Test: func(n *Node) bool {
-			return NormSpace(n.Text) != NormSpace(n.Parent.Str("cbc:DocumentCurrencyCode"))
+			return normSpaceText(n, []*Node{n}) != normSpaceText(n, n.Parent.All("cbc:DocumentCurrencyCode"))
 		},
 		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
 		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},
@@ -255,11 +255,7 @@ var peppolUBLRules = []Rule{
 		MessageDE: "Der Betrag des Nachlasses oder Zuschlags muss Grundbetrag × Prozentsatz / 100 entsprechen."},
 	{ID: "PEPPOL-EN16931-R043", Flag: Fatal, Context: peppolUBLAC,
 		Test: func(n *Node) bool {
-			e := n.First("cbc:ChargeIndicator")
-			v := ""
-			if e != nil {
-				v = NormSpace(e.Text)
-			}
+			v := normSpaceText(n, n.All("cbc:ChargeIndicator"))
 			return v == "true" || v == "false"
 		},
 		Message:   "The charge indicator must be true or false.",

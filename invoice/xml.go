@@ -166,6 +166,13 @@ type docState struct {
 	// long as the document: one allocation serves many selections.
 	nodes []*Node
 	strs  []string
+	// splits holds, for the few elements whose text a comment or
+	// processing instruction divides, the offsets in Text where one text
+	// node ends and the next begins (see textNodes).
+	splits map[*Node][]int32
+	// xpathErr is an XPath dynamic error the running rule raised (see
+	// raise); the rule engine takes it after each test.
+	xpathErr string
 }
 
 // spare returns the free part of a result block, to append a result to.

@@ -501,6 +501,7 @@ func (p *xmlParser) content() error {
 			if err := p.comment(); err != nil {
 				return err
 			}
+			p.splitText()
 		case p.has("<![CDATA["):
 			if p.cur == nil {
 				return p.wf("CDATA outside the root element")
@@ -520,6 +521,7 @@ func (p *xmlParser) content() error {
 			if err := p.pi(); err != nil {
 				return err
 			}
+			p.splitText()
 		case p.has("<!"):
 			if p.has("<!DOCTYPE") {
 				return p.fail("XML-DTD", "the document has a DOCTYPE declaration; invoices must not declare a DTD or entities (they are never resolved)")
@@ -559,6 +561,22 @@ func (p *xmlParser) appendText(s string) {
 	} else {
 		c.Text += s
 	}
+}
+
+// splitText notes that a comment or processing instruction ends the text
+// node the current element has read so far: text after it is a text node
+// of its own (CDATA sections and character references do not split). Only
+// the text before the element's first child is tracked, which is all the
+// text of a leaf.
+func (p *xmlParser) splitText() {
+	c := p.cur
+	if c == nil || c.Text == "" || len(p.kids) > p.open[len(p.open)-1].kidMark {
+		return
+	}
+	if p.doc.splits == nil {
+		p.doc.splits = map[*Node][]int32{}
+	}
+	p.doc.splits[c] = append(p.doc.splits[c], int32(len(c.Text)))
 }
 
 // blankBytes reports whether b is only XML white space.

@@ -263,3 +263,65 @@ func Dec2(s string) *big.Rat {
 func InList(code string, list string) bool {
 	return strings.Contains(list, " "+code+" ")
 }
+
+// Text nodes and dynamic errors.
+//
+// XPath distinguishes an element's string value (all its text, read by
+// "." and by a path used as a value) from its text nodes (text()): a
+// comment or processing instruction inside a value divides it into two
+// text nodes. Functions that take one item (normalize-space, string-length,
+// the casts xs:date(), xs:decimal()) raise a dynamic error when given two,
+// and the reference's Schematron then stops: the document is rejected with
+// schematron-processing-error, whatever the rules found before.
+
+// textNodes returns what text() selects on a leaf element: its text nodes
+// in order, none for an empty element. Of an element with children, only
+// the text before the first child is returned.
+func (n *Node) textNodes() []string {
+	if n == nil || n.Text == "" {
+		return nil
+	}
+	d := n.state()
+	cuts := d.splits[n]
+	if len(cuts) == 0 {
+		return []string{n.Text}
+	}
+	var out []string
+	prev := 0
+	for _, c := range append(cuts, int32(len(n.Text))) {
+		if int(c) > prev {
+			out = append(out, n.Text[prev:c])
+		}
+		prev = int(c)
+	}
+	return out
+}
+
+// raise records an XPath dynamic error of the rule being tested; the first
+// one of a pattern stops the reference's Schematron (see ruleSet.run).
+func (n *Node) raise(msg string) {
+	if d := n.state(); d.xpathErr == "" {
+		d.xpathErr = msg
+	}
+}
+
+// normSpaceText is normalize-space(path/text()) over the elements the path
+// selected: the text nodes of all of them form one sequence, and more than
+// one item raises a dynamic error (the reference's message: "A sequence of
+// more than one item is not allowed as the first argument of
+// fn:normalize-space()"). No text node gives "".
+func normSpaceText(ctx *Node, elems []*Node) string {
+	var one string
+	count := 0
+	for _, e := range elems {
+		for _, t := range e.textNodes() {
+			one = t
+			count++
+		}
+	}
+	if count > 1 {
+		ctx.raise("a sequence of more than one text node is not allowed as the argument of normalize-space()")
+		return ""
+	}
+	return NormSpace(one)
+}
