@@ -274,27 +274,45 @@ func InList(code string, list string) bool {
 // and the reference's Schematron then stops: the document is rejected with
 // schematron-processing-error, whatever the rules found before.
 
-// textNodes returns what text() selects on a leaf element: its text nodes
-// in order, none for an empty element. Of an element with children, only
-// the text before the first child is returned.
+// textNodes returns what text() selects: the element's text nodes in
+// order, none for an empty element. Text after a child element counts as
+// one text node per gap between children (a comment there is not tracked).
 func (n *Node) textNodes() []string {
-	if n == nil || n.Text == "" {
+	if n == nil {
 		return nil
 	}
-	d := n.state()
-	cuts := d.splits[n]
-	if len(cuts) == 0 {
-		return []string{n.Text}
-	}
 	var out []string
-	prev := 0
-	for _, c := range append(cuts, int32(len(n.Text))) {
-		if int(c) > prev {
-			out = append(out, n.Text[prev:c])
+	if n.Text != "" {
+		cuts := n.state().splits[n]
+		prev := 0
+		for _, c := range append(cuts[:len(cuts):len(cuts)], int32(len(n.Text))) {
+			if int(c) > prev {
+				out = append(out, n.Text[prev:c])
+			}
+			prev = int(c)
 		}
-		prev = int(c)
+	}
+	for _, c := range n.Children {
+		if c.follow != "" {
+			out = append(out, c.follow)
+		}
 	}
 	return out
+}
+
+// anyTextEq is path/text() = want: an untyped value compared with a string
+// compares as strings, and = over a sequence is existential: true where
+// some text node of some element equals want, codepoint by codepoint. A
+// value a comment divides matches in neither of its parts.
+func anyTextEq(elems []*Node, want string) bool {
+	for _, e := range elems {
+		for _, t := range e.textNodes() {
+			if t == want {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // raise records an XPath dynamic error of the rule being tested; the first
