@@ -69,7 +69,7 @@ type Scenario struct {
 	// scenarios). A comment inside the identifier divides its text nodes
 	// and so matches only by string value.
 	ByText bool
-	Levels    map[string]Level
+	Levels map[string]Level
 }
 
 // scenarios of the XRechnung configuration, release 2026-01-31.
