@@ -34,8 +34,8 @@ func brPeriodOK(n *Node, start, end string) bool {
 	if !n.Has(start) || !n.Has(end) {
 		return true
 	}
-	s, ok1 := xsDate(n.Str(start))
-	e, ok2 := xsDate(n.Str(end))
+	e, ok1 := castDate(n, n.Strs(end))
+	s, ok2 := castDate(n, n.Strs(start))
 	return !ok1 || !ok2 || !e.Before(s)
 }
 

@@ -29,21 +29,6 @@ func peppolSlack(exp, val, slack *big.Rat) bool {
 	return d.Abs(d).Cmp(slack) <= 0
 }
 
-// peppolDate reads the date part of an xs:date (YYYY-MM-DD, optional
-// time zone); ok is false where it is no date.
-func peppolDate(s string) (string, bool) {
-	s = trimSpace(s)
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
-		return "", false
-	}
-	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
-		if s[i] < '0' || s[i] > '9' {
-			return "", false
-		}
-	}
-	return s[:10], true
-}
-
 // peppolDecOr is "if (x) then xs:decimal(x) else def".
 func peppolDecOr(n *Node, path string, def int64) *big.Rat {
 	if e := n.First(path); e != nil {
@@ -266,17 +251,21 @@ var peppolUBLRules = []Rule{
 		MessageDE: "Eine Lastschrift braucht die Mandatsreferenz (BT-89)."},
 	{ID: "PEPPOL-EN16931-R110", Flag: Fatal, Context: peppolUBLLineStart,
 		Test: func(n *Node) bool {
-			a, ok1 := peppolDate(n.Text)
-			b, ok2 := peppolDate(n.Root().Str("cac:InvoicePeriod/cbc:StartDate"))
-			return !ok1 || !ok2 || a >= b
+			// xs:date(text()) against xs:date(../../../cac:InvoicePeriod/cbc:StartDate):
+			// dates with and without time zone compare as instants (see xsDate).
+			a, ok1 := castDate(n, n.textNodes())
+			b, ok2 := castDate(n, n.Root().Strs("cac:InvoicePeriod/cbc:StartDate"))
+			return ok1 && ok2 && !a.Before(b)
 		},
 		Message:   "The start of a line period (BT-134) must lie within the invoicing period (BG-14).",
 		MessageDE: "Der Beginn eines Positionszeitraums (BT-134) muss im Abrechnungszeitraum (BG-14) liegen."},
 	{ID: "PEPPOL-EN16931-R111", Flag: Fatal, Context: peppolUBLLineEnd,
 		Test: func(n *Node) bool {
-			a, ok1 := peppolDate(n.Text)
-			b, ok2 := peppolDate(n.Root().Str("cac:InvoicePeriod/cbc:EndDate"))
-			return !ok1 || !ok2 || a <= b
+			// xs:date(text()) against xs:date(../../../cac:InvoicePeriod/cbc:EndDate):
+			// dates with and without time zone compare as instants (see xsDate).
+			a, ok1 := castDate(n, n.textNodes())
+			b, ok2 := castDate(n, n.Root().Strs("cac:InvoicePeriod/cbc:EndDate"))
+			return ok1 && ok2 && !a.After(b)
 		},
 		Message:   "The end of a line period (BT-135) must lie within the invoicing period (BG-14).",
 		MessageDE: "Das Ende eines Positionszeitraums (BT-135) muss im Abrechnungszeitraum (BG-14) liegen."},

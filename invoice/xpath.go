@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // This file carries the value semantics of XPath 2.0 that the rules need,
@@ -342,4 +343,54 @@ func normSpaceText(ctx *Node, elems []*Node) string {
 		return ""
 	}
 	return NormSpace(one)
+}
+
+// xsDate casts s to xs:date: white space around it is allowed; ok is false
+// where the cast raises an error (a zone beyond ±14:00; unlike the schema,
+// the cast allows the year 0000). The result is the instant the day starts. Dates
+// compare as these instants, and a date without a time zone is taken in
+// the reference's implicit time zone, UTC: 2016-01-01+01:00 is before
+// 2016-01-01, and 2016-12-31-01:00 after 2016-12-31.
+func xsDate(s string) (time.Time, bool) {
+	s = trimSpace(s)
+	rest := stripZone(s)
+	if !validYMD(rest, true) {
+		return time.Time{}, false
+	}
+	zone := time.UTC
+	if z := s[len(rest):]; len(z) == 6 {
+		off := (atoi2(z[1:3])*60 + atoi2(z[4:6])) * 60
+		if z[0] == '-' {
+			off = -off
+		}
+		zone = time.FixedZone(z, off)
+	}
+	neg := strings.HasPrefix(rest, "-")
+	rest = strings.TrimPrefix(rest, "-")
+	i := strings.IndexByte(rest, '-')
+	y, err := strconv.Atoi(rest[:i])
+	if err != nil {
+		return time.Time{}, false
+	}
+	if neg {
+		y = -y
+	}
+	return time.Date(y, time.Month(atoi2(rest[i+1:])), atoi2(rest[i+4:]), 0, 0, 0, 0, zone), true
+}
+
+// castDate is xs:date(seq) over the values a path selected: the empty
+// sequence for none (ok false, and a comparison with it is false); a
+// dynamic error for more than one value or a value that is no date.
+func castDate(ctx *Node, values []string) (t time.Time, ok bool) {
+	switch len(values) {
+	case 0:
+		return time.Time{}, false
+	case 1:
+		if t, ok = xsDate(values[0]); !ok {
+			ctx.raise("invalid date " + strconv.Quote(values[0]))
+		}
+		return t, ok
+	}
+	ctx.raise("a sequence of more than one item is not allowed in a cast to xs:date")
+	return time.Time{}, false
 }
