@@ -122,7 +122,15 @@ func truncate(s string) string {
 func (c *structureCheck) attributes(n *Node, t *schemas.Type) {
 	for _, a := range n.Attrs {
 		if a.Space == NSXSI {
-			continue // xsi:type, xsi:nil, xsi:schemaLocation are schema instructions
+			// xsi:type and xsi:schemaLocation are schema instructions.
+			// xsi:nil, even "false", is refused on an element that is not
+			// nillable (cvc-elt.3.1), and no element of the two schemas is
+			// (the generator stops on one that is).
+			if a.Local == "nil" {
+				c.add(n, fmt.Sprintf("the attribute xsi:nil is not allowed on %s, which is not nillable", n.Name()),
+					fmt.Sprintf("das Attribut xsi:nil ist an %s nicht erlaubt, das Element ist nicht nillable", n.Name()))
+			}
+			continue
 		}
 		var decl *schemas.Attribute
 		for i := range t.Attrs {
