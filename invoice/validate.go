@@ -164,8 +164,8 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 				stopped = stopped || runRules
 				rep.Findings = append(rep.Findings, Finding{
 					Rule: RuleProcessingError, Level: LevelError, Location: h.node.Path(), Counted: runRules,
-					Message:   fmt.Sprintf("the reference's Schematron stops here with an XPath dynamic error (rule %s: %s): write the value as one text, without comments or processing instructions inside, and each element once", h.rule.ID, h.err),
-					MessageDE: fmt.Sprintf("Die Schematron-Prüfung der Referenz bricht hier mit einem XPath-Laufzeitfehler ab (Regel %s: %s): den Wert als einen Text ohne Kommentare oder Verarbeitungsanweisungen schreiben, jedes Element nur einmal", h.rule.ID, h.err),
+					Message:   fmt.Sprintf("the reference's Schematron stops here with an XPath dynamic error (rule %s: %s): correct the value the rule reads", h.rule.ID, h.err),
+					MessageDE: fmt.Sprintf("Die Schematron-Prüfung der Referenz bricht hier mit einem XPath-Laufzeitfehler ab (Regel %s: %s): den Wert korrigieren, den die Regel liest", h.rule.ID, h.err),
 				})
 				continue
 			}
