@@ -33,10 +33,10 @@ func ciiTaxTotals(settlement *Node, path string, eq bool) []*Node {
 	return out
 }
 
-func numsOf(nodes []*Node) []float64 {
-	out := make([]float64, len(nodes))
+func valuesOf(nodes []*Node) []string {
+	out := make([]string, len(nodes))
 	for i, n := range nodes {
-		out[i] = Num(n.Value())
+		out[i] = n.Value()
 	}
 	return out
 }
@@ -186,14 +186,14 @@ var peppolCIIRules = []Rule{
 		MessageDE: "Eine Umsatzsteuersumme in Steuerwährung (BT-111) muss genau dann angegeben werden, wenn eine Steuerwährung (BT-6) angegeben ist."},
 	{ID: "PEPPOL-EN16931-R055", Flag: Fatal, Context: peppolCIISettlement,
 		Test: func(n *Node) bool {
-			doc := numsOf(ciiTaxTotals(n, ciiCurrencyPath, true))
+			doc := valuesOf(ciiTaxTotals(n, ciiCurrencyPath, true))
 			if !(n.Root().Has(ciiSettle+"/ram:TaxCurrencyCode") && len(doc) > 0) {
 				return true
 			}
-			tax := numsOf(ciiTaxTotals(n, ciiSettle+"/ram:TaxCurrencyCode", true))
-			lt := func(v float64) bool { return v < 0 }
-			ge := func(v float64) bool { return v >= 0 }
-			return anyFloat(tax, lt) && anyFloat(doc, lt) || anyFloat(tax, ge) && anyFloat(doc, ge)
+			tax := valuesOf(ciiTaxTotals(n, ciiSettle+"/ram:TaxCurrencyCode", true))
+			// Untyped amounts against the integer 0 (see untypedCmpInt).
+			return anyUntypedCmpInt(n, tax, opLt, 0) && anyUntypedCmpInt(n, doc, opLt, 0) ||
+				anyUntypedCmpInt(n, tax, opGe, 0) && anyUntypedCmpInt(n, doc, opGe, 0)
 		},
 		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},

@@ -130,24 +130,15 @@ var (
 
 // peppolUBLTaxAmountsSign compares the signs of the tax totals in tax and
 // document currency (R055).
-func peppolUBLTaxAmounts(r *Node, currencyPath string) []float64 {
+func peppolUBLTaxAmounts(r *Node, currencyPath string) []string {
 	cur := NormSpace(r.Str(currencyPath))
-	var out []float64
+	var out []string
 	for _, a := range r.All("cac:TaxTotal/cbc:TaxAmount") {
 		if c, _ := a.Attr("currencyID"); c == cur {
-			out = append(out, Num(a.Value()))
+			out = append(out, a.Value())
 		}
 	}
 	return out
-}
-
-func anyFloat(vals []float64, f func(float64) bool) bool {
-	for _, v := range vals {
-		if f(v) {
-			return true
-		}
-	}
-	return false
 }
 
 var peppolUBLRules = []Rule{
@@ -193,9 +184,9 @@ var peppolUBLRules = []Rule{
 				return true
 			}
 			tax, doc := peppolUBLTaxAmounts(n, "cbc:TaxCurrencyCode"), peppolUBLTaxAmounts(n, "cbc:DocumentCurrencyCode")
-			le := func(v float64) bool { return v <= 0 }
-			ge := func(v float64) bool { return v >= 0 }
-			return anyFloat(tax, le) && anyFloat(doc, le) || anyFloat(tax, ge) && anyFloat(doc, ge)
+			// Untyped amounts against the integer 0 (see untypedCmpInt).
+			return anyUntypedCmpInt(n, tax, opLe, 0) && anyUntypedCmpInt(n, doc, opLe, 0) ||
+				anyUntypedCmpInt(n, tax, opGe, 0) && anyUntypedCmpInt(n, doc, opGe, 0)
 		},
 		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},
