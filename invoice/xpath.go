@@ -302,12 +302,25 @@ func (n *Node) textNodes() []string {
 	return out
 }
 
+// oneText reports whether the element's Text is all of its text nodes
+// (none where it is empty): a leaf no comment divides, the common case,
+// which needs no slice.
+func (n *Node) oneText() bool {
+	return len(n.Children) == 0 && (n.Text == "" || len(n.state().splits) == 0 || n.state().splits[n] == nil)
+}
+
 // anyTextEq is path/text() = want: an untyped value compared with a string
 // compares as strings, and = over a sequence is existential: true where
 // some text node of some element equals want, codepoint by codepoint. A
 // value a comment divides matches in neither of its parts.
 func anyTextEq(elems []*Node, want string) bool {
 	for _, e := range elems {
+		if e.oneText() {
+			if e.Text == want {
+				return true
+			}
+			continue
+		}
 		for _, t := range e.textNodes() {
 			if t == want {
 				return true
@@ -334,6 +347,13 @@ func normSpaceText(ctx *Node, elems []*Node) string {
 	var one string
 	count := 0
 	for _, e := range elems {
+		if e.oneText() {
+			if e.Text != "" {
+				one = e.Text
+				count++
+			}
+			continue
+		}
 		for _, t := range e.textNodes() {
 			one = t
 			count++
