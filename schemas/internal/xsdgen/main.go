@@ -194,6 +194,12 @@ func (g *gen) build() {
 
 // elementType returns the type index of an element declaration.
 func (g *gen) elementType(el *xnode) int {
+	if v, _ := el.attr("nillable"); v == "true" || v == "1" {
+		// The validator refuses xsi:nil on every element, as no
+		// declaration of the UBL 2.1 and CII D16B schemas is nillable.
+		name, _ := el.attr("name")
+		log.Fatalf("xsdgen: element %s is nillable, which the validator does not support", name)
+	}
 	if t, ok := el.attr("type"); ok {
 		return g.namedType(el.resolve(t))
 	}
