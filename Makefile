@@ -8,12 +8,21 @@ CACHE   ?= $(HOME)/.cache/eingang
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO   := $(CACHE)/bin/minio
 
-.PHONY: all build test conformance bench fuzz run vet clean minio services packages
+.PHONY: all build generate test conformance bench fuzz run vet clean minio services packages
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/eingang
+
+# generate regenerates every generated file (schemas/*_gen.go) from its
+# inputs: the XML Schemas in $(SHARED)/xsd, and the CEN validation artefacts
+# in CEN_ARTEFACTS, a copy of github.com/ConnectingEurope/eInvoicing-EN16931
+# at tag validation-1.3.15 that the project does not keep
+# (make generate CEN_ARTEFACTS=/path/to/eInvoicing-EN16931).
+CEN_ARTEFACTS ?=
+generate:
+	EINGANG_SHARED=$(abspath $(SHARED)) CEN_ARTEFACTS=$(if $(CEN_ARTEFACTS),$(abspath $(CEN_ARTEFACTS))) $(GO) generate ./...
 
 # vet runs go vet and staticcheck (pinned; from the Go module proxy).
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
