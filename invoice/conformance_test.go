@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // The conformance test measures agreement with the reference (the KoSIT
@@ -49,14 +51,7 @@ type expectedDoc struct {
 }
 
 func sharedDir(t testing.TB) string {
-	dir := os.Getenv("EINGANG_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "conformance", "expected.jsonl")); err != nil {
-		t.Skipf("conformance corpus not found at %s (set EINGANG_SHARED to the shared folder): %v", dir, err)
-	}
-	return dir
+	return filepath.Dir(testenv.Shared(t, "conformance"))
 }
 
 func loadExpected(t testing.TB, dir string) []expectedDoc {
