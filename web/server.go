@@ -498,11 +498,21 @@ func (s *server) view(w http.ResponseWriter, r *http.Request, m *directory.Munic
 		return
 	}
 	var page bytes.Buffer
-	if err := invoice.Render(&page, inv); err != nil {
+	lang := r.URL.Query().Get("lang") // else the browser's Accept-Language
+	if lang == "" {
+		lang = r.Header.Get("Accept-Language")
+	}
+	if err := invoice.Render(&page, inv, lang); err != nil {
 		problem(w, http.StatusInternalServerError, "no-view", err.Error())
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if invoice.English(lang) {
+		w.Header().Set("Content-Language", "en")
+	} else {
+		w.Header().Set("Content-Language", "de")
+	}
+	w.Header().Set("Vary", "Accept-Language")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(page.Bytes())
