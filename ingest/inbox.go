@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
 
@@ -218,4 +219,38 @@ func (p *Pipeline) RouteClearing(ctx context.Context, id, municipality string) (
 	}
 	p.cfg.Metrics.routedFromClearing(municipality)
 	return o, nil
+}
+
+// Attachment returns the n-th additional supporting document (BG-24,
+// counted from 1) of the invoice id in the municipality's inbox, with the
+// file it embeds. An invoice of another inbox, an n out of range or a
+// document without an embedded file is ErrNotFound.
+func (p *Pipeline) Attachment(ctx context.Context, municipality, id string, n int) (invoice.Attachment, []byte, error) {
+	if _, err := p.InboxEntry(ctx, municipality, id); err != nil {
+		return invoice.Attachment{}, nil, err
+	}
+	data, err := p.original(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return invoice.Attachment{}, nil, ErrNotFound
+	}
+	if err != nil {
+		return invoice.Attachment{}, nil, fmt.Errorf("ingest: attachment %s: %w", id, err)
+	}
+	root, err := invoice.Parse(data, invoice.DefaultLimits)
+	if err != nil {
+		return invoice.Attachment{}, nil, fmt.Errorf("ingest: attachment %s: %w", id, err)
+	}
+	inv, err := invoice.Read(root)
+	if err != nil {
+		return invoice.Attachment{}, nil, fmt.Errorf("ingest: attachment %s: %w", id, err)
+	}
+	if n < 1 || n > len(inv.Attachments) || !inv.Attachments[n-1].Embedded() {
+		return invoice.Attachment{}, nil, ErrNotFound
+	}
+	a := inv.Attachments[n-1]
+	content, err := a.Content()
+	if err != nil {
+		return a, nil, fmt.Errorf("ingest: attachment %s/%d: %w", id, n, err)
+	}
+	return a, content, nil
 }

@@ -1,6 +1,9 @@
 package invoice
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Reasons for rejecting a document, in the order the checks run.
 const (
@@ -27,6 +30,25 @@ type Report struct {
 	Invoice *Invoice `json:"-"`
 	// Duration is the time validation took.
 	Duration time.Duration `json:"-"`
+}
+
+// MarshalJSON writes the report with reject_reason and scenario null where
+// they are empty, as the command line's JSON report has them.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report // without this method
+	return json.Marshal(struct {
+		plain
+		RejectReason *string `json:"reject_reason"`
+		Scenario     *string `json:"scenario"`
+	}{plain(r), null(r.RejectReason), null(r.Scenario)})
+}
+
+// null is nil for the empty string.
+func null(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // A Finding is one message of a report: a failed rule, a structure error or

@@ -77,6 +77,7 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /api/v1/inbox/{id}/original", s.accounting(s.original))
 	mux.HandleFunc("GET /api/v1/inbox/{id}/report", s.accounting(s.report))
 	mux.HandleFunc("GET /api/v1/inbox/{id}/view", s.accounting(s.view))
+	mux.HandleFunc("GET /api/v1/inbox/{id}/attachments/{n}", s.accounting(s.attachment))
 	mux.HandleFunc("POST /api/v1/inbox/{id}/ack", s.accounting(s.ack))
 	mux.HandleFunc("GET /api/v1/clearing", s.operator(s.clearing))
 	mux.HandleFunc("POST /api/v1/clearing/{id}/route", s.operator(s.route))
@@ -470,8 +471,14 @@ func (s *server) report(w http.ResponseWriter, r *http.Request, m *directory.Mun
 		return
 	}
 	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	io.Copy(w, rc)
+	w.Write(bytes.TrimRight(b, "\n"))
+	io.WriteString(w, "\n")
 }
 
 // view answers a readable HTML page of the invoice, read from the original
@@ -516,6 +523,36 @@ func (s *server) view(w http.ResponseWriter, r *http.Request, m *directory.Munic
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(page.Bytes())
+}
+
+// attachment answers an embedded file of the invoice (BG-24) as a
+// download: never rendered inline, whatever type the sender declared.
+func (s *server) attachment(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil {
+		problem(w, http.StatusNotFound, "not-found", "no such attachment")
+		return
+	}
+	a, data, err := s.cfg.Pipeline.Attachment(r.Context(), m.ID, r.PathValue("id"), n)
+	if err != nil {
+		s.notFoundOr(w, r, err)
+		return
+	}
+	name := strings.Map(func(c rune) rune {
+		if c < ' ' || c == 0x7f || c == '/' || c == '\\' {
+			return '_'
+		}
+		return c
+	}, a.Filename)
+	if name == "" || name == "." || name == ".." {
+		name = fmt.Sprintf("attachment-%d", n)
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(data)
 }
 
 func (s *server) ack(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
