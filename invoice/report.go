@@ -2,6 +2,8 @@ package invoice
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"time"
 )
 
@@ -77,4 +79,48 @@ func (r *Report) Errors() int {
 		}
 	}
 	return n
+}
+
+// WriteText writes the report for people: the verdict of the document
+// name, its scenario, then the findings grouped by severity (errors first),
+// each with its location and its English and German message.
+func (r *Report) WriteText(w io.Writer, name string) error {
+	verdict := "ACCEPTED"
+	if !r.Accepted {
+		verdict = "REJECTED (" + r.RejectReason + ")"
+	}
+	b := fmt.Appendf(nil, "%s: %s\n", name, verdict)
+	if r.Scenario != "" {
+		b = fmt.Appendf(b, "  scenario: %s\n", r.Scenario)
+	}
+	for _, g := range [...]struct {
+		level Level
+		title string
+	}{{LevelError, "errors"}, {LevelWarning, "warnings"}, {LevelInfo, "information"}} {
+		n := 0
+		for _, f := range r.Findings {
+			if f.Level == g.level {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		b = fmt.Appendf(b, "  %s (%d):\n", g.title, n)
+		for _, f := range r.Findings {
+			if f.Level != g.level {
+				continue
+			}
+			mark := ""
+			if !f.Counted {
+				mark = " (not counted)"
+			}
+			b = fmt.Appendf(b, "    %s%s at %s\n      %s\n", f.Rule, mark, f.Location, f.Message)
+			if f.MessageDE != "" {
+				b = fmt.Appendf(b, "      %s\n", f.MessageDE)
+			}
+		}
+	}
+	_, err := w.Write(b)
+	return err
 }
