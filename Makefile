@@ -36,18 +36,20 @@ services: minio packages
 minio: $(MINIO)
 
 # packages installs Prometheus and Chromium from Debian's packages where
-# missing; policy-rc.d keeps Debian from starting daemons (the tests start
-# their own on free ports).
+# missing; a policy-rc.d keeps Debian from starting daemons (the tests start
+# their own on free ports) while apt runs, and is removed again if this
+# made it.
 packages:
 	@missing=""; \
 	command -v prometheus >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
 	[ -z "$$missing" ] || { \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		[ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
-		$$SUDO chmod +x /usr/sbin/policy-rc.d; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); made=""; \
+		[ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null && \
+			$$SUDO chmod +x /usr/sbin/policy-rc.d && made=1; }; \
 		echo "installing$$missing from Debian's packages"; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		rc=$$?; [ -z "$$made" ] || $$SUDO rm -f /usr/sbin/policy-rc.d; exit $$rc; }
 
 $(MINIO):
 	mkdir -p $(CACHE)/bin

@@ -35,9 +35,13 @@ type Report struct {
 }
 
 // MarshalJSON writes the report with reject_reason and scenario null where
-// they are empty, as the command line's JSON report has them.
+// they are empty, as the command line's JSON report has them, and findings
+// as a list, empty where there are none.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report // without this method
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
 	return json.Marshal(struct {
 		plain
 		RejectReason *string `json:"reject_reason"`
