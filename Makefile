@@ -50,8 +50,9 @@ services: minio packages
 minio: $(MINIO)
 
 # packages installs Prometheus, Chromium, Dovecot (IMAP), curl, openssl and gcc
-# (for go test -race) from Debian's packages where missing; policy-rc.d keeps
-# Debian from starting daemons (the tests start their own on free ports).
+# (for go test -race) from Debian's packages where missing; a policy-rc.d keeps
+# Debian from starting daemons (the tests start their own on free ports) while
+# apt runs, and is removed again if this made it.
 packages:
 	@missing=""; \
 	command -v prometheus >/dev/null 2>&1 || missing="$$missing prometheus"; \
@@ -61,11 +62,12 @@ packages:
 	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
 	[ -z "$$missing" ] || { \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		[ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
-		$$SUDO chmod +x /usr/sbin/policy-rc.d; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); made=""; \
+		[ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null && \
+			$$SUDO chmod +x /usr/sbin/policy-rc.d && made=1; }; \
 		echo "installing$$missing from Debian's packages"; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		rc=$$?; [ -z "$$made" ] || $$SUDO rm -f /usr/sbin/policy-rc.d; exit $$rc; }
 
 $(MINIO):
 	mkdir -p $(CACHE)/bin

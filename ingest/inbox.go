@@ -137,7 +137,7 @@ func (p *Pipeline) Original(ctx context.Context, id string) (io.ReadCloser, erro
 // View renders the invoice as a readable HTML page: a view of its
 // original, read with the validator's limits, never the record. The page
 // runs no script and loads nothing.
-func (p *Pipeline) View(ctx context.Context, id string) ([]byte, error) {
+func (p *Pipeline) View(ctx context.Context, id, lang string) ([]byte, error) {
 	if !validID(id) {
 		return nil, ErrNotFound
 	}
@@ -151,7 +151,7 @@ func (p *Pipeline) View(ctx context.Context, id string) ([]byte, error) {
 	inv, err := p.cfg.Validator.Model(data)
 	var page bytes.Buffer
 	if err == nil {
-		err = invoice.Render(&page, inv)
+		err = invoice.Render(&page, inv, lang)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ingest: view %s: %w: %v", id, ErrNoView, err)
@@ -242,4 +242,34 @@ func (p *Pipeline) RouteClearing(ctx context.Context, id, municipality string) (
 	p.cfg.Metrics.routedFromClearing(municipality)
 	p.filedHook(o)
 	return o, nil
+}
+
+// Attachment returns the n-th additional supporting document (BG-24,
+// counted from 1) of the invoice id in the municipality's inbox, with the
+// file it embeds. An invoice of another inbox, an n out of range or a
+// document without an embedded file is ErrNotFound.
+func (p *Pipeline) Attachment(ctx context.Context, municipality, id string, n int) (invoice.Attachment, []byte, error) {
+	if _, err := p.InboxEntry(ctx, municipality, id); err != nil {
+		return invoice.Attachment{}, nil, err
+	}
+	data, err := p.original(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return invoice.Attachment{}, nil, ErrNotFound
+	}
+	if err != nil {
+		return invoice.Attachment{}, nil, fmt.Errorf("ingest: attachment %s: %w", id, err)
+	}
+	inv, err := p.cfg.Validator.Model(data)
+	if err != nil {
+		return invoice.Attachment{}, nil, fmt.Errorf("ingest: attachment %s: %w", id, err)
+	}
+	if n < 1 || n > len(inv.Attachments) || !inv.Attachments[n-1].Embedded() {
+		return invoice.Attachment{}, nil, ErrNotFound
+	}
+	a := inv.Attachments[n-1]
+	content, err := a.Content()
+	if err != nil {
+		return a, nil, fmt.Errorf("ingest: attachment %s/%d: %w", id, n, err)
+	}
+	return a, content, nil
 }

@@ -50,11 +50,11 @@ func TestOnFiled(t *testing.T) {
 	if len(heard) != 2 || heard[1].ID != clearing[0].ID || heard[1].Municipality != "erfurt" {
 		t.Fatalf("after routing from clearing heard %+v", heard)
 	}
-	page, err := p.View(ctx, routed.ID)
+	page, err := p.View(ctx, routed.ID, "de")
 	if err != nil || !bytes.Contains(page, []byte("RE-2026-0042")) {
 		t.Fatalf("view: %v\n%.300s", err, page)
 	}
-	if _, err := p.View(ctx, "nope"); err == nil {
+	if _, err := p.View(ctx, "nope", "de"); err == nil {
 		t.Error("view of an unknown id: no error")
 	}
 }

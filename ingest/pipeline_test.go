@@ -263,7 +263,7 @@ func TestUnavailable(t *testing.T) {
 	_, submit := p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
 	_, inbox := p.Inbox(ctx, "erfurt", "new", "", 10)
 	_, outcome := p.Outcome(ctx, id)
-	_, view := p.View(ctx, id)
+	_, view := p.View(ctx, id, "de")
 	for name, err := range map[string]error{"submit": submit, "inbox": inbox, "outcome": outcome, "view": view, "ready": p.Ready(ctx)} {
 		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, store.ErrUnavailable) {
 			t.Errorf("%s: %v, want ErrUnavailable wrapping the store's error", name, err)
@@ -283,11 +283,11 @@ func TestView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := p.View(ctx, rec.ID)
+	page, err := p.View(ctx, rec.ID, "de")
 	if err != nil || !bytes.Contains(page, []byte(`<span id="number">RE-2026-0042</span>`)) {
 		t.Fatalf("view: %v\n%s", err, page)
 	}
-	if _, err := p.View(ctx, "0196f000-0000-7000-8000-000000000001"); !errors.Is(err, ErrNotFound) {
+	if _, err := p.View(ctx, "0196f000-0000-7000-8000-000000000001", "de"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("view of a missing id: %v, want ErrNotFound", err)
 	}
 	small := invoice.NewValidator().WithLimits(invoice.Limits{MaxBytes: 1 << 20, MaxDepth: 256, MaxElements: 10})
@@ -295,7 +295,7 @@ func TestView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := q.View(ctx, rec.ID); !errors.Is(err, ErrNoView) {
+	if _, err := q.View(ctx, rec.ID, "de"); !errors.Is(err, ErrNoView) {
 		t.Errorf("view beyond the validator's limits: %v, want ErrNoView", err)
 	}
 }

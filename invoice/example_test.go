@@ -68,7 +68,7 @@ func ExampleValidator_Validate() {
 	// no Leitweg-ID: accepted false, reason "rules", 1 errors
 	//   BR-DE-15 at /Invoice (counted: true)
 	// cut short: accepted false, reason "not-wellformed", 1 errors
-	//   XML-WELLFORMED at line 42 (counted: true)
+	//   XML-WELLFORMED at line 50 (counted: true)
 	// no scenario: accepted false, reason "no-scenario", 1 errors
 	//   SCENARIO at /Invoice/cbc:CustomizationID (counted: true)
 	//   BR-DE-15 at /Invoice (counted: false)

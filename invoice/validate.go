@@ -229,9 +229,9 @@ func parseMessageDE(pe *ParseError) string {
 	case "XML-DTD":
 		return "Das Dokument enthält eine DOCTYPE-Deklaration; Rechnungen dürfen weder DTD noch Entitäten deklarieren (sie werden nie aufgelöst)."
 	case "XML-LIMIT":
-		return "Das Dokument überschreitet eine Grenze des Parsers: " + pe.Msg
+		return "Das Dokument überschreitet eine Grenze des Parsers: " + pe.detailDE()
 	case "XML-ENCODING":
-		return "Die Zeichenkodierung wird nicht unterstützt oder ist fehlerhaft; bitte UTF-8 verwenden: " + pe.Msg
+		return "Die Zeichenkodierung wird nicht unterstützt oder ist fehlerhaft; bitte UTF-8 verwenden: " + pe.detailDE()
 	}
-	return "Das Dokument ist kein wohlgeformtes XML: " + pe.Error()
+	return pe.german()
 }

@@ -146,7 +146,7 @@ func TestReadModel(t *testing.T) {
 		{"BT-10", inv.BuyerReference.Value, "16071103-0001-17"},
 		{"BT-27", inv.Seller.Name.Value, "Tischlerei Beispiel GmbH"},
 		{"BT-31", inv.Seller.VATID.Value, "DE123456789"},
-		{"BT-44", inv.Buyer.Name.Value, "Stadt Weimar"},
+		{"BT-44", inv.Buyer.Name.Value, "Landkreis Weimarer Land"},
 		{"BT-115", inv.Payable.String(), "1190.00 EUR"},
 		{"BT-110", inv.TaxTotal.Raw, "190.00"},
 		{"BT-131 at", inv.Lines[0].Net.At, "/Invoice/cac:InvoiceLine/cbc:LineExtensionAmount"},

@@ -210,6 +210,9 @@ type ParseError struct {
 	Line int
 	Rule string // "XML-WELLFORMED", "XML-DTD", "XML-LIMIT", "XML-ENCODING", "XML-EMPTY"
 	Msg  string
+	// format and args made Msg, for the German message (see german).
+	format string
+	args   []any
 }
 
 func (e *ParseError) Error() string {
@@ -232,10 +235,10 @@ func parse(p *xmlParser, data []byte, lim Limits) (*Node, error) {
 		return nil, &ParseError{Rule: "XML-EMPTY", Msg: "the document is empty"}
 	}
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
-		return nil, &ParseError{Rule: "XML-LIMIT", Msg: fmt.Sprintf("the document has %d bytes, more than the limit of %d", len(data), lim.MaxBytes)}
+		return nil, parseError(0, "XML-LIMIT", "the document has %d bytes, more than the limit of %d", len(data), lim.MaxBytes)
 	}
 	if bytes.HasPrefix(data, []byte("%PDF")) {
-		return nil, &ParseError{Rule: "XML-WELLFORMED", Msg: "the document is a PDF, not XML; send the XML invoice itself"}
+		return nil, parseError(0, "XML-WELLFORMED", "the document is a PDF, not XML; send the XML invoice itself")
 	}
 	utf16 := false
 	switch {

@@ -3,7 +3,6 @@ package invoice
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -185,7 +184,7 @@ func (p *xmlParser) newPtrs(n int) []*Node {
 type nsBinding struct{ prefix, uri string }
 
 func (p *xmlParser) fail(rule, format string, args ...any) error {
-	return &ParseError{Line: p.lineOf(p.pos), Rule: rule, Msg: fmt.Sprintf(format, args...)}
+	return parseError(p.lineOf(p.pos), rule, format, args...)
 }
 
 func (p *xmlParser) wf(format string, args ...any) error {

@@ -4,13 +4,18 @@ package web
 // with one of its tokens.
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/eingang/eingang/directory"
+	"github.com/eingang/eingang/invoice"
 )
 
 // inbox lists the municipality's entries, new ones by default, in pages.
@@ -91,8 +96,14 @@ func (s *server) report(w http.ResponseWriter, r *http.Request, m *directory.Mun
 		return
 	}
 	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	io.Copy(w, rc)
+	w.Write(bytes.TrimRight(b, "\n"))
+	io.WriteString(w, "\n")
 }
 
 // view answers a readable HTML page of the invoice (a view, never the
@@ -102,15 +113,55 @@ func (s *server) view(w http.ResponseWriter, r *http.Request, m *directory.Munic
 	if !ok {
 		return
 	}
-	page, err := s.cfg.Pipeline.View(r.Context(), id)
+	lang := r.URL.Query().Get("lang") // else the browser's Accept-Language
+	if lang == "" {
+		lang = r.Header.Get("Accept-Language")
+	}
+	page, err := s.cfg.Pipeline.View(r.Context(), id, lang)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if invoice.English(lang) {
+		w.Header().Set("Content-Language", "en")
+	} else {
+		w.Header().Set("Content-Language", "de")
+	}
+	w.Header().Set("Vary", "Accept-Language")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(page)
+}
+
+// attachment answers an embedded file of the invoice (BG-24) as a
+// download: never rendered inline, whatever type the sender declared.
+func (s *server) attachment(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil {
+		problem(w, http.StatusNotFound, "not-found", "no such attachment")
+		return
+	}
+	a, data, err := s.cfg.Pipeline.Attachment(r.Context(), m.ID, r.PathValue("id"), n)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := strings.Map(func(c rune) rune {
+		if c < ' ' || c == 0x7f || c == '/' || c == '\\' {
+			return '_'
+		}
+		return c
+	}, a.Filename)
+	if name == "" || name == "." || name == ".." {
+		name = fmt.Sprintf("attachment-%d", n)
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(data)
 }
 
 // inInbox returns the path's invoice id if the invoice is in m's inbox.

@@ -69,6 +69,7 @@ func New(cfg Config) http.Handler {
 		{"GET /api/v1/inbox/{id}/original", s.accounting(s.original)},
 		{"GET /api/v1/inbox/{id}/report", s.accounting(s.report)},
 		{"GET /api/v1/inbox/{id}/view", s.accounting(s.view)},
+		{"GET /api/v1/inbox/{id}/attachments/{n}", s.accounting(s.attachment)},
 		{"POST /api/v1/inbox/{id}/ack", s.accounting(s.ack)},
 		// Operators, with an operator's token: what no municipality was found for.
 		{"GET /api/v1/clearing", s.operator(s.clearing)},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,14 +48,17 @@ func env(name, def string) string {
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlags("serve", `usage: eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
+
+Runs the gateway: the HTTP API for contractors, municipal accounting and
+operators, until SIGINT or SIGTERM. Each flag has an environment twin.
+`, stderr)
 	addr := fl.String("addr", env("EINGANG_ADDR", "127.0.0.1:8080"), "listen address ($EINGANG_ADDR)")
 	storeURL := fl.String("store", env("EINGANG_STORE", "./data"), "store: a directory, file:///path or s3://bucket?endpoint=host:port ($EINGANG_STORE)")
 	dirFile := fl.String("directory", env("EINGANG_DIRECTORY", ""), "directory of municipalities (YAML); default: the embedded Thuringian sample ($EINGANG_DIRECTORY)")
 	cfgFile := fl.String("config", env("EINGANG_CONFIG", ""), "configuration file (YAML): limits, retention, rate ($EINGANG_CONFIG)")
-	if err := fl.Parse(args); err != nil {
-		return 2
+	if code := parseFlags(fl, args, false); code >= 0 {
+		return code
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := serveConfig{MaxUploadBytes: 20 << 20, RetentionYears: 10, UploadRate: 50, UploadBurst: 100, ReadTimeout: "60s", WriteTimeout: "60s"}
@@ -233,6 +235,15 @@ func watchDirectory(ctx context.Context, path string, dir *atomic.Pointer[direct
 }
 
 func cmdToken(args []string, stdout, stderr io.Writer) int {
+	fl := newFlags("token", `usage: eingang token
+
+Prints a new bearer token and its SHA-256. Give the token to its holder
+(municipal accounting or an operator) and write the SHA-256 into the
+directory's tokens_sha256; the gateway keeps only the hash.
+`, stderr)
+	if code := parseFlags(fl, args, false); code >= 0 {
+		return code
+	}
 	token, hash, err := directory.NewToken()
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang token: %v\n", err)

@@ -176,7 +176,7 @@ func (d *Delivery) original(ctx context.Context, mu *directory.Municipality, o i
 		return nil, err
 	}
 	atts := []attachment{{name: "rechnung-" + o.ID + ".xml", contentType: "application/xml", data: orig}}
-	if page, err := d.Pipeline.View(ctx, o.ID); err == nil {
+	if page, err := d.Pipeline.View(ctx, o.ID, "de"); err == nil {
 		atts = append(atts, attachment{name: "rechnung-" + o.ID + ".html", contentType: "text/html; charset=utf-8", data: page})
 	} else {
 		d.Logger.Warn("email: no readable rendering", "id", o.ID, "err", err)
