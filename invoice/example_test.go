@@ -31,7 +31,6 @@ func ExampleValidate() {
 	// accepted: true
 	// scenario: EN16931 XRechnung (UBL Invoice)
 	// Leitweg-ID: 16071103-0001-17
-	// information BR-DE-TMP-32 /Invoice
 }
 
 // A Validator compiles the rules once and is safe for concurrent use.
