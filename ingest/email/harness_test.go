@@ -76,8 +76,7 @@ func newEnv(t testing.TB, storeDir string) *env {
 	e.logger = slog.New(slog.NewTextHandler(&lockedWriter{w: e.log}, nil))
 	from, _ := mail.ParseAddress("E-Rechnung Thüringen <rechnung@portal.example>")
 	e.sender = NewSender(SMTP{Addr: e.smtp.Addr, From: from}, e.logger, e.metrics)
-	e.sender.backoff = 50 * time.Millisecond
-	e.deliv = &Delivery{Directory: e.directory, Sender: e.sender, Logger: e.logger}
+	e.deliv = &Delivery{Directory: e.directory, Sender: e.sender, Logger: e.logger, Backoff: 50 * time.Millisecond}
 	e.pipe, err = ingest.New(ingest.Config{Store: s, Validator: invoice.NewValidator(), Directory: e.directory,
 		Metrics: e.metrics, Logger: e.logger, OnFiled: e.deliv.Filed})
 	if err != nil {
@@ -86,9 +85,7 @@ func newEnv(t testing.TB, storeDir string) *env {
 	e.deliv.Pipeline = e.pipe
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); e.sender.Run(ctx) }()
-	go func() { defer wg.Done(); e.deliv.Run(ctx) }()
+	wg.Go(func() { e.deliv.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	return e
 }
