@@ -27,6 +27,11 @@ func (in *Intake) replies(ctx context.Context) (ok bool, err error) {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	for _, f := range []string{in.cfg.Mailbox.Done, in.cfg.Mailbox.Reject} {
+		if err := in.ensure(c, f); err != nil {
+			return false, err
+		}
+	}
 	for {
 		if err := in.answerAll(ctx, c); err != nil {
 			return ok, err
