@@ -173,7 +173,7 @@ func TestRestartSendsOnce(t *testing.T) {
 	}
 	for round := range 2 {
 		e.sender = NewSender(SMTP{Addr: e.smtp.Addr, From: e.sender.From()}, e.logger, e.metrics)
-		e.deliv = &Delivery{Pipeline: e.pipe, Directory: e.directory, Sender: e.sender, Logger: e.logger, Backoff: 50 * time.Millisecond}
+		e.setDelivery(0)
 		stopDelivery = e.startDelivery(t)
 		stop = e.run(t, mb)
 		waitFor(t, 30*time.Second, "the reply and the delivery", func() bool {

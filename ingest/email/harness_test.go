@@ -61,6 +61,7 @@ type env struct {
 	deliv   *Delivery
 	log     *bytes.Buffer
 	logger  *slog.Logger
+	mu      sync.Mutex // guards deliv
 }
 
 func newEnv(t testing.TB, storeDir string) *env {
@@ -104,7 +105,7 @@ func newEnvWith(t testing.TB, storeDir string, o envOptions) *env {
 	e.sender = NewSender(cfg, e.logger, e.metrics)
 	e.deliv = &Delivery{Directory: e.directory, Sender: e.sender, Logger: e.logger, Backoff: 50 * time.Millisecond, Digest: o.digest}
 	e.pipe, err = ingest.New(ingest.Config{Store: s, Validator: invoice.NewValidator(), Directory: e.directory,
-		Metrics: e.metrics, Logger: e.logger, OnFiled: e.deliv.Filed})
+		Metrics: e.metrics, Logger: e.logger, OnFiled: func(o ingest.Outcome) { e.delivery().Filed(o) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,12 +116,28 @@ func newEnvWith(t testing.TB, storeDir string, o envOptions) *env {
 	return e
 }
 
+// delivery returns the Delivery in force.
+func (e *env) delivery() *Delivery {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.deliv
+}
+
+// setDelivery replaces the Delivery (a restart) with one of the same
+// configuration.
+func (e *env) setDelivery(digest time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.deliv = &Delivery{Pipeline: e.pipe, Directory: e.directory, Sender: e.sender, Logger: e.logger, Backoff: 50 * time.Millisecond, Digest: digest}
+}
+
 // startDelivery runs the delivery until the returned stop or the end of
 // the test.
 func (e *env) startDelivery(t testing.TB) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { e.deliv.Run(ctx); close(done) }()
+	d := e.delivery()
+	go func() { d.Run(ctx); close(done) }()
 	stop = sync.OnceFunc(func() { cancel(); <-done })
 	t.Cleanup(stop)
 	return stop
