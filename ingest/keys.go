@@ -21,6 +21,7 @@ import (
 //	inbox/<municipality>/acknowledged/<id>
 //	clearing/<id>                         valid but unroutable: an operator routes it
 //	rejected/<id>                         invalid
+//	mark/<name>/<id>                      a channel's mark, e.g. delivered-email (create-if-absent; marks.go)
 //
 // Ids are UUIDv7: they sort by time, so listings page in arrival order by
 // cursor, and the archive date comes from the id itself.
@@ -67,6 +68,7 @@ func clearingKey(id string) string        { return clearingPrefix + id }
 func rejectedKey(id string) string        { return "rejected/" + id }
 func inboxKey(m, state, id string) string { return inboxPrefix(m, state) + id }
 func envelopeKey(id string) string        { return archivePrefix(id) + "envelope" }
+func markKey(name, id string) string      { return "mark/" + name + "/" + id }
 
 func refKey(channel, key string) string {
 	sum := sha256.Sum256([]byte(key))

@@ -150,7 +150,6 @@ func (m *mailer) start(ctx context.Context, pipe *ingest.Pipeline, dir func() *d
 	}
 	if m.sender != nil {
 		m.delivery.Pipeline, m.delivery.Directory = pipe, dir
-		go m.sender.Run(ctx)
 		go m.delivery.Run(ctx)
 	}
 	for _, cfg := range m.cfgs {

@@ -16,15 +16,6 @@ type attachment struct {
 	data              []byte
 }
 
-// outgoing is a composed mail waiting to be sent.
-type outgoing struct {
-	kind     string // reply, notify, deliver
-	to       string
-	data     []byte
-	attempts int
-	next     time.Time
-}
-
 // Headers of outgoing mail that keep mail loops from forming.
 const (
 	autoReplied   = "auto-replied"   // replies to senders

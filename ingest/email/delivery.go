@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +19,12 @@ import (
 // has an email and a delivery mode: "notify" sends a short mail per
 // invoice (or one digest per Digest interval), "deliver" sends the original
 // attached with its readable rendering. The invoice stays in the inbox.
+//
+// Each invoice is mailed once: after the SMTP server has taken the mail,
+// the pipeline marks it MarkDelivered, and what is marked is not sent
+// again, even when the pipeline reports an invoice filed twice (after a
+// crash). What was filed but not yet mailed when the gateway stopped is
+// found at start, in the inboxes' new invoices without the mark.
 type Delivery struct {
 	Pipeline  *ingest.Pipeline
 	Directory func() *directory.Directory
@@ -25,31 +32,40 @@ type Delivery struct {
 	// Digest, if positive, gathers notify mails into one per municipality
 	// and interval.
 	Digest time.Duration
-	Logger *slog.Logger
+	// Backoff is the first wait after a failed mail (default 2s; doubled
+	// up to an hour).
+	Backoff time.Duration
+	Logger  *slog.Logger
 
-	mu     sync.Mutex
-	queue  []ingest.Outcome            // filed, not yet handled
-	digest map[string][]ingest.Outcome // municipality → waiting for the digest
-	wake   chan struct{}
-	once   sync.Once
+	mu      sync.Mutex
+	pending map[string]ingest.Outcome // filed, not yet mailed, by id
+	wake    chan struct{}
+	once    sync.Once
 }
+
+// MarkDelivered is the pipeline mark of an invoice mailed to its
+// municipality (delivered or notified).
+const MarkDelivered = "delivered-email"
 
 func (d *Delivery) init() {
 	d.once.Do(func() {
 		d.wake = make(chan struct{}, 1)
-		d.digest = map[string][]ingest.Outcome{}
+		d.pending = map[string]ingest.Outcome{}
 		if d.Logger == nil {
 			d.Logger = slog.New(slog.DiscardHandler)
+		}
+		if d.Backoff <= 0 {
+			d.Backoff = 2 * time.Second
 		}
 	})
 }
 
-// Filed is the pipeline's OnFiled hook: it queues the invoice and returns
+// Filed is the pipeline's OnFiled hook: it notes the invoice and returns
 // at once.
 func (d *Delivery) Filed(o ingest.Outcome) {
 	d.init()
 	d.mu.Lock()
-	d.queue = append(d.queue, o)
+	d.pending[o.ID] = o
 	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
@@ -57,7 +73,9 @@ func (d *Delivery) Filed(o ingest.Outcome) {
 	}
 }
 
-// Run composes the mails until ctx is done; the Sender sends them.
+// Run mails the invoices until ctx is done: first those filed before and
+// not yet mailed, then each as it is filed. A failed mail is tried again
+// with backoff.
 func (d *Delivery) Run(ctx context.Context) {
 	d.init()
 	var tick <-chan time.Time
@@ -66,76 +84,147 @@ func (d *Delivery) Run(ctx context.Context) {
 		defer t.Stop()
 		tick = t.C
 	}
+	wait := d.Backoff
+	retry := time.NewTimer(0) // the first round: what was filed before
+	defer retry.Stop()
+	scanned := false
 	for {
+		digest := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-d.wake:
-			d.mu.Lock()
-			queue := d.queue
-			d.queue = nil
-			d.mu.Unlock()
-			for _, o := range queue {
-				d.deliver(ctx, o)
-			}
+		case <-retry.C:
 		case <-tick:
-			d.flushDigests()
+			digest = true
 		}
+		if !scanned {
+			scanned = d.scan(ctx) == nil
+		}
+		if d.send(ctx, digest) && scanned {
+			wait = d.Backoff
+			continue
+		}
+		retry.Reset(wait)
+		wait = min(2*wait, time.Hour)
 	}
 }
 
-func (d *Delivery) deliver(ctx context.Context, o ingest.Outcome) {
-	mu := d.Directory().Municipality(o.Municipality)
-	if mu == nil || mu.Email == "" {
-		return
+// scan notes the new invoices of every municipality that wants mail and
+// has not had it.
+func (d *Delivery) scan(ctx context.Context) error {
+	dir := d.Directory()
+	if dir == nil {
+		return errors.New("email: no directory")
 	}
-	var data []byte
-	var err error
-	switch mu.Delivery {
-	case directory.DeliveryDeliver:
-		data, err = d.original(ctx, mu, o)
-	case directory.DeliveryNotify:
-		if d.Digest > 0 {
-			d.mu.Lock()
-			d.digest[mu.ID] = append(d.digest[mu.ID], o)
-			d.mu.Unlock()
-			return
+	for _, mu := range dir.Municipalities {
+		if mu.Email == "" || (mu.Delivery != directory.DeliveryDeliver && mu.Delivery != directory.DeliveryNotify) {
+			continue
 		}
-		data, err = d.notice(mu, []ingest.Outcome{o})
-	default:
-		return
+		for after := ""; ; {
+			page, err := d.Pipeline.Inbox(ctx, mu.ID, "new", after, 500)
+			if err != nil {
+				d.Logger.Warn("email: delivery: inbox not read; trying again", "municipality", mu.ID, "err", err)
+				return err
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, o := range page {
+				after = o.ID
+				d.mu.Lock()
+				d.pending[o.ID] = o
+				d.mu.Unlock()
+			}
+		}
 	}
-	if err != nil {
-		d.Logger.Error("email: delivery not composed", "id", o.ID, "municipality", mu.ID, "err", err)
-		d.Sender.count(mu.Delivery, "failed")
-		return
-	}
-	d.Sender.enqueue(&outgoing{kind: mu.Delivery, to: mu.Email, data: data})
+	return nil
 }
 
-// flushDigests composes one notice per municipality with invoices waiting.
-func (d *Delivery) flushDigests() {
+// send mails what is pending (notices for a digest only when digest is
+// set) and reports whether nothing failed.
+func (d *Delivery) send(ctx context.Context, digest bool) bool {
 	d.mu.Lock()
-	digest := d.digest
-	d.digest = map[string][]ingest.Outcome{}
+	list := make([]ingest.Outcome, 0, len(d.pending))
+	for _, o := range d.pending {
+		list = append(list, o)
+	}
 	d.mu.Unlock()
-	ids := make([]string, 0, len(digest))
-	for id := range digest {
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	ok := true
+	gathered := map[string][]ingest.Outcome{} // municipality → for the digest
+	for _, o := range list {
+		if ctx.Err() != nil {
+			return false
+		}
+		mu := d.Directory().Municipality(o.Municipality)
+		if mu == nil || mu.Email == "" || (mu.Delivery != directory.DeliveryDeliver && mu.Delivery != directory.DeliveryNotify) {
+			d.done(o)
+			continue
+		}
+		if marked, err := d.Pipeline.Marked(ctx, o.ID, MarkDelivered); err != nil {
+			d.Logger.Warn("email: delivery: mark not read", "id", o.ID, "err", err)
+			ok = false
+			continue
+		} else if marked {
+			d.done(o)
+			continue
+		}
+		if mu.Delivery == directory.DeliveryNotify && d.Digest > 0 {
+			if digest {
+				gathered[mu.ID] = append(gathered[mu.ID], o)
+			}
+			continue
+		}
+		var data []byte
+		var err error
+		if mu.Delivery == directory.DeliveryDeliver {
+			data, err = d.original(ctx, mu, o)
+		} else {
+			data, err = d.notice(mu, []ingest.Outcome{o})
+		}
+		ok = d.mail(ctx, mu, []ingest.Outcome{o}, data, err) && ok
+	}
+	ids := make([]string, 0, len(gathered))
+	for id := range gathered {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
 		mu := d.Directory().Municipality(id)
-		if mu == nil || mu.Email == "" {
-			continue
-		}
-		data, err := d.notice(mu, digest[id])
-		if err != nil {
-			d.Logger.Error("email: digest not composed", "municipality", id, "err", err)
-			continue
-		}
-		d.Sender.enqueue(&outgoing{kind: directory.DeliveryNotify, to: mu.Email, data: data})
+		data, err := d.notice(mu, gathered[id])
+		ok = d.mail(ctx, mu, gathered[id], data, err) && ok
 	}
+	return ok
+}
+
+// mail sends a composed mail about the invoices and marks them; it
+// reports whether it succeeded.
+func (d *Delivery) mail(ctx context.Context, mu *directory.Municipality, list []ingest.Outcome, data []byte, err error) bool {
+	if err == nil {
+		err = d.Sender.Send(ctx, mu.Delivery, mu.Email, data)
+	} else {
+		d.Sender.count(mu.Delivery, "failed")
+	}
+	if err != nil {
+		d.Logger.Warn("email: delivery failed; trying again", "municipality", mu.ID, "to", mu.Email, "invoices", len(list), "err", err)
+		return false
+	}
+	for _, o := range list {
+		if _, err := d.Pipeline.Mark(ctx, o.ID, MarkDelivered); err != nil {
+			// Sent but not marked: it may be sent once more after a restart.
+			d.Logger.Error("email: delivery sent but not marked", "id", o.ID, "err", err)
+		}
+		d.done(o)
+	}
+	return true
+}
+
+// done forgets a pending invoice.
+func (d *Delivery) done(o ingest.Outcome) {
+	d.mu.Lock()
+	delete(d.pending, o.ID)
+	d.mu.Unlock()
 }
 
 // line describes an invoice in one line.

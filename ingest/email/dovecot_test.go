@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/eingang/eingang/internal/testenv"
@@ -22,12 +23,11 @@ func TestDovecotIntake(t *testing.T) {
 	testIntakeCases(t, d.Addr, "rechnung", "secret")
 }
 
-// TestDovecotDeliver checks that the municipality's mailbox receives the
-// original byte for byte.
-func TestDovecotDeliver(t *testing.T) {
-	d := testenv.StartDovecot(t, dovecotUsers)
-	e := newEnv(t, t.TempDir())
-	kc := imapUser(t, d.Addr, "kasse", "kasse-secret")
+// intoMailbox hands every mail the SMTP sink receives for the
+// municipality on into its Dovecot mailbox; mails returns what came since.
+func intoMailbox(t *testing.T, d *testenv.Dovecot, e *env) (kc *imapclient.Client, mails func() [][]byte) {
+	kc = imapUser(t, d.Addr, "kasse", "kasse-secret")
+	before := count(kc, "INBOX")
 	var mu sync.Mutex
 	e.smtp.Deliver = func(to string, data []byte) {
 		if to == kasse {
@@ -36,25 +36,40 @@ func TestDovecotDeliver(t *testing.T) {
 			appendMail(t, kc, "INBOX", data)
 		}
 	}
+	return kc, func() [][]byte {
+		mu.Lock()
+		defer mu.Unlock()
+		n := count(kc, "INBOX")
+		if n == before {
+			return nil
+		}
+		if _, err := kc.Select("INBOX", nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		section := &imap.FetchItemBodySection{Peek: true}
+		msgs, err := kc.Fetch(imap.SeqSetNum(seqRange(uint32(n))[before:]...), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+		if err != nil {
+			t.Fatalf("fetch: %v", err)
+		}
+		var out [][]byte
+		for _, m := range msgs {
+			out = append(out, m.FindBodySection(section))
+		}
+		return out
+	}
+}
+
+// TestDovecotDeliver checks that the municipality's mailbox receives the
+// original byte for byte.
+func TestDovecotDeliver(t *testing.T) {
+	d := testenv.StartDovecot(t, dovecotUsers)
+	e := newEnv(t, t.TempDir())
+	_, mails := intoMailbox(t, d, e)
 	c := imapUser(t, d.Addr, "rechnung", "secret")
 	appendMail(t, c, "INBOX", testMail{messageID: "deliver@x", subject: "r", parts: []string{xmlPart("r.xml", fixture(t))}}.bytes())
 	e.run(t, Mailbox{Addr: d.Addr, Username: "rechnung", Password: "secret", Instance: "a"})
-	waitFor(t, 30*time.Second, "the delivery in the municipality's mailbox", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return count(kc, "INBOX") == 1
-	})
-	mu.Lock()
-	defer mu.Unlock()
-	if _, err := kc.Select("INBOX", nil).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	section := &imap.FetchItemBodySection{Peek: true}
-	msgs, err := kc.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-	if err != nil || len(msgs) != 1 {
-		t.Fatalf("fetch: %v", err)
-	}
-	raw := msgs[0].FindBodySection(section)
+	waitFor(t, 30*time.Second, "the delivery in the municipality's mailbox", func() bool { return len(mails()) == 1 })
+	raw := mails()[0]
 	if got := original(t, raw); string(got) != string(fixture(t)) {
 		t.Fatalf("the delivered original differs from the invoice sent (%d bytes, want %d)", len(got), len(fixture(t)))
 	}

@@ -3,6 +3,7 @@ package email
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -60,54 +61,106 @@ type env struct {
 	deliv   *Delivery
 	log     *bytes.Buffer
 	logger  *slog.Logger
+	mu      sync.Mutex // guards deliv
 }
 
 func newEnv(t testing.TB, storeDir string) *env {
+	return newEnvWith(t, storeDir, envOptions{})
+}
+
+// envOptions change the environment of a test.
+type envOptions struct {
+	directory string                        // the directory's YAML (default testDirectory)
+	store     func(store.Store) store.Store // wraps the filesystem store
+	smtp      *SMTP                         // where mail goes (default the sink, plain)
+	digest    time.Duration
+	noDeliver bool // no Delivery runs
+}
+
+func newEnvWith(t testing.TB, storeDir string, o envOptions) *env {
 	t.Helper()
+	var s store.Store
 	s, err := store.OpenFS(storeDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := directory.Parse([]byte(testDirectory))
+	if o.store != nil {
+		s = o.store(s)
+	}
+	if o.directory == "" {
+		o.directory = testDirectory
+	}
+	dir, err := directory.Parse([]byte(o.directory))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &env{dir: dir, metrics: ingest.NewMetrics(prometheus.NewRegistry()), smtp: testenv.StartSMTPSink(t), log: &bytes.Buffer{}}
 	e.logger = slog.New(slog.NewTextHandler(&lockedWriter{w: e.log}, nil))
 	from, _ := mail.ParseAddress("E-Rechnung Thüringen <rechnung@portal.example>")
-	e.sender = NewSender(SMTP{Addr: e.smtp.Addr, From: from}, e.logger, e.metrics)
-	e.sender.backoff = 50 * time.Millisecond
-	e.deliv = &Delivery{Directory: e.directory, Sender: e.sender, Logger: e.logger}
+	cfg := SMTP{Addr: e.smtp.Addr}
+	if o.smtp != nil {
+		cfg = *o.smtp
+	}
+	cfg.From = from
+	e.sender = NewSender(cfg, e.logger, e.metrics)
+	e.deliv = &Delivery{Directory: e.directory, Sender: e.sender, Logger: e.logger, Backoff: 50 * time.Millisecond, Digest: o.digest}
 	e.pipe, err = ingest.New(ingest.Config{Store: s, Validator: invoice.NewValidator(), Directory: e.directory,
-		Metrics: e.metrics, Logger: e.logger, OnFiled: e.deliv.Filed})
+		Metrics: e.metrics, Logger: e.logger, OnFiled: func(o ingest.Outcome) { e.delivery().Filed(o) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.deliv.Pipeline = e.pipe
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); e.sender.Run(ctx) }()
-	go func() { defer wg.Done(); e.deliv.Run(ctx) }()
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	if !o.noDeliver {
+		e.startDelivery(t)
+	}
 	return e
+}
+
+// delivery returns the Delivery in force.
+func (e *env) delivery() *Delivery {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.deliv
+}
+
+// setDelivery replaces the Delivery (a restart) with one of the same
+// configuration.
+func (e *env) setDelivery(digest time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.deliv = &Delivery{Pipeline: e.pipe, Directory: e.directory, Sender: e.sender, Logger: e.logger, Backoff: 50 * time.Millisecond, Digest: digest}
+}
+
+// startDelivery runs the delivery until the returned stop or the end of
+// the test.
+func (e *env) startDelivery(t testing.TB) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	d := e.delivery()
+	go func() { d.Run(ctx); close(done) }()
+	stop = sync.OnceFunc(func() { cancel(); <-done })
+	t.Cleanup(stop)
+	return stop
 }
 
 func (e *env) directory() *directory.Directory { return e.dir }
 
-// run starts an intake on the mailbox and stops it when the test ends.
-func (e *env) run(t testing.TB, mb Mailbox) {
+// run starts an intake on the mailbox and stops it when the test ends or
+// stop is called.
+func (e *env) run(t testing.TB, mb Mailbox) (stop func()) {
 	t.Helper()
 	mb.Poll = 200 * time.Millisecond
 	in, err := NewIntake(Config{Mailbox: mb, Pipeline: e.pipe, Directory: e.directory, Replies: e.sender,
-		MaxMailBytes: 64 << 10, Backoff: 50 * time.Millisecond, Logger: e.logger, Metrics: e.metrics})
+		MaxMailBytes: 64 << 10, Backoff: 50 * time.Millisecond, MaxTries: 3, Logger: e.logger, Metrics: e.metrics})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { in.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	stop = sync.OnceFunc(func() { cancel(); <-done })
+	t.Cleanup(stop)
+	return stop
 }
 
 type lockedWriter struct {
@@ -212,6 +265,12 @@ func count(c *imapclient.Client, folder string) int {
 // startMemIMAP starts go-imap's in-memory server with a user whose INBOX
 // exists.
 func startMemIMAP(t testing.TB, user, pass string) string {
+	return startMemIMAPTLS(t, user, pass, nil, false)
+}
+
+// startMemIMAPTLS starts it with TLS: offered by STARTTLS, or from the
+// first byte (implicit).
+func startMemIMAPTLS(t testing.TB, user, pass string, tc *tls.Config, implicit bool) string {
 	mem := imapmemserver.New()
 	u := imapmemserver.NewUser(user, pass)
 	u.Create("INBOX", nil)
@@ -221,12 +280,16 @@ func startMemIMAP(t testing.TB, user, pass string) string {
 			return mem.NewSession(), nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
+		InsecureAuth: tc == nil,
+		TLSConfig:    tc,
 		Logger:       nopLogger{},
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if implicit {
+		l = tls.NewListener(l, tc)
 	}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })

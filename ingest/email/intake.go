@@ -15,15 +15,20 @@ package email
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -109,14 +114,19 @@ type Config struct {
 	// sharing a mailbox share its work.
 	Batch   int
 	Backoff time.Duration // first wait after a failure (default 1s; doubled up to 5 min)
-	Logger  *slog.Logger
-	Metrics *ingest.Metrics // may be nil
+	// MaxTries is how many attempts at handling one mail may come to
+	// nothing (the gateway crashed, or the pipeline failed other than by
+	// an outage) before it is rejected with a reply (default 5).
+	MaxTries int
+	Logger   *slog.Logger
+	Metrics  *ingest.Metrics // may be nil
 }
 
 // An Intake reads one mailbox.
 type Intake struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	log   *slog.Logger
+	moved chan struct{} // a mail went to done or rejected: wakes the replies
 }
 
 // NewIntake returns an intake; Run reads.
@@ -134,11 +144,14 @@ func NewIntake(cfg Config) (*Intake, error) {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = time.Second
 	}
+	if cfg.MaxTries <= 0 {
+		cfg.MaxTries = 5
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	log := cfg.Logger.With("channel", "email", "mailbox", cfg.Mailbox.Username+"@"+cfg.Mailbox.Addr+"/"+cfg.Mailbox.Folder)
-	return &Intake{cfg: cfg, log: log}, nil
+	return &Intake{cfg: cfg, log: log, moved: make(chan struct{}, 1)}, nil
 }
 
 // errPipeline marks a failure of the pipeline or the store: the mail stays
@@ -149,13 +162,27 @@ func (e errPipeline) Error() string { return e.err.Error() }
 func (e errPipeline) Unwrap() error { return e.err }
 
 // Run reads the mailbox until ctx is done: it connects, handles what waits,
-// then waits with IDLE (or polls) for more. Connection and pipeline
+// then waits with IDLE (or polls) for more; beside it, over a connection
+// of its own, it answers the senders. Connection, pipeline and SMTP
 // failures are logged, counted and retried with backoff; Run returns only
 // when ctx is done.
 func (in *Intake) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	if in.cfg.Replies != nil {
+		wg.Go(func() { in.retry(ctx, "replies", in.replies) })
+	}
+	in.retry(ctx, "intake", in.session)
+	wg.Wait()
+	return ctx.Err()
+}
+
+// retry runs session again and again until ctx is done, waiting after a
+// failure: the backoff doubles up to 5 minutes and starts again after a
+// session that got under way.
+func (in *Intake) retry(ctx context.Context, what string, session func(context.Context) (bool, error)) {
 	wait := in.cfg.Backoff
 	for ctx.Err() == nil {
-		ok, err := in.session(ctx)
+		ok, err := session(ctx)
 		if ctx.Err() != nil {
 			break
 		}
@@ -164,9 +191,9 @@ func (in *Intake) Run(ctx context.Context) error {
 		}
 		var pe errPipeline
 		if errors.As(err, &pe) {
-			in.log.Warn("email: pipeline failed; the mail is tried again", "err", err, "retry_in", wait)
+			in.log.Warn("email: pipeline failed; the mail is tried again", "part", what, "err", err, "retry_in", wait)
 		} else {
-			in.log.Error("email: mailbox failed", "err", err, "retry_in", wait)
+			in.log.Error("email: "+what+" failed", "err", err, "retry_in", wait)
 		}
 		select {
 		case <-ctx.Done():
@@ -174,7 +201,6 @@ func (in *Intake) Run(ctx context.Context) error {
 		}
 		wait = min(2*wait, 5*time.Minute)
 	}
-	return ctx.Err()
 }
 
 func (in *Intake) mailboxError(kind string) {
@@ -183,17 +209,15 @@ func (in *Intake) mailboxError(kind string) {
 	}
 }
 
-// session runs one connection. ok says whether it got as far as handling
-// mail (so the backoff starts again).
-func (in *Intake) session(ctx context.Context) (ok bool, err error) {
+// dial connects and logs in; arrived, if not nil, hears of new mail.
+func (in *Intake) dial(ctx context.Context, arrived chan struct{}) (*imapclient.Client, error) {
 	mb := in.cfg.Mailbox
-	arrived := make(chan struct{}, 1)
 	opts := &imapclient.Options{
 		TLSConfig: mb.TLSConfig,
 		Dialer:    &net.Dialer{Timeout: 30 * time.Second},
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
-				if d.NumMessages != nil {
+				if d.NumMessages != nil && arrived != nil {
 					select {
 					case arrived <- struct{}{}:
 					default:
@@ -203,6 +227,7 @@ func (in *Intake) session(ctx context.Context) (ok bool, err error) {
 		},
 	}
 	var c *imapclient.Client
+	var err error
 	switch {
 	case mb.TLS:
 		c, err = imapclient.DialTLS(mb.Addr, opts)
@@ -213,15 +238,28 @@ func (in *Intake) session(ctx context.Context) (ok bool, err error) {
 	}
 	if err != nil {
 		in.mailboxError("connect")
-		return false, fmt.Errorf("email: connect %s: %w", mb.Addr, err)
+		return nil, fmt.Errorf("email: connect %s: %w", mb.Addr, err)
+	}
+	if err := c.Login(mb.Username, mb.Password).Wait(); err != nil {
+		c.Close()
+		in.mailboxError("login")
+		return nil, fmt.Errorf("email: login %s@%s: %w", mb.Username, mb.Addr, err)
+	}
+	return c, nil
+}
+
+// session runs one connection. ok says whether it got as far as handling
+// mail (so the backoff starts again).
+func (in *Intake) session(ctx context.Context) (ok bool, err error) {
+	mb := in.cfg.Mailbox
+	arrived := make(chan struct{}, 1)
+	c, err := in.dial(ctx, arrived)
+	if err != nil {
+		return false, err
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	if err := c.Login(mb.Username, mb.Password).Wait(); err != nil {
-		in.mailboxError("login")
-		return false, fmt.Errorf("email: login %s@%s: %w", mb.Username, mb.Addr, err)
-	}
 	for _, f := range []string{mb.Processing, mb.Done, mb.Reject} {
 		if err := in.ensure(c, f); err != nil {
 			in.mailboxError("command")
@@ -414,7 +452,7 @@ func (in *Intake) handleProcessing(ctx context.Context, c *imapclient.Client) er
 		return nil
 	}
 	msgs, err := c.Fetch(imap.SeqSetNum(seqRange(sel.NumMessages)...), &imap.FetchOptions{
-		UID: true, RFC822Size: true, InternalDate: true, Envelope: true,
+		UID: true, RFC822Size: true, InternalDate: true, Envelope: true, Flags: true,
 	}).Collect()
 	if err != nil {
 		return fmt.Errorf("email: fetch %s: %w", mb.Processing, err)
@@ -468,71 +506,190 @@ func (in *Intake) seenMessageIDs(c *imapclient.Client, msgs []*imapclient.FetchM
 	return seen, nil
 }
 
-// handle reads one claimed mail, hands its invoice to the pipeline,
-// queues the reply and moves the mail on. A pipeline failure leaves the
-// mail where it is and returns errPipeline.
-func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, seen map[string]bool) error {
-	if m := in.cfg.Metrics; m != nil {
-		m.MailsSeen.Inc()
-	}
-	uid := imap.UIDSetNum(msg.UID)
-	var raw []byte
-	section := &imap.FetchItemBodySection{Peek: true}
-	if msg.RFC822Size > in.cfg.MaxMailBytes {
-		section.Specifier = imap.PartSpecifierHeader
-	}
-	full, err := c.Fetch(uid, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-	if err != nil {
-		return fmt.Errorf("email: fetch uid %d: %w", msg.UID, err)
-	}
-	if len(full) == 1 {
-		raw = full[0].FindBodySection(section)
-	}
-	if raw == nil {
-		return fmt.Errorf("email: fetch uid %d: no body", msg.UID)
-	}
-	m, perr := Parse(raw)
-	res := &result{}
-	var returnPath string
-	if m != nil {
-		returnPath = m.Header.Get("Return-Path")
-	}
-	switch {
-	case m == nil:
-		res.reason, res.detail = ReasonUnreadable, perr.Error()
-		m = &Mail{}
-	case msg.RFC822Size > in.cfg.MaxMailBytes:
-		res.reason = ReasonTooLarge
-		res.detail = fmt.Sprintf("%d bytes; at most %d", msg.RFC822Size, in.cfg.MaxMailBytes)
-	case perr != nil:
-		res.reason, res.detail = ReasonUnreadable, strings.TrimPrefix(perr.Error(), ErrUnreadable.Error()+": ")
-	case m.MessageID != "" && seen[m.MessageID]:
-		res.reason, res.detail = ReasonDuplicate, m.MessageID
-	default:
-		if err := in.submit(ctx, m, msg.InternalDate, res); err != nil {
-			return err
+// Keywords the gateway sets on a mail: the mailbox holds the state of each
+// mail, so nothing of it lives only in the gateway's memory.
+const (
+	kwReplied = imap.Flag("$eingang-replied") // the reply was sent, or none is due
+	kwResult  = "$eingang-result-"            // + "filed" or the reason nothing was: set before the mail leaves processing
+	kwTry     = "$eingang-try-"               // + n: the nth attempt at handling the mail began
+	filed     = "filed"
+)
+
+// keyword returns what follows prefix in the first of flags that starts
+// with it (IMAP keywords are case-insensitive), and whether one did.
+func keyword(flags []imap.Flag, prefix string) (string, bool) {
+	for _, f := range flags {
+		if len(f) >= len(prefix) && strings.EqualFold(string(f[:len(prefix)]), prefix) {
+			return strings.ToLower(string(f[len(prefix):])), true
 		}
 	}
-	folder := in.cfg.Mailbox.Done
-	if res.reason != "" {
-		folder = in.cfg.Mailbox.Reject
-		if mt := in.cfg.Metrics; mt != nil {
-			mt.MailsRejected.WithLabelValues(res.reason).Inc()
+	return "", false
+}
+
+// tries counts the attempts at handling a mail that began.
+func tries(flags []imap.Flag) int {
+	n := 0
+	for _, f := range flags {
+		if len(f) > len(kwTry) && strings.EqualFold(string(f[:len(kwTry)]), kwTry) {
+			if k, err := strconv.Atoi(string(f[len(kwTry):])); err == nil && k > n {
+				n = k
+			}
 		}
 	}
-	in.log.Info("email: mail handled", "uid", msg.UID, "from", m.From, "message_id", m.MessageID, "reason", res.reason, "folder", folder)
-	in.reply(m, returnPath, res)
-	if _, err := c.Move(uid, folder).Wait(); err != nil {
-		return fmt.Errorf("email: move uid %d to %s: %w", msg.UID, folder, err)
-	}
-	if res.reason == "" && m.MessageID != "" {
-		seen[m.MessageID] = true
+	return n
+}
+
+func (in *Intake) store(c *imapclient.Client, uid imap.UID, op imap.StoreFlagsOp, flags ...imap.Flag) error {
+	if err := c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: op, Silent: true, Flags: flags}, nil).Close(); err != nil {
+		return fmt.Errorf("email: store flags on uid %d: %w", uid, err)
 	}
 	return nil
 }
 
-// submit applies the one-invoice rule and hands the invoice over.
-func (in *Intake) submit(ctx context.Context, m *Mail, arrived time.Time, res *result) error {
+// handle handles one claimed mail: it hands its invoice to the pipeline,
+// records the result on the mail as a keyword and moves it on to the done
+// or the rejected folder, where the replies find it. A mail whose result
+// is recorded (a crash before the move) is only moved. Each attempt is
+// counted on the mail: after MaxTries attempts that came to nothing (the
+// gateway crashed or the pipeline failed on it each time) it is rejected.
+// A pipeline failure leaves the mail where it is and returns errPipeline.
+func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, seen map[string]bool) (err error) {
+	reason, recorded := keyword(msg.Flags, kwResult)
+	var messageID string
+	if !recorded {
+		n := tries(msg.Flags)
+		if n == 0 {
+			if m := in.cfg.Metrics; m != nil {
+				m.MailsSeen.Inc()
+			}
+		}
+		if n >= in.cfg.MaxTries {
+			reason = ReasonFailed
+			in.log.Error("email: mail given up after repeated failures", "uid", msg.UID, "attempts", n)
+		} else {
+			try := imap.Flag(kwTry + strconv.Itoa(n+1))
+			if err := in.store(c, msg.UID, imap.StoreFlagsAdd, try); err != nil {
+				return err
+			}
+			reason, messageID, err = in.examine(ctx, c, msg, seen)
+			if err != nil {
+				if errors.Is(err, ingest.ErrUnavailable) {
+					// An outage is not the mail's fault: the attempt does not count.
+					in.store(c, msg.UID, imap.StoreFlagsDel, try)
+				}
+				return err
+			}
+		}
+		if err := in.store(c, msg.UID, imap.StoreFlagsAdd, in.ours(), imap.Flag(kwResult+reason)); err != nil {
+			return err
+		}
+	}
+	folder := in.cfg.Mailbox.Done
+	if reason != filed {
+		folder = in.cfg.Mailbox.Reject
+		if mt := in.cfg.Metrics; mt != nil && !recorded {
+			mt.MailsRejected.WithLabelValues(reason).Inc()
+		}
+	}
+	in.log.Info("email: mail handled", "uid", msg.UID, "message_id", messageID, "result", reason, "folder", folder)
+	if _, err := c.Move(imap.UIDSetNum(msg.UID), folder).Wait(); err != nil {
+		return fmt.Errorf("email: move uid %d to %s: %w", msg.UID, folder, err)
+	}
+	if reason == filed && messageID != "" {
+		seen[messageID] = true
+	}
+	select {
+	case in.moved <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// examine reads a claimed mail and hands its invoice to the pipeline. It
+// returns the result (filed or the reason nothing was) and the mail's
+// Message-ID. A panic is returned as an error.
+func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, seen map[string]bool) (reason, messageID string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			in.log.Error("email: panic while handling a mail", "uid", msg.UID, "panic", p, "stack", string(debug.Stack()))
+			err = errPipeline{fmt.Errorf("email: uid %d: panic: %v", msg.UID, p)}
+		}
+	}()
+	raw, err := in.fetch(c, msg)
+	if err != nil {
+		return "", "", err
+	}
+	m, perr := Parse(raw)
+	if m != nil {
+		messageID = m.MessageID
+	}
+	switch {
+	case m == nil:
+		return ReasonUnreadable, messageID, nil
+	case msg.RFC822Size > in.cfg.MaxMailBytes:
+		return ReasonTooLarge, messageID, nil
+	case perr != nil:
+		return ReasonUnreadable, messageID, nil
+	case m.MessageID != "" && seen[m.MessageID]:
+		return ReasonDuplicate, messageID, nil
+	}
+	inv, res := classify(m)
+	if res.reason != "" {
+		return res.reason, messageID, nil
+	}
+	_, err = in.cfg.Pipeline.Submit(ctx, ingest.Submission{
+		Data: inv.Data, Channel: "email", Sender: m.From, Reference: m.MessageID,
+		Filename: inv.Filename, ContentType: inv.ContentType, ReceivedAt: msg.InternalDate,
+		ChannelData: ingest.ChannelData{Key: mailKey(raw)},
+	})
+	if err != nil {
+		if mt := in.cfg.Metrics; mt != nil {
+			mt.MailRetries.Inc()
+		}
+		return "", messageID, errPipeline{fmt.Errorf("email: submit %s: %w", m.MessageID, err)}
+	}
+	_, res, err = in.result(ctx, raw, msg.RFC822Size, filed)
+	if err != nil {
+		return "", messageID, errPipeline{err}
+	}
+	if mt := in.cfg.Metrics; mt != nil && res.reason == "" && !msg.InternalDate.IsZero() {
+		mt.MailFiling.Observe(time.Since(msg.InternalDate).Seconds())
+	}
+	if res.reason == "" {
+		return filed, messageID, nil
+	}
+	return res.reason, messageID, nil
+}
+
+// fetch reads a mail: its header only when it is over the limit.
+func (in *Intake) fetch(c *imapclient.Client, msg *imapclient.FetchMessageBuffer) ([]byte, error) {
+	section := &imap.FetchItemBodySection{Peek: true}
+	if msg.RFC822Size > in.cfg.MaxMailBytes {
+		section.Specifier = imap.PartSpecifierHeader
+	}
+	full, err := c.Fetch(imap.UIDSetNum(msg.UID), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("email: fetch uid %d: %w", msg.UID, err)
+	}
+	if len(full) != 1 || full[0].FindBodySection(section) == nil {
+		return nil, fmt.Errorf("email: fetch uid %d: no body", msg.UID)
+	}
+	return full[0].FindBodySection(section), nil
+}
+
+// mailKey names a mail for the pipeline (Submission.Key): the same mail
+// handed over again is a duplicate of the first, and its receipt is found
+// by the key.
+func mailKey(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return "mail:" + hex.EncodeToString(sum[:])
+}
+
+// classify applies the one-invoice rule: it returns the invoice, and the
+// result with the attachments counted, and a reason if there is none or
+// more than one.
+func classify(m *Mail) (*Part, *result) {
+	res := &result{}
 	var inv *Part
 	for _, p := range m.Parts {
 		switch p.Kind() {
@@ -549,30 +706,67 @@ func (in *Intake) submit(ctx context.Context, m *Mail, arrived time.Time, res *r
 	switch res.invoices {
 	case 0:
 		res.reason = ReasonNoInvoice
-		return nil
 	case 1:
 	default:
 		res.reason = ReasonSeveralInvoices
-		return nil
 	}
-	rec, err := in.cfg.Pipeline.Submit(ctx, ingest.Submission{
-		Data: inv.Data, Channel: "email", Sender: m.From, Reference: m.MessageID,
-		Filename: inv.Filename, ContentType: inv.ContentType, ReceivedAt: arrived,
-	})
+	return inv, res
+}
+
+// result rebuilds what became of a mail from its bytes (its header only
+// when it was too large or failed) and the recorded reason: the pipeline's
+// receipt is found by the mail's key. It returns the mail as parsed (empty
+// when it is unreadable).
+func (in *Intake) result(ctx context.Context, raw []byte, size int64, reason string) (*Mail, *result, error) {
+	m, perr := Parse(raw)
+	if m == nil {
+		m = &Mail{}
+	}
+	_, res := classify(m)
+	res.reason = reason
+	if reason == filed {
+		res.reason = ""
+	}
+	switch reason {
+	case ReasonTooLarge:
+		res.ignored, res.pdf = nil, false
+		res.detail = fmt.Sprintf("%d bytes; at most %d", size, in.cfg.MaxMailBytes)
+		return m, res, nil
+	case ReasonUnreadable:
+		res.detail = strings.TrimPrefix(fmt.Sprint(perr), ErrUnreadable.Error()+": ")
+		return m, res, nil
+	case ReasonFailed, ReasonNoInvoice, ReasonSeveralInvoices:
+		return m, res, nil
+	}
+	id, err := in.cfg.Pipeline.Lookup(ctx, "email", mailKey(raw))
 	if err != nil {
-		if mt := in.cfg.Metrics; mt != nil {
-			mt.MailRetries.Inc()
+		return nil, nil, err
+	}
+	var rec *ingest.Receipt
+	if id != "" {
+		if rec, err = in.cfg.Pipeline.Receipt(ctx, id); err != nil {
+			return nil, nil, err
 		}
-		return errPipeline{fmt.Errorf("email: submit %s: %w", m.MessageID, err)}
+	}
+	if reason == ReasonDuplicate && (rec == nil || rec.Status != ingest.StatusDuplicate) {
+		// The same Message-ID as a mail filed before.
+		res.detail = m.MessageID
+		return m, res, nil
+	}
+	if rec == nil || rec.Status == ingest.StatusPending {
+		// Kept but not yet filed: Recover finishes it.
+		return nil, nil, fmt.Errorf("email: %s: not yet filed: %w", m.MessageID, ingest.ErrUnavailable)
 	}
 	res.receipt = rec
 	o := rec.Outcome
 	switch rec.Status {
 	case ingest.StatusDuplicate:
-		res.reason = ReasonDuplicate
-		if first, err := in.cfg.Pipeline.Outcome(ctx, rec.ID); err == nil {
-			res.first, o = &first, first
+		first, err := in.cfg.Pipeline.Outcome(ctx, o.DuplicateOf)
+		if err != nil {
+			return nil, nil, fmt.Errorf("email: %s: first of a duplicate: %w", m.MessageID, err)
 		}
+		res.reason, res.first, o = ReasonDuplicate, &first, first
+		rec.ID = first.ID
 	case ingest.StatusRejected:
 		res.reason = ReasonInvalid
 	}
@@ -582,10 +776,7 @@ func (in *Intake) submit(ctx context.Context, m *Mail, arrived time.Time, res *r
 			res.muniName = mu.Name
 		}
 	}
-	if mt := in.cfg.Metrics; mt != nil && rec.Status != ingest.StatusDuplicate && !arrived.IsZero() {
-		mt.MailFiling.Observe(time.Since(arrived).Seconds())
-	}
-	return nil
+	return m, res, nil
 }
 
 func name(p *Part) string {
@@ -593,26 +784,4 @@ func name(p *Part) string {
 		return p.Filename
 	}
 	return "(" + p.ContentType + ")"
-}
-
-// reply queues the answer to the sender, unless the mail must get none.
-func (in *Intake) reply(m *Mail, returnPath string, res *result) {
-	if in.cfg.Replies == nil {
-		return
-	}
-	if why := noReply(m, returnPath); why != "" {
-		in.log.Info("email: no reply", "message_id", m.MessageID, "why", why)
-		return
-	}
-	var atts []attachment
-	if rep := res.report(); rep != nil {
-		atts = append(atts, attachment{"report.json", "application/json", rep})
-	}
-	refs, _ := m.Header.MsgIDList("References")
-	data, err := compose(in.cfg.Replies.From(), m.From, res.subjectLine(m.Subject), autoReplied, m.MessageID, refs, res.text(m.Subject), atts)
-	if err != nil {
-		in.log.Error("email: reply not composed", "message_id", m.MessageID, "err", err)
-		return
-	}
-	in.cfg.Replies.enqueue(&outgoing{kind: "reply", to: m.From, data: data})
 }

@@ -16,6 +16,7 @@ const (
 	ReasonUnreadable      = "unreadable"
 	ReasonDuplicate       = "duplicate" // the same Message-ID or the same invoice again
 	ReasonInvalid         = "invalid"   // the invoice was filed among the rejected
+	ReasonFailed          = "failed"    // handling it failed again and again (Config.MaxTries)
 )
 
 // A result is what became of one mail.
@@ -77,6 +78,9 @@ func (r *result) verdict(t func(de, en string, a ...any)) {
 			"Result: not accepted. The mail holds %d invoices; please send exactly one invoice per mail. None was filed.", r.invoices)
 	case ReasonTooLarge:
 		t("Ergebnis: nicht angenommen. Die E-Mail ist zu groß (%s).", "Result: not accepted. The mail is too large (%s).", r.detail)
+	case ReasonFailed:
+		t("Ergebnis: nicht angenommen. Die E-Mail konnte wiederholt nicht verarbeitet werden; bitte senden Sie die Rechnung erneut oder wenden Sie sich an uns.",
+			"Result: not accepted. Processing the mail failed repeatedly; please send the invoice again or contact us.")
 	case ReasonUnreadable:
 		t("Ergebnis: nicht angenommen. Die E-Mail ist fehlerhaft aufgebaut und kann nicht gelesen werden (%s).",
 			"Result: not accepted. The mail is malformed and cannot be read (%s).", r.detail)

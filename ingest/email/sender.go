@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-message/mail"
@@ -62,98 +62,43 @@ func ParseSMTP(rawURL, from, password string) (SMTP, error) {
 	return s, nil
 }
 
-// A Sender sends mail by SMTP from a queue: a failed mail is tried again
-// with backoff (up to MaxAttempts), and queuing never blocks.
+// A Sender sends mail by SMTP, one connection per mail. It keeps no
+// queue: what waits to be sent is kept where it is durable (the mailbox
+// for replies, the pipeline's marks for deliveries), and the caller tries
+// again later.
 type Sender struct {
 	cfg     SMTP
 	log     *slog.Logger
 	metrics *ingest.Metrics
-
-	mu      sync.Mutex
-	queue   []*outgoing
-	wake    chan struct{}
-	backoff time.Duration
 }
 
-// MaxAttempts is how often a mail is tried before it is given up (and
-// logged as an error).
-const MaxAttempts = 12
-
-// NewSender returns a sender; Run sends.
+// NewSender returns a sender.
 func NewSender(cfg SMTP, log *slog.Logger, metrics *ingest.Metrics) *Sender {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Sender{cfg: cfg, log: log, metrics: metrics, wake: make(chan struct{}, 1), backoff: 2 * time.Second}
+	return &Sender{cfg: cfg, log: log, metrics: metrics}
 }
 
 // From returns the sender's address.
 func (s *Sender) From() *mail.Address { return s.cfg.From }
 
-func (s *Sender) enqueue(o *outgoing) {
-	s.mu.Lock()
-	s.queue = append(s.queue, o)
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
+// Send sends one mail of a kind (reply, notify, deliver) and counts it.
+func (s *Sender) Send(ctx context.Context, kind, to string, data []byte) error {
+	err := s.send(ctx, to, data)
+	if err != nil {
+		s.count(kind, "failed")
+		return err
 	}
+	s.count(kind, "sent")
+	return nil
 }
 
-// Pending returns how many mails wait to be sent.
-func (s *Sender) Pending() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.queue)
-}
-
-// Run sends queued mail until ctx is done.
-func (s *Sender) Run(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			if n := s.Pending(); n > 0 {
-				s.log.Warn("email: unsent mail dropped at shutdown", "count", n)
-			}
-			return
-		case <-s.wake:
-		case <-tick.C:
-		}
-		s.mu.Lock()
-		now := time.Now()
-		var due, later []*outgoing
-		for _, o := range s.queue {
-			if o.next.After(now) {
-				later = append(later, o)
-			} else {
-				due = append(due, o)
-			}
-		}
-		s.queue = later
-		s.mu.Unlock()
-		for _, o := range due {
-			s.try(ctx, o)
-		}
-	}
-}
-
-func (s *Sender) try(ctx context.Context, o *outgoing) {
-	err := s.send(ctx, o.to, o.data)
-	if err == nil {
-		s.count(o.kind, "sent")
-		return
-	}
-	s.count(o.kind, "failed")
-	o.attempts++
-	if o.attempts >= MaxAttempts || ctx.Err() != nil {
-		s.log.Error("email: mail given up", "kind", o.kind, "to", o.to, "attempts", o.attempts, "err", err)
-		return
-	}
-	o.next = time.Now().Add(min(s.backoff<<(o.attempts-1), time.Hour))
-	s.log.Warn("email: send failed; retrying", "kind", o.kind, "to", o.to, "attempt", o.attempts, "retry_at", o.next, "err", err)
-	s.enqueue(o)
+// permanent reports whether the server refused a mail for good (a 5xx
+// reply): sending it again would fail again.
+func permanent(err error) bool {
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.Code >= 500 && se.Code < 600
 }
 
 func (s *Sender) count(kind, result string) {
@@ -190,5 +135,7 @@ func (s *Sender) send(ctx context.Context, to string, data []byte) error {
 	if err := c.SendMail(s.cfg.From.Address, []string{to}, bytes.NewReader(data)); err != nil {
 		return fmt.Errorf("email: smtp %s: send to %s: %w", s.cfg.Addr, to, err)
 	}
-	return c.Quit()
+	// The server has taken the mail: a failed QUIT must not send it again.
+	c.Quit()
+	return nil
 }

@@ -1,11 +1,14 @@
 package testenv
 
 import (
+	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"sync"
 	"testing"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -25,17 +28,43 @@ type SMTPSink struct {
 type Mail struct {
 	From, To string
 	Data     []byte
+	TLS      bool   // it came over TLS
+	User     string // the user who authenticated, if any
+}
+
+// SMTPOptions make a sink speak TLS or want authentication.
+type SMTPOptions struct {
+	// TLS, if set, is offered by STARTTLS, or spoken from the first byte
+	// with Implicit (SMTPS).
+	TLS      *tls.Config
+	Implicit bool
+	// Username and Password, if set, are required (AUTH PLAIN) before a
+	// mail is taken.
+	Username, Password string
 }
 
 // StartSMTPSink starts a sink and stops it when the test ends.
-func StartSMTPSink(tb testing.TB) *SMTPSink {
+func StartSMTPSink(tb testing.TB) *SMTPSink { return StartSMTPSinkWith(tb, SMTPOptions{}) }
+
+// StartSMTPSinkWith starts a sink with TLS or authentication.
+func StartSMTPSinkWith(tb testing.TB, opts SMTPOptions) *SMTPSink {
 	k := &SMTPSink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{k: k}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		s := &sinkSession{k: k, conn: c}
+		if opts.Username != "" {
+			return &authSession{sinkSession: s, user: opts.Username, pass: opts.Password}, nil
+		}
+		return s, nil
+	}))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
+	srv.AllowInsecureAuth = opts.TLS == nil
+	srv.TLSConfig = opts.TLS
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if opts.Implicit {
+		l = tls.NewListener(l, opts.TLS)
 	}
 	k.Addr = l.Addr().String()
 	go srv.Serve(l)
@@ -65,7 +94,9 @@ func (k *SMTPSink) Count() int {
 
 type sinkSession struct {
 	k        *SMTPSink
+	conn     *smtp.Conn
 	from, to string
+	user     string
 }
 
 func (s *sinkSession) Reset()        {}
@@ -84,11 +115,37 @@ func (s *sinkSession) Data(r io.Reader) error {
 		return err
 	}
 	s.k.mu.Lock()
-	s.k.mails = append(s.k.mails, Mail{s.from, s.to, b})
+	_, tls := s.conn.TLSConnectionState()
+	s.k.mails = append(s.k.mails, Mail{s.from, s.to, b, tls, s.user})
 	deliver := s.k.Deliver
 	s.k.mu.Unlock()
 	if deliver != nil {
 		deliver(s.to, b)
 	}
 	return nil
+}
+
+// authSession wants AUTH PLAIN before MAIL.
+type authSession struct {
+	*sinkSession
+	user, pass string
+}
+
+func (s *authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *authSession) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != s.user || pass != s.pass {
+			return errors.New("invalid credentials")
+		}
+		s.sinkSession.user = user
+		return nil
+	}), nil
+}
+
+func (s *authSession) Mail(from string, opts *smtp.MailOptions) error {
+	if s.sinkSession.user == "" {
+		return smtp.ErrAuthRequired
+	}
+	return s.sinkSession.Mail(from, opts)
 }
