@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -59,7 +58,7 @@ type env struct {
 	smtp    *testenv.SMTPSink
 	sender  *Sender
 	deliv   *Delivery
-	log     *bytes.Buffer
+	log     *syncBuffer
 	logger  *slog.Logger
 	mu      sync.Mutex // guards deliv
 }
@@ -94,8 +93,8 @@ func newEnvWith(t testing.TB, storeDir string, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{dir: dir, metrics: ingest.NewMetrics(prometheus.NewRegistry()), smtp: testenv.StartSMTPSink(t), log: &bytes.Buffer{}}
-	e.logger = slog.New(slog.NewTextHandler(&lockedWriter{w: e.log}, nil))
+	e := &env{dir: dir, metrics: ingest.NewMetrics(prometheus.NewRegistry()), smtp: testenv.StartSMTPSink(t), log: &syncBuffer{}}
+	e.logger = slog.New(slog.NewTextHandler(e.log, nil))
 	from, _ := mail.ParseAddress("E-Rechnung Thüringen <rechnung@portal.example>")
 	cfg := SMTP{Addr: e.smtp.Addr}
 	if o.smtp != nil {
@@ -163,15 +162,23 @@ func (e *env) run(t testing.TB, mb Mailbox) (stop func()) {
 	return stop
 }
 
-type lockedWriter struct {
+// syncBuffer is the log of a test gateway: written by its goroutines,
+// read by the test.
+type syncBuffer struct {
 	mu sync.Mutex
-	w  io.Writer
+	b  bytes.Buffer
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
+func (l *syncBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return l.b.Write(p)
+}
+
+func (l *syncBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // waitFor polls cond every 50 ms for at most d.
