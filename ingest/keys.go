@@ -12,6 +12,7 @@ import (
 //	archive/YYYY/MM/DD/<id>/meta.json     envelope: channel, sender, hash, receipt token hash (write-once)
 //	archive/YYYY/MM/DD/<id>/report.json   the validation report
 //	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed; present = finished
+//	archive/YYYY/MM/DD/<id>/receipt-<sha256>  a further receipt token, given to a duplicate's sender
 //	pending/<id>                          kept but not yet filed (Recover works these off)
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
 //	inbox/<municipality>/new/<id>         routed, not yet acknowledged
@@ -63,3 +64,7 @@ func dedupKey(sum string) string          { return "dedup/" + sum }
 func clearingKey(id string) string        { return clearingPrefix + id }
 func rejectedKey(id string) string        { return "rejected/" + id }
 func inboxKey(m, state, id string) string { return inboxPrefix(m, state) + id }
+
+// receiptKey binds a further receipt token (by its SHA-256) to a
+// submission: the token a duplicate's sender got.
+func receiptKey(id, tokenSum string) string { return archivePrefix(id) + "receipt-" + tokenSum }

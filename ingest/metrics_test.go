@@ -53,6 +53,9 @@ func TestDashboard(t *testing.T) {
 	m.InboxPending.WithLabelValues("erfurt")
 	m.StoreOps.WithLabelValues("put", "fs")
 	m.ChannelErrors.WithLabelValues("upload", "read")
+	m.StoreFree.WithLabelValues("bytes")
+	m.StoreRefusals.WithLabelValues("no-space")
+	m.DirectoryReloads.WithLabelValues("applied")
 	fams, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +64,8 @@ func TestDashboard(t *testing.T) {
 	for _, f := range fams {
 		types[f.GetName()] = f.GetType()
 	}
-	if len(types) != 7 {
-		t.Fatalf("gathered %d metrics, want the 7 of Metrics", len(types))
+	if len(types) != 11 {
+		t.Fatalf("gathered %d metrics, want the 11 of Metrics", len(types))
 	}
 	used := map[string]bool{}
 	name := regexp.MustCompile(`eingang_[a-z_]+`)
