@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/minio/minio-go/v7"
 
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -84,4 +87,12 @@ func TestFSFull(t *testing.T) {
 		t.Errorf("reading a read-only store: %v", err)
 	}
 	testenv.Remount(t, mnt, "rw")
+}
+
+// TestS3Full: a full S3 backend (MinIO answers 507) is ErrNoSpace.
+func TestS3Full(t *testing.T) {
+	err := s3err(minio.ErrorResponse{StatusCode: http.StatusInsufficientStorage, Code: "XMinioStorageFull", Message: "Storage backend has reached its minimum free drive threshold."})
+	if !errors.Is(err, ErrNoSpace) || !errors.Is(err, ErrUnavailable) {
+		t.Errorf("507: %v, want ErrNoSpace and ErrUnavailable", err)
+	}
 }

@@ -150,7 +150,7 @@ func TestGatewayFullDisk(t *testing.T) {
 	bin := buildBinary(t)
 	addr := freeAddr(t)
 	g := startGateway(t, bin, addr, "--store", filepath.Join(mnt, "store"), "--config", cfg)
-	defer g.kill()
+	defer func() { g.kill() }() // the one running at the end
 	base := "http://" + addr
 	if code, body := get(t, base+"/readyz", ""); code != 200 {
 		t.Fatalf("readyz on an empty store: %d %s", code, body)
