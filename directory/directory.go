@@ -22,12 +22,16 @@ import (
 	"crypto/subtle"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"os"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 )
@@ -108,8 +112,11 @@ func Parse(data []byte) (*Directory, error) {
 	d := &Directory{}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(d); err != nil {
+	if err := dec.Decode(d); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("parse: %w", err)
+	}
+	if len(d.Municipalities) == 0 {
+		return nil, errors.New("no municipalities: a directory needs at least one")
 	}
 	d.byID = map[string]*Municipality{}
 	seenPrefix := map[string]string{}
@@ -230,6 +237,153 @@ func NewToken() (token, hash string, err error) {
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// ErrTooLarge is the error of a reload that would drop more municipalities
+// than allowed, or every token.
+var ErrTooLarge = errors.New("too large a change for a reload")
+
+// CheckReload reports whether next may replace cur by a reload: it must
+// not drop more than the share maxDrop (0 to 1) of cur's municipalities,
+// nor every token where cur has some. A larger change is more likely a
+// mistake (a truncated or wrong file) than intended; a restart applies
+// any valid directory. The error matches ErrTooLarge.
+func CheckReload(cur, next *Directory, maxDrop float64) error {
+	var dropped []string
+	for _, m := range cur.Municipalities {
+		if next.Municipality(m.ID) == nil {
+			dropped = append(dropped, m.ID)
+		}
+	}
+	if n := len(cur.Municipalities); n > 0 && float64(len(dropped)) > maxDrop*float64(n) {
+		return fmt.Errorf("directory: it would drop %d of %d municipalities (%s), more than %.0f%%: %w",
+			len(dropped), n, strings.Join(dropped, ", "), maxDrop*100, ErrTooLarge)
+	}
+	if len(cur.tokens) > 0 && len(next.tokens) == 0 {
+		return fmt.Errorf("directory: it would revoke every token: %w", ErrTooLarge)
+	}
+	return nil
+}
+
+// A Source is a directory file and the directory in force from it. Reload
+// replaces that directory all or nothing: with a file that is read whole,
+// checked whole and passes CheckReload, else not at all. Safe for
+// concurrent use.
+type Source struct {
+	path    string
+	maxDrop float64
+
+	mu  sync.Mutex // serializes reloads
+	cur atomic.Pointer[Directory]
+	// file is the file the directory in force was read from, as it was
+	// then; it is kept open (pin) so that no new file gets its inode
+	// number.
+	file os.FileInfo
+	pin  *os.File
+	// tried is the last file a reload refused, pinned the same way.
+	tried    os.FileInfo
+	triedPin *os.File
+}
+
+// Open loads the directory file at path; reloads may drop at most the
+// share maxDrop of its municipalities (see CheckReload).
+func Open(path string, maxDrop float64) (*Source, error) {
+	s := &Source{path: path, maxDrop: maxDrop}
+	d, f, err := s.read()
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return nil, err
+	}
+	s.cur.Store(d)
+	s.pin, s.file = f, stat(f)
+	return s, nil
+}
+
+func stat(f *os.File) os.FileInfo {
+	fi, _ := f.Stat()
+	return fi
+}
+
+// Directory returns the directory in force.
+func (s *Source) Directory() *Directory { return s.cur.Load() }
+
+// read reads and checks the file, and returns it open, also with an error
+// where it could be opened.
+func (s *Source) read() (*Directory, *os.File, error) {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("directory: %w", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 64<<20))
+	if err != nil {
+		return nil, f, fmt.Errorf("directory: %w", err)
+	}
+	d, err := Parse(data)
+	if err != nil {
+		return nil, f, fmt.Errorf("directory %s: %w", s.path, err)
+	}
+	return d, f, nil
+}
+
+// Reload reads the file again and puts it in force, or keeps the
+// directory in force and says why: the file does not load, or the change
+// is too large (ErrTooLarge).
+func (s *Source) Reload() (*Directory, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, f, err := s.read()
+	if err == nil {
+		if err = CheckReload(s.cur.Load(), d, s.maxDrop); err != nil {
+			err = fmt.Errorf("%s: %w", s.path, err)
+		}
+	}
+	if err != nil {
+		s.refused(f)
+		return nil, err
+	}
+	s.refused(nil)
+	s.cur.Store(d)
+	s.pin.Close()
+	s.pin, s.file = f, stat(f)
+	return d, nil
+}
+
+// refused remembers the file a reload refused (nil: none, or it could
+// not be opened).
+func (s *Source) refused(f *os.File) {
+	if s.triedPin != nil {
+		s.triedPin.Close()
+	}
+	s.triedPin, s.tried = f, nil
+	if f != nil {
+		s.tried = stat(f)
+	}
+}
+
+// Changed reports how the file differs from the one the directory in
+// force was read from: replaced (another file now has its name, as a
+// rename puts it there) or edited in place (the same file, changed). A
+// file a reload refused, unchanged since, is neither.
+func (s *Source) Changed() (replaced, edited bool) {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return false, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	same := func(old os.FileInfo) (file, content bool) {
+		if old == nil || !os.SameFile(fi, old) {
+			return false, false
+		}
+		return true, fi.ModTime().Equal(old.ModTime()) && fi.Size() == old.Size()
+	}
+	if file, content := same(s.tried); file && content {
+		return false, false
+	}
+	file, content := same(s.file)
+	return !file, file && !content
 }
 
 //go:embed thueringen.yaml

@@ -1,6 +1,10 @@
 package directory
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -76,7 +80,10 @@ func TestParseErrors(t *testing.T) {
 		`municipalities: [{id: a, leitweg_ids: ["16"]}, {id: b, leitweg_ids: ["16"]}]`: "both",
 		`municipalities: [{id: a, tokens_sha256: ["xyz"]}]`:                            "SHA-256",
 		`municipalities: [{id: a, leitweg_ids: ["16 07"]}]`:                            "prefix",
-		`bogus: 1`: "not found",
+		`bogus: 1`:                       "not found",
+		`municipalities: []`:             "no municipalities",
+		`operators: {tokens_sha256: []}`: "no municipalities",
+		``:                               "no municipalities",
 		`municipalities: [{id: a, email: k@a.example}]`:                     "needs delivery",
 		`municipalities: [{id: a, email: k@a.example, delivery: fax}]`:      "want notify or deliver",
 		`municipalities: [{id: a, delivery: deliver}]`:                      "needs email",
@@ -89,5 +96,99 @@ func TestParseErrors(t *testing.T) {
 		if _, err := Parse([]byte(src)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%s) = %v, want an error with %q", src, err, want)
 		}
+	}
+}
+
+func TestCheckReload(t *testing.T) {
+	_, h, _ := NewToken()
+	dir := func(ids string, token bool) *Directory {
+		var b strings.Builder
+		b.WriteString("municipalities:\n")
+		for i, id := range strings.Fields(ids) {
+			fmt.Fprintf(&b, "  - {id: %s, leitweg_ids: [\"1%d\"]}\n", id, i)
+		}
+		if token {
+			fmt.Fprintf(&b, "operators: {tokens_sha256: [%q]}\n", h)
+		}
+		d, err := Parse([]byte(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	cur := dir("a b c d e f g h", true)
+	cases := []struct {
+		next string
+		tok  bool
+		want string // "" when allowed
+	}{
+		{"a b c d e f g h i", true, ""},
+		{"a b c d e f g", true, ""},        // one of eight dropped: 12.5%
+		{"a b c d e f", true, ""},          // two: 25%
+		{"a b c d e", true, "drop 3 of 8"}, // three: 37.5%
+		{"x", true, "drop 8 of 8"},
+		{"a b c d e f g h", false, "revoke every token"},
+	}
+	for _, c := range cases {
+		err := CheckReload(cur, dir(c.next, c.tok), 0.25)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%q: %v, want it allowed", c.next, err)
+		case c.want != "" && (!errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%q: %v, want ErrTooLarge saying %q", c.next, err, c.want)
+		}
+	}
+}
+
+// TestSourceReload replaces the file in the ways an operator might: a
+// reload puts a good file in force whole, and keeps the directory in force
+// for a file that does not load or changes too much.
+func TestSourceReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "municipalities.yaml")
+	write := func(s string) {
+		t.Helper()
+		tmp := path + ".new"
+		if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("municipalities: [{id: a, leitweg_ids: [\"1\"]}, {id: b, leitweg_ids: [\"2\"]}]\n")
+	src, err := Open(path, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, e := src.Changed(); r || e {
+		t.Errorf("unchanged file: replaced %v edited %v", r, e)
+	}
+	for _, bad := range []string{"municipalities: []\n", "municipalities: [{id: c}]\n", "municipalities: [{id: a, leitweg_ids: [\"1\"]}, {id: b"} {
+		write(bad)
+		if r, _ := src.Changed(); !r {
+			t.Errorf("a renamed file is not seen as replaced")
+		}
+		if _, err := src.Reload(); err == nil {
+			t.Errorf("reload of %q: no error", bad)
+		}
+		if r, e := src.Changed(); r || e {
+			t.Errorf("the refused file %q is still seen as changed: replaced %v edited %v", bad, r, e)
+		}
+		if d := src.Directory(); len(d.Municipalities) != 2 {
+			t.Errorf("after refusing %q the directory in force has %d municipalities", bad, len(d.Municipalities))
+		}
+	}
+	write("municipalities: [{id: a, leitweg_ids: [\"1\"]}, {id: c, leitweg_ids: [\"3\"]}]\n")
+	if d, err := src.Reload(); err != nil || d.Municipality("c") == nil || src.Directory() != d {
+		t.Fatalf("reload of a good file: %v", err)
+	}
+	if r, e := src.Changed(); r || e {
+		t.Errorf("after reload: replaced %v edited %v", r, e)
+	}
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("# edited in place\n")
+	f.Close()
+	if r, e := src.Changed(); r || !e {
+		t.Errorf("edited in place: replaced %v edited %v", r, e)
 	}
 }

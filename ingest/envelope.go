@@ -140,6 +140,22 @@ func (p *Pipeline) firstOf(ctx, dctx context.Context, meta Meta) (string, error)
 	return p.claim(ctx, dctx, dedupKey(meta.SHA256), meta.ID)
 }
 
+// takeOver records the submission under its channel key and its bytes
+// in place of a first submission that was never completely kept (a crash
+// cut it short before anyone was answered).
+func (p *Pipeline) takeOver(dctx context.Context, meta Meta) error {
+	keys := []string{dedupKey(meta.SHA256)}
+	if meta.Key != "" {
+		keys = append(keys, refKey(meta.Channel, meta.Key))
+	}
+	for _, key := range keys {
+		if err := p.cfg.Store.Put(dctx, key, bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID))); err != nil {
+			return fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
+		}
+	}
+	return nil
+}
+
 // claim records id under key (create-if-absent) and returns the id that
 // is there first.
 func (p *Pipeline) claim(ctx, dctx context.Context, key, id string) (string, error) {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
@@ -88,6 +90,26 @@ func (p *Pipeline) Outcome(ctx context.Context, id string) (Outcome, error) {
 		return o, ErrNotFound
 	}
 	return o, err
+}
+
+// Follow returns what became of submission id for the holder of one of
+// its receipt tokens: the one Submit returned for it, or one returned for
+// a later copy of the same bytes (a duplicate). ErrNotFound when the token
+// is neither, so that an id's existence is not revealed.
+func (p *Pipeline) Follow(ctx context.Context, id, token string) (Outcome, error) {
+	meta, err := p.Meta(ctx, id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	sum := directory.HashToken(token)
+	if subtle.ConstantTimeCompare([]byte(sum), []byte(meta.ReceiptTokenSHA256)) != 1 {
+		if _, err := p.cfg.Store.Stat(ctx, receiptKey(id, sum)); errors.Is(err, store.ErrNotFound) {
+			return Outcome{}, ErrNotFound
+		} else if err != nil {
+			return Outcome{}, fmt.Errorf("ingest: follow %s: %w", id, err)
+		}
+	}
+	return p.Outcome(ctx, id)
 }
 
 // InboxEntry returns a municipality's entry; ErrNotFound when the invoice

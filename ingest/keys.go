@@ -14,6 +14,7 @@ import (
 //	archive/YYYY/MM/DD/<id>/envelope      the channel's whole message, e.g. an SBD (write-once, retained; if any)
 //	archive/YYYY/MM/DD/<id>/report.json   the validation report
 //	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed; present = finished
+//	archive/YYYY/MM/DD/<id>/receipt-<sha256>  a further receipt token, given to a duplicate's sender
 //	pending/<id>                          kept but not yet filed (Recover works these off)
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
 //	ref/<channel>/<sha256 of key>         the id that first brought this channel key (create-if-absent)
@@ -74,3 +75,7 @@ func refKey(channel, key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return "ref/" + channel + "/" + hex.EncodeToString(sum[:])
 }
+
+// receiptKey binds a further receipt token (by its SHA-256) to a
+// submission: the token a duplicate's sender got.
+func receiptKey(id, tokenSum string) string { return archivePrefix(id) + "receipt-" + tokenSum }

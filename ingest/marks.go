@@ -57,8 +57,12 @@ func (p *Pipeline) Receipt(ctx context.Context, id string) (*Receipt, error) {
 		return nil, fmt.Errorf("ingest: receipt %s: %w", id, err)
 	}
 	rec := &Receipt{ID: id, Status: o.Status, Accepted: o.Accepted, Outcome: o}
+	reportOf := id
+	if o.Status == StatusDuplicate && o.DuplicateOf != "" {
+		reportOf = o.DuplicateOf // a copy is not validated again: its report is the first's
+	}
 	var rep invoice.Report
-	if err := getJSON(ctx, p.cfg.Store, reportKey(id), &rep); err == nil {
+	if err := getJSON(ctx, p.cfg.Store, reportKey(reportOf), &rep); err == nil {
 		rec.Report, rec.Findings = &rep, rep.Findings
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("ingest: receipt %s: %w", id, err)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -21,6 +22,12 @@ type Metrics struct {
 	Clearing      prometheus.Gauge         // eingang_clearing_pending
 	StoreOps      *prometheus.HistogramVec // eingang_store_operation_seconds{op,backend}
 	ChannelErrors *prometheus.CounterVec   // eingang_channel_errors_total{channel,kind}
+	Ready         prometheus.Gauge         // eingang_ready
+	StoreFree     *prometheus.GaugeVec     // eingang_store_free{resource}
+	StoreRefusals *prometheus.CounterVec   // eingang_store_write_refusals_total{reason}
+	// DirectoryReloads counts reloads of the directory file by result
+	// (applied, refused, invalid); the binary's watcher counts them.
+	DirectoryReloads *prometheus.CounterVec // eingang_directory_reloads_total{result}
 
 	// The e-mail channel's (ingest/email).
 	MailsSeen     prometheus.Counter     // eingang_mail_seen_total
@@ -57,6 +64,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		ChannelErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "eingang_channel_errors_total", Help: "Errors of channels by kind.",
 		}, []string{"channel", "kind"}),
+		Ready: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "eingang_ready", Help: "1 when the last readiness check passed (uploads can be kept), else 0.",
+		}),
+		StoreFree: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "eingang_store_free", Help: "Room left on the store's filesystem at the last readiness check, by resource (bytes, inodes).",
+		}, []string{"resource"}),
+		StoreRefusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "eingang_store_write_refusals_total", Help: "Writes the store refused, by reason (no-space, read-only).",
+		}, []string{"reason"}),
+		DirectoryReloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "eingang_directory_reloads_total", Help: "Reloads of the directory file by result (applied, refused as too large a change, invalid).",
+		}, []string{"result"}),
 	}
 	m.MailsSeen = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "eingang_mail_seen_total", Help: "Mails claimed from intake mailboxes.",
@@ -78,8 +97,49 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Name: "eingang_mailbox_errors_total", Help: "Errors of intake mailbox connections by kind (connect, login, command).",
 	}, []string{"kind"})
 	reg.MustRegister(m.Submissions, m.Validation, m.RuleFailures, m.InboxPending, m.Clearing, m.StoreOps, m.ChannelErrors,
+		m.Ready, m.StoreFree, m.StoreRefusals, m.DirectoryReloads,
 		m.MailsSeen, m.MailsRejected, m.MailRetries, m.MailsSent, m.MailFiling, m.MailboxErrors)
 	return m
+}
+
+// DirectoryReload counts a reload of the directory file: "applied",
+// "refused" (too large a change) or "invalid".
+func (m *Metrics) DirectoryReload(result string) {
+	if m != nil {
+		m.DirectoryReloads.WithLabelValues(result).Inc()
+	}
+}
+
+func (m *Metrics) ready(ok bool) {
+	if m == nil {
+		return
+	}
+	if ok {
+		m.Ready.Set(1)
+	} else {
+		m.Ready.Set(0)
+	}
+}
+
+func (m *Metrics) room(r store.Space) {
+	if m == nil {
+		return
+	}
+	m.StoreFree.WithLabelValues("bytes").Set(float64(r.Bytes))
+	if r.Inodes >= 0 {
+		m.StoreFree.WithLabelValues("inodes").Set(float64(r.Inodes))
+	}
+}
+
+func (m *Metrics) refused(err error) {
+	if m == nil {
+		return
+	}
+	reason := "no-space"
+	if errors.Is(err, store.ErrReadOnly) {
+		reason = "read-only"
+	}
+	m.StoreRefusals.WithLabelValues(reason).Inc()
 }
 
 func (m *Metrics) submission(channel, outcome string) {
@@ -207,6 +267,8 @@ func (t *timedStore) Sync(ctx context.Context) error {
 	defer t.observe("sync", time.Now())
 	return store.Sync(ctx, t.Store)
 }
+
+func (t *timedStore) Space(ctx context.Context) (store.Space, error) { return space(ctx, t.Store) }
 
 func (t *timedStore) Delete(ctx context.Context, key string) error {
 	defer t.observe("delete", time.Now())

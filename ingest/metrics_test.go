@@ -56,6 +56,9 @@ func TestDashboard(t *testing.T) {
 	m.MailsRejected.WithLabelValues("no-invoice")
 	m.MailsSent.WithLabelValues("reply", "sent")
 	m.MailboxErrors.WithLabelValues("login")
+	m.StoreFree.WithLabelValues("bytes")
+	m.StoreRefusals.WithLabelValues("no-space")
+	m.DirectoryReloads.WithLabelValues("applied")
 	fams, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -64,8 +67,8 @@ func TestDashboard(t *testing.T) {
 	for _, f := range fams {
 		types[f.GetName()] = f.GetType()
 	}
-	if len(types) != 13 {
-		t.Fatalf("gathered %d metrics, want the 13 of Metrics", len(types))
+	if len(types) != 17 {
+		t.Fatalf("gathered %d metrics, want the 17 of Metrics", len(types))
 	}
 	used := map[string]bool{}
 	name := regexp.MustCompile(`eingang_[a-z_]+`)

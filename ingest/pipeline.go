@@ -21,6 +21,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,7 +58,9 @@ const (
 	StatusPending   Status = "pending"   // kept, not yet filed
 )
 
-// A Receipt is the pipeline's answer for one submission.
+// A Receipt is the pipeline's answer for one submission. For a duplicate,
+// ID, Accepted, Outcome, Report and Findings are the first submission's
+// (filed before the answer), and ReceiptToken follows that first one.
 type Receipt struct {
 	ID       string  `json:"id"`
 	Status   Status  `json:"status"`
@@ -117,9 +122,20 @@ type Config struct {
 	// RetentionYears is how many full calendar years after the year of
 	// receipt originals stay unalterable (default 10).
 	RetentionYears int
-	Logger         *slog.Logger
-	Metrics        *Metrics // may be nil
-	Now            func() time.Time
+	// MinFreeBytes and MinFreeInodes are the room the store must have
+	// left for the pipeline to be ready (defaults 100 MiB and 10,000
+	// files; negative: no floor). A store that cannot tell (S3) is not
+	// checked.
+	MinFreeBytes  int64
+	MinFreeInodes int64
+	// Timeout bounds the work of one Submit (default 2 minutes). Once
+	// begun, that work does not stop when the caller's context is
+	// cancelled: a sender's connection that ends must not leave a
+	// submission kept half-way.
+	Timeout time.Duration
+	Logger  *slog.Logger
+	Metrics *Metrics // may be nil
+	Now     func() time.Time
 	// OnFiled, if set, is called after an invoice is filed in a
 	// municipality's inbox (by the pipeline or by an operator from
 	// clearing). It may be called again for the same invoice after a crash
@@ -131,6 +147,44 @@ type Config struct {
 // A Pipeline processes submissions. It is safe for concurrent use.
 type Pipeline struct {
 	cfg Config
+	// refusal is the last write the store refused for want of room or as
+	// read-only, until a submission is kept again.
+	refusal atomic.Pointer[refusal]
+
+	mu   sync.Mutex
+	busy map[string]*busyID // submissions being kept, filed or recovered
+}
+
+type refusal struct {
+	at  time.Time
+	err error
+}
+
+type busyID struct {
+	mu sync.Mutex
+	n  int // holders and waiters
+}
+
+// lock serializes the work on one submission id in this process: its
+// Submit, its recovery, and the filing a later copy asks for.
+func (p *Pipeline) lock(id string) (unlock func()) {
+	p.mu.Lock()
+	b := p.busy[id]
+	if b == nil {
+		b = &busyID{}
+		p.busy[id] = b
+	}
+	b.n++
+	p.mu.Unlock()
+	b.mu.Lock()
+	return func() {
+		b.mu.Unlock()
+		p.mu.Lock()
+		if b.n--; b.n == 0 {
+			delete(p.busy, id)
+		}
+		p.mu.Unlock()
+	}
 }
 
 // New returns a pipeline.
@@ -147,18 +201,58 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	cfg.Store = outageStore{cfg.Store}
-	return &Pipeline{cfg: cfg}, nil
+	if cfg.MinFreeBytes == 0 {
+		cfg.MinFreeBytes = 100 << 20
+	}
+	if cfg.MinFreeInodes == 0 {
+		cfg.MinFreeInodes = 10_000
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 2 * time.Minute
+	}
+	p := &Pipeline{cfg: cfg, busy: map[string]*busyID{}}
+	p.cfg.Store = outageStore{cfg.Store, func(err error) {
+		p.refusal.Store(&refusal{p.cfg.Now(), err})
+		p.cfg.Metrics.refused(err)
+	}}
+	return p, nil
 }
 
-// Ready reports whether the pipeline can take submissions: a directory is
-// loaded and the store answers.
-func (p *Pipeline) Ready(ctx context.Context) error {
+// refusalMemory is how long a write the store refused for want of room or
+// as read-only keeps the pipeline not ready, unless a submission is kept
+// meanwhile.
+const refusalMemory = time.Minute
+
+// Ready reports whether the pipeline can take submissions, as uploads
+// would meet it: a directory is loaded, the store takes a write, it has
+// more room left than the floor (Config.MinFreeBytes, MinFreeInodes), and
+// no write was refused for want of room or as read-only in the last
+// minute.
+func (p *Pipeline) Ready(ctx context.Context) (err error) {
+	defer func() { p.cfg.Metrics.ready(err == nil) }()
 	if p.cfg.Directory() == nil {
 		return errors.New("ingest: no directory loaded")
 	}
 	if err := p.cfg.Store.Ping(ctx); err != nil {
 		return fmt.Errorf("ingest: archive: %w", err)
+	}
+	room, ok, err := store.Room(ctx, p.cfg.Store)
+	if err != nil {
+		return fmt.Errorf("ingest: archive: %w", err)
+	}
+	if ok {
+		p.cfg.Metrics.room(room)
+		if min := p.cfg.MinFreeBytes; min > 0 && room.Bytes < uint64(min) {
+			return fmt.Errorf("ingest: archive: %d bytes free, below the floor of %d: %w", room.Bytes, min, store.ErrNoSpace)
+		}
+		if min := p.cfg.MinFreeInodes; min > 0 && room.Inodes >= 0 && room.Inodes < min {
+			return fmt.Errorf("ingest: archive: room for %d files, below the floor of %d: %w", room.Inodes, min, store.ErrNoSpace)
+		}
+	}
+	if r := p.refusal.Load(); r != nil {
+		if ago := p.cfg.Now().Sub(r.at); ago < refusalMemory {
+			return fmt.Errorf("ingest: archive refused a write %s ago: %w", ago.Round(time.Second), r.err)
+		}
 	}
 	return nil
 }
@@ -169,11 +263,18 @@ func (p *Pipeline) Validate(ctx context.Context, data []byte, opts invoice.Optio
 	return p.cfg.Validator.Validate(ctx, data, opts)
 }
 
-// Submit runs a submission through the pipeline. An error means the
-// original could not be kept durably (nothing was acknowledged; the sender
-// should retry; errors.Is(err, ErrUnavailable) tells an outage) or that
-// filing failed after the original was kept (Recover finishes it).
+// Submit runs a submission through the pipeline. Its work does not stop
+// when ctx is cancelled (a sender that went away after handing over the
+// document), only after Config.Timeout.
+//
+// Every error matches ErrUnavailable: the sender should send again later.
+// A *NotFiledError says the original was kept but filing failed (the
+// pipeline finishes it); any other error, that nothing was accepted.
+// Sending the same bytes again is always safe: a copy is a duplicate,
+// answered with the first submission's outcome once that is filed.
 func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Timeout)
+	defer cancel()
 	now := p.cfg.Now().UTC()
 	if sub.ReceivedAt.IsZero() {
 		sub.ReceivedAt = now
@@ -199,19 +300,21 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 		RetainUntil:        store.RetainUntil(sub.ReceivedAt, p.cfg.RetentionYears),
 		ChannelMeta:        sub.meta(),
 	}
+	defer p.lock(id)()
 	if err := p.keep(ctx, meta, sub.Data, sub.Envelope); err != nil {
 		p.cfg.Metrics.submission(sub.Channel, "error")
+		if !errors.Is(err, ErrUnavailable) {
+			err = unavailableError{err}
+		}
 		return nil, err
 	}
-	rec, err := p.process(ctx, meta, sub.Data)
+	p.refusal.Store(nil) // the store takes writes again
+	rec, err := p.file(ctx, meta, sub.Data)
 	if err != nil {
 		p.cfg.Metrics.submission(sub.Channel, "error")
-		return nil, err
+		return nil, &NotFiledError{ID: id, ReceiptToken: token, Err: err}
 	}
 	rec.ReceiptToken = token
-	if rec.Status == StatusDuplicate {
-		rec.ReceiptToken = ""
-	}
 	p.cfg.Metrics.submission(sub.Channel, string(rec.Status))
 	return rec, nil
 }
@@ -224,33 +327,41 @@ func newReceiptToken() (string, error) {
 	return "rct_" + hex.EncodeToString(b), nil
 }
 
-// keep makes the original durable: pending marker, original (write-once,
-// retained), envelope, written together and then synced once. Until the
-// sync returns nothing is acknowledged; Recover checks what a power loss
-// may have left half-written.
+// keep makes the original durable: pending marker, envelope, original
+// (write-once, retained), written together and then synced once. Until
+// the sync returns nothing is acknowledged; Recover checks what a power
+// loss may have left half-written. Where keeping fails, the marker is
+// dropped, and the envelope too unless the original was written: no
+// original is ever left without its envelope. A channel's own envelope
+// (an SBD) is kept beside the original.
 func (p *Pipeline) keep(ctx context.Context, meta Meta, data, envelope []byte) (err error) {
 	s := p.cfg.Store
 	dctx := store.Deferred(ctx)
 	if err := s.Put(dctx, pendingKey(meta.ID), bytes.NewReader(nil), 0); err != nil {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
+	original := false
 	defer func() {
 		if err != nil {
 			// Not acknowledged: the sender sends again. Drop the marker
 			// if the store lets us; else Recover does.
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
+			if !original {
+				s.Delete(actx, metaKey(meta.ID))
+			}
 			p.abandon(actx, meta.ID, err.Error())
 		}
 	}()
+	if err := createJSON(dctx, s, metaKey(meta.ID), meta); err != nil && !errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
+	}
 	err = s.Create(dctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
 	if err != nil && !errors.Is(err, store.ErrExists) {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
+	original = true
 	if err := p.keepEnvelope(dctx, meta, envelope); err != nil {
-		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
-	}
-	if err := createJSON(dctx, s, metaKey(meta.ID), meta); err != nil && !errors.Is(err, store.ErrExists) {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
 	if err := store.Sync(ctx, s); err != nil {
@@ -296,35 +407,61 @@ func getJSON(ctx context.Context, s store.Store, key string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// process runs the steps after keep; each is idempotent.
-func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receipt, error) {
+// filed returns the receipt of a submission that was filed, nil if it was
+// not (or its outcome was cut short by a power loss).
+func (p *Pipeline) filed(ctx context.Context, id string) (*Receipt, error) {
+	var done Outcome
+	if err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &done); err != nil {
+		if errors.Is(err, store.ErrNotFound) || corrupt(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("ingest: %s: %w", id, err)
+	}
+	rec := &Receipt{ID: id, Status: done.Status, Accepted: done.Accepted, Outcome: done, Findings: []invoice.Finding{}}
+	var rep invoice.Report
+	if getJSON(ctx, p.cfg.Store, reportKey(id), &rep) == nil {
+		rec.Report, rec.Findings = &rep, rep.Findings
+	}
+	return rec, nil
+}
+
+// file runs the steps after keep; each is idempotent. The caller holds
+// the id's lock.
+func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte) (*Receipt, error) {
 	s := p.cfg.Store
+	// Filed before (a recovery of a submission that was finished)?
+	if rec, err := p.filed(ctx, meta.ID); err != nil || rec != nil {
+		if rec != nil {
+			// The marker was still there: listeners may not have been told.
+			p.filedHook(rec.Outcome)
+			p.unmark(ctx, meta.ID)
+		}
+		return rec, err
+	}
 	// The objects below are written together and synced once before the
 	// pending marker goes.
 	dctx := store.Deferred(ctx)
-	// Filed before (a recovery of a submission that was finished)?
-	var done Outcome
-	if err := getJSON(ctx, s, outcomeKey(meta.ID), &done); err == nil {
-		rec := &Receipt{ID: meta.ID, Status: done.Status, Accepted: done.Accepted, Outcome: done}
-		var rep invoice.Report
-		if getJSON(ctx, s, reportKey(meta.ID), &rep) == nil {
-			rec.Report, rec.Findings = &rep, rep.Findings
-		}
-		// The marker was still there: listeners may not have been told.
-		p.filedHook(done)
-		return rec, s.Delete(ctx, pendingKey(meta.ID))
-	} else if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
-		return nil, fmt.Errorf("ingest: %s: %w", meta.ID, err)
-	}
-
-	out := Outcome{ID: meta.ID, Channel: meta.Channel, ReceivedAt: meta.ReceivedAt}
-
-	// The same channel key (first) or the same bytes before, under another id?
+	// The same channel key or the same bytes before, under another id?
 	first, err := p.firstOf(ctx, dctx, meta)
 	if err != nil {
 		return nil, err
 	}
+	if first != meta.ID {
+		frec, err := p.settle(ctx, first)
+		if err != nil {
+			return nil, err
+		}
+		if frec != nil {
+			return p.duplicate(ctx, meta, frec)
+		}
+		// The first was never completely kept (a crash cut it short
+		// before anyone was answered): this submission takes its place.
+		if err := p.takeOver(dctx, meta); err != nil {
+			return nil, err
+		}
+	}
 
+	out := Outcome{ID: meta.ID, Channel: meta.Channel, ReceivedAt: meta.ReceivedAt}
 	start := time.Now()
 	rep, err := p.cfg.Validator.Validate(ctx, data, invoice.Options{Model: true})
 	if err != nil {
@@ -351,8 +488,6 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 
 	var entryKey string
 	switch {
-	case first != meta.ID:
-		out.Status, out.DuplicateOf = StatusDuplicate, first
 	case !rep.Accepted:
 		out.Status = StatusRejected
 		entryKey = rejectedKey(meta.ID)
@@ -367,39 +502,99 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		}
 	}
 	out.FiledAt = p.cfg.Now().UTC()
-	if entryKey != "" {
-		// An invoice acknowledged before a crash must not reappear as new.
-		if out.Status == StatusRouted {
-			if _, err := s.Stat(ctx, inboxKey(out.Municipality, "acknowledged", meta.ID)); err == nil {
-				entryKey = ""
-			}
-		}
-		if entryKey != "" {
-			if err := putJSON(dctx, s, entryKey, out); err != nil {
-				return nil, fmt.Errorf("ingest: %s: file: %w", meta.ID, err)
-			}
+	// An invoice acknowledged before a crash must not reappear as new.
+	if out.Status == StatusRouted {
+		if _, err := s.Stat(ctx, inboxKey(out.Municipality, "acknowledged", meta.ID)); err == nil {
+			entryKey = ""
 		}
 	}
-	if err := putJSON(dctx, s, outcomeKey(meta.ID), out); err != nil {
-		return nil, fmt.Errorf("ingest: %s: outcome: %w", meta.ID, err)
+	if entryKey != "" {
+		if err := putJSON(dctx, s, entryKey, out); err != nil {
+			return nil, fmt.Errorf("ingest: %s: file: %w", meta.ID, err)
+		}
+	}
+	if err := p.finish(ctx, out); err != nil {
+		return nil, err
+	}
+	return &Receipt{ID: meta.ID, Status: out.Status, Accepted: out.Accepted, Outcome: out, Report: rep, Findings: rep.Findings}, nil
+}
+
+// settle returns the receipt of the first submission with some bytes,
+// filing it first where it was kept but is not filed yet (its own Submit
+// failed or was cut short after the dedup record). It returns nil when
+// that submission was never completely kept.
+func (p *Pipeline) settle(ctx context.Context, id string) (*Receipt, error) {
+	defer p.lock(id)()
+	if rec, err := p.filed(ctx, id); err != nil || rec != nil {
+		return rec, err
+	}
+	var meta Meta
+	if err := getJSON(ctx, p.cfg.Store, metaKey(id), &meta); err != nil {
+		if errors.Is(err, store.ErrNotFound) || corrupt(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("ingest: %s: %w", id, err)
+	}
+	data, err := p.original(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("ingest: %s: %w", id, err)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
+		return nil, nil
+	}
+	p.cfg.Logger.Info("filing a submission a later copy found not filed", "id", id)
+	return p.file(ctx, meta, data)
+}
+
+// duplicate files a copy of a submission that was filed: its own outcome
+// points to the first, and its receipt token is bound to the first id, so
+// that its sender, whose first answer may have been lost, can follow the
+// invoice. The copy is not validated again: its bytes are the first's.
+func (p *Pipeline) duplicate(ctx context.Context, meta Meta, first *Receipt) (*Receipt, error) {
+	dctx := store.Deferred(ctx)
+	err := p.cfg.Store.Create(dctx, receiptKey(first.ID, meta.ReceiptTokenSHA256), strings.NewReader(meta.ID), int64(len(meta.ID)), store.CreateOptions{})
+	if err != nil && !errors.Is(err, store.ErrExists) {
+		return nil, fmt.Errorf("ingest: %s: receipt: %w", meta.ID, err)
+	}
+	out := Outcome{
+		ID: meta.ID, Status: StatusDuplicate, DuplicateOf: first.ID, Accepted: first.Accepted,
+		Channel: meta.Channel, ReceivedAt: meta.ReceivedAt, FiledAt: p.cfg.Now().UTC(),
+	}
+	if err := p.finish(ctx, out); err != nil {
+		return nil, err
+	}
+	rec := *first
+	rec.Status, rec.ReceiptToken = StatusDuplicate, ""
+	return &rec, nil
+}
+
+// finish writes the outcome, makes the submission's deferred writes
+// durable and drops its pending marker.
+func (p *Pipeline) finish(ctx context.Context, out Outcome) error {
+	s := p.cfg.Store
+	if err := putJSON(store.Deferred(ctx), s, outcomeKey(out.ID), out); err != nil {
+		return fmt.Errorf("ingest: %s: outcome: %w", out.ID, err)
 	}
 	if err := store.Sync(ctx, s); err != nil {
-		return nil, fmt.Errorf("ingest: %s: file: %w", meta.ID, err)
+		return fmt.Errorf("ingest: %s: file: %w", out.ID, err)
 	}
-	// Should this deletion be lost, Recover finds the outcome and deletes
-	// the marker again.
-	if err := s.Delete(dctx, pendingKey(meta.ID)); err != nil {
-		return nil, fmt.Errorf("ingest: %s: pending: %w", meta.ID, err)
-	}
+	p.unmark(ctx, out.ID)
 	p.cfg.Metrics.filed(out)
 	p.filedHook(out)
-	p.cfg.Logger.Info("filed", "id", meta.ID, "status", out.Status, "channel", meta.Channel,
-		"municipality", out.Municipality, "leitweg_id", out.LeitwegID, "accepted", out.Accepted)
-	rec := &Receipt{ID: meta.ID, Status: out.Status, Accepted: out.Accepted, Outcome: out, Report: rep, Findings: rep.Findings}
-	if out.Status == StatusDuplicate {
-		rec.ID = first
+	p.cfg.Logger.Info("filed", "id", out.ID, "status", out.Status, "channel", out.Channel,
+		"municipality", out.Municipality, "leitweg_id", out.LeitwegID, "accepted", out.Accepted, "duplicate_of", out.DuplicateOf)
+	return nil
+}
+
+// unmark drops the pending marker of a filed submission. The submission
+// is filed whether or not that works: should the deletion fail or be
+// lost, Recover finds the outcome and deletes the marker again.
+func (p *Pipeline) unmark(ctx context.Context, id string) {
+	if err := p.cfg.Store.Delete(store.Deferred(ctx), pendingKey(id)); err != nil {
+		p.cfg.Logger.Warn("pending mark of a filed submission stays", "id", id, "err", err)
 	}
-	return rec, nil
 }
 
 // filedHook tells the OnFiled listener about an invoice filed in an inbox.
@@ -440,48 +635,57 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 		for _, info := range page {
 			id := info.Key[len(pendingPrefix):]
 			after = id
-			var meta Meta
-			if err := getJSON(ctx, s, metaKey(id), &meta); err != nil {
-				if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
-					return n, fmt.Errorf("ingest: recover %s: %w", id, err)
-				}
-				// The envelope was never completely written, so the sender
-				// got no 2xx and will send again.
-				if err := p.abandon(ctx, id, "no envelope"); err != nil {
-					return n, err
-				}
-				continue
-			}
-			data, err := p.original(ctx, id)
-			if errors.Is(err, store.ErrNotFound) {
-				if err := p.abandon(ctx, id, "no original"); err != nil {
-					return n, err
-				}
-				continue
-			} else if err != nil {
-				return n, fmt.Errorf("ingest: recover %s: %w", id, err)
-			}
-			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
-				if err := p.abandon(ctx, id, "original incomplete"); err != nil {
-					return n, err
-				}
-				continue
-			}
-			if bad, err := p.envelopeIncomplete(ctx, meta); err != nil {
-				return n, fmt.Errorf("ingest: recover %s: %w", id, err)
-			} else if bad {
-				if err := p.abandon(ctx, id, "envelope incomplete"); err != nil {
-					return n, err
-				}
-				continue
-			}
-			if _, err := p.process(ctx, meta, data); err != nil {
+			done, err := p.recover(ctx, id)
+			if err != nil {
 				return n, err
 			}
-			p.cfg.Logger.Info("recovered", "id", id)
-			n++
+			if done {
+				n++
+			}
 		}
 	}
+}
+
+// recover finishes one pending submission, or abandons it where it was
+// never completely kept. It waits for the id's Submit if that is still at
+// work in this process.
+func (p *Pipeline) recover(ctx context.Context, id string) (filed bool, err error) {
+	defer p.lock(id)()
+	s := p.cfg.Store
+	if _, err := s.Stat(ctx, pendingKey(id)); errors.Is(err, store.ErrNotFound) {
+		return false, nil // its Submit finished meanwhile
+	}
+	var meta Meta
+	if err := getJSON(ctx, s, metaKey(id), &meta); err != nil {
+		if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
+			return false, fmt.Errorf("ingest: recover %s: %w", id, err)
+		}
+		// The envelope was never completely written, so the sender got
+		// no 2xx and will send again.
+		return false, p.abandon(ctx, id, "no envelope")
+	}
+	data, err := p.original(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := s.Delete(ctx, metaKey(id)); err != nil {
+			return false, fmt.Errorf("ingest: recover %s: %w", id, err)
+		}
+		return false, p.abandon(ctx, id, "no original")
+	} else if err != nil {
+		return false, fmt.Errorf("ingest: recover %s: %w", id, err)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
+		return false, p.abandon(ctx, id, "original incomplete")
+	}
+	if bad, err := p.envelopeIncomplete(ctx, meta); err != nil {
+		return false, fmt.Errorf("ingest: recover %s: %w", id, err)
+	} else if bad {
+		return false, p.abandon(ctx, id, "envelope incomplete")
+	}
+	if _, err := p.file(ctx, meta, data); err != nil {
+		return false, err
+	}
+	p.cfg.Logger.Info("recovered", "id", id)
+	return true, nil
 }
 
 func (p *Pipeline) original(ctx context.Context, id string) ([]byte, error) {

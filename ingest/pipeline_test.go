@@ -64,7 +64,7 @@ func TestSubmitRoutes(t *testing.T) {
 		reason string
 	}{
 		{"routed", fixture(t), StatusRouted, "lk-weimarer-land", ""},
-		{"duplicate", fixture(t), StatusDuplicate, "", ""},
+		{"duplicate", fixture(t), StatusDuplicate, "lk-weimarer-land", ""},
 		{"wrong check digits", withLeitweg(t, "16071103-0001-18", "A-1"), StatusClearing, "", "check digits"},
 		{"malformed", withLeitweg(t, "Stadtverwaltung", "A-2"), StatusClearing, "", "malformed"},
 		{"unknown municipality", withLeitweg(t, valid, "A-3"), StatusClearing, "", "no municipality"},
@@ -89,8 +89,13 @@ func TestSubmitRoutes(t *testing.T) {
 				t.Error("no receipt token")
 			}
 		case "duplicate":
-			if rec.ID != firstID || rec.ReceiptToken != "" {
-				t.Errorf("duplicate: id %s token %q, want first id %s and no token", rec.ID, rec.ReceiptToken, firstID)
+			// The sender of a copy (whose first answer may have been
+			// lost) gets the first's outcome and a token to follow it.
+			if rec.ID != firstID || rec.ReceiptToken == "" || !rec.Accepted || rec.Report == nil {
+				t.Errorf("duplicate: id %s token %q accepted %v report %v, want the first id %s, its outcome, report and a token", rec.ID, rec.ReceiptToken, rec.Accepted, rec.Report != nil, firstID)
+			}
+			if o, err := p.Follow(ctx, firstID, rec.ReceiptToken); err != nil || o.Status != StatusRouted {
+				t.Errorf("following the first with the duplicate's token: %+v %v", o, err)
 			}
 		}
 	}

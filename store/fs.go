@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -30,12 +31,18 @@ import (
 // (Delete and Create refuse); the files of retained objects are read-only.
 // Anyone with shell access to the directory can still remove them: for
 // legally unalterable storage use S3 with object lock.
+//
+// A full filesystem or quota (ENOSPC, EDQUOT) makes errors match
+// ErrNoSpace, a read-only one (EROFS) ErrReadOnly, and these and I/O
+// errors (EIO) match ErrUnavailable. A folder a Delete or a failed write
+// leaves empty is removed.
 type FS struct {
 	root    string
 	now     func() time.Time
 	group   *groupSync
 	seq     atomic.Uint32 // picks the temporary directory
 	unnamed bool          // Create writes files without a name (O_TMPFILE) and links them
+	lock    *os.File      // holds the store's lock while this FS is its only user
 }
 
 // tmpShards is the number of directories below root/.tmp.
@@ -59,9 +66,71 @@ func OpenFS(dir string) (*FS, error) {
 	if err := s.Ping(context.Background()); err != nil {
 		return nil, err
 	}
-	s.cleanTemp(time.Hour)
+	// Temporary files are leftovers of writers that died. Where this
+	// process holds the store's lock, no other process writes here, and
+	// every temporary file is one; else only old ones are surely.
+	if s.lock = lockDir(abs); s.lock != nil {
+		s.cleanTemp(0)
+	} else {
+		s.cleanTemp(time.Hour)
+	}
 	s.unnamed = s.probeUnnamed()
 	return s, nil
+}
+
+// refusal is an error of a filesystem that takes no writes now.
+type refusal struct {
+	err  error
+	kind error // ErrNoSpace, ErrReadOnly, or nil for an I/O error
+}
+
+func (e refusal) Error() string { return e.err.Error() }
+
+func (e refusal) Unwrap() []error {
+	if e.kind == nil {
+		return []error{e.err, ErrUnavailable}
+	}
+	return []error{e.err, e.kind, ErrUnavailable}
+}
+
+// classify marks the errors of a filesystem that cannot take writes (full,
+// over quota, read-only, failing) as the store's ErrNoSpace, ErrReadOnly
+// and ErrUnavailable, keeping the system's error in the chain.
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT):
+		return refusal{err, ErrNoSpace}
+	case errors.Is(err, syscall.EROFS):
+		return refusal{err, ErrReadOnly}
+	case errors.Is(err, syscall.EIO):
+		return refusal{err, nil}
+	}
+	return err
+}
+
+// inDir runs op, which makes an entry in dir. Should a Delete have removed
+// dir as empty meanwhile, it makes dir again and runs op once more.
+func inDir(dir string, op func() error) error {
+	err := op()
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+		err = op()
+	}
+	return err
+}
+
+// prune removes the folders above key that are empty, deepest first, up
+// to the root.
+func (s *FS) prune(key string) {
+	for dir := path.Dir(key); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		if os.Remove(s.path(dir)) != nil {
+			return
+		}
+	}
 }
 
 // probeUnnamed reports whether files without a name can be written and
@@ -122,7 +191,11 @@ func (s *FS) stage(ctx context.Context, dir string, r io.Reader, size int64, mod
 		}
 		return func(dst string) error { return os.Link(tmp, dst) }, func() { os.Remove(tmp) }, nil
 	}
-	f, err := openUnnamed(dir, mode)
+	var f *os.File
+	err = inDir(dir, func() (err error) {
+		f, err = openUnnamed(dir, mode)
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -165,6 +238,14 @@ func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.Fil
 
 // Create implements Store.
 func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, opts CreateOptions) error {
+	err := s.create(ctx, key, r, size, opts)
+	if err != nil && !errors.Is(err, ErrExists) {
+		s.prune(key) // the folders made for it, if nothing else is in them
+	}
+	return classify(err)
+}
+
+func (s *FS) create(ctx context.Context, key string, r io.Reader, size int64, opts CreateOptions) error {
 	if err := CheckKey(key); err != nil {
 		return fmt.Errorf("store: create: %w", err)
 	}
@@ -187,16 +268,20 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 	if err := s.durable(ctx); err != nil {
 		return fmt.Errorf("store: create %s: sync: %w", key, err)
 	}
+	retention := filepath.Join(s.root, ".retention", filepath.FromSlash(key))
 	if !opts.RetainUntil.IsZero() {
 		// Record the retention before the object appears, so that no
 		// retained object is ever visible without it.
-		if err := s.putFile(ctx, filepath.Join(s.root, ".retention", filepath.FromSlash(key)), strings.NewReader(opts.RetainUntil.UTC().Format(time.RFC3339)), true); err != nil {
+		if err := s.putFile(ctx, retention, strings.NewReader(opts.RetainUntil.UTC().Format(time.RFC3339)), true); err != nil {
 			return fmt.Errorf("store: create %s: retention: %w", key, err)
 		}
 	}
-	if err := link(dst); err != nil {
+	if err := inDir(filepath.Dir(dst), func() error { return link(dst) }); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("store: create %s: %w", key, ErrExists)
+		}
+		if !opts.RetainUntil.IsZero() {
+			os.Remove(retention) // no object took it
 		}
 		return fmt.Errorf("store: create %s: %w", key, err)
 	}
@@ -218,7 +303,7 @@ func (s *FS) durable(ctx context.Context) error {
 // Sync implements Syncer: it returns when every earlier write is durable.
 func (s *FS) Sync(ctx context.Context) error {
 	if err := s.group.Sync(ctx); err != nil {
-		return fmt.Errorf("store: fs %s: sync: %w", s.root, err)
+		return classify(fmt.Errorf("store: fs %s: sync: %w", s.root, err))
 	}
 	return nil
 }
@@ -255,6 +340,14 @@ func (s *FS) putFile(ctx context.Context, path string, r io.Reader, keepLater bo
 
 // Put implements Store.
 func (s *FS) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	err := s.put(ctx, key, r, size)
+	if err != nil {
+		s.prune(key)
+	}
+	return classify(err)
+}
+
+func (s *FS) put(ctx context.Context, key string, r io.Reader, size int64) error {
 	if err := CheckKey(key); err != nil {
 		return fmt.Errorf("store: put: %w", err)
 	}
@@ -271,10 +364,13 @@ func (s *FS) Put(ctx context.Context, key string, r io.Reader, size int64) error
 		if n, _ := r.Read(make([]byte, 1)); n > 0 {
 			return fmt.Errorf("store: put %s: more than 0 bytes to read", key)
 		}
-		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
-		if err == nil {
-			err = f.Close()
-		}
+		err := inDir(filepath.Dir(dst), func() error {
+			f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+			if err == nil {
+				err = f.Close()
+			}
+			return err
+		})
 		if err == nil {
 			err = s.durable(ctx)
 		}
@@ -291,7 +387,7 @@ func (s *FS) Put(ctx context.Context, key string, r io.Reader, size int64) error
 		os.Remove(tmp)
 		return fmt.Errorf("store: put %s: sync: %w", key, err)
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err := inDir(filepath.Dir(dst), func() error { return os.Rename(tmp, dst) }); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("store: put %s: %w", key, err)
 	}
@@ -311,7 +407,7 @@ func (s *FS) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	f, err := os.Open(s.path(key))
 	if err != nil {
-		return nil, fmt.Errorf("store: get %s: %w", key, notFound(err))
+		return nil, classify(fmt.Errorf("store: get %s: %w", key, notFound(err)))
 	}
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		f.Close()
@@ -351,8 +447,16 @@ func (s *FS) Stat(ctx context.Context, key string) (Info, error) {
 	return Info{Key: key, Size: fi.Size(), Modified: fi.ModTime(), RetainUntil: s.retention(key)}, nil
 }
 
-// Delete implements Store.
+// Delete implements Store. Folders it leaves empty are removed.
 func (s *FS) Delete(ctx context.Context, key string) error {
+	err := s.delete(ctx, key)
+	if err == nil {
+		s.prune(key)
+	}
+	return classify(err)
+}
+
+func (s *FS) delete(ctx context.Context, key string) error {
 	if err := CheckKey(key); err != nil {
 		return fmt.Errorf("store: delete: %w", err)
 	}
@@ -388,7 +492,7 @@ func (s *FS) List(ctx context.Context, prefix, after string, limit int) ([]Info,
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("store: list %s: %w", prefix, err)
+		return nil, classify(fmt.Errorf("store: list %s: %w", prefix, err))
 	}
 	names, err := f.Readdirnames(-1)
 	f.Close()
@@ -417,13 +521,30 @@ func (s *FS) List(ctx context.Context, prefix, after string, limit int) ([]Info,
 	return out, nil
 }
 
-// Ping implements Store: the directory must be writable.
+// Ping implements Store: the directory must take a file with a block of
+// data (an empty file needs no room, and is made on a full disk too).
 func (s *FS) Ping(ctx context.Context) error {
 	f, err := os.CreateTemp(filepath.Join(s.root, ".tmp"), "ping-*")
 	if err != nil {
-		return fmt.Errorf("store: fs %s: not writable: %w", s.root, err)
+		return classify(fmt.Errorf("store: fs %s: not writable: %w", s.root, err))
 	}
-	f.Close()
+	_, err = f.Write(make([]byte, 4096))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	os.Remove(f.Name())
+	if err != nil {
+		return classify(fmt.Errorf("store: fs %s: not writable: %w", s.root, err))
+	}
 	return nil
+}
+
+// Space implements Spacer: the room left on the store's filesystem for
+// an unprivileged writer.
+func (s *FS) Space(ctx context.Context) (Space, error) {
+	sp, err := statRoom(s.root)
+	if err != nil {
+		return sp, fmt.Errorf("store: fs %s: statfs: %w", s.root, err)
+	}
+	return sp, nil
 }

@@ -92,13 +92,6 @@ func killMidWrite(t *testing.T, named bool) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	s, err := OpenFS(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Stat(context.Background(), "archive/k/original"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("partial object visible: %v", err)
-	}
 	// A named temporary file is left for the next start to clean; a file
 	// without a name vanished with the process.
 	tmp, _ := filepath.Glob(filepath.Join(dir, ".tmp", "*", "w-*"))
@@ -107,6 +100,30 @@ func killMidWrite(t *testing.T, named bool) {
 	}
 	if !named && len(tmp) != 0 {
 		t.Fatalf("temporary files left: %v", tmp)
+	}
+	s, err := OpenFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Stat(context.Background(), "archive/k/original"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("partial object visible: %v", err)
+	}
+	// The next start is the store's only user: it removes the killed
+	// writer's temporary file at once, not after an hour.
+	if tmp, _ := filepath.Glob(filepath.Join(dir, ".tmp", "*", "w-*")); len(tmp) != 0 {
+		t.Fatalf("temporary files left after the next start: %v", tmp)
+	}
+	// While another user holds the store, only old ones go.
+	young := filepath.Join(dir, ".tmp", "1", "w-young")
+	os.MkdirAll(filepath.Dir(young), 0o750)
+	if err := os.WriteFile(young, []byte("x"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenFS(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Fatalf("a second user of the store removed a young temporary file: %v", err)
 	}
 	// A new writer can still create the key.
 	if err := s.Create(context.Background(), "archive/k/original", strings.NewReader("ok"), 2, CreateOptions{}); err != nil {

@@ -96,6 +96,8 @@ func s3err(err error) error {
 		return fmt.Errorf("%w: %v", ErrNotFound, err)
 	case resp.StatusCode == http.StatusPreconditionFailed:
 		return fmt.Errorf("%w: %v", ErrExists, err)
+	case resp.StatusCode == http.StatusInsufficientStorage || resp.Code == "XMinioStorageFull":
+		return refusal{err, ErrNoSpace}
 	case resp.StatusCode >= 500:
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}

@@ -21,13 +21,44 @@ import (
 )
 
 // Errors a Store returns, wrapped with context; test them with errors.Is.
+// An error matching ErrNoSpace or ErrReadOnly matches ErrUnavailable too.
 var (
 	ErrNotFound    = errors.New("object not found")
 	ErrExists      = errors.New("object exists")
 	ErrInvalidKey  = errors.New("invalid key")
 	ErrLocked      = errors.New("object is under retention")
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrNoSpace: the store has no room left (a full disk, a quota).
+	ErrNoSpace = errors.New("no space left in the store")
+	// ErrReadOnly: the store takes no writes (a read-only filesystem).
+	ErrReadOnly = errors.New("store is read-only")
 )
+
+// Space is the room a store has left.
+type Space struct {
+	Bytes uint64 // free bytes the store may write
+	// Inodes is the number of files that can still be made, or -1 where
+	// the filesystem sets no such limit.
+	Inodes int64
+}
+
+// A Spacer is a store that can tell its room (the filesystem store).
+type Spacer interface {
+	Space(ctx context.Context) (Space, error)
+}
+
+// Room returns the room s has left; ok is false for a store that cannot
+// tell (S3).
+func Room(ctx context.Context, s Store) (room Space, ok bool, err error) {
+	if sp, is := s.(Spacer); is {
+		room, err = sp.Space(ctx)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return Space{}, false, nil
+		}
+		return room, true, err
+	}
+	return Space{}, false, nil
+}
 
 // Info describes a stored object.
 type Info struct {

@@ -34,3 +34,33 @@ func openUnnamed(dir string, mode os.FileMode) (*os.File, error) {
 func linkUnnamed(f *os.File, dst string) error {
 	return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(int(f.Fd())), unix.AT_FDCWD, dst, unix.AT_SYMLINK_FOLLOW)
 }
+
+// statRoom returns the room left on the filesystem of dir.
+func statRoom(dir string) (Space, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return Space{}, err
+	}
+	sp := Space{Bytes: st.Bavail * uint64(st.Bsize), Inodes: -1}
+	if st.Files > 0 { // some filesystems (btrfs) set no limit and say 0
+		sp.Inodes = int64(st.Ffree)
+	}
+	return sp, nil
+}
+
+// lockDir takes the lock of the store at dir (an exclusive flock of
+// dir/.lock) and returns its file, which holds it until the process ends;
+// nil when another holds it.
+func lockDir(dir string) *os.File {
+	// Read-only: a file open for writing would keep the filesystem from
+	// being remounted read-only.
+	f, err := os.OpenFile(dir+"/.lock", os.O_RDONLY|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		return nil
+	}
+	return f
+}

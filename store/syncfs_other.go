@@ -18,3 +18,7 @@ func syncFS(string) error {
 func openUnnamed(string, os.FileMode) (*os.File, error) { return nil, errors.ErrUnsupported }
 
 func linkUnnamed(*os.File, string) error { return errors.ErrUnsupported }
+
+func statRoom(string) (Space, error) { return Space{}, errors.ErrUnsupported }
+
+func lockDir(string) *os.File { return nil }

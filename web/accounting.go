@@ -21,14 +21,9 @@ import (
 // inbox lists the municipality's entries, new ones by default, in pages.
 func (s *server) inbox(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
 	q := r.URL.Query()
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			problem(w, http.StatusBadRequest, "bad-limit", "limit must be a number from 1 to 1000")
-			return
-		}
-		limit = n
+	limit, ok := limitParam(w, r)
+	if !ok {
+		return
 	}
 	state := q.Get("status")
 	if state == "" {

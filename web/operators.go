@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
 )
 
 // clearing lists the invoices in clearing.
 func (s *server) clearing(w http.ResponseWriter, r *http.Request) {
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	limit, ok := limitParam(w, r)
+	if !ok {
+		return
+	}
 	list, err := s.cfg.Pipeline.Clearing(r.Context(), r.URL.Query().Get("after"), limit)
 	if err != nil {
 		s.fail(w, r, err)

@@ -4,9 +4,6 @@ package web
 // or only validate it.
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +31,9 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Submit keeps and files the invoice whether or not the sender's
+	// connection stays open (a client that half-closes it after sending
+	// the request cancels r.Context()).
 	rec, err := s.cfg.Pipeline.Submit(r.Context(), ingest.Submission{
 		Data: data, Channel: "upload", Sender: sender, Filename: filename, ContentType: ctype,
 		Reference: r.Header.Get("X-Request-Id"),
@@ -65,19 +65,11 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	meta, err := s.cfg.Pipeline.Meta(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sum := sha256.Sum256([]byte(token))
-	want, _ := hex.DecodeString(meta.ReceiptTokenSHA256)
-	if subtle.ConstantTimeCompare(sum[:], want) != 1 {
+	o, err := s.cfg.Pipeline.Follow(r.Context(), id, token)
+	if errors.Is(err, ingest.ErrNotFound) {
 		problem(w, http.StatusNotFound, "not-found", "no invoice with this id for this receipt token")
 		return
-	}
-	o, err := s.cfg.Pipeline.Outcome(r.Context(), id)
-	if err != nil {
+	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -169,7 +161,7 @@ func (s *server) allow(r *http.Request) bool {
 // field "file", with the sender from the form field "sender" or the header
 // X-Sender-Email.
 func (s *server) readDocument(w http.ResponseWriter, r *http.Request) (data []byte, filename, sender, ctype string, ok bool) {
-	sender = r.Header.Get("X-Sender-Email")
+	sender = senderField(r.Header.Get("X-Sender-Email"))
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the invoice as application/xml, text/xml or multipart/form-data with a field \"file\"")
@@ -227,15 +219,26 @@ func readMultipart(body io.Reader, boundary, sender string) (data []byte, filena
 				data = []byte{}
 			}
 		case "sender":
-			b, err := io.ReadAll(io.LimitReader(part, 320))
+			b, err := io.ReadAll(io.LimitReader(part, maxSender))
 			if err != nil {
 				return nil, "", "", err
 			}
-			from = strings.TrimSpace(string(b))
+			from = senderField(string(b))
 		}
 	}
 	if data == nil {
 		return nil, "", "", errors.New("no form field \"file\"")
 	}
 	return data, filename, from, nil
+}
+
+// maxSender is the most of a sender's address kept (an e-mail address has
+// at most 320 bytes), from the header X-Sender-Email or the form field.
+const maxSender = 320
+
+func senderField(v string) string {
+	if len(v) > maxSender {
+		v = v[:maxSender]
+	}
+	return strings.TrimSpace(v)
 }

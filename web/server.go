@@ -42,6 +42,9 @@ type server struct {
 	limiters map[string]*rate.Limiter
 }
 
+// uploadRoute is the senders' upload.
+const uploadRoute = "POST /api/v1/invoices"
+
 // New returns the gateway's HTTP handler.
 func New(cfg Config) http.Handler {
 	if cfg.MaxBody <= 0 {
@@ -60,7 +63,7 @@ func New(cfg Config) http.Handler {
 		handler http.HandlerFunc
 	}{
 		// Senders: anyone may upload and validate; the receipt token shows the status.
-		{"POST /api/v1/invoices", s.upload},
+		{uploadRoute, s.upload},
 		{"GET /api/v1/invoices/{id}", s.status},
 		{"POST /api/v1/validate", s.validate},
 		// Municipal accounting, with a municipality's token: its own inbox only.

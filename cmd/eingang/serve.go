@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,6 +33,13 @@ type serveConfig struct {
 	UploadBurst    int     `yaml:"upload_burst"`
 	ReadTimeout    string  `yaml:"read_timeout"`  // default 60s
 	WriteTimeout   string  `yaml:"write_timeout"` // default 60s
+	// The room the store must have left to be ready (defaults 100 MiB,
+	// 10,000 files; -1: no floor).
+	MinFreeBytes  int64 `yaml:"min_free_bytes"`
+	MinFreeInodes int64 `yaml:"min_free_inodes"`
+	// DirectoryMaxDrop is the largest share of municipalities a reload may
+	// drop (default 0.25); a larger change needs a restart.
+	DirectoryMaxDrop float64 `yaml:"directory_max_drop"`
 
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
@@ -61,7 +67,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		return code
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := serveConfig{MaxUploadBytes: 20 << 20, RetentionYears: 10, UploadRate: 50, UploadBurst: 100, ReadTimeout: "60s", WriteTimeout: "60s"}
+	cfg := serveConfig{MaxUploadBytes: 20 << 20, RetentionYears: 10, UploadRate: 50, UploadBurst: 100, ReadTimeout: "60s", WriteTimeout: "60s", DirectoryMaxDrop: 0.25}
 	if *cfgFile != "" {
 		data, err := os.ReadFile(*cfgFile)
 		if err == nil {
@@ -78,23 +84,32 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	}
 	readTimeout, err1 := time.ParseDuration(cfg.ReadTimeout)
 	writeTimeout, err2 := time.ParseDuration(cfg.WriteTimeout)
+	if cfg.DirectoryMaxDrop < 0 || cfg.DirectoryMaxDrop > 1 {
+		err1 = fmt.Errorf("directory_max_drop %v: a share from 0 to 1", cfg.DirectoryMaxDrop)
+	}
 	if err := errors.Join(err1, err2); err != nil {
 		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
 		return 2
 	}
 
-	// The directory: loaded now, reloaded on SIGHUP or when the file changes.
-	var dir atomic.Pointer[directory.Directory]
-	if *dirFile == "" {
-		dir.Store(directory.Sample())
-	} else {
-		d, err := directory.Load(*dirFile)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := ingest.NewMetrics(reg)
+
+	// The directory: loaded now, reloaded on SIGHUP or when the file is
+	// replaced.
+	var dir func() *directory.Directory
+	if *dirFile != "" {
+		src, err := directory.Open(*dirFile, cfg.DirectoryMaxDrop)
 		if err != nil {
 			fmt.Fprintf(stderr, "eingang serve: %v\n", err)
 			return 2
 		}
-		dir.Store(d)
-		go watchDirectory(ctx, *dirFile, &dir, log)
+		dir = src.Directory
+		go watchDirectory(ctx, src, *dirFile, metrics, log)
+	} else {
+		sample := directory.Sample()
+		dir = func() *directory.Directory { return sample }
 	}
 
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -108,9 +123,6 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	if strings.HasPrefix(*storeURL, "s3://") {
 		backend = "s3"
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := ingest.NewMetrics(reg)
 	validator := invoice.NewValidator()
 	mail, err := newMailer(cfg.Email, log, metrics)
 	if err != nil {
@@ -120,8 +132,10 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	pipe, err := ingest.New(ingest.Config{
 		Store:          ingest.InstrumentStore(st, backend, metrics),
 		Validator:      validator,
-		Directory:      dir.Load,
+		Directory:      dir,
 		RetentionYears: cfg.RetentionYears,
+		MinFreeBytes:   cfg.MinFreeBytes,
+		MinFreeInodes:  cfg.MinFreeInodes,
 		Logger:         log,
 		Metrics:        metrics,
 		OnFiled:        mail.filed,
@@ -155,13 +169,13 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		}
 	}()
 
-	if err := mail.start(ctx, pipe, dir.Load); err != nil {
+	if err := mail.start(ctx, pipe, dir); err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
 		return 2
 	}
 
 	handler := web.New(web.Config{
-		Pipeline: pipe, Directory: dir.Load, Gatherer: reg, Logger: log,
+		Pipeline: pipe, Directory: dir, Gatherer: reg, Logger: log,
 		MaxBody: cfg.MaxUploadBytes, UploadRate: cfg.UploadRate, UploadBurst: cfg.UploadBurst,
 	})
 	srv := &http.Server{
@@ -177,10 +191,10 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
 		return 2
 	}
-	if code := servePeppol(ctx, cfg.Peppol, pipe, dir.Load, metrics, log, cfg.MaxUploadBytes, readTimeout, writeTimeout, stderr); code != 0 {
+	if code := servePeppol(ctx, cfg.Peppol, pipe, dir, metrics, log, cfg.MaxUploadBytes, readTimeout, writeTimeout, stderr); code != 0 {
 		return code
 	}
-	log.Info("eingang serving", "addr", ln.Addr().String(), "store", *storeURL, "municipalities", len(dir.Load().Municipalities))
+	log.Info("eingang serving", "addr", ln.Addr().String(), "store", *storeURL, "municipalities", len(dir().Municipalities))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -195,42 +209,47 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	return 0
 }
 
-// watchDirectory reloads the directory on SIGHUP and when the file's
-// modification time or size changes. A file that does not load keeps the
-// directory in force and is logged.
-func watchDirectory(ctx context.Context, path string, dir *atomic.Pointer[directory.Directory], log *slog.Logger) {
+// watchDirectory reloads the directory on SIGHUP, and when the file is
+// replaced (a rename puts a complete file in its place). A file changed
+// in place may be half-written: it is read on SIGHUP only, and the log
+// says so. A reload is all or nothing (directory.Source.Reload): a file
+// that does not load, or would drop too much, leaves the directory in
+// force, with an error in the log and in eingang_directory_reloads_total.
+func watchDirectory(ctx context.Context, src *directory.Source, path string, m *ingest.Metrics, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	stat := func() (time.Time, int64) {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return time.Time{}, -1
-		}
-		return fi.ModTime(), fi.Size()
-	}
-	mod, size := stat()
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
+	warned := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
 		case <-tick.C:
-			m, s := stat()
-			if m.Equal(mod) && s == size {
+			replaced, edited := src.Changed()
+			if edited && !warned {
+				log.Warn("directory file changed in place: not read until SIGHUP (replace it by rename to have it read at once)", "file", path)
+				warned = true
+			}
+			if !replaced {
 				continue
 			}
-			mod, size = m, s
 		}
-		d, err := directory.Load(path)
-		if err != nil {
-			log.Error("directory not reloaded", "err", err)
-			continue
+		warned = false
+		d, err := src.Reload()
+		switch {
+		case errors.Is(err, directory.ErrTooLarge):
+			log.Error("directory reload refused, the directory in force stays (a restart applies it)", "err", err)
+			m.DirectoryReload("refused")
+		case err != nil:
+			log.Error("directory not reloaded, the directory in force stays", "err", err)
+			m.DirectoryReload("invalid")
+		default:
+			log.Info("directory reloaded", "file", path, "municipalities", len(d.Municipalities))
+			m.DirectoryReload("applied")
 		}
-		dir.Store(d)
-		log.Info("directory reloaded", "municipalities", len(d.Municipalities))
 	}
 }
 
