@@ -3,6 +3,8 @@ package invoice
 import (
 	"fmt"
 	"math/big"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // An Invoice is the syntax-neutral EN 16931 view of a document: the
@@ -113,9 +115,9 @@ type Line struct {
 	VATRate     Text   `json:"vat_rate"`     // BT-152
 }
 
-// Read maps a parsed UBL or CII document to the model. Absent terms stay
-// empty; Read fails only for documents that are not invoices.
-func Read(root *Node) (*Invoice, error) {
+// read maps a parsed UBL or CII document to the model. Absent terms stay
+// empty; read fails only for documents that are not invoices.
+func read(root *node) (*Invoice, error) {
 	switch t := docTypeOf(root); t {
 	case UBLInvoice, UBLCreditNote:
 		return readUBL(root, t), nil
@@ -125,37 +127,37 @@ func Read(root *Node) (*Invoice, error) {
 	return nil, fmt.Errorf("invoice: read: root element {%s}%s is not an invoice", root.Space, root.Local)
 }
 
-func text(n *Node, path string) Text {
+func text(n *node, path string) Text {
 	e := n.First(path)
 	if e == nil {
 		return Text{}
 	}
-	return Text{Value: NormSpace(e.Value()), At: e.Path()}
+	return Text{Value: xmltree.NormSpace(e.Value()), At: e.Path()}
 }
 
-func texts(n *Node, path string) []Text {
+func texts(n *node, path string) []Text {
 	var out []Text
 	for _, e := range n.All(path) {
-		out = append(out, Text{Value: NormSpace(e.Value()), At: e.Path()})
+		out = append(out, Text{Value: xmltree.NormSpace(e.Value()), At: e.Path()})
 	}
 	return out
 }
 
-func amount(n *Node, path string) Amount {
+func amount(n *node, path string) Amount {
 	e := n.First(path)
 	if e == nil {
 		return Amount{}
 	}
-	raw := NormSpace(e.Value())
+	raw := xmltree.NormSpace(e.Value())
 	a := Amount{Raw: raw, At: e.Path()}
 	a.Currency, _ = e.Attr("currencyID")
-	if d, ok := Dec(raw); ok {
+	if d, ok := xmltree.Dec(raw); ok {
 		a.Value = d
 	}
 	return a
 }
 
-func readUBL(r *Node, t DocType) *Invoice {
+func readUBL(r *node, t DocType) *Invoice {
 	line, typeCode, qty := "cac:InvoiceLine", "cbc:InvoiceTypeCode", "cbc:InvoicedQuantity"
 	if t == UBLCreditNote {
 		line, typeCode, qty = "cac:CreditNoteLine", "cbc:CreditNoteTypeCode", "cbc:CreditedQuantity"
@@ -220,13 +222,13 @@ func readUBL(r *Node, t DocType) *Invoice {
 	return inv
 }
 
-func ublParty(p *Node) Party {
+func ublParty(p *node) Party {
 	if p == nil {
 		return Party{}
 	}
 	var vat Text
 	for _, s := range p.All("cac:PartyTaxScheme") {
-		if NormSpace(s.Str("cac:TaxScheme/cbc:ID")) == "VAT" {
+		if xmltree.NormSpace(s.Str("cac:TaxScheme/cbc:ID")) == "VAT" {
 			vat = text(s, "cbc:CompanyID")
 			break
 		}
@@ -250,7 +252,7 @@ func ublParty(p *Node) Party {
 	}
 }
 
-func readCII(r *Node) *Invoice {
+func readCII(r *node) *Invoice {
 	const (
 		doc   = "rsm:ExchangedDocument/"
 		tx    = "rsm:SupplyChainTradeTransaction/"
@@ -327,25 +329,25 @@ func withCurrency(a Amount, cur string) Amount {
 }
 
 // ciiDate turns a CII date (format 102, YYYYMMDD) into YYYY-MM-DD.
-func ciiDate(e *Node) Text {
+func ciiDate(e *node) Text {
 	if e == nil {
 		return Text{}
 	}
-	v := NormSpace(e.Value())
+	v := xmltree.NormSpace(e.Value())
 	if f, _ := e.Attr("format"); f == "102" && len(v) == 8 {
 		v = v[:4] + "-" + v[4:6] + "-" + v[6:]
 	}
 	return Text{Value: v, At: e.Path()}
 }
 
-func ciiParty(p *Node) Party {
+func ciiParty(p *node) Party {
 	if p == nil {
 		return Party{}
 	}
 	var vat Text
 	for _, r := range p.All("ram:SpecifiedTaxRegistration/ram:ID") {
 		if s, _ := r.Attr("schemeID"); s == "VA" {
-			vat = Text{Value: NormSpace(r.Value()), At: r.Path()}
+			vat = Text{Value: xmltree.NormSpace(r.Value()), At: r.Path()}
 			break
 		}
 	}

@@ -1,5 +1,7 @@
 package invoice
 
+import "github.com/eingang/eingang/invoice/internal/xmltree"
+
 // allRules returns the rule table: every rule of the EN 16931 validation
 // artefacts 1.3.15 and of XRechnung Schematron 2.5.0, by family. Each family
 // lives in its own file.
@@ -33,11 +35,11 @@ func allRules() []Rule {
 // Contexts many families share.
 
 // isUBLRoot matches /ubl:Invoice | /cn:CreditNote.
-func isUBLRoot(n *Node) bool {
-	return n.Parent == nil && (n.Space == NSInvoice && n.Local == "Invoice" || n.Space == NSCreditNote && n.Local == "CreditNote")
+func isUBLRoot(n *node) bool {
+	return n.Parent == nil && (n.Space == xmltree.NSInvoice && n.Local == "Invoice" || n.Space == xmltree.NSCreditNote && n.Local == "CreditNote")
 }
 
 // isCIIRoot matches /rsm:CrossIndustryInvoice.
-func isCIIRoot(n *Node) bool {
-	return n.Parent == nil && n.Space == NSRSM && n.Local == "CrossIndustryInvoice"
+func isCIIRoot(n *node) bool {
+	return n.Parent == nil && n.Space == xmltree.NSRSM && n.Local == "CrossIndustryInvoice"
 }

@@ -2,6 +2,8 @@ package invoice
 
 import (
 	"unicode/utf8"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // The EN 16931 core business rules BR-01 … BR-65 and BR-B-01/02.
@@ -9,39 +11,39 @@ import (
 // brNotBlank builds "normalize-space(path) != ”".
 func brNotBlank(id string, ctx Context, path, en, de string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:    func(n *Node) bool { return xrFirstNorm(n, path) != "" },
+		Test:    func(n *node) bool { return xrFirstNorm(n, path) != "" },
 		Message: en + " must be given.", MessageDE: de + " muss angegeben werden."}
 }
 
 // brExists builds "exists(path)".
 func brExists(id string, ctx Context, path, en, de string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:    func(n *Node) bool { return n.Has(path) },
+		Test:    func(n *node) bool { return n.Has(path) },
 		Message: en + " must be given.", MessageDE: de + " muss angegeben werden."}
 }
 
 // brEither builds "exists(a) or exists(b)".
 func brEither(id string, ctx Context, a, b, en, de string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:    func(n *Node) bool { return n.Has(a) || n.Has(b) },
+		Test:    func(n *node) bool { return n.Has(a) || n.Has(b) },
 		Message: en + " must be given.", MessageDE: de + " muss angegeben werden."}
 }
 
 // brPeriodOK is "(exists(end) and exists(start) and xs:date(end) >=
 // xs:date(start)) or not(exists(start)) or not(exists(end))".
-func brPeriodOK(n *Node, start, end string) bool {
+func brPeriodOK(n *node, start, end string) bool {
 	if !n.Has(start) || !n.Has(end) {
 		return true
 	}
-	e, ok1 := castDate(n, n.Strs(end))
-	s, ok2 := castDate(n, n.Strs(start))
+	e, ok1 := xmltree.CastDate(n, n.Strs(end))
+	s, ok2 := xmltree.CastDate(n, n.Strs(start))
 	return !ok1 || !ok2 || !e.Before(s)
 }
 
 // brAnyNum is path op k, k an integer literal: the untyped values at path
 // compared existentially (see untypedCmpInt).
-func brAnyNum(n *Node, path string, op cmpOp, k int64) bool {
-	return anyUntypedCmpInt(n, n.Strs(path), op, k)
+func brAnyNum(n *node, path string, op xmltree.CmpOp, k int64) bool {
+	return xmltree.AnyUntypedCmpInt(n, n.Strs(path), op, k)
 }
 
 // brUBLHasB reports the B categories BR-B-01/02 look for.
@@ -50,24 +52,24 @@ func brAnyIs(values []string, code string) bool { return xrIn(code, values) }
 var brUBLRules = []Rule{
 	brNotBlank("BR-52", ublModelDocRef, "cbc:ID", "Each supporting document (BG-24) needs its reference (BT-122); it", "Jede rechnungsbegründende Unterlage (BG-24) braucht ihre Kennung (BT-122); sie"),
 	{ID: "BR-63", Flag: Fatal, Context: ublModelCustomerEndpoint,
-		Test:      func(n *Node) bool { return n.HasAttr("schemeID") },
+		Test:      func(n *node) bool { return n.HasAttr("schemeID") },
 		Message:   "The buyer electronic address (BT-49) needs its scheme identifier (@schemeID).",
 		MessageDE: "Die elektronische Adresse des Käufers (BT-49) braucht die Schema-Kennung (@schemeID)."},
 	brNotBlank("BR-11", ublModelCustomerAddress, "cac:Country/cbc:IdentificationCode", "The buyer country code (BT-55)", "Der Ländercode des Käufers (BT-55)"),
 	{ID: "BR-51", Flag: Warning, Context: ublModelCardNumber,
-		Test:      func(n *Node) bool { return utf8.RuneCountInString(NormSpace(n.Value())) <= 10 },
+		Test:      func(n *node) bool { return utf8.RuneCountInString(xmltree.NormSpace(n.Value())) <= 10 },
 		Message:   "Only the last four to six digits of the payment card number (BT-87) should be given.",
 		MessageDE: "Von der Kartennummer (BT-87) sollen nur die letzten vier bis sechs Ziffern angegeben werden."},
 	brExists("BR-57", ublModelDeliveryAddress, "cac:Country/cbc:IdentificationCode", "A deliver-to address (BG-15) needs its country code (BT-80); it", "Eine Lieferanschrift (BG-15) braucht den Ländercode (BT-80); er"),
 	brExists("BR-31", ublModelDocAllowance, "cbc:Amount", "A document level allowance (BG-20) needs its amount (BT-92); it", "Ein Nachlass auf Dokumentenebene (BG-20) braucht den Betrag (BT-92); er"),
 	{ID: "BR-32", Flag: Fatal, Context: ublModelDocAllowance,
-		Test:      func(n *Node) bool { return ublHasVATCategoryID(n) },
+		Test:      func(n *node) bool { return ublHasVATCategoryID(n) },
 		Message:   "A document level allowance (BG-20) needs its VAT category code (BT-95).",
 		MessageDE: "Ein Nachlass auf Dokumentenebene (BG-20) braucht den Code der Umsatzsteuerkategorie (BT-95)."},
 	brEither("BR-33", ublModelDocAllowance, "cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode", "A document level allowance (BG-20) needs a reason (BT-97) or reason code (BT-98); one", "Ein Nachlass auf Dokumentenebene (BG-20) braucht einen Grund (BT-97) oder Grundcode (BT-98); einer"),
 	brExists("BR-36", ublModelDocCharge, "cbc:Amount", "A document level charge (BG-21) needs its amount (BT-99); it", "Ein Zuschlag auf Dokumentenebene (BG-21) braucht den Betrag (BT-99); er"),
 	{ID: "BR-37", Flag: Fatal, Context: ublModelDocCharge,
-		Test:      func(n *Node) bool { return ublHasVATCategoryID(n) },
+		Test:      func(n *node) bool { return ublHasVATCategoryID(n) },
 		Message:   "A document level charge (BG-21) needs its VAT category code (BT-102).",
 		MessageDE: "Ein Zuschlag auf Dokumentenebene (BG-21) braucht den Code der Umsatzsteuerkategorie (BT-102)."},
 	brEither("BR-38", ublModelDocCharge, "cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode", "A document level charge (BG-21) needs a reason (BT-104) or reason code (BT-105); one", "Ein Zuschlag auf Dokumentenebene (BG-21) braucht einen Grund (BT-104) oder Grundcode (BT-105); einer"),
@@ -80,7 +82,7 @@ var brUBLRules = []Rule{
 	brNotBlank("BR-02", ublModelRoot, "cbc:ID", "The invoice number (BT-1)", "Die Rechnungsnummer (BT-1)"),
 	brNotBlank("BR-03", ublModelRoot, "cbc:IssueDate", "The invoice issue date (BT-2)", "Das Rechnungsdatum (BT-2)"),
 	{ID: "BR-04", Flag: Fatal, Context: ublModelRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			return xrFirstNorm(n, "cbc:InvoiceTypeCode") != "" || xrFirstNorm(n, "cbc:CreditNoteTypeCode") != ""
 		},
 		Message:   "The invoice type code (BT-3) must be given.",
@@ -92,7 +94,7 @@ var brUBLRules = []Rule{
 	brExists("BR-10", ublModelRoot, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress", "The buyer postal address (BG-8)", "Die Anschrift des Käufers (BG-8)"),
 	brEither("BR-16", ublModelRoot, "cac:InvoiceLine", "cac:CreditNoteLine", "At least one invoice line (BG-25)", "Mindestens eine Rechnungsposition (BG-25)"),
 	{ID: "BR-53", Flag: Fatal, Context: ublModelRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			var currencies []string
 			for _, a := range n.Root().Descendants("cbc:TaxAmount") {
 				if a.Parent.Is("cac:TaxTotal") {
@@ -111,7 +113,7 @@ var brUBLRules = []Rule{
 		Message:   "With a VAT accounting currency (BT-6) the VAT total in that currency (BT-111) must be given.",
 		MessageDE: "Bei einer Steuerwährung (BT-6) muss die Umsatzsteuersumme in dieser Währung (BT-111) angegeben werden."},
 	{ID: "BR-B-01", Flag: Fatal, Context: ublModelRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			r := n.Root()
 			hasB := func() bool {
 				var codes []string
@@ -136,7 +138,7 @@ var brUBLRules = []Rule{
 		Message:   "Split payment (VAT category B) is only allowed for Italian domestic invoices.",
 		MessageDE: "Split Payment (Umsatzsteuerkategorie B) ist nur für inländische italienische Rechnungen zulässig."},
 	{ID: "BR-B-02", Flag: Fatal, Context: ublModelRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			classified := []string{}
 			for _, tc := range n.Root().Descendants("cac:ClassifiedTaxCategory") {
 				classified = append(classified, tc.Strs("cbc:ID")...)
@@ -159,15 +161,15 @@ var brUBLRules = []Rule{
 	brNotBlank("BR-25", ublModelLine, "cac:Item/cbc:Name", "Each invoice line needs the item name (BT-153); it", "Jede Rechnungsposition braucht den Artikelnamen (BT-153); er"),
 	brExists("BR-26", ublModelLine, "cac:Price/cbc:PriceAmount", "Each invoice line needs the item net price (BT-146); it", "Jede Rechnungsposition braucht den Nettopreis (BT-146); er"),
 	{ID: "BR-27", Flag: Fatal, Context: ublModelLine,
-		Test: func(n *Node) bool {
-			return brAnyNum(n, "cac:Price/cbc:PriceAmount", opGe, 0)
+		Test: func(n *node) bool {
+			return brAnyNum(n, "cac:Price/cbc:PriceAmount", xmltree.OpGe, 0)
 		},
 		Message:   "The item net price (BT-146) must not be negative.",
 		MessageDE: "Der Nettopreis (BT-146) darf nicht negativ sein."},
 	{ID: "BR-28", Flag: Fatal, Context: ublModelLine,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			const p = "cac:Price/cac:AllowanceCharge/cbc:BaseAmount"
-			return !n.Has(p) || brAnyNum(n, p, opGe, 0)
+			return !n.Has(p) || brAnyNum(n, p, xmltree.OpGe, 0)
 		},
 		Message:   "The item gross price (BT-148) must not be negative.",
 		MessageDE: "Der Bruttopreis (BT-148) darf nicht negativ sein."},
@@ -176,27 +178,27 @@ var brUBLRules = []Rule{
 	brExists("BR-43", ublModelLineCharge, "cbc:Amount", "A line charge (BG-28) needs its amount (BT-141); it", "Ein Zuschlag auf Positionsebene (BG-28) braucht den Betrag (BT-141); er"),
 	brEither("BR-44", ublModelLineCharge, "cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode", "A line charge (BG-28) needs a reason (BT-144) or reason code (BT-145); one", "Ein Zuschlag auf Positionsebene (BG-28) braucht einen Grund (BT-144) oder Grundcode (BT-145); einer"),
 	{ID: "BR-30", Flag: Fatal, Context: ublModelLinePeriod,
-		Test:      func(n *Node) bool { return brPeriodOK(n, "cbc:StartDate", "cbc:EndDate") },
+		Test:      func(n *node) bool { return brPeriodOK(n, "cbc:StartDate", "cbc:EndDate") },
 		Message:   "The end of the line period (BT-135) must not be before its start (BT-134).",
 		MessageDE: "Das Ende des Positionszeitraums (BT-135) darf nicht vor seinem Beginn (BT-134) liegen."},
 	{ID: "BR-29", Flag: Fatal, Context: ublModelPeriod,
-		Test:      func(n *Node) bool { return brPeriodOK(n, "cbc:StartDate", "cbc:EndDate") },
+		Test:      func(n *node) bool { return brPeriodOK(n, "cbc:StartDate", "cbc:EndDate") },
 		Message:   "The end of the invoicing period (BT-74) must not be before its start (BT-73).",
 		MessageDE: "Das Ende des Abrechnungszeitraums (BT-74) darf nicht vor seinem Beginn (BT-73) liegen."},
 	{ID: "BR-54", Flag: Fatal, Context: ublModelItemProperty,
-		Test:      func(n *Node) bool { return n.Has("cbc:Name") && n.Has("cbc:Value") },
+		Test:      func(n *node) bool { return n.Has("cbc:Name") && n.Has("cbc:Value") },
 		Message:   "An item attribute (BG-32) needs a name (BT-160) and a value (BT-161).",
 		MessageDE: "Ein Artikelattribut (BG-32) braucht Name (BT-160) und Wert (BT-161)."},
 	{ID: "BR-65", Flag: Fatal, Context: ublModelClassification,
-		Test:      func(n *Node) bool { return n.HasAttr("listID") },
+		Test:      func(n *node) bool { return n.HasAttr("listID") },
 		Message:   "An item classification identifier (BT-158) needs its scheme identifier (@listID).",
 		MessageDE: "Eine Artikelklassifizierung (BT-158) braucht die Schema-Kennung (@listID)."},
 	{ID: "BR-64", Flag: Fatal, Context: ublModelStandardID,
-		Test:      func(n *Node) bool { return n.HasAttr("schemeID") },
+		Test:      func(n *node) bool { return n.HasAttr("schemeID") },
 		Message:   "An item standard identifier (BT-157) needs its scheme identifier (@schemeID).",
 		MessageDE: "Eine Artikelkennung nach Standard (BT-157) braucht die Schema-Kennung (@schemeID)."},
 	{ID: "BR-17", Flag: Fatal, Context: ublModelPayee,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			if !n.Has("cac:PartyName/cbc:Name") {
 				return false
 			}
@@ -208,7 +210,7 @@ var brUBLRules = []Rule{
 	brNotBlank("BR-50", ublModelPayeeAccount, "cbc:ID", "With a credit transfer the payment account identifier (BT-84)", "Bei einer Überweisung die Kontokennung (BT-84)"),
 	brExists("BR-49", ublModelPaymentMeans, "cbc:PaymentMeansCode", "Each payment instruction (BG-16) needs its payment means code (BT-81); it", "Jede Zahlungsanweisung (BG-16) braucht den Zahlungsartcode (BT-81); er"),
 	{ID: "BR-61", Flag: Fatal, Context: ublModelPaymentMeans,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			code := xrFirstNorm(n, "cbc:PaymentMeansCode")
 			transfer := code == "30" || code == "58"
 			return !transfer || n.Has("cac:PayeeFinancialAccount/cbc:ID")
@@ -217,14 +219,14 @@ var brUBLRules = []Rule{
 		MessageDE: "Bei einer Überweisung (Code 30 oder 58) muss die Kontokennung (BT-84) angegeben werden."},
 	brExists("BR-55", ublModelBillingRef, "cac:InvoiceDocumentReference/cbc:ID", "A preceding invoice reference (BG-3) needs the preceding invoice number (BT-25); it", "Eine Referenz auf eine vorausgegangene Rechnung (BG-3) braucht deren Nummer (BT-25); sie"),
 	{ID: "BR-62", Flag: Fatal, Context: ublModelSupplierEndpoint,
-		Test:      func(n *Node) bool { return n.HasAttr("schemeID") },
+		Test:      func(n *node) bool { return n.HasAttr("schemeID") },
 		Message:   "The seller electronic address (BT-34) needs its scheme identifier (@schemeID).",
 		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) braucht die Schema-Kennung (@schemeID)."},
 	brNotBlank("BR-09", ublModelSupplierAddress, "cac:Country/cbc:IdentificationCode", "The seller country code (BT-40)", "Der Ländercode des Verkäufers (BT-40)"),
 	brNotBlank("BR-18", ublModelTaxRep, "cac:PartyName/cbc:Name", "The seller tax representative name (BT-62)", "Der Name des Steuervertreters (BT-62)"),
 	brExists("BR-19", ublModelTaxRep, "cac:PostalAddress", "The seller tax representative postal address (BG-12)", "Die Anschrift des Steuervertreters (BG-12)"),
 	{ID: "BR-56", Flag: Fatal, Context: ublModelTaxRep,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			for _, s := range n.All("cac:PartyTaxScheme") {
 				if ublVAT(s) && s.Has("cbc:CompanyID") {
 					return true
@@ -238,11 +240,11 @@ var brUBLRules = []Rule{
 	brExists("BR-45", ublModelTaxSubtotal, "cbc:TaxableAmount", "Each VAT breakdown (BG-23) needs the taxable amount (BT-116); it", "Jede Umsatzsteueraufschlüsselung (BG-23) braucht die Bemessungsgrundlage (BT-116); sie"),
 	brExists("BR-46", ublModelTaxSubtotal, "cbc:TaxAmount", "Each VAT breakdown (BG-23) needs the VAT amount (BT-117); it", "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Steuerbetrag (BT-117); er"),
 	{ID: "BR-47", Flag: Fatal, Context: ublModelTaxSubtotal,
-		Test:      func(n *Node) bool { return ublHasVATCategoryID(n) },
+		Test:      func(n *node) bool { return ublHasVATCategoryID(n) },
 		Message:   "Each VAT breakdown (BG-23) needs the VAT category code (BT-118).",
 		MessageDE: "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Code der Umsatzsteuerkategorie (BT-118)."},
 	{ID: "BR-48", Flag: Fatal, Context: ublModelTaxSubtotal,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			for _, tc := range ublVATCategories(n, "cac:TaxCategory") {
 				if tc.Has("cbc:Percent") || ublCat(tc) == "O" {
 					return true
@@ -255,7 +257,7 @@ var brUBLRules = []Rule{
 }
 
 // ublHasVATCategoryID is exists(cac:TaxCategory[VAT scheme]/cbc:ID).
-func ublHasVATCategoryID(n *Node) bool {
+func ublHasVATCategoryID(n *node) bool {
 	for _, tc := range ublVATCategories(n, "cac:TaxCategory") {
 		if tc.Has("cbc:ID") {
 			return true
@@ -265,7 +267,7 @@ func ublHasVATCategoryID(n *Node) bool {
 }
 
 // brDateString102 is path/udt:DateTimeString[@format = '102'].
-func brDateString102(n *Node, path string) []string {
+func brDateString102(n *node, path string) []string {
 	var out []string
 	for _, d := range n.All(path + "/udt:DateTimeString") {
 		if f, _ := d.Attr("format"); f == "102" {
@@ -275,7 +277,7 @@ func brDateString102(n *Node, path string) []string {
 	return out
 }
 
-func brPeriodCII(n *Node) bool {
+func brPeriodCII(n *node) bool {
 	if !n.Has("ram:EndDateTime") || !n.Has("ram:StartDateTime") {
 		return true
 	}
@@ -287,18 +289,18 @@ const ciiBuyer = ciiAgreement + "/ram:BuyerTradeParty"
 
 var brCIIRules = []Rule{
 	{ID: "BR-65", Flag: Fatal, Context: ciiModelClassification,
-		Test:      func(n *Node) bool { return xrFirstNorm(n, "ram:ClassCode/@listID") != "" || !n.Has("ram:ClassCode") },
+		Test:      func(n *node) bool { return xrFirstNorm(n, "ram:ClassCode/@listID") != "" || !n.Has("ram:ClassCode") },
 		Message:   "An item classification identifier (BT-158) needs its scheme identifier (@listID).",
 		MessageDE: "Eine Artikelklassifizierung (BT-158) braucht die Schema-Kennung (@listID)."},
 	brNotBlank("BR-52", ciiModelDocRef, "ram:IssuerAssignedID", "Each supporting document (BG-24) needs its reference (BT-122); it", "Jede rechnungsbegründende Unterlage (BG-24) braucht ihre Kennung (BT-122); sie"),
 	{ID: "BR-51", Flag: Fatal, Context: ciiModelCard,
-		Test:      func(n *Node) bool { return utf8.RuneCountInString(n.Str("ram:ID")) <= 10 },
+		Test:      func(n *node) bool { return utf8.RuneCountInString(n.Str("ram:ID")) <= 10 },
 		Message:   "Only the last four to six digits of the payment card number (BT-87) may be given.",
 		MessageDE: "Von der Kartennummer (BT-87) dürfen nur die letzten vier bis sechs Ziffern angegeben werden."},
 	brEither("BR-50", ciiModelPayeeAccount, "ram:IBANID", "ram:ProprietaryID", "With a credit transfer the payment account identifier (BT-84)", "Bei einer Überweisung die Kontokennung (BT-84)"),
 	brEither("BR-61", ciiModelPayeeAccount, "ram:IBANID", "ram:ProprietaryID", "With a credit transfer (code 30 or 58) the payment account identifier (BT-84)", "Bei einer Überweisung (Code 30 oder 58) die Kontokennung (BT-84)"),
 	{ID: "BR-57", Flag: Fatal, Context: ciiModelDelivery,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			const a = "ram:ShipToTradeParty/ram:PostalTradeAddress"
 			return !n.Has(a) || xrFirstNorm(n, a+"/ram:CountryID") != ""
 		},
@@ -319,7 +321,7 @@ var brCIIRules = []Rule{
 	brExists("BR-14", ciiModelTotals, "ram:GrandTotalAmount", "The invoice total with VAT (BT-112)", "Der Gesamtbetrag mit Umsatzsteuer (BT-112)"),
 	brExists("BR-15", ciiModelTotals, "ram:DuePayableAmount", "The amount due for payment (BT-115)", "Der fällige Betrag (BT-115)"),
 	{ID: "BR-53", Flag: Fatal, Context: ciiModelTotals,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			r := n.Root()
 			tcc := r.Strs(ciiSettle + "/ram:TaxCurrencyCode")
 			if len(tcc) == 0 {
@@ -333,9 +335,9 @@ var brCIIRules = []Rule{
 	brNotBlank("BR-01", ciiModelRoot, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", "The specification identifier (BT-24)", "Die Spezifikationskennung (BT-24)"),
 	brNotBlank("BR-02", ciiModelRoot, "rsm:ExchangedDocument/ram:ID", "The invoice number (BT-1)", "Die Rechnungsnummer (BT-1)"),
 	{ID: "BR-03", Flag: Fatal, Context: ciiModelRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			d := brDateString102(n, "rsm:ExchangedDocument/ram:IssueDateTime")
-			return len(d) > 0 && NormSpace(d[0]) != ""
+			return len(d) > 0 && xmltree.NormSpace(d[0]) != ""
 		},
 		Message:   "The invoice issue date (BT-2) must be given (format 102).",
 		MessageDE: "Das Rechnungsdatum (BT-2) muss angegeben werden (Format 102)."},
@@ -348,19 +350,19 @@ var brCIIRules = []Rule{
 	brExists("BR-10", ciiModelRoot, ciiBuyer+"/ram:PostalTradeAddress", "The buyer postal address (BG-8)", "Die Anschrift des Käufers (BG-8)"),
 	brNotBlank("BR-11", ciiModelRoot, ciiBuyer+"/ram:PostalTradeAddress/ram:CountryID", "The buyer country code (BT-55)", "Der Ländercode des Käufers (BT-55)"),
 	{ID: "BR-16", Flag: Fatal, Context: ciiModelRoot,
-		Test:      func(n *Node) bool { return len(n.Descendants("ram:IncludedSupplyChainTradeLineItem")) > 0 },
+		Test:      func(n *node) bool { return len(n.Descendants("ram:IncludedSupplyChainTradeLineItem")) > 0 },
 		Message:   "At least one invoice line (BG-25) must be given.",
 		MessageDE: "Mindestens eine Rechnungsposition (BG-25) muss angegeben werden."},
 	{ID: "BR-62", Flag: Fatal, Context: ciiModelRoot,
-		Test:      func(n *Node) bool { return ciiEndpointSchemeOK(n, ciiSeller) },
+		Test:      func(n *node) bool { return ciiEndpointSchemeOK(n, ciiSeller) },
 		Message:   "The seller electronic address (BT-34) needs its scheme identifier (@schemeID).",
 		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) braucht die Schema-Kennung (@schemeID)."},
 	{ID: "BR-63", Flag: Fatal, Context: ciiModelRoot,
-		Test:      func(n *Node) bool { return ciiEndpointSchemeOK(n, ciiBuyer) },
+		Test:      func(n *node) bool { return ciiEndpointSchemeOK(n, ciiBuyer) },
 		Message:   "The buyer electronic address (BT-49) needs its scheme identifier (@schemeID).",
 		MessageDE: "Die elektronische Adresse des Käufers (BT-49) braucht die Schema-Kennung (@schemeID)."},
 	{ID: "BR-B-01", Flag: Fatal, Context: ciiModelRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			cats := ciiAllValues(n, "ram:CategoryCode")
 			if !xrIn("B", cats) {
 				return true
@@ -375,7 +377,7 @@ var brCIIRules = []Rule{
 		Message:   "Split payment (VAT category B) is only allowed for Italian domestic invoices.",
 		MessageDE: "Split Payment (Umsatzsteuerkategorie B) ist nur für inländische italienische Rechnungen zulässig."},
 	{ID: "BR-B-02", Flag: Fatal, Context: ciiModelRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			cats := ciiAllValues(n, "ram:CategoryCode")
 			return !xrIn("B", cats) || !xrIn("S", cats)
 		},
@@ -389,20 +391,20 @@ var brCIIRules = []Rule{
 	brNotBlank("BR-25", ciiModelLine, "ram:SpecifiedTradeProduct/ram:Name", "Each invoice line needs the item name (BT-153); it", "Jede Rechnungsposition braucht den Artikelnamen (BT-153); er"),
 	brExists("BR-26", ciiModelLine, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", "Each invoice line needs the item net price (BT-146); it", "Jede Rechnungsposition braucht den Nettopreis (BT-146); er"),
 	{ID: "BR-27", Flag: Fatal, Context: ciiModelLine,
-		Test: func(n *Node) bool {
-			return brAnyNum(n, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", opGe, 0)
+		Test: func(n *node) bool {
+			return brAnyNum(n, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", xmltree.OpGe, 0)
 		},
 		Message:   "The item net price (BT-146) must not be negative.",
 		MessageDE: "Der Nettopreis (BT-146) darf nicht negativ sein."},
 	{ID: "BR-28", Flag: Fatal, Context: ciiModelLine,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			const p = "ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice/ram:ChargeAmount"
-			return !n.Has(p) || brAnyNum(n, p, opGe, 0)
+			return !n.Has(p) || brAnyNum(n, p, xmltree.OpGe, 0)
 		},
 		Message:   "The item gross price (BT-148) must not be negative.",
 		MessageDE: "Der Bruttopreis (BT-148) darf nicht negativ sein."},
 	{ID: "BR-64", Flag: Fatal, Context: ciiModelLine,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			return xrFirstNorm(n, "ram:SpecifiedTradeProduct/ram:GlobalID/@schemeID") != "" || !n.Has("ram:SpecifiedTradeProduct/ram:GlobalID")
 		},
 		Message:   "An item standard identifier (BT-157) needs its scheme identifier (@schemeID).",
@@ -418,11 +420,11 @@ var brCIIRules = []Rule{
 		Message:   "The end of the invoicing period (BT-74) must not be before its start (BT-73).",
 		MessageDE: "Das Ende des Abrechnungszeitraums (BT-74) darf nicht vor seinem Beginn (BT-73) liegen."},
 	{ID: "BR-54", Flag: Fatal, Context: ciiModelCharacteristic,
-		Test:      func(n *Node) bool { return n.Has("ram:Description") && n.Has("ram:Value") },
+		Test:      func(n *node) bool { return n.Has("ram:Description") && n.Has("ram:Value") },
 		Message:   "An item attribute (BG-32) needs a name (BT-160) and a value (BT-161).",
 		MessageDE: "Ein Artikelattribut (BG-32) braucht Name (BT-160) und Wert (BT-161)."},
 	{ID: "BR-17", Flag: Fatal, Context: ciiModelPayee,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			if !n.Has("ram:Name") {
 				return false
 			}
@@ -438,10 +440,10 @@ var brCIIRules = []Rule{
 	brExists("BR-19", ciiModelTaxRep, "ram:PostalTradeAddress", "The seller tax representative postal address (BG-12)", "Die Anschrift des Steuervertreters (BG-12)"),
 	brExists("BR-20", ciiModelTaxRep, "ram:PostalTradeAddress/ram:CountryID", "The seller tax representative country code (BT-69)", "Der Ländercode des Steuervertreters (BT-69)"),
 	{ID: "BR-56", Flag: Fatal, Context: ciiModelTaxRep,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			for _, id := range n.All("ram:SpecifiedTaxRegistration/ram:ID") {
 				if s, _ := id.Attr("schemeID"); s == "VA" {
-					return NormSpace(id.Value()) != ""
+					return xmltree.NormSpace(id.Value()) != ""
 				}
 			}
 			return false
@@ -451,7 +453,7 @@ var brCIIRules = []Rule{
 }
 
 // ciiACHasVATCategory is ../ram:CategoryTradeTax[upper-case(ram:TypeCode) = 'VAT']/ram:CategoryCode.
-func ciiACHasVATCategory(n *Node) bool {
+func ciiACHasVATCategory(n *node) bool {
 	for _, t := range n.All("../ram:CategoryTradeTax") {
 		if ciiVATType(t) && t.Has("ram:CategoryCode") {
 			return true
@@ -462,15 +464,15 @@ func ciiACHasVATCategory(n *Node) bool {
 
 // ciiEndpointSchemeOK is BR-62/63: the first electronic address of the
 // party has a scheme, or the party has none.
-func ciiEndpointSchemeOK(n *Node, party string) bool {
+func ciiEndpointSchemeOK(n *node, party string) bool {
 	comms := n.All(party + "/ram:URIUniversalCommunication")
 	if len(comms) == 0 {
 		return true
 	}
 	// URIUniversalCommunication[1] is the first of each party's.
 	for _, c := range comms {
-		if c.pos == 1 {
-			if NormSpace(c.Str("ram:URIID/@schemeID")) != "" {
+		if c.Position() == 1 {
+			if xmltree.NormSpace(c.Str("ram:URIID/@schemeID")) != "" {
 				return true
 			}
 			break
@@ -480,7 +482,7 @@ func ciiEndpointSchemeOK(n *Node, party string) bool {
 }
 
 // ciiAllValues returns the values of every element named name anywhere.
-func ciiAllValues(n *Node, name string) []string {
+func ciiAllValues(n *node, name string) []string {
 	var out []string
 	for _, e := range n.Root().Descendants(name) {
 		out = append(out, e.Value())
@@ -493,11 +495,11 @@ var brCIIHeaderTaxRules = []Rule{
 	brExists("BR-45", ciiModelHeaderTax, "ram:BasisAmount", "Each VAT breakdown (BG-23) needs the taxable amount (BT-116); it", "Jede Umsatzsteueraufschlüsselung (BG-23) braucht die Bemessungsgrundlage (BT-116); sie"),
 	brExists("BR-46", ciiModelHeaderTax, "ram:CalculatedAmount", "Each VAT breakdown (BG-23) needs the VAT amount (BT-117); it", "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Steuerbetrag (BT-117); er"),
 	{ID: "BR-47", Flag: Fatal, Context: ciiModelHeaderTax,
-		Test:      func(n *Node) bool { return ciiVATType(n) && n.Has("ram:CategoryCode") },
+		Test:      func(n *node) bool { return ciiVATType(n) && n.Has("ram:CategoryCode") },
 		Message:   "Each VAT breakdown (BG-23) needs the VAT category code (BT-118).",
 		MessageDE: "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Code der Umsatzsteuerkategorie (BT-118)."},
 	{ID: "BR-48", Flag: Fatal, Context: ciiModelHeaderTax,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			return ciiVATType(n) && (n.Has("ram:RateApplicablePercent") || xrIn("O", n.Strs("ram:CategoryCode")))
 		},
 		Message:   "Each VAT breakdown (BG-23) needs the VAT rate (BT-119), except for category O.",

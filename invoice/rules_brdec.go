@@ -3,6 +3,8 @@ package invoice
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // The EN 16931 decimal rules BR-DEC-01 … BR-DEC-28: amounts have at most two
@@ -11,7 +13,7 @@ import (
 
 // brdecOK reports whether the first value at path has at most two
 // characters after its first point.
-func brdecOK(n *Node, path string) bool {
+func brdecOK(n *node, path string) bool {
 	v := n.Str(path)
 	for i := 0; i < len(v); i++ {
 		if v[i] == '.' {
@@ -24,7 +26,7 @@ func brdecOK(n *Node, path string) bool {
 // brdec builds a decimal rule.
 func brdec(id string, ctx Context, path, term, termDE string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:      func(n *Node) bool { return brdecOK(n, path) },
+		Test:      func(n *node) bool { return brdecOK(n, path) },
 		Message:   term + " may have at most two decimal places.",
 		MessageDE: termDE + " darf höchstens zwei Nachkommastellen haben."}
 }
@@ -33,7 +35,7 @@ func brdec(id string, ctx Context, path, term, termDE string) Rule {
 // with an element the amount cannot have (the reference's test always
 // holds): they have an id but can never fire.
 func brdecNever(id string, ctx Context, term, termDE string) Rule {
-	return Rule{ID: id, Flag: Fatal, Context: ctx, Test: func(*Node) bool { return true },
+	return Rule{ID: id, Flag: Fatal, Context: ctx, Test: func(*node) bool { return true },
 		Message:   term + " may have at most two decimal places.",
 		MessageDE: termDE + " darf höchstens zwei Nachkommastellen haben."}
 }
@@ -64,13 +66,13 @@ var brdecUBLRules = []Rule{
 
 // brdecRoundedNum is ". = round(. * 100) div 100": untyped, so double
 // arithmetic and an untyped comparison with a double.
-func brdecRoundedNum(ctx *Node, v string) bool {
-	x, ok := untypedDouble(v)
+func brdecRoundedNum(ctx *node, v string) bool {
+	x, ok := xmltree.UntypedDouble(v)
 	if !ok {
-		ctx.raise("cannot convert string " + strconv.Quote(v) + " to xs:double")
+		ctx.Raise("cannot convert string " + strconv.Quote(v) + " to xs:double")
 		return false
 	}
-	return untypedCmpDouble(ctx, v, opEq, roundDouble(x*100)/100)
+	return xmltree.UntypedCmpDouble(ctx, v, xmltree.OpEq, xmltree.RoundDouble(x*100)/100)
 }
 
 var brdecCIIRules = []Rule{
@@ -84,7 +86,7 @@ var brdecCIIRules = []Rule{
 	brdec("BR-DEC-12", ciiModelTotals, "ram:TaxBasisTotalAmount", "The total without VAT (BT-109)", "Der Gesamtbetrag ohne Umsatzsteuer (BT-109)"),
 	brdec("BR-DEC-14", ciiModelTotals, "ram:GrandTotalAmount", "The total with VAT (BT-112)", "Der Gesamtbetrag mit Umsatzsteuer (BT-112)"),
 	{ID: "BR-DEC-13", Flag: Fatal, Context: ciiModelTotals,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			totals := n.All("ram:TaxTotalAmount")
 			if len(totals) == 0 {
 				return true
@@ -101,7 +103,7 @@ var brdecCIIRules = []Rule{
 		Message:   "The VAT total (BT-110) may have at most two decimal places.",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) darf höchstens zwei Nachkommastellen haben."},
 	{ID: "BR-DEC-15", Flag: Fatal, Context: ciiModelTotals,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			totals := n.All("ram:TaxTotalAmount")
 			if len(totals) == 0 {
 				return true

@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/eingang/eingang/schemas"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // The EN 16931 code list rules BR-CL-01 … BR-CL-26. The lists are those of
@@ -13,7 +15,7 @@ import (
 // clIn is the reference's code test: the normalized value has no space and
 // stands in the list.
 func clIn(value string, set codeSet) bool {
-	v := NormSpace(value)
+	v := xmltree.NormSpace(value)
 	return !strings.Contains(v, " ") && set[v]
 }
 
@@ -47,7 +49,7 @@ func clList(key string) string {
 // clValue builds a rule testing the element's value against a code list.
 func clValue(id string, ctx Context, list codeSet, what, whatDE string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:      func(n *Node) bool { return clIn(n.Value(), list) },
+		Test:      func(n *node) bool { return clIn(n.Value(), list) },
 		Message:   what + " must be a code of the list the rule names; correct the code.",
 		MessageDE: whatDE + " muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."}
 }
@@ -55,15 +57,15 @@ func clValue(id string, ctx Context, list codeSet, what, whatDE string) Rule {
 // clAttr builds a rule testing an attribute against a code list.
 func clAttr(id string, ctx Context, attr string, list codeSet, what, whatDE string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:      func(n *Node) bool { v, _ := n.Attr(attr); return clIn(v, list) },
+		Test:      func(n *node) bool { v, _ := n.Attr(attr); return clIn(v, list) },
 		Message:   what + " must be a code of the list the rule names; correct the code.",
 		MessageDE: whatDE + " muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."}
 }
 
 // clNoteSubject is BR-CL-08: a note starting "#XXX#" must use a subject
 // code of the list.
-func clNoteSubject(list string) func(n *Node) bool {
-	return func(n *Node) bool {
+func clNoteSubject(list string) func(n *node) bool {
+	return func(n *node) bool {
 		v := n.Value()
 		i := strings.IndexByte(v, '#')
 		if i < 0 {
@@ -83,77 +85,77 @@ func clNoteSubject(list string) func(n *Node) bool {
 }
 
 // clExemption is BR-CL-22: the VATEX code, compared in upper case.
-func clExemption(vatex codeSet) func(n *Node) bool {
-	return func(n *Node) bool {
+func clExemption(vatex codeSet) func(n *node) bool {
+	return func(n *node) bool {
 		v := n.Value()
-		return !strings.Contains(NormSpace(v), " ") && vatex[NormSpace(strings.ToUpper(v))]
+		return !strings.Contains(xmltree.NormSpace(v), " ") && vatex[xmltree.NormSpace(strings.ToUpper(v))]
 	}
 }
 
 // clMimeOK is BR-CL-24's list of MIME codes for attachments.
-func clMimeOK(n *Node) bool {
+func clMimeOK(n *node) bool {
 	m, _ := n.Attr("mimeCode")
 	return xrIn(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.spreadsheet"})
 }
 
-func ublCodes(order int, names []string, match func(n *Node) bool) Context {
+func ublCodes(order int, names []string, match func(n *node) bool) Context {
 	return Context{Pattern: UBLCodes, Order: order, Names: names, Match: match}
 }
 
 var (
-	ublCodesTypeCode = ublCodes(1151, []string{"InvoiceTypeCode", "CreditNoteTypeCode"}, func(n *Node) bool { return n.Space == NSCBC })
+	ublCodesTypeCode = ublCodes(1151, []string{"InvoiceTypeCode", "CreditNoteTypeCode"}, func(n *node) bool { return n.Space == xmltree.NSCBC })
 	ublCodesAmount   = ublCodes(1154, []string{"Amount", "BaseAmount", "PriceAmount", "TaxAmount", "TaxableAmount", "LineExtensionAmount",
 		"TaxExclusiveAmount", "TaxInclusiveAmount", "AllowanceTotalAmount", "ChargeTotalAmount", "PrepaidAmount", "PayableRoundingAmount", "PayableAmount"},
-		func(n *Node) bool { return n.Space == NSCBC })
-	ublCodesDocCurrency = ublCodes(1157, []string{"DocumentCurrencyCode"}, func(n *Node) bool { return n.Space == NSCBC })
-	ublCodesTaxCurrency = ublCodes(1160, []string{"TaxCurrencyCode"}, func(n *Node) bool { return n.Space == NSCBC })
-	ublCodesPeriodCode  = ublCodes(1163, []string{"DescriptionCode"}, func(n *Node) bool { return n.Space == NSCBC && n.Parent.Is("cac:InvoicePeriod") })
-	ublCodesObjectID    = ublCodes(1166, []string{"ID"}, func(n *Node) bool {
+		func(n *node) bool { return n.Space == xmltree.NSCBC })
+	ublCodesDocCurrency = ublCodes(1157, []string{"DocumentCurrencyCode"}, func(n *node) bool { return n.Space == xmltree.NSCBC })
+	ublCodesTaxCurrency = ublCodes(1160, []string{"TaxCurrencyCode"}, func(n *node) bool { return n.Space == xmltree.NSCBC })
+	ublCodesPeriodCode  = ublCodes(1163, []string{"DescriptionCode"}, func(n *node) bool { return n.Space == xmltree.NSCBC && n.Parent.Is("cac:InvoicePeriod") })
+	ublCodesObjectID    = ublCodes(1166, []string{"ID"}, func(n *node) bool {
 		p := n.Parent
 		return n.Is("cbc:ID") && n.HasAttr("schemeID") && (p.Is("cac:AdditionalDocumentReference") || p.Is("cac:DocumentReference")) &&
 			xrIn("130", p.Strs("cbc:DocumentTypeCode"))
 	})
-	ublCodesPartyID = ublCodes(1169, []string{"ID"}, func(n *Node) bool {
+	ublCodesPartyID = ublCodes(1169, []string{"ID"}, func(n *node) bool {
 		return n.Is("cbc:ID") && n.HasAttr("schemeID") && n.Parent.Is("cac:PartyIdentification")
 	})
-	ublCodesLegalID = ublCodes(1172, []string{"CompanyID"}, func(n *Node) bool {
+	ublCodesLegalID = ublCodes(1172, []string{"CompanyID"}, func(n *node) bool {
 		return n.Is("cbc:CompanyID") && n.HasAttr("schemeID") && n.Parent.Is("cac:PartyLegalEntity")
 	})
-	ublCodesClassification = ublCodes(1175, []string{"ItemClassificationCode"}, func(n *Node) bool {
+	ublCodesClassification = ublCodes(1175, []string{"ItemClassificationCode"}, func(n *node) bool {
 		return n.Is("cbc:ItemClassificationCode") && n.HasAttr("listID") && n.Parent.Is("cac:CommodityClassification")
 	})
-	ublCodesCountry = ublCodes(1179, []string{"IdentificationCode"}, func(n *Node) bool {
+	ublCodesCountry = ublCodes(1179, []string{"IdentificationCode"}, func(n *node) bool {
 		return n.Is("cbc:IdentificationCode") && n.Parent.Is("cac:Country")
 	})
-	ublCodesOrigin = ublCodes(1182, []string{"IdentificationCode"}, func(n *Node) bool {
+	ublCodesOrigin = ublCodes(1182, []string{"IdentificationCode"}, func(n *node) bool {
 		return n.Is("cbc:IdentificationCode") && n.Parent.Is("cac:OriginCountry")
 	})
-	ublCodesPaymentMeans = ublCodes(1185, []string{"PaymentMeansCode"}, func(n *Node) bool {
+	ublCodesPaymentMeans = ublCodes(1185, []string{"PaymentMeansCode"}, func(n *node) bool {
 		return n.Is("cbc:PaymentMeansCode") && n.Parent.Is("cac:PaymentMeans")
 	})
-	ublCodesTaxCategory  = ublCodes(1188, []string{"ID"}, func(n *Node) bool { return n.Is("cbc:ID") && n.Parent.Is("cac:TaxCategory") })
-	ublCodesItemCategory = ublCodes(1191, []string{"ID"}, func(n *Node) bool {
+	ublCodesTaxCategory  = ublCodes(1188, []string{"ID"}, func(n *node) bool { return n.Is("cbc:ID") && n.Parent.Is("cac:TaxCategory") })
+	ublCodesItemCategory = ublCodes(1191, []string{"ID"}, func(n *node) bool {
 		return n.Is("cbc:ID") && n.Parent.Is("cac:ClassifiedTaxCategory")
 	})
-	ublCodesAllowanceReason = ublCodes(1194, []string{"AllowanceChargeReasonCode"}, func(n *Node) bool {
+	ublCodesAllowanceReason = ublCodes(1194, []string{"AllowanceChargeReasonCode"}, func(n *node) bool {
 		return n.Is("cbc:AllowanceChargeReasonCode") && n.Parent.Is("cac:AllowanceCharge") && ublChargeIndicatorIs(n.Parent, false)
 	})
-	ublCodesChargeReason = ublCodes(1197, []string{"AllowanceChargeReasonCode"}, func(n *Node) bool {
+	ublCodesChargeReason = ublCodes(1197, []string{"AllowanceChargeReasonCode"}, func(n *node) bool {
 		return n.Is("cbc:AllowanceChargeReasonCode") && n.Parent.Is("cac:AllowanceCharge") && ublChargeIndicatorIs(n.Parent, true)
 	})
-	ublCodesItemID = ublCodes(1200, []string{"ID"}, func(n *Node) bool {
+	ublCodesItemID = ublCodes(1200, []string{"ID"}, func(n *node) bool {
 		return n.Is("cbc:ID") && n.HasAttr("schemeID") && n.Parent.Is("cac:StandardItemIdentification")
 	})
-	ublCodesExemption = ublCodes(1203, []string{"TaxExemptionReasonCode"}, func(n *Node) bool { return n.Space == NSCBC })
-	ublCodesQuantity  = ublCodes(1206, []string{"InvoicedQuantity", "BaseQuantity", "CreditedQuantity"}, func(n *Node) bool {
-		return n.Space == NSCBC && n.HasAttr("unitCode")
+	ublCodesExemption = ublCodes(1203, []string{"TaxExemptionReasonCode"}, func(n *node) bool { return n.Space == xmltree.NSCBC })
+	ublCodesQuantity  = ublCodes(1206, []string{"InvoicedQuantity", "BaseQuantity", "CreditedQuantity"}, func(n *node) bool {
+		return n.Space == xmltree.NSCBC && n.HasAttr("unitCode")
 	})
-	ublCodesBinary = ublCodes(1210, []string{"EmbeddedDocumentBinaryObject"}, func(n *Node) bool {
-		return n.Space == NSCBC && n.HasAttr("mimeCode")
+	ublCodesBinary = ublCodes(1210, []string{"EmbeddedDocumentBinaryObject"}, func(n *node) bool {
+		return n.Space == xmltree.NSCBC && n.HasAttr("mimeCode")
 	})
-	ublCodesEndpoint   = ublCodes(1213, []string{"EndpointID"}, func(n *Node) bool { return n.Space == NSCBC && n.HasAttr("schemeID") })
-	ublCodesDeliveryID = ublCodes(1216, []string{"ID"}, func(n *Node) bool {
+	ublCodesEndpoint   = ublCodes(1213, []string{"EndpointID"}, func(n *node) bool { return n.Space == xmltree.NSCBC && n.HasAttr("schemeID") })
+	ublCodesDeliveryID = ublCodes(1216, []string{"ID"}, func(n *node) bool {
 		return n.Is("cbc:ID") && n.HasAttr("schemeID") && n.Parent.Is("cac:DeliveryLocation")
 	})
 )
@@ -163,9 +165,9 @@ var clUBLRules = []Rule{
 		Message:   "A note subject code (#XXX# at the start of BT-21) must be from UNTDID 4451.",
 		MessageDE: "Ein Betreff-Code einer Notiz (#XXX# am Anfang von BT-21) muss aus UNTDID 4451 stammen."},
 	{ID: "BR-CL-01", Flag: Fatal, Context: ublCodesTypeCode,
-		Test: func() func(*Node) bool {
+		Test: func() func(*node) bool {
 			invoice, creditNote := clSet("ubl/BR-CL-01/0"), clSet("ubl/BR-CL-01/1")
-			return func(n *Node) bool {
+			return func(n *node) bool {
 				if n.Local == "InvoiceTypeCode" {
 					return clIn(n.Value(), invoice)
 				}
@@ -180,9 +182,9 @@ var clUBLRules = []Rule{
 	clValue("BR-CL-06", ublCodesPeriodCode, clSet("ubl/BR-CL-06/0"), "The value added tax point date code (BT-8, UNTDID 2005)", "Der Code der Steuerfälligkeit (BT-8, UNTDID 2005)"),
 	clAttr("BR-CL-07", ublCodesObjectID, "schemeID", clSet("ubl/BR-CL-07/0"), "The scheme of the invoiced object identifier (BT-18, UNTDID 1153)", "Das Schema der Kennung des Rechnungsobjekts (BT-18, UNTDID 1153)"),
 	{ID: "BR-CL-10", Flag: Fatal, Context: ublCodesPartyID,
-		Test: func() func(*Node) bool {
+		Test: func() func(*node) bool {
 			icd, sepa := clSet("ubl/BR-CL-10/0"), clSet("ubl/BR-CL-10/1")
-			return func(n *Node) bool {
+			return func(n *node) bool {
 				s, _ := n.Attr("schemeID")
 				if clIn(s, icd) {
 					return true
@@ -214,60 +216,60 @@ var clUBLRules = []Rule{
 	clAttr("BR-CL-26", ublCodesDeliveryID, "schemeID", clSet("ubl/BR-CL-26/0"), "The scheme of a delivery location identifier (BT-71, ISO 6523 ICD)", "Das Schema einer Lieferortkennung (BT-71, ISO 6523 ICD)"),
 }
 
-func ciiCodes(order int, names []string, match func(n *Node) bool) Context {
+func ciiCodes(order int, names []string, match func(n *node) bool) Context {
 	return Context{Pattern: CIICodes, Order: order, Names: names, Match: match}
 }
 
-func ramAttr(attr string) func(n *Node) bool {
-	return func(n *Node) bool { return n.Space == NSRAM && n.HasAttr(attr) }
+func ramAttr(attr string) func(n *node) bool {
+	return func(n *node) bool { return n.Space == xmltree.NSRAM && n.HasAttr(attr) }
 }
 
 var (
-	ciiCodesTypeCode = ciiCodes(968, []string{"TypeCode"}, func(n *Node) bool {
+	ciiCodesTypeCode = ciiCodes(968, []string{"TypeCode"}, func(n *node) bool {
 		return n.Is("ram:TypeCode") && n.Parent.Is("rsm:ExchangedDocument")
 	})
 	ciiCodesTaxTotal        = ciiCodes(971, []string{"TaxTotalAmount"}, ramAttr("currencyID"))
-	ciiCodesInvoiceCurrency = ciiCodes(974, []string{"InvoiceCurrencyCode"}, func(n *Node) bool { return n.Space == NSRAM })
-	ciiCodesTaxCurrency     = ciiCodes(977, []string{"TaxCurrencyCode"}, func(n *Node) bool { return n.Space == NSRAM })
-	ciiCodesDueDateType     = ciiCodes(980, []string{"DueDateTypeCode"}, func(n *Node) bool { return n.Space == NSRAM })
-	ciiCodesReferenceType   = ciiCodes(983, []string{"ReferenceTypeCode"}, func(n *Node) bool { return n.Space == NSRAM })
-	ciiCodesSubject         = ciiCodes(986, []string{"SubjectCode"}, func(n *Node) bool { return n.Space == NSRAM })
-	ciiCodesGlobalID        = ciiCodes(989, []string{"GlobalID"}, func(n *Node) bool {
-		return n.Space == NSRAM && n.HasAttr("schemeID") && n.Ancestor("ram:SpecifiedTradeProduct") == nil && n.Ancestor("ram:ShipToTradeParty") == nil
+	ciiCodesInvoiceCurrency = ciiCodes(974, []string{"InvoiceCurrencyCode"}, func(n *node) bool { return n.Space == xmltree.NSRAM })
+	ciiCodesTaxCurrency     = ciiCodes(977, []string{"TaxCurrencyCode"}, func(n *node) bool { return n.Space == xmltree.NSRAM })
+	ciiCodesDueDateType     = ciiCodes(980, []string{"DueDateTypeCode"}, func(n *node) bool { return n.Space == xmltree.NSRAM })
+	ciiCodesReferenceType   = ciiCodes(983, []string{"ReferenceTypeCode"}, func(n *node) bool { return n.Space == xmltree.NSRAM })
+	ciiCodesSubject         = ciiCodes(986, []string{"SubjectCode"}, func(n *node) bool { return n.Space == xmltree.NSRAM })
+	ciiCodesGlobalID        = ciiCodes(989, []string{"GlobalID"}, func(n *node) bool {
+		return n.Space == xmltree.NSRAM && n.HasAttr("schemeID") && n.Ancestor("ram:SpecifiedTradeProduct") == nil && n.Ancestor("ram:ShipToTradeParty") == nil
 	})
-	ciiCodesID = ciiCodes(992, []string{"ID"}, func(n *Node) bool {
-		return n.Space == NSRAM && n.HasAttr("schemeID") && n.Ancestor("ram:SpecifiedTaxRegistration") == nil
+	ciiCodesID = ciiCodes(992, []string{"ID"}, func(n *node) bool {
+		return n.Space == xmltree.NSRAM && n.HasAttr("schemeID") && n.Ancestor("ram:SpecifiedTaxRegistration") == nil
 	})
 	ciiCodesClassCode = ciiCodes(995, []string{"ClassCode"}, ramAttr("listID"))
-	ciiCodesCountry   = ciiCodes(998, []string{"CountryID"}, func(n *Node) bool { return n.Space == NSRAM })
-	ciiCodesOrigin    = ciiCodes(1001, []string{"ID"}, func(n *Node) bool {
+	ciiCodesCountry   = ciiCodes(998, []string{"CountryID"}, func(n *node) bool { return n.Space == xmltree.NSRAM })
+	ciiCodesOrigin    = ciiCodes(1001, []string{"ID"}, func(n *node) bool {
 		return n.Is("ram:ID") && n.Parent.Is("ram:OriginTradeCountry")
 	})
-	ciiCodesPaymentMeans = ciiCodes(1004, []string{"TypeCode"}, func(n *Node) bool {
+	ciiCodesPaymentMeans = ciiCodes(1004, []string{"TypeCode"}, func(n *node) bool {
 		return n.Is("ram:TypeCode") && n.Parent.Is("ram:SpecifiedTradeSettlementPaymentMeans")
 	})
-	ciiCodesACCategory = ciiCodes(1007, []string{"CategoryCode"}, func(n *Node) bool {
+	ciiCodesACCategory = ciiCodes(1007, []string{"CategoryCode"}, func(n *node) bool {
 		return n.Is("ram:CategoryCode") && n.Parent.Is("ram:CategoryTradeTax")
 	})
-	ciiCodesTaxCategory = ciiCodes(1010, []string{"CategoryCode"}, func(n *Node) bool {
+	ciiCodesTaxCategory = ciiCodes(1010, []string{"CategoryCode"}, func(n *node) bool {
 		return n.Is("ram:CategoryCode") && n.Parent.Is("ram:ApplicableTradeTax")
 	})
-	ciiCodesAllowanceReason = ciiCodes(1013, []string{"ReasonCode"}, func(n *Node) bool {
+	ciiCodesAllowanceReason = ciiCodes(1013, []string{"ReasonCode"}, func(n *node) bool {
 		return n.Is("ram:ReasonCode") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && ciiIndicatorIs(n.Parent, false)
 	})
-	ciiCodesChargeReason = ciiCodes(1016, []string{"ReasonCode"}, func(n *Node) bool {
+	ciiCodesChargeReason = ciiCodes(1016, []string{"ReasonCode"}, func(n *node) bool {
 		return n.Is("ram:ReasonCode") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && ciiIndicatorIs(n.Parent, true)
 	})
-	ciiCodesProductID = ciiCodes(1019, []string{"GlobalID"}, func(n *Node) bool {
+	ciiCodesProductID = ciiCodes(1019, []string{"GlobalID"}, func(n *node) bool {
 		return n.Is("ram:GlobalID") && n.HasAttr("schemeID") && n.Parent.Is("ram:SpecifiedTradeProduct")
 	})
-	ciiCodesExemption = ciiCodes(1023, []string{"ExemptionReasonCode"}, func(n *Node) bool { return n.Space == NSRAM })
+	ciiCodesExemption = ciiCodes(1023, []string{"ExemptionReasonCode"}, func(n *node) bool { return n.Space == xmltree.NSRAM })
 	ciiCodesQuantity  = ciiCodes(1026, []string{"BasisQuantity", "BilledQuantity"}, ramAttr("unitCode"))
 	ciiCodesBinary    = ciiCodes(1029, []string{"AttachmentBinaryObject"}, ramAttr("mimeCode"))
-	ciiCodesURIID     = ciiCodes(1032, []string{"URIID"}, func(n *Node) bool {
+	ciiCodesURIID     = ciiCodes(1032, []string{"URIID"}, func(n *node) bool {
 		return n.Is("ram:URIID") && n.HasAttr("schemeID") && n.Parent.Is("ram:URIUniversalCommunication")
 	})
-	ciiCodesShipToID = ciiCodes(1035, []string{"GlobalID"}, func(n *Node) bool {
+	ciiCodesShipToID = ciiCodes(1035, []string{"GlobalID"}, func(n *node) bool {
 		return n.Is("ram:GlobalID") && n.HasAttr("schemeID") && n.Parent.Is("ram:ShipToTradeParty") && n.Parent.Parent.Is("ram:ApplicableHeaderTradeDelivery")
 	})
 )

@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // The EN 16931 VAT category rules: BR-S (standard rate), BR-Z (zero rated),
@@ -37,12 +39,12 @@ var vatCategories = []vatCategory{
 // ublTCs returns tax categories: //cac:TaxCategory (all), the categories
 // of allowances/charges (//cac:AllowanceCharge[ind]/cac:TaxCategory; ind
 // nil for any), or of the root's allowances/charges.
-func ublAllTC(r *Node) []*Node  { return r.Descendants("cac:TaxCategory") }
-func ublAllCTC(r *Node) []*Node { return r.Descendants("cac:ClassifiedTaxCategory") }
+func ublAllTC(r *node) []*node  { return r.Descendants("cac:TaxCategory") }
+func ublAllCTC(r *node) []*node { return r.Descendants("cac:ClassifiedTaxCategory") }
 
-func ublACTC(r *Node, ind *bool, rootOnly bool) []*Node {
-	var out []*Node
-	var acs []*Node
+func ublACTC(r *node, ind *bool, rootOnly bool) []*node {
+	var out []*node
+	var acs []*node
 	if rootOnly {
 		acs = r.All("cac:AllowanceCharge")
 	} else {
@@ -56,7 +58,7 @@ func ublACTC(r *Node, ind *bool, rootOnly bool) []*Node {
 	return out
 }
 
-func ublSubtotalTC(r *Node) []*Node { return r.All("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory") }
+func ublSubtotalTC(r *node) []*node { return r.All("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory") }
 
 var (
 	vatFalse = false
@@ -65,8 +67,8 @@ var (
 
 // vatFilter keeps the categories with normalize-space(cbc:ID) = code (ns)
 // or cbc:ID = code (raw), optionally only those of the VAT scheme.
-func vatFilter(tcs []*Node, code string, ns, vat bool) []*Node {
-	var out []*Node
+func vatFilter(tcs []*node, code string, ns, vat bool) []*node {
+	var out []*node
 	for _, tc := range tcs {
 		if vat && !ublVAT(tc) {
 			continue
@@ -80,14 +82,14 @@ func vatFilter(tcs []*Node, code string, ns, vat bool) []*Node {
 
 // vatIDNodes counts TC[VAT]/cbc:ID[normalize-space(.) = code]: every ID
 // child counts, not only the first.
-func vatIDNodes(tcs []*Node, code string) int {
+func vatIDNodes(tcs []*node, code string) int {
 	n := 0
 	for _, tc := range tcs {
 		if !ublVAT(tc) {
 			continue
 		}
 		for _, id := range tc.All("cbc:ID") {
-			if NormSpace(id.Value()) == code {
+			if xmltree.NormSpace(id.Value()) == code {
 				n++
 			}
 		}
@@ -96,10 +98,10 @@ func vatIDNodes(tcs []*Node, code string) int {
 }
 
 // Party identifiers the category rules ask for.
-func ublSupplierAnyTaxID(r *Node) bool {
+func ublSupplierAnyTaxID(r *node) bool {
 	return r.Has("//cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID")
 }
-func ublVATCompanyID(r *Node, partyPath string) bool {
+func ublVATCompanyID(r *node, partyPath string) bool {
 	for _, s := range r.All(partyPath + "/cac:PartyTaxScheme") {
 		if ublVAT(s) && s.Has("cbc:CompanyID") {
 			return true
@@ -107,21 +109,21 @@ func ublVATCompanyID(r *Node, partyPath string) bool {
 	}
 	return false
 }
-func ublSupplierVATID(r *Node) bool {
+func ublSupplierVATID(r *node) bool {
 	return ublVATCompanyID(r, "//cac:AccountingSupplierParty/cac:Party")
 }
-func ublTaxRepVATID(r *Node) bool { return ublVATCompanyID(r, "//cac:TaxRepresentativeParty") }
-func ublCustomerVATID(r *Node) bool {
+func ublTaxRepVATID(r *node) bool { return ublVATCompanyID(r, "//cac:TaxRepresentativeParty") }
+func ublCustomerVATID(r *node) bool {
 	return ublVATCompanyID(r, "//cac:AccountingCustomerParty/cac:Party")
 }
-func ublCustomerLegalID(r *Node) bool {
+func ublCustomerLegalID(r *node) bool {
 	return r.Has("//cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")
 }
 
 // vatBreakdownOnce is the -01 rule of AE, E, G, IC, O and Z: where the
 // category is used (any tax category or item category of the VAT scheme),
 // exactly one VAT breakdown has it.
-func vatBreakdownOnce(r *Node, code string) bool {
+func vatBreakdownOnce(r *node, code string) bool {
 	used := vatIDNodes(ublAllTC(r), code) > 0 || vatIDNodes(ublAllCTC(r), code) > 0
 	if !used {
 		return true
@@ -130,8 +132,8 @@ func vatBreakdownOnce(r *Node, code string) bool {
 }
 
 // vatRequires builds "(exists(cats) and parties) or not(exists(cats2))".
-func vatRequires(cats, cats2 func(r *Node) []*Node, parties func(r *Node) bool) func(n *Node) bool {
-	return func(n *Node) bool {
+func vatRequires(cats, cats2 func(r *node) []*node, parties func(r *node) bool) func(n *node) bool {
+	return func(n *node) bool {
 		r := n.Root()
 		if len(cats(r)) > 0 && parties(r) {
 			return true
@@ -145,7 +147,7 @@ func vatRequires(cats, cats2 func(r *Node) []*Node, parties func(r *Node) bool) 
 func vatSumDec(values []string) *big.Rat {
 	s := new(big.Rat)
 	for _, v := range values {
-		s.Add(s, DecOr(v))
+		s.Add(s, xmltree.DecOr(v))
 	}
 	return s
 }
@@ -153,13 +155,13 @@ func vatSumDec(values []string) *big.Rat {
 // vatBase computes Σ line net amounts + Σ charges − Σ allowances over the
 // root's lines and document level allowances/charges of the category
 // (optionally of the rate).
-func vatBase(r *Node, lineName, code string, rate *big.Rat) *big.Rat {
+func vatBase(r *node, lineName, code string, rate *big.Rat) *big.Rat {
 	rateOK := func(values []string) bool {
 		if rate == nil {
 			return true
 		}
 		for _, v := range values {
-			if d, ok := Dec(v); ok && d.Cmp(rate) == 0 {
+			if d, ok := xmltree.Dec(v); ok && d.Cmp(rate) == 0 {
 				return true
 			}
 		}
@@ -167,7 +169,7 @@ func vatBase(r *Node, lineName, code string, rate *big.Rat) *big.Rat {
 	}
 	codeOK := func(values []string) bool {
 		for _, v := range values {
-			if NormSpace(v) == code {
+			if xmltree.NormSpace(v) == code {
 				return true
 			}
 		}
@@ -198,10 +200,10 @@ func vatBase(r *Node, lineName, code string, rate *big.Rat) *big.Rat {
 // vatTaxableEquals is the -08 rule of AE, E, G, IC, O and Z: the taxable
 // amount of the breakdown equals the category's lines and document level
 // allowances and charges.
-func vatTaxableEquals(code string) func(n *Node) bool {
-	return func(n *Node) bool {
+func vatTaxableEquals(code string) func(n *node) bool {
+	return func(n *node) bool {
 		r := n.Root()
-		taxable, ok := Dec(n.Parent.Str("cbc:TaxableAmount"))
+		taxable, ok := xmltree.Dec(n.Parent.Str("cbc:TaxableAmount"))
 		if !ok {
 			return false
 		}
@@ -223,14 +225,14 @@ func doubleToDec(f float64) (*big.Rat, bool) {
 // taxable amount - 1 < Σ < taxable amount + 1 (computed in double, as the
 // reference does), where Σ covers the lines and allowances/charges of the
 // category and rate. S asks in addition that such a line or allowance exist.
-func vatTaxableNear(code string, sGuard bool) func(n *Node) bool {
-	return func(n *Node) bool {
+func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
+	return func(n *node) bool {
 		r := n.Root()
 		rates := n.Strs("cbc:Percent")
 		if len(rates) == 0 {
 			return true
 		}
-		rate, ok := Dec(rates[0])
+		rate, ok := xmltree.Dec(rates[0])
 		if !ok {
 			return true
 		}
@@ -239,7 +241,7 @@ func vatTaxableNear(code string, sGuard bool) func(n *Node) bool {
 			if ta == nil {
 				return false
 			}
-			t := Num(ta.Value())
+			t := xmltree.Num(ta.Value())
 			lo, ok1 := doubleToDec(t - 1)
 			hi, ok2 := doubleToDec(t + 1)
 			if !ok1 || !ok2 {
@@ -261,7 +263,7 @@ func vatTaxableNear(code string, sGuard bool) func(n *Node) bool {
 
 func vatRateIn(values []string, rate *big.Rat) bool {
 	for _, v := range values {
-		if d, ok := Dec(v); ok && d.Cmp(rate) == 0 {
+		if d, ok := xmltree.Dec(v); ok && d.Cmp(rate) == 0 {
 			return true
 		}
 	}
@@ -270,7 +272,7 @@ func vatRateIn(values []string, rate *big.Rat) bool {
 
 func vatCodeIn(values []string, code string) bool {
 	for _, v := range values {
-		if NormSpace(v) == code {
+		if xmltree.NormSpace(v) == code {
 			return true
 		}
 	}
@@ -278,7 +280,7 @@ func vatCodeIn(values []string, code string) bool {
 }
 
 // vatAnyLineWithRate is exists(//line[category code][category rate]).
-func vatAnyLineWithRate(r *Node, lineName, code string, rate *big.Rat) bool {
+func vatAnyLineWithRate(r *node, lineName, code string, rate *big.Rat) bool {
 	for _, l := range r.Descendants(lineName) {
 		if vatCodeIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), code) && vatRateIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"), rate) {
 			return true
@@ -288,7 +290,7 @@ func vatAnyLineWithRate(r *Node, lineName, code string, rate *big.Rat) bool {
 }
 
 // vatAnyACWithRate is exists(//cac:AllowanceCharge[code][rate]) anywhere.
-func vatAnyACWithRate(r *Node, code string, rate *big.Rat) bool {
+func vatAnyACWithRate(r *node, code string, rate *big.Rat) bool {
 	for _, ac := range r.Descendants("cac:AllowanceCharge") {
 		if vatCodeIn(ac.Strs("cac:TaxCategory/cbc:ID"), code) && vatRateIn(ac.Strs("cac:TaxCategory/cbc:Percent"), rate) {
 			return true
@@ -299,51 +301,51 @@ func vatAnyACWithRate(r *Node, code string, rate *big.Rat) bool {
 
 // vatTaxAmountNear is the -09 rule of S, AF and AG: |tax| - 1 < round(|taxable|
 // × rate/100, 2) < |tax| + 1.
-func vatTaxAmountNear(n *Node) bool {
-	tax, ok1 := Dec(n.Parent.Str("cbc:TaxAmount"))
-	base, ok2 := Dec(n.Parent.Str("cbc:TaxableAmount"))
-	pct, ok3 := Dec(n.Str("cbc:Percent"))
+func vatTaxAmountNear(n *node) bool {
+	tax, ok1 := xmltree.Dec(n.Parent.Str("cbc:TaxAmount"))
+	base, ok2 := xmltree.Dec(n.Parent.Str("cbc:TaxableAmount"))
+	pct, ok3 := xmltree.Dec(n.Str("cbc:Percent"))
 	if !ok1 || !ok2 || !ok3 {
 		return false
 	}
-	want := RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(pct, big.NewRat(100, 1))))
+	want := xmltree.RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(pct, big.NewRat(100, 1))))
 	t := new(big.Rat).Abs(tax)
 	return ratSub(t, big.NewRat(1, 1)).Cmp(want) < 0 && ratAdd(t, big.NewRat(1, 1)).Cmp(want) > 0
 }
 
 // vatDecIsZero is xs:decimal(path) = 0.
-func vatDecIsZero(n *Node, path string) bool {
-	d, ok := Dec(n.Str(path))
+func vatDecIsZero(n *node, path string) bool {
+	d, ok := xmltree.Dec(n.Str(path))
 	return ok && n.Has(path) && d.Sign() == 0
 }
 
 // vatPercentCmp is (cbc:Percent) > 0 or >= 0: untyped against an integer.
-func vatPercentCmp(n *Node, orEqual bool) bool {
+func vatPercentCmp(n *node, orEqual bool) bool {
 	if orEqual {
-		return brAnyNum(n, "cbc:Percent", opGe, 0)
+		return brAnyNum(n, "cbc:Percent", xmltree.OpGe, 0)
 	}
-	return brAnyNum(n, "cbc:Percent", opGt, 0)
+	return brAnyNum(n, "cbc:Percent", xmltree.OpGt, 0)
 }
 
 // ublVATContexts are the four category contexts of a VAT category: the
 // breakdown's category, the categories of allowances and of charges
 // (anywhere), and the line item categories.
 func ublVATContexts(code string, order int) (breakdown, allowance, charge, line Context) {
-	isCat := func(n *Node) bool { return ublCat(n) == code && ublVAT(n) }
+	isCat := func(n *node) bool { return ublCat(n) == code && ublVAT(n) }
 	breakdown = Context{Pattern: UBLModel, Order: order, Names: []string{"TaxCategory"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			return n.Is("cac:TaxCategory") && n.Parent.Is("cac:TaxSubtotal") && n.Parent.Parent.Is("cac:TaxTotal") &&
 				n.Parent.Parent.Parent != nil && n.Parent.Parent.Parent.Parent == nil && isCat(n)
 		}}
-	acCat := func(ind bool) func(n *Node) bool {
-		return func(n *Node) bool {
+	acCat := func(ind bool) func(n *node) bool {
+		return func(n *node) bool {
 			return n.Is("cac:TaxCategory") && n.Parent.Is("cac:AllowanceCharge") && ublChargeIndicatorIs(n.Parent, ind) && isCat(n)
 		}
 	}
 	allowance = Context{Pattern: UBLModel, Order: order + 5, Names: []string{"TaxCategory"}, Match: acCat(false)}
 	charge = Context{Pattern: UBLModel, Order: order + 8, Names: []string{"TaxCategory"}, Match: acCat(true)}
 	line = Context{Pattern: UBLModel, Order: order + 11, Names: []string{"ClassifiedTaxCategory"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			return n.Is("cac:ClassifiedTaxCategory") && n.Parent.Is("cac:Item") && ublLine(n.Parent.Parent) && isCat(n)
 		}}
 	return
@@ -362,20 +364,20 @@ func vatUBLRules() []Rule {
 		msg := func(en, de string) (string, string) {
 			return strings.ReplaceAll(en, "{cat}", c.name), strings.ReplaceAll(de, "{cat}", c.nameDE)
 		}
-		add := func(n string, ctx Context, test func(*Node) bool, en, de string) {
+		add := func(n string, ctx Context, test func(*node) bool, en, de string) {
 			m, md := msg(en, de)
 			rules = append(rules, Rule{ID: id(n), Flag: Fatal, Context: ctx, Test: test, Message: m, MessageDE: md})
 		}
 		ns, raw := true, false
-		ctcVAT := func(r *Node) []*Node { return vatFilter(ublAllCTC(r), code, ns, true) }
-		acVAT := func(ind bool, rootOnly bool) func(r *Node) []*Node {
-			return func(r *Node) []*Node { return vatFilter(ublACTC(r, &ind, rootOnly), code, ns, true) }
+		ctcVAT := func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, true) }
+		acVAT := func(ind bool, rootOnly bool) func(r *node) []*node {
+			return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, rootOnly), code, ns, true) }
 		}
 
 		// -01: the breakdown exists when the category is used.
 		switch code {
 		case "S":
-			add("01", root, func(n *Node) bool {
+			add("01", root, func(n *node) bool {
 				r := n.Root()
 				used := len(vatFilter(ublACTC(r, nil, false), code, ns, false)) + len(vatFilter(ublAllCTC(r), code, ns, false))
 				bd := len(vatFilter(ublSubtotalTC(r), code, ns, false))
@@ -383,7 +385,7 @@ func vatUBLRules() []Rule {
 			}, "Where {cat} is used on lines, allowances or charges, a VAT breakdown for it must be given, and only then.",
 				"Wenn {cat} in Positionen, Nachlässen oder Zuschlägen verwendet wird, muss es dafür eine Aufschlüsselung geben, und nur dann.")
 		case "L", "M":
-			add("01", root, func(n *Node) bool {
+			add("01", root, func(n *node) bool {
 				r := n.Root()
 				used := len(vatFilter(ublACTC(r, nil, false), code, ns, true)) + len(vatFilter(ublAllCTC(r), code, ns, true))
 				bdRaw := len(vatFilter(ublSubtotalTC(r), code, raw, code == "M"))
@@ -392,26 +394,26 @@ func vatUBLRules() []Rule {
 			}, "Where {cat} is used on lines, allowances or charges, a VAT breakdown for it must be given, and only then.",
 				"Wenn {cat} in Positionen, Nachlässen oder Zuschlägen verwendet wird, muss es dafür eine Aufschlüsselung geben, und nur dann.")
 		default:
-			add("01", root, func(n *Node) bool { return vatBreakdownOnce(n.Root(), code) },
+			add("01", root, func(n *node) bool { return vatBreakdownOnce(n.Root(), code) },
 				"Where {cat} is used, exactly one VAT breakdown (BG-23) must have it.",
 				"Wenn {cat} verwendet wird, muss genau eine Umsatzsteueraufschlüsselung (BG-23) diese Kategorie haben.")
 		}
 
 		// -02 … -04: the party identifiers the category needs.
-		var parties func(r *Node) bool
+		var parties func(r *node) bool
 		switch code {
 		case "AE":
-			parties = func(r *Node) bool {
+			parties = func(r *node) bool {
 				return (ublSupplierAnyTaxID(r) || ublTaxRepVATID(r)) && (ublCustomerVATID(r) || ublCustomerLegalID(r))
 			}
 		case "E", "L", "M", "S", "Z":
-			parties = func(r *Node) bool { return ublSupplierAnyTaxID(r) || ublTaxRepVATID(r) }
+			parties = func(r *node) bool { return ublSupplierAnyTaxID(r) || ublTaxRepVATID(r) }
 		case "G":
-			parties = func(r *Node) bool { return ublSupplierVATID(r) || ublTaxRepVATID(r) }
+			parties = func(r *node) bool { return ublSupplierVATID(r) || ublTaxRepVATID(r) }
 		case "K":
-			parties = func(r *Node) bool { return (ublSupplierVATID(r) || ublTaxRepVATID(r)) && ublCustomerVATID(r) }
+			parties = func(r *node) bool { return (ublSupplierVATID(r) || ublTaxRepVATID(r)) && ublCustomerVATID(r) }
 		case "O":
-			parties = func(r *Node) bool { return !ublSupplierVATID(r) && !ublTaxRepVATID(r) && !ublCustomerVATID(r) }
+			parties = func(r *node) bool { return !ublSupplierVATID(r) && !ublTaxRepVATID(r) && !ublCustomerVATID(r) }
 		}
 		partyEN, partyDE := "the seller VAT identifier (BT-31) or tax registration (BT-32), or the tax representative's VAT identifier (BT-63)", "die USt-IdNr. (BT-31) oder Steuernummer (BT-32) des Verkäufers oder die USt-IdNr. des Steuervertreters (BT-63)"
 		switch code {
@@ -425,25 +427,25 @@ func vatUBLRules() []Rule {
 		}
 		lineNot := ctcVAT
 		if code == "S" {
-			lineNot = func(r *Node) []*Node { return vatFilter(ublAllCTC(r), code, ns, false) }
+			lineNot = func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, false) }
 		}
 		add("02", root, vatRequires(ctcVAT, lineNot, parties),
 			"An invoice line with {cat} requires "+partyEN+".", "Eine Position mit {cat} erfordert "+partyDE+".")
-		acCats := func(ind bool) func(r *Node) []*Node {
+		acCats := func(ind bool) func(r *node) []*node {
 			switch code {
 			case "O":
 				return acVAT(ind, true)
 			case "G":
-				return func(r *Node) []*Node { return vatFilter(ublACTC(r, &ind, false), code, ns, false) }
+				return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, false), code, ns, false) }
 			}
 			return acVAT(ind, false)
 		}
-		acNot := func(ind bool) func(r *Node) []*Node {
+		acNot := func(ind bool) func(r *node) []*node {
 			if code == "O" {
 				return acVAT(ind, true)
 			}
 			if code == "L" && ind {
-				return func(r *Node) []*Node { return vatFilter(ublACTC(r, &ind, false), code, raw, true) }
+				return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, false), code, raw, true) }
 			}
 			return acVAT(ind, false)
 		}
@@ -453,17 +455,17 @@ func vatUBLRules() []Rule {
 			"A document level charge with {cat} requires "+partyEN+".", "Ein Zuschlag auf Dokumentenebene mit {cat} erfordert "+partyDE+".")
 
 		// -05 … -07: the rate on lines, allowances and charges.
-		var rateOK func(n *Node) bool
+		var rateOK func(n *node) bool
 		var rateEN, rateDE string
 		switch code {
 		case "S":
-			rateOK, rateEN, rateDE = func(n *Node) bool { return vatPercentCmp(n, false) }, "must be above zero", "muss größer als null sein"
+			rateOK, rateEN, rateDE = func(n *node) bool { return vatPercentCmp(n, false) }, "must be above zero", "muss größer als null sein"
 		case "L", "M":
-			rateOK, rateEN, rateDE = func(n *Node) bool { return vatPercentCmp(n, true) }, "must be zero or more", "muss null oder größer sein"
+			rateOK, rateEN, rateDE = func(n *node) bool { return vatPercentCmp(n, true) }, "must be zero or more", "muss null oder größer sein"
 		case "O":
-			rateOK, rateEN, rateDE = func(n *Node) bool { return !n.Has("cbc:Percent") }, "must not be given", "darf nicht angegeben werden"
+			rateOK, rateEN, rateDE = func(n *node) bool { return !n.Has("cbc:Percent") }, "must not be given", "darf nicht angegeben werden"
 		default:
-			rateOK, rateEN, rateDE = func(n *Node) bool { return vatDecIsZero(n, "cbc:Percent") }, "must be 0", "muss 0 sein"
+			rateOK, rateEN, rateDE = func(n *node) bool { return vatDecIsZero(n, "cbc:Percent") }, "must be 0", "muss 0 sein"
 		}
 		add("05", ln, rateOK, "The VAT rate of a line with {cat} (BT-152) "+rateEN+".", "Der Steuersatz einer Position mit {cat} (BT-152) "+rateDE+".")
 		add("06", al, rateOK, "The VAT rate of an allowance with {cat} (BT-96) "+rateEN+".", "Der Steuersatz eines Nachlasses mit {cat} (BT-96) "+rateDE+".")
@@ -478,32 +480,32 @@ func vatUBLRules() []Rule {
 			add("09", bd, vatTaxAmountNear,
 				"The VAT amount of the {cat} breakdown (BT-117) must equal its taxable amount (BT-116) × rate (BT-119).",
 				"Der Steuerbetrag der Aufschlüsselung {cat} (BT-117) muss Bemessungsgrundlage (BT-116) × Steuersatz (BT-119) entsprechen.")
-			add("10", bd, func(n *Node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") },
+			add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") },
 				"A {cat} breakdown must not give an exemption reason (BT-120, BT-121).",
 				"Eine Aufschlüsselung {cat} darf keinen Befreiungsgrund (BT-120, BT-121) angeben.")
 		default:
 			add("08", bd, vatTaxableEquals(code),
 				"The taxable amount of the {cat} breakdown (BT-116) must equal its lines' net amounts plus charges minus allowances.",
 				"Die Bemessungsgrundlage der Aufschlüsselung {cat} (BT-116) muss den Nettobeträgen der Positionen zuzüglich Zuschlägen abzüglich Nachlässen entsprechen.")
-			add("09", bd, func(n *Node) bool { return vatDecIsZero(n.Parent, "cbc:TaxAmount") },
+			add("09", bd, func(n *node) bool { return vatDecIsZero(n.Parent, "cbc:TaxAmount") },
 				"The VAT amount of the {cat} breakdown (BT-117) must be 0.",
 				"Der Steuerbetrag der Aufschlüsselung {cat} (BT-117) muss 0 sein.")
 			if code == "Z" {
-				add("10", bd, func(n *Node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") },
+				add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") },
 					"A {cat} breakdown must not give an exemption reason (BT-120, BT-121).",
 					"Eine Aufschlüsselung {cat} darf keinen Befreiungsgrund (BT-120, BT-121) angeben.")
 			} else {
-				add("10", bd, func(n *Node) bool { return n.Has("cbc:TaxExemptionReason") || n.Has("cbc:TaxExemptionReasonCode") },
+				add("10", bd, func(n *node) bool { return n.Has("cbc:TaxExemptionReason") || n.Has("cbc:TaxExemptionReasonCode") },
 					"A {cat} breakdown must give an exemption reason (BT-120) or reason code (BT-121).",
 					"Eine Aufschlüsselung {cat} muss einen Befreiungsgrund (BT-120) oder dessen Code (BT-121) angeben.")
 			}
 		}
 
 		// Category-specific rules on the document.
-		bdUsed := func(r *Node) bool { return vatIDNodes(ublSubtotalTC(r), code) > 0 }
+		bdUsed := func(r *node) bool { return vatIDNodes(ublSubtotalTC(r), code) > 0 }
 		switch code {
 		case "K":
-			add("11", root, func(n *Node) bool {
+			add("11", root, func(n *node) bool {
 				r := n.Root()
 				if !bdUsed(r) {
 					return true
@@ -511,7 +513,7 @@ func vatUBLRules() []Rule {
 				return len([]rune(n.Str("cac:Delivery/cbc:ActualDeliveryDate"))) > 1 || n.Has("cac:InvoicePeriod/*")
 			}, "An intra-community supply needs the actual delivery date (BT-72) or the invoicing period (BG-14).",
 				"Eine innergemeinschaftliche Lieferung braucht das Lieferdatum (BT-72) oder den Abrechnungszeitraum (BG-14).")
-			add("12", root, func(n *Node) bool {
+			add("12", root, func(n *node) bool {
 				r := n.Root()
 				if !bdUsed(r) {
 					return true
@@ -520,7 +522,7 @@ func vatUBLRules() []Rule {
 			}, "An intra-community supply needs the deliver-to country code (BT-80).",
 				"Eine innergemeinschaftliche Lieferung braucht den Ländercode der Lieferanschrift (BT-80).")
 		case "O":
-			others := func(tcs []*Node) int {
+			others := func(tcs []*node) int {
 				c := 0
 				for _, tc := range tcs {
 					if ublVAT(tc) && ublCat(tc) != "O" {
@@ -529,16 +531,16 @@ func vatUBLRules() []Rule {
 				}
 				return c
 			}
-			add("11", root, func(n *Node) bool { r := n.Root(); return !bdUsed(r) || others(ublSubtotalTC(r)) == 0 },
+			add("11", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublSubtotalTC(r)) == 0 },
 				"An invoice with a breakdown not subject to VAT (O) must not have breakdowns of other categories.",
 				"Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine Aufschlüsselungen anderer Kategorien haben.")
-			add("12", root, func(n *Node) bool { r := n.Root(); return !bdUsed(r) || others(ublAllCTC(r)) == 0 },
+			add("12", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublAllCTC(r)) == 0 },
 				"An invoice with a breakdown not subject to VAT (O) must not have lines of other categories.",
 				"Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine Positionen anderer Kategorien haben.")
-			add("13", root, func(n *Node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatFalse, false)) == 0 },
+			add("13", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatFalse, false)) == 0 },
 				"An invoice with a breakdown not subject to VAT (O) must not have allowances of other categories.",
 				"Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine Nachlässe anderer Kategorien haben.")
-			add("14", root, func(n *Node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatTrue, false)) == 0 },
+			add("14", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatTrue, false)) == 0 },
 				"An invoice with a breakdown not subject to VAT (O) must not have charges of other categories.",
 				"Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine Zuschläge anderer Kategorien haben.")
 		}
@@ -549,7 +551,7 @@ func vatUBLRules() []Rule {
 // --- CII ---
 
 // ciiSchemeIDs reports whether an element at path has @schemeID in schemes.
-func ciiSchemeIDs(r *Node, path string, schemes ...string) bool {
+func ciiSchemeIDs(r *node, path string, schemes ...string) bool {
 	for _, id := range r.All(path) {
 		if s, ok := id.Attr("schemeID"); ok && xrIn(s, schemes) {
 			return true
@@ -559,25 +561,25 @@ func ciiSchemeIDs(r *Node, path string, schemes ...string) bool {
 }
 
 // Party identifier conditions of the CII category rules.
-func ciiPartiesAE(r *Node) bool {
+func ciiPartiesAE(r *node) bool {
 	seller := ciiSchemeIDs(r, "//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA", "FC") ||
 		ciiSchemeIDs(r, "//ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
 	buyer := ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") ||
 		r.Has("//ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID")
 	return seller && buyer
 }
-func ciiPartiesSeller(r *Node) bool {
+func ciiPartiesSeller(r *node) bool {
 	return ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiSeller+"/ram:SpecifiedTaxRegistration/ram:ID", "VA", "FC") ||
 		ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiAgreement+"/ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
 }
-func ciiPartiesG(r *Node) bool {
+func ciiPartiesG(r *node) bool {
 	return ciiSchemeIDs(r, "//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") ||
 		ciiSchemeIDs(r, "//ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
 }
-func ciiPartiesIC(r *Node) bool {
+func ciiPartiesIC(r *node) bool {
 	return ciiPartiesG(r) && ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
 }
-func ciiPartiesO(r *Node) bool {
+func ciiPartiesO(r *node) bool {
 	return !ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiSeller+"/ram:SpecifiedTaxRegistration/ram:ID", "VA") &&
 		!ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiAgreement+"/ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") &&
 		!ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
@@ -585,7 +587,7 @@ func ciiPartiesO(r *Node) bool {
 
 // ciiVATBase computes R(Σ line net amounts) + R(Σ charges) − R(Σ
 // allowances) of a category (and rate), each rounded to two decimals.
-func ciiVATBase(r *Node, code string, rate *big.Rat) *big.Rat {
+func ciiVATBase(r *node, code string, rate *big.Rat) *big.Rat {
 	rateOK := func(values []string) bool { return rate == nil || vatRateIn(values, rate) }
 	var lines, charges, allowances []string
 	for _, s := range r.All(ciiLine + "/ram:SpecifiedLineTradeSettlement") {
@@ -604,22 +606,22 @@ func ciiVATBase(r *Node, code string, rate *big.Rat) *big.Rat {
 			allowances = append(allowances, ac.Strs("ram:ActualAmount")...)
 		}
 	}
-	s := RoundDec2(vatSumDec(lines))
-	s.Add(s, RoundDec2(vatSumDec(charges)))
-	return s.Sub(s, RoundDec2(vatSumDec(allowances)))
+	s := xmltree.RoundDec2(vatSumDec(lines))
+	s.Add(s, xmltree.RoundDec2(vatSumDec(charges)))
+	return s.Sub(s, xmltree.RoundDec2(vatSumDec(allowances)))
 }
 
 func ratFloat(r *big.Rat) float64 { f, _ := r.Float64(); return f }
 
 // ciiVATNear is the -08 rule of AE, E, G, IC, Z: basis − 1 < Σ < basis + 1
 // (double arithmetic), for the breakdown the category code n belongs to.
-func ciiVATNear(code string) func(n *Node) bool {
-	return func(n *Node) bool {
+func ciiVATNear(code string) func(n *node) bool {
+	return func(n *node) bool {
 		ba := n.Parent.First("ram:BasisAmount")
 		if ba == nil {
 			return false
 		}
-		b := Num(ba.Value())
+		b := xmltree.Num(ba.Value())
 		s := ratFloat(ciiVATBase(n.Root(), code, nil))
 		return b-1 < s && b+1 > s
 	}
@@ -627,14 +629,14 @@ func ciiVATNear(code string) func(n *Node) bool {
 
 // ciiVATEqualsPerRate is BR-S-08: for the breakdown's rate, the basis equals
 // Σ (double comparison).
-func ciiVATEqualsPerRate(code string) func(n *Node) bool {
-	return func(n *Node) bool {
+func ciiVATEqualsPerRate(code string) func(n *node) bool {
+	return func(n *node) bool {
 		for _, rs := range n.Parent.Strs("ram:RateApplicablePercent") {
-			rate, ok := Dec(rs)
+			rate, ok := xmltree.Dec(rs)
 			if !ok {
 				return true
 			}
-			if !anyUntypedCmpDouble(n, n.Parent.Strs("ram:BasisAmount"), opEq, ratFloat(ciiVATBase(n.Root(), code, rate))) {
+			if !xmltree.AnyUntypedCmpDouble(n, n.Parent.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(ciiVATBase(n.Root(), code, rate))) {
 				return false
 			}
 		}
@@ -645,61 +647,61 @@ func ciiVATEqualsPerRate(code string) func(n *Node) bool {
 // ciiVATRules builds the category rules for CII.
 func ciiVATRules() []Rule {
 	var rules []Rule
-	r := func(id string, ctx Context, test func(*Node) bool, en, de string) {
+	r := func(id string, ctx Context, test func(*node) bool, en, de string) {
 		rules = append(rules, Rule{ID: id, Flag: Fatal, Context: ctx, Test: test, Message: en, MessageDE: de})
 	}
-	ctx := func(order int, names []string, match func(n *Node) bool) Context {
+	ctx := func(order int, names []string, match func(n *node) bool) Context {
 		return Context{Pattern: CIIModel, Order: order, Names: names, Match: match}
 	}
 	// Header contexts: the category code element of a breakdown (with or
 	// without the VAT type), or the breakdown itself.
 	hdrCode := func(order int, code string, vat bool) Context {
-		return ctx(order, []string{"CategoryCode"}, func(n *Node) bool {
+		return ctx(order, []string{"CategoryCode"}, func(n *node) bool {
 			p := n.Parent
 			return n.Is("ram:CategoryCode") && p.Is("ram:ApplicableTradeTax") && p.Parent.Is("ram:ApplicableHeaderTradeSettlement") &&
 				n.Value() == code && (!vat || ciiVATType(p))
 		})
 	}
 	hdrTax := func(order int, code string) Context {
-		return ctx(order, []string{"ApplicableTradeTax"}, func(n *Node) bool {
+		return ctx(order, []string{"ApplicableTradeTax"}, func(n *node) bool {
 			return n.Is("ram:ApplicableTradeTax") && n.Parent.Is("ram:ApplicableHeaderTradeSettlement") && n.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") &&
 				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
 	acTax := func(order int, code string, charge bool) Context {
-		return ctx(order, []string{"CategoryTradeTax"}, func(n *Node) bool {
+		return ctx(order, []string{"CategoryTradeTax"}, func(n *node) bool {
 			return n.Is("ram:CategoryTradeTax") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && ciiIndicatorIs(n.Parent, charge) &&
 				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
 	lineTax := func(order int, code string) Context {
-		return ctx(order, []string{"ApplicableTradeTax"}, func(n *Node) bool {
+		return ctx(order, []string{"ApplicableTradeTax"}, func(n *node) bool {
 			p := n.Parent
 			return n.Is("ram:ApplicableTradeTax") && p.Is("ram:SpecifiedLineTradeSettlement") && p.Parent.Is("ram:IncludedSupplyChainTradeLineItem") &&
 				p.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") && xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
 	// ram:RateApplicablePercent = 0, > 0, >= 0: untyped against an integer.
-	rate := func(op cmpOp) func(n *Node) bool {
-		return func(n *Node) bool { return brAnyNum(n, "ram:RateApplicablePercent", op, 0) }
+	rate := func(op xmltree.CmpOp) func(n *node) bool {
+		return func(n *node) bool { return brAnyNum(n, "ram:RateApplicablePercent", op, 0) }
 	}
-	zero, pos, nonNeg := opEq, opGt, opGe
-	noRate := func(n *Node) bool { return !n.Has("ram:RateApplicablePercent") }
-	reasons := func(prefix string) func(n *Node) bool {
-		return func(n *Node) bool {
+	zero, pos, nonNeg := xmltree.OpEq, xmltree.OpGt, xmltree.OpGe
+	noRate := func(n *node) bool { return !n.Has("ram:RateApplicablePercent") }
+	reasons := func(prefix string) func(n *node) bool {
+		return func(n *node) bool {
 			return n.Has(prefix+"ram:ExemptionReason") || n.Has(prefix+"ram:ExemptionReasonCode")
 		}
 	}
-	noReasons := func(prefix string) func(n *Node) bool {
-		return func(n *Node) bool {
+	noReasons := func(prefix string) func(n *node) bool {
+		return func(n *node) bool {
 			return !n.Has(prefix+"ram:ExemptionReason") && !n.Has(prefix+"ram:ExemptionReasonCode")
 		}
 	}
-	calcZero := func(path string) func(n *Node) bool {
-		return func(n *Node) bool { return brAnyNum(n, path, opEq, 0) }
+	calcZero := func(path string) func(n *node) bool {
+		return func(n *node) bool { return brAnyNum(n, path, xmltree.OpEq, 0) }
 	}
-	parties := func(f func(*Node) bool) func(n *Node) bool { return func(n *Node) bool { return f(n.Root()) } }
-	always := func(*Node) bool { return true }
+	parties := func(f func(*node) bool) func(n *node) bool { return func(n *node) bool { return f(n.Root()) } }
+	always := func(*node) bool { return true }
 
 	const (
 		m05 = "The VAT rate of a line with this category (BT-152) is wrong for the category."
@@ -729,7 +731,7 @@ func ciiVATRules() []Rule {
 	r("BR-AE-02", lineTax(191, "AE"), parties(ciiPartiesAE), mP, dP)
 	r("BR-AE-05", lineTax(191, "AE"), rate(zero), m05, d05)
 	// L: IGIC.
-	r("BR-AF-08", hdrTax(195, "L"), func(n *Node) bool { return ciiVATEqualsPerRateAt(n, "L") }, m08, d08)
+	r("BR-AF-08", hdrTax(195, "L"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "L") }, m08, d08)
 	r("BR-AF-09", hdrTax(195, "L"), always, m09, d09)
 	r("BR-AF-10", hdrTax(195, "L"), noReasons(""), m10, d10)
 	r("BR-AF-02", lineTax(200, "L"), parties(ciiPartiesSeller), mP, dP)
@@ -739,7 +741,7 @@ func ciiVATRules() []Rule {
 	r("BR-AF-04", acTax(208, "L", true), parties(ciiPartiesSeller), mP, dP)
 	r("BR-AF-07", acTax(208, "L", true), rate(pos), m07, d07)
 	// M: IPSI.
-	r("BR-AG-08", hdrTax(212, "M"), func(n *Node) bool { return ciiVATEqualsPerRateAt(n, "M") }, m08, d08)
+	r("BR-AG-08", hdrTax(212, "M"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "M") }, m08, d08)
 	r("BR-AG-09", hdrTax(212, "M"), always, m09, d09)
 	r("BR-AG-10", hdrTax(212, "M"), noReasons(""), m10, d10)
 	r("BR-AG-02", lineTax(217, "M"), parties(ciiPartiesSeller), mP, dP)
@@ -773,12 +775,12 @@ func ciiVATRules() []Rule {
 	r("BR-IC-08", icHdr, ciiVATNear("K"), m08, d08)
 	r("BR-IC-09", icHdr, calcZero("../ram:CalculatedAmount"), m09, d09)
 	r("BR-IC-10", icHdr, reasons("../"), m10, d10)
-	r("BR-IC-11", icHdr, func(n *Node) bool {
+	r("BR-IC-11", icHdr, func(n *node) bool {
 		return n.Root().Has(ciiDelivery+"/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString") ||
 			n.Has("../../ram:BillingSpecifiedPeriod/ram:StartDateTime") || n.Has("../../ram:BillingSpecifiedPeriod/ram:EndDateTime")
 	}, "An intra-community supply needs the actual delivery date (BT-72) or the invoicing period (BG-14).",
 		"Eine innergemeinschaftliche Lieferung braucht das Lieferdatum (BT-72) oder den Abrechnungszeitraum (BG-14).")
-	r("BR-IC-12", icHdr, func(n *Node) bool {
+	r("BR-IC-12", icHdr, func(n *node) bool {
 		return n.Root().Has(ciiDelivery + "/ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID")
 	}, "An intra-community supply needs the deliver-to country code (BT-80).",
 		"Eine innergemeinschaftliche Lieferung braucht den Ländercode der Lieferanschrift (BT-80).")
@@ -790,13 +792,13 @@ func ciiVATRules() []Rule {
 	r("BR-IC-05", lineTax(278, "K"), rate(zero), m05, d05)
 	// O: not subject to VAT.
 	oHdr := hdrTax(282, "O")
-	r("BR-O-08", oHdr, func(n *Node) bool {
-		return anyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), opEq, ratFloat(ciiVATBase(n.Root(), "O", nil)))
+	r("BR-O-08", oHdr, func(n *node) bool {
+		return xmltree.AnyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(ciiVATBase(n.Root(), "O", nil)))
 	}, m08, d08)
 	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"), m09, d09)
 	r("BR-O-10", oHdr, reasons(""), m10, d10)
-	otherTax := func(name string) func(n *Node) bool {
-		return func(n *Node) bool {
+	otherTax := func(name string) func(n *node) bool {
+		return func(n *node) bool {
 			for _, t := range n.Root().Descendants(name) {
 				for _, c := range t.Strs("ram:CategoryCode") {
 					if c != "O" {
@@ -821,14 +823,14 @@ func ciiVATRules() []Rule {
 	// S: standard rate.
 	sHdr := hdrCode(303, "S", false)
 	r("BR-S-08", sHdr, ciiVATEqualsPerRate("S"), m08, d08)
-	r("BR-S-09", sHdr, func(n *Node) bool {
-		tax, ok1 := Dec(n.Parent.Str("ram:CalculatedAmount"))
-		base, ok2 := Dec(n.Parent.Str("ram:BasisAmount"))
+	r("BR-S-09", sHdr, func(n *node) bool {
+		tax, ok1 := xmltree.Dec(n.Parent.Str("ram:CalculatedAmount"))
+		base, ok2 := xmltree.Dec(n.Parent.Str("ram:BasisAmount"))
 		if !ok1 || !ok2 || !n.Parent.Has("ram:RateApplicablePercent") {
 			return false
 		}
 		t := math.Abs(ratFloat(tax))
-		want := roundDouble(math.Abs(ratFloat(base))*Num(n.Parent.Str("ram:RateApplicablePercent"))) / 100
+		want := xmltree.RoundDouble(math.Abs(ratFloat(base))*xmltree.Num(n.Parent.Str("ram:RateApplicablePercent"))) / 100
 		return t-1 < want && t+1 > want
 	}, m09, d09)
 	r("BR-S-10", sHdr, noReasons("../"), m10, d10)
@@ -851,29 +853,29 @@ func ciiVATRules() []Rule {
 	r("BR-Z-05", lineTax(333, "Z"), rate(zero), m05, d05)
 
 	// -01: the breakdown exists when the category is used (document level).
-	hdr := func(n *Node, code string) int {
+	hdr := func(n *node, code string) int {
 		return ciiCountCat(n, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", code)
 	}
-	line := func(n *Node, code string) int {
+	line := func(n *node, code string) int {
 		return ciiCountCat(n, "//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax", code)
 	}
-	ctt := func(n *Node, code string) int { return ciiCountCat(n, "//ram:CategoryTradeTax", code) }
+	ctt := func(n *node, code string) int { return ciiCountCat(n, "//ram:CategoryTradeTax", code) }
 	m01, d01 := "Where the VAT category is used, exactly one VAT breakdown (BG-23) must have it.", "Wenn die Umsatzsteuerkategorie verwendet wird, muss genau eine Umsatzsteueraufschlüsselung (BG-23) sie haben."
 	for _, c := range []struct{ id, code string }{{"BR-Z-01", "Z"}, {"BR-E-01", "E"}, {"BR-AE-01", "AE"}, {"BR-IC-01", "K"}, {"BR-G-01", "G"}} {
 		code := c.code
-		r(c.id, ciiModelRoot, func(n *Node) bool {
+		r(c.id, ciiModelRoot, func(n *node) bool {
 			if hdr(n, code) == 0 && line(n, code) == 0 && ctt(n, code) == 0 {
 				return true
 			}
 			return hdr(n, code) == 1 && (line(n, code) > 0 || ctt(n, code) > 0)
 		}, m01, d01)
 	}
-	r("BR-O-01", ciiModelRoot, func(n *Node) bool {
+	r("BR-O-01", ciiModelRoot, func(n *node) bool {
 		return hdr(n, "O") == 0 || hdr(n, "O") == 1 && (line(n, "O") > 0 || ctt(n, "O") > 0)
 	}, m01, d01)
 	for _, c := range []struct{ id, code string }{{"BR-S-01", "S"}, {"BR-AF-01", "L"}, {"BR-AG-01", "M"}} {
 		code := c.code
-		r(c.id, ciiModelRoot, func(n *Node) bool {
+		r(c.id, ciiModelRoot, func(n *node) bool {
 			return (line(n, code)+hdr(n, code) >= 2 || line(n, code) == 0) && (ctt(n, code)+hdr(n, code) >= 2 || ctt(n, code) == 0)
 		}, m01, d01)
 	}
@@ -882,12 +884,12 @@ func ciiVATRules() []Rule {
 
 // ciiVATEqualsPerRateAt is BR-AF-08/AG-08: their context is the breakdown,
 // whose ../ram:RateApplicablePercent does not exist, so the rule holds.
-func ciiVATEqualsPerRateAt(n *Node, code string) bool {
+func ciiVATEqualsPerRateAt(n *node, code string) bool {
 	return len(n.Strs("../ram:RateApplicablePercent")) == 0 || ciiVATEqualsPerRate(code)(n.First("ram:CategoryCode"))
 }
 
 // ciiCountCat counts the elements at path with ram:CategoryCode = code.
-func ciiCountCat(n *Node, path, code string) int {
+func ciiCountCat(n *node, path, code string) int {
 	c := 0
 	for _, t := range n.Root().All(path) {
 		if xrIn(code, t.Strs("ram:CategoryCode")) {

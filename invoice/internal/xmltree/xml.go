@@ -1,4 +1,4 @@
-package invoice
+package xmltree
 
 import (
 	"bytes"
@@ -159,9 +159,8 @@ type Node struct {
 
 // docState is what the root element holds for the whole document.
 type docState struct {
-	memo     map[string]any         // values computed once per document
-	pathHits map[*pathSet]*nodeHits // see pathSet.hitsMemo
-	byLocal  map[string][]*Node     // elements by local name, see named
+	memo    map[any]any        // values computed once per document, see Memo
+	byLocal map[string][]*Node // elements by local name, see Named
 	// Results of All and Strs are cut from these blocks, which live as
 	// long as the document: one allocation serves many selections.
 	nodes []*Node
@@ -171,7 +170,7 @@ type docState struct {
 	// node ends and the next begins (see textNodes).
 	splits map[*Node][]int32
 	// xpathErr is an XPath dynamic error the running rule raised (see
-	// raise); the rule engine takes it after each test.
+	// Raise); the rule engine takes it after each test (see TakeError).
 	xpathErr string
 }
 
@@ -224,10 +223,11 @@ func (e *ParseError) Error() string {
 // DOCTYPE, and enforces lim. Documents in UTF-16 (with a byte order mark)
 // or in a declared ISO-8859-1, ISO-8859-15 or windows-1252 encoding are
 // read as well as UTF-8.
-func Parse(data []byte, lim Limits) (*Node, error) { return parse(newParser(), data, lim) }
+func Parse(data []byte, lim Limits) (*Node, error) { return NewParser().Parse(data, lim) }
 
-// parse is Parse with p's buffers: the tree is valid until p.release.
-func parse(p *xmlParser, data []byte, lim Limits) (*Node, error) {
+// Parse is the package's Parse with p's buffers: the tree is valid until
+// p.Release.
+func (p *Parser) Parse(data []byte, lim Limits) (*Node, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Rule: "XML-EMPTY", Msg: "the document is empty"}
 	}
