@@ -117,8 +117,10 @@ type Rule struct {
 	// Schematron report fires when its test is true: write Test as its
 	// negation.
 	Test func(n *node) bool
-	// Message says what the rule requires and what to fix, in English and
-	// German.
+	// Flag and Message override the catalogue's entry for ID (see
+	// catalogue.go): leave them empty unless this syntax needs other
+	// words. Message says what the rule requires and what to fix, in
+	// English and German.
 	Message, MessageDE string
 }
 

@@ -29,7 +29,7 @@ func allRules() []Rule {
 	} {
 		all = append(all, family...)
 	}
-	return all
+	return document(all)
 }
 
 // Contexts many families share.

@@ -16,22 +16,23 @@ import (
 // below keep (which checks filter on the VAT scheme, which normalise the
 // code, which party identifiers count).
 
-// vatCategory describes one VAT category for the UBL rules.
+// vatCategory is one VAT category for the UBL rules: its code and the ids
+// of its rules, -01 to -10 and the category's own.
 type vatCategory struct {
-	prefix, code string // rule id prefix (BR-AE) and category code (AE)
-	name, nameDE string
+	code string
+	ids  []string
 }
 
 var vatCategories = []vatCategory{
-	{"BR-AE", "AE", "reverse charge (AE)", "Umkehrung der Steuerschuldnerschaft (AE)"},
-	{"BR-E", "E", "exempt from VAT (E)", "steuerbefreit (E)"},
-	{"BR-G", "G", "export outside the EU (G)", "Ausfuhr außerhalb der EU (G)"},
-	{"BR-IC", "K", "intra-community supply (K)", "innergemeinschaftliche Lieferung (K)"},
-	{"BR-AF", "L", "IGIC, Canary Islands (L)", "IGIC, Kanarische Inseln (L)"},
-	{"BR-AG", "M", "IPSI, Ceuta and Melilla (M)", "IPSI, Ceuta und Melilla (M)"},
-	{"BR-O", "O", "not subject to VAT (O)", "nicht steuerbar (O)"},
-	{"BR-S", "S", "standard rate (S)", "Normalsatz (S)"},
-	{"BR-Z", "Z", "zero rated (Z)", "Nullsatz (Z)"},
+	{"AE", []string{"BR-AE-01", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-06", "BR-AE-07", "BR-AE-08", "BR-AE-09", "BR-AE-10"}},
+	{"E", []string{"BR-E-01", "BR-E-02", "BR-E-03", "BR-E-04", "BR-E-05", "BR-E-06", "BR-E-07", "BR-E-08", "BR-E-09", "BR-E-10"}},
+	{"G", []string{"BR-G-01", "BR-G-02", "BR-G-03", "BR-G-04", "BR-G-05", "BR-G-06", "BR-G-07", "BR-G-08", "BR-G-09", "BR-G-10"}},
+	{"K", []string{"BR-IC-01", "BR-IC-02", "BR-IC-03", "BR-IC-04", "BR-IC-05", "BR-IC-06", "BR-IC-07", "BR-IC-08", "BR-IC-09", "BR-IC-10", "BR-IC-11", "BR-IC-12"}},
+	{"L", []string{"BR-AF-01", "BR-AF-02", "BR-AF-03", "BR-AF-04", "BR-AF-05", "BR-AF-06", "BR-AF-07", "BR-AF-08", "BR-AF-09", "BR-AF-10"}},
+	{"M", []string{"BR-AG-01", "BR-AG-02", "BR-AG-03", "BR-AG-04", "BR-AG-05", "BR-AG-06", "BR-AG-07", "BR-AG-08", "BR-AG-09", "BR-AG-10"}},
+	{"O", []string{"BR-O-01", "BR-O-02", "BR-O-03", "BR-O-04", "BR-O-05", "BR-O-06", "BR-O-07", "BR-O-08", "BR-O-09", "BR-O-10", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14"}},
+	{"S", []string{"BR-S-01", "BR-S-02", "BR-S-03", "BR-S-04", "BR-S-05", "BR-S-06", "BR-S-07", "BR-S-08", "BR-S-09", "BR-S-10"}},
+	{"Z", []string{"BR-Z-01", "BR-Z-02", "BR-Z-03", "BR-Z-04", "BR-Z-05", "BR-Z-06", "BR-Z-07", "BR-Z-08", "BR-Z-09", "BR-Z-10"}},
 }
 
 // --- UBL selections (over the whole document unless named otherwise) ---
@@ -358,15 +359,18 @@ func vatUBLRules() []Rule {
 	for _, c := range vatCategories {
 		c := c
 		code := c.code
-		id := func(n string) string { return c.prefix + "-" + n }
+		id := func(n string) string {
+			for _, id := range c.ids {
+				if strings.HasSuffix(id, "-"+n) {
+					return id
+				}
+			}
+			panic("invoice: no VAT rule " + n + " for category " + code)
+		}
 		bd, al, ch, ln := ublVATContexts(code, orders[code])
 		root := ublModelRoot
-		msg := func(en, de string) (string, string) {
-			return strings.ReplaceAll(en, "{cat}", c.name), strings.ReplaceAll(de, "{cat}", c.nameDE)
-		}
-		add := func(n string, ctx Context, test func(*node) bool, en, de string) {
-			m, md := msg(en, de)
-			rules = append(rules, Rule{ID: id(n), Flag: Fatal, Context: ctx, Test: test, Message: m, MessageDE: md})
+		add := func(n string, ctx Context, test func(*node) bool) {
+			rules = append(rules, Rule{ID: id(n), Context: ctx, Test: test})
 		}
 		ns, raw := true, false
 		ctcVAT := func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, true) }
@@ -382,8 +386,7 @@ func vatUBLRules() []Rule {
 				used := len(vatFilter(ublACTC(r, nil, false), code, ns, false)) + len(vatFilter(ublAllCTC(r), code, ns, false))
 				bd := len(vatFilter(ublSubtotalTC(r), code, ns, false))
 				return used > 0 && bd > 0 || used == 0 && bd == 0
-			}, "Where {cat} is used on lines, allowances or charges, a VAT breakdown for it must be given, and only then.",
-				"Wenn {cat} in Positionen, Nachlässen oder Zuschlägen verwendet wird, muss es dafür eine Aufschlüsselung geben, und nur dann.")
+			})
 		case "L", "M":
 			add("01", root, func(n *node) bool {
 				r := n.Root()
@@ -391,12 +394,9 @@ func vatUBLRules() []Rule {
 				bdRaw := len(vatFilter(ublSubtotalTC(r), code, raw, code == "M"))
 				bdNS := len(vatFilter(ublSubtotalTC(r), code, ns, true))
 				return used > 0 && bdRaw > 0 || used == 0 && bdNS == 0
-			}, "Where {cat} is used on lines, allowances or charges, a VAT breakdown for it must be given, and only then.",
-				"Wenn {cat} in Positionen, Nachlässen oder Zuschlägen verwendet wird, muss es dafür eine Aufschlüsselung geben, und nur dann.")
+			})
 		default:
-			add("01", root, func(n *node) bool { return vatBreakdownOnce(n.Root(), code) },
-				"Where {cat} is used, exactly one VAT breakdown (BG-23) must have it.",
-				"Wenn {cat} verwendet wird, muss genau eine Umsatzsteueraufschlüsselung (BG-23) diese Kategorie haben.")
+			add("01", root, func(n *node) bool { return vatBreakdownOnce(n.Root(), code) })
 		}
 
 		// -02 … -04: the party identifiers the category needs.
@@ -415,22 +415,11 @@ func vatUBLRules() []Rule {
 		case "O":
 			parties = func(r *node) bool { return !ublSupplierVATID(r) && !ublTaxRepVATID(r) && !ublCustomerVATID(r) }
 		}
-		partyEN, partyDE := "the seller VAT identifier (BT-31) or tax registration (BT-32), or the tax representative's VAT identifier (BT-63)", "die USt-IdNr. (BT-31) oder Steuernummer (BT-32) des Verkäufers oder die USt-IdNr. des Steuervertreters (BT-63)"
-		switch code {
-		case "AE":
-			partyEN += ", and the buyer VAT identifier (BT-48) or legal registration identifier (BT-47)"
-			partyDE += " sowie die USt-IdNr. (BT-48) oder Registernummer (BT-47) des Käufers"
-		case "K":
-			partyEN, partyDE = "the seller (BT-31) or tax representative (BT-63) VAT identifier and the buyer VAT identifier (BT-48)", "die USt-IdNr. des Verkäufers (BT-31) oder Steuervertreters (BT-63) und die USt-IdNr. des Käufers (BT-48)"
-		case "O":
-			partyEN, partyDE = "no VAT identifier of seller (BT-31), tax representative (BT-63) or buyer (BT-48)", "keine USt-IdNr. von Verkäufer (BT-31), Steuervertreter (BT-63) oder Käufer (BT-48)"
-		}
 		lineNot := ctcVAT
 		if code == "S" {
 			lineNot = func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, false) }
 		}
-		add("02", root, vatRequires(ctcVAT, lineNot, parties),
-			"An invoice line with {cat} requires "+partyEN+".", "Eine Position mit {cat} erfordert "+partyDE+".")
+		add("02", root, vatRequires(ctcVAT, lineNot, parties))
 		acCats := func(ind bool) func(r *node) []*node {
 			switch code {
 			case "O":
@@ -449,55 +438,38 @@ func vatUBLRules() []Rule {
 			}
 			return acVAT(ind, false)
 		}
-		add("03", root, vatRequires(acCats(false), acNot(false), parties),
-			"A document level allowance with {cat} requires "+partyEN+".", "Ein Nachlass auf Dokumentenebene mit {cat} erfordert "+partyDE+".")
-		add("04", root, vatRequires(acCats(true), acNot(true), parties),
-			"A document level charge with {cat} requires "+partyEN+".", "Ein Zuschlag auf Dokumentenebene mit {cat} erfordert "+partyDE+".")
+		add("03", root, vatRequires(acCats(false), acNot(false), parties))
+		add("04", root, vatRequires(acCats(true), acNot(true), parties))
 
 		// -05 … -07: the rate on lines, allowances and charges.
 		var rateOK func(n *node) bool
-		var rateEN, rateDE string
 		switch code {
 		case "S":
-			rateOK, rateEN, rateDE = func(n *node) bool { return vatPercentCmp(n, false) }, "must be above zero", "muss größer als null sein"
+			rateOK = func(n *node) bool { return vatPercentCmp(n, false) }
 		case "L", "M":
-			rateOK, rateEN, rateDE = func(n *node) bool { return vatPercentCmp(n, true) }, "must be zero or more", "muss null oder größer sein"
+			rateOK = func(n *node) bool { return vatPercentCmp(n, true) }
 		case "O":
-			rateOK, rateEN, rateDE = func(n *node) bool { return !n.Has("cbc:Percent") }, "must not be given", "darf nicht angegeben werden"
+			rateOK = func(n *node) bool { return !n.Has("cbc:Percent") }
 		default:
-			rateOK, rateEN, rateDE = func(n *node) bool { return vatDecIsZero(n, "cbc:Percent") }, "must be 0", "muss 0 sein"
+			rateOK = func(n *node) bool { return vatDecIsZero(n, "cbc:Percent") }
 		}
-		add("05", ln, rateOK, "The VAT rate of a line with {cat} (BT-152) "+rateEN+".", "Der Steuersatz einer Position mit {cat} (BT-152) "+rateDE+".")
-		add("06", al, rateOK, "The VAT rate of an allowance with {cat} (BT-96) "+rateEN+".", "Der Steuersatz eines Nachlasses mit {cat} (BT-96) "+rateDE+".")
-		add("07", ch, rateOK, "The VAT rate of a charge with {cat} (BT-103) "+rateEN+".", "Der Steuersatz eines Zuschlags mit {cat} (BT-103) "+rateDE+".")
+		add("05", ln, rateOK)
+		add("06", al, rateOK)
+		add("07", ch, rateOK)
 
 		// -08 … -10: the breakdown.
 		switch code {
 		case "S", "L", "M":
-			add("08", bd, vatTaxableNear(code, code == "S"),
-				"The taxable amount of the {cat} breakdown (BT-116) must equal its lines' net amounts plus charges minus allowances, per rate.",
-				"Die Bemessungsgrundlage der Aufschlüsselung {cat} (BT-116) muss je Steuersatz den Nettobeträgen der Positionen zuzüglich Zuschlägen abzüglich Nachlässen entsprechen.")
-			add("09", bd, vatTaxAmountNear,
-				"The VAT amount of the {cat} breakdown (BT-117) must equal its taxable amount (BT-116) × rate (BT-119).",
-				"Der Steuerbetrag der Aufschlüsselung {cat} (BT-117) muss Bemessungsgrundlage (BT-116) × Steuersatz (BT-119) entsprechen.")
-			add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") },
-				"A {cat} breakdown must not give an exemption reason (BT-120, BT-121).",
-				"Eine Aufschlüsselung {cat} darf keinen Befreiungsgrund (BT-120, BT-121) angeben.")
+			add("08", bd, vatTaxableNear(code, code == "S"))
+			add("09", bd, vatTaxAmountNear)
+			add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") })
 		default:
-			add("08", bd, vatTaxableEquals(code),
-				"The taxable amount of the {cat} breakdown (BT-116) must equal its lines' net amounts plus charges minus allowances.",
-				"Die Bemessungsgrundlage der Aufschlüsselung {cat} (BT-116) muss den Nettobeträgen der Positionen zuzüglich Zuschlägen abzüglich Nachlässen entsprechen.")
-			add("09", bd, func(n *node) bool { return vatDecIsZero(n.Parent, "cbc:TaxAmount") },
-				"The VAT amount of the {cat} breakdown (BT-117) must be 0.",
-				"Der Steuerbetrag der Aufschlüsselung {cat} (BT-117) muss 0 sein.")
+			add("08", bd, vatTaxableEquals(code))
+			add("09", bd, func(n *node) bool { return vatDecIsZero(n.Parent, "cbc:TaxAmount") })
 			if code == "Z" {
-				add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") },
-					"A {cat} breakdown must not give an exemption reason (BT-120, BT-121).",
-					"Eine Aufschlüsselung {cat} darf keinen Befreiungsgrund (BT-120, BT-121) angeben.")
+				add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") })
 			} else {
-				add("10", bd, func(n *node) bool { return n.Has("cbc:TaxExemptionReason") || n.Has("cbc:TaxExemptionReasonCode") },
-					"A {cat} breakdown must give an exemption reason (BT-120) or reason code (BT-121).",
-					"Eine Aufschlüsselung {cat} muss einen Befreiungsgrund (BT-120) oder dessen Code (BT-121) angeben.")
+				add("10", bd, func(n *node) bool { return n.Has("cbc:TaxExemptionReason") || n.Has("cbc:TaxExemptionReasonCode") })
 			}
 		}
 
@@ -511,16 +483,14 @@ func vatUBLRules() []Rule {
 					return true
 				}
 				return len([]rune(n.Str("cac:Delivery/cbc:ActualDeliveryDate"))) > 1 || n.Has("cac:InvoicePeriod/*")
-			}, "An intra-community supply needs the actual delivery date (BT-72) or the invoicing period (BG-14).",
-				"Eine innergemeinschaftliche Lieferung braucht das Lieferdatum (BT-72) oder den Abrechnungszeitraum (BG-14).")
+			})
 			add("12", root, func(n *node) bool {
 				r := n.Root()
 				if !bdUsed(r) {
 					return true
 				}
 				return len([]rune(n.Str("cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode"))) > 1
-			}, "An intra-community supply needs the deliver-to country code (BT-80).",
-				"Eine innergemeinschaftliche Lieferung braucht den Ländercode der Lieferanschrift (BT-80).")
+			})
 		case "O":
 			others := func(tcs []*node) int {
 				c := 0
@@ -531,18 +501,10 @@ func vatUBLRules() []Rule {
 				}
 				return c
 			}
-			add("11", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublSubtotalTC(r)) == 0 },
-				"An invoice with a breakdown not subject to VAT (O) must not have breakdowns of other categories.",
-				"Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine Aufschlüsselungen anderer Kategorien haben.")
-			add("12", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublAllCTC(r)) == 0 },
-				"An invoice with a breakdown not subject to VAT (O) must not have lines of other categories.",
-				"Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine Positionen anderer Kategorien haben.")
-			add("13", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatFalse, false)) == 0 },
-				"An invoice with a breakdown not subject to VAT (O) must not have allowances of other categories.",
-				"Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine Nachlässe anderer Kategorien haben.")
-			add("14", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatTrue, false)) == 0 },
-				"An invoice with a breakdown not subject to VAT (O) must not have charges of other categories.",
-				"Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine Zuschläge anderer Kategorien haben.")
+			add("11", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublSubtotalTC(r)) == 0 })
+			add("12", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublAllCTC(r)) == 0 })
+			add("13", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatFalse, false)) == 0 })
+			add("14", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatTrue, false)) == 0 })
 		}
 	}
 	return rules
@@ -647,8 +609,8 @@ func ciiVATEqualsPerRate(code string) func(n *node) bool {
 // ciiVATRules builds the category rules for CII.
 func ciiVATRules() []Rule {
 	var rules []Rule
-	r := func(id string, ctx Context, test func(*node) bool, en, de string) {
-		rules = append(rules, Rule{ID: id, Flag: Fatal, Context: ctx, Test: test, Message: en, MessageDE: de})
+	r := func(id string, ctx Context, test func(*node) bool) {
+		rules = append(rules, Rule{ID: id, Context: ctx, Test: test})
 	}
 	ctx := func(order int, names []string, match func(n *node) bool) Context {
 		return Context{Pattern: CIIModel, Order: order, Names: names, Match: match}
@@ -686,6 +648,12 @@ func ciiVATRules() []Rule {
 		return func(n *node) bool { return brAnyNum(n, "ram:RateApplicablePercent", op, 0) }
 	}
 	zero, pos, nonNeg := xmltree.OpEq, xmltree.OpGt, xmltree.OpGe
+	// IGIC rates in CII must be above zero, where UBL allows zero.
+	igic := func(id string, ctx Context, what, whatDE string) {
+		rules = append(rules, Rule{ID: id, Context: ctx, Test: rate(pos),
+			Message:   "The VAT rate of " + what + " with IGIC, Canary Islands (L) must be above zero.",
+			MessageDE: "Der Steuersatz " + whatDE + " mit IGIC, Kanarische Inseln (L) muss größer als null sein."})
+	}
 	noRate := func(n *node) bool { return !n.Has("ram:RateApplicablePercent") }
 	reasons := func(prefix string) func(n *node) bool {
 		return func(n *node) bool {
@@ -703,100 +671,81 @@ func ciiVATRules() []Rule {
 	parties := func(f func(*node) bool) func(n *node) bool { return func(n *node) bool { return f(n.Root()) } }
 	always := func(*node) bool { return true }
 
-	const (
-		m05 = "The VAT rate of a line with this category (BT-152) is wrong for the category."
-		d05 = "Der Steuersatz einer Position dieser Kategorie (BT-152) passt nicht zur Kategorie."
-		m06 = "The VAT rate of an allowance with this category (BT-96) is wrong for the category."
-		d06 = "Der Steuersatz eines Nachlasses dieser Kategorie (BT-96) passt nicht zur Kategorie."
-		m07 = "The VAT rate of a charge with this category (BT-103) is wrong for the category."
-		d07 = "Der Steuersatz eines Zuschlags dieser Kategorie (BT-103) passt nicht zur Kategorie."
-		m08 = "The taxable amount of the breakdown (BT-116) must equal its lines' net amounts plus charges minus allowances."
-		d08 = "Die Bemessungsgrundlage der Aufschlüsselung (BT-116) muss den Nettobeträgen der Positionen zuzüglich Zuschlägen abzüglich Nachlässen entsprechen."
-		m09 = "The VAT amount of the breakdown (BT-117) is wrong for the category."
-		d09 = "Der Steuerbetrag der Aufschlüsselung (BT-117) passt nicht zur Kategorie."
-		m10 = "The exemption reason (BT-120, BT-121) of the breakdown is wrong for the category: required for exempt categories, not allowed otherwise."
-		d10 = "Der Befreiungsgrund (BT-120, BT-121) der Aufschlüsselung passt nicht zur Kategorie: bei befreiten Kategorien erforderlich, sonst unzulässig."
-		mP  = "The VAT identifiers this VAT category requires of seller, tax representative or buyer are missing or not allowed."
-		dP  = "Die für diese Umsatzsteuerkategorie nötigen bzw. unzulässigen USt-IdNr. von Verkäufer, Steuervertreter oder Käufer stimmen nicht."
-	)
-
 	// AE: reverse charge.
-	r("BR-AE-08", hdrCode(178, "AE", true), ciiVATNear("AE"), m08, d08)
-	r("BR-AE-09", hdrCode(178, "AE", true), calcZero("../ram:CalculatedAmount"), m09, d09)
-	r("BR-AE-10", hdrCode(178, "AE", true), reasons("../"), m10, d10)
-	r("BR-AE-03", acTax(183, "AE", false), parties(ciiPartiesAE), mP, dP)
-	r("BR-AE-06", acTax(183, "AE", false), rate(zero), m06, d06)
-	r("BR-AE-04", acTax(187, "AE", true), parties(ciiPartiesAE), mP, dP)
-	r("BR-AE-07", acTax(187, "AE", true), rate(zero), m07, d07)
-	r("BR-AE-02", lineTax(191, "AE"), parties(ciiPartiesAE), mP, dP)
-	r("BR-AE-05", lineTax(191, "AE"), rate(zero), m05, d05)
+	r("BR-AE-08", hdrCode(178, "AE", true), ciiVATNear("AE"))
+	r("BR-AE-09", hdrCode(178, "AE", true), calcZero("../ram:CalculatedAmount"))
+	r("BR-AE-10", hdrCode(178, "AE", true), reasons("../"))
+	r("BR-AE-03", acTax(183, "AE", false), parties(ciiPartiesAE))
+	r("BR-AE-06", acTax(183, "AE", false), rate(zero))
+	r("BR-AE-04", acTax(187, "AE", true), parties(ciiPartiesAE))
+	r("BR-AE-07", acTax(187, "AE", true), rate(zero))
+	r("BR-AE-02", lineTax(191, "AE"), parties(ciiPartiesAE))
+	r("BR-AE-05", lineTax(191, "AE"), rate(zero))
 	// L: IGIC.
-	r("BR-AF-08", hdrTax(195, "L"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "L") }, m08, d08)
-	r("BR-AF-09", hdrTax(195, "L"), always, m09, d09)
-	r("BR-AF-10", hdrTax(195, "L"), noReasons(""), m10, d10)
-	r("BR-AF-02", lineTax(200, "L"), parties(ciiPartiesSeller), mP, dP)
-	r("BR-AF-05", lineTax(200, "L"), rate(pos), m05, d05)
-	r("BR-AF-03", acTax(204, "L", false), parties(ciiPartiesSeller), mP, dP)
-	r("BR-AF-06", acTax(204, "L", false), rate(pos), m06, d06)
-	r("BR-AF-04", acTax(208, "L", true), parties(ciiPartiesSeller), mP, dP)
-	r("BR-AF-07", acTax(208, "L", true), rate(pos), m07, d07)
+	r("BR-AF-08", hdrTax(195, "L"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "L") })
+	r("BR-AF-09", hdrTax(195, "L"), always)
+	r("BR-AF-10", hdrTax(195, "L"), noReasons(""))
+	r("BR-AF-02", lineTax(200, "L"), parties(ciiPartiesSeller))
+	igic("BR-AF-05", lineTax(200, "L"), "a line (BT-152)", "einer Position (BT-152)")
+	r("BR-AF-03", acTax(204, "L", false), parties(ciiPartiesSeller))
+	igic("BR-AF-06", acTax(204, "L", false), "an allowance (BT-96)", "eines Nachlasses (BT-96)")
+	r("BR-AF-04", acTax(208, "L", true), parties(ciiPartiesSeller))
+	igic("BR-AF-07", acTax(208, "L", true), "a charge (BT-103)", "eines Zuschlags (BT-103)")
 	// M: IPSI.
-	r("BR-AG-08", hdrTax(212, "M"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "M") }, m08, d08)
-	r("BR-AG-09", hdrTax(212, "M"), always, m09, d09)
-	r("BR-AG-10", hdrTax(212, "M"), noReasons(""), m10, d10)
-	r("BR-AG-02", lineTax(217, "M"), parties(ciiPartiesSeller), mP, dP)
-	r("BR-AG-05", lineTax(217, "M"), rate(nonNeg), m05, d05)
-	r("BR-AG-03", acTax(221, "M", false), parties(ciiPartiesSeller), mP, dP)
-	r("BR-AG-06", acTax(221, "M", false), rate(nonNeg), m06, d06)
-	r("BR-AG-04", acTax(225, "M", true), parties(ciiPartiesSeller), mP, dP)
-	r("BR-AG-07", acTax(225, "M", true), rate(nonNeg), m07, d07)
+	r("BR-AG-08", hdrTax(212, "M"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "M") })
+	r("BR-AG-09", hdrTax(212, "M"), always)
+	r("BR-AG-10", hdrTax(212, "M"), noReasons(""))
+	r("BR-AG-02", lineTax(217, "M"), parties(ciiPartiesSeller))
+	r("BR-AG-05", lineTax(217, "M"), rate(nonNeg))
+	r("BR-AG-03", acTax(221, "M", false), parties(ciiPartiesSeller))
+	r("BR-AG-06", acTax(221, "M", false), rate(nonNeg))
+	r("BR-AG-04", acTax(225, "M", true), parties(ciiPartiesSeller))
+	r("BR-AG-07", acTax(225, "M", true), rate(nonNeg))
 	// E: exempt.
-	r("BR-E-08", hdrCode(229, "E", true), ciiVATNear("E"), m08, d08)
-	r("BR-E-09", hdrCode(229, "E", true), calcZero("../ram:CalculatedAmount"), m09, d09)
-	r("BR-E-10", hdrCode(229, "E", true), reasons("../"), m10, d10)
-	r("BR-E-03", acTax(234, "E", false), parties(ciiPartiesSeller), mP, dP)
-	r("BR-E-06", acTax(234, "E", false), rate(zero), m06, d06)
-	r("BR-E-04", acTax(238, "E", true), parties(ciiPartiesSeller), mP, dP)
-	r("BR-E-07", acTax(238, "E", true), rate(zero), m07, d07)
-	r("BR-E-02", lineTax(242, "E"), parties(ciiPartiesSeller), mP, dP)
-	r("BR-E-05", lineTax(242, "E"), rate(zero), m05, d05)
+	r("BR-E-08", hdrCode(229, "E", true), ciiVATNear("E"))
+	r("BR-E-09", hdrCode(229, "E", true), calcZero("../ram:CalculatedAmount"))
+	r("BR-E-10", hdrCode(229, "E", true), reasons("../"))
+	r("BR-E-03", acTax(234, "E", false), parties(ciiPartiesSeller))
+	r("BR-E-06", acTax(234, "E", false), rate(zero))
+	r("BR-E-04", acTax(238, "E", true), parties(ciiPartiesSeller))
+	r("BR-E-07", acTax(238, "E", true), rate(zero))
+	r("BR-E-02", lineTax(242, "E"), parties(ciiPartiesSeller))
+	r("BR-E-05", lineTax(242, "E"), rate(zero))
 	// G: export.
-	r("BR-G-08", hdrCode(246, "G", true), ciiVATNear("G"), m08, d08)
-	r("BR-G-09", hdrCode(246, "G", true), calcZero("../ram:CalculatedAmount"), m09, d09)
-	r("BR-G-10", hdrCode(246, "G", true), reasons("../"), m10, d10)
-	r("BR-G-03", acTax(251, "G", false), parties(ciiPartiesG), mP, dP)
-	r("BR-G-06", acTax(251, "G", false), rate(zero), m06, d06)
-	r("BR-G-04", acTax(255, "G", true), parties(ciiPartiesG), mP, dP)
-	r("BR-G-07", acTax(255, "G", true), rate(zero), m07, d07)
-	r("BR-G-02", lineTax(259, "G"), parties(ciiPartiesG), mP, dP)
-	r("BR-G-05", lineTax(259, "G"), rate(zero), m05, d05)
+	r("BR-G-08", hdrCode(246, "G", true), ciiVATNear("G"))
+	r("BR-G-09", hdrCode(246, "G", true), calcZero("../ram:CalculatedAmount"))
+	r("BR-G-10", hdrCode(246, "G", true), reasons("../"))
+	r("BR-G-03", acTax(251, "G", false), parties(ciiPartiesG))
+	r("BR-G-06", acTax(251, "G", false), rate(zero))
+	r("BR-G-04", acTax(255, "G", true), parties(ciiPartiesG))
+	r("BR-G-07", acTax(255, "G", true), rate(zero))
+	r("BR-G-02", lineTax(259, "G"), parties(ciiPartiesG))
+	r("BR-G-05", lineTax(259, "G"), rate(zero))
 	// K: intra-community.
 	icHdr := hdrCode(263, "K", true)
-	r("BR-IC-08", icHdr, ciiVATNear("K"), m08, d08)
-	r("BR-IC-09", icHdr, calcZero("../ram:CalculatedAmount"), m09, d09)
-	r("BR-IC-10", icHdr, reasons("../"), m10, d10)
+	r("BR-IC-08", icHdr, ciiVATNear("K"))
+	r("BR-IC-09", icHdr, calcZero("../ram:CalculatedAmount"))
+	r("BR-IC-10", icHdr, reasons("../"))
 	r("BR-IC-11", icHdr, func(n *node) bool {
 		return n.Root().Has(ciiDelivery+"/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString") ||
 			n.Has("../../ram:BillingSpecifiedPeriod/ram:StartDateTime") || n.Has("../../ram:BillingSpecifiedPeriod/ram:EndDateTime")
-	}, "An intra-community supply needs the actual delivery date (BT-72) or the invoicing period (BG-14).",
-		"Eine innergemeinschaftliche Lieferung braucht das Lieferdatum (BT-72) oder den Abrechnungszeitraum (BG-14).")
+	})
 	r("BR-IC-12", icHdr, func(n *node) bool {
 		return n.Root().Has(ciiDelivery + "/ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID")
-	}, "An intra-community supply needs the deliver-to country code (BT-80).",
-		"Eine innergemeinschaftliche Lieferung braucht den Ländercode der Lieferanschrift (BT-80).")
-	r("BR-IC-03", acTax(270, "K", false), parties(ciiPartiesIC), mP, dP)
-	r("BR-IC-06", acTax(270, "K", false), rate(zero), m06, d06)
-	r("BR-IC-04", acTax(274, "K", true), parties(ciiPartiesIC), mP, dP)
-	r("BR-IC-07", acTax(274, "K", true), rate(zero), m07, d07)
-	r("BR-IC-02", lineTax(278, "K"), parties(ciiPartiesIC), mP, dP)
-	r("BR-IC-05", lineTax(278, "K"), rate(zero), m05, d05)
+	})
+	r("BR-IC-03", acTax(270, "K", false), parties(ciiPartiesIC))
+	r("BR-IC-06", acTax(270, "K", false), rate(zero))
+	r("BR-IC-04", acTax(274, "K", true), parties(ciiPartiesIC))
+	r("BR-IC-07", acTax(274, "K", true), rate(zero))
+	r("BR-IC-02", lineTax(278, "K"), parties(ciiPartiesIC))
+	r("BR-IC-05", lineTax(278, "K"), rate(zero))
 	// O: not subject to VAT.
 	oHdr := hdrTax(282, "O")
 	r("BR-O-08", oHdr, func(n *node) bool {
 		return xmltree.AnyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(ciiVATBase(n.Root(), "O", nil)))
-	}, m08, d08)
-	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"), m09, d09)
-	r("BR-O-10", oHdr, reasons(""), m10, d10)
+	})
+	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"))
+	r("BR-O-10", oHdr, reasons(""))
 	otherTax := func(name string) func(n *node) bool {
 		return func(n *node) bool {
 			for _, t := range n.Root().Descendants(name) {
@@ -809,20 +758,19 @@ func ciiVATRules() []Rule {
 			return true
 		}
 	}
-	mO, dO := "An invoice with a breakdown not subject to VAT (O) must not use other VAT categories.", "Eine Rechnung mit einer Aufschlüsselung „nicht steuerbar“ (O) darf keine anderen Umsatzsteuerkategorien verwenden."
-	r("BR-O-11", oHdr, otherTax("ram:ApplicableTradeTax"), mO, dO)
-	r("BR-O-12", oHdr, otherTax("ram:ApplicableTradeTax"), mO, dO)
-	r("BR-O-13", oHdr, otherTax("ram:CategoryTradeTax"), mO, dO)
-	r("BR-O-14", oHdr, otherTax("ram:CategoryTradeTax"), mO, dO)
-	r("BR-O-03", acTax(291, "O", false), parties(ciiPartiesO), mP, dP)
-	r("BR-O-06", acTax(291, "O", false), noRate, m06, d06)
-	r("BR-O-04", acTax(295, "O", true), parties(ciiPartiesO), mP, dP)
-	r("BR-O-07", acTax(295, "O", true), noRate, m07, d07)
-	r("BR-O-02", lineTax(299, "O"), parties(ciiPartiesO), mP, dP)
-	r("BR-O-05", lineTax(299, "O"), noRate, m05, d05)
+	r("BR-O-11", oHdr, otherTax("ram:ApplicableTradeTax"))
+	r("BR-O-12", oHdr, otherTax("ram:ApplicableTradeTax"))
+	r("BR-O-13", oHdr, otherTax("ram:CategoryTradeTax"))
+	r("BR-O-14", oHdr, otherTax("ram:CategoryTradeTax"))
+	r("BR-O-03", acTax(291, "O", false), parties(ciiPartiesO))
+	r("BR-O-06", acTax(291, "O", false), noRate)
+	r("BR-O-04", acTax(295, "O", true), parties(ciiPartiesO))
+	r("BR-O-07", acTax(295, "O", true), noRate)
+	r("BR-O-02", lineTax(299, "O"), parties(ciiPartiesO))
+	r("BR-O-05", lineTax(299, "O"), noRate)
 	// S: standard rate.
 	sHdr := hdrCode(303, "S", false)
-	r("BR-S-08", sHdr, ciiVATEqualsPerRate("S"), m08, d08)
+	r("BR-S-08", sHdr, ciiVATEqualsPerRate("S"))
 	r("BR-S-09", sHdr, func(n *node) bool {
 		tax, ok1 := xmltree.Dec(n.Parent.Str("ram:CalculatedAmount"))
 		base, ok2 := xmltree.Dec(n.Parent.Str("ram:BasisAmount"))
@@ -832,25 +780,25 @@ func ciiVATRules() []Rule {
 		t := math.Abs(ratFloat(tax))
 		want := xmltree.RoundDouble(math.Abs(ratFloat(base))*xmltree.Num(n.Parent.Str("ram:RateApplicablePercent"))) / 100
 		return t-1 < want && t+1 > want
-	}, m09, d09)
-	r("BR-S-10", sHdr, noReasons("../"), m10, d10)
-	r("BR-S-02", lineTax(308, "S"), parties(ciiPartiesSeller), mP, dP)
-	r("BR-S-05", lineTax(308, "S"), rate(pos), m05, d05)
-	r("BR-S-03", acTax(312, "S", false), parties(ciiPartiesSeller), mP, dP)
-	r("BR-S-06", acTax(312, "S", false), rate(pos), m06, d06)
-	r("BR-S-04", acTax(316, "S", true), parties(ciiPartiesSeller), mP, dP)
-	r("BR-S-07", acTax(316, "S", true), rate(pos), m07, d07)
+	})
+	r("BR-S-10", sHdr, noReasons("../"))
+	r("BR-S-02", lineTax(308, "S"), parties(ciiPartiesSeller))
+	r("BR-S-05", lineTax(308, "S"), rate(pos))
+	r("BR-S-03", acTax(312, "S", false), parties(ciiPartiesSeller))
+	r("BR-S-06", acTax(312, "S", false), rate(pos))
+	r("BR-S-04", acTax(316, "S", true), parties(ciiPartiesSeller))
+	r("BR-S-07", acTax(316, "S", true), rate(pos))
 	// Z: zero rated.
 	zHdr := hdrCode(320, "Z", false)
-	r("BR-Z-08", zHdr, ciiVATNear("Z"), m08, d08)
-	r("BR-Z-09", zHdr, calcZero("../ram:CalculatedAmount"), m09, d09)
-	r("BR-Z-10", zHdr, noReasons("../"), m10, d10)
-	r("BR-Z-03", acTax(325, "Z", false), parties(ciiPartiesSeller), mP, dP)
-	r("BR-Z-06", acTax(325, "Z", false), rate(zero), m06, d06)
-	r("BR-Z-04", acTax(329, "Z", true), parties(ciiPartiesSeller), mP, dP)
-	r("BR-Z-07", acTax(329, "Z", true), rate(zero), m07, d07)
-	r("BR-Z-02", lineTax(333, "Z"), parties(ciiPartiesSeller), mP, dP)
-	r("BR-Z-05", lineTax(333, "Z"), rate(zero), m05, d05)
+	r("BR-Z-08", zHdr, ciiVATNear("Z"))
+	r("BR-Z-09", zHdr, calcZero("../ram:CalculatedAmount"))
+	r("BR-Z-10", zHdr, noReasons("../"))
+	r("BR-Z-03", acTax(325, "Z", false), parties(ciiPartiesSeller))
+	r("BR-Z-06", acTax(325, "Z", false), rate(zero))
+	r("BR-Z-04", acTax(329, "Z", true), parties(ciiPartiesSeller))
+	r("BR-Z-07", acTax(329, "Z", true), rate(zero))
+	r("BR-Z-02", lineTax(333, "Z"), parties(ciiPartiesSeller))
+	r("BR-Z-05", lineTax(333, "Z"), rate(zero))
 
 	// -01: the breakdown exists when the category is used (document level).
 	hdr := func(n *node, code string) int {
@@ -860,7 +808,6 @@ func ciiVATRules() []Rule {
 		return ciiCountCat(n, "//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax", code)
 	}
 	ctt := func(n *node, code string) int { return ciiCountCat(n, "//ram:CategoryTradeTax", code) }
-	m01, d01 := "Where the VAT category is used, exactly one VAT breakdown (BG-23) must have it.", "Wenn die Umsatzsteuerkategorie verwendet wird, muss genau eine Umsatzsteueraufschlüsselung (BG-23) sie haben."
 	for _, c := range []struct{ id, code string }{{"BR-Z-01", "Z"}, {"BR-E-01", "E"}, {"BR-AE-01", "AE"}, {"BR-IC-01", "K"}, {"BR-G-01", "G"}} {
 		code := c.code
 		r(c.id, ciiModelRoot, func(n *node) bool {
@@ -868,16 +815,16 @@ func ciiVATRules() []Rule {
 				return true
 			}
 			return hdr(n, code) == 1 && (line(n, code) > 0 || ctt(n, code) > 0)
-		}, m01, d01)
+		})
 	}
 	r("BR-O-01", ciiModelRoot, func(n *node) bool {
 		return hdr(n, "O") == 0 || hdr(n, "O") == 1 && (line(n, "O") > 0 || ctt(n, "O") > 0)
-	}, m01, d01)
+	})
 	for _, c := range []struct{ id, code string }{{"BR-S-01", "S"}, {"BR-AF-01", "L"}, {"BR-AG-01", "M"}} {
 		code := c.code
 		r(c.id, ciiModelRoot, func(n *node) bool {
 			return (line(n, code)+hdr(n, code) >= 2 || line(n, code) == 0) && (ctt(n, code)+hdr(n, code) >= 2 || ctt(n, code) == 0)
-		}, m01, d01)
+		})
 	}
 	return rules
 }
