@@ -15,13 +15,13 @@ func allRules() []Rule {
 		brCIIHeaderTaxRules, // rules_br.go: header tax rules for CII
 		brcoCIIRules,        // rules_brco.go: BR-CO for CII
 		brdecCIIRules,       // rules_brdec.go: BR-DEC for CII
-		vatUBLRules(),       // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
-		ciiVATRules(),       // rules_vat.go: the VAT category rules for CII
+		vatUBLRules(),       // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
+		ciiVATRules(),       // rules_vat_cii.go: the VAT category rules for CII
 		clUBLRules,          // rules_cl.go: BR-CL code lists for UBL
 		clCIIRules,          // rules_cl.go: BR-CL code lists for CII
-		ublCRRules(),        // rules_ubl.go: UBL-CR
-		ublSRRules,          // rules_ubl_sr.go: UBL-SR, UBL-DT
-		ciiSyntaxRules(),    // rules_cii.go: CII-SR, CII-DT
+		ublCRRules(),        // rules_cr_ubl.go: UBL-CR
+		ublSRRules,          // rules_sr_ubl.go: UBL-SR, UBL-DT
+		ciiSyntaxRules(),    // rules_sr_cii.go: CII-SR, CII-DT
 		xrUBLRules,          // rules_xr_ubl.go: XRechnung rules for UBL
 		xrCIIRules,          // rules_xr_cii.go: XRechnung rules for CII
 		peppolUBLRules,      // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
