@@ -8,17 +8,17 @@ import "github.com/eingang/eingang/invoice/internal/xmltree"
 func allRules() []Rule {
 	var all []Rule
 	for _, family := range [][]Rule{
-		brUBLRules,          // rules_br.go: BR-01..BR-65, BR-B for UBL
-		brCIIRules,          // rules_br.go: BR-01..BR-65, BR-B for CII
-		brcoUBLRules,        // rules_brco.go: BR-CO for UBL
-		brdecUBLRules,       // rules_brdec.go: BR-DEC for UBL
-		brCIIHeaderTaxRules, // rules_br.go: header tax rules for CII
-		brcoCIIRules,        // rules_brco.go: BR-CO for CII
-		brdecCIIRules,       // rules_brdec.go: BR-DEC for CII
+		brUBLRules,          // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
+		brCIIRules,          // rules_br_cii.go: BR-01..BR-65, BR-B for CII
+		brcoUBLRules,        // rules_brco_ubl.go: BR-CO for UBL
+		brdecUBLRules,       // rules_brdec_ubl.go: BR-DEC for UBL
+		brCIIHeaderTaxRules, // rules_br_cii.go: header tax rules for CII
+		brcoCIIRules,        // rules_brco_cii.go: BR-CO for CII
+		brdecCIIRules,       // rules_brdec_cii.go: BR-DEC for CII
 		vatUBLRules(),       // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		ciiVATRules(),       // rules_vat_cii.go: the VAT category rules for CII
-		clUBLRules,          // rules_cl.go: BR-CL code lists for UBL
-		clCIIRules,          // rules_cl.go: BR-CL code lists for CII
+		clUBLRules,          // rules_cl_ubl.go: BR-CL code lists for UBL
+		clCIIRules,          // rules_cl_cii.go: BR-CL code lists for CII
 		ublCRRules(),        // rules_cr_ubl.go: UBL-CR
 		ublSRRules,          // rules_sr_ubl.go: UBL-SR, UBL-DT
 		ciiSyntaxRules(),    // rules_sr_cii.go: CII-SR, CII-DT
