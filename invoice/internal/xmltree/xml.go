@@ -1,3 +1,8 @@
+// Package xmltree parses XML into an element tree and reads it the way the
+// reference's XPath 2.0 does: a strict XML 1.0 parser that refuses any
+// DOCTYPE and enforces limits, paths over the tree with fixed namespace
+// prefixes, and XPath's value semantics (untyped comparisons, decimals,
+// dates, text nodes, dynamic errors) for the validator's rules.
 package xmltree
 
 import (
