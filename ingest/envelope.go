@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/leitweg"
 	"github.com/eingang/eingang/store"
 )
@@ -80,7 +79,7 @@ func (e *RefusedError) Error() string { return "ingest: refused (" + e.Reason + 
 // non-nil receipt is the answer: a duplicate of that submission.
 func (p *Pipeline) before(ctx context.Context, sub Submission) (*Receipt, error) {
 	if sub.Expect != nil {
-		if err := expect(sub.Data, sub.Expect); err != nil {
+		if err := p.expect(sub.Data, sub.Expect); err != nil {
 			return nil, err
 		}
 	}
@@ -106,12 +105,8 @@ func (p *Pipeline) before(ctx context.Context, sub Submission) (*Receipt, error)
 
 // expect checks a document against what its envelope says. A document the
 // model cannot be read from is left to validation, which rejects it.
-func expect(data []byte, e *Expect) error {
-	root, err := invoice.Parse(data, invoice.DefaultLimits)
-	if err != nil {
-		return nil
-	}
-	inv, err := invoice.Read(root)
+func (p *Pipeline) expect(data []byte, e *Expect) error {
+	inv, err := p.cfg.Validator.Model(data)
 	if err != nil {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // FuzzValidate feeds arbitrary bytes to the validator, seeded with the
@@ -37,7 +38,7 @@ func FuzzValidate(f *testing.F) {
 			t.Fatal("accepted with errors")
 		}
 		fresh := *v
-		fresh.parsers = &sync.Pool{New: func() any { return newParser() }}
+		fresh.parsers = &sync.Pool{New: func() any { return xmltree.NewParser() }}
 		if got, want := reportJSON(t, v, data), reportJSON(t, &fresh, data); got != want {
 			t.Fatalf("reused parser:\n%s\nfresh parser:\n%s", got, want)
 		}

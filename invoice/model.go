@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // An Invoice is the syntax-neutral EN 16931 view of a document: the
@@ -285,9 +287,9 @@ type Attribute struct {
 	Value Text `json:"value"` // BT-161
 }
 
-// Read maps a parsed UBL or CII document to the model. Absent terms stay
-// empty; Read fails only for documents that are not invoices.
-func Read(root *Node) (*Invoice, error) {
+// read maps a parsed UBL or CII document to the model. Absent terms stay
+// empty; read fails only for documents that are not invoices.
+func read(root *node) (*Invoice, error) {
 	switch t := docTypeOf(root); t {
 	case UBLInvoice, UBLCreditNote:
 		return readUBL(root, t), nil
@@ -297,28 +299,28 @@ func Read(root *Node) (*Invoice, error) {
 	return nil, fmt.Errorf("invoice: read: root element {%s}%s is not an invoice", root.Space, root.Local)
 }
 
-func text(n *Node, path string) Text {
+func text(n *node, path string) Text {
 	if n == nil {
 		return Text{}
 	}
 	return textOf(n.First(path))
 }
 
-func textOf(e *Node) Text {
+func textOf(e *node) Text {
 	if e == nil {
 		return Text{}
 	}
-	t := Text{Value: NormSpace(e.Value()), At: e.Path()}
+	t := Text{Value: xmltree.NormSpace(e.Value()), At: e.Path()}
 	for _, a := range [...]string{"schemeID", "listID"} {
 		if v, ok := e.Attr(a); ok {
-			t.Scheme = NormSpace(v)
+			t.Scheme = xmltree.NormSpace(v)
 			break
 		}
 	}
 	return t
 }
 
-func texts(n *Node, path string) []Text {
+func texts(n *node, path string) []Text {
 	var out []Text
 	for _, e := range n.All(path) {
 		out = append(out, textOf(e))
@@ -327,7 +329,7 @@ func texts(n *Node, path string) []Text {
 }
 
 // attr returns an attribute of the element at path as a Text.
-func attr(n *Node, path, name string) Text {
+func attr(n *node, path, name string) Text {
 	e := n.First(path)
 	if e == nil {
 		return Text{}
@@ -336,18 +338,18 @@ func attr(n *Node, path, name string) Text {
 	if !ok {
 		return Text{}
 	}
-	return Text{Value: NormSpace(v), At: e.Path() + "/@" + name}
+	return Text{Value: xmltree.NormSpace(v), At: e.Path() + "/@" + name}
 }
 
-func amount(n *Node, path string) Amount {
+func amount(n *node, path string) Amount {
 	e := n.First(path)
 	if e == nil {
 		return Amount{}
 	}
-	raw := NormSpace(e.Value())
+	raw := xmltree.NormSpace(e.Value())
 	a := Amount{Raw: raw, At: e.Path()}
 	a.Currency, _ = e.Attr("currencyID")
-	if d, ok := Dec(raw); ok {
+	if d, ok := xmltree.Dec(raw); ok {
 		a.Value = d
 	}
 	return a
@@ -375,7 +377,7 @@ func note(subject, t Text) Note {
 	return Note{Subject: subject, Text: t}
 }
 
-func readUBL(r *Node, t DocType) *Invoice {
+func readUBL(r *node, t DocType) *Invoice {
 	line, typeCode, qty := "cac:InvoiceLine", "cbc:InvoiceTypeCode", "cbc:InvoicedQuantity"
 	if t == UBLCreditNote {
 		line, typeCode, qty = "cac:CreditNoteLine", "cbc:CreditNoteTypeCode", "cbc:CreditedQuantity"
@@ -432,7 +434,7 @@ func readUBL(r *Node, t DocType) *Invoice {
 	}
 	// The creditor identifier (BT-90) is the seller's or payee's party
 	// identifier with scheme SEPA.
-	for _, p := range []*Node{r.First("cac:AccountingSupplierParty/cac:Party"), r.First("cac:PayeeParty")} {
+	for _, p := range []*node{r.First("cac:AccountingSupplierParty/cac:Party"), r.First("cac:PayeeParty")} {
 		if p == nil {
 			continue
 		}
@@ -443,7 +445,7 @@ func readUBL(r *Node, t DocType) *Invoice {
 		}
 	}
 	for _, d := range r.All("cac:AdditionalDocumentReference") {
-		switch NormSpace(d.Str("cbc:DocumentTypeCode")) {
+		switch xmltree.NormSpace(d.Str("cbc:DocumentTypeCode")) {
 		case "130":
 			inv.References.InvoicedObject = text(d, "cbc:ID")
 			continue
@@ -523,7 +525,7 @@ func readUBL(r *Node, t DocType) *Invoice {
 			OriginCountry:     text(l, "cac:Item/cac:OriginCountry/cbc:IdentificationCode"),
 		}
 		for _, d := range l.All("cac:DocumentReference") {
-			if NormSpace(d.Str("cbc:DocumentTypeCode")) == "130" {
+			if xmltree.NormSpace(d.Str("cbc:DocumentTypeCode")) == "130" {
 				ln.ObjectID = text(d, "cbc:ID")
 			}
 		}
@@ -536,7 +538,7 @@ func readUBL(r *Node, t DocType) *Invoice {
 }
 
 // embed records the embedded file e (BT-125) of an attachment.
-func embed(a *Attachment, e *Node) {
+func embed(a *Attachment, e *node) {
 	if e == nil {
 		return
 	}
@@ -547,11 +549,11 @@ func embed(a *Attachment, e *Node) {
 	a.Size = decodedLen(a.base64)
 }
 
-func ublAllowancesCharges(n *Node) []AllowanceCharge {
+func ublAllowancesCharges(n *node) []AllowanceCharge {
 	var out []AllowanceCharge
 	for _, ac := range n.All("cac:AllowanceCharge") {
 		out = append(out, AllowanceCharge{
-			Charge:      NormSpace(ac.Str("cbc:ChargeIndicator")) == "true",
+			Charge:      xmltree.NormSpace(ac.Str("cbc:ChargeIndicator")) == "true",
 			Amount:      amount(ac, "cbc:Amount"),
 			Base:        amount(ac, "cbc:BaseAmount"),
 			Percent:     text(ac, "cbc:MultiplierFactorNumeric"),
@@ -564,13 +566,13 @@ func ublAllowancesCharges(n *Node) []AllowanceCharge {
 	return out
 }
 
-func ublParty(p *Node) Party {
+func ublParty(p *node) Party {
 	if p == nil {
 		return Party{}
 	}
 	var vat, tax Text
 	for _, s := range p.All("cac:PartyTaxScheme") {
-		if NormSpace(s.Str("cac:TaxScheme/cbc:ID")) == "VAT" {
+		if xmltree.NormSpace(s.Str("cac:TaxScheme/cbc:ID")) == "VAT" {
 			if vat.Value == "" {
 				vat = text(s, "cbc:CompanyID")
 			}
@@ -602,7 +604,7 @@ func ublParty(p *Node) Party {
 	}
 }
 
-func ublAddress(a *Node) Address {
+func ublAddress(a *node) Address {
 	if a == nil {
 		return Address{}
 	}
@@ -617,7 +619,7 @@ func ublAddress(a *Node) Address {
 	}
 }
 
-func readCII(r *Node) *Invoice {
+func readCII(r *node) *Invoice {
 	const (
 		doc   = "rsm:ExchangedDocument/"
 		tx    = "rsm:SupplyChainTradeTransaction/"
@@ -626,7 +628,7 @@ func readCII(r *Node) *Invoice {
 		settl = tx + "ram:ApplicableHeaderTradeSettlement/"
 		sum   = settl + "ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
 	)
-	cur := NormSpace(r.Str(settl + "ram:InvoiceCurrencyCode"))
+	cur := xmltree.NormSpace(r.Str(settl + "ram:InvoiceCurrencyCode"))
 	inv := &Invoice{
 		Doc:             CIIInvoice,
 		Number:          text(r, doc+"ram:ID"),
@@ -681,7 +683,7 @@ func readCII(r *Node) *Invoice {
 		inv.Notes = append(inv.Notes, note(text(n, "ram:SubjectCode"), text(n, "ram:Content")))
 	}
 	for _, d := range r.All(agree + "ram:AdditionalReferencedDocument") {
-		switch NormSpace(d.Str("ram:TypeCode")) {
+		switch xmltree.NormSpace(d.Str("ram:TypeCode")) {
 		case "130":
 			inv.References.InvoicedObject = text(d, "ram:IssuerAssignedID")
 			continue
@@ -764,7 +766,7 @@ func readCII(r *Node) *Invoice {
 			OriginCountry:     text(l, prod+"ram:OriginTradeCountry/ram:ID"),
 		}
 		for _, d := range l.All(set + "ram:AdditionalReferencedDocument") {
-			if NormSpace(d.Str("ram:TypeCode")) == "130" {
+			if xmltree.NormSpace(d.Str("ram:TypeCode")) == "130" {
 				ln.ObjectID = text(d, "ram:IssuerAssignedID")
 			}
 		}
@@ -776,14 +778,14 @@ func readCII(r *Node) *Invoice {
 	return inv
 }
 
-func ciiAllowancesCharges(n *Node, cur string) []AllowanceCharge {
+func ciiAllowancesCharges(n *node, cur string) []AllowanceCharge {
 	if n == nil {
 		return nil
 	}
 	var out []AllowanceCharge
 	for _, ac := range n.All("ram:SpecifiedTradeAllowanceCharge") {
 		out = append(out, AllowanceCharge{
-			Charge:      NormSpace(ac.Str("ram:ChargeIndicator/udt:Indicator")) == "true",
+			Charge:      xmltree.NormSpace(ac.Str("ram:ChargeIndicator/udt:Indicator")) == "true",
 			Amount:      withCurrency(amount(ac, "ram:ActualAmount"), cur),
 			Base:        withCurrency(amount(ac, "ram:BasisAmount"), cur),
 			Percent:     text(ac, "ram:CalculationPercent"),
@@ -804,18 +806,18 @@ func withCurrency(a Amount, cur string) Amount {
 }
 
 // ciiDate turns a CII date (format 102, YYYYMMDD) into YYYY-MM-DD.
-func ciiDate(e *Node) Text {
+func ciiDate(e *node) Text {
 	if e == nil {
 		return Text{}
 	}
-	v := NormSpace(e.Value())
+	v := xmltree.NormSpace(e.Value())
 	if f, _ := e.Attr("format"); f == "102" && len(v) == 8 {
 		v = v[:4] + "-" + v[4:6] + "-" + v[6:]
 	}
 	return Text{Value: v, At: e.Path()}
 }
 
-func ciiParty(p *Node) Party {
+func ciiParty(p *node) Party {
 	if p == nil {
 		return Party{}
 	}
@@ -850,7 +852,7 @@ func ciiParty(p *Node) Party {
 	}
 }
 
-func ciiAddress(a *Node) Address {
+func ciiAddress(a *node) Address {
 	if a == nil {
 		return Address{}
 	}

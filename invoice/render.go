@@ -1,6 +1,8 @@
 package invoice
 
 import (
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -154,7 +156,7 @@ func (l locale) Percent(t Text) string {
 	if v == "" {
 		return ""
 	}
-	if _, ok := Dec(v); ok && strings.Contains(v, ".") {
+	if _, ok := xmltree.Dec(v); ok && strings.Contains(v, ".") {
 		v = strings.TrimRight(strings.TrimRight(v, "0"), ".")
 	}
 	if l.en {
@@ -188,7 +190,7 @@ func (l locale) Money(a Amount) string {
 
 // decimal regroups the decimal s, padding its fraction to minFrac digits.
 func (l locale) decimal(s string, minFrac int) string {
-	if _, ok := Dec(s); !ok {
+	if _, ok := xmltree.Dec(s); !ok {
 		return s
 	}
 	sign := ""

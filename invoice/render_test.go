@@ -137,11 +137,7 @@ func readModel(t *testing.T, file string) *Invoice {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := Parse(data, DefaultLimits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := Read(root)
+	inv, err := NewValidator().Model(data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,7 +102,7 @@ type Context struct {
 	// that Match runs only on candidates; nil means any element.
 	Names []string
 	// Match reports whether the element is selected.
-	Match func(n *Node) bool
+	Match func(n *node) bool
 }
 
 // A Rule is one assertion: an id, its flag, where it applies and a test.
@@ -116,9 +116,11 @@ type Rule struct {
 	// assert fires when its test is false: Test returns false then. A
 	// Schematron report fires when its test is true: write Test as its
 	// negation.
-	Test func(n *Node) bool
-	// Message says what the rule requires and what to fix, in English and
-	// German.
+	Test func(n *node) bool
+	// Flag and Message override the catalogue's entry for ID (see
+	// catalogue.go): leave them empty unless this syntax needs other
+	// words. Message says what the rule requires and what to fix, in
+	// English and German.
 	Message, MessageDE string
 }
 
@@ -218,17 +220,16 @@ func compile(rules []Rule) *ruleSet {
 // dynamic error the rule's test raised there.
 type hit struct {
 	rule *Rule
-	node *Node
+	node *node
 	err  string
 }
 
 // run applies the patterns to every element of the document and returns
 // the failed rules, pattern by pattern, each in document order.
-func (rs *ruleSet) run(root *Node, patterns []Pattern) []hit {
+func (rs *ruleSet) run(root *node, patterns []Pattern) []hit {
 	var hits [numPatterns][]hit
-	d := root.state()
-	var walk func(n *Node)
-	walk = func(n *Node) {
+	var walk func(n *node)
+	walk = func(n *node) {
 		named := rs.byName[n.Local]
 		for _, pid := range patterns {
 			p := rs.patterns[pid]
@@ -244,9 +245,8 @@ func (rs *ruleSet) run(root *Node, patterns []Pattern) []hit {
 					if !r.Test(n) {
 						hits[pid] = append(hits[pid], hit{r, n, ""})
 					}
-					if d.xpathErr != "" {
-						hits[pid] = append(hits[pid], hit{r, n, d.xpathErr})
-						d.xpathErr = ""
+					if err := root.TakeError(); err != "" {
+						hits[pid] = append(hits[pid], hit{r, n, err})
 					}
 				}
 			}
@@ -265,7 +265,7 @@ func (rs *ruleSet) run(root *Node, patterns []Pattern) []hit {
 
 // first returns the first context, by Order, of the two ordered lists that
 // matches n.
-func first(named, anyName []*compiledContext, n *Node) *compiledContext {
+func first(named, anyName []*compiledContext, n *node) *compiledContext {
 	i, j := 0, 0
 	for i < len(named) || j < len(anyName) {
 		var c *compiledContext

@@ -1,25 +1,27 @@
 package invoice
 
+import "github.com/eingang/eingang/invoice/internal/xmltree"
+
 // allRules returns the rule table: every rule of the EN 16931 validation
 // artefacts 1.3.15 and of XRechnung Schematron 2.5.0, by family. Each family
 // lives in its own file.
 func allRules() []Rule {
 	var all []Rule
 	for _, family := range [][]Rule{
-		brUBLRules,          // rules_br.go: BR-01..BR-65, BR-B for UBL
-		brCIIRules,          // rules_br.go: BR-01..BR-65, BR-B for CII
-		brcoUBLRules,        // rules_brco.go: BR-CO for UBL
-		brdecUBLRules,       // rules_brdec.go: BR-DEC for UBL
-		brCIIHeaderTaxRules, // rules_br.go: header tax rules for CII
-		brcoCIIRules,        // rules_brco.go: BR-CO for CII
-		brdecCIIRules,       // rules_brdec.go: BR-DEC for CII
-		vatUBLRules(),       // rules_vat.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
-		ciiVATRules(),       // rules_vat.go: the VAT category rules for CII
-		clUBLRules,          // rules_cl.go: BR-CL code lists for UBL
-		clCIIRules,          // rules_cl.go: BR-CL code lists for CII
-		ublCRRules(),        // rules_ubl.go: UBL-CR
-		ublSRRules,          // rules_ubl_sr.go: UBL-SR, UBL-DT
-		ciiSyntaxRules(),    // rules_cii.go: CII-SR, CII-DT
+		brUBLRules,          // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
+		brCIIRules,          // rules_br_cii.go: BR-01..BR-65, BR-B for CII
+		brcoUBLRules,        // rules_brco_ubl.go: BR-CO for UBL
+		brdecUBLRules,       // rules_brdec_ubl.go: BR-DEC for UBL
+		brCIIHeaderTaxRules, // rules_br_cii.go: header tax rules for CII
+		brcoCIIRules,        // rules_brco_cii.go: BR-CO for CII
+		brdecCIIRules,       // rules_brdec_cii.go: BR-DEC for CII
+		vatUBLRules(),       // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
+		ciiVATRules(),       // rules_vat_cii.go: the VAT category rules for CII
+		clUBLRules,          // rules_cl_ubl.go: BR-CL code lists for UBL
+		clCIIRules,          // rules_cl_cii.go: BR-CL code lists for CII
+		ublCRRules(),        // rules_cr_ubl.go: UBL-CR
+		ublSRRules,          // rules_sr_ubl.go: UBL-SR, UBL-DT
+		ciiSyntaxRules(),    // rules_sr_cii.go: CII-SR, CII-DT
 		xrUBLRules,          // rules_xr_ubl.go: XRechnung rules for UBL
 		xrCIIRules,          // rules_xr_cii.go: XRechnung rules for CII
 		peppolUBLRules,      // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
@@ -27,17 +29,17 @@ func allRules() []Rule {
 	} {
 		all = append(all, family...)
 	}
-	return all
+	return document(all)
 }
 
 // Contexts many families share.
 
 // isUBLRoot matches /ubl:Invoice | /cn:CreditNote.
-func isUBLRoot(n *Node) bool {
-	return n.Parent == nil && (n.Space == NSInvoice && n.Local == "Invoice" || n.Space == NSCreditNote && n.Local == "CreditNote")
+func isUBLRoot(n *node) bool {
+	return n.Parent == nil && (n.Space == xmltree.NSInvoice && n.Local == "Invoice" || n.Space == xmltree.NSCreditNote && n.Local == "CreditNote")
 }
 
 // isCIIRoot matches /rsm:CrossIndustryInvoice.
-func isCIIRoot(n *Node) bool {
-	return n.Parent == nil && n.Space == NSRSM && n.Local == "CrossIndustryInvoice"
+func isCIIRoot(n *node) bool {
+	return n.Parent == nil && n.Space == xmltree.NSRSM && n.Local == "CrossIndustryInvoice"
 }

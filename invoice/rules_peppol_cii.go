@@ -1,6 +1,10 @@
 package invoice
 
-import "math/big"
+import (
+	"math/big"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
 
 // The PEPPOL BIS Billing 3.0 rules XRechnung 2.5.0 carries for CII, with the
 // changes the XRechnung build makes (R053, R055, R040 and R120 rewritten,
@@ -11,9 +15,9 @@ const ciiCurrencyPath = ciiSettle + "/ram:InvoiceCurrencyCode"
 
 // ciiTaxTotals returns the header tax totals (BT-110/BT-111) whose currency
 // is (or, with !eq, is not) one of the codes at path.
-func ciiTaxTotals(settlement *Node, path string, eq bool) []*Node {
+func ciiTaxTotals(settlement *node, path string, eq bool) []*node {
 	codes := settlement.Root().Strs(path)
-	var out []*Node
+	var out []*node
 	for _, t := range settlement.All("ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxTotalAmount") {
 		c, ok := t.Attr("currencyID")
 		if !ok {
@@ -33,7 +37,7 @@ func ciiTaxTotals(settlement *Node, path string, eq bool) []*Node {
 	return out
 }
 
-func valuesOf(nodes []*Node) []string {
+func valuesOf(nodes []*node) []string {
 	out := make([]string, len(nodes))
 	for i, n := range nodes {
 		out[i] = n.Value()
@@ -41,52 +45,52 @@ func valuesOf(nodes []*Node) []string {
 	return out
 }
 
-func ciiIsSTAC(n *Node) bool { return n.Is("ram:SpecifiedTradeAllowanceCharge") }
+func ciiIsSTAC(n *node) bool { return n.Is("ram:SpecifiedTradeAllowanceCharge") }
 
 var (
 	peppolCIIEmpty = Context{Pattern: XRCIIPeppolEmpty, Order: 1,
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			// not(name() = 'ram:ApplicableHeaderTradeDelivery'): the prefix as
 			// written, not the namespace (see NameIs).
-			return !n.NameIs("ram:ApplicableHeaderTradeDelivery") && len(n.Children) == 0 && Blank(n.Text)
+			return !n.NameIs("ram:ApplicableHeaderTradeDelivery") && len(n.Children) == 0 && xmltree.Blank(n.Text)
 		}}
 	peppolCIIGrossPrice = Context{Pattern: XRCIIPeppolPrice, Order: 1, Names: []string{"GrossPriceProductTradePrice"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			return n.Is("ram:GrossPriceProductTradePrice") && n.Parent.Is("ram:SpecifiedLineTradeAgreement") &&
 				n.Parent.Parent.Is("ram:IncludedSupplyChainTradeLineItem") && n.Parent.Parent.Parent.Is("rsm:SupplyChainTradeTransaction")
 		}}
 	peppolCIIContext = Context{Pattern: XRCIIPeppol, Order: 203, Names: []string{"ExchangedDocumentContext"},
-		Match: func(n *Node) bool { return n.Space == NSRSM }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSRSM }}
 	peppolCIISettlement = Context{Pattern: XRCIIPeppol, Order: 213, Names: []string{"ApplicableHeaderTradeSettlement"},
-		Match: func(n *Node) bool { return n.Space == NSRAM }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
 	peppolCIIBuyer = Context{Pattern: XRCIIPeppol, Order: 227, Names: []string{"BuyerTradeParty"},
-		Match: func(n *Node) bool { return n.Space == NSRAM }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
 	peppolCIISeller = Context{Pattern: XRCIIPeppol, Order: 230, Names: []string{"SellerTradeParty"},
-		Match: func(n *Node) bool { return n.Space == NSRAM }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
 	peppolCIIACNoBase = Context{Pattern: XRCIIPeppol, Order: 233, Names: []string{"SpecifiedTradeAllowanceCharge"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			return ciiIsSTAC(n) && n.Has("ram:CalculationPercent") && !n.Has("ram:BasisAmount")
 		}}
 	peppolCIIACNoPercent = Context{Pattern: XRCIIPeppol, Order: 237, Names: []string{"SpecifiedTradeAllowanceCharge"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			return ciiIsSTAC(n) && !n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")
 		}}
 	peppolCIIAC        = Context{Pattern: XRCIIPeppol, Order: 241, Names: []string{"SpecifiedTradeAllowanceCharge"}, Match: ciiIsSTAC}
 	peppolCIIAppliedAC = Context{Pattern: XRCIIPeppol, Order: 249, Names: []string{"AppliedTradeAllowanceCharge"},
-		Match: func(n *Node) bool { return n.Space == NSRAM }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
 	peppolCIIDebit = Context{Pattern: XRCIIPeppol, Order: 252, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			c := xrFirstNorm(n, "ram:TypeCode")
-			return n.Space == NSRAM && (c == "49" || c == "59")
+			return n.Space == xmltree.NSRAM && (c == "49" || c == "59")
 		}}
 	peppolCIILineStart = Context{Pattern: XRCIIPeppol, Order: 257, Names: []string{"StartDateTime"}, Match: ciiLinePeriod("StartDateTime")}
 	peppolCIILineEnd   = Context{Pattern: XRCIIPeppol, Order: 260, Names: []string{"EndDateTime"}, Match: ciiLinePeriod("EndDateTime")}
 	peppolCIILine      = Context{Pattern: XRCIIPeppol, Order: 263, Names: []string{"IncludedSupplyChainTradeLineItem"},
-		Match: func(n *Node) bool { return n.Space == NSRAM }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
 	peppolCIIPrice = Context{Pattern: XRCIIPeppol, Order: 298, Names: []string{"NetPriceProductTradePrice", "GrossPriceProductTradePrice"},
-		Match: func(n *Node) bool { return n.Space == NSRAM }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
 	peppolCIIBasisQuantity = Context{Pattern: XRCIIPeppol, Order: 303, Names: []string{"BasisQuantity"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			return n.Is("ram:BasisQuantity") && n.HasAttr("unitCode") &&
 				(n.Parent.Is("ram:NetPriceProductTradePrice") || n.Parent.Is("ram:GrossPriceProductTradePrice"))
 		}}
@@ -94,8 +98,8 @@ var (
 
 // ciiLinePeriod matches rsm:SupplyChainTradeTransaction[header period has
 // which]/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:<which>.
-func ciiLinePeriod(which string) func(n *Node) bool {
-	return func(n *Node) bool {
+func ciiLinePeriod(which string) func(n *node) bool {
+	return func(n *node) bool {
 		p := n.Parent
 		if !n.Is("ram:"+which) || !p.Is("ram:BillingSpecifiedPeriod") || !p.Parent.Is("ram:SpecifiedLineTradeSettlement") {
 			return false
@@ -110,8 +114,8 @@ func ciiLinePeriod(which string) func(n *Node) bool {
 
 // ciiIndicatorOK is normalize-space(ram:ChargeIndicator/udt:Indicator/text())
 // = 'true' or 'false'.
-func ciiIndicatorOK(n *Node) bool {
-	v := normSpaceText(n, n.All("ram:ChargeIndicator/udt:Indicator"))
+func ciiIndicatorOK(n *node) bool {
+	v := xmltree.NormSpaceText(n, n.All("ram:ChargeIndicator/udt:Indicator"))
 	return v == "true" || v == "false"
 }
 
@@ -129,53 +133,53 @@ func anyStringCmp(a, b []string, f func(x, y string) bool) bool {
 
 var peppolCIIRules = []Rule{
 	{ID: "PEPPOL-EN16931-R008", Flag: Fatal, Context: peppolCIIEmpty,
-		Test:      func(n *Node) bool { return false },
+		Test:      func(n *node) bool { return false },
 		Message:   "The document must not contain empty elements: remove the element or give it a value.",
 		MessageDE: "Das Dokument darf keine leeren Elemente enthalten: Element entfernen oder mit einem Wert füllen."},
 	{ID: "PEPPOL-EN16931-R044", Flag: Fatal, Context: peppolCIIGrossPrice,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			return !n.Has("ram:AppliedTradeAllowanceCharge/ram:ActualAmount") ||
 				xrIn("false", n.Strs("ram:AppliedTradeAllowanceCharge/ram:ChargeIndicator/udt:Indicator"))
 		},
 		Message:   "Only allowances are allowed on the item price: the charge indicator must be false.",
 		MessageDE: "Am Artikelpreis sind nur Nachlässe erlaubt: der Zuschlagsindikator muss false sein."},
 	{ID: "PEPPOL-EN16931-R046", Flag: Fatal, Context: peppolCIIGrossPrice,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			if !n.Has("ram:ChargeAmount") {
 				return true
 			}
-			net, ok1 := Dec(n.Parent.Str("ram:NetPriceProductTradePrice/ram:ChargeAmount"))
-			gross, ok2 := Dec(n.Str("ram:ChargeAmount"))
+			net, ok1 := xmltree.Dec(n.Parent.Str("ram:NetPriceProductTradePrice/ram:ChargeAmount"))
+			gross, ok2 := xmltree.Dec(n.Str("ram:ChargeAmount"))
 			if !ok1 || !ok2 {
 				return false
 			}
 			disc := new(big.Rat)
 			if a := n.First("ram:AppliedTradeAllowanceCharge/ram:ActualAmount"); a != nil {
-				disc = DecOr(a.Value())
+				disc = xmltree.DecOr(a.Value())
 			}
 			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0
 		},
 		Message:   "The item net price (BT-146) must equal the gross price (BT-148) minus the price discount (BT-147).",
 		MessageDE: "Der Nettopreis (BT-146) muss dem Bruttopreis (BT-148) abzüglich des Preisnachlasses (BT-147) entsprechen."},
 	{ID: "PEPPOL-EN16931-R001", Flag: Fatal, Context: peppolCIIContext,
-		Test:      func(n *Node) bool { return n.Has("ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID") },
+		Test:      func(n *node) bool { return n.Has("ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID") },
 		Message:   "The business process type (BT-23) must be given.",
 		MessageDE: "Die Geschäftsprozesskennung (BT-23) muss angegeben werden."},
 	{ID: "PEPPOL-EN16931-R005", Flag: Fatal, Context: peppolCIISettlement,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			if !n.Has("ram:TaxCurrencyCode") {
 				return true
 			}
-			return normSpaceText(n, n.All("ram:TaxCurrencyCode")) != normSpaceText(n, n.All("ram:InvoiceCurrencyCode"))
+			return xmltree.NormSpaceText(n, n.All("ram:TaxCurrencyCode")) != xmltree.NormSpaceText(n, n.All("ram:InvoiceCurrencyCode"))
 		},
 		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
 		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},
 	{ID: "PEPPOL-EN16931-R053", Flag: Fatal, Context: peppolCIISettlement,
-		Test:      func(n *Node) bool { return len(ciiTaxTotals(n, ciiCurrencyPath, true)) <= 1 },
+		Test:      func(n *node) bool { return len(ciiTaxTotals(n, ciiCurrencyPath, true)) <= 1 },
 		Message:   "At most one VAT total (BT-110) in the invoice currency may be given.",
 		MessageDE: "Es darf höchstens eine Umsatzsteuersumme (BT-110) in Rechnungswährung angegeben werden."},
 	{ID: "PEPPOL-EN16931-R054", Flag: Fatal, Context: peppolCIISettlement,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			want := 0
 			if n.Has("ram:TaxCurrencyCode") {
 				want = 1
@@ -185,41 +189,41 @@ var peppolCIIRules = []Rule{
 		Message:   "A VAT total in accounting currency (BT-111) must be given exactly when a VAT accounting currency (BT-6) is given.",
 		MessageDE: "Eine Umsatzsteuersumme in Steuerwährung (BT-111) muss genau dann angegeben werden, wenn eine Steuerwährung (BT-6) angegeben ist."},
 	{ID: "PEPPOL-EN16931-R055", Flag: Fatal, Context: peppolCIISettlement,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			doc := valuesOf(ciiTaxTotals(n, ciiCurrencyPath, true))
 			if !(n.Root().Has(ciiSettle+"/ram:TaxCurrencyCode") && len(doc) > 0) {
 				return true
 			}
 			tax := valuesOf(ciiTaxTotals(n, ciiSettle+"/ram:TaxCurrencyCode", true))
 			// Untyped amounts against the integer 0 (see untypedCmpInt).
-			return anyUntypedCmpInt(n, tax, opLt, 0) && anyUntypedCmpInt(n, doc, opLt, 0) ||
-				anyUntypedCmpInt(n, tax, opGe, 0) && anyUntypedCmpInt(n, doc, opGe, 0)
+			return xmltree.AnyUntypedCmpInt(n, tax, xmltree.OpLt, 0) && xmltree.AnyUntypedCmpInt(n, doc, xmltree.OpLt, 0) ||
+				xmltree.AnyUntypedCmpInt(n, tax, xmltree.OpGe, 0) && xmltree.AnyUntypedCmpInt(n, doc, xmltree.OpGe, 0)
 		},
 		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},
 	{ID: "PEPPOL-EN16931-R010", Flag: Fatal, Context: peppolCIIBuyer,
-		Test:      func(n *Node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") },
+		Test:      func(n *node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") },
 		Message:   "The buyer electronic address (BT-49) must be given.",
 		MessageDE: "Die elektronische Adresse des Käufers (BT-49) muss angegeben werden."},
 	{ID: "PEPPOL-EN16931-R020", Flag: Fatal, Context: peppolCIISeller,
-		Test:      func(n *Node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") },
+		Test:      func(n *node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") },
 		Message:   "The seller electronic address (BT-34) must be given.",
 		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) muss angegeben werden."},
 	{ID: "PEPPOL-EN16931-R041", Flag: Fatal, Context: peppolCIIACNoBase,
-		Test:      func(n *Node) bool { return false },
+		Test:      func(n *node) bool { return false },
 		Message:   "An allowance or charge with a percentage needs its base amount.",
 		MessageDE: "Ein Nachlass oder Zuschlag mit Prozentsatz braucht den Grundbetrag."},
 	{ID: "PEPPOL-EN16931-R042", Flag: Fatal, Context: peppolCIIACNoPercent,
-		Test:      func(n *Node) bool { return false },
+		Test:      func(n *node) bool { return false },
 		Message:   "An allowance or charge with a base amount needs its percentage.",
 		MessageDE: "Ein Nachlass oder Zuschlag mit Grundbetrag braucht den Prozentsatz."},
 	{ID: "PEPPOL-EN16931-R040", Flag: Fatal, Context: peppolCIIAC,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			if !(n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")) {
 				return true
 			}
-			base, ok1 := Dec(n.Str("ram:BasisAmount"))
-			pct, ok2 := Dec(n.Str("ram:CalculationPercent"))
+			base, ok1 := xmltree.Dec(n.Str("ram:BasisAmount"))
+			pct, ok2 := xmltree.Dec(n.Str("ram:CalculationPercent"))
 			if !ok1 || !ok2 {
 				return true
 			}
@@ -238,25 +242,25 @@ var peppolCIIRules = []Rule{
 		Message:   "The charge indicator of a price allowance must be true or false.",
 		MessageDE: "Der Zuschlagsindikator eines Preisnachlasses muss true oder false sein."},
 	{ID: "PEPPOL-EN16931-R061", Flag: Fatal, Context: peppolCIIDebit,
-		Test:      func(n *Node) bool { return n.Has("../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID") },
+		Test:      func(n *node) bool { return n.Has("../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID") },
 		Message:   "A direct debit needs the mandate reference (BT-89).",
 		MessageDE: "Eine Lastschrift braucht die Mandatsreferenz (BT-89)."},
 	{ID: "PEPPOL-EN16931-R110", Flag: Fatal, Context: peppolCIILineStart,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			hdr := n.Parent.Parent.Parent.Parent.Strs("ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString")
 			return anyStringCmp(n.Strs("udt:DateTimeString"), hdr, func(x, y string) bool { return x >= y })
 		},
 		Message:   "The start of a line period (BT-134) must lie within the invoicing period (BG-14).",
 		MessageDE: "Der Beginn eines Positionszeitraums (BT-134) muss im Abrechnungszeitraum (BG-14) liegen."},
 	{ID: "PEPPOL-EN16931-R111", Flag: Fatal, Context: peppolCIILineEnd,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			hdr := n.Parent.Parent.Parent.Parent.Strs("ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString")
 			return anyStringCmp(n.Strs("udt:DateTimeString"), hdr, func(x, y string) bool { return x <= y })
 		},
 		Message:   "The end of a line period (BT-135) must lie within the invoicing period (BG-14).",
 		MessageDE: "Das Ende eines Positionszeitraums (BT-135) muss im Abrechnungszeitraum (BG-14) liegen."},
 	{ID: "PEPPOL-EN16931-R120", Flag: Warning, Context: peppolCIILine,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			const (
 				agreement = "ram:SpecifiedLineTradeAgreement/"
 				settle    = "ram:SpecifiedLineTradeSettlement/"
@@ -267,7 +271,7 @@ var peppolCIIRules = []Rule{
 			base := big.NewRat(1, 1)
 			for _, p := range []string{agreement + "ram:NetPriceProductTradePrice/ram:BasisQuantity", agreement + "ram:GrossPriceProductTradePrice/ram:BasisQuantity"} {
 				if bq := n.First(p); bq != nil {
-					if d, ok := Dec(bq.Value()); ok && d.Sign() != 0 {
+					if d, ok := xmltree.Dec(bq.Value()); ok && d.Sign() != 0 {
 						base = d
 						break
 					}
@@ -285,25 +289,25 @@ var peppolCIIRules = []Rule{
 		Message:   "The line net amount (BT-131) should equal quantity × (net price / price base quantity) + line charges − line allowances.",
 		MessageDE: "Der Nettobetrag der Position (BT-131) soll Menge × (Nettopreis / Basismenge) + Zuschläge − Nachlässe der Position entsprechen."},
 	{ID: "PEPPOL-EN16931-R101", Flag: Fatal, Context: peppolCIILine,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			const p = "ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument"
 			return !n.Has(p) || xrIn("130", n.Strs(p+"/ram:TypeCode"))
 		},
 		Message:   "A line document reference may only name the invoiced object (type code 130).",
 		MessageDE: "Eine Dokumentreferenz der Position darf nur das Rechnungsobjekt bezeichnen (Typ 130)."},
 	{ID: "PEPPOL-EN16931-R121", Flag: Fatal, Context: peppolCIIPrice,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			bq := n.First("ram:BasisQuantity")
 			if bq == nil {
 				return true
 			}
-			d, ok := Dec(bq.Value())
+			d, ok := xmltree.Dec(bq.Value())
 			return !ok || d.Sign() > 0
 		},
 		Message:   "The price base quantity (BT-149) must be above zero.",
 		MessageDE: "Die Basismenge des Preises (BT-149) muss größer als null sein."},
 	{ID: "PEPPOL-EN16931-R130", Flag: Fatal, Context: peppolCIIBasisQuantity,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			u, _ := n.Attr("unitCode")
 			line := n.Parent.Parent.Parent
 			return line != nil && xrIn(u, line.Strs("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode"))

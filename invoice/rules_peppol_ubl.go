@@ -1,6 +1,10 @@
 package invoice
 
-import "math/big"
+import (
+	"math/big"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
 
 // The PEPPOL BIS Billing 3.0 rules (PEPPOL-EN16931-R…) XRechnung 2.5.0
 // carries for UBL: the ones on its list, in the PEPPOL patterns they come
@@ -10,11 +14,11 @@ import "math/big"
 
 // peppolIsEmpty matches elements without child elements whose value is
 // blank (R008's context //*[not(*) and not(normalize-space())]).
-func peppolIsEmpty(n *Node) bool { return len(n.Children) == 0 && Blank(n.Text) }
+func peppolIsEmpty(n *node) bool { return len(n.Children) == 0 && xmltree.Blank(n.Text) }
 
 // peppolSlackValue is 0.5 for invoices in HUF, else 0.02.
 // It is computed once per document ($slackValue is a global variable).
-func peppolSlackValue(n *Node, currencyPath string) *big.Rat {
+func peppolSlackValue(n *node, currencyPath string) *big.Rat {
 	return n.Memo("peppol.slack", func() any {
 		if xrIn("HUF", n.Root().Strs(currencyPath)) {
 			return big.NewRat(1, 2)
@@ -30,9 +34,9 @@ func peppolSlack(exp, val, slack *big.Rat) bool {
 }
 
 // peppolDecOr is "if (x) then xs:decimal(x) else def".
-func peppolDecOr(n *Node, path string, def int64) *big.Rat {
+func peppolDecOr(n *node, path string, def int64) *big.Rat {
 	if e := n.First(path); e != nil {
-		if d, ok := Dec(e.Value()); ok {
+		if d, ok := xmltree.Dec(e.Value()); ok {
 			return d
 		}
 	}
@@ -41,30 +45,30 @@ func peppolDecOr(n *Node, path string, def int64) *big.Rat {
 
 // peppolACTotal is round(sum(amounts of allowances or charges whose
 // normalized indicator is ind) * 100) div 100, or 0 when there are none.
-func peppolACTotal(acs []*Node, indPath, amountPath, ind string) *big.Rat {
+func peppolACTotal(acs []*node, indPath, amountPath, ind string) *big.Rat {
 	sum := new(big.Rat)
 	found := false
 	for _, ac := range acs {
-		if NormSpace(ac.Str(indPath)) != ind {
+		if xmltree.NormSpace(ac.Str(indPath)) != ind {
 			continue
 		}
 		found = true
 		for _, a := range ac.Strs(amountPath) {
-			sum.Add(sum, DecOr(a))
+			sum.Add(sum, xmltree.DecOr(a))
 		}
 	}
 	if !found {
 		return sum
 	}
-	return RoundDec2(sum)
+	return xmltree.RoundDec2(sum)
 }
 
-func ublIsRootChild(n *Node) bool {
+func ublIsRootChild(n *node) bool {
 	return n.Parent != nil && n.Parent.Parent == nil && isUBLRoot(n.Parent)
 }
 
 // ublIsDocOrLineAC matches /*/cac:AllowanceCharge and /*/cac:InvoiceLine|CreditNoteLine/cac:AllowanceCharge.
-func ublIsDocOrLineAC(n *Node) bool {
+func ublIsDocOrLineAC(n *node) bool {
 	if !n.Is("cac:AllowanceCharge") {
 		return false
 	}
@@ -77,8 +81,8 @@ func ublIsDocOrLineAC(n *Node) bool {
 }
 
 // ublLinePeriodDate matches Invoice[cac:InvoicePeriod/cbc:<which>]/cac:InvoiceLine/cac:InvoicePeriod/cbc:<which>.
-func ublLinePeriodDate(which string) func(n *Node) bool {
-	return func(n *Node) bool {
+func ublLinePeriodDate(which string) func(n *node) bool {
+	return func(n *node) bool {
 		if !n.Is("cbc:"+which) || !n.Parent.Is("cac:InvoicePeriod") {
 			return false
 		}
@@ -95,43 +99,45 @@ func ublLinePeriodDate(which string) func(n *Node) bool {
 var (
 	peppolUBLEmpty = Context{Pattern: XRUBLPeppolEmpty, Order: 256, Match: peppolIsEmpty}
 	peppolUBLRoot  = Context{Pattern: XRUBLPeppol, Order: 282, Names: []string{"Invoice", "CreditNote"},
-		Match: func(n *Node) bool {
-			return n.Space == NSInvoice && n.Local == "Invoice" || n.Space == NSCreditNote && n.Local == "CreditNote"
+		Match: func(n *node) bool {
+			return n.Space == xmltree.NSInvoice && n.Local == "Invoice" || n.Space == xmltree.NSCreditNote && n.Local == "CreditNote"
 		}}
 	peppolUBLTaxCurrency = Context{Pattern: XRUBLPeppol, Order: 301, Names: []string{"TaxCurrencyCode"},
-		Match: func(n *Node) bool { return n.Space == NSCBC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCBC }}
 	peppolUBLCustomer = Context{Pattern: XRUBLPeppol, Order: 307, Names: []string{"Party"},
-		Match: func(n *Node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingCustomerParty") }}
+		Match: func(n *node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingCustomerParty") }}
 	peppolUBLSupplier = Context{Pattern: XRUBLPeppol, Order: 311, Names: []string{"Party"},
-		Match: func(n *Node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingSupplierParty") }}
+		Match: func(n *node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingSupplierParty") }}
 	peppolUBLACNoBase = Context{Pattern: XRUBLPeppol, Order: 315, Names: []string{"AllowanceCharge"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			return ublIsDocOrLineAC(n) && n.Has("cbc:MultiplierFactorNumeric") && !n.Has("cbc:BaseAmount")
 		}}
 	peppolUBLACNoPercent = Context{Pattern: XRUBLPeppol, Order: 319, Names: []string{"AllowanceCharge"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			return ublIsDocOrLineAC(n) && !n.Has("cbc:MultiplierFactorNumeric") && n.Has("cbc:BaseAmount")
 		}}
 	peppolUBLAC    = Context{Pattern: XRUBLPeppol, Order: 323, Names: []string{"AllowanceCharge"}, Match: ublIsDocOrLineAC}
 	peppolUBLDebit = Context{Pattern: XRUBLPeppol, Order: 338, Names: []string{"PaymentMeans"},
-		Match: func(n *Node) bool {
+		Match: func(n *node) bool {
 			c := xrFirstNorm(n, "cbc:PaymentMeansCode")
-			return n.Space == NSCAC && (c == "49" || c == "59")
+			return n.Space == xmltree.NSCAC && (c == "49" || c == "59")
 		}}
 	peppolUBLLineStart = Context{Pattern: XRUBLPeppol, Order: 349, Names: []string{"StartDate"}, Match: ublLinePeriodDate("StartDate")}
 	peppolUBLLineEnd   = Context{Pattern: XRUBLPeppol, Order: 354, Names: []string{"EndDate"}, Match: ublLinePeriodDate("EndDate")}
 	peppolUBLLine      = Context{Pattern: XRUBLPeppol, Order: 360, Names: []string{"InvoiceLine", "CreditNoteLine"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	peppolUBLPriceAC = Context{Pattern: XRUBLPeppol, Order: 415, Names: []string{"AllowanceCharge"},
-		Match: func(n *Node) bool { return n.Space == NSCAC && n.Parent.Is("cac:Price") }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && n.Parent.Is("cac:Price") }}
 	peppolUBLBaseQuantity = Context{Pattern: XRUBLPeppol, Order: 423, Names: []string{"BaseQuantity"},
-		Match: func(n *Node) bool { return n.Space == NSCBC && n.Parent.Is("cac:Price") && n.HasAttr("unitCode") }}
+		Match: func(n *node) bool {
+			return n.Space == xmltree.NSCBC && n.Parent.Is("cac:Price") && n.HasAttr("unitCode")
+		}}
 )
 
 // peppolUBLTaxAmountsSign compares the signs of the tax totals in tax and
 // document currency (R055).
-func peppolUBLTaxAmounts(r *Node, currencyPath string) []string {
-	cur := NormSpace(r.Str(currencyPath))
+func peppolUBLTaxAmounts(r *node, currencyPath string) []string {
+	cur := xmltree.NormSpace(r.Str(currencyPath))
 	var out []string
 	for _, a := range r.All("cac:TaxTotal/cbc:TaxAmount") {
 		if c, _ := a.Attr("currencyID"); c == cur {
@@ -143,15 +149,15 @@ func peppolUBLTaxAmounts(r *Node, currencyPath string) []string {
 
 var peppolUBLRules = []Rule{
 	{ID: "PEPPOL-EN16931-R008", Flag: Fatal, Context: peppolUBLEmpty,
-		Test:      func(n *Node) bool { return false },
+		Test:      func(n *node) bool { return false },
 		Message:   "The document must not contain empty elements: remove the element or give it a value.",
 		MessageDE: "Das Dokument darf keine leeren Elemente enthalten: Element entfernen oder mit einem Wert füllen."},
 	{ID: "PEPPOL-EN16931-R001", Flag: Fatal, Context: peppolUBLRoot,
-		Test:      func(n *Node) bool { return n.Has("cbc:ProfileID") },
+		Test:      func(n *node) bool { return n.Has("cbc:ProfileID") },
 		Message:   "The business process type (BT-23, cbc:ProfileID) must be given.",
 		MessageDE: "Die Geschäftsprozesskennung (BT-23, cbc:ProfileID) muss angegeben werden."},
 	{ID: "PEPPOL-EN16931-R053", Flag: Fatal, Context: peppolUBLRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			c := 0
 			for _, t := range n.All("cac:TaxTotal") {
 				if t.Has("cac:TaxSubtotal") {
@@ -163,7 +169,7 @@ var peppolUBLRules = []Rule{
 		Message:   "Exactly one tax total with VAT breakdown (cac:TaxTotal with cac:TaxSubtotal) must be given.",
 		MessageDE: "Es muss genau eine Steuersumme mit Aufschlüsselung (cac:TaxTotal mit cac:TaxSubtotal) angegeben werden."},
 	{ID: "PEPPOL-EN16931-R054", Flag: Fatal, Context: peppolUBLRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			c := 0
 			for _, t := range n.All("cac:TaxTotal") {
 				if !t.Has("cac:TaxSubtotal") {
@@ -179,46 +185,46 @@ var peppolUBLRules = []Rule{
 		Message:   "A tax total without breakdown (BT-111) must be given exactly when a VAT accounting currency (BT-6) is given.",
 		MessageDE: "Eine Steuersumme ohne Aufschlüsselung (BT-111) muss genau dann angegeben werden, wenn eine Steuerwährung (BT-6) angegeben ist."},
 	{ID: "PEPPOL-EN16931-R055", Flag: Fatal, Context: peppolUBLRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			if !n.Has("cbc:TaxCurrencyCode") {
 				return true
 			}
 			tax, doc := peppolUBLTaxAmounts(n, "cbc:TaxCurrencyCode"), peppolUBLTaxAmounts(n, "cbc:DocumentCurrencyCode")
 			// Untyped amounts against the integer 0 (see untypedCmpInt).
-			return anyUntypedCmpInt(n, tax, opLe, 0) && anyUntypedCmpInt(n, doc, opLe, 0) ||
-				anyUntypedCmpInt(n, tax, opGe, 0) && anyUntypedCmpInt(n, doc, opGe, 0)
+			return xmltree.AnyUntypedCmpInt(n, tax, xmltree.OpLe, 0) && xmltree.AnyUntypedCmpInt(n, doc, xmltree.OpLe, 0) ||
+				xmltree.AnyUntypedCmpInt(n, tax, xmltree.OpGe, 0) && xmltree.AnyUntypedCmpInt(n, doc, xmltree.OpGe, 0)
 		},
 		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},
 	{ID: "PEPPOL-EN16931-R005", Flag: Fatal, Context: peppolUBLTaxCurrency,
-		Test: func(n *Node) bool {
-			return normSpaceText(n, []*Node{n}) != normSpaceText(n, n.Parent.All("cbc:DocumentCurrencyCode"))
+		Test: func(n *node) bool {
+			return xmltree.NormSpaceText(n, []*node{n}) != xmltree.NormSpaceText(n, n.Parent.All("cbc:DocumentCurrencyCode"))
 		},
 		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
 		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},
 	{ID: "PEPPOL-EN16931-R010", Flag: Fatal, Context: peppolUBLCustomer,
-		Test:      func(n *Node) bool { return n.Has("cbc:EndpointID") },
+		Test:      func(n *node) bool { return n.Has("cbc:EndpointID") },
 		Message:   "The buyer electronic address (BT-49) must be given.",
 		MessageDE: "Die elektronische Adresse des Käufers (BT-49) muss angegeben werden."},
 	{ID: "PEPPOL-EN16931-R020", Flag: Fatal, Context: peppolUBLSupplier,
-		Test:      func(n *Node) bool { return n.Has("cbc:EndpointID") },
+		Test:      func(n *node) bool { return n.Has("cbc:EndpointID") },
 		Message:   "The seller electronic address (BT-34) must be given.",
 		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) muss angegeben werden."},
 	{ID: "PEPPOL-EN16931-R041", Flag: Fatal, Context: peppolUBLACNoBase,
-		Test:      func(n *Node) bool { return false },
+		Test:      func(n *node) bool { return false },
 		Message:   "An allowance or charge with a percentage needs its base amount.",
 		MessageDE: "Ein Nachlass oder Zuschlag mit Prozentsatz braucht den Grundbetrag."},
 	{ID: "PEPPOL-EN16931-R042", Flag: Fatal, Context: peppolUBLACNoPercent,
-		Test:      func(n *Node) bool { return false },
+		Test:      func(n *node) bool { return false },
 		Message:   "An allowance or charge with a base amount needs its percentage.",
 		MessageDE: "Ein Nachlass oder Zuschlag mit Grundbetrag braucht den Prozentsatz."},
 	{ID: "PEPPOL-EN16931-R040", Flag: Fatal, Context: peppolUBLAC,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			if !(n.Has("cbc:MultiplierFactorNumeric") && n.Has("cbc:BaseAmount")) {
 				return true
 			}
-			base, ok1 := Dec(n.Str("cbc:BaseAmount"))
-			pct, ok2 := Dec(n.Str("cbc:MultiplierFactorNumeric"))
+			base, ok1 := xmltree.Dec(n.Str("cbc:BaseAmount"))
+			pct, ok2 := xmltree.Dec(n.Str("cbc:MultiplierFactorNumeric"))
 			if !ok1 || !ok2 {
 				return true
 			}
@@ -230,48 +236,48 @@ var peppolUBLRules = []Rule{
 		Message:   "The allowance or charge amount must equal base amount × percentage / 100.",
 		MessageDE: "Der Betrag des Nachlasses oder Zuschlags muss Grundbetrag × Prozentsatz / 100 entsprechen."},
 	{ID: "PEPPOL-EN16931-R043", Flag: Fatal, Context: peppolUBLAC,
-		Test: func(n *Node) bool {
-			v := normSpaceText(n, n.All("cbc:ChargeIndicator"))
+		Test: func(n *node) bool {
+			v := xmltree.NormSpaceText(n, n.All("cbc:ChargeIndicator"))
 			return v == "true" || v == "false"
 		},
 		Message:   "The charge indicator must be true or false.",
 		MessageDE: "Der Zuschlagsindikator muss true oder false sein."},
 	{ID: "PEPPOL-EN16931-R061", Flag: Fatal, Context: peppolUBLDebit,
-		Test:      func(n *Node) bool { return n.Has("cac:PaymentMandate/cbc:ID") },
+		Test:      func(n *node) bool { return n.Has("cac:PaymentMandate/cbc:ID") },
 		Message:   "A direct debit needs the mandate reference (BT-89).",
 		MessageDE: "Eine Lastschrift braucht die Mandatsreferenz (BT-89)."},
 	{ID: "PEPPOL-EN16931-R110", Flag: Fatal, Context: peppolUBLLineStart,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			// xs:date(text()) against xs:date(../../../cac:InvoicePeriod/cbc:StartDate):
 			// dates with and without time zone compare as instants (see xsDate).
-			a, ok1 := castDate(n, n.textNodes())
-			b, ok2 := castDate(n, n.Root().Strs("cac:InvoicePeriod/cbc:StartDate"))
+			a, ok1 := xmltree.CastDate(n, n.TextNodes())
+			b, ok2 := xmltree.CastDate(n, n.Root().Strs("cac:InvoicePeriod/cbc:StartDate"))
 			return ok1 && ok2 && !a.Before(b)
 		},
 		Message:   "The start of a line period (BT-134) must lie within the invoicing period (BG-14).",
 		MessageDE: "Der Beginn eines Positionszeitraums (BT-134) muss im Abrechnungszeitraum (BG-14) liegen."},
 	{ID: "PEPPOL-EN16931-R111", Flag: Fatal, Context: peppolUBLLineEnd,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			// xs:date(text()) against xs:date(../../../cac:InvoicePeriod/cbc:EndDate):
 			// dates with and without time zone compare as instants (see xsDate).
-			a, ok1 := castDate(n, n.textNodes())
-			b, ok2 := castDate(n, n.Root().Strs("cac:InvoicePeriod/cbc:EndDate"))
+			a, ok1 := xmltree.CastDate(n, n.TextNodes())
+			b, ok2 := xmltree.CastDate(n, n.Root().Strs("cac:InvoicePeriod/cbc:EndDate"))
 			return ok1 && ok2 && !a.After(b)
 		},
 		Message:   "The end of a line period (BT-135) must lie within the invoicing period (BG-14).",
 		MessageDE: "Das Ende eines Positionszeitraums (BT-135) muss im Abrechnungszeitraum (BG-14) liegen."},
 	{ID: "PEPPOL-EN16931-R120", Flag: Warning, Context: peppolUBLLine,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			lineAmount := peppolDecOr(n, "cbc:LineExtensionAmount", 0)
 			qtyPath := "cbc:CreditedQuantity"
-			if n.Root().Local == "Invoice" && n.Root().Space == NSInvoice {
+			if n.Root().Local == "Invoice" && n.Root().Space == xmltree.NSInvoice {
 				qtyPath = "cbc:InvoicedQuantity"
 			}
 			qty := peppolDecOr(n, qtyPath, 1)
 			price := peppolDecOr(n, "cac:Price/cbc:PriceAmount", 0)
 			base := big.NewRat(1, 1)
 			if bq := n.First("cac:Price/cbc:BaseQuantity"); bq != nil {
-				if d, ok := Dec(bq.Value()); ok && d.Sign() != 0 {
+				if d, ok := xmltree.Dec(bq.Value()); ok && d.Sign() != 0 {
 					base = d
 				}
 			}
@@ -287,34 +293,34 @@ var peppolUBLRules = []Rule{
 		Message:   "The line net amount (BT-131) should equal quantity × (net price / price base quantity) + line charges − line allowances.",
 		MessageDE: "Der Nettobetrag der Position (BT-131) soll Menge × (Nettopreis / Basismenge) + Zuschläge − Nachlässe der Position entsprechen."},
 	{ID: "PEPPOL-EN16931-R121", Flag: Fatal, Context: peppolUBLLine,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			bq := n.First("cac:Price/cbc:BaseQuantity")
 			if bq == nil {
 				return true
 			}
-			d, ok := Dec(bq.Value())
+			d, ok := xmltree.Dec(bq.Value())
 			return !ok || d.Sign() > 0
 		},
 		Message:   "The price base quantity (BT-149) must be above zero.",
 		MessageDE: "Die Basismenge des Preises (BT-149) muss größer als null sein."},
 	{ID: "PEPPOL-EN16931-R101", Flag: Fatal, Context: peppolUBLLine,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			return !n.Has("cac:DocumentReference") || xrIn("130", n.Strs("cac:DocumentReference/cbc:DocumentTypeCode"))
 		},
 		Message:   "A line document reference may only name the invoiced object (document type code 130).",
 		MessageDE: "Eine Dokumentreferenz der Position darf nur das Rechnungsobjekt bezeichnen (Dokumentart 130)."},
 	{ID: "PEPPOL-EN16931-R044", Flag: Fatal, Context: peppolUBLPriceAC,
-		Test:      func(n *Node) bool { return xrFirstNorm(n, "cbc:ChargeIndicator") == "false" },
+		Test:      func(n *node) bool { return xrFirstNorm(n, "cbc:ChargeIndicator") == "false" },
 		Message:   "Only allowances are allowed on the item price: the charge indicator must be false.",
 		MessageDE: "Am Artikelpreis sind nur Nachlässe erlaubt: der Zuschlagsindikator muss false sein."},
 	{ID: "PEPPOL-EN16931-R046", Flag: Fatal, Context: peppolUBLPriceAC,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			if !n.Has("cbc:BaseAmount") {
 				return true
 			}
-			net, ok1 := Dec(n.Parent.Str("cbc:PriceAmount"))
-			gross, ok2 := Dec(n.Str("cbc:BaseAmount"))
-			disc, ok3 := Dec(n.Str("cbc:Amount"))
+			net, ok1 := xmltree.Dec(n.Parent.Str("cbc:PriceAmount"))
+			gross, ok2 := xmltree.Dec(n.Str("cbc:BaseAmount"))
+			disc, ok3 := xmltree.Dec(n.Str("cbc:Amount"))
 			if !ok1 || !ok2 || !ok3 {
 				return false // an absent amount makes the comparison false
 			}
@@ -323,13 +329,13 @@ var peppolUBLRules = []Rule{
 		Message:   "The item net price (BT-146) must equal the gross price (BT-148) minus the price discount (BT-147).",
 		MessageDE: "Der Nettopreis (BT-146) muss dem Bruttopreis (BT-148) abzüglich des Preisnachlasses (BT-147) entsprechen."},
 	{ID: "PEPPOL-EN16931-R130", Flag: Fatal, Context: peppolUBLBaseQuantity,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			line := n.Parent.Parent
 			if line == nil || !(line.Has("cbc:InvoicedQuantity") || line.Has("cbc:CreditedQuantity")) {
 				return true
 			}
 			qtyPath := "cbc:CreditedQuantity/@unitCode"
-			if n.Root().Local == "Invoice" && n.Root().Space == NSInvoice {
+			if n.Root().Local == "Invoice" && n.Root().Space == xmltree.NSInvoice {
 				qtyPath = "cbc:InvoicedQuantity/@unitCode"
 			}
 			u, _ := n.Attr("unitCode")

@@ -4,6 +4,8 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // Values the XRechnung rules of both syntaxes share (XRechnung Schematron
@@ -51,7 +53,7 @@ func xrSkontoOK(notes []string) bool {
 			continue
 		}
 		for _, l := range xrNewline.Split(note, -1) {
-			if strings.HasPrefix(NormSpace(l), "#") {
+			if strings.HasPrefix(xmltree.NormSpace(l), "#") {
 				lines = append(lines, l)
 			}
 		}
@@ -68,7 +70,7 @@ func xrSkontoOK(notes []string) bool {
 	}
 	tailOK := xrLeadNL.MatchString(tail)
 	for _, l := range lines {
-		if !xrSkontoLine.MatchString(NormSpace(l)) || !tailOK {
+		if !xrSkontoLine.MatchString(xmltree.NormSpace(l)) || !tailOK {
 			return false
 		}
 	}
@@ -85,7 +87,7 @@ func xrIBANOK(id string) bool {
 		}
 		return r
 	}, id)
-	s = NormSpace(s)
+	s = xmltree.NormSpace(s)
 	if !xrIBANShape.MatchString(s) {
 		return false
 	}
@@ -145,15 +147,15 @@ func xrAnyIn(values, list []string) bool {
 // xrSchemeIn is the reference's scheme test: the normalized scheme has no
 // space and stands in the list.
 func xrSchemeIn(scheme, list string) bool {
-	s := NormSpace(scheme)
+	s := xmltree.NormSpace(scheme)
 	return !strings.Contains(s, " ") && strings.Contains(list, " "+s+" ")
 }
 
 // xrHasNonBlank reports whether some element the path selects has a value
 // that is not blank (path[boolean(normalize-space(.))]).
-func xrHasNonBlank(n *Node, path string) bool {
+func xrHasNonBlank(n *node, path string) bool {
 	for _, v := range n.Strs(path) {
-		if !Blank(v) {
+		if !xmltree.Blank(v) {
 			return true
 		}
 	}
@@ -161,17 +163,17 @@ func xrHasNonBlank(n *Node, path string) bool {
 }
 
 // xrFirstNorm is normalize-space(path): of the first item, or "".
-func xrFirstNorm(n *Node, path string) string { return NormSpace(n.Str(path)) }
+func xrFirstNorm(n *node, path string) string { return xmltree.NormSpace(n.Str(path)) }
 
 // xrDecOrZero is "if (exists(x)) then xs:decimal(x) else 0"; ok is false
 // where x is not a decimal.
-func xrDecOrZero(n *Node, path string) (*big.Rat, bool) {
+func xrDecOrZero(n *node, path string) (*big.Rat, bool) {
 	e := n.First(path)
 	if e == nil {
 		return new(big.Rat), true
 	}
-	return Dec(e.Value())
+	return xmltree.Dec(e.Value())
 }
 
 // xrTextIs is path/text() = want (see anyTextEq).
-func xrTextIs(n *Node, path, want string) bool { return anyTextEq(n.All(path), want) }
+func xrTextIs(n *node, path, want string) bool { return xmltree.AnyTextEq(n.All(path), want) }

@@ -1,5 +1,7 @@
 package invoice
 
+import "github.com/eingang/eingang/invoice/internal/xmltree"
+
 // Specification identifiers (BT-24) the XRechnung configuration knows.
 const (
 	SpecEN16931   = "urn:cen.eu:en16931:2017"
@@ -42,13 +44,13 @@ func (t DocType) Syntax() Syntax {
 	return 0
 }
 
-func docTypeOf(root *Node) DocType {
+func docTypeOf(root *node) DocType {
 	switch {
-	case root.Space == NSInvoice && root.Local == "Invoice":
+	case root.Space == xmltree.NSInvoice && root.Local == "Invoice":
 		return UBLInvoice
-	case root.Space == NSCreditNote && root.Local == "CreditNote":
+	case root.Space == xmltree.NSCreditNote && root.Local == "CreditNote":
 		return UBLCreditNote
-	case root.Space == NSRSM && root.Local == "CrossIndustryInvoice":
+	case root.Space == xmltree.NSRSM && root.Local == "CrossIndustryInvoice":
 		return CIIInvoice
 	}
 	return UnknownDoc
@@ -114,7 +116,7 @@ func scenarios() []Scenario {
 
 // specElems returns the elements that carry the document's specification
 // identifier (BT-24).
-func specElems(root *Node, t DocType) []*Node {
+func specElems(root *node, t DocType) []*node {
 	switch t {
 	case UBLInvoice, UBLCreditNote:
 		return root.All("cbc:CustomizationID")
@@ -126,7 +128,7 @@ func specElems(root *Node, t DocType) []*Node {
 
 // specIDs returns the string values of the document's specification
 // identifiers (BT-24).
-func specIDs(root *Node, t DocType) []string {
+func specIDs(root *node, t DocType) []string {
 	var out []string
 	for _, e := range specElems(root, t) {
 		out = append(out, e.Value())
@@ -136,7 +138,7 @@ func specIDs(root *Node, t DocType) []string {
 
 // selectScenario returns the one scenario that matches, or nil where none
 // or more than one does (the configuration's fallback then rejects).
-func selectScenario(list []Scenario, root *Node, t DocType) *Scenario {
+func selectScenario(list []Scenario, root *node, t DocType) *Scenario {
 	elems := specElems(root, t)
 	var found *Scenario
 	for i := range list {
@@ -153,9 +155,9 @@ func selectScenario(list []Scenario, root *Node, t DocType) *Scenario {
 }
 
 // matches is the scenario's match on the BT-24 elements.
-func (s *Scenario) matches(elems []*Node) bool {
+func (s *Scenario) matches(elems []*node) bool {
 	if s.ByText {
-		return anyTextEq(elems, s.Spec)
+		return xmltree.AnyTextEq(elems, s.Spec)
 	}
 	for _, e := range elems {
 		if e.Value() == s.Spec {

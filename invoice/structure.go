@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/eingang/eingang/schemas"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // Structure validation: what XML Schema validation against UBL 2.1 / CII
@@ -21,7 +23,7 @@ type structureCheck struct {
 	findings []Finding
 }
 
-func (c *structureCheck) add(n *Node, en, de string) {
+func (c *structureCheck) add(n *node, en, de string) {
 	if len(c.findings) >= maxStructureFindings {
 		return
 	}
@@ -29,7 +31,7 @@ func (c *structureCheck) add(n *Node, en, de string) {
 }
 
 // validateStructure checks the document against the structure of its syntax.
-func validateStructure(root *Node, t DocType) []Finding {
+func validateStructure(root *node, t DocType) []Finding {
 	c := &structureCheck{}
 	switch t.Syntax() {
 	case UBL:
@@ -49,7 +51,7 @@ func validateStructure(root *Node, t DocType) []Finding {
 }
 
 // element validates n against type ti.
-func (c *structureCheck) element(n *Node, ti int) {
+func (c *structureCheck) element(n *node, ti int) {
 	t := &c.s.Types[ti]
 	c.attributes(n, t)
 	if t.Simple >= 0 {
@@ -62,7 +64,7 @@ func (c *structureCheck) element(n *Node, ti int) {
 		}
 		return
 	}
-	if !t.Mixed && hasText(n) {
+	if !t.Mixed && n.HasText() {
 		c.add(n, "the element must not contain text, only child elements", "das Element darf keinen Text enthalten, nur Unterelemente")
 	}
 	kids := n.Children
@@ -99,18 +101,6 @@ func (c *structureCheck) element(n *Node, ti int) {
 	}
 }
 
-func hasText(n *Node) bool {
-	if !Blank(n.Text) {
-		return true
-	}
-	for _, c := range n.Children {
-		if !Blank(c.follow) {
-			return true
-		}
-	}
-	return false
-}
-
 func truncate(s string) string {
 	if utf8.RuneCountInString(s) > 60 {
 		r := []rune(s)
@@ -119,9 +109,9 @@ func truncate(s string) string {
 	return s
 }
 
-func (c *structureCheck) attributes(n *Node, t *schemas.Type) {
+func (c *structureCheck) attributes(n *node, t *schemas.Type) {
 	for _, a := range n.Attrs {
-		if a.Space == NSXSI {
+		if a.Space == xmltree.NSXSI {
 			// xsi:type and xsi:schemaLocation are schema instructions.
 			// xsi:nil, even "false", is refused on an element that is not
 			// nillable (cvc-elt.3.1), and no element of the two schemas is
@@ -160,7 +150,7 @@ func (c *structureCheck) attributes(n *Node, t *schemas.Type) {
 	}
 }
 
-func hasAttrNS(n *Node, q schemas.QName) bool {
+func hasAttrNS(n *node, q schemas.QName) bool {
 	for _, a := range n.Attrs {
 		if a.Local == q.Local && a.Space == q.Space {
 			return true
@@ -172,7 +162,7 @@ func hasAttrNS(n *Node, q schemas.QName) bool {
 // matcher matches child elements against a content model.
 type matcher struct {
 	c        *structureCheck
-	kids     []*Node
+	kids     []*node
 	types    []int // per child: type index, -1 lax wildcard, -3 skipped wildcard, -2 unmatched
 	furthest int
 }
@@ -261,7 +251,7 @@ func whitespace(base, v string) string {
 			return r
 		}, v)
 	}
-	return NormSpace(v)
+	return xmltree.NormSpace(v)
 }
 
 var (
@@ -273,11 +263,11 @@ func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, boo
 	v := whitespace(s.Base, raw)
 	switch s.Base {
 	case "decimal":
-		if !isDecimalLexical(v) {
+		if !xmltree.IsDecimalLexical(v) {
 			return "not a decimal number", false
 		}
 	case "integer", "int", "long", "nonNegativeInteger", "positiveInteger":
-		if !isIntegerLexical(v) {
+		if !xmltree.IsIntegerLexical(v) {
 			return "not an integer", false
 		}
 	case "boolean":
@@ -285,20 +275,20 @@ func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, boo
 			return "not a boolean (true, false, 1, 0)", false
 		}
 	case "date":
-		if !validDate(v) {
+		if !xmltree.ValidDate(v) {
 			return "not a date (YYYY-MM-DD)", false
 		}
 	case "time":
-		if !validTime(v) {
+		if !xmltree.ValidTime(v) {
 			return "not a time (hh:mm:ss)", false
 		}
 	case "dateTime":
 		i := strings.IndexByte(v, 'T')
-		if i < 0 || !validDateOnly(v[:i]) || !validTime(v[i+1:]) {
+		if i < 0 || !xmltree.ValidDateOnly(v[:i]) || !xmltree.ValidTime(v[i+1:]) {
 			return "not a date and time (YYYY-MM-DDThh:mm:ss)", false
 		}
 	case "base64Binary":
-		if !validBase64(v) {
+		if !xmltree.ValidBase64(v) {
 			return "not base64", false
 		}
 	case "language":
@@ -321,133 +311,3 @@ func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, boo
 	}
 	return "", true
 }
-
-// validDate reports whether v is an xs:date: a year of four or more digits
-// (no leading zero beyond four, not 0000), month, day of that month, and an
-// optional time zone (see stripZone).
-func validDate(v string) bool {
-	return validDateOnly(stripZone(v))
-}
-
-// validDateOnly is validDate without a time zone, as the date part of an
-// xs:dateTime.
-func validDateOnly(v string) bool { return validYMD(v, false) }
-
-// validYMD checks a date without time zone; yearZero allows the year 0000
-// (XSD 1.1 and XPath's casts, which the reference's Saxon follows, allow
-// it as the year before 0001, a leap year; XSD 1.0, which the reference's
-// schema validation follows, does not).
-func validYMD(v string, yearZero bool) bool {
-	v = strings.TrimPrefix(v, "-")
-	i := strings.IndexByte(v, '-')
-	if i < 4 || len(v) != i+6 || v[i+3] != '-' || !digits(v[:i]) || !digits(v[i+1:i+3]) || !digits(v[i+4:]) {
-		return false
-	}
-	if i > 4 {
-		return v[0] != '0' // beyond year 9999: lexically valid
-	}
-	y, m, d := atoi2(v[:2])*100+atoi2(v[2:4]), atoi2(v[i+1:]), atoi2(v[i+4:])
-	if y == 0 && !yearZero || m < 1 || m > 12 || d < 1 {
-		return false
-	}
-	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m]
-	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-		days = 29
-	}
-	return d <= days
-}
-
-// validTime reports whether v is an xs:time: hh:mm:ss, optional fraction,
-// optional time zone.
-func validTime(v string) bool {
-	v = stripZone(v)
-	if len(v) < 8 || v[2] != ':' || v[5] != ':' || !digits(v[:2]) || !digits(v[3:5]) || !digits(v[6:8]) {
-		return false
-	}
-	if frac := v[8:]; frac != "" && (frac[0] != '.' || !digits(frac[1:])) {
-		return false
-	}
-	h, mi, s := atoi2(v[:2]), atoi2(v[3:5]), atoi2(v[6:8])
-	return (h < 24 && mi < 60 && s < 60) || (h == 24 && mi == 0 && s == 0)
-}
-
-// stripZone removes a trailing time zone (Z or ±hh:mm, at most 14:00 either
-// way); a malformed zone, or one out of that range such as +15:00, is left
-// for the caller to refuse.
-func stripZone(v string) string {
-	if strings.HasSuffix(v, "Z") {
-		return v[:len(v)-1]
-	}
-	if n := len(v); n >= 6 && (v[n-6] == '+' || v[n-6] == '-') && v[n-3] == ':' && digits(v[n-5:n-3]) && digits(v[n-2:]) {
-		if h, m := atoi2(v[n-5:n-3]), atoi2(v[n-2:]); h < 14 && m < 60 || h == 14 && m == 0 {
-			return v[:n-6]
-		}
-	}
-	return v
-}
-
-// digits reports whether s is one or more ASCII digits.
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isIntegerLexical reports whether s is an xs:integer: optional sign, digits.
-func isIntegerLexical(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	return digits(s)
-}
-
-// validBase64 reports whether v, white space removed, is canonical-length
-// base64: alphabet characters in quanta of four, at most two '=' and only at
-// the end.
-func validBase64(v string) bool {
-	n, pad := 0, 0
-	for i := 0; i < len(v); i++ {
-		switch base64Class[v[i]] {
-		case b64Data:
-			if pad > 0 {
-				return false // data after padding
-			}
-			n++
-		case b64Space:
-		case b64Pad:
-			pad++
-			n++
-		default:
-			return false
-		}
-	}
-	return n%4 == 0 && pad <= 2
-}
-
-const (
-	b64Invalid = iota
-	b64Data
-	b64Space
-	b64Pad
-)
-
-// base64Class classifies every byte for validBase64. It is never written
-// after initialisation.
-var base64Class = func() (t [256]byte) {
-	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
-		t[c] = b64Data
-	}
-	for _, c := range " \t\r\n" {
-		t[c] = b64Space
-	}
-	t['='] = b64Pad
-	return t
-}()
-
-func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }

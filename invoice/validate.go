@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // RejectProcessingError is the reason for rejecting a document on which
@@ -33,31 +35,42 @@ type Options struct {
 type Validator struct {
 	rules     *ruleSet
 	scenarios []Scenario
-	limits    Limits
-	parsers   *sync.Pool // of *xmlParser: their buffers serve the next document
+	limits    xmltree.Limits
+	parsers   *sync.Pool // of *xmltree.Parser: their buffers serve the next document
 }
 
 // NewValidator compiles the rule table. Compile once, validate many times.
 func NewValidator() *Validator {
-	return &Validator{rules: compile(allRules()), scenarios: scenarios(), limits: DefaultLimits,
-		parsers: &sync.Pool{New: func() any { return newParser() }}}
+	return &Validator{rules: compile(allRules()), scenarios: scenarios(), limits: xmltree.DefaultLimits,
+		parsers: &sync.Pool{New: func() any { return xmltree.NewParser() }}}
 }
 
-// WithLimits returns a copy of v that parses with the given limits.
+// Limits bound what the parser accepts, so that no input can exhaust
+// memory or time. A document beyond them is rejected as not well-formed,
+// with an XML-LIMIT finding.
+type Limits struct {
+	MaxBytes    int // largest document accepted, in bytes
+	MaxDepth    int // deepest element nesting accepted
+	MaxElements int // most elements accepted
+}
+
+// WithLimits returns a copy of v that parses with the given limits. A
+// new Validator parses documents of up to 32 MB, nested up to 256 deep,
+// with up to 4 million elements.
 func (v *Validator) WithLimits(l Limits) *Validator {
 	c := *v
-	c.limits = l
+	c.limits = xmltree.Limits(l)
 	return &c
 }
 
 // Model parses a document with v's limits and reads its EN 16931 model,
 // running no rule: for showing an invoice that was validated before.
 func (v *Validator) Model(data []byte) (*Invoice, error) {
-	root, err := Parse(data, v.limits)
+	root, err := xmltree.Parse(data, v.limits)
 	if err != nil {
 		return nil, err
 	}
-	return Read(root)
+	return read(root)
 }
 
 var defaultValidator = sync.OnceValue(NewValidator)
@@ -90,16 +103,16 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 
 	// Nothing of the tree outlives this call (findings and the model hold
 	// strings), so its parser's buffers go back to the pool at the end.
-	p := v.parsers.Get().(*xmlParser)
+	p := v.parsers.Get().(*xmltree.Parser)
 	defer func() {
-		p.release()
+		p.Release()
 		v.parsers.Put(p)
 	}()
-	root, err := parse(p, data, v.limits)
+	root, err := p.Parse(data, v.limits)
 	if err != nil {
-		var pe *ParseError
+		var pe *xmltree.ParseError
 		if !errors.As(err, &pe) {
-			pe = &ParseError{Rule: "XML-WELLFORMED", Msg: err.Error()}
+			pe = &xmltree.ParseError{Rule: "XML-WELLFORMED", Msg: err.Error()}
 		}
 		rep.RejectReason = RejectNotWellformed
 		rep.Findings = []Finding{{Rule: pe.Rule, Level: LevelError, Location: lineLocation(pe.Line), Message: pe.Error(), MessageDE: parseMessageDE(pe), Counted: true}}
@@ -120,7 +133,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		return rep, nil
 	}
 	if opts.Model {
-		rep.Invoice, _ = Read(root)
+		rep.Invoice, _ = read(root)
 	}
 	sc := selectScenario(v.scenarios, root, t)
 	if sc != nil {
@@ -222,16 +235,16 @@ func lineLocation(line int) string {
 	return fmt.Sprintf("line %d", line)
 }
 
-func parseMessageDE(pe *ParseError) string {
+func parseMessageDE(pe *xmltree.ParseError) string {
 	switch pe.Rule {
 	case "XML-EMPTY":
 		return "Das Dokument ist leer."
 	case "XML-DTD":
 		return "Das Dokument enthält eine DOCTYPE-Deklaration; Rechnungen dürfen weder DTD noch Entitäten deklarieren (sie werden nie aufgelöst)."
 	case "XML-LIMIT":
-		return "Das Dokument überschreitet eine Grenze des Parsers: " + pe.detailDE()
+		return "Das Dokument überschreitet eine Grenze des Parsers: " + parseDetailDE(pe)
 	case "XML-ENCODING":
-		return "Die Zeichenkodierung wird nicht unterstützt oder ist fehlerhaft; bitte UTF-8 verwenden: " + pe.detailDE()
+		return "Die Zeichenkodierung wird nicht unterstützt oder ist fehlerhaft; bitte UTF-8 verwenden: " + parseDetailDE(pe)
 	}
-	return pe.german()
+	return notWellformedDE(pe)
 }

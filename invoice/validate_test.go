@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -115,11 +116,11 @@ func TestEncodings(t *testing.T) {
 	}
 	for name, data := range map[string][]byte{"utf-8": utf8doc, "utf-16": utf16, "iso-8859-1": latin1} {
 		t.Run(name, func(t *testing.T) {
-			root, err := Parse(data, DefaultLimits)
+			root, err := xmltree.Parse(data, xmltree.DefaultLimits)
 			if err != nil {
 				t.Fatal(err)
 			}
-			inv, err := Read(root)
+			inv, err := read(root)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,11 +132,11 @@ func TestEncodings(t *testing.T) {
 }
 
 func TestReadModel(t *testing.T) {
-	root, err := Parse(readFixture(t, "minimal-ubl.xml"), DefaultLimits)
+	root, err := xmltree.Parse(readFixture(t, "minimal-ubl.xml"), xmltree.DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := Read(root)
+	inv, err := read(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func TestValidateCanceled(t *testing.T) {
 }
 
 func TestPath(t *testing.T) {
-	root, err := Parse([]byte(`<r xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:A/><cbc:B x="1"/><cbc:A>t<cbc:C>u</cbc:C></cbc:A></r>`), DefaultLimits)
+	root, err := xmltree.Parse([]byte(`<r xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:A/><cbc:B x="1"/><cbc:A>t<cbc:C>u</cbc:C></cbc:A></r>`), xmltree.DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

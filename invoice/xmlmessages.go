@@ -3,24 +3,22 @@ package invoice
 import (
 	"fmt"
 	"strings"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
-func parseError(line int, rule, format string, args ...any) *ParseError {
-	return &ParseError{Line: line, Rule: rule, Msg: fmt.Sprintf(format, args...), format: format, args: args}
-}
-
-// detailDE is the parser's message in German, or in English where it
-// quotes a decoder's error.
-func (e *ParseError) detailDE() string {
-	if de, ok := parseMessagesDE[strings.TrimPrefix(e.format, wellformedPrefix)]; ok {
-		return fmt.Sprintf(de, e.args...)
+// parseDetailDE is the parser's message in German, or in English where
+// it quotes a decoder's error.
+func parseDetailDE(e *xmltree.ParseError) string {
+	if de, ok := parseMessagesDE[strings.TrimPrefix(e.Format, wellformedPrefix)]; ok {
+		return fmt.Sprintf(de, e.Args...)
 	}
 	return e.Msg
 }
 
-// german says in German why the document is not well-formed XML.
-func (e *ParseError) german() string {
-	msg := e.detailDE()
+// notWellformedDE says in German why the document is not well-formed XML.
+func notWellformedDE(e *xmltree.ParseError) string {
+	msg := parseDetailDE(e)
 	where := ""
 	if e.Line > 0 {
 		where = fmt.Sprintf(" (Zeile %d)", e.Line)

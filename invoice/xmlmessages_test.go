@@ -16,7 +16,7 @@ func TestParseMessagesDE(t *testing.T) {
 	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
 	calls := regexp.MustCompile("(?:p\\.wf\\(|p\\.fail\\(\"XML-[A-Z]+\", |parseError\\([^,]+, \"XML-[A-Z]+\", )(\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`)")
 	n := 0
-	for _, file := range []string{"xmlparse.go", "xml.go"} {
+	for _, file := range []string{"internal/xmltree/xmlparse.go", "internal/xmltree/xml.go"} {
 		src, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)

@@ -11,11 +11,7 @@ import (
 
 // fixtureAttachment is the file the fixture embeds.
 func fixtureAttachment(t testing.TB) []byte {
-	root, err := invoice.Parse(fixture(t), invoice.DefaultLimits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := invoice.Read(root)
+	inv, err := invoice.NewValidator().Model(fixture(t))
 	if err != nil || len(inv.Attachments) != 1 {
 		t.Fatalf("fixture attachments: %v", err)
 	}

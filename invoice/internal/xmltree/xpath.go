@@ -1,4 +1,4 @@
-package invoice
+package xmltree
 
 import (
 	"errors"
@@ -16,7 +16,7 @@ import (
 // NormSpace is XPath normalize-space: trims and folds runs of white space
 // (space, tab, CR, LF) to one space.
 func NormSpace(s string) string {
-	if normalized(s) {
+	if Normalized(s) {
 		return s
 	}
 	return strings.Join(strings.FieldsFunc(s, isXMLSpace), " ")
@@ -24,7 +24,7 @@ func NormSpace(s string) string {
 
 // normalized reports whether normalize-space(s) == s: no white space at
 // either end and only single spaces between words.
-func normalized(s string) bool {
+func Normalized(s string) bool {
 	prevSpace := true // a leading space is not normalized
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -71,7 +71,7 @@ func Blank(s string) bool {
 // false where the cast would raise a dynamic error.
 func Dec(s string) (d *big.Rat, ok bool) {
 	s = trimSpace(s)
-	if !isDecimalLexical(s) {
+	if !IsDecimalLexical(s) {
 		return nil, false
 	}
 	if d, ok := smallDec(s); ok {
@@ -126,7 +126,7 @@ func smallDec(s string) (*big.Rat, bool) {
 	return new(big.Rat).SetFrac64(m, den), true
 }
 
-func isDecimalLexical(s string) bool {
+func IsDecimalLexical(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -279,7 +279,7 @@ func InList(code string, list string) bool {
 // textNodes returns what text() selects: the element's text nodes in
 // order, none for an empty element. Text after a child element counts as
 // one text node per gap between children (a comment there is not tracked).
-func (n *Node) textNodes() []string {
+func (n *Node) TextNodes() []string {
 	if n == nil {
 		return nil
 	}
@@ -313,7 +313,7 @@ func (n *Node) oneText() bool {
 // compares as strings, and = over a sequence is existential: true where
 // some text node of some element equals want, codepoint by codepoint. A
 // value a comment divides matches in neither of its parts.
-func anyTextEq(elems []*Node, want string) bool {
+func AnyTextEq(elems []*Node, want string) bool {
 	for _, e := range elems {
 		if e.oneText() {
 			if e.Text == want {
@@ -321,7 +321,7 @@ func anyTextEq(elems []*Node, want string) bool {
 			}
 			continue
 		}
-		for _, t := range e.textNodes() {
+		for _, t := range e.TextNodes() {
 			if t == want {
 				return true
 			}
@@ -330,12 +330,24 @@ func anyTextEq(elems []*Node, want string) bool {
 	return false
 }
 
-// raise records an XPath dynamic error of the rule being tested; the first
-// one of a pattern stops the reference's Schematron (see ruleSet.run).
-func (n *Node) raise(msg string) {
+// Raise records an XPath dynamic error of the rule being tested; the first
+// one of a pattern stops the reference's Schematron. The rule engine takes
+// it with TakeError after each test.
+func (n *Node) Raise(msg string) {
 	if d := n.state(); d.xpathErr == "" {
 		d.xpathErr = msg
 	}
+}
+
+// TakeError returns the XPath dynamic error raised in n's document since
+// the last call, or "", and clears it.
+func (n *Node) TakeError() string {
+	d := n.state()
+	msg := d.xpathErr
+	if msg != "" {
+		d.xpathErr = ""
+	}
+	return msg
 }
 
 // normSpaceText is normalize-space(path/text()) over the elements the path
@@ -343,7 +355,7 @@ func (n *Node) raise(msg string) {
 // one item raises a dynamic error (the reference's message: "A sequence of
 // more than one item is not allowed as the first argument of
 // fn:normalize-space()"). No text node gives "".
-func normSpaceText(ctx *Node, elems []*Node) string {
+func NormSpaceText(ctx *Node, elems []*Node) string {
 	var one string
 	count := 0
 	for _, e := range elems {
@@ -354,13 +366,13 @@ func normSpaceText(ctx *Node, elems []*Node) string {
 			}
 			continue
 		}
-		for _, t := range e.textNodes() {
+		for _, t := range e.TextNodes() {
 			one = t
 			count++
 		}
 	}
 	if count > 1 {
-		ctx.raise("a sequence of more than one text node is not allowed as the argument of normalize-space()")
+		ctx.Raise("a sequence of more than one text node is not allowed as the argument of normalize-space()")
 		return ""
 	}
 	return NormSpace(one)
@@ -372,7 +384,7 @@ func normSpaceText(ctx *Node, elems []*Node) string {
 // compare as these instants, and a date without a time zone is taken in
 // the reference's implicit time zone, UTC: 2016-01-01+01:00 is before
 // 2016-01-01, and 2016-12-31-01:00 after 2016-12-31.
-func xsDate(s string) (time.Time, bool) {
+func XsDate(s string) (time.Time, bool) {
 	s = trimSpace(s)
 	rest := stripZone(s)
 	if !validYMD(rest, true) {
@@ -402,17 +414,17 @@ func xsDate(s string) (time.Time, bool) {
 // castDate is xs:date(seq) over the values a path selected: the empty
 // sequence for none (ok false, and a comparison with it is false); a
 // dynamic error for more than one value or a value that is no date.
-func castDate(ctx *Node, values []string) (t time.Time, ok bool) {
+func CastDate(ctx *Node, values []string) (t time.Time, ok bool) {
 	switch len(values) {
 	case 0:
 		return time.Time{}, false
 	case 1:
-		if t, ok = xsDate(values[0]); !ok {
-			ctx.raise("invalid date " + strconv.Quote(values[0]))
+		if t, ok = XsDate(values[0]); !ok {
+			ctx.Raise("invalid date " + strconv.Quote(values[0]))
 		}
 		return t, ok
 	}
-	ctx.raise("a sequence of more than one item is not allowed in a cast to xs:date")
+	ctx.Raise("a sequence of more than one item is not allowed in a cast to xs:date")
 	return time.Time{}, false
 }
 
@@ -447,31 +459,31 @@ func castDate(ctx *Node, values []string) (t time.Time, ok bool) {
 // xs:decimal() of a double is its exact binary value (3986.345 becomes
 // 3986.34499999999979991..., which rounds to 3986.34).
 
-// A cmpOp is a comparison operator of XPath.
-type cmpOp uint8
+// A CmpOp is a comparison operator of XPath.
+type CmpOp uint8
 
 // The comparison operators.
 const (
-	opEq cmpOp = iota
-	opNe
-	opLt
-	opLe
-	opGt
-	opGe
+	OpEq CmpOp = iota
+	OpNe
+	OpLt
+	OpLe
+	OpGt
+	OpGe
 )
 
 // holds reports whether a comparison result c (-1, 0, 1) satisfies op.
-func (op cmpOp) holds(c int) bool {
+func (op CmpOp) Holds(c int) bool {
 	switch op {
-	case opEq:
+	case OpEq:
 		return c == 0
-	case opNe:
+	case OpNe:
 		return c != 0
-	case opLt:
+	case OpLt:
 		return c < 0
-	case opLe:
+	case OpLe:
 		return c <= 0
-	case opGt:
+	case OpGt:
 		return c > 0
 	}
 	return c >= 0
@@ -507,7 +519,7 @@ func javaDoubleCompare(a, b float64) int {
 
 // untypedDouble casts an untyped value to xs:double; ok is false where the
 // cast raises a dynamic error.
-func untypedDouble(s string) (float64, bool) {
+func UntypedDouble(s string) (float64, bool) {
 	s = trimSpace(s)
 	switch s {
 	case "INF", "+INF":
@@ -522,12 +534,12 @@ func untypedDouble(s string) (float64, bool) {
 		m = m[1:]
 	}
 	if i := strings.IndexAny(m, "eE"); i >= 0 {
-		if !isIntegerLexical(m[i+1:]) {
+		if !IsIntegerLexical(m[i+1:]) {
 			return 0, false
 		}
 		m = m[:i]
 	}
-	if strings.HasPrefix(m, "+") || strings.HasPrefix(m, "-") || !isDecimalLexical(m) {
+	if strings.HasPrefix(m, "+") || strings.HasPrefix(m, "-") || !IsDecimalLexical(m) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -541,13 +553,13 @@ func untypedDouble(s string) (float64, bool) {
 // xs:integer k (see the notes above): as integers where s is written as
 // one, else as doubles in Java's order. A value that is no number raises a
 // dynamic error on ctx.
-func untypedCmpInt(ctx *Node, s string, op cmpOp, k int64) bool {
-	if t := trimSpace(s); isIntegerLexical(t) {
+func UntypedCmpInt(ctx *Node, s string, op CmpOp, k int64) bool {
+	if t := trimSpace(s); IsIntegerLexical(t) {
 		if i, err := strconv.ParseInt(strings.TrimPrefix(t, "+"), 10, 64); err == nil {
-			return op.holds(cmpInt(i, k))
+			return op.Holds(cmpInt(i, k))
 		}
 	}
-	return untypedCmpDouble(ctx, s, op, float64(k))
+	return UntypedCmpDouble(ctx, s, op, float64(k))
 }
 
 func cmpInt(a, b int64) int {
@@ -564,20 +576,20 @@ func cmpInt(a, b int64) int {
 // xs:double or xs:decimal operand x (as a double): Java's order, so that
 // '-0' = 0.0 is false. A value that is no number raises a dynamic error on
 // ctx.
-func untypedCmpDouble(ctx *Node, s string, op cmpOp, x float64) bool {
-	f, ok := untypedDouble(s)
+func UntypedCmpDouble(ctx *Node, s string, op CmpOp, x float64) bool {
+	f, ok := UntypedDouble(s)
 	if !ok {
-		ctx.raise("cannot convert string " + strconv.Quote(s) + " to xs:double")
+		ctx.Raise("cannot convert string " + strconv.Quote(s) + " to xs:double")
 		return false
 	}
-	return op.holds(javaDoubleCompare(f, x))
+	return op.Holds(javaDoubleCompare(f, x))
 }
 
 // anyUntypedCmpInt is untypedCmpInt over a sequence: existential, true
 // where some value compares true.
-func anyUntypedCmpInt(ctx *Node, values []string, op cmpOp, k int64) bool {
+func AnyUntypedCmpInt(ctx *Node, values []string, op CmpOp, k int64) bool {
 	for _, v := range values {
-		if untypedCmpInt(ctx, v, op, k) {
+		if UntypedCmpInt(ctx, v, op, k) {
 			return true
 		}
 	}
@@ -585,9 +597,9 @@ func anyUntypedCmpInt(ctx *Node, values []string, op cmpOp, k int64) bool {
 }
 
 // anyUntypedCmpDouble is untypedCmpDouble over a sequence, existential.
-func anyUntypedCmpDouble(ctx *Node, values []string, op cmpOp, x float64) bool {
+func AnyUntypedCmpDouble(ctx *Node, values []string, op CmpOp, x float64) bool {
 	for _, v := range values {
-		if untypedCmpDouble(ctx, v, op, x) {
+		if UntypedCmpDouble(ctx, v, op, x) {
 			return true
 		}
 	}
@@ -598,11 +610,11 @@ func anyUntypedCmpDouble(ctx *Node, values []string, op cmpOp, x float64) bool {
 // added from the first on, so that a single -0.0 stays -0.0. The sum of no
 // value is the integer 0 (empty true). A value that is no number raises a
 // dynamic error on ctx.
-func sumUntyped(ctx *Node, values []string) (sum float64, empty bool) {
+func SumUntyped(ctx *Node, values []string) (sum float64, empty bool) {
 	for i, v := range values {
-		f, ok := untypedDouble(v)
+		f, ok := UntypedDouble(v)
 		if !ok {
-			ctx.raise("cannot convert string " + strconv.Quote(v) + " to xs:double")
+			ctx.Raise("cannot convert string " + strconv.Quote(v) + " to xs:double")
 			f = math.NaN()
 		}
 		if i == 0 {
@@ -616,7 +628,7 @@ func sumUntyped(ctx *Node, values []string) (sum float64, empty bool) {
 
 // roundDouble is XPath round() on a double: the nearest integer, halves
 // up, keeping the sign of a zero (round(-0.5) is -0.0).
-func roundDouble(f float64) float64 {
+func RoundDouble(f float64) float64 {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return f
 	}
@@ -633,21 +645,21 @@ func roundDouble(f float64) float64 {
 // zero (Saxon keeps 0 div 100 integral): '-0' equals it, '-0.00' does not.
 // Otherwise the right side is a double, which '-0' does not equal when it
 // is 0.0, nor '0' when it is -0.0 (a sum of -0.005 rounds to -0.0).
-func anyUntypedEqRoundedSum(ctx *Node, values, amounts []string) bool {
-	sum, empty := sumUntyped(ctx, amounts)
+func AnyUntypedEqRoundedSum(ctx *Node, values, amounts []string) bool {
+	sum, empty := SumUntyped(ctx, amounts)
 	if empty {
-		return anyUntypedCmpInt(ctx, values, opEq, 0)
+		return AnyUntypedCmpInt(ctx, values, OpEq, 0)
 	}
-	return anyUntypedCmpDouble(ctx, values, opEq, round2Double(sum))
+	return AnyUntypedCmpDouble(ctx, values, OpEq, Round2Double(sum))
 }
 
 // round2Double is round(x * 10 * 10) div 100 in double arithmetic, as the
 // CII rules write it (x * 10 * 10 is not always x * 100 in doubles).
-func round2Double(x float64) float64 { return roundDouble(x*10*10) / 100 }
+func Round2Double(x float64) float64 { return RoundDouble(x*10*10) / 100 }
 
 // decimalOfDouble is xs:decimal() of a double: its exact binary value.
 // ok is false for NaN and the infinities, which the cast refuses.
-func decimalOfDouble(f float64) (*big.Rat, bool) {
+func DecimalOfDouble(f float64) (*big.Rat, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, false
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/eingang/eingang/schemas"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // UBL-CR: parts of UBL 2.1 that EN 16931 does not use. Most are a bare
@@ -43,7 +45,7 @@ func restrictionRules(table []schemas.Restriction, contexts map[int]Context) []R
 		ps, k := sets[r.Context], index[i]
 		what := restrictionText(r.Path)
 		rules = append(rules, Rule{ID: r.ID, Flag: Flag(r.Flag), Context: ctx,
-			Test:      func(n *Node) bool { return !ps.hitsMemo(n)[k] },
+			Test:      func(n *node) bool { return !ps.hitsMemo(n)[k] },
 			Message:   what + " is not part of EN 16931 and should not be used; remove it.",
 			MessageDE: what + " ist nicht Teil der EN 16931 und sollte nicht verwendet werden; bitte entfernen."})
 	}
@@ -90,7 +92,7 @@ func parseSteps(path string) (steps []schemas.QName, attr string) {
 			attr = a
 			continue
 		}
-		space, local, _ := splitName(s)
+		space, local, _ := xmltree.SplitName(s)
 		steps = append(steps, schemas.QName{Space: space, Local: local})
 	}
 	return steps, attr
@@ -146,16 +148,8 @@ func newPathSet(paths []string) *pathSet {
 
 // hitsMemo is hits, computed once for consecutive calls on one element:
 // the rules of a context run one after the other on each element.
-func (ps *pathSet) hitsMemo(n *Node) []bool {
-	d := n.state()
-	c := d.pathHits[ps]
-	if c == nil {
-		if d.pathHits == nil {
-			d.pathHits = map[*pathSet]*nodeHits{}
-		}
-		c = &nodeHits{}
-		d.pathHits[ps] = c
-	}
+func (ps *pathSet) hitsMemo(n *node) []bool {
+	c := n.Memo(ps, newNodeHits).(*nodeHits)
 	if c.n != n {
 		c.n, c.hits = n, ps.hits(n)
 	}
@@ -164,12 +158,14 @@ func (ps *pathSet) hitsMemo(n *Node) []bool {
 
 // nodeHits are the results of a pathSet on one element.
 type nodeHits struct {
-	n    *Node
+	n    *node
 	hits []bool
 }
 
+func newNodeHits() any { return &nodeHits{} }
+
 // hits evaluates every path from n and reports which select something.
-func (ps *pathSet) hits(n *Node) []bool {
+func (ps *pathSet) hits(n *node) []bool {
 	hit := make([]bool, ps.n)
 	for a, ids := range ps.trie.attrs { // @attr of n itself
 		if n.HasAttr(a) {
@@ -178,8 +174,8 @@ func (ps *pathSet) hits(n *Node) []bool {
 			}
 		}
 	}
-	var walk func(t *pathTrie, e *Node)
-	walk = func(t *pathTrie, e *Node) {
+	var walk func(t *pathTrie, e *node)
+	walk = func(t *pathTrie, e *node) {
 		for _, c := range e.Children {
 			sub := t.next(c.Space, c.Local)
 			if sub == nil {
@@ -202,8 +198,8 @@ func (ps *pathSet) hits(n *Node) []bool {
 	}
 	walk(&ps.trie, n)
 	if len(ps.desc) > 0 {
-		var all func(e *Node)
-		all = func(e *Node) {
+		var all func(e *node)
+		all = func(e *node) {
 			for _, key := range [2]string{e.Local, "*"} {
 				for _, d := range ps.desc[key] {
 					if !hit[d.id] && descMatches(e, d) {
@@ -220,7 +216,7 @@ func (ps *pathSet) hits(n *Node) []bool {
 	return hit
 }
 
-func descMatches(e *Node, d descPath) bool {
+func descMatches(e *node, d descPath) bool {
 	a := e
 	for i := len(d.steps) - 1; i >= 0; i-- {
 		if a == nil || a.Local != d.steps[i].Local || a.Space != d.steps[i].Space {
@@ -236,21 +232,21 @@ func descMatches(e *Node, d descPath) bool {
 // walk per document.
 func ublCRRules() []Rule {
 	rules := restrictionRules(schemas.UBLRestrictions, map[int]Context{391: ublSyntaxRoot})
-	adrIs130 := func(adr *Node) bool { return xrIn("130", adr.Strs("cbc:DocumentTypeCode")) }
+	adrIs130 := func(adr *node) bool { return xrIn("130", adr.Strs("cbc:DocumentTypeCode")) }
 	return append(rules,
 		Rule{ID: "UBL-CR-002", Flag: Warning, Context: ublSyntaxRoot,
-			Test:      func(n *Node) bool { return !n.Has("cbc:UBLVersionID") || xrIn("2.1", n.Strs("cbc:UBLVersionID")) },
+			Test:      func(n *node) bool { return !n.Has("cbc:UBLVersionID") || xrIn("2.1", n.Strs("cbc:UBLVersionID")) },
 			Message:   "cbc:UBLVersionID should not be used, or be 2.1.",
 			MessageDE: "cbc:UBLVersionID sollte nicht verwendet werden oder 2.1 lauten."},
 		Rule{ID: "UBL-CR-412", Flag: Warning, Context: ublSyntaxRoot,
-			Test: func(n *Node) bool {
+			Test: func(n *node) bool {
 				// ../cn:CreditNote from the root element: the document is a credit note.
-				return !n.Has("cac:PaymentMeans/cbc:PaymentDueDate") || n.Space == NSCreditNote && n.Local == "CreditNote"
+				return !n.Has("cac:PaymentMeans/cbc:PaymentDueDate") || n.Space == xmltree.NSCreditNote && n.Local == "CreditNote"
 			},
 			Message:   "cac:PaymentMeans/cbc:PaymentDueDate should not be used in an invoice; give the due date in cbc:DueDate (BT-9).",
 			MessageDE: "cac:PaymentMeans/cbc:PaymentDueDate sollte in einer Rechnung nicht verwendet werden; das Fälligkeitsdatum gehört in cbc:DueDate (BT-9)."},
 		Rule{ID: "UBL-CR-665", Flag: Warning, Context: ublSyntaxRoot,
-			Test: func(n *Node) bool {
+			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					codes := adr.Strs("cbc:DocumentTypeCode")
 					other := len(codes) == 0
@@ -268,7 +264,7 @@ func ublCRRules() []Rule {
 			Message:   "A scheme identifier on a document reference should only be used for the invoiced object (document type code 130).",
 			MessageDE: "Eine Schema-Kennung an einer Dokumentreferenz sollte nur beim Rechnungsobjekt (Dokumentart 130) verwendet werden."},
 		Rule{ID: "UBL-CR-666", Flag: Fatal, Context: ublSyntaxRoot,
-			Test: func(n *Node) bool {
+			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					if adrIs130(adr) && adr.Has("cac:Attachment") {
 						return false
@@ -279,7 +275,7 @@ func ublCRRules() []Rule {
 			Message:   "The invoiced object reference (document type code 130) must not carry an attachment.",
 			MessageDE: "Die Referenz auf das Rechnungsobjekt (Dokumentart 130) darf keinen Anhang enthalten."},
 		Rule{ID: "UBL-CR-673", Flag: Fatal, Context: ublSyntaxRoot,
-			Test: func(n *Node) bool {
+			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					if adrIs130(adr) && adr.Has("cbc:DocumentDescription") {
 						return false

@@ -1,4 +1,4 @@
-package invoice
+package xmltree
 
 import (
 	"strconv"
@@ -33,7 +33,7 @@ func (n *Node) Is(name string) bool {
 	if n == nil {
 		return false
 	}
-	space, local, ok := splitName(name)
+	space, local, ok := SplitName(name)
 	if !ok {
 		return false
 	}
@@ -55,6 +55,10 @@ func (n *Node) NameIs(qname string) bool {
 	code := prefixCode(prefix)
 	return code != prefixOther && n.prefix == code && n.Local == local
 }
+
+// Position returns n's 1-based position among its siblings of the same
+// name, as in the XPath step name[k].
+func (n *Node) Position() int { return int(n.pos) }
 
 // Root returns the document's root element.
 func (n *Node) Root() *Node {
@@ -93,6 +97,20 @@ func (n *Node) appendValue(b *strings.Builder) {
 		c.appendValue(b)
 		b.WriteString(c.follow)
 	}
+}
+
+// HasText reports whether n has character data other than white space of
+// its own, before, between or after its child elements.
+func (n *Node) HasText() bool {
+	if !Blank(n.Text) {
+		return true
+	}
+	for _, c := range n.Children {
+		if !Blank(c.follow) {
+			return true
+		}
+	}
+	return false
 }
 
 // Attr returns the value of the attribute with the given name ("schemeID",
@@ -273,7 +291,7 @@ func (n *Node) selectPath(path string, out []*Node) []*Node {
 		// //a/b: the document's b elements whose parent is an a, from the
 		// index of names.
 		if steps, ok := simpleSteps(path[2:], buf[:0]); ok && !steps[len(steps)-1].anyLocal {
-			for _, e := range n.named(steps[len(steps)-1].local) {
+			for _, e := range n.Named(steps[len(steps)-1].local) {
 				if e.matchesUp(steps) {
 					out = append(out, e)
 				}
@@ -314,7 +332,7 @@ func (e *Node) matchesUp(steps []pathStep) bool {
 
 // named returns the document's elements with the local name in document
 // order, from an index built on first use.
-func (n *Node) named(local string) []*Node {
+func (n *Node) Named(local string) []*Node {
 	d := n.state()
 	if d.byLocal == nil {
 		d.byLocal = map[string][]*Node{}
@@ -494,7 +512,7 @@ func (n *Node) Descendants(name string) []*Node {
 		return nil
 	}
 	if !anyLocal {
-		named := n.named(local)
+		named := n.Named(local)
 		if n.Parent == nil && (len(named) == 0 || named[0] != n) && allIn(named, space) {
 			return named[:len(named):len(named)] // the index itself; appends copy
 		}
@@ -518,7 +536,7 @@ func (n *Node) Descendants(name string) []*Node {
 	return out
 }
 
-func splitName(name string) (space, local string, ok bool) {
+func SplitName(name string) (space, local string, ok bool) {
 	i := 3 // the project's prefixes have three letters, but for cn
 	if len(name) <= i || name[i] != ':' {
 		if i = strings.IndexByte(name, ':'); i < 0 {
@@ -533,7 +551,7 @@ func splitStep(step string) (space, local string, anyLocal, ok bool) {
 	if step == "*" {
 		return "*", "", true, true
 	}
-	space, local, ok = splitName(step)
+	space, local, ok = SplitName(step)
 	return space, local, local == "*", ok
 }
 
@@ -590,15 +608,16 @@ func (n *Node) AtRoot(path string) bool {
 
 // Memo returns the value f computes for key, computing it once per
 // document: for values the rules of a pattern share, like Schematron's
-// pattern-level variables.
-func (n *Node) Memo(key string, f func() any) any {
+// pattern-level variables. A key is any comparable value: a string, or a
+// pointer only its owner holds.
+func (n *Node) Memo(key any, f func() any) any {
 	d := n.state()
 	if v, ok := d.memo[key]; ok {
 		return v
 	}
 	v := f()
 	if d.memo == nil {
-		d.memo = map[string]any{}
+		d.memo = map[any]any{}
 	}
 	d.memo[key] = v
 	return v

@@ -1,4 +1,4 @@
-package invoice
+package xmltree
 
 import (
 	"math"
@@ -14,59 +14,59 @@ import (
 func TestUntypedCompare(t *testing.T) {
 	type row struct {
 		v      string
-		op     cmpOp
+		op     CmpOp
 		intK   bool // the other operand is the integer literal k, else the double k
 		k      float64
 		want   bool
 		reason string
 	}
 	rows := []row{
-		{"0", opEq, true, 0, true, "plain zero"},
-		{"-0", opEq, true, 0, true, "written as an integer: compared as the integer 0"},
-		{"-00", opEq, true, 0, true, "an integer too"},
-		{" -0 ", opEq, true, 0, true, "white space around an integer is allowed"},
-		{"-0", opLt, true, 0, false, "the integer -0 is 0"},
-		{"-0", opEq, false, 0, false, "against a double (or decimal) even '-0' is -0.0, below 0.0 in Java's order"},
-		{"-0.0", opEq, true, 0, false, "not an integer: -0.0 as a double, which Java's order puts below 0"},
-		{"-.0", opEq, true, 0, false, "the form of BR-E-09's edge variant"},
-		{" -0.00 ", opEq, true, 0, false, "white space does not change it"},
-		{"-0.0", opLt, true, 0, true, "-0.0 < 0 holds in Java's order"},
-		{"-0.", opLt, true, 0, true, "5. and -0. are doubles"},
-		{"-0e0", opEq, true, 0, false, "an exponent form is a double"},
-		{"-0.0", opLe, true, 0, true, "-0.0 <= 0"},
-		{"-0.0", opGe, true, 0, false, "so BR-27's price '-0.00' >= 0 is false"},
-		{"0.000", opEq, true, 0, true, "trailing zeros are the same double"},
-		{"+0", opEq, true, 0, true, "a plus sign is allowed"},
-		{"100", opEq, true, 100, true, ""},
-		{"+100", opEq, true, 100, true, ""},
-		{"0100", opEq, true, 100, true, "leading zeros"},
-		{"100.", opEq, true, 100, true, "a point without decimals"},
-		{"1E2", opEq, true, 100, true, "exponent forms cast to xs:double"},
-		{"1e2", opEq, true, 100, true, "lower-case exponent"},
-		{"1.0e2", opEq, true, 100, true, ""},
-		{" 100 ", opEq, true, 100, true, ""},
-		{".5", opGt, true, 0, true, "a point without an integer part"},
-		{"INF", opGe, true, 100, true, ""},
-		{"+INF", opGt, true, 0, true, "Saxon accepts +INF"},
-		{"INF", opEq, true, 100, false, ""},
-		{"-INF", opLt, true, 0, true, ""},
-		{"NaN", opGt, true, 0, true, "Java's order puts NaN above every number"},
-		{"NaN", opGe, true, 100, true, "so NaN >= 100 holds"},
-		{"NaN", opEq, true, 0, false, ""},
-		{"NaN", opLt, true, 0, false, ""},
-		{"0", opEq, false, math.Copysign(0, -1), false, "'0' against a sum that rounded to -0.0 (BR-CO-11's '-0.005')"},
-		{"-0", opEq, false, math.Copysign(0, -1), true, "-0.0 equals itself"},
-		{"-0.00", opEq, false, 0, false, "against a double 0.0"},
-		{"0.00", opEq, false, 0, true, ""},
-		{"3986.34", opEq, false, 3986.34, true, ""},
+		{"0", OpEq, true, 0, true, "plain zero"},
+		{"-0", OpEq, true, 0, true, "written as an integer: compared as the integer 0"},
+		{"-00", OpEq, true, 0, true, "an integer too"},
+		{" -0 ", OpEq, true, 0, true, "white space around an integer is allowed"},
+		{"-0", OpLt, true, 0, false, "the integer -0 is 0"},
+		{"-0", OpEq, false, 0, false, "against a double (or decimal) even '-0' is -0.0, below 0.0 in Java's order"},
+		{"-0.0", OpEq, true, 0, false, "not an integer: -0.0 as a double, which Java's order puts below 0"},
+		{"-.0", OpEq, true, 0, false, "the form of BR-E-09's edge variant"},
+		{" -0.00 ", OpEq, true, 0, false, "white space does not change it"},
+		{"-0.0", OpLt, true, 0, true, "-0.0 < 0 holds in Java's order"},
+		{"-0.", OpLt, true, 0, true, "5. and -0. are doubles"},
+		{"-0e0", OpEq, true, 0, false, "an exponent form is a double"},
+		{"-0.0", OpLe, true, 0, true, "-0.0 <= 0"},
+		{"-0.0", OpGe, true, 0, false, "so BR-27's price '-0.00' >= 0 is false"},
+		{"0.000", OpEq, true, 0, true, "trailing zeros are the same double"},
+		{"+0", OpEq, true, 0, true, "a plus sign is allowed"},
+		{"100", OpEq, true, 100, true, ""},
+		{"+100", OpEq, true, 100, true, ""},
+		{"0100", OpEq, true, 100, true, "leading zeros"},
+		{"100.", OpEq, true, 100, true, "a point without decimals"},
+		{"1E2", OpEq, true, 100, true, "exponent forms cast to xs:double"},
+		{"1e2", OpEq, true, 100, true, "lower-case exponent"},
+		{"1.0e2", OpEq, true, 100, true, ""},
+		{" 100 ", OpEq, true, 100, true, ""},
+		{".5", OpGt, true, 0, true, "a point without an integer part"},
+		{"INF", OpGe, true, 100, true, ""},
+		{"+INF", OpGt, true, 0, true, "Saxon accepts +INF"},
+		{"INF", OpEq, true, 100, false, ""},
+		{"-INF", OpLt, true, 0, true, ""},
+		{"NaN", OpGt, true, 0, true, "Java's order puts NaN above every number"},
+		{"NaN", OpGe, true, 100, true, "so NaN >= 100 holds"},
+		{"NaN", OpEq, true, 0, false, ""},
+		{"NaN", OpLt, true, 0, false, ""},
+		{"0", OpEq, false, math.Copysign(0, -1), false, "'0' against a sum that rounded to -0.0 (BR-CO-11's '-0.005')"},
+		{"-0", OpEq, false, math.Copysign(0, -1), true, "-0.0 equals itself"},
+		{"-0.00", OpEq, false, 0, false, "against a double 0.0"},
+		{"0.00", OpEq, false, 0, true, ""},
+		{"3986.34", OpEq, false, 3986.34, true, ""},
 	}
 	for _, r := range rows {
 		ctx := &Node{Local: "x"}
 		var got bool
 		if r.intK {
-			got = untypedCmpInt(ctx, r.v, r.op, int64(r.k))
+			got = UntypedCmpInt(ctx, r.v, r.op, int64(r.k))
 		} else {
-			got = untypedCmpDouble(ctx, r.v, r.op, r.k)
+			got = UntypedCmpDouble(ctx, r.v, r.op, r.k)
 		}
 		if got != r.want {
 			t.Errorf("%q op %d %v (integer %v) = %v, the reference says %v: %s", r.v, r.op, r.k, r.intK, got, r.want, r.reason)
@@ -82,11 +82,11 @@ func TestUntypedCompare(t *testing.T) {
 // and so rejects the document where a rule compares them with a number.
 func TestUntypedDoubleErrors(t *testing.T) {
 	for _, v := range []string{"", " ", "1,5", "288.79\u3000", "100.00\ufeff", "\u00a05", "1e", "e2", ".", "-", "+-1", "0x10", "Inf", "inf", "-NaN", "1_000", "1.2.3", "5 5"} {
-		if f, ok := untypedDouble(v); ok {
-			t.Errorf("untypedDouble(%q) = %v, the reference raises an error", v, f)
+		if f, ok := UntypedDouble(v); ok {
+			t.Errorf("UntypedDouble(%q) = %v, the reference raises an error", v, f)
 		}
 		ctx := &Node{Local: "x"}
-		untypedCmpInt(ctx, v, opEq, 0)
+		UntypedCmpInt(ctx, v, OpEq, 0)
 		if ctx.state().xpathErr == "" {
 			t.Errorf("%q = 0 raised no dynamic error", v)
 		}
@@ -98,19 +98,19 @@ func TestUntypedDoubleErrors(t *testing.T) {
 func TestDoubleArithmetic(t *testing.T) {
 	ctx := &Node{Local: "x"}
 	neg := func(f float64) bool { return f == 0 && math.Signbit(f) }
-	if s, empty := sumUntyped(ctx, []string{"-0.00"}); !neg(s) || empty {
+	if s, empty := SumUntyped(ctx, []string{"-0.00"}); !neg(s) || empty {
 		t.Errorf("sum('-0.00') = %v, the reference gives -0.0 (1 div it is -INF)", s)
 	}
-	if s, _ := sumUntyped(ctx, []string{"-0", "0"}); neg(s) {
+	if s, _ := SumUntyped(ctx, []string{"-0", "0"}); neg(s) {
 		t.Errorf("sum('-0', '0') = -0.0, the reference gives 0.0 (-0.0 + 0.0)")
 	}
-	if _, empty := sumUntyped(ctx, nil); !empty {
+	if _, empty := SumUntyped(ctx, nil); !empty {
 		t.Error("sum(()) is the integer 0")
 	}
-	if r := round2Double(-0.005); !neg(r) {
+	if r := Round2Double(-0.005); !neg(r) {
 		t.Errorf("round(-0.005 * 10 * 10) div 100 = %v, the reference gives -0", r)
 	}
-	if r := roundDouble(-0.5); !neg(r) {
+	if r := RoundDouble(-0.5); !neg(r) {
 		t.Errorf("round(-0.5) = %v, the reference gives -0", r)
 	}
 	for _, c := range []struct {
@@ -122,21 +122,21 @@ func TestDoubleArithmetic(t *testing.T) {
 		{2.675, 2.68}, // the product 267.5: up
 		{-0.5, -0.5},
 	} {
-		if got := round2Double(c.x); got != c.want {
+		if got := Round2Double(c.x); got != c.want {
 			t.Errorf("round(%v * 10 * 10) div 100 = %v, the reference gives %v", c.x, got, c.want)
 		}
 	}
 	// xs:decimal(sum(...)) is the double's exact value: 3986.345 becomes
 	// 3986.34499999999979991116560995578765869140625, which rounds to
 	// two decimals as 3986.34 (the reference's BR-CO-10 on CII).
-	d, ok := decimalOfDouble(3986.345)
+	d, ok := DecimalOfDouble(3986.345)
 	if !ok || !strings.HasPrefix(d.FloatString(44), "3986.34499999999979991116560995578765869140625") {
 		t.Errorf("xs:decimal(3986.345e0) = %v", d.FloatString(44))
 	}
 	if r := RoundDec2(d); r.FloatString(2) != "3986.34" {
 		t.Errorf("round(xs:decimal(3986.345e0) * 100) div 100 = %s, the reference gives 3986.34", r.FloatString(2))
 	}
-	if _, ok := decimalOfDouble(math.NaN()); ok {
+	if _, ok := DecimalOfDouble(math.NaN()); ok {
 		t.Error("xs:decimal(NaN) is an error")
 	}
 }
@@ -156,8 +156,8 @@ func TestXSDate(t *testing.T) {
 		{"0000-12-31", "2016-01-01", true, "the cast allows year 0000 (BR-30 fires), the schema does not"},
 		{" 2016-01-01 ", "2016-01-02", true, "white space around is allowed"},
 	} {
-		a, ok1 := xsDate(c.a)
-		b, ok2 := xsDate(c.b)
+		a, ok1 := XsDate(c.a)
+		b, ok2 := XsDate(c.b)
 		if !ok1 || !ok2 {
 			t.Errorf("xs:date(%q) or xs:date(%q) failed", c.a, c.b)
 			continue
@@ -167,11 +167,11 @@ func TestXSDate(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"2016-06-27+15:00", "2016-01-01+14:30", "01.01.2016", "20160101", "2018-04-13z", "+2013-01-01", "2016-02-30", ""} {
-		if _, ok := xsDate(bad); ok {
+		if _, ok := XsDate(bad); ok {
 			t.Errorf("xs:date(%q) succeeded, the reference raises an error", bad)
 		}
 	}
-	if _, ok := xsDate("2016-01-01"); !ok {
+	if _, ok := XsDate("2016-01-01"); !ok {
 		t.Error("xs:date('2016-01-01') failed")
 	}
 }
@@ -197,24 +197,24 @@ func TestTextNodes(t *testing.T) {
 		{"<x><!-- c --></x>", 0, ""},
 		{"<x>a<!--1-->b<!--2-->c</x>", 3, ""},
 	} {
-		p := newParser()
-		root, err := parse(p, []byte(c.xml), DefaultLimits)
+		p := NewParser()
+		root, err := p.Parse([]byte(c.xml), DefaultLimits)
 		if err != nil {
 			t.Fatalf("%s: %v", c.xml, err)
 		}
-		if got := len(root.textNodes()); got != c.nodes {
+		if got := len(root.TextNodes()); got != c.nodes {
 			t.Errorf("%s: %d text nodes, want %d", c.xml, got, c.nodes)
 		}
-		if got := normSpaceText(root, []*Node{root}); got != c.norm {
+		if got := NormSpaceText(root, []*Node{root}); got != c.norm {
 			t.Errorf("%s: normalize-space(text()) = %q, want %q", c.xml, got, c.norm)
 		}
 		if raised := root.state().xpathErr != ""; raised != (c.nodes > 1) {
 			t.Errorf("%s: dynamic error %v, want %v", c.xml, raised, c.nodes > 1)
 		}
-		if !anyTextEq([]*Node{root}, "true") && c.nodes == 1 && c.norm == "true" && !strings.Contains(c.xml, " true ") {
+		if !AnyTextEq([]*Node{root}, "true") && c.nodes == 1 && c.norm == "true" && !strings.Contains(c.xml, " true ") {
 			t.Errorf("%s: text() = 'true' is false", c.xml)
 		}
-		if c.nodes == 2 && anyTextEq([]*Node{root}, "true") {
+		if c.nodes == 2 && AnyTextEq([]*Node{root}, "true") {
 			t.Errorf("%s: text() = 'true' holds, though no text node is 'true'", c.xml)
 		}
 	}
@@ -235,7 +235,7 @@ func TestNameIs(t *testing.T) {
 		{`<ram:ApplicableHeaderTradeDelivery xmlns:ram="` + NSUDT + `"/>`, true}, // name() ignores the namespace
 		{`<ram:ApplicableHeaderTradeSettlement ` + ram + `/>`, false},
 	} {
-		root, err := parse(newParser(), []byte(c.xml), DefaultLimits)
+		root, err := NewParser().Parse([]byte(c.xml), DefaultLimits)
 		if err != nil {
 			t.Fatal(err)
 		}

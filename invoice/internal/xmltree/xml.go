@@ -1,4 +1,9 @@
-package invoice
+// Package xmltree parses XML into an element tree and reads it the way the
+// reference's XPath 2.0 does: a strict XML 1.0 parser that refuses any
+// DOCTYPE and enforces limits, paths over the tree with fixed namespace
+// prefixes, and XPath's value semantics (untyped comparisons, decimals,
+// dates, text nodes, dynamic errors) for the validator's rules.
+package xmltree
 
 import (
 	"bytes"
@@ -159,9 +164,8 @@ type Node struct {
 
 // docState is what the root element holds for the whole document.
 type docState struct {
-	memo     map[string]any         // values computed once per document
-	pathHits map[*pathSet]*nodeHits // see pathSet.hitsMemo
-	byLocal  map[string][]*Node     // elements by local name, see named
+	memo    map[any]any        // values computed once per document, see Memo
+	byLocal map[string][]*Node // elements by local name, see Named
 	// Results of All and Strs are cut from these blocks, which live as
 	// long as the document: one allocation serves many selections.
 	nodes []*Node
@@ -171,7 +175,7 @@ type docState struct {
 	// node ends and the next begins (see textNodes).
 	splits map[*Node][]int32
 	// xpathErr is an XPath dynamic error the running rule raised (see
-	// raise); the rule engine takes it after each test.
+	// Raise); the rule engine takes it after each test (see TakeError).
 	xpathErr string
 }
 
@@ -210,9 +214,14 @@ type ParseError struct {
 	Line int
 	Rule string // "XML-WELLFORMED", "XML-DTD", "XML-LIMIT", "XML-ENCODING", "XML-EMPTY"
 	Msg  string
-	// format and args made Msg, for the German message (see german).
-	format string
-	args   []any
+	// Format and Args made Msg: a caller translates the message by its
+	// format (the invoice package's German findings do).
+	Format string
+	Args   []any
+}
+
+func parseError(line int, rule, format string, args ...any) *ParseError {
+	return &ParseError{Line: line, Rule: rule, Msg: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 func (e *ParseError) Error() string {
@@ -227,10 +236,11 @@ func (e *ParseError) Error() string {
 // DOCTYPE, and enforces lim. Documents in UTF-16 (with a byte order mark)
 // or in a declared ISO-8859-1, ISO-8859-15 or windows-1252 encoding are
 // read as well as UTF-8.
-func Parse(data []byte, lim Limits) (*Node, error) { return parse(newParser(), data, lim) }
+func Parse(data []byte, lim Limits) (*Node, error) { return NewParser().Parse(data, lim) }
 
-// parse is Parse with p's buffers: the tree is valid until p.release.
-func parse(p *xmlParser, data []byte, lim Limits) (*Node, error) {
+// Parse is the package's Parse with p's buffers: the tree is valid until
+// p.Release.
+func (p *Parser) Parse(data []byte, lim Limits) (*Node, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Rule: "XML-EMPTY", Msg: "the document is empty"}
 	}

@@ -3,6 +3,8 @@ package invoice
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // UBL syntax rules of EN 16931 (pattern UBL-syntax): cardinalities UBL
@@ -12,40 +14,40 @@ import (
 
 var (
 	ublSyntaxAddress = Context{Pattern: UBLSyntax, Order: 362, Names: []string{"PostalAddress", "Address"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxSupplierParty = Context{Pattern: UBLSyntax, Order: 365, Names: []string{"Party"},
-		Match: func(n *Node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingSupplierParty") }}
+		Match: func(n *node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingSupplierParty") }}
 	ublSyntaxDocRef = Context{Pattern: UBLSyntax, Order: 368, Names: []string{"AdditionalDocumentReference"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxAmount = Context{Pattern: UBLSyntax, Order: 372, Match: ublIsCheckedAmount}
 	ublSyntaxBinary = Context{Pattern: UBLSyntax, Order: 375,
-		Match: func(n *Node) bool { return strings.HasSuffix(n.Local, "BinaryObject") }}
+		Match: func(n *node) bool { return strings.HasSuffix(n.Local, "BinaryObject") }}
 	ublSyntaxDelivery = Context{Pattern: UBLSyntax, Order: 379, Names: []string{"Delivery"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxAllowance = Context{Pattern: UBLSyntax, Order: 382, Names: []string{"AllowanceCharge"},
-		Match: func(n *Node) bool { return n.Space == NSCAC && ublChargeIndicatorIs(n, false) }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && ublChargeIndicatorIs(n, false) }}
 	ublSyntaxCharge = Context{Pattern: UBLSyntax, Order: 385, Names: []string{"AllowanceCharge"},
-		Match: func(n *Node) bool { return n.Space == NSCAC && ublChargeIndicatorIs(n, true) }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && ublChargeIndicatorIs(n, true) }}
 	ublSyntaxPartyTaxScheme = Context{Pattern: UBLSyntax, Order: 388, Names: []string{"PartyTaxScheme"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxRoot = Context{Pattern: UBLSyntax, Order: 391, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
 	ublSyntaxLine = Context{Pattern: UBLSyntax, Order: 1119, Names: []string{"InvoiceLine", "CreditNoteLine"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxPayee = Context{Pattern: UBLSyntax, Order: 1128, Names: []string{"PayeeParty"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxPaymentMeans = Context{Pattern: UBLSyntax, Order: 1133, Names: []string{"PaymentMeans"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxBillingRef = Context{Pattern: UBLSyntax, Order: 1138, Names: []string{"BillingReference"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxTaxRep = Context{Pattern: UBLSyntax, Order: 1142, Names: []string{"TaxRepresentativeParty"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 	ublSyntaxTaxSubtotal = Context{Pattern: UBLSyntax, Order: 1146, Names: []string{"TaxSubtotal"},
-		Match: func(n *Node) bool { return n.Space == NSCAC }}
+		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 )
 
 // ublIsCheckedAmount matches elements whose name ends in Amount but not in
 // PriceAmount, outside a price that carries an allowance.
-func ublIsCheckedAmount(n *Node) bool {
+func ublIsCheckedAmount(n *node) bool {
 	if !strings.HasSuffix(n.Local, "Amount") || strings.HasSuffix(n.Local, "PriceAmount") {
 		return false
 	}
@@ -59,9 +61,9 @@ func ublIsCheckedAmount(n *Node) bool {
 
 // ublChargeIndicatorIs is cbc:ChargeIndicator = true()/false(): some
 // indicator whose value casts to the boolean.
-func ublChargeIndicatorIs(n *Node, want bool) bool {
+func ublChargeIndicatorIs(n *node, want bool) bool {
 	for _, s := range n.Strs("cbc:ChargeIndicator") {
-		if v, ok := Bool(s); ok && v == want {
+		if v, ok := xmltree.Bool(s); ok && v == want {
 			return true
 		}
 	}
@@ -71,14 +73,14 @@ func ublChargeIndicatorIs(n *Node, want bool) bool {
 // ublMaxOnce builds a "path occurs at most once" rule.
 func ublMaxOnce(id string, ctx Context, path, en, de string) Rule {
 	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:    func(n *Node) bool { return len(n.All(path)) <= 1 },
+		Test:    func(n *node) bool { return len(n.All(path)) <= 1 },
 		Message: en + " may occur at most once.", MessageDE: de + " darf höchstens einmal vorkommen."}
 }
 
 // ublNoAttr builds a "no attribute of this name anywhere" warning.
 func ublNoAttr(id, attr string) Rule {
 	return Rule{ID: id, Flag: Warning, Context: ublSyntaxRoot,
-		Test:      func(n *Node) bool { return ublCountAttr(n, attr, "") == 0 },
+		Test:      func(n *node) bool { return ublCountAttr(n, attr, "") == 0 },
 		Message:   "The attribute " + attr + " should not be used (EN 16931 does not carry it); remove it.",
 		MessageDE: "Das Attribut " + attr + " sollte nicht verwendet werden (EN 16931 kennt es nicht); bitte entfernen."}
 }
@@ -86,11 +88,11 @@ func ublNoAttr(id, attr string) Rule {
 // ublCountAttr counts the attributes named attr (no namespace) in the whole
 // document, leaving out those on elements named except. The counts are
 // made in one walk per document.
-func ublCountAttr(n *Node, attr, except string) int {
+func ublCountAttr(n *node, attr, except string) int {
 	counts := n.Memo("ubl.attrCounts", func() any {
 		m := map[string]int{}
-		var walk func(e *Node)
-		walk = func(e *Node) {
+		var walk func(e *node)
+		walk = func(e *node) {
 			for _, a := range e.Attrs {
 				if a.Space == "" {
 					m[a.Local]++
@@ -114,7 +116,7 @@ func ublCountAttr(n *Node, attr, except string) int {
 
 // ublDistinct counts the distinct string values of the elements named name
 // anywhere in the document.
-func ublDistinct(n *Node, name string) int {
+func ublDistinct(n *node, name string) int {
 	seen := map[string]bool{}
 	for _, e := range n.Root().Descendants(name) {
 		seen[e.Value()] = true
@@ -124,7 +126,7 @@ func ublDistinct(n *Node, name string) int {
 
 // ublTaxCompanyIDs counts the PartyTaxScheme/CompanyID elements of party
 // whose scheme's upper-cased ID is VAT (vat) or is not (!vat).
-func ublTaxCompanyIDs(party *Node, vat bool) int {
+func ublTaxCompanyIDs(party *node, vat bool) int {
 	count := 0
 	for _, pts := range party.All("cac:PartyTaxScheme") {
 		match := false
@@ -142,7 +144,7 @@ func ublTaxCompanyIDs(party *Node, vat bool) int {
 
 // ublPayeeDiffers is (cac:PartyName/cbc:Name) != (seller's RegistrationName):
 // some payee name differs from some seller name.
-func ublPayeeDiffers(n *Node) bool {
+func ublPayeeDiffers(n *node) bool {
 	for _, a := range n.Strs("cac:PartyName/cbc:Name") {
 		for _, b := range n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName") {
 			if a != b {
@@ -155,16 +157,16 @@ func ublPayeeDiffers(n *Node) bool {
 
 var ublSRRules = []Rule{
 	{ID: "UBL-SR-51", Flag: Fatal, Context: ublSyntaxAddress,
-		Test:      func(n *Node) bool { return len(n.All("cac:AddressLine")) <= 1 },
+		Test:      func(n *node) bool { return len(n.All("cac:AddressLine")) <= 1 },
 		Message:   "An address may have only one third address line (cac:AddressLine).",
 		MessageDE: "Eine Anschrift darf nur eine dritte Adresszeile (cac:AddressLine) haben."},
 	{ID: "UBL-SR-42", Flag: Fatal, Context: ublSyntaxSupplierParty,
-		Test:      func(n *Node) bool { return len(n.All("cac:PartyTaxScheme")) <= 2 },
+		Test:      func(n *node) bool { return len(n.All("cac:PartyTaxScheme")) <= 2 },
 		Message:   "The seller may have at most two party tax schemes (VAT identifier and tax registration).",
 		MessageDE: "Der Verkäufer darf höchstens zwei PartyTaxScheme-Angaben haben (USt-IdNr. und Steuernummer)."},
 	ublMaxOnce("UBL-SR-33", ublSyntaxDocRef, "cbc:DocumentDescription", "The supporting document description (BT-123)", "Die Beschreibung der rechnungsbegründenden Unterlage (BT-123)"),
 	{ID: "UBL-SR-43", Flag: Fatal, Context: ublSyntaxDocRef,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			codes := n.Strs("cbc:DocumentTypeCode")
 			for _, c := range codes {
 				if c == "130" || c == "50" && n.Root().Local == "CreditNote" {
@@ -176,7 +178,7 @@ var ublSRRules = []Rule{
 		Message:   "A scheme identifier (@schemeID) on a document reference is only allowed for the invoiced object (document type code 130, or 50 in a credit note).",
 		MessageDE: "Eine Schema-Kennung (@schemeID) an einer Dokumentreferenz ist nur für das Rechnungsobjekt (Dokumentart 130, in Gutschriften 50) erlaubt."},
 	{ID: "UBL-DT-01", Flag: Fatal, Context: ublSyntaxAmount,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			v := n.Value()
 			i := strings.IndexByte(v, '.')
 			return i < 0 || utf8.RuneCountInString(v[i+1:]) <= 2
@@ -184,18 +186,18 @@ var ublSRRules = []Rule{
 		Message:   "Amounts may have at most two decimal places.",
 		MessageDE: "Beträge dürfen höchstens zwei Nachkommastellen haben."},
 	{ID: "UBL-DT-06", Flag: Fatal, Context: ublSyntaxBinary,
-		Test:      func(n *Node) bool { return n.HasAttr("mimeCode") },
+		Test:      func(n *node) bool { return n.HasAttr("mimeCode") },
 		Message:   "An attached binary object needs its MIME code (@mimeCode).",
 		MessageDE: "Ein eingebettetes Binärobjekt braucht seinen MIME-Code (@mimeCode)."},
 	{ID: "UBL-DT-07", Flag: Fatal, Context: ublSyntaxBinary,
-		Test:      func(n *Node) bool { return n.HasAttr("filename") },
+		Test:      func(n *node) bool { return n.HasAttr("filename") },
 		Message:   "An attached binary object needs its file name (@filename).",
 		MessageDE: "Ein eingebettetes Binärobjekt braucht seinen Dateinamen (@filename)."},
 	ublMaxOnce("UBL-SR-25", ublSyntaxDelivery, "cac:DeliveryParty/cac:PartyName/cbc:Name", "The deliver-to party name (BT-70)", "Der Name des Empfängers der Lieferung (BT-70)"),
 	ublMaxOnce("UBL-SR-30", ublSyntaxAllowance, "cbc:AllowanceChargeReason", "The allowance reason (BT-97/BT-139)", "Der Grund des Nachlasses (BT-97/BT-139)"),
 	ublMaxOnce("UBL-SR-31", ublSyntaxCharge, "cbc:AllowanceChargeReason", "The charge reason (BT-104/BT-144)", "Der Grund des Zuschlags (BT-104/BT-144)"),
 	{ID: "UBL-SR-53", Flag: Fatal, Context: ublSyntaxPartyTaxScheme,
-		Test:      func(n *Node) bool { return n.Has("cac:TaxScheme/cbc:ID") && n.Has("cbc:CompanyID") },
+		Test:      func(n *node) bool { return n.Has("cac:TaxScheme/cbc:ID") && n.Has("cbc:CompanyID") },
 		Message:   "A party tax scheme needs both the tax scheme (cac:TaxScheme/cbc:ID) and the identifier (cbc:CompanyID, e.g. the VAT identifier).",
 		MessageDE: "Eine PartyTaxScheme-Angabe braucht sowohl das Steuerschema (cac:TaxScheme/cbc:ID) als auch die Kennung (cbc:CompanyID, z. B. die USt-IdNr.)."},
 
@@ -210,7 +212,7 @@ var ublSRRules = []Rule{
 	ublNoAttr("UBL-DT-16", "listAgencyName"),
 	ublNoAttr("UBL-DT-17", "listName"),
 	{ID: "UBL-DT-18", Flag: Warning, Context: ublSyntaxRoot,
-		Test:      func(n *Node) bool { return ublCountAttr(n, "name", "cbc:PaymentMeansCode") == 0 },
+		Test:      func(n *node) bool { return ublCountAttr(n, "name", "cbc:PaymentMeansCode") == 0 },
 		Message:   "The attribute name should only be used on the payment means code (BT-82); remove it elsewhere.",
 		MessageDE: "Das Attribut name sollte nur am Zahlungsartcode (BT-82) stehen; bitte anderswo entfernen."},
 	ublNoAttr("UBL-DT-19", "languageID"),
@@ -228,7 +230,7 @@ var ublSRRules = []Rule{
 	ublMaxOnce("UBL-SR-02", ublSyntaxRoot, "cac:ReceiptDocumentReference/cbc:ID", "The receiving advice reference (BT-15)", "Die Referenz auf die Wareneingangsmeldung (BT-15)"),
 	ublMaxOnce("UBL-SR-03", ublSyntaxRoot, "cac:DespatchDocumentReference/cbc:ID", "The despatch advice reference (BT-16)", "Die Referenz auf das Lieferavis (BT-16)"),
 	{ID: "UBL-SR-04", Flag: Fatal, Context: ublSyntaxRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			count := 0
 			for _, r := range n.All("cac:AdditionalDocumentReference") {
 				for _, c := range r.Strs("cbc:DocumentTypeCode") {
@@ -248,11 +250,11 @@ var ublSRRules = []Rule{
 	ublMaxOnce("UBL-SR-10", ublSyntaxRoot, "cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name", "The seller trading name (BT-28)", "Der Handelsname des Verkäufers (BT-28)"),
 	ublMaxOnce("UBL-SR-11", ublSyntaxRoot, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", "The seller legal registration identifier (BT-30)", "Die Registernummer des Verkäufers (BT-30)"),
 	{ID: "UBL-SR-12", Flag: Fatal, Context: ublSyntaxRoot,
-		Test:      func(n *Node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", true) <= 1 },
+		Test:      func(n *node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", true) <= 1 },
 		Message:   "The seller VAT identifier (BT-31) may occur at most once.",
 		MessageDE: "Die USt-IdNr. des Verkäufers (BT-31) darf höchstens einmal vorkommen."},
 	{ID: "UBL-SR-13", Flag: Fatal, Context: ublSyntaxRoot,
-		Test:      func(n *Node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", false) <= 1 },
+		Test:      func(n *node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", false) <= 1 },
 		Message:   "The seller tax registration identifier (BT-32) may occur at most once.",
 		MessageDE: "Die Steuernummer des Verkäufers (BT-32) darf höchstens einmal vorkommen."},
 	ublMaxOnce("UBL-SR-14", ublSyntaxRoot, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyLegalForm", "The seller additional legal information (BT-33)", "Die weiteren rechtlichen Informationen zum Verkäufer (BT-33)"),
@@ -260,12 +262,12 @@ var ublSRRules = []Rule{
 	ublMaxOnce("UBL-SR-16", ublSyntaxRoot, "cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:ID", "The buyer identifier (BT-46)", "Die Kennung des Käufers (BT-46)"),
 	ublMaxOnce("UBL-SR-17", ublSyntaxRoot, "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", "The buyer legal registration identifier (BT-47)", "Die Registernummer des Käufers (BT-47)"),
 	{ID: "UBL-SR-18", Flag: Fatal, Context: ublSyntaxRoot,
-		Test:      func(n *Node) bool { return ublSumParties(n, "cac:AccountingCustomerParty/cac:Party", true) <= 1 },
+		Test:      func(n *node) bool { return ublSumParties(n, "cac:AccountingCustomerParty/cac:Party", true) <= 1 },
 		Message:   "The buyer VAT identifier (BT-48) may occur at most once.",
 		MessageDE: "Die USt-IdNr. des Käufers (BT-48) darf höchstens einmal vorkommen."},
 	ublMaxOnce("UBL-SR-24", ublSyntaxRoot, "cac:Delivery", "The delivery information (BG-13)", "Die Lieferinformationen (BG-13)"),
 	{ID: "UBL-SR-29", Flag: Fatal, Context: ublSyntaxRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			count := 0
 			for _, id := range n.Root().Descendants("cbc:ID") {
 				if id.Parent.Is("cac:PartyIdentification") {
@@ -281,12 +283,12 @@ var ublSRRules = []Rule{
 	ublMaxOnce("UBL-SR-39", ublSyntaxRoot, "cac:ProjectReference/cbc:ID", "The project reference (BT-11)", "Die Projektreferenz (BT-11)"),
 	ublMaxOnce("UBL-SR-40", ublSyntaxRoot, "cac:AccountingCustomerParty/cac:Party/cac:PartyName/cbc:Name", "The buyer trading name (BT-45)", "Der Handelsname des Käufers (BT-45)"),
 	{ID: "UBL-SR-44", Flag: Fatal, Context: ublSyntaxRoot,
-		Test:      func(n *Node) bool { return ublDistinct(n, "cbc:PaymentID") <= 1 },
+		Test:      func(n *node) bool { return ublDistinct(n, "cbc:PaymentID") <= 1 },
 		Message:   "An invoice may have only one remittance information (BT-83) value; the same value may repeat over several payment means.",
 		MessageDE: "Eine Rechnung darf nur einen Verwendungszweck (BT-83) haben; derselbe Wert darf in mehreren Zahlungsarten wiederkehren."},
 	ublMaxOnce("UBL-SR-45", ublSyntaxRoot, "cac:PaymentMeans/cbc:PaymentDueDate", "The payment due date (BT-9) in the payment means", "Das Fälligkeitsdatum (BT-9) in den Zahlungsarten"),
 	{ID: "UBL-SR-46", Flag: Fatal, Context: ublSyntaxRoot,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			count := 0
 			for _, c := range n.All("cac:PaymentMeans/cbc:PaymentMeansCode") {
 				if c.HasAttr("name") {
@@ -298,7 +300,7 @@ var ublSRRules = []Rule{
 		Message:   "The payment means text (BT-82) may occur at most once.",
 		MessageDE: "Der Text zur Zahlungsart (BT-82) darf höchstens einmal vorkommen."},
 	{ID: "UBL-SR-47", Flag: Fatal, Context: ublSyntaxRoot,
-		Test:      func(n *Node) bool { return ublDistinct(n, "cbc:PaymentMeansCode") <= 1 },
+		Test:      func(n *node) bool { return ublDistinct(n, "cbc:PaymentMeansCode") <= 1 },
 		Message:   "Where there are several payment means, their payment means codes (BT-81) must be equal.",
 		MessageDE: "Bei mehreren Zahlungsarten müssen ihre Zahlungsartcodes (BT-81) gleich sein."},
 	ublMaxOnce("UBL-SR-49", ublSyntaxRoot, "cac:InvoicePeriod/cbc:DescriptionCode", "The value added tax point date code (BT-8)", "Der Code für das Datum der Steuerfälligkeit (BT-8)"),
@@ -310,18 +312,18 @@ var ublSRRules = []Rule{
 	ublMaxOnce("UBL-SR-36", ublSyntaxLine, "cac:InvoicePeriod", "The invoice line period (BG-26)", "Der Abrechnungszeitraum der Position (BG-26)"),
 	ublMaxOnce("UBL-SR-37", ublSyntaxLine, "cac:Price/cac:AllowanceCharge/cbc:Amount", "The item price discount (BT-147)", "Der Rabatt auf den Artikelpreis (BT-147)"),
 	{ID: "UBL-SR-48", Flag: Fatal, Context: ublSyntaxLine,
-		Test:      func(n *Node) bool { return len(n.All("cac:Item/cac:ClassifiedTaxCategory")) == 1 },
+		Test:      func(n *node) bool { return len(n.All("cac:Item/cac:ClassifiedTaxCategory")) == 1 },
 		Message:   "Each invoice line must have exactly one VAT category of the invoiced item (cac:Item/cac:ClassifiedTaxCategory, BG-30).",
 		MessageDE: "Jede Rechnungsposition muss genau eine Umsatzsteuerkategorie des Artikels haben (cac:Item/cac:ClassifiedTaxCategory, BG-30)."},
 	ublMaxOnce("UBL-SR-50", ublSyntaxLine, "cac:Item/cbc:Description", "The item description (BT-154)", "Die Artikelbeschreibung (BT-154)"),
 	ublMaxOnce("UBL-SR-52", ublSyntaxLine, "cac:DocumentReference", "The line document reference", "Die Dokumentreferenz der Position"),
 
 	{ID: "UBL-SR-19", Flag: Fatal, Context: ublSyntaxPayee,
-		Test:      func(n *Node) bool { return len(n.All("cac:PartyName/cbc:Name")) <= 1 && ublPayeeDiffers(n) },
+		Test:      func(n *node) bool { return len(n.All("cac:PartyName/cbc:Name")) <= 1 && ublPayeeDiffers(n) },
 		Message:   "The payee (BG-10) must have one name (BT-59), and only when the payee differs from the seller.",
 		MessageDE: "Der Zahlungsempfänger (BG-10) muss genau einen Namen (BT-59) haben, und nur wenn er nicht der Verkäufer ist."},
 	{ID: "UBL-SR-20", Flag: Fatal, Context: ublSyntaxPayee,
-		Test: func(n *Node) bool {
+		Test: func(n *node) bool {
 			count := 0
 			for _, id := range n.All("cac:PartyIdentification/cbc:ID") {
 				if s, _ := id.Attr("schemeID"); strings.ToUpper(s) != "SEPA" {
@@ -333,7 +335,7 @@ var ublSRRules = []Rule{
 		Message:   "The payee identifier (BT-60) may occur at most once, and only when the payee differs from the seller.",
 		MessageDE: "Die Kennung des Zahlungsempfängers (BT-60) darf höchstens einmal vorkommen, und nur wenn er nicht der Verkäufer ist."},
 	{ID: "UBL-SR-21", Flag: Fatal, Context: ublSyntaxPayee,
-		Test:      func(n *Node) bool { return len(n.All("cac:PartyLegalEntity/cbc:CompanyID")) <= 1 && ublPayeeDiffers(n) },
+		Test:      func(n *node) bool { return len(n.All("cac:PartyLegalEntity/cbc:CompanyID")) <= 1 && ublPayeeDiffers(n) },
 		Message:   "The payee legal registration identifier (BT-61) may occur at most once, and only when the payee differs from the seller.",
 		MessageDE: "Die Registernummer des Zahlungsempfängers (BT-61) darf höchstens einmal vorkommen, und nur wenn er nicht der Verkäufer ist."},
 
@@ -343,7 +345,7 @@ var ublSRRules = []Rule{
 
 	ublMaxOnce("UBL-SR-06", ublSyntaxBillingRef, "cac:InvoiceDocumentReference", "The preceding invoice reference (BG-3) per billing reference", "Die Referenz auf eine vorausgegangene Rechnung (BG-3) je BillingReference"),
 	{ID: "UBL-SR-07", Flag: Fatal, Context: ublSyntaxBillingRef,
-		Test:      func(n *Node) bool { return n.Has("cac:InvoiceDocumentReference/cbc:ID") },
+		Test:      func(n *node) bool { return n.Has("cac:InvoiceDocumentReference/cbc:ID") },
 		Message:   "A preceding invoice reference (BG-3) needs the preceding invoice number (BT-25).",
 		MessageDE: "Eine Referenz auf eine vorausgegangene Rechnung (BG-3) braucht deren Nummer (BT-25)."},
 
@@ -355,7 +357,7 @@ var ublSRRules = []Rule{
 
 // ublSumParties counts the tax CompanyIDs (VAT or other) over all parties
 // the path selects.
-func ublSumParties(n *Node, path string, vat bool) int {
+func ublSumParties(n *node, path string, vat bool) int {
 	total := 0
 	for _, p := range n.All(path) {
 		total += ublTaxCompanyIDs(p, vat)

@@ -1,4 +1,4 @@
-package invoice
+package xmltree
 
 import (
 	"bytes"
@@ -14,7 +14,9 @@ import (
 // expands anything but the five predefined entities and character
 // references; a DOCTYPE is refused.
 
-type xmlParser struct {
+// A Parser parses documents with buffers it keeps from one document to the
+// next. It is not safe for concurrent use: pool parsers, one per goroutine.
+type Parser struct {
 	data   []byte
 	pos    int
 	line   int // line of data[lineAt]
@@ -63,9 +65,9 @@ const (
 	keepNames = 4 << 10
 )
 
-// newParser returns a parser with empty buffers.
-func newParser() *xmlParser {
-	return &xmlParser{
+// NewParser returns a parser with empty buffers.
+func NewParser() *Parser {
+	return &Parser{
 		names:   make(map[string]string, 64),
 		tags:    make(map[string]*tag, 64),
 		locals:  make(map[string]int32, 64),
@@ -73,9 +75,9 @@ func newParser() *xmlParser {
 	}
 }
 
-// release makes the parser ready for its next document: the tree it
+// Release makes the parser ready for its next document: the tree it
 // returned last must not be used after.
-func (p *xmlParser) release() {
+func (p *Parser) Release() {
 	kept := 0
 	for _, b := range p.nodeBlocks {
 		kept += cap(b)
@@ -104,11 +106,10 @@ func (p *xmlParser) release() {
 	}
 	clear(p.byLocal)
 	clear(p.doc.memo)
-	clear(p.doc.pathHits)
 	clear(p.doc.nodes[:cap(p.doc.nodes)])
 	clear(p.doc.strs[:cap(p.doc.strs)])
-	doc := docState{memo: p.doc.memo, pathHits: p.doc.pathHits, nodes: p.doc.nodes[:0], strs: p.doc.strs[:0]}
-	*p = xmlParser{doc: doc,
+	doc := docState{memo: p.doc.memo, nodes: p.doc.nodes[:0], strs: p.doc.strs[:0]}
+	*p = Parser{doc: doc,
 		names: p.names, tags: p.tags, locals: p.locals, localNames: p.localNames, counts: p.counts, used: p.used[:0],
 		attrs: p.attrs[:0], ns: p.ns[:0], kids: p.kids[:0], open: p.open[:0],
 		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, byLocal: p.byLocal,
@@ -133,7 +134,7 @@ type tag struct {
 
 // tag returns the tag for the name b, splitting and registering it the
 // first time it is seen.
-func (p *xmlParser) tag(b []byte) *tag {
+func (p *Parser) tag(b []byte) *tag {
 	if t, ok := p.tags[string(b)]; ok {
 		return t
 	}
@@ -153,7 +154,7 @@ func (p *xmlParser) tag(b []byte) *tag {
 }
 
 // newNode returns a zero Node from the current block.
-func (p *xmlParser) newNode() *Node {
+func (p *Parser) newNode() *Node {
 	if len(p.slab) == cap(p.slab) {
 		if p.usedNodes == len(p.nodeBlocks) {
 			p.nodeBlocks = append(p.nodeBlocks, make([]Node, 0, min(64, 1+p.count/2)))
@@ -166,7 +167,7 @@ func (p *xmlParser) newNode() *Node {
 }
 
 // newPtrs returns a slice of n free pointers for children.
-func (p *xmlParser) newPtrs(n int) []*Node {
+func (p *Parser) newPtrs(n int) []*Node {
 	if cap(p.ptrs)-len(p.ptrs) < n {
 		if p.usedPtrs == len(p.ptrBlocks) || cap(p.ptrBlocks[p.usedPtrs]) < n {
 			p.ptrBlocks = append(p.ptrBlocks, make([]*Node, 0, max(n, 256)))
@@ -183,16 +184,16 @@ func (p *xmlParser) newPtrs(n int) []*Node {
 
 type nsBinding struct{ prefix, uri string }
 
-func (p *xmlParser) fail(rule, format string, args ...any) error {
+func (p *Parser) fail(rule, format string, args ...any) error {
 	return parseError(p.lineOf(p.pos), rule, format, args...)
 }
 
-func (p *xmlParser) wf(format string, args ...any) error {
+func (p *Parser) wf(format string, args ...any) error {
 	return p.fail("XML-WELLFORMED", "not well-formed XML: "+format, args...)
 }
 
 // lineOf returns the 1-based line of byte offset off (off >= lineAt).
-func (p *xmlParser) lineOf(off int) int {
+func (p *Parser) lineOf(off int) int {
 	if off > len(p.data) {
 		off = len(p.data)
 	}
@@ -204,7 +205,7 @@ func (p *xmlParser) lineOf(off int) int {
 	return p.line
 }
 
-func (p *xmlParser) intern(b []byte) string {
+func (p *Parser) intern(b []byte) string {
 	if s, ok := p.names[string(b)]; ok {
 		return s
 	}
@@ -217,7 +218,7 @@ func (p *xmlParser) intern(b []byte) string {
 
 // parseXML parses UTF-8 data. The tree lives in p's blocks until
 // p.release.
-func (p *xmlParser) parseXML(data []byte, lim Limits) (*Node, error) {
+func (p *Parser) parseXML(data []byte, lim Limits) (*Node, error) {
 	p.data, p.line, p.lim = data, 1, lim
 	if err := p.prolog(); err != nil {
 		return nil, err
@@ -239,7 +240,7 @@ func (p *xmlParser) parseXML(data []byte, lim Limits) (*Node, error) {
 // index returns the elements by local name, each list in document order,
 // all in one backing array. Nodes come from the blocks in the order their
 // start tags were read, which is document order.
-func (p *xmlParser) index() map[string][]*Node {
+func (p *Parser) index() map[string][]*Node {
 	if cap(p.all) < p.count {
 		p.all = make([]*Node, p.count)
 	}
@@ -273,18 +274,18 @@ func (p *xmlParser) index() map[string][]*Node {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-func (p *xmlParser) skipSpace() {
+func (p *Parser) skipSpace() {
 	for p.pos < len(p.data) && isSpace(p.data[p.pos]) {
 		p.pos++
 	}
 }
 
-func (p *xmlParser) has(s string) bool {
+func (p *Parser) has(s string) bool {
 	return len(p.data)-p.pos >= len(s) && string(p.data[p.pos:p.pos+len(s)]) == s
 }
 
 // prolog reads the XML declaration and misc items before the root.
-func (p *xmlParser) prolog() error {
+func (p *Parser) prolog() error {
 	if p.has("<?xml") && p.pos+5 < len(p.data) && isSpace(p.data[p.pos+5]) {
 		end := bytes.Index(p.data[p.pos:], []byte("?>"))
 		if end < 0 {
@@ -316,7 +317,7 @@ func (p *xmlParser) prolog() error {
 }
 
 // misc reads comments, PIs and white space after the root.
-func (p *xmlParser) misc() error {
+func (p *Parser) misc() error {
 	for {
 		p.skipSpace()
 		switch {
@@ -336,7 +337,7 @@ func (p *xmlParser) misc() error {
 	}
 }
 
-func (p *xmlParser) comment() error {
+func (p *Parser) comment() error {
 	start := p.pos + 4
 	end := bytes.Index(p.data[start:], []byte("--"))
 	if end < 0 {
@@ -352,7 +353,7 @@ func (p *xmlParser) comment() error {
 	return nil
 }
 
-func (p *xmlParser) pi() error {
+func (p *Parser) pi() error {
 	start := p.pos + 2
 	n := p.nameLen(start)
 	if n == 0 {
@@ -377,7 +378,7 @@ func (p *xmlParser) pi() error {
 }
 
 // nameLen returns the length of the XML Name starting at off, or 0.
-func (p *xmlParser) nameLen(off int) int {
+func (p *Parser) nameLen(off int) int {
 	i := off
 	for i < len(p.data) {
 		c := p.data[i]
@@ -433,7 +434,7 @@ func isNameRune(r rune, first bool) bool {
 }
 
 // checkChars verifies that b holds only characters XML allows.
-func (p *xmlParser) checkChars(b []byte) error {
+func (p *Parser) checkChars(b []byte) error {
 	for i := 0; i < len(b); {
 		// Eight printable ASCII bytes at a time: a byte below 0x20 borrows
 		// into its high bit, a byte from 0x80 has it set.
@@ -468,7 +469,7 @@ func (p *xmlParser) checkChars(b []byte) error {
 }
 
 // content reads the root element and everything in it.
-func (p *xmlParser) content() error {
+func (p *Parser) content() error {
 	for p.pos < len(p.data) {
 		// Character data up to the next markup.
 		lt := bytes.IndexByte(p.data[p.pos:], '<')
@@ -544,7 +545,7 @@ func (p *xmlParser) content() error {
 // appendText adds character data to the current element: to Text before
 // the first child element, else as a segment after the child it follows,
 // so that string values keep the document's order.
-func (p *xmlParser) appendText(s string) {
+func (p *Parser) appendText(s string) {
 	c := p.cur
 	if len(p.kids) > p.open[len(p.open)-1].kidMark {
 		last := p.kids[len(p.kids)-1]
@@ -567,7 +568,7 @@ func (p *xmlParser) appendText(s string) {
 // of its own (CDATA sections and character references do not split). Only
 // the text before the element's first child is tracked, which is all the
 // text of a leaf.
-func (p *xmlParser) splitText() {
+func (p *Parser) splitText() {
 	c := p.cur
 	if c == nil || c.Text == "" || len(p.kids) > p.open[len(p.open)-1].kidMark {
 		return
@@ -589,7 +590,7 @@ func blankBytes(b []byte) bool {
 }
 
 // text handles character data: entities, forbidden characters, "]]>".
-func (p *xmlParser) text(b []byte) error {
+func (p *Parser) text(b []byte) error {
 	if bytes.Contains(b, []byte("]]>")) {
 		return p.wf(`"]]>" in text`)
 	}
@@ -613,7 +614,7 @@ func (p *xmlParser) text(b []byte) error {
 }
 
 // unescape expands the predefined entities and character references.
-func (p *xmlParser) unescape(b []byte) (string, error) {
+func (p *Parser) unescape(b []byte) (string, error) {
 	var out strings.Builder
 	out.Grow(len(b))
 	for len(b) > 0 {
@@ -687,7 +688,7 @@ func (p *xmlParser) unescape(b []byte) (string, error) {
 }
 
 // startTag reads <name attr="v" ...> or <name .../>.
-func (p *xmlParser) startTag() error {
+func (p *Parser) startTag() error {
 	start := p.pos + 1
 	n := p.nameLen(start)
 	if n == 0 {
@@ -861,7 +862,7 @@ func splitQName(q string) (prefix, local string) {
 	return "", q
 }
 
-func (p *xmlParser) lookup(prefix string) (string, bool) {
+func (p *Parser) lookup(prefix string) (string, bool) {
 	if prefix == "xml" {
 		return "http://www.w3.org/XML/1998/namespace", true
 	}
@@ -875,7 +876,7 @@ func (p *xmlParser) lookup(prefix string) (string, bool) {
 
 // attrValue normalizes an attribute value: references expanded, white
 // space characters turned into spaces.
-func (p *xmlParser) attrValue(raw []byte) (string, error) {
+func (p *Parser) attrValue(raw []byte) (string, error) {
 	plain := true
 	for _, c := range raw {
 		if c == '&' || c == '\t' || c == '\n' || c == '\r' || c >= utf8.RuneSelf || c < 0x20 {
@@ -907,7 +908,7 @@ func (p *xmlParser) attrValue(raw []byte) (string, error) {
 
 // unescapeAttr normalizes literal white space to spaces, then expands
 // references (so that &#10; stays a newline, as XML 1.0 says).
-func (p *xmlParser) unescapeAttr(raw []byte) (string, error) {
+func (p *Parser) unescapeAttr(raw []byte) (string, error) {
 	norm := bytes.Map(func(r rune) rune {
 		if r == '\t' || r == '\n' || r == '\r' {
 			return ' '
@@ -918,7 +919,7 @@ func (p *xmlParser) unescapeAttr(raw []byte) (string, error) {
 }
 
 // endTag reads </name> and closes the current element.
-func (p *xmlParser) endTag() error {
+func (p *Parser) endTag() error {
 	start := p.pos + 2
 	if len(p.open) > 0 && p.cur != nil {
 		// The common case: </name> exactly as opened.
@@ -952,7 +953,7 @@ func (p *xmlParser) endTag() error {
 }
 
 // closeElement ends the open element.
-func (p *xmlParser) closeElement() {
+func (p *Parser) closeElement() {
 	// The children are known now: give them one slice of the right size.
 	e := p.open[len(p.open)-1]
 	p.open = p.open[:len(p.open)-1]

@@ -1,0 +1,52 @@
+package invoice
+
+import "fmt"
+
+// The catalogue says what each rule means, once per id, whatever the
+// syntax: its flag and what to fix, in English and German. A rule
+// definition holds only its context and its test; where one syntax truly
+// needs other words (another element name, a test that differs from the
+// other syntax's), the definition overrides Flag or the messages.
+
+// A ruleDoc is the meaning of a rule id.
+type ruleDoc struct {
+	Flag               Flag
+	Message, MessageDE string
+}
+
+// catalogues lists the catalogue of every family, by file.
+var catalogues = []map[string]ruleDoc{
+	vatDocs, // catalogue_vat.go
+}
+
+// document fills in each rule's flag and messages from the catalogue,
+// where the definition does not give them.
+func document(rules []Rule) []Rule {
+	for i := range rules {
+		r := &rules[i]
+		if r.ID == "" || r.Flag != "" && r.Message != "" {
+			continue
+		}
+		d, ok := lookupDoc(r.ID)
+		if !ok {
+			panic(fmt.Sprintf("invoice: rule %s has neither a catalogue entry nor its own message", r.ID))
+		}
+		if r.Flag == "" {
+			r.Flag = d.Flag
+		}
+		if r.Message == "" {
+			r.Message, r.MessageDE = d.Message, d.MessageDE
+		}
+	}
+	return rules
+}
+
+// lookupDoc returns the catalogue entry of id.
+func lookupDoc(id string) (ruleDoc, bool) {
+	for _, c := range catalogues {
+		if d, ok := c[id]; ok {
+			return d, true
+		}
+	}
+	return ruleDoc{}, false
+}

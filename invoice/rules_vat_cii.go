@@ -1,0 +1,345 @@
+package invoice
+
+import (
+	"math"
+	"math/big"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
+
+// The VAT category rules for CII (see rules_vat_ubl.go for the categories
+// and catalogue_vat.go for what each rule means).
+
+// ciiSchemeIDs reports whether an element at path has @schemeID in schemes.
+func ciiSchemeIDs(r *node, path string, schemes ...string) bool {
+	for _, id := range r.All(path) {
+		if s, ok := id.Attr("schemeID"); ok && xrIn(s, schemes) {
+			return true
+		}
+	}
+	return false
+}
+
+// Party identifier conditions of the CII category rules.
+func ciiPartiesAE(r *node) bool {
+	seller := ciiSchemeIDs(r, "//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA", "FC") ||
+		ciiSchemeIDs(r, "//ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+	buyer := ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") ||
+		r.Has("//ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID")
+	return seller && buyer
+}
+func ciiPartiesSeller(r *node) bool {
+	return ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiSeller+"/ram:SpecifiedTaxRegistration/ram:ID", "VA", "FC") ||
+		ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiAgreement+"/ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+}
+func ciiPartiesG(r *node) bool {
+	return ciiSchemeIDs(r, "//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") ||
+		ciiSchemeIDs(r, "//ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+}
+func ciiPartiesIC(r *node) bool {
+	return ciiPartiesG(r) && ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+}
+func ciiPartiesO(r *node) bool {
+	return !ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiSeller+"/ram:SpecifiedTaxRegistration/ram:ID", "VA") &&
+		!ciiSchemeIDs(r, "/rsm:CrossIndustryInvoice/"+ciiAgreement+"/ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA") &&
+		!ciiSchemeIDs(r, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", "VA")
+}
+
+// ciiVATBase computes R(Σ line net amounts) + R(Σ charges) − R(Σ
+// allowances) of a category (and rate), each rounded to two decimals.
+func ciiVATBase(r *node, code string, rate *big.Rat) *big.Rat {
+	rateOK := func(values []string) bool { return rate == nil || vatRateIn(values, rate) }
+	var lines, charges, allowances []string
+	for _, s := range r.All(ciiLine + "/ram:SpecifiedLineTradeSettlement") {
+		if xrIn(code, s.Strs("ram:ApplicableTradeTax/ram:CategoryCode")) && rateOK(s.Strs("ram:ApplicableTradeTax/ram:RateApplicablePercent")) {
+			lines = append(lines, s.Strs("ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")...)
+		}
+	}
+	for _, ac := range r.All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
+		if !xrIn(code, ac.Strs("ram:CategoryTradeTax/ram:CategoryCode")) || !rateOK(ac.Strs("ram:CategoryTradeTax/ram:RateApplicablePercent")) {
+			continue
+		}
+		if ciiIndicatorIs(ac, true) {
+			charges = append(charges, ac.Strs("ram:ActualAmount")...)
+		}
+		if ciiIndicatorIs(ac, false) {
+			allowances = append(allowances, ac.Strs("ram:ActualAmount")...)
+		}
+	}
+	s := xmltree.RoundDec2(vatSumDec(lines))
+	s.Add(s, xmltree.RoundDec2(vatSumDec(charges)))
+	return s.Sub(s, xmltree.RoundDec2(vatSumDec(allowances)))
+}
+
+func ratFloat(r *big.Rat) float64 { f, _ := r.Float64(); return f }
+
+// ciiVATNear is the -08 rule of AE, E, G, IC, Z: basis − 1 < Σ < basis + 1
+// (double arithmetic), for the breakdown the category code n belongs to.
+func ciiVATNear(code string) func(n *node) bool {
+	return func(n *node) bool {
+		ba := n.Parent.First("ram:BasisAmount")
+		if ba == nil {
+			return false
+		}
+		b := xmltree.Num(ba.Value())
+		s := ratFloat(ciiVATBase(n.Root(), code, nil))
+		return b-1 < s && b+1 > s
+	}
+}
+
+// ciiVATEqualsPerRate is BR-S-08: for the breakdown's rate, the basis equals
+// Σ (double comparison).
+func ciiVATEqualsPerRate(code string) func(n *node) bool {
+	return func(n *node) bool {
+		for _, rs := range n.Parent.Strs("ram:RateApplicablePercent") {
+			rate, ok := xmltree.Dec(rs)
+			if !ok {
+				return true
+			}
+			if !xmltree.AnyUntypedCmpDouble(n, n.Parent.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(ciiVATBase(n.Root(), code, rate))) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// ciiVATRules builds the category rules for CII.
+func ciiVATRules() []Rule {
+	var rules []Rule
+	r := func(id string, ctx Context, test func(*node) bool) {
+		rules = append(rules, Rule{ID: id, Context: ctx, Test: test})
+	}
+	ctx := func(order int, names []string, match func(n *node) bool) Context {
+		return Context{Pattern: CIIModel, Order: order, Names: names, Match: match}
+	}
+	// Header contexts: the category code element of a breakdown (with or
+	// without the VAT type), or the breakdown itself.
+	hdrCode := func(order int, code string, vat bool) Context {
+		return ctx(order, []string{"CategoryCode"}, func(n *node) bool {
+			p := n.Parent
+			return n.Is("ram:CategoryCode") && p.Is("ram:ApplicableTradeTax") && p.Parent.Is("ram:ApplicableHeaderTradeSettlement") &&
+				n.Value() == code && (!vat || ciiVATType(p))
+		})
+	}
+	hdrTax := func(order int, code string) Context {
+		return ctx(order, []string{"ApplicableTradeTax"}, func(n *node) bool {
+			return n.Is("ram:ApplicableTradeTax") && n.Parent.Is("ram:ApplicableHeaderTradeSettlement") && n.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") &&
+				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+		})
+	}
+	acTax := func(order int, code string, charge bool) Context {
+		return ctx(order, []string{"CategoryTradeTax"}, func(n *node) bool {
+			return n.Is("ram:CategoryTradeTax") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && ciiIndicatorIs(n.Parent, charge) &&
+				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+		})
+	}
+	lineTax := func(order int, code string) Context {
+		return ctx(order, []string{"ApplicableTradeTax"}, func(n *node) bool {
+			p := n.Parent
+			return n.Is("ram:ApplicableTradeTax") && p.Is("ram:SpecifiedLineTradeSettlement") && p.Parent.Is("ram:IncludedSupplyChainTradeLineItem") &&
+				p.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") && xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+		})
+	}
+	// ram:RateApplicablePercent = 0, > 0, >= 0: untyped against an integer.
+	rate := func(op xmltree.CmpOp) func(n *node) bool {
+		return func(n *node) bool { return brAnyNum(n, "ram:RateApplicablePercent", op, 0) }
+	}
+	zero, pos, nonNeg := xmltree.OpEq, xmltree.OpGt, xmltree.OpGe
+	// IGIC rates in CII must be above zero, where UBL allows zero.
+	igic := func(id string, ctx Context, what, whatDE string) {
+		rules = append(rules, Rule{ID: id, Context: ctx, Test: rate(pos),
+			Message:   "The VAT rate of " + what + " with IGIC, Canary Islands (L) must be above zero.",
+			MessageDE: "Der Steuersatz " + whatDE + " mit IGIC, Kanarische Inseln (L) muss größer als null sein."})
+	}
+	noRate := func(n *node) bool { return !n.Has("ram:RateApplicablePercent") }
+	reasons := func(prefix string) func(n *node) bool {
+		return func(n *node) bool {
+			return n.Has(prefix+"ram:ExemptionReason") || n.Has(prefix+"ram:ExemptionReasonCode")
+		}
+	}
+	noReasons := func(prefix string) func(n *node) bool {
+		return func(n *node) bool {
+			return !n.Has(prefix+"ram:ExemptionReason") && !n.Has(prefix+"ram:ExemptionReasonCode")
+		}
+	}
+	calcZero := func(path string) func(n *node) bool {
+		return func(n *node) bool { return brAnyNum(n, path, xmltree.OpEq, 0) }
+	}
+	parties := func(f func(*node) bool) func(n *node) bool { return func(n *node) bool { return f(n.Root()) } }
+	always := func(*node) bool { return true }
+
+	// AE: reverse charge.
+	r("BR-AE-08", hdrCode(178, "AE", true), ciiVATNear("AE"))
+	r("BR-AE-09", hdrCode(178, "AE", true), calcZero("../ram:CalculatedAmount"))
+	r("BR-AE-10", hdrCode(178, "AE", true), reasons("../"))
+	r("BR-AE-03", acTax(183, "AE", false), parties(ciiPartiesAE))
+	r("BR-AE-06", acTax(183, "AE", false), rate(zero))
+	r("BR-AE-04", acTax(187, "AE", true), parties(ciiPartiesAE))
+	r("BR-AE-07", acTax(187, "AE", true), rate(zero))
+	r("BR-AE-02", lineTax(191, "AE"), parties(ciiPartiesAE))
+	r("BR-AE-05", lineTax(191, "AE"), rate(zero))
+	// L: IGIC.
+	r("BR-AF-08", hdrTax(195, "L"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "L") })
+	r("BR-AF-09", hdrTax(195, "L"), always)
+	r("BR-AF-10", hdrTax(195, "L"), noReasons(""))
+	r("BR-AF-02", lineTax(200, "L"), parties(ciiPartiesSeller))
+	igic("BR-AF-05", lineTax(200, "L"), "a line (BT-152)", "einer Position (BT-152)")
+	r("BR-AF-03", acTax(204, "L", false), parties(ciiPartiesSeller))
+	igic("BR-AF-06", acTax(204, "L", false), "an allowance (BT-96)", "eines Nachlasses (BT-96)")
+	r("BR-AF-04", acTax(208, "L", true), parties(ciiPartiesSeller))
+	igic("BR-AF-07", acTax(208, "L", true), "a charge (BT-103)", "eines Zuschlags (BT-103)")
+	// M: IPSI.
+	r("BR-AG-08", hdrTax(212, "M"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "M") })
+	r("BR-AG-09", hdrTax(212, "M"), always)
+	r("BR-AG-10", hdrTax(212, "M"), noReasons(""))
+	r("BR-AG-02", lineTax(217, "M"), parties(ciiPartiesSeller))
+	r("BR-AG-05", lineTax(217, "M"), rate(nonNeg))
+	r("BR-AG-03", acTax(221, "M", false), parties(ciiPartiesSeller))
+	r("BR-AG-06", acTax(221, "M", false), rate(nonNeg))
+	r("BR-AG-04", acTax(225, "M", true), parties(ciiPartiesSeller))
+	r("BR-AG-07", acTax(225, "M", true), rate(nonNeg))
+	// E: exempt.
+	r("BR-E-08", hdrCode(229, "E", true), ciiVATNear("E"))
+	r("BR-E-09", hdrCode(229, "E", true), calcZero("../ram:CalculatedAmount"))
+	r("BR-E-10", hdrCode(229, "E", true), reasons("../"))
+	r("BR-E-03", acTax(234, "E", false), parties(ciiPartiesSeller))
+	r("BR-E-06", acTax(234, "E", false), rate(zero))
+	r("BR-E-04", acTax(238, "E", true), parties(ciiPartiesSeller))
+	r("BR-E-07", acTax(238, "E", true), rate(zero))
+	r("BR-E-02", lineTax(242, "E"), parties(ciiPartiesSeller))
+	r("BR-E-05", lineTax(242, "E"), rate(zero))
+	// G: export.
+	r("BR-G-08", hdrCode(246, "G", true), ciiVATNear("G"))
+	r("BR-G-09", hdrCode(246, "G", true), calcZero("../ram:CalculatedAmount"))
+	r("BR-G-10", hdrCode(246, "G", true), reasons("../"))
+	r("BR-G-03", acTax(251, "G", false), parties(ciiPartiesG))
+	r("BR-G-06", acTax(251, "G", false), rate(zero))
+	r("BR-G-04", acTax(255, "G", true), parties(ciiPartiesG))
+	r("BR-G-07", acTax(255, "G", true), rate(zero))
+	r("BR-G-02", lineTax(259, "G"), parties(ciiPartiesG))
+	r("BR-G-05", lineTax(259, "G"), rate(zero))
+	// K: intra-community.
+	icHdr := hdrCode(263, "K", true)
+	r("BR-IC-08", icHdr, ciiVATNear("K"))
+	r("BR-IC-09", icHdr, calcZero("../ram:CalculatedAmount"))
+	r("BR-IC-10", icHdr, reasons("../"))
+	r("BR-IC-11", icHdr, func(n *node) bool {
+		return n.Root().Has(ciiDelivery+"/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString") ||
+			n.Has("../../ram:BillingSpecifiedPeriod/ram:StartDateTime") || n.Has("../../ram:BillingSpecifiedPeriod/ram:EndDateTime")
+	})
+	r("BR-IC-12", icHdr, func(n *node) bool {
+		return n.Root().Has(ciiDelivery + "/ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID")
+	})
+	r("BR-IC-03", acTax(270, "K", false), parties(ciiPartiesIC))
+	r("BR-IC-06", acTax(270, "K", false), rate(zero))
+	r("BR-IC-04", acTax(274, "K", true), parties(ciiPartiesIC))
+	r("BR-IC-07", acTax(274, "K", true), rate(zero))
+	r("BR-IC-02", lineTax(278, "K"), parties(ciiPartiesIC))
+	r("BR-IC-05", lineTax(278, "K"), rate(zero))
+	// O: not subject to VAT.
+	oHdr := hdrTax(282, "O")
+	r("BR-O-08", oHdr, func(n *node) bool {
+		return xmltree.AnyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(ciiVATBase(n.Root(), "O", nil)))
+	})
+	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"))
+	r("BR-O-10", oHdr, reasons(""))
+	otherTax := func(name string) func(n *node) bool {
+		return func(n *node) bool {
+			for _, t := range n.Root().Descendants(name) {
+				for _, c := range t.Strs("ram:CategoryCode") {
+					if c != "O" {
+						return false
+					}
+				}
+			}
+			return true
+		}
+	}
+	r("BR-O-11", oHdr, otherTax("ram:ApplicableTradeTax"))
+	r("BR-O-12", oHdr, otherTax("ram:ApplicableTradeTax"))
+	r("BR-O-13", oHdr, otherTax("ram:CategoryTradeTax"))
+	r("BR-O-14", oHdr, otherTax("ram:CategoryTradeTax"))
+	r("BR-O-03", acTax(291, "O", false), parties(ciiPartiesO))
+	r("BR-O-06", acTax(291, "O", false), noRate)
+	r("BR-O-04", acTax(295, "O", true), parties(ciiPartiesO))
+	r("BR-O-07", acTax(295, "O", true), noRate)
+	r("BR-O-02", lineTax(299, "O"), parties(ciiPartiesO))
+	r("BR-O-05", lineTax(299, "O"), noRate)
+	// S: standard rate.
+	sHdr := hdrCode(303, "S", false)
+	r("BR-S-08", sHdr, ciiVATEqualsPerRate("S"))
+	r("BR-S-09", sHdr, func(n *node) bool {
+		tax, ok1 := xmltree.Dec(n.Parent.Str("ram:CalculatedAmount"))
+		base, ok2 := xmltree.Dec(n.Parent.Str("ram:BasisAmount"))
+		if !ok1 || !ok2 || !n.Parent.Has("ram:RateApplicablePercent") {
+			return false
+		}
+		t := math.Abs(ratFloat(tax))
+		want := xmltree.RoundDouble(math.Abs(ratFloat(base))*xmltree.Num(n.Parent.Str("ram:RateApplicablePercent"))) / 100
+		return t-1 < want && t+1 > want
+	})
+	r("BR-S-10", sHdr, noReasons("../"))
+	r("BR-S-02", lineTax(308, "S"), parties(ciiPartiesSeller))
+	r("BR-S-05", lineTax(308, "S"), rate(pos))
+	r("BR-S-03", acTax(312, "S", false), parties(ciiPartiesSeller))
+	r("BR-S-06", acTax(312, "S", false), rate(pos))
+	r("BR-S-04", acTax(316, "S", true), parties(ciiPartiesSeller))
+	r("BR-S-07", acTax(316, "S", true), rate(pos))
+	// Z: zero rated.
+	zHdr := hdrCode(320, "Z", false)
+	r("BR-Z-08", zHdr, ciiVATNear("Z"))
+	r("BR-Z-09", zHdr, calcZero("../ram:CalculatedAmount"))
+	r("BR-Z-10", zHdr, noReasons("../"))
+	r("BR-Z-03", acTax(325, "Z", false), parties(ciiPartiesSeller))
+	r("BR-Z-06", acTax(325, "Z", false), rate(zero))
+	r("BR-Z-04", acTax(329, "Z", true), parties(ciiPartiesSeller))
+	r("BR-Z-07", acTax(329, "Z", true), rate(zero))
+	r("BR-Z-02", lineTax(333, "Z"), parties(ciiPartiesSeller))
+	r("BR-Z-05", lineTax(333, "Z"), rate(zero))
+
+	// -01: the breakdown exists when the category is used (document level).
+	hdr := func(n *node, code string) int {
+		return ciiCountCat(n, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", code)
+	}
+	line := func(n *node, code string) int {
+		return ciiCountCat(n, "//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax", code)
+	}
+	ctt := func(n *node, code string) int { return ciiCountCat(n, "//ram:CategoryTradeTax", code) }
+	for _, c := range []struct{ id, code string }{{"BR-Z-01", "Z"}, {"BR-E-01", "E"}, {"BR-AE-01", "AE"}, {"BR-IC-01", "K"}, {"BR-G-01", "G"}} {
+		code := c.code
+		r(c.id, ciiModelRoot, func(n *node) bool {
+			if hdr(n, code) == 0 && line(n, code) == 0 && ctt(n, code) == 0 {
+				return true
+			}
+			return hdr(n, code) == 1 && (line(n, code) > 0 || ctt(n, code) > 0)
+		})
+	}
+	r("BR-O-01", ciiModelRoot, func(n *node) bool {
+		return hdr(n, "O") == 0 || hdr(n, "O") == 1 && (line(n, "O") > 0 || ctt(n, "O") > 0)
+	})
+	for _, c := range []struct{ id, code string }{{"BR-S-01", "S"}, {"BR-AF-01", "L"}, {"BR-AG-01", "M"}} {
+		code := c.code
+		r(c.id, ciiModelRoot, func(n *node) bool {
+			return (line(n, code)+hdr(n, code) >= 2 || line(n, code) == 0) && (ctt(n, code)+hdr(n, code) >= 2 || ctt(n, code) == 0)
+		})
+	}
+	return rules
+}
+
+// ciiVATEqualsPerRateAt is BR-AF-08/AG-08: their context is the breakdown,
+// whose ../ram:RateApplicablePercent does not exist, so the rule holds.
+func ciiVATEqualsPerRateAt(n *node, code string) bool {
+	return len(n.Strs("../ram:RateApplicablePercent")) == 0 || ciiVATEqualsPerRate(code)(n.First("ram:CategoryCode"))
+}
+
+// ciiCountCat counts the elements at path with ram:CategoryCode = code.
+func ciiCountCat(n *node, path, code string) int {
+	c := 0
+	for _, t := range n.Root().All(path) {
+		if xrIn(code, t.Strs("ram:CategoryCode")) {
+			c++
+		}
+	}
+	return c
+}

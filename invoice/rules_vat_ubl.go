@@ -1,0 +1,510 @@
+package invoice
+
+import (
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
+
+// The EN 16931 VAT category rules: BR-S (standard rate), BR-Z (zero rated),
+// BR-E (exempt), BR-AE (reverse charge), BR-IC (intra-community, code K),
+// BR-G (export, G), BR-O (not subject to VAT), BR-AF (IGIC, L) and BR-AG
+// (IPSI, M). The categories share shapes but differ in details the rules
+// below keep (which checks filter on the VAT scheme, which normalise the
+// code, which party identifiers count).
+
+// vatCategory is one VAT category for the UBL rules: its code and the ids
+// of its rules, -01 to -10 and the category's own.
+type vatCategory struct {
+	code string
+	ids  []string
+}
+
+var vatCategories = []vatCategory{
+	{"AE", []string{"BR-AE-01", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-06", "BR-AE-07", "BR-AE-08", "BR-AE-09", "BR-AE-10"}},
+	{"E", []string{"BR-E-01", "BR-E-02", "BR-E-03", "BR-E-04", "BR-E-05", "BR-E-06", "BR-E-07", "BR-E-08", "BR-E-09", "BR-E-10"}},
+	{"G", []string{"BR-G-01", "BR-G-02", "BR-G-03", "BR-G-04", "BR-G-05", "BR-G-06", "BR-G-07", "BR-G-08", "BR-G-09", "BR-G-10"}},
+	{"K", []string{"BR-IC-01", "BR-IC-02", "BR-IC-03", "BR-IC-04", "BR-IC-05", "BR-IC-06", "BR-IC-07", "BR-IC-08", "BR-IC-09", "BR-IC-10", "BR-IC-11", "BR-IC-12"}},
+	{"L", []string{"BR-AF-01", "BR-AF-02", "BR-AF-03", "BR-AF-04", "BR-AF-05", "BR-AF-06", "BR-AF-07", "BR-AF-08", "BR-AF-09", "BR-AF-10"}},
+	{"M", []string{"BR-AG-01", "BR-AG-02", "BR-AG-03", "BR-AG-04", "BR-AG-05", "BR-AG-06", "BR-AG-07", "BR-AG-08", "BR-AG-09", "BR-AG-10"}},
+	{"O", []string{"BR-O-01", "BR-O-02", "BR-O-03", "BR-O-04", "BR-O-05", "BR-O-06", "BR-O-07", "BR-O-08", "BR-O-09", "BR-O-10", "BR-O-11", "BR-O-12", "BR-O-13", "BR-O-14"}},
+	{"S", []string{"BR-S-01", "BR-S-02", "BR-S-03", "BR-S-04", "BR-S-05", "BR-S-06", "BR-S-07", "BR-S-08", "BR-S-09", "BR-S-10"}},
+	{"Z", []string{"BR-Z-01", "BR-Z-02", "BR-Z-03", "BR-Z-04", "BR-Z-05", "BR-Z-06", "BR-Z-07", "BR-Z-08", "BR-Z-09", "BR-Z-10"}},
+}
+
+// --- UBL selections (over the whole document unless named otherwise) ---
+
+// ublTCs returns tax categories: //cac:TaxCategory (all), the categories
+// of allowances/charges (//cac:AllowanceCharge[ind]/cac:TaxCategory; ind
+// nil for any), or of the root's allowances/charges.
+func ublAllTC(r *node) []*node  { return r.Descendants("cac:TaxCategory") }
+func ublAllCTC(r *node) []*node { return r.Descendants("cac:ClassifiedTaxCategory") }
+
+func ublACTC(r *node, ind *bool, rootOnly bool) []*node {
+	var out []*node
+	var acs []*node
+	if rootOnly {
+		acs = r.All("cac:AllowanceCharge")
+	} else {
+		acs = r.Descendants("cac:AllowanceCharge")
+	}
+	for _, ac := range acs {
+		if ind == nil || ublChargeIndicatorIs(ac, *ind) {
+			out = append(out, ac.All("cac:TaxCategory")...)
+		}
+	}
+	return out
+}
+
+func ublSubtotalTC(r *node) []*node { return r.All("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory") }
+
+var (
+	vatFalse = false
+	vatTrue  = true
+)
+
+// vatFilter keeps the categories with normalize-space(cbc:ID) = code (ns)
+// or cbc:ID = code (raw), optionally only those of the VAT scheme.
+func vatFilter(tcs []*node, code string, ns, vat bool) []*node {
+	var out []*node
+	for _, tc := range tcs {
+		if vat && !ublVAT(tc) {
+			continue
+		}
+		if ns && ublCat(tc) == code || !ns && xrIn(code, tc.Strs("cbc:ID")) {
+			out = append(out, tc)
+		}
+	}
+	return out
+}
+
+// vatIDNodes counts TC[VAT]/cbc:ID[normalize-space(.) = code]: every ID
+// child counts, not only the first.
+func vatIDNodes(tcs []*node, code string) int {
+	n := 0
+	for _, tc := range tcs {
+		if !ublVAT(tc) {
+			continue
+		}
+		for _, id := range tc.All("cbc:ID") {
+			if xmltree.NormSpace(id.Value()) == code {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Party identifiers the category rules ask for.
+func ublSupplierAnyTaxID(r *node) bool {
+	return r.Has("//cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID")
+}
+func ublVATCompanyID(r *node, partyPath string) bool {
+	for _, s := range r.All(partyPath + "/cac:PartyTaxScheme") {
+		if ublVAT(s) && s.Has("cbc:CompanyID") {
+			return true
+		}
+	}
+	return false
+}
+func ublSupplierVATID(r *node) bool {
+	return ublVATCompanyID(r, "//cac:AccountingSupplierParty/cac:Party")
+}
+func ublTaxRepVATID(r *node) bool { return ublVATCompanyID(r, "//cac:TaxRepresentativeParty") }
+func ublCustomerVATID(r *node) bool {
+	return ublVATCompanyID(r, "//cac:AccountingCustomerParty/cac:Party")
+}
+func ublCustomerLegalID(r *node) bool {
+	return r.Has("//cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")
+}
+
+// vatBreakdownOnce is the -01 rule of AE, E, G, IC, O and Z: where the
+// category is used (any tax category or item category of the VAT scheme),
+// exactly one VAT breakdown has it.
+func vatBreakdownOnce(r *node, code string) bool {
+	used := vatIDNodes(ublAllTC(r), code) > 0 || vatIDNodes(ublAllCTC(r), code) > 0
+	if !used {
+		return true
+	}
+	return vatIDNodes(ublSubtotalTC(r), code) == 1
+}
+
+// vatRequires builds "(exists(cats) and parties) or not(exists(cats2))".
+func vatRequires(cats, cats2 func(r *node) []*node, parties func(r *node) bool) func(n *node) bool {
+	return func(n *node) bool {
+		r := n.Root()
+		if len(cats(r)) > 0 && parties(r) {
+			return true
+		}
+		return len(cats2(r)) == 0
+	}
+}
+
+// vatSumDec sums decimals, treating values that are no decimal as zero
+// (the reference stops there anyway).
+func vatSumDec(values []string) *big.Rat {
+	s := new(big.Rat)
+	for _, v := range values {
+		s.Add(s, xmltree.DecOr(v))
+	}
+	return s
+}
+
+// vatBase computes Σ line net amounts + Σ charges − Σ allowances over the
+// root's lines and document level allowances/charges of the category
+// (optionally of the rate).
+func vatBase(r *node, lineName, code string, rate *big.Rat) *big.Rat {
+	rateOK := func(values []string) bool {
+		if rate == nil {
+			return true
+		}
+		for _, v := range values {
+			if d, ok := xmltree.Dec(v); ok && d.Cmp(rate) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	codeOK := func(values []string) bool {
+		for _, v := range values {
+			if xmltree.NormSpace(v) == code {
+				return true
+			}
+		}
+		return false
+	}
+	var lines, charges, allowances []string
+	for _, l := range r.All(lineName) {
+		if codeOK(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID")) && rateOK(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")) {
+			lines = append(lines, l.Strs("cbc:LineExtensionAmount")...)
+		}
+	}
+	for _, ac := range r.All("cac:AllowanceCharge") {
+		if !codeOK(ac.Strs("cac:TaxCategory/cbc:ID")) || !rateOK(ac.Strs("cac:TaxCategory/cbc:Percent")) {
+			continue
+		}
+		if ublChargeIndicatorIs(ac, true) {
+			charges = append(charges, ac.Strs("cbc:Amount")...)
+		}
+		if ublChargeIndicatorIs(ac, false) {
+			allowances = append(allowances, ac.Strs("cbc:Amount")...)
+		}
+	}
+	s := vatSumDec(lines)
+	s.Add(s, vatSumDec(charges))
+	return s.Sub(s, vatSumDec(allowances))
+}
+
+// vatTaxableEquals is the -08 rule of AE, E, G, IC, O and Z: the taxable
+// amount of the breakdown equals the category's lines and document level
+// allowances and charges.
+func vatTaxableEquals(code string) func(n *node) bool {
+	return func(n *node) bool {
+		r := n.Root()
+		taxable, ok := xmltree.Dec(n.Parent.Str("cbc:TaxableAmount"))
+		if !ok {
+			return false
+		}
+		if len(r.Descendants("cac:InvoiceLine")) > 0 && taxable.Cmp(vatBase(r, "cac:InvoiceLine", code, nil)) == 0 {
+			return true
+		}
+		return len(r.Descendants("cac:CreditNoteLine")) > 0 && taxable.Cmp(vatBase(r, "cac:CreditNoteLine", code, nil)) == 0
+	}
+}
+
+// doubleToDec converts the result of double arithmetic to xs:decimal as
+// the reference does (shortest representation).
+func doubleToDec(f float64) (*big.Rat, bool) {
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+	return r, ok
+}
+
+// vatTaxableNear is the -08 rule of S, AF and AG: for the breakdown's rate,
+// taxable amount - 1 < Σ < taxable amount + 1 (computed in double, as the
+// reference does), where Σ covers the lines and allowances/charges of the
+// category and rate. S asks in addition that such a line or allowance exist.
+func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
+	return func(n *node) bool {
+		r := n.Root()
+		rates := n.Strs("cbc:Percent")
+		if len(rates) == 0 {
+			return true
+		}
+		rate, ok := xmltree.Dec(rates[0])
+		if !ok {
+			return true
+		}
+		ta := n.Parent.First("cbc:TaxableAmount")
+		within := func(lineName string) bool {
+			if ta == nil {
+				return false
+			}
+			t := xmltree.Num(ta.Value())
+			lo, ok1 := doubleToDec(t - 1)
+			hi, ok2 := doubleToDec(t + 1)
+			if !ok1 || !ok2 {
+				return false
+			}
+			s := vatBase(r, lineName, code, rate)
+			return lo.Cmp(s) < 0 && hi.Cmp(s) > 0
+		}
+		if !sGuard {
+			return len(r.Descendants("cac:InvoiceLine")) > 0 && within("cac:InvoiceLine") ||
+				len(r.Descendants("cac:CreditNoteLine")) > 0 && within("cac:CreditNoteLine")
+		}
+		acWithRate := vatAnyACWithRate(r, code, rate)
+		invGuard := vatAnyLineWithRate(r, "cac:InvoiceLine", code, rate) || acWithRate
+		cnGuard := vatAnyLineWithRate(r, "cac:CreditNoteLine", code, rate) || acWithRate
+		return invGuard && within("cac:InvoiceLine") || cnGuard && within("cac:CreditNoteLine")
+	}
+}
+
+func vatRateIn(values []string, rate *big.Rat) bool {
+	for _, v := range values {
+		if d, ok := xmltree.Dec(v); ok && d.Cmp(rate) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func vatCodeIn(values []string, code string) bool {
+	for _, v := range values {
+		if xmltree.NormSpace(v) == code {
+			return true
+		}
+	}
+	return false
+}
+
+// vatAnyLineWithRate is exists(//line[category code][category rate]).
+func vatAnyLineWithRate(r *node, lineName, code string, rate *big.Rat) bool {
+	for _, l := range r.Descendants(lineName) {
+		if vatCodeIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), code) && vatRateIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"), rate) {
+			return true
+		}
+	}
+	return false
+}
+
+// vatAnyACWithRate is exists(//cac:AllowanceCharge[code][rate]) anywhere.
+func vatAnyACWithRate(r *node, code string, rate *big.Rat) bool {
+	for _, ac := range r.Descendants("cac:AllowanceCharge") {
+		if vatCodeIn(ac.Strs("cac:TaxCategory/cbc:ID"), code) && vatRateIn(ac.Strs("cac:TaxCategory/cbc:Percent"), rate) {
+			return true
+		}
+	}
+	return false
+}
+
+// vatTaxAmountNear is the -09 rule of S, AF and AG: |tax| - 1 < round(|taxable|
+// × rate/100, 2) < |tax| + 1.
+func vatTaxAmountNear(n *node) bool {
+	tax, ok1 := xmltree.Dec(n.Parent.Str("cbc:TaxAmount"))
+	base, ok2 := xmltree.Dec(n.Parent.Str("cbc:TaxableAmount"))
+	pct, ok3 := xmltree.Dec(n.Str("cbc:Percent"))
+	if !ok1 || !ok2 || !ok3 {
+		return false
+	}
+	want := xmltree.RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(pct, big.NewRat(100, 1))))
+	t := new(big.Rat).Abs(tax)
+	return ratSub(t, big.NewRat(1, 1)).Cmp(want) < 0 && ratAdd(t, big.NewRat(1, 1)).Cmp(want) > 0
+}
+
+// vatDecIsZero is xs:decimal(path) = 0.
+func vatDecIsZero(n *node, path string) bool {
+	d, ok := xmltree.Dec(n.Str(path))
+	return ok && n.Has(path) && d.Sign() == 0
+}
+
+// vatPercentCmp is (cbc:Percent) > 0 or >= 0: untyped against an integer.
+func vatPercentCmp(n *node, orEqual bool) bool {
+	if orEqual {
+		return brAnyNum(n, "cbc:Percent", xmltree.OpGe, 0)
+	}
+	return brAnyNum(n, "cbc:Percent", xmltree.OpGt, 0)
+}
+
+// ublVATContexts are the four category contexts of a VAT category: the
+// breakdown's category, the categories of allowances and of charges
+// (anywhere), and the line item categories.
+func ublVATContexts(code string, order int) (breakdown, allowance, charge, line Context) {
+	isCat := func(n *node) bool { return ublCat(n) == code && ublVAT(n) }
+	breakdown = Context{Pattern: UBLModel, Order: order, Names: []string{"TaxCategory"},
+		Match: func(n *node) bool {
+			return n.Is("cac:TaxCategory") && n.Parent.Is("cac:TaxSubtotal") && n.Parent.Parent.Is("cac:TaxTotal") &&
+				n.Parent.Parent.Parent != nil && n.Parent.Parent.Parent.Parent == nil && isCat(n)
+		}}
+	acCat := func(ind bool) func(n *node) bool {
+		return func(n *node) bool {
+			return n.Is("cac:TaxCategory") && n.Parent.Is("cac:AllowanceCharge") && ublChargeIndicatorIs(n.Parent, ind) && isCat(n)
+		}
+	}
+	allowance = Context{Pattern: UBLModel, Order: order + 5, Names: []string{"TaxCategory"}, Match: acCat(false)}
+	charge = Context{Pattern: UBLModel, Order: order + 8, Names: []string{"TaxCategory"}, Match: acCat(true)}
+	line = Context{Pattern: UBLModel, Order: order + 11, Names: []string{"ClassifiedTaxCategory"},
+		Match: func(n *node) bool {
+			return n.Is("cac:ClassifiedTaxCategory") && n.Parent.Is("cac:Item") && ublLine(n.Parent.Parent) && isCat(n)
+		}}
+	return
+}
+
+// vatUBLRules builds the rules of all categories for UBL.
+func vatUBLRules() []Rule {
+	orders := map[string]int{"AE": 234, "E": 248, "G": 262, "K": 276, "L": 290, "M": 304, "O": 318, "S": 332, "Z": 346}
+	var rules []Rule
+	for _, c := range vatCategories {
+		c := c
+		code := c.code
+		id := func(n string) string {
+			for _, id := range c.ids {
+				if strings.HasSuffix(id, "-"+n) {
+					return id
+				}
+			}
+			panic("invoice: no VAT rule " + n + " for category " + code)
+		}
+		bd, al, ch, ln := ublVATContexts(code, orders[code])
+		root := ublModelRoot
+		add := func(n string, ctx Context, test func(*node) bool) {
+			rules = append(rules, Rule{ID: id(n), Context: ctx, Test: test})
+		}
+		ns, raw := true, false
+		ctcVAT := func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, true) }
+		acVAT := func(ind bool, rootOnly bool) func(r *node) []*node {
+			return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, rootOnly), code, ns, true) }
+		}
+
+		// -01: the breakdown exists when the category is used.
+		switch code {
+		case "S":
+			add("01", root, func(n *node) bool {
+				r := n.Root()
+				used := len(vatFilter(ublACTC(r, nil, false), code, ns, false)) + len(vatFilter(ublAllCTC(r), code, ns, false))
+				bd := len(vatFilter(ublSubtotalTC(r), code, ns, false))
+				return used > 0 && bd > 0 || used == 0 && bd == 0
+			})
+		case "L", "M":
+			add("01", root, func(n *node) bool {
+				r := n.Root()
+				used := len(vatFilter(ublACTC(r, nil, false), code, ns, true)) + len(vatFilter(ublAllCTC(r), code, ns, true))
+				bdRaw := len(vatFilter(ublSubtotalTC(r), code, raw, code == "M"))
+				bdNS := len(vatFilter(ublSubtotalTC(r), code, ns, true))
+				return used > 0 && bdRaw > 0 || used == 0 && bdNS == 0
+			})
+		default:
+			add("01", root, func(n *node) bool { return vatBreakdownOnce(n.Root(), code) })
+		}
+
+		// -02 … -04: the party identifiers the category needs.
+		var parties func(r *node) bool
+		switch code {
+		case "AE":
+			parties = func(r *node) bool {
+				return (ublSupplierAnyTaxID(r) || ublTaxRepVATID(r)) && (ublCustomerVATID(r) || ublCustomerLegalID(r))
+			}
+		case "E", "L", "M", "S", "Z":
+			parties = func(r *node) bool { return ublSupplierAnyTaxID(r) || ublTaxRepVATID(r) }
+		case "G":
+			parties = func(r *node) bool { return ublSupplierVATID(r) || ublTaxRepVATID(r) }
+		case "K":
+			parties = func(r *node) bool { return (ublSupplierVATID(r) || ublTaxRepVATID(r)) && ublCustomerVATID(r) }
+		case "O":
+			parties = func(r *node) bool { return !ublSupplierVATID(r) && !ublTaxRepVATID(r) && !ublCustomerVATID(r) }
+		}
+		lineNot := ctcVAT
+		if code == "S" {
+			lineNot = func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, false) }
+		}
+		add("02", root, vatRequires(ctcVAT, lineNot, parties))
+		acCats := func(ind bool) func(r *node) []*node {
+			switch code {
+			case "O":
+				return acVAT(ind, true)
+			case "G":
+				return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, false), code, ns, false) }
+			}
+			return acVAT(ind, false)
+		}
+		acNot := func(ind bool) func(r *node) []*node {
+			if code == "O" {
+				return acVAT(ind, true)
+			}
+			if code == "L" && ind {
+				return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, false), code, raw, true) }
+			}
+			return acVAT(ind, false)
+		}
+		add("03", root, vatRequires(acCats(false), acNot(false), parties))
+		add("04", root, vatRequires(acCats(true), acNot(true), parties))
+
+		// -05 … -07: the rate on lines, allowances and charges.
+		var rateOK func(n *node) bool
+		switch code {
+		case "S":
+			rateOK = func(n *node) bool { return vatPercentCmp(n, false) }
+		case "L", "M":
+			rateOK = func(n *node) bool { return vatPercentCmp(n, true) }
+		case "O":
+			rateOK = func(n *node) bool { return !n.Has("cbc:Percent") }
+		default:
+			rateOK = func(n *node) bool { return vatDecIsZero(n, "cbc:Percent") }
+		}
+		add("05", ln, rateOK)
+		add("06", al, rateOK)
+		add("07", ch, rateOK)
+
+		// -08 … -10: the breakdown.
+		switch code {
+		case "S", "L", "M":
+			add("08", bd, vatTaxableNear(code, code == "S"))
+			add("09", bd, vatTaxAmountNear)
+			add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") })
+		default:
+			add("08", bd, vatTaxableEquals(code))
+			add("09", bd, func(n *node) bool { return vatDecIsZero(n.Parent, "cbc:TaxAmount") })
+			if code == "Z" {
+				add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") })
+			} else {
+				add("10", bd, func(n *node) bool { return n.Has("cbc:TaxExemptionReason") || n.Has("cbc:TaxExemptionReasonCode") })
+			}
+		}
+
+		// Category-specific rules on the document.
+		bdUsed := func(r *node) bool { return vatIDNodes(ublSubtotalTC(r), code) > 0 }
+		switch code {
+		case "K":
+			add("11", root, func(n *node) bool {
+				r := n.Root()
+				if !bdUsed(r) {
+					return true
+				}
+				return len([]rune(n.Str("cac:Delivery/cbc:ActualDeliveryDate"))) > 1 || n.Has("cac:InvoicePeriod/*")
+			})
+			add("12", root, func(n *node) bool {
+				r := n.Root()
+				if !bdUsed(r) {
+					return true
+				}
+				return len([]rune(n.Str("cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode"))) > 1
+			})
+		case "O":
+			others := func(tcs []*node) int {
+				c := 0
+				for _, tc := range tcs {
+					if ublVAT(tc) && ublCat(tc) != "O" {
+						c++
+					}
+				}
+				return c
+			}
+			add("11", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublSubtotalTC(r)) == 0 })
+			add("12", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublAllCTC(r)) == 0 })
+			add("13", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatFalse, false)) == 0 })
+			add("14", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatTrue, false)) == 0 })
+		}
+	}
+	return rules
+}
