@@ -618,6 +618,20 @@ func ciiVATNear(code string) func(n *Node) bool {
 	}
 }
 
+// ciiCastIndicators evaluates (ram:ChargeIndicator/udt:Indicator cast as
+// xs:boolean) on every document level allowance and charge, as the
+// predicates of CII BR-Z-08 and BR-O-08 do before they look at the
+// category: an indicator that is missing (a udt:IndicatorString) raises
+// the reference's dynamic error. BR-O-08 (basis = sums) reads the sums
+// even without a basis amount, BR-Z-08 (basis - 1 < sums) only with one.
+func ciiCastIndicators(ctx *Node) {
+	for _, ac := range ctx.Root().All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
+		if _, ok := castBoolean(ctx, ac.Strs("ram:ChargeIndicator/udt:Indicator")); !ok {
+			return
+		}
+	}
+}
+
 // ciiVATEqualsPerRate is BR-S-08: for the breakdown's rate, the basis equals
 // Σ (double comparison).
 func ciiVATEqualsPerRate(code string) func(n *Node) bool {
@@ -784,6 +798,7 @@ func ciiVATRules() []Rule {
 	// O: not subject to VAT.
 	oHdr := hdrTax(282, "O")
 	r("BR-O-08", oHdr, func(n *Node) bool {
+		ciiCastIndicators(n)
 		return anyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), opEq, ratFloat(ciiVATBase(n.Root(), "O", nil)))
 	}, m08, d08)
 	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"), m09, d09)
@@ -833,7 +848,12 @@ func ciiVATRules() []Rule {
 	r("BR-S-07", acTax(316, "S", true), rate(pos), m07, d07)
 	// Z: zero rated.
 	zHdr := hdrCode(320, "Z", false)
-	r("BR-Z-08", zHdr, ciiVATNear("Z"), m08, d08)
+	r("BR-Z-08", zHdr, func(n *Node) bool {
+		if n.Parent.Has("ram:BasisAmount") { // (() - 1 < ...) is false before the sums are read
+			ciiCastIndicators(n)
+		}
+		return ciiVATNear("Z")(n)
+	}, m08, d08)
 	r("BR-Z-09", zHdr, calcZero("../ram:CalculatedAmount"), m09, d09)
 	r("BR-Z-10", zHdr, noReasons("../"), m10, d10)
 	r("BR-Z-03", acTax(325, "Z", false), parties(ciiPartiesSeller), mP, dP)

@@ -366,6 +366,29 @@ func normSpaceText(ctx *Node, elems []*Node) string {
 	return NormSpace(one)
 }
 
+// castBoolean is "path cast as xs:boolean" over the values a path
+// selected (no "?" after the type): the empty sequence and more than one
+// value are type errors (XPTY0004), a value that is no boolean a dynamic
+// error (FORG0001); each raises on ctx, and ok is false. CII BR-Z-08 and
+// BR-O-08 cast ram:ChargeIndicator/udt:Indicator of every document level
+// allowance or charge this way, so a valid document whose indicator is a
+// udt:IndicatorString stops the reference's Schematron there; the other
+// -08 rules compare (udt:Indicator = true()), which is false for it.
+func castBoolean(ctx *Node, values []string) (v, ok bool) {
+	switch len(values) {
+	case 0:
+		ctx.raise("an empty sequence is not allowed as the value in 'cast as' expression")
+		return false, false
+	case 1:
+		if v, ok = Bool(values[0]); !ok {
+			ctx.raise("invalid xs:boolean " + strconv.Quote(values[0]))
+		}
+		return v, ok
+	}
+	ctx.raise("a sequence of more than one item is not allowed in a cast to xs:boolean")
+	return false, false
+}
+
 // xsDate casts s to xs:date: white space around it is allowed; ok is false
 // where the cast raises an error (a zone beyond ±14:00; unlike the schema,
 // the cast allows the year 0000). The result is the instant the day starts. Dates
