@@ -70,6 +70,12 @@ func TestAuditVariants(t *testing.T) {
 		{"BR-Z-08 without basis", ciiBase, cii(strings.Replace(ciiZ, "<ram:BasisAmount>0</ram:BasisAmount>", "", 1), ciiString), "SCHEMATRON-ERROR", false, "the sums are not read"},
 		{"BR-O-08 without basis", ciiBase, cii(ciiO, ciiString), "SCHEMATRON-ERROR", true, "XPTY0004 in BR-O-08"},
 		{"BR-E-08 compares the indicator", ciiBase, cii(strings.Replace(ciiZ, ">Z<", ">E<", 1), ciiString), "SCHEMATRON-ERROR", false, "() = true() is false"},
+		// CII D16B allows any number of each header total; xs:decimal() of
+		// two ram:LineTotalAmount is a type error (XPTY0004) in BR-CO-10.
+		{"BR-CO-10 cast of two totals", ciiBase, []string{"<ram:LineTotalAmount>3986.34</ram:LineTotalAmount>\t", "<ram:LineTotalAmount>3986.34</ram:LineTotalAmount><ram:LineTotalAmount>3986.34</ram:LineTotalAmount>"},
+			"SCHEMATRON-ERROR", true, "XPTY0004: more than one item in a cast"},
+		{"BR-CO-10 cast of one total", ciiBase, []string{"<ram:LineTotalAmount>3986.34</ram:LineTotalAmount>\t", "<ram:LineTotalAmount>3986.34</ram:LineTotalAmount>"},
+			"SCHEMATRON-ERROR", false, "one item"},
 	}
 	v := NewValidator()
 	dump := os.Getenv("EINGANG_AUDIT_DUMP")

@@ -366,6 +366,28 @@ func normSpaceText(ctx *Node, elems []*Node) string {
 	return NormSpace(one)
 }
 
+// castDecimal is xs:decimal(path) over the values a path selected: the
+// empty sequence for none (ok false, no error: a comparison with it is
+// false); more than one value is a type error (XPTY0004) and a value that
+// is no decimal a dynamic error (FORG0001), both raised on ctx. The schemas
+// type every element the rules cast as a decimal, so on a valid document
+// only the count can fail: CII D16B allows any number of each amount of
+// the header summation (ram:LineTotalAmount, ...), and a second one stops
+// the reference's Schematron in BR-CO-10 .. BR-CO-16 (see brcoDec).
+func castDecimal(ctx *Node, values []string) (d *big.Rat, ok bool) {
+	switch len(values) {
+	case 0:
+		return nil, false
+	case 1:
+		if d, ok = Dec(values[0]); !ok {
+			ctx.raise("cannot convert string " + strconv.Quote(values[0]) + " to xs:decimal")
+		}
+		return d, ok
+	}
+	ctx.raise("a sequence of more than one item is not allowed in a cast to xs:decimal")
+	return nil, false
+}
+
 // castBoolean is "path cast as xs:boolean" over the values a path
 // selected (no "?" after the type): the empty sequence and more than one
 // value are type errors (XPTY0004), a value that is no boolean a dynamic
