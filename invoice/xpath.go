@@ -585,7 +585,9 @@ func untypedDouble(s string) (float64, bool) {
 // untypedCmpInt is the general comparison of an untyped value with an
 // xs:integer k (see the notes above): as integers where s is written as
 // one, else as doubles in Java's order. A value that is no number raises a
-// dynamic error on ctx.
+// dynamic error on ctx. Used (through brAnyNum) by CII BR-{AE,E,G,IC,O,Z}-09
+// and the -05..-07 rate rules of both syntaxes where the source writes no
+// cast, BR-27, BR-28 and PEPPOL R055 (see AUDIT.md).
 func untypedCmpInt(ctx *Node, s string, op cmpOp, k int64) bool {
 	if t := trimSpace(s); isIntegerLexical(t) {
 		if i, err := strconv.ParseInt(strings.TrimPrefix(t, "+"), 10, 64); err == nil {
@@ -608,7 +610,8 @@ func cmpInt(a, b int64) int {
 // untypedCmpDouble is the general comparison of an untyped value with an
 // xs:double or xs:decimal operand x (as a double): Java's order, so that
 // '-0' = 0.0 is false. A value that is no number raises a dynamic error on
-// ctx.
+// ctx. Used by CII BR-S/AF/AG/O-08 (basis = decimal sums) and CII
+// BR-DEC-13/15.
 func untypedCmpDouble(ctx *Node, s string, op cmpOp, x float64) bool {
 	f, ok := untypedDouble(s)
 	if !ok {
@@ -690,7 +693,9 @@ func anyUntypedEqRoundedSum(ctx *Node, values, amounts []string) bool {
 // CII rules write it (x * 10 * 10 is not always x * 100 in doubles).
 func round2Double(x float64) float64 { return roundDouble(x*10*10) / 100 }
 
-// decimalOfDouble is xs:decimal() of a double: its exact binary value.
+// decimalOfDouble is xs:decimal() of a double: its exact binary value
+// (CII BR-CO-10's xs:decimal(sum(...)), UBL BR-S/AF/AG-08's
+// xs:decimal(cbc:TaxableAmount - 1)).
 // ok is false for NaN and the infinities, which the cast refuses.
 func decimalOfDouble(f float64) (*big.Rat, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
