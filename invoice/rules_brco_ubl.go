@@ -19,16 +19,11 @@ func brcoPrefixOK(id string) bool {
 	return strings.Contains(clList("ubl/BR-CO-09/0"), string(r))
 }
 
-// brcoDec is xs:decimal(path) of the first item; present is false where the
-// path selects nothing (the reference's comparison is then false), ok false
-// where the value is no decimal.
+// brcoDec is xs:decimal(path) (see xmltree.CastDecimal); present is false
+// where the path selects nothing (the reference's comparison is then false)
+// or the cast raised a dynamic error.
 func brcoDec(n *node, path string) (d *big.Rat, present bool) {
-	e := n.First(path)
-	if e == nil {
-		return nil, false
-	}
-	d, ok := xmltree.Dec(e.Value())
-	return d, ok
+	return xmltree.CastDecimal(n, n.Strs(path))
 }
 
 // brcoSumRound2 is round(sum(values as decimals) * 100) div 100.

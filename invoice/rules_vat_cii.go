@@ -73,6 +73,20 @@ func ciiVATBase(r *node, code string, rate *big.Rat) *big.Rat {
 
 func ratFloat(r *big.Rat) float64 { f, _ := r.Float64(); return f }
 
+// ciiCastIndicators evaluates (ram:ChargeIndicator/udt:Indicator cast as
+// xs:boolean) on every document level allowance and charge, as the
+// predicates of CII BR-Z-08 and BR-O-08 do before they look at the
+// category: an indicator that is missing (a udt:IndicatorString) raises
+// the reference's dynamic error. BR-O-08 (basis = sums) reads the sums
+// even without a basis amount, BR-Z-08 (basis - 1 < sums) only with one.
+func ciiCastIndicators(ctx *node) {
+	for _, ac := range ctx.Root().All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
+		if _, ok := xmltree.CastBoolean(ctx, ac.Strs("ram:ChargeIndicator/udt:Indicator")); !ok {
+			return
+		}
+	}
+}
+
 // ciiVATNear is the -08 rule of AE, E, G, IC, Z: basis − 1 < Σ < basis + 1
 // (double arithmetic), for the breakdown the category code n belongs to.
 func ciiVATNear(code string) func(n *node) bool {
@@ -240,6 +254,7 @@ func ciiVATRules() []Rule {
 	// O: not subject to VAT.
 	oHdr := hdrTax(282, "O")
 	r("BR-O-08", oHdr, func(n *node) bool {
+		ciiCastIndicators(n)
 		return xmltree.AnyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(ciiVATBase(n.Root(), "O", nil)))
 	})
 	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"))
@@ -288,7 +303,12 @@ func ciiVATRules() []Rule {
 	r("BR-S-07", acTax(316, "S", true), rate(pos))
 	// Z: zero rated.
 	zHdr := hdrCode(320, "Z", false)
-	r("BR-Z-08", zHdr, ciiVATNear("Z"))
+	r("BR-Z-08", zHdr, func(n *node) bool {
+		if n.Parent.Has("ram:BasisAmount") { // (() - 1 < ...) is false before the sums are read
+			ciiCastIndicators(n)
+		}
+		return ciiVATNear("Z")(n)
+	})
 	r("BR-Z-09", zHdr, calcZero("../ram:CalculatedAmount"))
 	r("BR-Z-10", zHdr, noReasons("../"))
 	r("BR-Z-03", acTax(325, "Z", false), parties(ciiPartiesSeller))

@@ -2,7 +2,6 @@ package invoice
 
 import (
 	"math/big"
-	"strconv"
 	"strings"
 
 	"github.com/eingang/eingang/invoice/internal/xmltree"
@@ -214,16 +213,10 @@ func vatTaxableEquals(code string) func(n *node) bool {
 	}
 }
 
-// doubleToDec converts the result of double arithmetic to xs:decimal as
-// the reference does (shortest representation).
-func doubleToDec(f float64) (*big.Rat, bool) {
-	r, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
-	return r, ok
-}
-
 // vatTaxableNear is the -08 rule of S, AF and AG: for the breakdown's rate,
-// taxable amount - 1 < Σ < taxable amount + 1 (computed in double, as the
-// reference does), where Σ covers the lines and allowances/charges of the
+// taxable amount - 1 < Σ < taxable amount + 1 (xs:decimal(cbc:TaxableAmount
+// - 1): double arithmetic on the untyped amount, cast to the double's exact
+// decimal value, as the reference does), where Σ covers the lines and allowances/charges of the
 // category and rate. S asks in addition that such a line or allowance exist.
 func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 	return func(n *node) bool {
@@ -242,8 +235,8 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 				return false
 			}
 			t := xmltree.Num(ta.Value())
-			lo, ok1 := doubleToDec(t - 1)
-			hi, ok2 := doubleToDec(t + 1)
+			lo, ok1 := xmltree.DecimalOfDouble(t - 1)
+			hi, ok2 := xmltree.DecimalOfDouble(t + 1)
 			if !ok1 || !ok2 {
 				return false
 			}

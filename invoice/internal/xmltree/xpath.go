@@ -378,6 +378,51 @@ func NormSpaceText(ctx *Node, elems []*Node) string {
 	return NormSpace(one)
 }
 
+// CastDecimal is xs:decimal(path) over the values a path selected: the
+// empty sequence for none (ok false, no error: a comparison with it is
+// false); more than one value is a type error (XPTY0004) and a value that
+// is no decimal a dynamic error (FORG0001), both raised on ctx. The schemas
+// type every element the rules cast as a decimal, so on a valid document
+// only the count can fail: CII D16B allows any number of each amount of
+// the header summation (ram:LineTotalAmount, ...), and a second one stops
+// the reference's Schematron in BR-CO-10 .. BR-CO-16 (see brcoDec).
+func CastDecimal(ctx *Node, values []string) (d *big.Rat, ok bool) {
+	switch len(values) {
+	case 0:
+		return nil, false
+	case 1:
+		if d, ok = Dec(values[0]); !ok {
+			ctx.Raise("cannot convert string " + strconv.Quote(values[0]) + " to xs:decimal")
+		}
+		return d, ok
+	}
+	ctx.Raise("a sequence of more than one item is not allowed in a cast to xs:decimal")
+	return nil, false
+}
+
+// CastBoolean is "path cast as xs:boolean" over the values a path
+// selected (no "?" after the type): the empty sequence and more than one
+// value are type errors (XPTY0004), a value that is no boolean a dynamic
+// error (FORG0001); each raises on ctx, and ok is false. CII BR-Z-08 and
+// BR-O-08 cast ram:ChargeIndicator/udt:Indicator of every document level
+// allowance or charge this way, so a valid document whose indicator is a
+// udt:IndicatorString stops the reference's Schematron there; the other
+// -08 rules compare (udt:Indicator = true()), which is false for it.
+func CastBoolean(ctx *Node, values []string) (v, ok bool) {
+	switch len(values) {
+	case 0:
+		ctx.Raise("an empty sequence is not allowed as the value in 'cast as' expression")
+		return false, false
+	case 1:
+		if v, ok = Bool(values[0]); !ok {
+			ctx.Raise("invalid xs:boolean " + strconv.Quote(values[0]))
+		}
+		return v, ok
+	}
+	ctx.Raise("a sequence of more than one item is not allowed in a cast to xs:boolean")
+	return false, false
+}
+
 // xsDate casts s to xs:date: white space around it is allowed; ok is false
 // where the cast raises an error (a zone beyond ±14:00; unlike the schema,
 // the cast allows the year 0000). The result is the instant the day starts. Dates
@@ -552,7 +597,9 @@ func UntypedDouble(s string) (float64, bool) {
 // untypedCmpInt is the general comparison of an untyped value with an
 // xs:integer k (see the notes above): as integers where s is written as
 // one, else as doubles in Java's order. A value that is no number raises a
-// dynamic error on ctx.
+// dynamic error on ctx. Used (through brAnyNum) by CII BR-{AE,E,G,IC,O,Z}-09
+// and the -05..-07 rate rules of both syntaxes where the source writes no
+// cast, BR-27, BR-28 and PEPPOL R055 (see AUDIT.md).
 func UntypedCmpInt(ctx *Node, s string, op CmpOp, k int64) bool {
 	if t := trimSpace(s); IsIntegerLexical(t) {
 		if i, err := strconv.ParseInt(strings.TrimPrefix(t, "+"), 10, 64); err == nil {
@@ -575,7 +622,8 @@ func cmpInt(a, b int64) int {
 // untypedCmpDouble is the general comparison of an untyped value with an
 // xs:double or xs:decimal operand x (as a double): Java's order, so that
 // '-0' = 0.0 is false. A value that is no number raises a dynamic error on
-// ctx.
+// ctx. Used by CII BR-S/AF/AG/O-08 (basis = decimal sums) and CII
+// BR-DEC-13/15.
 func UntypedCmpDouble(ctx *Node, s string, op CmpOp, x float64) bool {
 	f, ok := UntypedDouble(s)
 	if !ok {
@@ -657,7 +705,9 @@ func AnyUntypedEqRoundedSum(ctx *Node, values, amounts []string) bool {
 // CII rules write it (x * 10 * 10 is not always x * 100 in doubles).
 func Round2Double(x float64) float64 { return RoundDouble(x*10*10) / 100 }
 
-// decimalOfDouble is xs:decimal() of a double: its exact binary value.
+// decimalOfDouble is xs:decimal() of a double: its exact binary value
+// (CII BR-CO-10's xs:decimal(sum(...)), UBL BR-S/AF/AG-08's
+// xs:decimal(cbc:TaxableAmount - 1)).
 // ok is false for NaN and the infinities, which the cast refuses.
 func DecimalOfDouble(f float64) (*big.Rat, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
