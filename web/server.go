@@ -33,6 +33,7 @@ import (
 	"github.com/eingang/eingang/ingest/directory"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
+	"github.com/eingang/eingang/web/pages"
 )
 
 // Config configures the HTTP surface.
@@ -85,6 +86,8 @@ func New(cfg Config) http.Handler {
 	if cfg.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
+	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
+	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow}).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "not-found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
