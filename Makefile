@@ -8,7 +8,7 @@ CACHE   ?= $(HOME)/.cache/eingang
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO   := $(CACHE)/bin/minio
 
-.PHONY: all build test conformance bench fuzz run vet clean minio services packages
+.PHONY: all build test conformance bench fuzz run vet clean minio services packages axe
 
 all: build
 
@@ -26,22 +26,33 @@ vet:
 # The S3 tests start MinIO on a free loopback port and stop it by PID; with
 # EINGANG_REQUIRE_S3 they fail rather than skip when it is missing.
 test: vet services
-	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
+	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_AXE=$(AXE) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
 		$(GO) test -count=1 -timeout 30m ./...
 
-# services installs what the tests run against: MinIO (S3), Prometheus and
-# Chromium (the browser test of the invoice view).
-services: minio packages
+# services installs what the tests run against: MinIO (S3), Prometheus,
+# Chromium (the browser tests of the pages) and axe-core (their
+# accessibility test).
+services: minio packages axe
+
+# axe-core, pinned, from the npm registry into $(CACHE)/npm (once per
+# version); the accessibility test injects it into each page.
+AXE_VERSION := 4.14.1
+AXE     := $(CACHE)/npm/node_modules/axe-core/axe.min.js
+axe: packages
+	@grep -qs '"version": "$(AXE_VERSION)"' $(CACHE)/npm/node_modules/axe-core/package.json || { \
+		mkdir -p $(CACHE)/npm && \
+		npm install --no-save --no-audit --no-fund --prefix $(CACHE)/npm axe-core@$(AXE_VERSION); }
 
 minio: $(MINIO)
 
-# packages installs Prometheus and Chromium from Debian's packages where
+# packages installs Prometheus, Chromium and npm from Debian's packages where
 # missing; policy-rc.d keeps Debian from starting daemons (the tests start
 # their own on free ports).
 packages:
 	@missing=""; \
 	command -v prometheus >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	[ -z "$$missing" ] || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		[ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
