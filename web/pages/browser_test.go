@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -27,20 +26,6 @@ import (
 	"github.com/eingang/eingang/internal/testenv"
 )
 
-// chromium returns the browser for the page tests: EINGANG_CHROMIUM, or
-// Debian's chromium, which `make test` installs.
-func chromium(t *testing.T) string {
-	bin := os.Getenv("EINGANG_CHROMIUM")
-	if bin == "" {
-		bin = "chromium"
-	}
-	path, err := exec.LookPath(bin)
-	if err != nil {
-		testenv.Require(t, "no chromium for the browser tests (make test installs Debian's package; or set EINGANG_CHROMIUM)")
-	}
-	return path
-}
-
 // tab is one browser tab: a person at the gateway's pages.
 type tab struct {
 	t    *testing.T
@@ -51,7 +36,7 @@ type tab struct {
 // newBrowser starts a headless Chromium (stopped when the test ends) and
 // returns its first tab, 1000 pixels wide.
 func newBrowser(t *testing.T, base string) *tab {
-	bin := chromium(t)
+	bin := testenv.Chromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox,
