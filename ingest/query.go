@@ -297,9 +297,9 @@ type Backlog struct {
 
 // A RuleCount is how many invoices failed a rule.
 type RuleCount struct {
-	Rule    string
-	Message string
-	Count   int
+	Rule               string
+	Message, MessageDE string // English and German
+	Count              int
 }
 
 // Bounds of Stats: entries read, reports read, names listed per folder.
@@ -366,7 +366,7 @@ func (p *Pipeline) Stats(ctx context.Context, now time.Time) (Stats, error) {
 				seen[fd.Rule] = true
 				r := rules[fd.Rule]
 				if r == nil {
-					r = &RuleCount{Rule: fd.Rule, Message: fd.Message}
+					r = &RuleCount{Rule: fd.Rule, Message: fd.Message, MessageDE: fd.MessageDE}
 					rules[fd.Rule] = r
 				}
 				r.Count++

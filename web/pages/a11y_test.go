@@ -121,4 +121,6 @@ func TestAccessibility(t *testing.T) {
 		p.x.open(p.path)
 		p.x.check(axe, "phone "+p.path)
 	}
+	b.open(status)
+	b.shot("phone-status")
 }

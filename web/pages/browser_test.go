@@ -43,7 +43,7 @@ func newBrowser(t *testing.T, base string) *tab {
 		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("hide-scrollbars", true), chromedp.Flag("accept-lang", "de-DE,de"))
+		chromedp.Flag("hide-scrollbars", true), chromedp.Flag("accept-lang", "de-DE,de"), chromedp.Flag("lang", "de-DE"))
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(cancelBrowser)
@@ -159,7 +159,7 @@ func paletted(img image.Image) image.Image {
 	}
 	pal := make(color.Palette, len(keys))
 	for i, k := range keys {
-		pal[i] = color.RGBA{uint8(k >> 10 << 3), uint8(k >> 5 & 31 << 3), uint8(k & 31 << 3), 255}
+		pal[i] = color.RGBA{widen(k >> 10), widen(k >> 5 & 31), widen(k & 31), 255}
 	}
 	out := image.NewPaletted(r, pal)
 	memo := map[color.RGBA]uint8{}
@@ -176,6 +176,9 @@ func paletted(img image.Image) image.Image {
 	}
 	return out
 }
+
+// widen turns a 5-bit colour channel into 8 bits, 31 into 255.
+func widen(v uint32) uint8 { return uint8(v<<3 | v>>2) }
 
 // upload puts a file into the form's file field.
 func (b *tab) upload(doc []byte) {
