@@ -5,12 +5,16 @@ import (
 	"bytes"
 	"io"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/eingang/eingang/ingest"
 )
 
 // TestMessages checks that both languages have the same keys and that
@@ -287,4 +291,37 @@ func minID(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// TestUploadProblems: a form without a file, a bad e-mail address and an
+// oversized upload each get the form or a page that says what is wrong,
+// and keep nothing.
+func TestUploadProblems(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client(t)
+	token := c.csrf()
+	if resp, body := c.upload("/", token, nil); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Bitte wählen Sie eine Rechnungsdatei") || !strings.Contains(body, `id="upload"`) {
+		t.Errorf("no file: %d", resp.StatusCode)
+	}
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("csrf", token)
+	mw.WriteField("sender", "kein Name <x@y>")
+	fw, _ := mw.CreateFormFile("file", "r.xml")
+	fw.Write(fixture(t))
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/", &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if resp, body := c.do(req); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "E-Mail-Adresse ist nicht gültig") {
+		t.Errorf("bad e-mail: %d", resp.StatusCode)
+	}
+	small := httptest.NewServer(New(Config{Backend: e.pipe, MaxBody: 1000}).Handler())
+	defer small.Close()
+	sc := &client{t, &env{srv: small}, c.hc}
+	if resp, body := sc.upload("/", sc.csrf(), bytes.Repeat([]byte("x"), 3<<20)); resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "zu groß") {
+		t.Errorf("too large: %d", resp.StatusCode)
+	}
+	if got, _, _ := e.pipe.SearchInbox(t.Context(), "weimarer-land", ingest.InboxQuery{State: "all"}); len(got) != 0 {
+		t.Errorf("kept %d", len(got))
+	}
 }
