@@ -210,7 +210,6 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, code int, name, t
 // message renders the message page: a heading and a sentence.
 type message struct {
 	Heading, Text string // message keys
-	Link, LinkKey string
 }
 
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, code int, key string) {

@@ -117,16 +117,6 @@ func csrfToken(w http.ResponseWriter, r *http.Request) string {
 	if c := cookie(r, "eingang_csrf"); len(c) == 64 {
 		return c
 	}
-	if v := w.Header().Values("Set-Cookie"); len(v) > 0 {
-		// Set by this response already (a new session).
-		for _, c := range v {
-			if name, rest, ok := strings.Cut(c, "="); ok && name == cookieName(r, "eingang_csrf") {
-				if val, _, _ := strings.Cut(rest, ";"); val != "" {
-					return val
-				}
-			}
-		}
-	}
 	t := random()
 	setCookie(w, r, "eingang_csrf", t, 0)
 	return t
