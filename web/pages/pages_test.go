@@ -243,6 +243,17 @@ func TestOtherMunicipality(t *testing.T) {
 	if resp, _ := b.get("/ops"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("clerk on /ops: %d", resp.StatusCode)
 	}
+	// The clearing view is the operators', and only for invoices in clearing.
+	cl := e.submit(t, variant(t, "RE-CL-2", "Klärung KG", "16999999-"+checkDigits("16999999")))
+	if resp, body := ops.get("/ops/clearing/" + cl.ID + "/view"); resp.StatusCode != 200 || !strings.Contains(body, "RE-CL-2") {
+		t.Errorf("operator's clearing view: %d", resp.StatusCode)
+	}
+	if resp, _ := ops.get("/ops/clearing/" + rec.ID + "/view"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("clearing view of a routed invoice: %d", resp.StatusCode)
+	}
+	if resp, _ := b.get("/ops/clearing/" + cl.ID + "/view"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("clerk on the clearing view: %d", resp.StatusCode)
+	}
 }
 
 // TestZip downloads a selection and a period and reads the archives.
