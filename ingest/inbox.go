@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,12 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
-
-// ErrNotFound is returned for ids that do not exist or are not visible to
-// the caller.
-var ErrNotFound = errors.New("not found")
 
 // validID reports whether id is a submission id (a UUID in canonical form).
 func validID(id string) bool {
@@ -41,7 +39,7 @@ func (p *Pipeline) Inbox(ctx context.Context, municipality, state, after string,
 	}
 	var keys []string
 	for _, st := range states {
-		infos, err := p.cfg.Store.List(ctx, "inbox/"+municipality+"/"+st+"/", after, limit)
+		infos, err := p.cfg.Store.List(ctx, inboxPrefix(municipality, st), after, limit)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, err)
 		}
@@ -136,6 +134,31 @@ func (p *Pipeline) Original(ctx context.Context, id string) (io.ReadCloser, erro
 	return r, err
 }
 
+// View renders the invoice as a readable HTML page: a view of its
+// original, read with the validator's limits, never the record. The page
+// runs no script and loads nothing.
+func (p *Pipeline) View(ctx context.Context, id, lang string) ([]byte, error) {
+	if !validID(id) {
+		return nil, ErrNotFound
+	}
+	data, err := p.original(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("ingest: view %s: %w", id, err)
+	}
+	// The page needs the model only: the rules ran when the invoice came in.
+	inv, err := p.cfg.Validator.Model(data)
+	var page bytes.Buffer
+	if err == nil {
+		err = invoice.Render(&page, inv, lang)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingest: view %s: %w: %v", id, ErrNoView, err)
+	}
+	return page.Bytes(), nil
+}
+
 // Report opens the stored validation report (JSON).
 func (p *Pipeline) Report(ctx context.Context, id string) (io.ReadCloser, error) {
 	if !validID(id) {
@@ -175,7 +198,7 @@ func (p *Pipeline) Clearing(ctx context.Context, after string, limit int) ([]Out
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	infos, err := p.cfg.Store.List(ctx, "clearing/", after, limit)
+	infos, err := p.cfg.Store.List(ctx, clearingPrefix, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: clearing: %w", err)
 	}
@@ -217,5 +240,36 @@ func (p *Pipeline) RouteClearing(ctx context.Context, id, municipality string) (
 		return o, fmt.Errorf("ingest: route %s: %w", id, err)
 	}
 	p.cfg.Metrics.routedFromClearing(municipality)
+	p.filedHook(o)
 	return o, nil
+}
+
+// Attachment returns the n-th additional supporting document (BG-24,
+// counted from 1) of the invoice id in the municipality's inbox, with the
+// file it embeds. An invoice of another inbox, an n out of range or a
+// document without an embedded file is ErrNotFound.
+func (p *Pipeline) Attachment(ctx context.Context, municipality, id string, n int) (invoice.Attachment, []byte, error) {
+	if _, err := p.InboxEntry(ctx, municipality, id); err != nil {
+		return invoice.Attachment{}, nil, err
+	}
+	data, err := p.original(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return invoice.Attachment{}, nil, ErrNotFound
+	}
+	if err != nil {
+		return invoice.Attachment{}, nil, fmt.Errorf("ingest: attachment %s: %w", id, err)
+	}
+	inv, err := p.cfg.Validator.Model(data)
+	if err != nil {
+		return invoice.Attachment{}, nil, fmt.Errorf("ingest: attachment %s: %w", id, err)
+	}
+	if n < 1 || n > len(inv.Attachments) || !inv.Attachments[n-1].Embedded() {
+		return invoice.Attachment{}, nil, ErrNotFound
+	}
+	a := inv.Attachments[n-1]
+	content, err := a.Content()
+	if err != nil {
+		return a, nil, fmt.Errorf("ingest: attachment %s/%d: %w", id, n, err)
+	}
+	return a, content, nil
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"time"
@@ -10,14 +11,17 @@ import (
 //
 //	archive/YYYY/MM/DD/<id>/original      the bytes as received (write-once, retained)
 //	archive/YYYY/MM/DD/<id>/meta.json     envelope: channel, sender, hash, receipt token hash (write-once)
+//	archive/YYYY/MM/DD/<id>/envelope      the channel's whole message, e.g. an SBD (write-once, retained; if any)
 //	archive/YYYY/MM/DD/<id>/report.json   the validation report
 //	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed; present = finished
 //	pending/<id>                          kept but not yet filed (Recover works these off)
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
+//	ref/<channel>/<sha256 of key>         the id that first brought this channel key (create-if-absent)
 //	inbox/<municipality>/new/<id>         routed, not yet acknowledged
 //	inbox/<municipality>/acknowledged/<id>
 //	clearing/<id>                         valid but unroutable: an operator routes it
 //	rejected/<id>                         invalid
+//	mark/<name>/<id>                      a channel's mark, e.g. delivered-email (create-if-absent; marks.go)
 //
 // Ids are UUIDv7: they sort by time, so listings page in arrival order by
 // cursor, and the archive date comes from the id itself.
@@ -47,10 +51,26 @@ func originalKey(id string) string { return archivePrefix(id) + "original" }
 func metaKey(id string) string     { return archivePrefix(id) + "meta.json" }
 func reportKey(id string) string   { return archivePrefix(id) + "report.json" }
 func outcomeKey(id string) string  { return archivePrefix(id) + "outcome.json" }
-func pendingKey(id string) string  { return "pending/" + id }
-func dedupKey(sum string) string   { return "dedup/" + sum }
-func clearingKey(id string) string { return "clearing/" + id }
-func rejectedKey(id string) string { return "rejected/" + id }
-func inboxKey(m, state, id string) string {
-	return "inbox/" + m + "/" + state + "/" + id
+
+// Prefixes of the folders the pipeline lists.
+const (
+	pendingPrefix  = "pending/"
+	clearingPrefix = "clearing/"
+)
+
+// inboxPrefix is the folder of a municipality's entries in one state
+// ("new", "acknowledged").
+func inboxPrefix(m, state string) string { return "inbox/" + m + "/" + state + "/" }
+
+func pendingKey(id string) string         { return pendingPrefix + id }
+func dedupKey(sum string) string          { return "dedup/" + sum }
+func clearingKey(id string) string        { return clearingPrefix + id }
+func rejectedKey(id string) string        { return "rejected/" + id }
+func inboxKey(m, state, id string) string { return inboxPrefix(m, state) + id }
+func envelopeKey(id string) string        { return archivePrefix(id) + "envelope" }
+func markKey(name, id string) string      { return "mark/" + name + "/" + id }
+
+func refKey(channel, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "ref/" + channel + "/" + hex.EncodeToString(sum[:])
 }

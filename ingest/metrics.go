@@ -21,6 +21,14 @@ type Metrics struct {
 	Clearing      prometheus.Gauge         // eingang_clearing_pending
 	StoreOps      *prometheus.HistogramVec // eingang_store_operation_seconds{op,backend}
 	ChannelErrors *prometheus.CounterVec   // eingang_channel_errors_total{channel,kind}
+
+	// The e-mail channel's (ingest/email).
+	MailsSeen     prometheus.Counter     // eingang_mail_seen_total
+	MailsRejected *prometheus.CounterVec // eingang_mail_rejected_total{reason}
+	MailRetries   prometheus.Counter     // eingang_mail_retries_total
+	MailsSent     *prometheus.CounterVec // eingang_mail_sent_total{kind,result}
+	MailFiling    prometheus.Histogram   // eingang_mail_filing_seconds
+	MailboxErrors *prometheus.CounterVec // eingang_mailbox_errors_total{kind}
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -50,7 +58,27 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "eingang_channel_errors_total", Help: "Errors of channels by kind.",
 		}, []string{"channel", "kind"}),
 	}
-	reg.MustRegister(m.Submissions, m.Validation, m.RuleFailures, m.InboxPending, m.Clearing, m.StoreOps, m.ChannelErrors)
+	m.MailsSeen = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "eingang_mail_seen_total", Help: "Mails claimed from intake mailboxes.",
+	})
+	m.MailsRejected = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "eingang_mail_rejected_total", Help: "Mails that filed nothing, by reason (no-invoice, several-invoices, too-large, unreadable, duplicate, invalid).",
+	}, []string{"reason"})
+	m.MailRetries = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "eingang_mail_retries_total", Help: "Mails put back for a retry because the pipeline or the store failed.",
+	})
+	m.MailsSent = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "eingang_mail_sent_total", Help: "Mails sent by SMTP by kind (reply, notify, deliver) and result (sent, failed).",
+	}, []string{"kind", "result"})
+	m.MailFiling = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "eingang_mail_filing_seconds", Help: "Time from a mail's arrival in the mailbox to the filing of its invoice.",
+		Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 1800},
+	})
+	m.MailboxErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "eingang_mailbox_errors_total", Help: "Errors of intake mailbox connections by kind (connect, login, command).",
+	}, []string{"kind"})
+	reg.MustRegister(m.Submissions, m.Validation, m.RuleFailures, m.InboxPending, m.Clearing, m.StoreOps, m.ChannelErrors,
+		m.MailsSeen, m.MailsRejected, m.MailRetries, m.MailsSent, m.MailFiling, m.MailboxErrors)
 	return m
 }
 
@@ -122,13 +150,13 @@ func (p *Pipeline) CountPending(ctx context.Context) error {
 		}
 	}
 	for _, mu := range p.cfg.Directory().Municipalities {
-		n, err := count("inbox/" + mu.ID + "/new/")
+		n, err := count(inboxPrefix(mu.ID, "new"))
 		if err != nil {
 			return err
 		}
 		m.InboxPending.WithLabelValues(mu.ID).Set(float64(n))
 	}
-	n, err := count("clearing/")
+	n, err := count(clearingPrefix)
 	if err != nil {
 		return err
 	}

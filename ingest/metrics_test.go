@@ -53,6 +53,9 @@ func TestDashboard(t *testing.T) {
 	m.InboxPending.WithLabelValues("erfurt")
 	m.StoreOps.WithLabelValues("put", "fs")
 	m.ChannelErrors.WithLabelValues("upload", "read")
+	m.MailsRejected.WithLabelValues("no-invoice")
+	m.MailsSent.WithLabelValues("reply", "sent")
+	m.MailboxErrors.WithLabelValues("login")
 	fams, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +64,8 @@ func TestDashboard(t *testing.T) {
 	for _, f := range fams {
 		types[f.GetName()] = f.GetType()
 	}
-	if len(types) != 7 {
-		t.Fatalf("gathered %d metrics, want the 7 of Metrics", len(types))
+	if len(types) != 13 {
+		t.Fatalf("gathered %d metrics, want the 13 of Metrics", len(types))
 	}
 	used := map[string]bool{}
 	name := regexp.MustCompile(`eingang_[a-z_]+`)

@@ -25,9 +25,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/eingang/eingang/ingest/directory"
-	"github.com/eingang/eingang/ingest/leitweg"
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/leitweg"
 	"github.com/eingang/eingang/store"
 )
 
@@ -40,6 +40,7 @@ type Submission struct {
 	Filename    string    // as the sender named it, if known
 	ContentType string    // as declared
 	ReceivedAt  time.Time // when the channel received it; zero means now
+	ChannelData           // what a channel with an envelope adds (envelope.go)
 }
 
 // Status is where a submission ended up.
@@ -80,6 +81,7 @@ type Meta struct {
 	SHA256             string    `json:"sha256"`
 	ReceiptTokenSHA256 string    `json:"receipt_token_sha256"`
 	RetainUntil        time.Time `json:"retain_until"`
+	ChannelMeta
 }
 
 // Outcome is what became of a submission; inbox, clearing and rejected
@@ -118,6 +120,12 @@ type Config struct {
 	Logger         *slog.Logger
 	Metrics        *Metrics // may be nil
 	Now            func() time.Time
+	// OnFiled, if set, is called after an invoice is filed in a
+	// municipality's inbox (by the pipeline or by an operator from
+	// clearing). It may be called again for the same invoice after a crash
+	// (at least once, never lost): listeners must tolerate repeats. It must
+	// not block.
+	OnFiled func(Outcome)
 }
 
 // A Pipeline processes submissions. It is safe for concurrent use.
@@ -139,20 +147,39 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.Store = outageStore{cfg.Store}
 	return &Pipeline{cfg: cfg}, nil
 }
 
-// Store returns the pipeline's store.
-func (p *Pipeline) Store() store.Store { return p.cfg.Store }
+// Ready reports whether the pipeline can take submissions: a directory is
+// loaded and the store answers.
+func (p *Pipeline) Ready(ctx context.Context) error {
+	if p.cfg.Directory() == nil {
+		return errors.New("ingest: no directory loaded")
+	}
+	if err := p.cfg.Store.Ping(ctx); err != nil {
+		return fmt.Errorf("ingest: archive: %w", err)
+	}
+	return nil
+}
+
+// Validate validates a document without keeping it, with the validator
+// submissions meet.
+func (p *Pipeline) Validate(ctx context.Context, data []byte, opts invoice.Options) (*invoice.Report, error) {
+	return p.cfg.Validator.Validate(ctx, data, opts)
+}
 
 // Submit runs a submission through the pipeline. An error means the
 // original could not be kept durably (nothing was acknowledged; the sender
-// should retry; errors.Is(err, store.ErrUnavailable) tells an outage) or
-// that filing failed after the original was kept (Recover finishes it).
+// should retry; errors.Is(err, ErrUnavailable) tells an outage) or that
+// filing failed after the original was kept (Recover finishes it).
 func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error) {
 	now := p.cfg.Now().UTC()
 	if sub.ReceivedAt.IsZero() {
 		sub.ReceivedAt = now
+	}
+	if rec, err := p.before(ctx, sub); rec != nil || err != nil {
+		return rec, err
 	}
 	uid, err := uuid.NewV7()
 	if err != nil {
@@ -170,8 +197,9 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 		Size: len(sub.Data), SHA256: hex.EncodeToString(sum[:]),
 		ReceiptTokenSHA256: directory.HashToken(token),
 		RetainUntil:        store.RetainUntil(sub.ReceivedAt, p.cfg.RetentionYears),
+		ChannelMeta:        sub.meta(),
 	}
-	if err := p.keep(ctx, meta, sub.Data); err != nil {
+	if err := p.keep(ctx, meta, sub.Data, sub.Envelope); err != nil {
 		p.cfg.Metrics.submission(sub.Channel, "error")
 		return nil, err
 	}
@@ -200,7 +228,7 @@ func newReceiptToken() (string, error) {
 // retained), envelope, written together and then synced once. Until the
 // sync returns nothing is acknowledged; Recover checks what a power loss
 // may have left half-written.
-func (p *Pipeline) keep(ctx context.Context, meta Meta, data []byte) (err error) {
+func (p *Pipeline) keep(ctx context.Context, meta Meta, data, envelope []byte) (err error) {
 	s := p.cfg.Store
 	dctx := store.Deferred(ctx)
 	if err := s.Put(dctx, pendingKey(meta.ID), bytes.NewReader(nil), 0); err != nil {
@@ -217,6 +245,9 @@ func (p *Pipeline) keep(ctx context.Context, meta Meta, data []byte) (err error)
 	}()
 	err = s.Create(dctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
 	if err != nil && !errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
+	}
+	if err := p.keepEnvelope(dctx, meta, envelope); err != nil {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
 	if err := createJSON(dctx, s, metaKey(meta.ID), meta); err != nil && !errors.Is(err, store.ErrExists) {
@@ -279,6 +310,8 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		if getJSON(ctx, s, reportKey(meta.ID), &rep) == nil {
 			rec.Report, rec.Findings = &rep, rep.Findings
 		}
+		// The marker was still there: listeners may not have been told.
+		p.filedHook(done)
 		return rec, s.Delete(ctx, pendingKey(meta.ID))
 	} else if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
 		return nil, fmt.Errorf("ingest: %s: %w", meta.ID, err)
@@ -286,27 +319,10 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 
 	out := Outcome{ID: meta.ID, Channel: meta.Channel, ReceivedAt: meta.ReceivedAt}
 
-	// The same bytes before, under another id?
-	first := meta.ID
-	err := s.Create(dctx, dedupKey(meta.SHA256), bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID)), store.CreateOptions{})
-	if errors.Is(err, store.ErrExists) {
-		r, gerr := s.Get(ctx, dedupKey(meta.SHA256))
-		if gerr != nil {
-			return nil, fmt.Errorf("ingest: %s: dedup: %w", meta.ID, gerr)
-		}
-		b, _ := io.ReadAll(io.LimitReader(r, 100))
-		r.Close()
-		first = string(b)
-		if uuid.Validate(first) != nil {
-			// Cut short by a power loss before anyone was acknowledged:
-			// this submission is the first.
-			first = meta.ID
-			if err := s.Put(dctx, dedupKey(meta.SHA256), bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID))); err != nil {
-				return nil, fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
-			}
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
+	// The same channel key (first) or the same bytes before, under another id?
+	first, err := p.firstOf(ctx, dctx, meta)
+	if err != nil {
+		return nil, err
 	}
 
 	start := time.Now()
@@ -376,6 +392,7 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		return nil, fmt.Errorf("ingest: %s: pending: %w", meta.ID, err)
 	}
 	p.cfg.Metrics.filed(out)
+	p.filedHook(out)
 	p.cfg.Logger.Info("filed", "id", meta.ID, "status", out.Status, "channel", meta.Channel,
 		"municipality", out.Municipality, "leitweg_id", out.LeitwegID, "accepted", out.Accepted)
 	rec := &Receipt{ID: meta.ID, Status: out.Status, Accepted: out.Accepted, Outcome: out, Report: rep, Findings: rep.Findings}
@@ -383,6 +400,13 @@ func (p *Pipeline) process(ctx context.Context, meta Meta, data []byte) (*Receip
 		rec.ID = first
 	}
 	return rec, nil
+}
+
+// filedHook tells the OnFiled listener about an invoice filed in an inbox.
+func (p *Pipeline) filedHook(o Outcome) {
+	if p.cfg.OnFiled != nil && o.Status == StatusRouted {
+		p.cfg.OnFiled(o)
+	}
 }
 
 // route finds the municipality for a Leitweg-ID, or says why none.
@@ -406,7 +430,7 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 	n := 0
 	after := ""
 	for {
-		page, err := s.List(ctx, "pending/", after, 500)
+		page, err := s.List(ctx, pendingPrefix, after, 500)
 		if err != nil {
 			return n, fmt.Errorf("ingest: recover: %w", err)
 		}
@@ -414,7 +438,7 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		for _, info := range page {
-			id := info.Key[len("pending/"):]
+			id := info.Key[len(pendingPrefix):]
 			after = id
 			var meta Meta
 			if err := getJSON(ctx, s, metaKey(id), &meta); err != nil {
@@ -443,6 +467,14 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 				}
 				continue
 			}
+			if bad, err := p.envelopeIncomplete(ctx, meta); err != nil {
+				return n, fmt.Errorf("ingest: recover %s: %w", id, err)
+			} else if bad {
+				if err := p.abandon(ctx, id, "envelope incomplete"); err != nil {
+					return n, err
+				}
+				continue
+			}
 			if _, err := p.process(ctx, meta, data); err != nil {
 				return n, err
 			}
@@ -458,7 +490,8 @@ func (p *Pipeline) original(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	data, err := io.ReadAll(r)
+	return data, outage(err)
 }
 
 // abandon drops the pending marker of a submission that was never

@@ -17,9 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/eingang/eingang/ingest/directory"
-	"github.com/eingang/eingang/ingest/leitweg"
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/leitweg"
 	"github.com/eingang/eingang/store"
 )
 
@@ -104,7 +104,7 @@ func TestSubmitRoutes(t *testing.T) {
 	if !bytes.Equal(got, fixture(t)) {
 		t.Error("original differs")
 	}
-	if info, err := p.Store().Stat(ctx, originalKey(firstID)); err != nil || info.RetainUntil.Year() != time.Now().Year()+11 {
+	if info, err := p.cfg.Store.Stat(ctx, originalKey(firstID)); err != nil || info.RetainUntil.Year() != time.Now().Year()+11 {
 		t.Errorf("retention: %+v %v", info, err)
 	}
 	// Inbox, ack, metrics.
@@ -162,7 +162,7 @@ func TestRecover(t *testing.T) {
 	data := fixture(t)
 	sum := sha256.Sum256(data)
 	meta := Meta{ID: "0196f000-0000-7000-8000-000000000001", Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: hex.EncodeToString(sum[:])}
-	if err := p.keep(ctx, meta, data); err != nil {
+	if err := p.keep(ctx, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := p.Outcome(ctx, meta.ID); err != nil || o.Status != StatusPending {
@@ -186,7 +186,7 @@ func TestRecover(t *testing.T) {
 func TestRecoverHalfWritten(t *testing.T) {
 	ctx := context.Background()
 	p, _ := newPipeline(t)
-	s := p.Store()
+	s := p.cfg.Store
 	data := fixture(t)
 	sum := sha256.Sum256(data)
 	good := hex.EncodeToString(sum[:])
@@ -213,7 +213,7 @@ func TestRecoverHalfWritten(t *testing.T) {
 	}
 	// 5: kept completely, filed, but the outcome was cut short.
 	meta := Meta{ID: id(5), Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: good}
-	if err := p.keep(ctx, meta, data); err != nil {
+	if err := p.keep(ctx, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	put(outcomeKey(id(5)), `{"id":"0196`)
@@ -221,10 +221,81 @@ func TestRecoverHalfWritten(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("recover: %d %v, want 1 refiled", n, err)
 	}
-	if left, _ := s.List(ctx, "pending/", "", 10); len(left) != 0 {
+	if left, _ := s.List(ctx, pendingPrefix, "", 10); len(left) != 0 {
 		t.Errorf("markers left: %v", left)
 	}
 	if o, err := p.Outcome(ctx, id(5)); err != nil || o.Status != StatusRouted {
 		t.Errorf("refiled outcome: %+v %v", o, err)
+	}
+}
+
+// downStore is a store that cannot be reached.
+type downStore struct{ store.Store }
+
+func (downStore) Put(context.Context, string, io.Reader, int64) error {
+	return fmt.Errorf("down: %w", store.ErrUnavailable)
+}
+
+func (downStore) Get(context.Context, string) (io.ReadCloser, error) {
+	return nil, fmt.Errorf("down: %w", store.ErrUnavailable)
+}
+
+func (downStore) List(context.Context, string, string, int) ([]store.Info, error) {
+	return nil, fmt.Errorf("down: %w", store.ErrUnavailable)
+}
+
+func (downStore) Ping(context.Context) error { return fmt.Errorf("down: %w", store.ErrUnavailable) }
+
+// TestUnavailable checks that a channel tells an outage of the store by
+// ingest.ErrUnavailable alone, on every kind of call, and that readiness
+// says so.
+func TestUnavailable(t *testing.T) {
+	ctx := context.Background()
+	up, _ := newPipeline(t)
+	p, err := New(Config{Store: downStore{up.cfg.Store}, Validator: up.cfg.Validator, Directory: up.cfg.Directory})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := up.Ready(ctx); err != nil {
+		t.Errorf("ready: %v", err)
+	}
+	id := "0196f000-0000-7000-8000-000000000001"
+	_, submit := p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
+	_, inbox := p.Inbox(ctx, "erfurt", "new", "", 10)
+	_, outcome := p.Outcome(ctx, id)
+	_, view := p.View(ctx, id, "de")
+	for name, err := range map[string]error{"submit": submit, "inbox": inbox, "outcome": outcome, "view": view, "ready": p.Ready(ctx)} {
+		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("%s: %v, want ErrUnavailable wrapping the store's error", name, err)
+		}
+	}
+	if _, err := up.Outcome(ctx, id); errors.Is(err, ErrUnavailable) {
+		t.Errorf("a missing id is an outage: %v", err)
+	}
+}
+
+// TestView checks that the view renders the original with the validator's
+// limits.
+func TestView(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newPipeline(t)
+	rec, err := p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := p.View(ctx, rec.ID, "de")
+	if err != nil || !bytes.Contains(page, []byte(`<span id="number">RE-2026-0042</span>`)) {
+		t.Fatalf("view: %v\n%s", err, page)
+	}
+	if _, err := p.View(ctx, "0196f000-0000-7000-8000-000000000001", "de"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("view of a missing id: %v, want ErrNotFound", err)
+	}
+	small := invoice.NewValidator().WithLimits(invoice.Limits{MaxBytes: 1 << 20, MaxDepth: 256, MaxElements: 10})
+	q, err := New(Config{Store: p.cfg.Store, Validator: small, Directory: p.cfg.Directory})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.View(ctx, rec.ID, "de"); !errors.Is(err, ErrNoView) {
+		t.Errorf("view beyond the validator's limits: %v, want ErrNoView", err)
 	}
 }

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -13,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eingang/eingang/ingest/directory"
-	"github.com/eingang/eingang/ingest/leitweg"
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/leitweg"
 	"github.com/eingang/eingang/store"
 )
 
@@ -62,33 +61,6 @@ func (p *Pipeline) report(ctx context.Context, id string) (*invoice.Report, erro
 		return nil, err
 	}
 	return &rep, nil
-}
-
-// InvoiceView renders the readable page of a submission's original
-// (invoice.Render). The caller decides who may see it.
-func (p *Pipeline) InvoiceView(ctx context.Context, id string) ([]byte, error) {
-	if !validID(id) {
-		return nil, ErrNotFound
-	}
-	data, err := p.original(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotFound
-	} else if err != nil {
-		return nil, fmt.Errorf("ingest: view %s: %w", id, err)
-	}
-	root, err := invoice.Parse(data, invoice.DefaultLimits)
-	var inv *invoice.Invoice
-	if err == nil {
-		inv, err = invoice.Read(root)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("ingest: view %s: %w", id, err)
-	}
-	var page bytes.Buffer
-	if err := invoice.Render(&page, inv); err != nil {
-		return nil, err
-	}
-	return page.Bytes(), nil
 }
 
 // ClearingEntry returns an invoice waiting in clearing; ErrNotFound when it

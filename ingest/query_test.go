@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eingang/eingang/ingest/directory"
-	"github.com/eingang/eingang/ingest/leitweg"
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/leitweg"
 	"github.com/eingang/eingang/store"
 )
 

@@ -1,7 +1,6 @@
 package invoice
 
 import (
-	"math"
 	"strings"
 )
 
@@ -24,19 +23,6 @@ func ciiIndicatorIs(ac *Node, want bool) bool {
 func ciiVATType(n *Node) bool {
 	for _, t := range n.Strs("ram:TypeCode") {
 		if strings.ToUpper(t) == "VAT" {
-			return true
-		}
-	}
-	return false
-}
-
-// ciiRound2Num is round(x * 100) div 100 in double arithmetic.
-func ciiRound2Num(x float64) float64 { return RoundNum(x*100) / 100 }
-
-// ciiAnyNumEq is an existential comparison of untyped values with a double.
-func ciiAnyNumEq(values []string, x float64) bool {
-	for _, v := range values {
-		if f := Num(v); !math.IsNaN(f) && f == x {
 			return true
 		}
 	}

@@ -2,7 +2,6 @@ package invoice
 
 import (
 	"strings"
-	"time"
 )
 
 // Rule contexts of the EN 16931 UBL model pattern (UBL-model), which the
@@ -42,17 +41,6 @@ func ublChildOfRoot(n *Node) bool {
 
 // ublLine reports whether n is an invoice or credit note line (anywhere).
 func ublLine(n *Node) bool { return n.Is("cac:InvoiceLine") || n.Is("cac:CreditNoteLine") }
-
-// xsDate casts s to xs:date; ok is false where the cast would fail.
-func xsDate(s string) (time.Time, bool) {
-	s = trimSpace(s)
-	for _, layout := range []string{"2006-01-02", "2006-01-02Z07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
 
 var (
 	ublModelDocRef = Context{Pattern: UBLModel, Order: 24, Names: []string{"AdditionalDocumentReference"},

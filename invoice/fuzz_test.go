@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // FuzzValidate feeds arbitrary bytes to the validator, seeded with the
@@ -16,12 +18,10 @@ func FuzzValidate(f *testing.F) {
 	f.Add(readFixture(f, "minimal-ubl.xml"))
 	f.Add([]byte(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>`))
 	f.Add([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?><a>\xfc</a>`))
-	if dir := os.Getenv("EINGANG_SHARED"); dir != "" {
-		files, _ := filepath.Glob(filepath.Join(dir, "conformance", "xrechnung-testsuite", "*", "*", "*.xml"))
-		for _, p := range files {
-			if data, err := os.ReadFile(p); err == nil {
-				f.Add(data)
-			}
+	files, _ := filepath.Glob(filepath.Join(testenv.SharedDir(), "conformance", "xrechnung-testsuite", "*", "*", "*.xml"))
+	for _, p := range files {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
 		}
 	}
 	v := NewValidator()

@@ -40,6 +40,22 @@ func (n *Node) Is(name string) bool {
 	return n.Local == local && n.Space == space
 }
 
+// NameIs reports whether XPath name() of the element equals qname: its name
+// as the document writes it, with the document's own prefix, whatever
+// namespace that prefix is bound to. qname uses one of the project's fixed
+// prefixes or none. The reference tests name() in a few contexts (the CII
+// R008 context names 'ram:ApplicableHeaderTradeDelivery'): a document that
+// binds the namespace to another prefix, or makes it the default, does not
+// match there, and one that binds "ram" to another namespace does.
+func (n *Node) NameIs(qname string) bool {
+	if n == nil {
+		return false
+	}
+	prefix, local := splitQName(qname)
+	code := prefixCode(prefix)
+	return code != prefixOther && n.prefix == code && n.Local == local
+}
+
 // Root returns the document's root element.
 func (n *Node) Root() *Node {
 	for n.Parent != nil {

@@ -3,9 +3,54 @@ package invoice
 import (
 	"bytes"
 	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/eingang/eingang/schemas"
 )
+
+// update rewrites the golden files of the view and report tests:
+// go test ./invoice -run Golden -update.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with the file testdata/name, or writes it with
+// -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := range max(len(gl), len(wl)) {
+			g, w := "", ""
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("%s differs from line %d:\n got: %s\nwant: %s\n(go test -update rewrites it)", path, i+1, g, w)
+			}
+		}
+	}
+}
 
 // TestRender renders the fixture and a hostile copy of it: the values
 // appear, and markup in the invoice's text is escaped, never executed.
@@ -13,13 +58,16 @@ func TestRender(t *testing.T) {
 	cases := []struct {
 		name      string
 		doc       []byte
+		lang      string
 		want      []string
 		forbidden []string
 	}{
-		{"fixture", readFixture(t, "minimal-ubl.xml"),
-			[]string{`<span id="number">RE-2026-0042</span>`, `16071103-0001-17`, `id="payable">`, "Rechnung", "BT-115"}, nil},
+		{"fixture", readFixture(t, "minimal-ubl.xml"), "de",
+			[]string{`<span id="number">RE-2026-0042</span>`, `16071103-0001-17`, `id="payable">1.190,00 €<`, "<title>Rechnung RE-2026-0042", "BT-115", "Stück", "Normalsatz", `lang="de"`, "DE02 1203 0000 0000 2020 51"}, []string{"H87"}},
+		{"english", readFixture(t, "minimal-ubl.xml"), "en-GB,en;q=0.9,de;q=0.8",
+			[]string{`id="payable">€1,190.00<`, "<title>Invoice RE-2026-0042", "Amount due", `lang="en"`}, []string{"Zahlbetrag"}},
 		{"hostile", bytes.Replace(readFixture(t, "minimal-ubl.xml"), []byte("<cbc:ID>RE-2026-0042</cbc:ID>"),
-			[]byte("<cbc:ID>&lt;script&gt;alert(1)&lt;/script&gt;&quot;&apos;</cbc:ID>"), 1),
+			[]byte("<cbc:ID>&lt;script&gt;alert(1)&lt;/script&gt;&quot;&apos;</cbc:ID>"), 1), "de",
 			[]string{"&lt;script&gt;alert(1)&lt;/script&gt;"}, []string{"<script>"}},
 	}
 	for _, c := range cases {
@@ -28,7 +76,7 @@ func TestRender(t *testing.T) {
 			t.Fatalf("%s: no model: %v", c.name, err)
 		}
 		var b strings.Builder
-		if err := Render(&b, rep.Invoice); err != nil {
+		if err := Render(&b, rep.Invoice, c.lang); err != nil {
 			t.Fatal(err)
 		}
 		page := b.String()
@@ -42,5 +90,149 @@ func TestRender(t *testing.T) {
 				t.Errorf("%s: page contains %q", c.name, f)
 			}
 		}
+	}
+}
+
+// viewCases are the invoices of the golden view test: files of the shared
+// conformance corpus (read, never copied) and the package's own fixture.
+var viewCases = []struct{ name, file, lang string }{
+	{"fixture-de", "testdata/minimal-ubl.xml", "de"},
+	{"fixture-en", "testdata/minimal-ubl.xml", "en"},
+	{"ubl-comprehensive", "xrechnung-testsuite/technical-cases/cius/01.02_comprehensive_test_ubl.xml", "de"},
+	{"cii-comprehensive", "xrechnung-testsuite/technical-cases/cius/01.02_comprehensive_test_uncefact.xml", "de"},
+	{"ubl-allowances", "xrechnung-testsuite/business-cases/standard/03.06a-INVOICE_ubl.xml", "de"},
+	{"cii-allowances-en", "xrechnung-testsuite/business-cases/standard/03.06a-INVOICE_uncefact.xml", "en"},
+	{"ubl-attachment", "xrechnung-testsuite/business-cases/standard/02.06a-INVOICE_ubl.xml", "de"},
+	{"ubl-creditnote", "en16931/ubl/examples/ubl-tc434-creditnote1.xml", "de"},
+	{"ubl-sek", "en16931/ubl/examples/ubl-tc434-example7.xml", "de"},
+	{"cii-sek-en", "en16931/cii/examples/CII_example7.xml", "en"},
+}
+
+// TestRenderGolden renders invoices of different shapes (UBL and CII,
+// invoice and credit note, allowances and charges, attachments, a foreign
+// currency, German and English) and compares each page with its golden
+// file in testdata/view.
+func TestRenderGolden(t *testing.T) {
+	for _, c := range viewCases {
+		t.Run(c.name, func(t *testing.T) {
+			inv := readModel(t, c.file)
+			var b bytes.Buffer
+			if err := Render(&b, inv, c.lang); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("view", c.name+".html"), b.Bytes())
+		})
+	}
+}
+
+// readModel reads the model of a test document: a path under testdata or
+// one in the shared conformance corpus.
+func readModel(t *testing.T, file string) *Invoice {
+	t.Helper()
+	path := file
+	if !strings.HasPrefix(file, "testdata/") {
+		path = filepath.Join(sharedDir(t), "conformance", file)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := Parse(data, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := Read(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// TestRenderLabels checks that every label of the page has an English
+// translation.
+func TestRenderLabels(t *testing.T) {
+	for _, m := range regexp.MustCompile(`\.T "([^"]+)"`).FindAllStringSubmatch(renderHTML, -1) {
+		if _, ok := english[m[1]]; !ok {
+			t.Errorf("label %q has no English translation", m[1])
+		}
+	}
+	for _, s := range []string{"Verkäufer", "Käufer", "Zahlungsempfänger", "Steuervertreter des Verkäufers", "Rechnung", "Gutschrift"} {
+		if _, ok := english[s]; !ok {
+			t.Errorf("label %q has no English translation", s)
+		}
+	}
+}
+
+// TestCodeNames checks that each code the view names is one the validator
+// accepts in that place, so that no name stands for a code that cannot
+// occur.
+func TestCodeNames(t *testing.T) {
+	for name, c := range codeLists {
+		if c.key == "" {
+			continue
+		}
+		list := schemas.CodeList(c.key)
+		if list == "" {
+			t.Fatalf("%s: no code list %s", name, c.key)
+		}
+		for code := range c.names {
+			if !strings.Contains(list, " "+code+" ") {
+				t.Errorf("%s: code %s is not in the validator's list %s", name, code, c.key)
+			}
+		}
+	}
+}
+
+// TestLocale checks the number, money, date and IBAN formats.
+func TestLocale(t *testing.T) {
+	de, en := locale{}, locale{en: true}
+	for _, c := range []struct{ got, want string }{
+		{de.Money(Amount{Raw: "1190.00", Currency: "EUR"}), "1.190,00 €"},
+		{en.Money(Amount{Raw: "1190.00", Currency: "EUR"}), "€1,190.00"},
+		{de.Money(Amount{Raw: "-1234567.5", Currency: "SEK"}), "-1.234.567,50 SEK"},
+		{en.Money(Amount{Raw: "-1234567.5", Currency: "EUR"}), "-€1,234,567.50"},
+		{en.Money(Amount{Raw: "12.3456", Currency: "USD"}), "USD 12.3456"},
+		{de.Money(Amount{Raw: "12,5", Currency: "EUR"}), "12,5 €"}, // not a decimal: as written
+		{de.Num("30.00000000000"), "30,00000000000"},
+		{de.Percent(Text{Value: "19.00"}), "19 %"},
+		{en.Percent(Text{Value: "5.5"}), "5.5%"},
+		{de.Percent(Text{Value: "0"}), "0 %"},
+		{de.Date(Text{Value: "2026-03-01"}), "01.03.2026"},
+		{en.Date(Text{Value: "2026-03-01"}), "1 Mar 2026"},
+		{de.Date(Text{Value: "20260301"}), "20260301"},
+		{de.IBAN(Text{Value: "DE02120300000000202051"}), "DE02 1203 0000 0000 2020 51"},
+		{de.IBAN(Text{Value: "123456"}), "123456"},
+		{de.Size(500), "500 Bytes"},
+		{de.Size(205800), "201,0 KB"},
+		{en.Size(3 << 20), "3.0 MB"},
+		{de.Code("unit", Text{Value: "H87"}), "Stück"},
+		{en.Code("vat", Text{Value: "AE"}), "Reverse charge"},
+		{de.Code("unit", Text{Value: "QQQ"}), "QQQ"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+	for lang, want := range map[string]bool{"": false, "de": false, "en": true, "en-US": true,
+		"de-DE,de;q=0.9,en;q=0.8": false, "fr-FR,en;q=0.5": true, "en;q=0.4,de;q=0.6": false, "fr": false} {
+		if English(lang) != want {
+			t.Errorf("English(%q) = %v", lang, !want)
+		}
+	}
+}
+
+// TestAttachment reads an embedded attachment's content and size.
+func TestAttachment(t *testing.T) {
+	inv := readModel(t, "testdata/minimal-ubl.xml")
+	if len(inv.Attachments) != 1 {
+		t.Fatalf("%d attachments, want 1", len(inv.Attachments))
+	}
+	a := inv.Attachments[0]
+	b, err := a.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Size != len(b) || a.Filename != "leistungsnachweis.csv" || a.MIMEType != "text/csv" || !bytes.HasPrefix(b, []byte("Datum;Stunden")) {
+		t.Errorf("attachment %+v with %q", a, b)
 	}
 }

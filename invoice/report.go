@@ -1,6 +1,11 @@
 package invoice
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
 
 // Reasons for rejecting a document, in the order the checks run.
 const (
@@ -29,6 +34,29 @@ type Report struct {
 	Duration time.Duration `json:"-"`
 }
 
+// MarshalJSON writes the report with reject_reason and scenario null where
+// they are empty, as the command line's JSON report has them, and findings
+// as a list, empty where there are none.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report // without this method
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	return json.Marshal(struct {
+		plain
+		RejectReason *string `json:"reject_reason"`
+		Scenario     *string `json:"scenario"`
+	}{plain(r), null(r.RejectReason), null(r.Scenario)})
+}
+
+// null is nil for the empty string.
+func null(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // A Finding is one message of a report: a failed rule, a structure error or
 // a parse error.
 type Finding struct {
@@ -55,4 +83,48 @@ func (r *Report) Errors() int {
 		}
 	}
 	return n
+}
+
+// WriteText writes the report for people: the verdict of the document
+// name, its scenario, then the findings grouped by severity (errors first),
+// each with its location and its English and German message.
+func (r *Report) WriteText(w io.Writer, name string) error {
+	verdict := "ACCEPTED"
+	if !r.Accepted {
+		verdict = "REJECTED (" + r.RejectReason + ")"
+	}
+	b := fmt.Appendf(nil, "%s: %s\n", name, verdict)
+	if r.Scenario != "" {
+		b = fmt.Appendf(b, "  scenario: %s\n", r.Scenario)
+	}
+	for _, g := range [...]struct {
+		level Level
+		title string
+	}{{LevelError, "errors"}, {LevelWarning, "warnings"}, {LevelInfo, "information"}} {
+		n := 0
+		for _, f := range r.Findings {
+			if f.Level == g.level {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		b = fmt.Appendf(b, "  %s (%d):\n", g.title, n)
+		for _, f := range r.Findings {
+			if f.Level != g.level {
+				continue
+			}
+			mark := ""
+			if !f.Counted {
+				mark = " (not counted)"
+			}
+			b = fmt.Appendf(b, "    %s%s at %s\n      %s\n", f.Rule, mark, f.Location, f.Message)
+			if f.MessageDE != "" {
+				b = fmt.Appendf(b, "      %s\n", f.MessageDE)
+			}
+		}
+	}
+	_, err := w.Write(b)
+	return err
 }

@@ -214,16 +214,19 @@ func compile(rules []Rule) *ruleSet {
 	return rs
 }
 
-// A hit is one failed rule on one element.
+// A hit is one failed rule on one element, or, where err is set, the XPath
+// dynamic error the rule's test raised there.
 type hit struct {
 	rule *Rule
 	node *Node
+	err  string
 }
 
 // run applies the patterns to every element of the document and returns
 // the failed rules, pattern by pattern, each in document order.
 func (rs *ruleSet) run(root *Node, patterns []Pattern) []hit {
 	var hits [numPatterns][]hit
+	d := root.state()
 	var walk func(n *Node)
 	walk = func(n *Node) {
 		named := rs.byName[n.Local]
@@ -239,7 +242,11 @@ func (rs *ruleSet) run(root *Node, patterns []Pattern) []hit {
 			if c := first(cands, p.anyName, n); c != nil {
 				for _, r := range c.rules {
 					if !r.Test(n) {
-						hits[pid] = append(hits[pid], hit{r, n})
+						hits[pid] = append(hits[pid], hit{r, n, ""})
+					}
+					if d.xpathErr != "" {
+						hits[pid] = append(hits[pid], hit{r, n, d.xpathErr})
+						d.xpathErr = ""
 					}
 				}
 			}

@@ -1,7 +1,6 @@
 package invoice
 
 import (
-	"math"
 	"unicode/utf8"
 )
 
@@ -34,19 +33,15 @@ func brPeriodOK(n *Node, start, end string) bool {
 	if !n.Has(start) || !n.Has(end) {
 		return true
 	}
-	s, ok1 := xsDate(n.Str(start))
-	e, ok2 := xsDate(n.Str(end))
+	e, ok1 := castDate(n, n.Strs(end))
+	s, ok2 := castDate(n, n.Strs(start))
 	return !ok1 || !ok2 || !e.Before(s)
 }
 
-// brAnyNum is an existential numeric comparison of the values at path.
-func brAnyNum(n *Node, path string, f func(float64) bool) bool {
-	for _, v := range n.Strs(path) {
-		if x := Num(v); !math.IsNaN(x) && f(x) {
-			return true
-		}
-	}
-	return false
+// brAnyNum is path op k, k an integer literal: the untyped values at path
+// compared existentially (see untypedCmpInt).
+func brAnyNum(n *Node, path string, op cmpOp, k int64) bool {
+	return anyUntypedCmpInt(n, n.Strs(path), op, k)
 }
 
 // brUBLHasB reports the B categories BR-B-01/02 look for.
@@ -165,14 +160,14 @@ var brUBLRules = []Rule{
 	brExists("BR-26", ublModelLine, "cac:Price/cbc:PriceAmount", "Each invoice line needs the item net price (BT-146); it", "Jede Rechnungsposition braucht den Nettopreis (BT-146); er"),
 	{ID: "BR-27", Flag: Fatal, Context: ublModelLine,
 		Test: func(n *Node) bool {
-			return brAnyNum(n, "cac:Price/cbc:PriceAmount", func(x float64) bool { return x >= 0 })
+			return brAnyNum(n, "cac:Price/cbc:PriceAmount", opGe, 0)
 		},
 		Message:   "The item net price (BT-146) must not be negative.",
 		MessageDE: "Der Nettopreis (BT-146) darf nicht negativ sein."},
 	{ID: "BR-28", Flag: Fatal, Context: ublModelLine,
 		Test: func(n *Node) bool {
 			const p = "cac:Price/cac:AllowanceCharge/cbc:BaseAmount"
-			return !n.Has(p) || brAnyNum(n, p, func(x float64) bool { return x >= 0 })
+			return !n.Has(p) || brAnyNum(n, p, opGe, 0)
 		},
 		Message:   "The item gross price (BT-148) must not be negative.",
 		MessageDE: "Der Bruttopreis (BT-148) darf nicht negativ sein."},
@@ -395,14 +390,14 @@ var brCIIRules = []Rule{
 	brExists("BR-26", ciiModelLine, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", "Each invoice line needs the item net price (BT-146); it", "Jede Rechnungsposition braucht den Nettopreis (BT-146); er"),
 	{ID: "BR-27", Flag: Fatal, Context: ciiModelLine,
 		Test: func(n *Node) bool {
-			return brAnyNum(n, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", func(x float64) bool { return x >= 0 })
+			return brAnyNum(n, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", opGe, 0)
 		},
 		Message:   "The item net price (BT-146) must not be negative.",
 		MessageDE: "Der Nettopreis (BT-146) darf nicht negativ sein."},
 	{ID: "BR-28", Flag: Fatal, Context: ciiModelLine,
 		Test: func(n *Node) bool {
 			const p = "ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice/ram:ChargeAmount"
-			return !n.Has(p) || brAnyNum(n, p, func(x float64) bool { return x >= 0 })
+			return !n.Has(p) || brAnyNum(n, p, opGe, 0)
 		},
 		Message:   "The item gross price (BT-148) must not be negative.",
 		MessageDE: "Der Bruttopreis (BT-148) darf nicht negativ sein."},

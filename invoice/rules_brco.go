@@ -325,8 +325,9 @@ var brcoCIIRules = []Rule{
 			if !ok {
 				return false
 			}
-			sum := SumNum(n.Strs("../../ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"))
-			d, ok := doubleToDec(sum)
+			// xs:decimal(sum(untyped)): the double sum's exact value.
+			sum, _ := sumUntyped(n, n.Strs("../../ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"))
+			d, ok := decimalOfDouble(sum)
 			return ok && total.Cmp(RoundDec2(d)) == 0
 		},
 		Message:   "The sum of line net amounts (BT-106) must equal the sum of all invoice line net amounts (BT-131).",
@@ -337,7 +338,7 @@ var brcoCIIRules = []Rule{
 			if !any && !n.Has("ram:AllowanceTotalAmount") {
 				return true
 			}
-			return ciiAnyNumEq(n.Strs("ram:AllowanceTotalAmount"), ciiRound2Num(SumNum(amounts)))
+			return anyUntypedEqRoundedSum(n, n.Strs("ram:AllowanceTotalAmount"), amounts)
 		},
 		Message:   "The sum of allowances on document level (BT-107) must equal the sum of the document level allowance amounts (BT-92).",
 		MessageDE: "Die Summe der Nachlässe auf Dokumentenebene (BT-107) muss der Summe der einzelnen Nachlässe (BT-92) entsprechen."},
@@ -347,7 +348,7 @@ var brcoCIIRules = []Rule{
 			if !any && !n.Has("ram:ChargeTotalAmount") {
 				return true
 			}
-			return ciiAnyNumEq(n.Strs("ram:ChargeTotalAmount"), ciiRound2Num(SumNum(amounts)))
+			return anyUntypedEqRoundedSum(n, n.Strs("ram:ChargeTotalAmount"), amounts)
 		},
 		Message:   "The sum of charges on document level (BT-108) must equal the sum of the document level charge amounts (BT-99).",
 		MessageDE: "Die Summe der Zuschläge auf Dokumentenebene (BT-108) muss der Summe der einzelnen Zuschläge (BT-99) entsprechen."},
@@ -471,8 +472,7 @@ var brcoCIIRules = []Rule{
 		MessageDE: "Der Verkäufer muss durch eine Kennung (BT-29), eine Registernummer (BT-30) oder eine USt-IdNr. (BT-31) bezeichnet werden."},
 	{ID: "BR-CO-14", Flag: Fatal, Context: ciiModelTaxTotal,
 		Test: func(n *Node) bool {
-			want := ciiRound2Num(SumNum(n.Root().Strs(ciiSettle + "/ram:ApplicableTradeTax/ram:CalculatedAmount")))
-			return Num(n.Value()) == want
+			return anyUntypedEqRoundedSum(n, []string{n.Value()}, n.Root().Strs(ciiSettle+"/ram:ApplicableTradeTax/ram:CalculatedAmount"))
 		},
 		Message:   "The VAT total (BT-110) must equal the sum of the VAT category tax amounts (BT-117).",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) muss der Summe der Steuerbeträge je Kategorie (BT-117) entsprechen."},

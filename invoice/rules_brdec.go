@@ -1,6 +1,9 @@
 package invoice
 
-import "unicode/utf8"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // The EN 16931 decimal rules BR-DEC-01 … BR-DEC-28: amounts have at most two
 // fraction digits. Each reads string-length(substring-after(amount, '.')) of
@@ -59,10 +62,15 @@ var brdecUBLRules = []Rule{
 	brdec("BR-DEC-20", ublModelTaxSubtotal, "cbc:TaxAmount", "The VAT category tax amount (BT-117)", "Der Steuerbetrag der Kategorie (BT-117)"),
 }
 
-// brdecRoundedNum is ". = round(. * 100) div 100" in double arithmetic.
-func brdecRoundedNum(v string) bool {
-	x := Num(v)
-	return x == ciiRound2Num(x)
+// brdecRoundedNum is ". = round(. * 100) div 100": untyped, so double
+// arithmetic and an untyped comparison with a double.
+func brdecRoundedNum(ctx *Node, v string) bool {
+	x, ok := untypedDouble(v)
+	if !ok {
+		ctx.raise("cannot convert string " + strconv.Quote(v) + " to xs:double")
+		return false
+	}
+	return untypedCmpDouble(ctx, v, opEq, roundDouble(x*100)/100)
 }
 
 var brdecCIIRules = []Rule{
@@ -84,7 +92,7 @@ var brdecCIIRules = []Rule{
 			cur := n.Root().Strs(ciiCurrencyPath)
 			for _, t := range totals {
 				c, _ := t.Attr("currencyID")
-				if !xrIn(c, cur) || brdecRoundedNum(t.Value()) {
+				if !xrIn(c, cur) || brdecRoundedNum(t, t.Value()) {
 					return true
 				}
 			}
@@ -101,7 +109,7 @@ var brdecCIIRules = []Rule{
 			tcc := n.Root().Strs(ciiSettle + "/ram:TaxCurrencyCode")
 			for _, t := range totals {
 				c, _ := t.Attr("currencyID")
-				if len(tcc) == 0 || xrIn(c, tcc) && brdecRoundedNum(t.Value()) {
+				if len(tcc) == 0 || xrIn(c, tcc) && brdecRoundedNum(t, t.Value()) {
 					return true
 				}
 			}

@@ -33,10 +33,10 @@ func ciiTaxTotals(settlement *Node, path string, eq bool) []*Node {
 	return out
 }
 
-func numsOf(nodes []*Node) []float64 {
-	out := make([]float64, len(nodes))
+func valuesOf(nodes []*Node) []string {
+	out := make([]string, len(nodes))
 	for i, n := range nodes {
-		out[i] = Num(n.Value())
+		out[i] = n.Value()
 	}
 	return out
 }
@@ -46,7 +46,9 @@ func ciiIsSTAC(n *Node) bool { return n.Is("ram:SpecifiedTradeAllowanceCharge") 
 var (
 	peppolCIIEmpty = Context{Pattern: XRCIIPeppolEmpty, Order: 1,
 		Match: func(n *Node) bool {
-			return !(n.Local == "ApplicableHeaderTradeDelivery" && n.Space == NSRAM) && len(n.Children) == 0 && Blank(n.Text)
+			// not(name() = 'ram:ApplicableHeaderTradeDelivery'): the prefix as
+			// written, not the namespace (see NameIs).
+			return !n.NameIs("ram:ApplicableHeaderTradeDelivery") && len(n.Children) == 0 && Blank(n.Text)
 		}}
 	peppolCIIGrossPrice = Context{Pattern: XRCIIPeppolPrice, Order: 1, Names: []string{"GrossPriceProductTradePrice"},
 		Match: func(n *Node) bool {
@@ -109,10 +111,7 @@ func ciiLinePeriod(which string) func(n *Node) bool {
 // ciiIndicatorOK is normalize-space(ram:ChargeIndicator/udt:Indicator/text())
 // = 'true' or 'false'.
 func ciiIndicatorOK(n *Node) bool {
-	v := ""
-	if e := n.First("ram:ChargeIndicator/udt:Indicator"); e != nil {
-		v = NormSpace(e.Text)
-	}
+	v := normSpaceText(n, n.All("ram:ChargeIndicator/udt:Indicator"))
 	return v == "true" || v == "false"
 }
 
@@ -167,14 +166,7 @@ var peppolCIIRules = []Rule{
 			if !n.Has("ram:TaxCurrencyCode") {
 				return true
 			}
-			tax, inv := "", ""
-			if e := n.First("ram:TaxCurrencyCode"); e != nil {
-				tax = NormSpace(e.Text)
-			}
-			if e := n.First("ram:InvoiceCurrencyCode"); e != nil {
-				inv = NormSpace(e.Text)
-			}
-			return tax != inv
+			return normSpaceText(n, n.All("ram:TaxCurrencyCode")) != normSpaceText(n, n.All("ram:InvoiceCurrencyCode"))
 		},
 		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
 		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},
@@ -194,14 +186,14 @@ var peppolCIIRules = []Rule{
 		MessageDE: "Eine Umsatzsteuersumme in Steuerwährung (BT-111) muss genau dann angegeben werden, wenn eine Steuerwährung (BT-6) angegeben ist."},
 	{ID: "PEPPOL-EN16931-R055", Flag: Fatal, Context: peppolCIISettlement,
 		Test: func(n *Node) bool {
-			doc := numsOf(ciiTaxTotals(n, ciiCurrencyPath, true))
+			doc := valuesOf(ciiTaxTotals(n, ciiCurrencyPath, true))
 			if !(n.Root().Has(ciiSettle+"/ram:TaxCurrencyCode") && len(doc) > 0) {
 				return true
 			}
-			tax := numsOf(ciiTaxTotals(n, ciiSettle+"/ram:TaxCurrencyCode", true))
-			lt := func(v float64) bool { return v < 0 }
-			ge := func(v float64) bool { return v >= 0 }
-			return anyFloat(tax, lt) && anyFloat(doc, lt) || anyFloat(tax, ge) && anyFloat(doc, ge)
+			tax := valuesOf(ciiTaxTotals(n, ciiSettle+"/ram:TaxCurrencyCode", true))
+			// Untyped amounts against the integer 0 (see untypedCmpInt).
+			return anyUntypedCmpInt(n, tax, opLt, 0) && anyUntypedCmpInt(n, doc, opLt, 0) ||
+				anyUntypedCmpInt(n, tax, opGe, 0) && anyUntypedCmpInt(n, doc, opGe, 0)
 		},
 		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},

@@ -29,21 +29,6 @@ func peppolSlack(exp, val, slack *big.Rat) bool {
 	return d.Abs(d).Cmp(slack) <= 0
 }
 
-// peppolDate reads the date part of an xs:date (YYYY-MM-DD, optional
-// time zone); ok is false where it is no date.
-func peppolDate(s string) (string, bool) {
-	s = trimSpace(s)
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
-		return "", false
-	}
-	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
-		if s[i] < '0' || s[i] > '9' {
-			return "", false
-		}
-	}
-	return s[:10], true
-}
-
 // peppolDecOr is "if (x) then xs:decimal(x) else def".
 func peppolDecOr(n *Node, path string, def int64) *big.Rat {
 	if e := n.First(path); e != nil {
@@ -145,24 +130,15 @@ var (
 
 // peppolUBLTaxAmountsSign compares the signs of the tax totals in tax and
 // document currency (R055).
-func peppolUBLTaxAmounts(r *Node, currencyPath string) []float64 {
+func peppolUBLTaxAmounts(r *Node, currencyPath string) []string {
 	cur := NormSpace(r.Str(currencyPath))
-	var out []float64
+	var out []string
 	for _, a := range r.All("cac:TaxTotal/cbc:TaxAmount") {
 		if c, _ := a.Attr("currencyID"); c == cur {
-			out = append(out, Num(a.Value()))
+			out = append(out, a.Value())
 		}
 	}
 	return out
-}
-
-func anyFloat(vals []float64, f func(float64) bool) bool {
-	for _, v := range vals {
-		if f(v) {
-			return true
-		}
-	}
-	return false
 }
 
 var peppolUBLRules = []Rule{
@@ -208,15 +184,15 @@ var peppolUBLRules = []Rule{
 				return true
 			}
 			tax, doc := peppolUBLTaxAmounts(n, "cbc:TaxCurrencyCode"), peppolUBLTaxAmounts(n, "cbc:DocumentCurrencyCode")
-			le := func(v float64) bool { return v <= 0 }
-			ge := func(v float64) bool { return v >= 0 }
-			return anyFloat(tax, le) && anyFloat(doc, le) || anyFloat(tax, ge) && anyFloat(doc, ge)
+			// Untyped amounts against the integer 0 (see untypedCmpInt).
+			return anyUntypedCmpInt(n, tax, opLe, 0) && anyUntypedCmpInt(n, doc, opLe, 0) ||
+				anyUntypedCmpInt(n, tax, opGe, 0) && anyUntypedCmpInt(n, doc, opGe, 0)
 		},
 		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},
 	{ID: "PEPPOL-EN16931-R005", Flag: Fatal, Context: peppolUBLTaxCurrency,
 		Test: func(n *Node) bool {
-			return NormSpace(n.Text) != NormSpace(n.Parent.Str("cbc:DocumentCurrencyCode"))
+			return normSpaceText(n, []*Node{n}) != normSpaceText(n, n.Parent.All("cbc:DocumentCurrencyCode"))
 		},
 		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
 		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},
@@ -255,11 +231,7 @@ var peppolUBLRules = []Rule{
 		MessageDE: "Der Betrag des Nachlasses oder Zuschlags muss Grundbetrag × Prozentsatz / 100 entsprechen."},
 	{ID: "PEPPOL-EN16931-R043", Flag: Fatal, Context: peppolUBLAC,
 		Test: func(n *Node) bool {
-			e := n.First("cbc:ChargeIndicator")
-			v := ""
-			if e != nil {
-				v = NormSpace(e.Text)
-			}
+			v := normSpaceText(n, n.All("cbc:ChargeIndicator"))
 			return v == "true" || v == "false"
 		},
 		Message:   "The charge indicator must be true or false.",
@@ -270,17 +242,21 @@ var peppolUBLRules = []Rule{
 		MessageDE: "Eine Lastschrift braucht die Mandatsreferenz (BT-89)."},
 	{ID: "PEPPOL-EN16931-R110", Flag: Fatal, Context: peppolUBLLineStart,
 		Test: func(n *Node) bool {
-			a, ok1 := peppolDate(n.Text)
-			b, ok2 := peppolDate(n.Root().Str("cac:InvoicePeriod/cbc:StartDate"))
-			return !ok1 || !ok2 || a >= b
+			// xs:date(text()) against xs:date(../../../cac:InvoicePeriod/cbc:StartDate):
+			// dates with and without time zone compare as instants (see xsDate).
+			a, ok1 := castDate(n, n.textNodes())
+			b, ok2 := castDate(n, n.Root().Strs("cac:InvoicePeriod/cbc:StartDate"))
+			return ok1 && ok2 && !a.Before(b)
 		},
 		Message:   "The start of a line period (BT-134) must lie within the invoicing period (BG-14).",
 		MessageDE: "Der Beginn eines Positionszeitraums (BT-134) muss im Abrechnungszeitraum (BG-14) liegen."},
 	{ID: "PEPPOL-EN16931-R111", Flag: Fatal, Context: peppolUBLLineEnd,
 		Test: func(n *Node) bool {
-			a, ok1 := peppolDate(n.Text)
-			b, ok2 := peppolDate(n.Root().Str("cac:InvoicePeriod/cbc:EndDate"))
-			return !ok1 || !ok2 || a <= b
+			// xs:date(text()) against xs:date(../../../cac:InvoicePeriod/cbc:EndDate):
+			// dates with and without time zone compare as instants (see xsDate).
+			a, ok1 := castDate(n, n.textNodes())
+			b, ok2 := castDate(n, n.Root().Strs("cac:InvoicePeriod/cbc:EndDate"))
+			return ok1 && ok2 && !a.After(b)
 		},
 		Message:   "The end of a line period (BT-135) must lie within the invoicing period (BG-14).",
 		MessageDE: "Das Ende eines Positionszeitraums (BT-135) muss im Abrechnungszeitraum (BG-14) liegen."},

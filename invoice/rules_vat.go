@@ -317,9 +317,12 @@ func vatDecIsZero(n *Node, path string) bool {
 	return ok && n.Has(path) && d.Sign() == 0
 }
 
-// vatPercentCmp is (cbc:Percent) > 0 or >= 0, existential, in double.
+// vatPercentCmp is (cbc:Percent) > 0 or >= 0: untyped against an integer.
 func vatPercentCmp(n *Node, orEqual bool) bool {
-	return brAnyNum(n, "cbc:Percent", func(x float64) bool { return x > 0 || orEqual && x == 0 })
+	if orEqual {
+		return brAnyNum(n, "cbc:Percent", opGe, 0)
+	}
+	return brAnyNum(n, "cbc:Percent", opGt, 0)
 }
 
 // ublVATContexts are the four category contexts of a VAT category: the
@@ -631,16 +634,13 @@ func ciiVATEqualsPerRate(code string) func(n *Node) bool {
 			if !ok {
 				return true
 			}
-			if !ciiAnyNumEq(n.Parent.Strs("ram:BasisAmount"), ratFloat(ciiVATBase(n.Root(), code, rate))) {
+			if !anyUntypedCmpDouble(n, n.Parent.Strs("ram:BasisAmount"), opEq, ratFloat(ciiVATBase(n.Root(), code, rate))) {
 				return false
 			}
 		}
 		return true
 	}
 }
-
-// ciiNumIs is an existential double comparison of the values at path.
-func ciiNumIs(n *Node, path string, f func(float64) bool) bool { return brAnyNum(n, path, f) }
 
 // ciiVATRules builds the category rules for CII.
 func ciiVATRules() []Rule {
@@ -679,12 +679,11 @@ func ciiVATRules() []Rule {
 				p.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") && xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
-	rate := func(f func(float64) bool) func(n *Node) bool {
-		return func(n *Node) bool { return ciiNumIs(n, "ram:RateApplicablePercent", f) }
+	// ram:RateApplicablePercent = 0, > 0, >= 0: untyped against an integer.
+	rate := func(op cmpOp) func(n *Node) bool {
+		return func(n *Node) bool { return brAnyNum(n, "ram:RateApplicablePercent", op, 0) }
 	}
-	zero := func(x float64) bool { return x == 0 }
-	pos := func(x float64) bool { return x > 0 }
-	nonNeg := func(x float64) bool { return x >= 0 }
+	zero, pos, nonNeg := opEq, opGt, opGe
 	noRate := func(n *Node) bool { return !n.Has("ram:RateApplicablePercent") }
 	reasons := func(prefix string) func(n *Node) bool {
 		return func(n *Node) bool {
@@ -697,7 +696,7 @@ func ciiVATRules() []Rule {
 		}
 	}
 	calcZero := func(path string) func(n *Node) bool {
-		return func(n *Node) bool { return ciiNumIs(n, path, zero) }
+		return func(n *Node) bool { return brAnyNum(n, path, opEq, 0) }
 	}
 	parties := func(f func(*Node) bool) func(n *Node) bool { return func(n *Node) bool { return f(n.Root()) } }
 	always := func(*Node) bool { return true }
@@ -792,7 +791,7 @@ func ciiVATRules() []Rule {
 	// O: not subject to VAT.
 	oHdr := hdrTax(282, "O")
 	r("BR-O-08", oHdr, func(n *Node) bool {
-		return ciiAnyNumEq(n.Strs("ram:BasisAmount"), ratFloat(ciiVATBase(n.Root(), "O", nil)))
+		return anyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), opEq, ratFloat(ciiVATBase(n.Root(), "O", nil)))
 	}, m08, d08)
 	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"), m09, d09)
 	r("BR-O-10", oHdr, reasons(""), m10, d10)
@@ -829,7 +828,7 @@ func ciiVATRules() []Rule {
 			return false
 		}
 		t := math.Abs(ratFloat(tax))
-		want := RoundNum(math.Abs(ratFloat(base))*Num(n.Parent.Str("ram:RateApplicablePercent"))) / 100
+		want := roundDouble(math.Abs(ratFloat(base))*Num(n.Parent.Str("ram:RateApplicablePercent"))) / 100
 		return t-1 < want && t+1 > want
 	}, m09, d09)
 	r("BR-S-10", sHdr, noReasons("../"), m10, d10)

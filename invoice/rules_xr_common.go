@@ -173,13 +173,5 @@ func xrDecOrZero(n *Node, path string) (*big.Rat, bool) {
 	return Dec(e.Value())
 }
 
-// xrTextIs reports whether some element the path selects has a text node
-// equal to want (path/text() = want).
-func xrTextIs(n *Node, path, want string) bool {
-	for _, e := range n.All(path) {
-		if e.Text == want && len(e.Children) == 0 {
-			return true
-		}
-	}
-	return false
-}
+// xrTextIs is path/text() = want (see anyTextEq).
+func xrTextIs(n *Node, path, want string) bool { return anyTextEq(n.All(path), want) }

@@ -62,7 +62,14 @@ type Scenario struct {
 	Doc       DocType
 	Spec      string
 	XRechnung bool // runs the XRechnung rules besides EN 16931
-	Levels    map[string]Level
+	// ByText is how the configuration's match reads BT-24: by its text
+	// nodes (cbc:CustomizationID/text() = '...', the CreditNote, CII and
+	// plain EN 16931 scenarios) or, where false, by the element's string
+	// value (cbc:CustomizationID[. = '...'], the XRechnung UBL Invoice
+	// scenarios). A comment inside the identifier divides its text nodes
+	// and so matches only by string value.
+	ByText bool
+	Levels map[string]Level
 }
 
 // scenarios of the XRechnung configuration, release 2026-01-31.
@@ -86,7 +93,7 @@ func scenarios() []Scenario {
 		ublExt[id] = LevelInfo
 	}
 	cii := map[string]Level{"BR-CL-23": LevelWarning, "BR-CL-21": LevelWarning, "CII-SR-452": LevelError, "CII-SR-453": LevelError, "CII-SR-454": LevelError}
-	return []Scenario{
+	list := []Scenario{
 		{Name: "EN16931 XRechnung (UBL Invoice)", Doc: UBLInvoice, Spec: SpecXRechnung, XRechnung: true, Levels: ubl},
 		{Name: "EN16931 XRechnung (UBL CreditNote)", Doc: UBLCreditNote, Spec: SpecXRechnung, XRechnung: true, Levels: ublCN},
 		{Name: "EN16931 XRechnung (CII)", Doc: CIIInvoice, Spec: SpecXRechnung, XRechnung: true, Levels: cii},
@@ -99,38 +106,61 @@ func scenarios() []Scenario {
 		{Name: "EN16931 (UBL CreditNote)", Doc: UBLCreditNote, Spec: SpecEN16931},
 		{Name: "EN16931 (CII)", Doc: CIIInvoice, Spec: SpecEN16931},
 	}
+	for i := range list {
+		list[i].ByText = !(list[i].Doc == UBLInvoice && list[i].XRechnung)
+	}
+	return list
 }
 
-// specIDs returns the document's specification identifiers (BT-24) as the
-// scenario match reads them: every candidate element's string value.
-func specIDs(root *Node, t DocType) []string {
+// specElems returns the elements that carry the document's specification
+// identifier (BT-24).
+func specElems(root *Node, t DocType) []*Node {
 	switch t {
 	case UBLInvoice, UBLCreditNote:
-		return root.Strs("cbc:CustomizationID")
+		return root.All("cbc:CustomizationID")
 	case CIIInvoice:
-		return root.Strs("rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")
+		return root.All("rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")
 	}
 	return nil
+}
+
+// specIDs returns the string values of the document's specification
+// identifiers (BT-24).
+func specIDs(root *Node, t DocType) []string {
+	var out []string
+	for _, e := range specElems(root, t) {
+		out = append(out, e.Value())
+	}
+	return out
 }
 
 // selectScenario returns the one scenario that matches, or nil where none
 // or more than one does (the configuration's fallback then rejects).
 func selectScenario(list []Scenario, root *Node, t DocType) *Scenario {
-	ids := specIDs(root, t)
+	elems := specElems(root, t)
 	var found *Scenario
 	for i := range list {
 		s := &list[i]
-		if s.Doc != t {
+		if s.Doc != t || !s.matches(elems) {
 			continue
 		}
-		for _, id := range ids {
-			if id == s.Spec {
-				if found != nil && found != s {
-					return nil
-				}
-				found = s
-			}
+		if found != nil {
+			return nil
 		}
+		found = s
 	}
 	return found
+}
+
+// matches is the scenario's match on the BT-24 elements.
+func (s *Scenario) matches(elems []*Node) bool {
+	if s.ByText {
+		return anyTextEq(elems, s.Spec)
+	}
+	for _, e := range elems {
+		if e.Value() == s.Spec {
+			return true
+		}
+	}
+	return false
 }

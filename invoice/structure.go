@@ -122,7 +122,15 @@ func truncate(s string) string {
 func (c *structureCheck) attributes(n *Node, t *schemas.Type) {
 	for _, a := range n.Attrs {
 		if a.Space == NSXSI {
-			continue // xsi:type, xsi:nil, xsi:schemaLocation are schema instructions
+			// xsi:type and xsi:schemaLocation are schema instructions.
+			// xsi:nil, even "false", is refused on an element that is not
+			// nillable (cvc-elt.3.1), and no element of the two schemas is
+			// (the generator stops on one that is).
+			if a.Local == "nil" {
+				c.add(n, fmt.Sprintf("the attribute xsi:nil is not allowed on %s, which is not nillable", n.Name()),
+					fmt.Sprintf("das Attribut xsi:nil ist an %s nicht erlaubt, das Element ist nicht nillable", n.Name()))
+			}
+			continue
 		}
 		var decl *schemas.Attribute
 		for i := range t.Attrs {
@@ -315,15 +323,21 @@ func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, boo
 }
 
 // validDate reports whether v is an xs:date: a year of four or more digits
-// (no leading zero beyond four), month, day of that month, and an optional
-// time zone.
+// (no leading zero beyond four, not 0000), month, day of that month, and an
+// optional time zone (see stripZone).
 func validDate(v string) bool {
 	return validDateOnly(stripZone(v))
 }
 
 // validDateOnly is validDate without a time zone, as the date part of an
 // xs:dateTime.
-func validDateOnly(v string) bool {
+func validDateOnly(v string) bool { return validYMD(v, false) }
+
+// validYMD checks a date without time zone; yearZero allows the year 0000
+// (XSD 1.1 and XPath's casts, which the reference's Saxon follows, allow
+// it as the year before 0001, a leap year; XSD 1.0, which the reference's
+// schema validation follows, does not).
+func validYMD(v string, yearZero bool) bool {
 	v = strings.TrimPrefix(v, "-")
 	i := strings.IndexByte(v, '-')
 	if i < 4 || len(v) != i+6 || v[i+3] != '-' || !digits(v[:i]) || !digits(v[i+1:i+3]) || !digits(v[i+4:]) {
@@ -333,7 +347,7 @@ func validDateOnly(v string) bool {
 		return v[0] != '0' // beyond year 9999: lexically valid
 	}
 	y, m, d := atoi2(v[:2])*100+atoi2(v[2:4]), atoi2(v[i+1:]), atoi2(v[i+4:])
-	if m < 1 || m > 12 || d < 1 {
+	if y == 0 && !yearZero || m < 1 || m > 12 || d < 1 {
 		return false
 	}
 	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m]
@@ -357,14 +371,17 @@ func validTime(v string) bool {
 	return (h < 24 && mi < 60 && s < 60) || (h == 24 && mi == 0 && s == 0)
 }
 
-// stripZone removes a trailing time zone (Z or ±hh:mm); a malformed zone is
-// left for the caller to refuse.
+// stripZone removes a trailing time zone (Z or ±hh:mm, at most 14:00 either
+// way); a malformed zone, or one out of that range such as +15:00, is left
+// for the caller to refuse.
 func stripZone(v string) string {
 	if strings.HasSuffix(v, "Z") {
 		return v[:len(v)-1]
 	}
 	if n := len(v); n >= 6 && (v[n-6] == '+' || v[n-6] == '-') && v[n-3] == ':' && digits(v[n-5:n-3]) && digits(v[n-2:]) {
-		return v[:n-6]
+		if h, m := atoi2(v[n-5:n-3]), atoi2(v[n-2:]); h < 14 && m < 60 || h == 14 && m == 0 {
+			return v[:n-6]
+		}
 	}
 	return v
 }

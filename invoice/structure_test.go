@@ -129,6 +129,11 @@ func TestLexicalTypes(t *testing.T) {
 		{"date", validDate, "2024-1-01", false},
 		{"date", validDate, "20240101", false},
 		{"date", validDate, "", false},
+		{"date", validDate, "0000-04-13", false},       // XSD 1.0 has no year zero (the JDK refuses it)
+		{"date", validDate, "2016-06-27+15:00", false}, // zones end at 14:00
+		{"date", validDate, "2016-06-27-14:00", true},
+		{"date", validDate, "2016-06-27+14:01", false},
+		{"date", validDate, "2016-06-27+13:59", true},
 		{"time", validTime, "12:30:00", true},
 		{"time", validTime, "24:00:00", true},
 		{"time", validTime, "24:00:01", false},

@@ -8,6 +8,16 @@ import (
 	"time"
 )
 
+// RejectProcessingError is the reason for rejecting a document on which
+// the reference's Schematron stops with an XPath dynamic error (for
+// example normalize-space() of a value a comment divides into two text
+// nodes): the reference rejects such a document, so does Validate.
+const RejectProcessingError = "schematron-processing-error"
+
+// RuleProcessingError is the rule id of the finding that reports such an
+// error.
+const RuleProcessingError = "SCHEMATRON-ERROR"
+
 // Options change what Validate reports, never its verdict.
 type Options struct {
 	// AllRules evaluates every EN 16931 and XRechnung rule of the document's
@@ -38,6 +48,16 @@ func (v *Validator) WithLimits(l Limits) *Validator {
 	c := *v
 	c.limits = l
 	return &c
+}
+
+// Model parses a document with v's limits and reads its EN 16931 model,
+// running no rule: for showing an invoice that was validated before.
+func (v *Validator) Model(data []byte) (*Invoice, error) {
+	root, err := Parse(data, v.limits)
+	if err != nil {
+		return nil, err
+	}
+	return Read(root)
 }
 
 var defaultValidator = sync.OnceValue(NewValidator)
@@ -141,11 +161,27 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 				}
 			}
 		}
-		patterns := en
-		if opts.AllRules || sc.XRechnung {
-			patterns = append(append([]Pattern(nil), en...), xr...)
-		}
+		// The XRechnung patterns run on every document: the reference
+		// pipeline evaluates the XRechnung Schematron whatever the
+		// scenario, and although its findings count only in XRechnung
+		// scenarios, a dynamic error in it rejects the document (see
+		// RejectProcessingError).
+		patterns := append(append([]Pattern(nil), en...), xr...)
+		stopped := false
 		for _, h := range v.rules.run(root, patterns) {
+			c := counted[h.rule.Context.Pattern]
+			if h.err != "" {
+				stopped = stopped || runRules
+				rep.Findings = append(rep.Findings, Finding{
+					Rule: RuleProcessingError, Level: LevelError, Location: h.node.Path(), Counted: runRules,
+					Message:   fmt.Sprintf("the reference's Schematron stops here with an XPath dynamic error (rule %s: %s): correct the value the rule reads", h.rule.ID, h.err),
+					MessageDE: fmt.Sprintf("Die Schematron-Prüfung der Referenz bricht hier mit einem XPath-Laufzeitfehler ab (Regel %s: %s): den Wert korrigieren, den die Regel liest", h.rule.ID, h.err),
+				})
+				continue
+			}
+			if !c && !opts.AllRules {
+				continue
+			}
 			level := h.rule.Flag.level()
 			if sc != nil {
 				if l, ok := sc.Levels[h.rule.ID]; ok {
@@ -155,10 +191,13 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 			rep.Findings = append(rep.Findings, Finding{
 				Rule: h.rule.ID, Level: level, Location: h.node.Path(),
 				Message: h.rule.Message, MessageDE: h.rule.MessageDE,
-				Counted: counted[h.rule.Context.Pattern],
+				Counted: c,
 			})
 		}
-		if runRules && rep.Errors() > 0 {
+		switch {
+		case stopped:
+			rep.RejectReason = RejectProcessingError
+		case runRules && rep.Errors() > 0:
 			rep.RejectReason = RejectRules
 		}
 	}
@@ -190,9 +229,9 @@ func parseMessageDE(pe *ParseError) string {
 	case "XML-DTD":
 		return "Das Dokument enthält eine DOCTYPE-Deklaration; Rechnungen dürfen weder DTD noch Entitäten deklarieren (sie werden nie aufgelöst)."
 	case "XML-LIMIT":
-		return "Das Dokument überschreitet eine Grenze des Parsers: " + pe.Msg
+		return "Das Dokument überschreitet eine Grenze des Parsers: " + pe.detailDE()
 	case "XML-ENCODING":
-		return "Die Zeichenkodierung wird nicht unterstützt oder ist fehlerhaft; bitte UTF-8 verwenden: " + pe.Msg
+		return "Die Zeichenkodierung wird nicht unterstützt oder ist fehlerhaft; bitte UTF-8 verwenden: " + pe.detailDE()
 	}
-	return "Das Dokument ist kein wohlgeformtes XML: " + pe.Error()
+	return pe.german()
 }

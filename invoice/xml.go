@@ -59,6 +59,44 @@ func namespaceOf(prefix string) string {
 	return ""
 }
 
+// Codes of element prefixes as a document writes them: the project's fixed
+// prefixes, none, or another one. XPath name() returns the prefix as
+// written, whatever namespace it is bound to.
+const (
+	prefixNone  uint8 = iota // unprefixed
+	prefixOther              // a prefix the project does not write
+	prefixCBC
+	prefixCAC
+	prefixEXT
+	prefixRSM
+	prefixRAM
+	prefixUDT
+	prefixQDT
+)
+
+// prefixCode numbers a prefix as written.
+func prefixCode(prefix string) uint8 {
+	switch prefix {
+	case "":
+		return prefixNone
+	case "cbc":
+		return prefixCBC
+	case "cac":
+		return prefixCAC
+	case "ext":
+		return prefixEXT
+	case "rsm":
+		return prefixRSM
+	case "ram":
+		return prefixRAM
+	case "udt":
+		return prefixUDT
+	case "qdt":
+		return prefixQDT
+	}
+	return prefixOther
+}
+
 // prefixOf is the inverse of namespaceOf, used to write locations. The root
 // elements of UBL documents are written without a prefix.
 func prefixOf(uri string) string {
@@ -115,6 +153,7 @@ type Node struct {
 	Line         int32 // line of the start tag, 1-based
 	pos          int32 // 1-based position among siblings of the same name
 	last         bool
+	prefix       uint8 // the prefix the document writes the element with, as prefixCode numbers it
 	name         int32 // the parser's number of its local name
 }
 
@@ -127,6 +166,13 @@ type docState struct {
 	// long as the document: one allocation serves many selections.
 	nodes []*Node
 	strs  []string
+	// splits holds, for the few elements whose text a comment or
+	// processing instruction divides, the offsets in Text where one text
+	// node ends and the next begins (see textNodes).
+	splits map[*Node][]int32
+	// xpathErr is an XPath dynamic error the running rule raised (see
+	// raise); the rule engine takes it after each test.
+	xpathErr string
 }
 
 // spare returns the free part of a result block, to append a result to.
@@ -164,6 +210,9 @@ type ParseError struct {
 	Line int
 	Rule string // "XML-WELLFORMED", "XML-DTD", "XML-LIMIT", "XML-ENCODING", "XML-EMPTY"
 	Msg  string
+	// format and args made Msg, for the German message (see german).
+	format string
+	args   []any
 }
 
 func (e *ParseError) Error() string {
@@ -186,10 +235,10 @@ func parse(p *xmlParser, data []byte, lim Limits) (*Node, error) {
 		return nil, &ParseError{Rule: "XML-EMPTY", Msg: "the document is empty"}
 	}
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
-		return nil, &ParseError{Rule: "XML-LIMIT", Msg: fmt.Sprintf("the document has %d bytes, more than the limit of %d", len(data), lim.MaxBytes)}
+		return nil, parseError(0, "XML-LIMIT", "the document has %d bytes, more than the limit of %d", len(data), lim.MaxBytes)
 	}
 	if bytes.HasPrefix(data, []byte("%PDF")) {
-		return nil, &ParseError{Rule: "XML-WELLFORMED", Msg: "the document is a PDF, not XML; send the XML invoice itself"}
+		return nil, parseError(0, "XML-WELLFORMED", "the document is a PDF, not XML; send the XML invoice itself")
 	}
 	utf16 := false
 	switch {

@@ -3,7 +3,6 @@ package invoice
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -129,6 +128,7 @@ type rawAttr struct{ qname, value string }
 type tag struct {
 	qname, prefix, local string
 	name                 int32 // number of the local name in locals
+	prefixCode           uint8
 }
 
 // tag returns the tag for the name b, splitting and registering it the
@@ -139,6 +139,7 @@ func (p *xmlParser) tag(b []byte) *tag {
 	}
 	t := &tag{qname: string(b)}
 	t.prefix, t.local = splitQName(t.qname)
+	t.prefixCode = prefixCode(t.prefix)
 	i, ok := p.locals[t.local]
 	if !ok {
 		i = int32(len(p.counts))
@@ -183,7 +184,7 @@ func (p *xmlParser) newPtrs(n int) []*Node {
 type nsBinding struct{ prefix, uri string }
 
 func (p *xmlParser) fail(rule, format string, args ...any) error {
-	return &ParseError{Line: p.lineOf(p.pos), Rule: rule, Msg: fmt.Sprintf(format, args...)}
+	return parseError(p.lineOf(p.pos), rule, format, args...)
 }
 
 func (p *xmlParser) wf(format string, args ...any) error {
@@ -499,6 +500,7 @@ func (p *xmlParser) content() error {
 			if err := p.comment(); err != nil {
 				return err
 			}
+			p.splitText()
 		case p.has("<![CDATA["):
 			if p.cur == nil {
 				return p.wf("CDATA outside the root element")
@@ -518,6 +520,7 @@ func (p *xmlParser) content() error {
 			if err := p.pi(); err != nil {
 				return err
 			}
+			p.splitText()
 		case p.has("<!"):
 			if p.has("<!DOCTYPE") {
 				return p.fail("XML-DTD", "the document has a DOCTYPE declaration; invoices must not declare a DTD or entities (they are never resolved)")
@@ -557,6 +560,22 @@ func (p *xmlParser) appendText(s string) {
 	} else {
 		c.Text += s
 	}
+}
+
+// splitText notes that a comment or processing instruction ends the text
+// node the current element has read so far: text after it is a text node
+// of its own (CDATA sections and character references do not split). Only
+// the text before the element's first child is tracked, which is all the
+// text of a leaf.
+func (p *xmlParser) splitText() {
+	c := p.cur
+	if c == nil || c.Text == "" || len(p.kids) > p.open[len(p.open)-1].kidMark {
+		return
+	}
+	if p.doc.splits == nil {
+		p.doc.splits = map[*Node][]int32{}
+	}
+	p.doc.splits[c] = append(p.doc.splits[c], int32(len(c.Text)))
 }
 
 // blankBytes reports whether b is only XML white space.
@@ -765,7 +784,7 @@ func (p *xmlParser) startTag() error {
 	if !ok {
 		return p.wf("namespace prefix %q of element %s is not declared", tg.prefix, tg.local)
 	}
-	node.Space, node.Local, node.name = uri, tg.local, tg.name
+	node.Space, node.Local, node.name, node.prefix = uri, tg.local, tg.name, tg.prefixCode
 	if p.counts[tg.name] == 0 {
 		p.used = append(p.used, tg.name)
 	}

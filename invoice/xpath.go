@@ -1,10 +1,12 @@
 package invoice
 
 import (
+	"errors"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // This file carries the value semantics of XPath 2.0 that the rules need,
@@ -262,4 +264,392 @@ func Dec2(s string) *big.Rat {
 // at each end, as ' A B C '.
 func InList(code string, list string) bool {
 	return strings.Contains(list, " "+code+" ")
+}
+
+// Text nodes and dynamic errors.
+//
+// XPath distinguishes an element's string value (all its text, read by
+// "." and by a path used as a value) from its text nodes (text()): a
+// comment or processing instruction inside a value divides it into two
+// text nodes. Functions that take one item (normalize-space, string-length,
+// the casts xs:date(), xs:decimal()) raise a dynamic error when given two,
+// and the reference's Schematron then stops: the document is rejected with
+// schematron-processing-error, whatever the rules found before.
+
+// textNodes returns what text() selects: the element's text nodes in
+// order, none for an empty element. Text after a child element counts as
+// one text node per gap between children (a comment there is not tracked).
+func (n *Node) textNodes() []string {
+	if n == nil {
+		return nil
+	}
+	var out []string
+	if n.Text != "" {
+		cuts := n.state().splits[n]
+		prev := 0
+		for _, c := range append(cuts[:len(cuts):len(cuts)], int32(len(n.Text))) {
+			if int(c) > prev {
+				out = append(out, n.Text[prev:c])
+			}
+			prev = int(c)
+		}
+	}
+	for _, c := range n.Children {
+		if c.follow != "" {
+			out = append(out, c.follow)
+		}
+	}
+	return out
+}
+
+// oneText reports whether the element's Text is all of its text nodes
+// (none where it is empty): a leaf no comment divides, the common case,
+// which needs no slice.
+func (n *Node) oneText() bool {
+	return len(n.Children) == 0 && (n.Text == "" || len(n.state().splits) == 0 || n.state().splits[n] == nil)
+}
+
+// anyTextEq is path/text() = want: an untyped value compared with a string
+// compares as strings, and = over a sequence is existential: true where
+// some text node of some element equals want, codepoint by codepoint. A
+// value a comment divides matches in neither of its parts.
+func anyTextEq(elems []*Node, want string) bool {
+	for _, e := range elems {
+		if e.oneText() {
+			if e.Text == want {
+				return true
+			}
+			continue
+		}
+		for _, t := range e.textNodes() {
+			if t == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// raise records an XPath dynamic error of the rule being tested; the first
+// one of a pattern stops the reference's Schematron (see ruleSet.run).
+func (n *Node) raise(msg string) {
+	if d := n.state(); d.xpathErr == "" {
+		d.xpathErr = msg
+	}
+}
+
+// normSpaceText is normalize-space(path/text()) over the elements the path
+// selected: the text nodes of all of them form one sequence, and more than
+// one item raises a dynamic error (the reference's message: "A sequence of
+// more than one item is not allowed as the first argument of
+// fn:normalize-space()"). No text node gives "".
+func normSpaceText(ctx *Node, elems []*Node) string {
+	var one string
+	count := 0
+	for _, e := range elems {
+		if e.oneText() {
+			if e.Text != "" {
+				one = e.Text
+				count++
+			}
+			continue
+		}
+		for _, t := range e.textNodes() {
+			one = t
+			count++
+		}
+	}
+	if count > 1 {
+		ctx.raise("a sequence of more than one text node is not allowed as the argument of normalize-space()")
+		return ""
+	}
+	return NormSpace(one)
+}
+
+// xsDate casts s to xs:date: white space around it is allowed; ok is false
+// where the cast raises an error (a zone beyond ±14:00; unlike the schema,
+// the cast allows the year 0000). The result is the instant the day starts. Dates
+// compare as these instants, and a date without a time zone is taken in
+// the reference's implicit time zone, UTC: 2016-01-01+01:00 is before
+// 2016-01-01, and 2016-12-31-01:00 after 2016-12-31.
+func xsDate(s string) (time.Time, bool) {
+	s = trimSpace(s)
+	rest := stripZone(s)
+	if !validYMD(rest, true) {
+		return time.Time{}, false
+	}
+	zone := time.UTC
+	if z := s[len(rest):]; len(z) == 6 {
+		off := (atoi2(z[1:3])*60 + atoi2(z[4:6])) * 60
+		if z[0] == '-' {
+			off = -off
+		}
+		zone = time.FixedZone(z, off)
+	}
+	neg := strings.HasPrefix(rest, "-")
+	rest = strings.TrimPrefix(rest, "-")
+	i := strings.IndexByte(rest, '-')
+	y, err := strconv.Atoi(rest[:i])
+	if err != nil {
+		return time.Time{}, false
+	}
+	if neg {
+		y = -y
+	}
+	return time.Date(y, time.Month(atoi2(rest[i+1:])), atoi2(rest[i+4:]), 0, 0, 0, 0, zone), true
+}
+
+// castDate is xs:date(seq) over the values a path selected: the empty
+// sequence for none (ok false, and a comparison with it is false); a
+// dynamic error for more than one value or a value that is no date.
+func castDate(ctx *Node, values []string) (t time.Time, ok bool) {
+	switch len(values) {
+	case 0:
+		return time.Time{}, false
+	case 1:
+		if t, ok = xsDate(values[0]); !ok {
+			ctx.raise("invalid date " + strconv.Quote(values[0]))
+		}
+		return t, ok
+	}
+	ctx.raise("a sequence of more than one item is not allowed in a cast to xs:date")
+	return time.Time{}, false
+}
+
+// Numbers: untyped values compared with numbers, sums and rounding in
+// double arithmetic.
+//
+// A rule that reads an amount without a cast (ram:CalculatedAmount = 0,
+// sum(ram:ActualAmount)) works on xs:untypedAtomic values, which XPath
+// casts to xs:double; a rule that casts (xs:decimal(cbc:TaxAmount) = 0) or
+// calls number() works on typed values. Saxon-HE 9.9, the reference's
+// engine, answers these differently from IEEE comparison in a few
+// corners, checked value by value against it (see TestUntypedCompare):
+//
+//   - an untyped value compared with an xs:integer (a literal such as 0,
+//     or count()) compares as an integer when it is written as one (sign,
+//     digits, white space around): '-0' = 0 and '-00' = 0 are true;
+//   - otherwise both sides compare as doubles in Java's total order
+//     (Double.compare): -0.0 is less than 0.0, so '-0.0' = 0, '-.0' = 0
+//     and ' -0.00 ' = 0 are false and '-0.0' < 0 is true; NaN is greater
+//     than every number and equal to itself, so 'NaN' > 0 and 'NaN' >= 100
+//     are true; against a decimal or double operand even '-0' is -0.0;
+//   - the cast accepts xs:double's lexical forms: sign, digits with an
+//     optional point (5., .5), an exponent (1E2, 1.0e1), INF, +INF, -INF
+//     and NaN, with XML white space around; anything else ('1,5', a
+//     no-break space) is a dynamic error (FORG0001);
+//   - typed comparisons (xs:decimal(.) = 0, number(.) = 0,
+//     xs:double(.) = 0) are IEEE's: -0 equals 0 there.
+//
+// sum() of untyped values adds doubles, starting from the first value (the
+// sum of '-0.00' alone is -0.0; the sum of nothing is the integer 0);
+// round() keeps the sign of a zero (round(-0.005 * 10 * 10) is -0.0), and
+// xs:decimal() of a double is its exact binary value (3986.345 becomes
+// 3986.34499999999979991..., which rounds to 3986.34).
+
+// A cmpOp is a comparison operator of XPath.
+type cmpOp uint8
+
+// The comparison operators.
+const (
+	opEq cmpOp = iota
+	opNe
+	opLt
+	opLe
+	opGt
+	opGe
+)
+
+// holds reports whether a comparison result c (-1, 0, 1) satisfies op.
+func (op cmpOp) holds(c int) bool {
+	switch op {
+	case opEq:
+		return c == 0
+	case opNe:
+		return c != 0
+	case opLt:
+		return c < 0
+	case opLe:
+		return c <= 0
+	case opGt:
+		return c > 0
+	}
+	return c >= 0
+}
+
+// javaDoubleCompare is Java's Double.compare: numeric order, except that
+// -0.0 is below 0.0 and NaN above +Inf and equal to itself.
+func javaDoubleCompare(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	as, bs := math.Signbit(a), math.Signbit(b)
+	switch {
+	case as && !bs:
+		return -1
+	case bs && !as:
+		return 1
+	}
+	return 0
+}
+
+// untypedDouble casts an untyped value to xs:double; ok is false where the
+// cast raises a dynamic error.
+func untypedDouble(s string) (float64, bool) {
+	s = trimSpace(s)
+	switch s {
+	case "INF", "+INF":
+		return math.Inf(1), true
+	case "-INF":
+		return math.Inf(-1), true
+	case "NaN":
+		return math.NaN(), true
+	}
+	m := s
+	if m != "" && (m[0] == '+' || m[0] == '-') {
+		m = m[1:]
+	}
+	if i := strings.IndexAny(m, "eE"); i >= 0 {
+		if !isIntegerLexical(m[i+1:]) {
+			return 0, false
+		}
+		m = m[:i]
+	}
+	if strings.HasPrefix(m, "+") || strings.HasPrefix(m, "-") || !isDecimalLexical(m) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false
+	}
+	return f, true
+}
+
+// untypedCmpInt is the general comparison of an untyped value with an
+// xs:integer k (see the notes above): as integers where s is written as
+// one, else as doubles in Java's order. A value that is no number raises a
+// dynamic error on ctx.
+func untypedCmpInt(ctx *Node, s string, op cmpOp, k int64) bool {
+	if t := trimSpace(s); isIntegerLexical(t) {
+		if i, err := strconv.ParseInt(strings.TrimPrefix(t, "+"), 10, 64); err == nil {
+			return op.holds(cmpInt(i, k))
+		}
+	}
+	return untypedCmpDouble(ctx, s, op, float64(k))
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// untypedCmpDouble is the general comparison of an untyped value with an
+// xs:double or xs:decimal operand x (as a double): Java's order, so that
+// '-0' = 0.0 is false. A value that is no number raises a dynamic error on
+// ctx.
+func untypedCmpDouble(ctx *Node, s string, op cmpOp, x float64) bool {
+	f, ok := untypedDouble(s)
+	if !ok {
+		ctx.raise("cannot convert string " + strconv.Quote(s) + " to xs:double")
+		return false
+	}
+	return op.holds(javaDoubleCompare(f, x))
+}
+
+// anyUntypedCmpInt is untypedCmpInt over a sequence: existential, true
+// where some value compares true.
+func anyUntypedCmpInt(ctx *Node, values []string, op cmpOp, k int64) bool {
+	for _, v := range values {
+		if untypedCmpInt(ctx, v, op, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyUntypedCmpDouble is untypedCmpDouble over a sequence, existential.
+func anyUntypedCmpDouble(ctx *Node, values []string, op cmpOp, x float64) bool {
+	for _, v := range values {
+		if untypedCmpDouble(ctx, v, op, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// sumUntyped is sum() over untyped values: each cast to xs:double and
+// added from the first on, so that a single -0.0 stays -0.0. The sum of no
+// value is the integer 0 (empty true). A value that is no number raises a
+// dynamic error on ctx.
+func sumUntyped(ctx *Node, values []string) (sum float64, empty bool) {
+	for i, v := range values {
+		f, ok := untypedDouble(v)
+		if !ok {
+			ctx.raise("cannot convert string " + strconv.Quote(v) + " to xs:double")
+			f = math.NaN()
+		}
+		if i == 0 {
+			sum = f
+		} else {
+			sum += f
+		}
+	}
+	return sum, len(values) == 0
+}
+
+// roundDouble is XPath round() on a double: the nearest integer, halves
+// up, keeping the sign of a zero (round(-0.5) is -0.0).
+func roundDouble(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return f
+	}
+	r := math.Floor(f + 0.5)
+	if r == 0 && math.Signbit(f) || r == 0 && f < 0 {
+		return math.Copysign(0, -1)
+	}
+	return r
+}
+
+// anyUntypedEqRoundedSum is values = (round(sum(amounts) * 10 * 10) div
+// 100), all untyped, as the CII BR-CO-11, -12 and -14 write it. The sum of
+// no amount is the integer 0, and the whole right side then an integer
+// zero (Saxon keeps 0 div 100 integral): '-0' equals it, '-0.00' does not.
+// Otherwise the right side is a double, which '-0' does not equal when it
+// is 0.0, nor '0' when it is -0.0 (a sum of -0.005 rounds to -0.0).
+func anyUntypedEqRoundedSum(ctx *Node, values, amounts []string) bool {
+	sum, empty := sumUntyped(ctx, amounts)
+	if empty {
+		return anyUntypedCmpInt(ctx, values, opEq, 0)
+	}
+	return anyUntypedCmpDouble(ctx, values, opEq, round2Double(sum))
+}
+
+// round2Double is round(x * 10 * 10) div 100 in double arithmetic, as the
+// CII rules write it (x * 10 * 10 is not always x * 100 in doubles).
+func round2Double(x float64) float64 { return roundDouble(x*10*10) / 100 }
+
+// decimalOfDouble is xs:decimal() of a double: its exact binary value.
+// ok is false for NaN and the infinities, which the cast refuses.
+func decimalOfDouble(f float64) (*big.Rat, bool) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, false
+	}
+	return new(big.Rat).SetFloat64(f), true
 }

@@ -4,7 +4,12 @@
 // schemas/internal/codegen) and the structure of UBL 2.1 and CII D16B.
 package schemas
 
-//go:generate go run ./internal/codegen -ubl ../../ref/en16931/ubl/schematron/preprocessed/EN16931-UBL-validation-preprocessed.sch -cii ../../ref/en16931/cii/schematron/preprocessed/EN16931-CII-validation-preprocessed.sch -out codelists_gen.go
+// The generated files and their inputs: `make generate` sets EINGANG_SHARED
+// (the shared folder) and CEN_ARTEFACTS (a copy of the CEN validation
+// artefacts, see schemas/internal/codegen).
+//
+//go:generate go run ./internal/xsdgen -xsd ${EINGANG_SHARED}/xsd -out structure_gen.go
+//go:generate go run ./internal/codegen -cen ${CEN_ARTEFACTS} -out codelists_gen.go -restrictions restrictions_gen.go
 
 // A Restriction is a syntax rule of EN 16931 (UBL-CR, CII-SR) that an
 // element or attribute the syntax allows is not used: the rule fails where

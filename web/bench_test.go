@@ -19,20 +19,18 @@ import (
 	"github.com/eingang/eingang/store"
 )
 
-// corpusDocs loads the conformance corpus (EINGANG_SHARED), or the fixture
+// corpusDocs loads the conformance corpus (testenv.SharedDir), or the fixture
 // with varied invoice numbers where it is absent.
 func corpusDocs(b *testing.B) [][]byte {
 	var docs [][]byte
-	if dir := os.Getenv("EINGANG_SHARED"); dir != "" {
-		filepath.WalkDir(filepath.Join(dir, "conformance"), func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".xml") {
-				if data, err := os.ReadFile(p); err == nil {
-					docs = append(docs, data)
-				}
+	filepath.WalkDir(filepath.Join(testenv.SharedDir(), "conformance"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".xml") {
+			if data, err := os.ReadFile(p); err == nil {
+				docs = append(docs, data)
 			}
-			return nil
-		})
-	}
+		}
+		return nil
+	})
 	if len(docs) == 0 {
 		for i := 0; i < 1000; i++ {
 			docs = append(docs, bytes.Replace(fixture(b), []byte("RE-2026-0042"), []byte(fmt.Sprintf("RE-B-%d", i)), 1))

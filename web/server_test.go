@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,8 +17,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
-	"github.com/eingang/eingang/ingest/directory"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
@@ -68,7 +69,7 @@ operators:
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv = httptest.NewServer(New(Config{Pipeline: e.pipe, Validator: v, Directory: func() *directory.Directory { return dir }, Gatherer: reg, MaxBody: maxBody, UploadRate: rate, UploadBurst: 2}))
+	e.srv = httptest.NewServer(New(Config{Pipeline: e.pipe, Directory: func() *directory.Directory { return dir }, Gatherer: reg, MaxBody: maxBody, UploadRate: rate, UploadBurst: 2}))
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -283,5 +284,33 @@ func TestHealthAndMetrics(t *testing.T) {
 		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
 			t.Errorf("%s: %d, want %q in the body", path, resp.StatusCode, want)
 		}
+	}
+}
+
+// downStore is a filesystem store whose writes and pings meet an outage.
+type downStore struct{ store.Store }
+
+func (downStore) Put(context.Context, string, io.Reader, int64) error {
+	return fmt.Errorf("down: %w", store.ErrUnavailable)
+}
+
+func (downStore) Ping(context.Context) error { return fmt.Errorf("down: %w", store.ErrUnavailable) }
+
+// TestStoreUnavailable checks that an outage of the archive is a 503 with
+// Retry-After for the sender and makes the gateway not ready.
+func TestStoreUnavailable(t *testing.T) {
+	st, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvStore(t, downStore{st}, 1<<20, 0)
+	resp, body := e.do(t, "POST", "/api/v1/invoices", "", "application/xml", fixture(t))
+	var pd struct{ Code string }
+	json.Unmarshal(body, &pd)
+	if resp.StatusCode != 503 || pd.Code != "store-unavailable" || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("upload: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := e.do(t, "GET", "/readyz", "", "", nil); resp.StatusCode != 503 {
+		t.Errorf("readyz: %d %s", resp.StatusCode, body)
 	}
 }

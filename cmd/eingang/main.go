@@ -7,14 +7,19 @@
 //	eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
 //	eingang validate [--format text|json] [--all-rules] PATH...
 //	eingang token
+//	eingang version
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -33,6 +38,9 @@ commands:
   validate [--format text|json] [--all-rules] PATH...
                                     validate invoices (files or directories)
   token                             print a new bearer token and its SHA-256 for the directory
+  version                           print the module version and the revision it was built from
+
+"eingang <command> --help" explains a command.
 `
 
 // run executes one command and returns the process exit code.
@@ -48,10 +56,86 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdToken(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(ctx, args[1:], stdout, stderr)
+	case "version":
+		return cmdVersion(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	fmt.Fprintf(stderr, "eingang: unknown command %q\n%s", args[0], usage)
 	return 2
+}
+
+// parseFlags parses a command's arguments as Go's flag package does: -h
+// and --help print the usage and exit 0, a bad flag exits 2, and so does
+// an argument after the flags where the command takes none (positional
+// false). It returns -1 when the command should go on.
+func parseFlags(fl *flag.FlagSet, args []string, positional bool) int {
+	err := fl.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		return 2
+	case !positional && fl.NArg() > 0:
+		fmt.Fprintf(fl.Output(), "eingang %s: unexpected argument %q (it takes flags only)\n", fl.Name(), fl.Arg(0))
+		fl.Usage()
+		return 2
+	}
+	return -1
+}
+
+// newFlags returns a flag set that writes to stderr and whose usage is
+// text followed by the flags.
+func newFlags(name, text string, stderr io.Writer) *flag.FlagSet {
+	fl := flag.NewFlagSet(name, flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.Usage = func() {
+		fmt.Fprint(fl.Output(), text)
+		n := 0
+		fl.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(fl.Output(), "\nflags:")
+			fl.PrintDefaults()
+		}
+	}
+	return fl
+}
+
+// cmdVersion prints the module version and the VCS revision of the build.
+func cmdVersion(args []string, stdout, stderr io.Writer) int {
+	fl := newFlags("version", "usage: eingang version\n\nPrints the module version, the revision and time of the commit the binary\nwas built from (\"+modified\" when the work tree had changes) and the Go version.\n", stderr)
+	if code := parseFlags(fl, args, false); code >= 0 {
+		return code
+	}
+	fmt.Fprintln(stdout, version())
+	return 0
+}
+
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "eingang (no build information)"
+	}
+	v := []string{"eingang", bi.Main.Version}
+	var rev, at, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	if rev != "" {
+		v = append(v, "revision "+rev+modified)
+	}
+	if at != "" {
+		v = append(v, at)
+	}
+	return strings.Join(append(v, bi.GoVersion), " ")
 }

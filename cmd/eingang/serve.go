@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,8 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"gopkg.in/yaml.v3"
 
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
-	"github.com/eingang/eingang/ingest/directory"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 	"github.com/eingang/eingang/web"
@@ -35,6 +34,9 @@ type serveConfig struct {
 	UploadBurst    int     `yaml:"upload_burst"`
 	ReadTimeout    string  `yaml:"read_timeout"`  // default 60s
 	WriteTimeout   string  `yaml:"write_timeout"` // default 60s
+
+	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
+	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
 }
 
 // env returns the environment variable or def.
@@ -46,14 +48,17 @@ func env(name, def string) string {
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlags("serve", `usage: eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
+
+Runs the gateway: the HTTP API for contractors, municipal accounting and
+operators, until SIGINT or SIGTERM. Each flag has an environment twin.
+`, stderr)
 	addr := fl.String("addr", env("EINGANG_ADDR", "127.0.0.1:8080"), "listen address ($EINGANG_ADDR)")
 	storeURL := fl.String("store", env("EINGANG_STORE", "./data"), "store: a directory, file:///path or s3://bucket?endpoint=host:port ($EINGANG_STORE)")
 	dirFile := fl.String("directory", env("EINGANG_DIRECTORY", ""), "directory of municipalities (YAML); default: the embedded Thuringian sample ($EINGANG_DIRECTORY)")
 	cfgFile := fl.String("config", env("EINGANG_CONFIG", ""), "configuration file (YAML): limits, retention, rate ($EINGANG_CONFIG)")
-	if err := fl.Parse(args); err != nil {
-		return 2
+	if code := parseFlags(fl, args, false); code >= 0 {
+		return code
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := serveConfig{MaxUploadBytes: 20 << 20, RetentionYears: 10, UploadRate: 50, UploadBurst: 100, ReadTimeout: "60s", WriteTimeout: "60s"}
@@ -107,6 +112,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := ingest.NewMetrics(reg)
 	validator := invoice.NewValidator()
+	mail, err := newMailer(cfg.Email, log, metrics)
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
+		return 2
+	}
 	pipe, err := ingest.New(ingest.Config{
 		Store:          ingest.InstrumentStore(st, backend, metrics),
 		Validator:      validator,
@@ -114,6 +124,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		RetentionYears: cfg.RetentionYears,
 		Logger:         log,
 		Metrics:        metrics,
+		OnFiled:        mail.filed,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
@@ -144,8 +155,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}()
 
+	if err := mail.start(ctx, pipe, dir.Load); err != nil {
+		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+		return 2
+	}
+
 	handler := web.New(web.Config{
-		Pipeline: pipe, Validator: validator, Directory: dir.Load, Gatherer: reg, Logger: log,
+		Pipeline: pipe, Directory: dir.Load, Gatherer: reg, Logger: log,
 		MaxBody: cfg.MaxUploadBytes, UploadRate: cfg.UploadRate, UploadBurst: cfg.UploadBurst,
 	})
 	srv := &http.Server{
@@ -160,6 +176,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
 		return 2
+	}
+	if code := servePeppol(ctx, cfg.Peppol, pipe, dir.Load, metrics, log, cfg.MaxUploadBytes, readTimeout, writeTimeout, stderr); code != 0 {
+		return code
 	}
 	log.Info("eingang serving", "addr", ln.Addr().String(), "store", *storeURL, "municipalities", len(dir.Load().Municipalities))
 	errc := make(chan error, 1)
@@ -216,6 +235,15 @@ func watchDirectory(ctx context.Context, path string, dir *atomic.Pointer[direct
 }
 
 func cmdToken(args []string, stdout, stderr io.Writer) int {
+	fl := newFlags("token", `usage: eingang token
+
+Prints a new bearer token and its SHA-256. Give the token to its holder
+(municipal accounting or an operator) and write the SHA-256 into the
+directory's tokens_sha256; the gateway keeps only the hash.
+`, stderr)
+	if code := parseFlags(fl, args, false); code >= 0 {
+		return code
+	}
 	token, hash, err := directory.NewToken()
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang token: %v\n", err)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,16 +22,24 @@ import (
 // cmdValidate implements "eingang validate". Exit status: 0 all accepted,
 // 1 any rejected, 2 usage or I/O error.
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlags("validate", `usage: eingang validate [--format text|json] [--all-rules] PATH...
+
+Validates XRechnung invoices (UBL 2.1 Invoice and CreditNote, UN/CEFACT CII)
+as the KoSIT reference validator does. A PATH is a file or a directory;
+directories are searched recursively for *.xml files, which are validated in
+name order on all cores. The text report lists each document's verdict and
+findings, errors first, and ends a run of several documents with a summary;
+--format json writes one JSON object per document and line.
+
+exit status:
+  0  every document accepted
+  1  at least one document rejected
+  2  usage error, or a file that could not be read
+`, stderr)
 	format := fl.String("format", "text", "output format: text or json")
 	allRules := fl.Bool("all-rules", false, "evaluate every rule of the syntax even where the reference stops (findings listed, verdict unchanged)")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: eingang validate [--format text|json] [--all-rules] PATH...")
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		return 2
+	if code := parseFlags(fl, args, true); code >= 0 {
+		return code
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "eingang validate: unknown format %q (text or json)\n", *format)
@@ -92,7 +99,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 				if *format == "json" {
 					writeJSON(&buf, files[i], rep)
 				} else {
-					writeText(&buf, files[i], rep)
+					rep.WriteText(&buf, files[i])
 				}
 				r.out, r.accepted = bytes.Clone(buf.Bytes()), rep.Accepted
 				close(r.done)
@@ -108,20 +115,33 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
-	code := 0
+	code, accepted, rejected := 0, 0, 0
 	for i := range results {
 		r := &results[i]
 		<-r.done
 		if r.err != nil {
+			out.Flush()
 			fmt.Fprintf(stderr, "eingang validate: %s: %v\n", files[i], r.err)
 			code = 2
 			continue
 		}
-		if !r.accepted && code == 0 {
-			code = 1
+		if r.accepted {
+			accepted++
+		} else {
+			rejected++
+			if code == 0 {
+				code = 1
+			}
 		}
 		out.Write(r.out)
 		r.out = nil
+	}
+	if *format == "text" && len(files) > 1 {
+		fmt.Fprintf(out, "%d documents: %d accepted, %d rejected", len(files), accepted, rejected)
+		if n := len(files) - accepted - rejected; n > 0 {
+			fmt.Fprintf(out, ", %d unreadable", n)
+		}
+		fmt.Fprintln(out)
 	}
 	return code
 }
@@ -192,25 +212,4 @@ func writeJSON(w io.Writer, file string, r *invoice.Report) {
 	b, _ := json.Marshal(jr)
 	w.Write(b)
 	w.Write([]byte{'\n'})
-}
-
-func writeText(w io.Writer, file string, r *invoice.Report) {
-	verdict := "ACCEPTED"
-	if !r.Accepted {
-		verdict = "REJECTED (" + r.RejectReason + ")"
-	}
-	fmt.Fprintf(w, "%s: %s\n", file, verdict)
-	if r.Scenario != "" {
-		fmt.Fprintf(w, "  scenario: %s\n", r.Scenario)
-	}
-	for _, f := range r.Findings {
-		mark := ""
-		if !f.Counted {
-			mark = " (not counted)"
-		}
-		fmt.Fprintf(w, "  %-7s %s%s at %s\n          %s\n", f.Level, f.Rule, mark, f.Location, f.Message)
-		if f.MessageDE != "" {
-			fmt.Fprintf(w, "          %s\n", f.MessageDE)
-		}
-	}
 }

@@ -1,5 +1,7 @@
-// Package testenv starts the real services the tests run against (MinIO)
-// on free loopback ports, and stops them by PID. Only tests import it.
+// Package testenv finds what the tests run against: the shared folder
+// (../shared: conformance corpus, XML Schemas) and real services (MinIO),
+// which it starts on free loopback ports and stops by PID. Only tests
+// import it.
 package testenv
 
 import (
@@ -33,6 +35,37 @@ func Require(t testing.TB, msg string) {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
+}
+
+// SharedDir returns where the shared folder is: EINGANG_SHARED, or else
+// ../shared beside the module's root (the folder holding go.mod, found
+// from the working directory up). It does not check that it exists; tests
+// that cannot run without it call Shared, tests that only read more with
+// it (fuzz seeds, benchmarks) call SharedDir.
+func SharedDir() string {
+	if dir := os.Getenv("EINGANG_SHARED"); dir != "" {
+		return dir
+	}
+	dir, _ := os.Getwd()
+	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(filepath.Dir(d), "shared")
+		}
+	}
+	return filepath.Join("..", "shared")
+}
+
+// Shared returns the path of elem in the shared folder (see SharedDir),
+// e.g. Shared(t, "conformance") or Shared(t, "xsd"). Where it is absent
+// the test is skipped, or fails where the services are required (see
+// Require): a run under CI never passes by checking nothing.
+func Shared(t testing.TB, elem ...string) string {
+	t.Helper()
+	p := filepath.Join(append([]string{SharedDir()}, elem...)...)
+	if _, err := os.Stat(p); err != nil {
+		Require(t, fmt.Sprintf("shared folder: %v (set EINGANG_SHARED to the shared folder)", err))
+	}
+	return p
 }
 
 // MinIOBinary returns the MinIO server binary `make test` installs

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -171,13 +172,13 @@ func (p *Pages) readReport(r *http.Request, id string) (*invoice.Report, error) 
 // serveView answers the invoice's readable page (invoice.Render) for a
 // frame of the pages' own: no script, nothing loaded.
 func (p *Pages) serveView(w http.ResponseWriter, r *http.Request, id string) {
-	page, err := p.cfg.Backend.InvoiceView(r.Context(), id)
-	if err != nil {
-		if notFound(err) {
-			p.backendError(w, r, err)
-			return
-		}
+	page, err := p.cfg.Backend.View(r.Context(), id, language(w, r))
+	switch {
+	case errors.Is(err, ingest.ErrNoView):
 		p.fail(w, r, http.StatusUnprocessableEntity, "err_noview")
+		return
+	case err != nil:
+		p.backendError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

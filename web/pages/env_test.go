@@ -14,8 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
-	"github.com/eingang/eingang/ingest/directory"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )

@@ -43,7 +43,8 @@ type Backend interface {
 	InboxEntry(ctx context.Context, municipality, id string) (ingest.Outcome, error)
 	Original(ctx context.Context, id string) (io.ReadCloser, error)
 	Report(ctx context.Context, id string) (io.ReadCloser, error)
-	InvoiceView(ctx context.Context, id string) ([]byte, error)
+	// View renders the invoice as a readable page in the language.
+	View(ctx context.Context, id, lang string) ([]byte, error)
 	Acknowledge(ctx context.Context, municipality, id string) (ingest.Outcome, error)
 
 	Clearing(ctx context.Context, after string, limit int) ([]ingest.Outcome, error)

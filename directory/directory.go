@@ -9,6 +9,8 @@
 //	    name: Landeshauptstadt Erfurt
 //	    leitweg_ids: ["16051000"]      # prefixes; the longest match wins
 //	    tokens_sha256: ["<hex>"]       # SHA-256 of bearer tokens
+//	    email: kasse@erfurt.example    # optional, with delivery:
+//	    delivery: notify               # notify | deliver
 //	operators:
 //	  tokens_sha256: ["<hex>"]
 package directory
@@ -21,6 +23,7 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"net/mail"
 	"os"
 	"regexp"
 	"sort"
@@ -37,7 +40,19 @@ type Municipality struct {
 	TokensSHA256 []string `yaml:"tokens_sha256" json:"-"`
 	// Notify is an e-mail address or URL told about new invoices (optional).
 	Notify string `yaml:"notify,omitempty" json:"notify,omitempty"`
+	// Email is the municipality's address for invoices by e-mail; Delivery
+	// says what it gets there: "notify" (a short mail per new invoice, or
+	// a digest) or "deliver" (the original attached with its readable
+	// rendering). Empty: nothing is mailed.
+	Email    string `yaml:"email,omitempty" json:"email,omitempty"`
+	Delivery string `yaml:"delivery,omitempty" json:"delivery,omitempty"`
 }
+
+// Delivery modes of a municipality's e-mail.
+const (
+	DeliveryNotify  = "notify"
+	DeliveryDeliver = "deliver"
+)
 
 // A Directory is a loaded, checked directory file. It is immutable; reload
 // by loading a new one.
@@ -107,6 +122,9 @@ func Parse(data []byte) (*Directory, error) {
 			return nil, fmt.Errorf("municipality %q: listed twice", m.ID)
 		}
 		d.byID[m.ID] = m
+		if err := checkDelivery(m); err != nil {
+			return nil, fmt.Errorf("municipality %q: %w", m.ID, err)
+		}
 		for _, p := range m.LeitwegIDs {
 			p = strings.ToUpper(strings.TrimSpace(p))
 			if p == "" || strings.Trim(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != "" {
@@ -135,6 +153,24 @@ func Parse(data []byte) (*Directory, error) {
 	}
 	sort.SliceStable(d.prefixes, func(i, j int) bool { return len(d.prefixes[i].p) > len(d.prefixes[j].p) })
 	return d, nil
+}
+
+func checkDelivery(m *Municipality) error {
+	switch m.Delivery {
+	case "":
+		if m.Email != "" {
+			return fmt.Errorf("email %q needs delivery: notify or deliver", m.Email)
+		}
+		return nil
+	case DeliveryNotify, DeliveryDeliver:
+	default:
+		return fmt.Errorf("delivery %q: want notify or deliver", m.Delivery)
+	}
+	a, err := mail.ParseAddress(m.Email)
+	if err != nil || a.Name != "" {
+		return fmt.Errorf("delivery %s needs email: a plain address, not %q", m.Delivery, m.Email)
+	}
+	return nil
 }
 
 func parseHash(h string) ([sha256.Size]byte, error) {

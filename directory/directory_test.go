@@ -77,6 +77,13 @@ func TestParseErrors(t *testing.T) {
 		`municipalities: [{id: a, tokens_sha256: ["xyz"]}]`:                            "SHA-256",
 		`municipalities: [{id: a, leitweg_ids: ["16 07"]}]`:                            "prefix",
 		`bogus: 1`: "not found",
+		`municipalities: [{id: a, email: k@a.example}]`:                     "needs delivery",
+		`municipalities: [{id: a, email: k@a.example, delivery: fax}]`:      "want notify or deliver",
+		`municipalities: [{id: a, delivery: deliver}]`:                      "needs email",
+		`municipalities: [{id: a, email: "Kasse <k@a>", delivery: notify}]`: "plain address",
+	}
+	if d, err := Parse([]byte(`municipalities: [{id: a, email: k@a.example, delivery: deliver}]`)); err != nil || d.Municipality("a").Delivery != DeliveryDeliver {
+		t.Errorf("a municipality with delivery: %v", err)
 	}
 	for src, want := range cases {
 		if _, err := Parse([]byte(src)); err == nil || !strings.Contains(err.Error(), want) {

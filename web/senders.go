@@ -1,0 +1,241 @@
+package web
+
+// The senders' API: upload an invoice, follow it with the receipt token,
+// or only validate it.
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+
+	"golang.org/x/time/rate"
+
+	"github.com/eingang/eingang/ingest"
+	"github.com/eingang/eingang/invoice"
+)
+
+// upload keeps, validates and files an invoice, and answers its receipt.
+func (s *server) upload(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(r) {
+		w.Header().Set("Retry-After", "1")
+		problem(w, http.StatusTooManyRequests, "rate-limited", "too many uploads from this address: slow down")
+		return
+	}
+	data, filename, sender, ctype, ok := s.readDocument(w, r)
+	if !ok {
+		return
+	}
+	rec, err := s.cfg.Pipeline.Submit(r.Context(), ingest.Submission{
+		Data: data, Channel: "upload", Sender: sender, Filename: filename, ContentType: ctype,
+		Reference: r.Header.Get("X-Request-Id"),
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := receipt{
+		ID: rec.ID, Status: rec.Status, Accepted: rec.Accepted,
+		Municipality: nullable(rec.Outcome.Municipality), LeitwegID: nullable(rec.Outcome.LeitwegID),
+		Reason: rec.Outcome.ClearingReason, Findings: counted(rec.Findings), ReceiptToken: rec.ReceiptToken,
+	}
+	status := http.StatusCreated
+	switch {
+	case rec.Status == ingest.StatusDuplicate:
+		status = http.StatusOK
+	case !rec.Accepted:
+		status = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, status, out)
+}
+
+// status answers the sender, who holds the receipt token.
+func (s *server) status(w http.ResponseWriter, r *http.Request) {
+	token := bearer(r)
+	if token == "" {
+		problem(w, http.StatusUnauthorized, "unauthorized", "send the receipt token as Authorization: Bearer <token>")
+		return
+	}
+	id := r.PathValue("id")
+	meta, err := s.cfg.Pipeline.Meta(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sum := sha256.Sum256([]byte(token))
+	want, _ := hex.DecodeString(meta.ReceiptTokenSHA256)
+	if subtle.ConstantTimeCompare(sum[:], want) != 1 {
+		problem(w, http.StatusNotFound, "not-found", "no invoice with this id for this receipt token")
+		return
+	}
+	o, err := s.cfg.Pipeline.Outcome(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := receipt{ID: id, Status: o.Status, Accepted: o.Accepted, Municipality: nullable(o.Municipality), LeitwegID: nullable(o.LeitwegID), Reason: o.ClearingReason, Findings: []invoice.Finding{}}
+	if rc, err := s.cfg.Pipeline.Report(r.Context(), id); err == nil {
+		var rep invoice.Report
+		if json.NewDecoder(rc).Decode(&rep) == nil {
+			out.Findings = counted(rep.Findings)
+		}
+		rc.Close()
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// validate answers with the report only; nothing is stored.
+func (s *server) validate(w http.ResponseWriter, r *http.Request) {
+	data, _, _, _, ok := s.readDocument(w, r)
+	if !ok {
+		return
+	}
+	rep, err := s.cfg.Pipeline.Validate(r.Context(), data, invoice.Options{AllRules: r.URL.Query().Get("all_rules") == "true"})
+	if err != nil {
+		problem(w, http.StatusServiceUnavailable, "canceled", err.Error())
+		return
+	}
+	if rep.Findings == nil {
+		rep.Findings = []invoice.Finding{}
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// receipt is the upload's answer.
+type receipt struct {
+	ID           string            `json:"id"`
+	Status       ingest.Status     `json:"status"`
+	Accepted     bool              `json:"accepted"`
+	Municipality *string           `json:"municipality"`
+	LeitwegID    *string           `json:"leitweg_id"`
+	Reason       string            `json:"reason,omitempty"`
+	Findings     []invoice.Finding `json:"findings"`
+	ReceiptToken string            `json:"receipt_token,omitempty"`
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func counted(fs []invoice.Finding) []invoice.Finding {
+	out := []invoice.Finding{}
+	for _, f := range fs {
+		if f.Counted {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// allow reports whether the client may upload now (the rate limit).
+func (s *server) allow(r *http.Request) bool {
+	if s.cfg.UploadRate <= 0 {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	addr := clientAddr(r)
+	l := s.limiters[addr]
+	if l == nil {
+		if len(s.limiters) > 100_000 {
+			s.limiters = map[string]*rate.Limiter{} // forget idle clients rather than grow without bound
+		}
+		l = rate.NewLimiter(rate.Limit(s.cfg.UploadRate), s.cfg.UploadBurst)
+		s.limiters[addr] = l
+	}
+	return l.Allow()
+}
+
+// readDocument reads the invoice from a raw XML body or a multipart form
+// field "file", with the sender from the form field "sender" or the header
+// X-Sender-Email.
+func (s *server) readDocument(w http.ResponseWriter, r *http.Request) (data []byte, filename, sender, ctype string, ok bool) {
+	sender = r.Header.Get("X-Sender-Email")
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the invoice as application/xml, text/xml or multipart/form-data with a field \"file\"")
+		return nil, "", "", "", false
+	}
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+	switch mt {
+	case "application/xml", "text/xml":
+		data, err = io.ReadAll(body)
+	case "multipart/form-data":
+		data, filename, sender, err = readMultipart(body, params["boundary"], sender)
+	default:
+		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", fmt.Sprintf("content type %q: send application/xml, text/xml or multipart/form-data", mt))
+		return nil, "", "", "", false
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		problem(w, http.StatusRequestEntityTooLarge, "too-large", fmt.Sprintf("the upload is larger than %d bytes", s.cfg.MaxBody))
+		return nil, "", "", "", false
+	case err != nil:
+		problem(w, http.StatusBadRequest, "bad-request", "reading the upload: "+err.Error())
+		return nil, "", "", "", false
+	case len(data) == 0:
+		problem(w, http.StatusBadRequest, "empty-body", "the upload is empty: send the invoice's XML")
+		return nil, "", "", "", false
+	}
+	return data, filename, sender, mt, true
+}
+
+func readMultipart(body io.Reader, boundary, sender string) (data []byte, filename, from string, err error) {
+	if boundary == "" {
+		return nil, "", "", errors.New("multipart upload without boundary")
+	}
+	from = sender
+	mr := multipart.NewReader(body, boundary)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, "", "", err
+		}
+		switch part.FormName() {
+		case "file":
+			if data != nil {
+				return nil, "", "", errors.New("more than one field \"file\"")
+			}
+			filename = part.FileName()
+			if data, err = io.ReadAll(part); err != nil {
+				return nil, "", "", err
+			}
+			if data == nil {
+				data = []byte{}
+			}
+		case "sender":
+			b, err := io.ReadAll(io.LimitReader(part, 320))
+			if err != nil {
+				return nil, "", "", err
+			}
+			from = strings.TrimSpace(string(b))
+		}
+	}
+	if data == nil {
+		return nil, "", "", errors.New("no form field \"file\"")
+	}
+	return data, filename, from, nil
+}
