@@ -8,7 +8,7 @@ CACHE   ?= $(HOME)/.cache/eingang
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO   := $(CACHE)/bin/minio
 
-.PHONY: all build generate test conformance bench fuzz run vet clean minio services packages
+.PHONY: all build generate test conformance bench fuzz run vet clean minio services packages axe
 
 all: build
 
@@ -39,17 +39,27 @@ vet:
 # by packages where missing). On a busy 2-core machine make test took 2.5
 # minutes with -race; the first build for -race adds about 3.
 test: vet services
-	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
+	EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) EINGANG_AXE=$(AXE) EINGANG_REQUIRE_S3=1 EINGANG_REQUIRE_SERVICES=1 \
 		$(GO) test -race -count=1 -timeout 30m ./...
 
 # services installs what the tests run against: MinIO (S3), Prometheus,
-# Chromium (the browser test of the invoice view), Dovecot (e-mail intake) and
-# gcc (the race detector).
-services: minio packages
+# Chromium (the browser tests of the invoice view and the pages), axe-core
+# (the pages' accessibility test), Dovecot (e-mail intake) and gcc (the race
+# detector).
+services: minio packages axe
+
+# axe-core, pinned, from the npm registry into $(CACHE)/npm (once per
+# version); the accessibility test injects it into each page.
+AXE_VERSION := 4.14.1
+AXE     := $(CACHE)/npm/node_modules/axe-core/axe.min.js
+axe: packages
+	@grep -qs '"version": "$(AXE_VERSION)"' $(CACHE)/npm/node_modules/axe-core/package.json || { \
+		mkdir -p $(CACHE)/npm && \
+		npm install --no-save --no-audit --no-fund --prefix $(CACHE)/npm axe-core@$(AXE_VERSION); }
 
 minio: $(MINIO)
 
-# packages installs Prometheus, Chromium, Dovecot (IMAP), curl, openssl and gcc
+# packages installs Prometheus, Chromium, npm, Dovecot (IMAP), curl, openssl and gcc
 # (for go test -race) from Debian's packages where missing; a policy-rc.d keeps
 # Debian from starting daemons (the tests start their own on free ports) while
 # apt runs, and is removed again if this made it.
@@ -57,6 +67,7 @@ packages:
 	@missing=""; \
 	command -v prometheus >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \

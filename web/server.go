@@ -20,6 +20,7 @@ import (
 
 	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
+	"github.com/eingang/eingang/web/pages"
 )
 
 // Config configures the HTTP surface.
@@ -87,6 +88,8 @@ func New(cfg Config) http.Handler {
 	if cfg.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
+	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
+	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow}).Register(mux)
 	return mux
 }
 

@@ -1,0 +1,327 @@
+package pages
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eingang/eingang/ingest"
+	"github.com/eingang/eingang/invoice"
+)
+
+// login is the login page's data.
+type login struct {
+	Next    string
+	Problem string
+	Out     bool
+}
+
+func (l login) problem() string { return l.Problem }
+
+func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
+	p.render(w, r, http.StatusOK, "login", "login_title", login{Next: r.URL.Query().Get("next"), Out: r.URL.Query().Has("out")})
+}
+
+// login turns the token into an identity and starts a session. An
+// identity provider's callback would end the same way: sessions.start.
+func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
+	who, ok := p.cfg.Backend.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
+	if !ok {
+		p.render(w, r, http.StatusUnauthorized, "login", "login_title", login{Next: r.PostFormValue("next"), Problem: "err_token"})
+		return
+	}
+	p.sessions.start(w, r, who, p.cfg.Now(), p.cfg.SessionTTL)
+	home := "/inbox"
+	if who.Role == ingest.RoleOperator {
+		home = "/ops"
+	}
+	next := safeNext(r.PostFormValue("next"), home)
+	if !strings.HasPrefix(next, home) {
+		next = home
+	}
+	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {
+	p.sessions.end(w, r)
+	http.Redirect(w, r, "/login?out=1", http.StatusSeeOther)
+}
+
+// inboxPage is the inbox page's data.
+type inboxPage struct {
+	Q        url.Values
+	State    string
+	Entries  []ingest.Outcome
+	Next     string // query of the next page, "" at the end
+	ZipQuery string
+	Problem  string
+	Acked    string
+}
+
+func (i inboxPage) problem() string { return i.Problem }
+
+// inboxQuery reads the inbox filter from a form; the problem is a message
+// key.
+func inboxQuery(v url.Values) (ingest.InboxQuery, string) {
+	q := ingest.InboxQuery{State: v.Get("state"), Seller: strings.TrimSpace(v.Get("seller")),
+		Number: strings.TrimSpace(v.Get("number")), Min: v.Get("min"), Max: v.Get("max"), After: v.Get("after")}
+	switch q.State {
+	case "":
+		q.State = "new"
+	case "new", "acknowledged", "all":
+	default:
+		return q, "err_filter"
+	}
+	for _, d := range []struct {
+		name string
+		t    *time.Time
+		add  int
+	}{{"from", &q.From, 0}, {"to", &q.To, 1}} {
+		if s := v.Get(d.name); s != "" {
+			t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+			if err != nil {
+				return q, "err_filter"
+			}
+			*d.t = t.AddDate(0, 0, d.add) // "to" includes its day
+		}
+	}
+	for _, a := range []string{q.Min, q.Max} {
+		if s := strings.TrimSpace(a); s != "" {
+			if _, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64); err != nil {
+				return q, "err_filter"
+			}
+		}
+	}
+	return q, ""
+}
+
+func (p *Pages) inbox(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	v := r.URL.Query()
+	q, bad := inboxQuery(v)
+	page := inboxPage{Q: v, State: q.State, Acked: v.Get("acked")}
+	if bad != "" {
+		page.Problem = bad
+		p.render(w, r, http.StatusBadRequest, "inbox", "inbox_title", page)
+		return
+	}
+	q.Limit = 50
+	entries, next, err := p.cfg.Backend.SearchInbox(r.Context(), who.Municipality, q)
+	if err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	page.Entries = entries
+	zq := cloneValues(v)
+	zq.Del("after")
+	zq.Del("lang")
+	zq.Del("acked")
+	page.ZipQuery = zq.Encode()
+	if next != "" {
+		nq := cloneValues(zq)
+		nq.Set("after", next)
+		page.Next = nq.Encode()
+	}
+	p.render(w, r, http.StatusOK, "inbox", "inbox_title", page)
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// entryPage is an inbox entry's page.
+type entryPage struct {
+	O      ingest.Outcome
+	Groups []group
+}
+
+func (p *Pages) entry(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	o, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, r.PathValue("id"))
+	if err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	page := entryPage{O: o}
+	if rep, err := p.readReport(r, o.ID); err == nil {
+		page.Groups = groups(rep.Findings, language(w, r))
+	}
+	p.render(w, r, http.StatusOK, "entry", "entry_title", page)
+}
+
+func (p *Pages) readReport(r *http.Request, id string) (*invoice.Report, error) {
+	rc, err := p.cfg.Backend.Report(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var rep invoice.Report
+	return &rep, json.NewDecoder(rc).Decode(&rep)
+}
+
+// serveView answers the invoice's readable page (invoice.Render) for a
+// frame of the pages' own: no script, nothing loaded.
+func (p *Pages) serveView(w http.ResponseWriter, r *http.Request, id string) {
+	page, err := p.cfg.Backend.View(r.Context(), id, language(w, r))
+	switch {
+	case errors.Is(err, ingest.ErrNoView):
+		p.fail(w, r, http.StatusUnprocessableEntity, "err_noview")
+		return
+	case err != nil:
+		p.backendError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(page)
+}
+
+func (p *Pages) entryView(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	if _, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, r.PathValue("id")); err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	p.serveView(w, r, r.PathValue("id"))
+}
+
+func (p *Pages) original(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	p.download(w, r, who, "original.xml", "application/xml", p.cfg.Backend.Original)
+}
+
+func (p *Pages) report(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	p.download(w, r, who, "report.json", "application/json", p.cfg.Backend.Report)
+}
+
+func (p *Pages) download(w http.ResponseWriter, r *http.Request, who ingest.Identity, suffix, ctype string, open func(ctx context.Context, id string) (io.ReadCloser, error)) {
+	id := r.PathValue("id")
+	if _, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, id); err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	rc, err := open(r.Context(), id)
+	if err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+id+"-"+suffix+`"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	io.Copy(w, rc)
+}
+
+// ack acknowledges the selected invoices and goes back to the inbox.
+func (p *Pages) ack(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	n := 0
+	for _, id := range r.PostForm["id"] {
+		if _, err := p.cfg.Backend.Acknowledge(r.Context(), who.Municipality, id); err == nil {
+			n++
+		} else if !notFound(err) {
+			p.backendError(w, r, err)
+			return
+		}
+	}
+	back := safeNext(r.PostFormValue("back"), "/inbox")
+	if !strings.HasPrefix(back, "/inbox") {
+		back = "/inbox"
+	}
+	if back == "/inbox" {
+		back += "?acked=" + strconv.Itoa(n)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// maxZip bounds how many invoices one ZIP holds.
+const maxZip = 5000
+
+func (p *Pages) zipSelection(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	var list []ingest.Outcome
+	for _, id := range r.PostForm["id"] {
+		o, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, id)
+		if err != nil {
+			p.backendError(w, r, err)
+			return
+		}
+		list = append(list, o)
+		if len(list) == maxZip {
+			break
+		}
+	}
+	if len(list) == 0 {
+		p.fail(w, r, http.StatusBadRequest, "err_noselection")
+		return
+	}
+	p.writeZip(w, r, list)
+}
+
+// zipPeriod packs every invoice the inbox filter (a period, a seller, ...)
+// finds.
+func (p *Pages) zipPeriod(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	q, bad := inboxQuery(r.URL.Query())
+	if bad != "" {
+		p.fail(w, r, http.StatusBadRequest, bad)
+		return
+	}
+	q.Limit = 1000
+	var list []ingest.Outcome
+	for len(list) < maxZip {
+		page, next, err := p.cfg.Backend.SearchInbox(r.Context(), who.Municipality, q)
+		if err != nil {
+			p.backendError(w, r, err)
+			return
+		}
+		list = append(list, page...)
+		if next == "" {
+			break
+		}
+		q.After = next
+	}
+	if len(list) == 0 {
+		p.fail(w, r, http.StatusNotFound, "err_noselection")
+		return
+	}
+	p.writeZip(w, r, list)
+}
+
+// writeZip answers a ZIP of the originals and reports: <id>/original.xml
+// and <id>/report.json each.
+func (p *Pages) writeZip(w http.ResponseWriter, r *http.Request, list []ingest.Outcome) {
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="rechnungen-`+p.cfg.Now().Format("2006-01-02-150405")+`.zip"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	zw := zip.NewWriter(w)
+	for _, o := range list {
+		for _, part := range []struct {
+			name string
+			open func(ctx context.Context, id string) (io.ReadCloser, error)
+		}{{"original.xml", p.cfg.Backend.Original}, {"report.json", p.cfg.Backend.Report}} {
+			rc, err := part.open(r.Context(), o.ID)
+			if err != nil {
+				p.cfg.Logger.Error("zip", "id", o.ID, "part", part.name, "err", err)
+				return // the unfinished ZIP shows the reader something went wrong
+			}
+			f, err := zw.CreateHeader(&zip.FileHeader{Name: o.ID + "/" + part.name, Method: zip.Deflate, Modified: o.ReceivedAt})
+			if err == nil {
+				_, err = io.Copy(f, rc)
+			}
+			rc.Close()
+			if err != nil {
+				p.cfg.Logger.Error("zip", "id", o.ID, "err", err)
+				return
+			}
+		}
+	}
+	zw.Close()
+}

@@ -1,0 +1,101 @@
+package pages
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/eingang/eingang/ingest"
+)
+
+// statsTTL is how long the operators' figures are reused: computing them
+// reads up to tens of thousands of entries.
+const statsTTL = 15 * time.Second
+
+func (p *Pages) ops(w http.ResponseWriter, r *http.Request, _ ingest.Identity) {
+	now := p.cfg.Now()
+	p.statsMu.Lock()
+	defer p.statsMu.Unlock()
+	if p.statsTime.IsZero() || now.Sub(p.statsTime) > statsTTL || now.Before(p.statsTime) {
+		st, err := p.cfg.Backend.Stats(r.Context(), now)
+		if err != nil {
+			p.backendError(w, r, err)
+			return
+		}
+		p.stats, p.statsTime = st, now
+	}
+	p.render(w, r, http.StatusOK, "ops", "ops_title", struct {
+		S  ingest.Stats
+		At time.Time
+	}{p.stats, p.statsTime})
+}
+
+// clearingPage is the clearing page's data.
+type clearingPage struct {
+	Entries    []clearingEntry
+	Recipients []ingest.Recipient
+	Next       string
+	Routed     string // name of the municipality the last one went to
+	Problem    string
+}
+
+func (c clearingPage) problem() string { return c.Problem }
+
+type clearingEntry struct {
+	O      ingest.Outcome
+	Reason string
+}
+
+func (p *Pages) clearing(w http.ResponseWriter, r *http.Request, _ ingest.Identity) {
+	p.clearingWith(w, r, http.StatusOK, "")
+}
+
+func (p *Pages) clearingWith(w http.ResponseWriter, r *http.Request, code int, problem string) {
+	const limit = 100
+	list, err := p.cfg.Backend.Clearing(r.Context(), r.URL.Query().Get("after"), limit)
+	if err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	t := messages[language(w, r)]
+	page := clearingPage{Recipients: p.cfg.Backend.Recipients(), Routed: r.URL.Query().Get("routed"), Problem: problem}
+	for _, o := range list {
+		page.Entries = append(page.Entries, clearingEntry{O: o, Reason: leitwegProblem(t, p.cfg.Backend.LookupLeitweg(o.LeitwegID))})
+	}
+	if len(list) == limit {
+		page.Next = url.Values{"after": {list[len(list)-1].ID}}.Encode()
+	}
+	p.render(w, r, code, "clearing", "clearing_title", page)
+}
+
+func (p *Pages) clearingView(w http.ResponseWriter, r *http.Request, _ ingest.Identity) {
+	if _, err := p.cfg.Backend.ClearingEntry(r.Context(), r.PathValue("id")); err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	p.serveView(w, r, r.PathValue("id"))
+}
+
+// route files a clearing entry in the chosen municipality's inbox. The
+// field takes the municipality's id or its name (the list offers both).
+func (p *Pages) route(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	choice := strings.TrimSpace(r.PostFormValue("municipality"))
+	var to *ingest.Recipient
+	for _, m := range p.cfg.Backend.Recipients() {
+		if m.ID == choice || strings.EqualFold(m.Name, choice) {
+			to = &m
+			break
+		}
+	}
+	if to == nil {
+		p.clearingWith(w, r, http.StatusBadRequest, "err_municipality")
+		return
+	}
+	if _, err := p.cfg.Backend.RouteClearing(r.Context(), r.PathValue("id"), to.ID); err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	p.cfg.Logger.Info("routed from clearing", "id", r.PathValue("id"), "municipality", to.ID)
+	http.Redirect(w, r, "/ops/clearing?routed="+url.QueryEscape(to.Name), http.StatusSeeOther)
+}
