@@ -45,12 +45,37 @@ func freeAddr(t *testing.T) string {
 type gateway struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *bytes.Buffer
+	logs *syncBuffer
+}
+
+// syncBuffer collects a process's output, written by exec's copying
+// goroutine and read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Len()
 }
 
 func startGateway(t *testing.T, bin, addr string, args ...string) *gateway {
 	t.Helper()
-	g := &gateway{addr: addr, logs: &bytes.Buffer{}}
+	g := &gateway{addr: addr, logs: &syncBuffer{}}
 	g.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
 	g.cmd.Stdout, g.cmd.Stderr = g.logs, g.logs
 	if err := g.cmd.Start(); err != nil {
