@@ -25,7 +25,42 @@ func (c *structureCheck) add(n *Node, en, de string) {
 	if len(c.findings) >= maxStructureFindings {
 		return
 	}
-	c.findings = append(c.findings, Finding{Rule: "XSD", Level: LevelError, Location: n.Path(), Message: en, MessageDE: de})
+	c.findings = append(c.findings, Finding{Rule: "XSD", Level: LevelError, Location: n.Path(),
+		Line: int(n.Line), Column: int(n.Col), Message: en, MessageDE: de})
+}
+
+// addExpected adds a finding on n with the evidence that found stands
+// where the content model of parent expected one of the names.
+func (c *structureCheck) addExpected(n *Node, en, de, found string, names []string) {
+	if len(c.findings) >= maxStructureFindings {
+		return
+	}
+	c.add(n, en, de)
+	ev := &Evidence{Actual: found, Expected: "no further element", expectedDE: "kein weiteres Element"}
+	switch {
+	case len(names) == 1:
+		ev.Expected, ev.expectedDE = names[0], names[0]
+	case len(names) > 1:
+		list := strings.Join(names, ", ")
+		ev.Expected, ev.expectedDE = "one of "+list, "eines von "+list
+	}
+	c.findings[len(c.findings)-1].attach(ev)
+}
+
+// maxExpected bounds the names a structure finding lists as expected.
+const maxExpected = 12
+
+// expected returns the names of the elements the content model p accepts
+// at child position pos of kids, as the matcher tries them: what XML
+// Schema validators report as "One of … is expected". It runs only for a
+// finding.
+func (c *structureCheck) expected(p *schemas.Particle, kids []*Node, pos int) []string {
+	m := matcher{c: c, kids: kids, types: make([]int, len(kids)), want: pos, names: []string{}}
+	m.match(p, 0)
+	if len(m.names) > maxExpected {
+		m.names = append(m.names[:maxExpected], "…")
+	}
+	return m.names
 }
 
 // validateStructure checks the document against the structure of its syntax.
@@ -81,11 +116,13 @@ func (c *structureCheck) element(n *Node, ti int) {
 	switch {
 	case end < len(kids):
 		k := kids[end]
-		c.add(k, fmt.Sprintf("the element %s is not expected here (wrong name, order or number of elements)", k.Name()),
-			fmt.Sprintf("das Element %s ist an dieser Stelle nicht erwartet (falscher Name, falsche Reihenfolge oder Anzahl)", k.Name()))
+		c.addExpected(k, fmt.Sprintf("the element %s is not expected here (wrong name, order or number of elements)", k.Name()),
+			fmt.Sprintf("das Element %s ist an dieser Stelle nicht erwartet (falscher Name, falsche Reihenfolge oder Anzahl)", k.Name()),
+			k.Name(), c.expected(t.Content, kids, end))
 	case !ok:
-		c.add(n, fmt.Sprintf("the content of %s is incomplete: a required element is missing", n.Name()),
-			fmt.Sprintf("der Inhalt von %s ist unvollständig: ein Pflichtelement fehlt", n.Name()))
+		c.addExpected(n, fmt.Sprintf("the content of %s is incomplete: a required element is missing", n.Name()),
+			fmt.Sprintf("der Inhalt von %s ist unvollständig: ein Pflichtelement fehlt", n.Name()),
+			"", c.expected(t.Content, kids, end))
 	}
 	for i, k := range kids {
 		switch {
@@ -97,6 +134,15 @@ func (c *structureCheck) element(n *Node, ti int) {
 			}
 		}
 	}
+}
+
+// qualified writes a schema name with the prefix the project writes its
+// namespace with.
+func qualified(q schemas.QName) string {
+	if p := prefixOf(q.Space); p != "" {
+		return p + ":" + q.Local
+	}
+	return q.Local
 }
 
 func hasText(n *Node) bool {
@@ -175,6 +221,23 @@ type matcher struct {
 	kids     []*Node
 	types    []int // per child: type index, -1 lax wildcard, -3 skipped wildcard, -2 unmatched
 	furthest int
+	// names, where not nil, collects the names tried at child position
+	// want (see structureCheck.expected).
+	want  int
+	names []string
+}
+
+// tried notes that the element name q was tried at position i.
+func (m *matcher) tried(i int, q string) {
+	if m.names == nil || i != m.want {
+		return
+	}
+	for _, n := range m.names {
+		if n == q {
+			return
+		}
+	}
+	m.names = append(m.names, q)
 }
 
 func unbounded(p *schemas.Particle, n int) bool { return p.Max < 0 || n < p.Max }
@@ -208,6 +271,9 @@ func (m *matcher) once(p *schemas.Particle, i int) (int, bool) {
 			m.types[i] = p.Type
 			return i + 1, true
 		}
+		if m.names != nil {
+			m.tried(i, qualified(p.Name))
+		}
 		return i, false
 	case schemas.PAny:
 		if i < len(m.kids) {
@@ -220,6 +286,9 @@ func (m *matcher) once(p *schemas.Particle, i int) (int, bool) {
 				}
 				return i + 1, true
 			}
+		}
+		if m.names != nil {
+			m.tried(i, "any element")
 		}
 		return i, false
 	case schemas.PSequence:
