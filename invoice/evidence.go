@@ -131,7 +131,7 @@ func (e *Evidence) sentence(de bool) string {
 	var b strings.Builder
 	switch {
 	case actual != "":
-		b.WriteString(found + quoteValue(actual, e.numeric))
+		b.WriteString(found + quoteValue(actual, e.numeric, de))
 	case expected != "":
 		b.WriteString(found + none)
 	}
@@ -153,10 +153,13 @@ func (e *Evidence) sentence(de bool) string {
 }
 
 // quoteValue quotes a value that is not a number, so that spaces and
-// empty values show.
-func quoteValue(v string, numeric bool) string {
-	if numeric {
+// empty values show, with English or German quotation marks.
+func quoteValue(v string, numeric, de bool) string {
+	switch {
+	case numeric:
 		return v
+	case de:
+		return "„" + v + "“"
 	}
 	return "“" + v + "”"
 }

@@ -64,7 +64,7 @@ func calcEvidence(n *Node, result term, terms ...term) *Evidence {
 	}
 	s := new(big.Rat)
 	var calc strings.Builder
-	used := 0
+	used, last := 0, ""
 	for _, t := range terms {
 		f := field(n, t.path, t.bt)
 		if f == nil {
@@ -72,7 +72,7 @@ func calcEvidence(n *Node, result term, terms ...term) *Evidence {
 		}
 		ev.Fields = append(ev.Fields, *f)
 		d := DecOr(f.Value)
-		v := f.Value + " (" + t.bt + ")"
+		v := t.bt + " " + f.Value
 		switch {
 		case calc.Len() == 0 && t.sign < 0:
 			calc.WriteString("−" + v)
@@ -84,6 +84,7 @@ func calcEvidence(n *Node, result term, terms ...term) *Evidence {
 			calc.WriteString(" + " + v)
 		}
 		used++
+		last = t.bt
 		if t.sign < 0 {
 			d = new(big.Rat).Neg(d)
 		}
@@ -92,7 +93,7 @@ func calcEvidence(n *Node, result term, terms ...term) *Evidence {
 	ev.Expected = money(RoundDec2(s))
 	switch {
 	case used == 1:
-		ev.Calculation = calc.String()
+		ev.Calculation = "= " + last
 	case used > 1:
 		ev.Calculation = calc.String() + " = " + ev.Expected
 	}
@@ -192,7 +193,7 @@ func brcoUBLEvidence() map[string]explainer {
 			ev.Fields = append(ev.Fields, Field{BT: "BT-110", Path: t.Path(), Value: t.Value(), Line: int(t.Line)})
 			want := RoundDec2(ratAdd(DecOr(n.Str("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")), DecOr(t.Value())))
 			ev.Expected = money(want)
-			ev.Calculation = n.Str("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount") + " (BT-109) + " + t.Value() + " (BT-110) = " + ev.Expected
+			ev.Calculation = "BT-109 " + n.Str("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount") + " + BT-110 " + t.Value() + " = " + ev.Expected
 			return ev
 		},
 		"BR-CO-16": func(n *Node) *Evidence {

@@ -26,7 +26,7 @@ var codeRules = map[string]codeRule{
 	"BR-CL-20": {"", "UNTDID 7161"},
 	"BR-CL-21": {"schemeID", "ISO 6523 ICD"},
 	"BR-CL-22": {"", "VATEX"},
-	"BR-CL-23": {"unitCode", "UN/ECE Rec 20 and 21"},
+	"BR-CL-23": {"unitCode", "UN/ECE Rec 20/Rec 21"},
 	"BR-CL-24": {"mimeCode", "application/pdf, image/png, image/jpeg, text/csv, XLSX, ODS"},
 	"BR-CL-25": {"schemeID", "CEF EAS"},
 	"BR-CL-26": {"schemeID", "ISO 6523 ICD"},

@@ -117,7 +117,9 @@ func vatCIIEvidence() map[string]explainer {
 		return n
 	}
 	return vatEvidence(
-		func(n *Node, bt, code string) *Evidence { return rateEvidence(n, "ram:RateApplicablePercent", bt, code) },
+		func(n *Node, bt, code string) *Evidence {
+			return rateEvidence(n, "ram:RateApplicablePercent", bt, code)
+		},
 		func(n *Node, code string) *Evidence {
 			t := header(n)
 			var rate *big.Rat
@@ -134,4 +136,3 @@ func vatCIIEvidence() map[string]explainer {
 			return amountEvidence(header(n), "ram:CalculatedAmount", "ram:BasisAmount", "ram:RateApplicablePercent", code)
 		})
 }
-

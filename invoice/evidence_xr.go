@@ -107,7 +107,9 @@ func xrUBLEvidence() map[string]explainer {
 			return oneOfEvidence(f, xrTypeCodes)
 		},
 		"BR-DE-19": func(n *Node) *Evidence { return ibanEvidence(field(n, "cac:PayeeFinancialAccount/cbc:ID", "BT-84")) },
-		"BR-DE-21": func(n *Node) *Evidence { return oneOfEvidence(field(n.Root(), "cbc:CustomizationID", "BT-24"), xrSpecs) },
+		"BR-DE-21": func(n *Node) *Evidence {
+			return oneOfEvidence(field(n.Root(), "cbc:CustomizationID", "BT-24"), xrSpecs)
+		},
 		"PEPPOL-EN16931-R040": func(n *Node) *Evidence {
 			return percentEvidence(n, "cbc:Amount", "cbc:BaseAmount", "cbc:MultiplierFactorNumeric")
 		},
