@@ -55,12 +55,13 @@ const maxExpected = 12
 // Schema validators report as "One of … is expected". It runs only for a
 // finding.
 func (c *structureCheck) expected(p *schemas.Particle, kids []*Node, pos int) []string {
-	m := matcher{c: c, kids: kids, types: make([]int, len(kids)), want: pos, names: []string{}}
+	t := &triedNames{at: pos}
+	m := matcher{c: c, kids: kids, types: make([]int, len(kids)), tried: t}
 	m.match(p, 0)
-	if len(m.names) > maxExpected {
-		m.names = append(m.names[:maxExpected], "…")
+	if len(t.names) > maxExpected {
+		t.names = append(t.names[:maxExpected], "…")
 	}
-	return m.names
+	return t.names
 }
 
 // validateStructure checks the document against the structure of its syntax.
@@ -221,23 +222,28 @@ type matcher struct {
 	kids     []*Node
 	types    []int // per child: type index, -1 lax wildcard, -3 skipped wildcard, -2 unmatched
 	furthest int
-	// names, where not nil, collects the names tried at child position
-	// want (see structureCheck.expected).
-	want  int
+	// tried, where not nil, collects the names tried at one child
+	// position (see structureCheck.expected).
+	tried *triedNames
+}
+
+// triedNames are the names a matcher tried at child position at.
+type triedNames struct {
+	at    int
 	names []string
 }
 
-// tried notes that the element name q was tried at position i.
-func (m *matcher) tried(i int, q string) {
-	if m.names == nil || i != m.want {
+// add notes that the element name q was tried at position i.
+func (t *triedNames) add(i int, q string) {
+	if i != t.at {
 		return
 	}
-	for _, n := range m.names {
+	for _, n := range t.names {
 		if n == q {
 			return
 		}
 	}
-	m.names = append(m.names, q)
+	t.names = append(t.names, q)
 }
 
 func unbounded(p *schemas.Particle, n int) bool { return p.Max < 0 || n < p.Max }
@@ -271,8 +277,8 @@ func (m *matcher) once(p *schemas.Particle, i int) (int, bool) {
 			m.types[i] = p.Type
 			return i + 1, true
 		}
-		if m.names != nil {
-			m.tried(i, qualified(p.Name))
+		if m.tried != nil {
+			m.tried.add(i, qualified(p.Name))
 		}
 		return i, false
 	case schemas.PAny:
@@ -287,8 +293,8 @@ func (m *matcher) once(p *schemas.Particle, i int) (int, bool) {
 				return i + 1, true
 			}
 		}
-		if m.names != nil {
-			m.tried(i, "any element")
+		if m.tried != nil {
+			m.tried.add(i, "any element")
 		}
 		return i, false
 	case schemas.PSequence:
