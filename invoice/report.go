@@ -66,12 +66,32 @@ type Finding struct {
 	Level Level  `json:"level"`
 	// Location is an XPath to the element concerned, e.g.
 	// /Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount.
-	Location  string `json:"location"`
+	Location string `json:"location"`
+	// Line and Column locate the element's start tag (or a parse error)
+	// in the document, where known; the column counts characters.
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
 	Message   string `json:"message"`
 	MessageDE string `json:"message_de,omitempty"`
 	// Counted is false for findings listed only because all rules were
 	// asked for: they do not influence the verdict.
 	Counted bool `json:"counted"`
+	// Evidence holds the values the finding rests on, where the rule has
+	// an explanation (its fields appear in the finding's JSON: actual,
+	// expected, calculation, fields); it is nil otherwise.
+	*Evidence
+}
+
+// position writes where a finding is: its location and, where known, its
+// line and column.
+func (f *Finding) position() string {
+	switch {
+	case f.Line > 0 && f.Column > 0:
+		return fmt.Sprintf("%s (line %d, column %d)", f.Location, f.Line, f.Column)
+	case f.Line > 0 && f.Location != lineLocation(f.Line):
+		return fmt.Sprintf("%s (line %d)", f.Location, f.Line)
+	}
+	return f.Location
 }
 
 // Errors returns how many counted findings are errors.
@@ -119,7 +139,7 @@ func (r *Report) WriteText(w io.Writer, name string) error {
 			if !f.Counted {
 				mark = " (not counted)"
 			}
-			b = fmt.Appendf(b, "    %s%s at %s\n      %s\n", f.Rule, mark, f.Location, f.Message)
+			b = fmt.Appendf(b, "    %s%s at %s\n      %s\n", f.Rule, mark, f.position(), f.Message)
 			if f.MessageDE != "" {
 				b = fmt.Appendf(b, "      %s\n", f.MessageDE)
 			}

@@ -27,7 +27,43 @@ func (c *structureCheck) add(n *node, en, de string) {
 	if len(c.findings) >= maxStructureFindings {
 		return
 	}
-	c.findings = append(c.findings, Finding{Rule: "XSD", Level: LevelError, Location: n.Path(), Message: en, MessageDE: de})
+	c.findings = append(c.findings, Finding{Rule: "XSD", Level: LevelError, Location: n.Path(),
+		Line: int(n.Line), Column: int(n.Col), Message: en, MessageDE: de})
+}
+
+// addExpected adds a finding on n with the evidence that found stands
+// where the content model of parent expected one of the names.
+func (c *structureCheck) addExpected(n *node, en, de, found string, names []string) {
+	if len(c.findings) >= maxStructureFindings {
+		return
+	}
+	c.add(n, en, de)
+	ev := &Evidence{Actual: found, Expected: "no further element", expectedDE: "kein weiteres Element"}
+	switch {
+	case len(names) == 1:
+		ev.Expected, ev.expectedDE = names[0], names[0]
+	case len(names) > 1:
+		list := strings.Join(names, ", ")
+		ev.Expected, ev.expectedDE = "one of "+list, "eines von "+list
+	}
+	c.findings[len(c.findings)-1].attach(ev)
+}
+
+// maxExpected bounds the names a structure finding lists as expected.
+const maxExpected = 12
+
+// expected returns the names of the elements the content model p accepts
+// at child position pos of kids, as the matcher tries them: what XML
+// Schema validators report as "One of … is expected". It runs only for a
+// finding.
+func (c *structureCheck) expected(p *schemas.Particle, kids []*node, pos int) []string {
+	t := &triedNames{at: pos}
+	m := matcher{c: c, kids: kids, types: make([]int, len(kids)), tried: t}
+	m.match(p, 0)
+	if len(t.names) > maxExpected {
+		t.names = append(t.names[:maxExpected], "…")
+	}
+	return t.names
 }
 
 // validateStructure checks the document against the structure of its syntax.
@@ -83,11 +119,13 @@ func (c *structureCheck) element(n *node, ti int) {
 	switch {
 	case end < len(kids):
 		k := kids[end]
-		c.add(k, fmt.Sprintf("the element %s is not expected here (wrong name, order or number of elements)", k.Name()),
-			fmt.Sprintf("das Element %s ist an dieser Stelle nicht erwartet (falscher Name, falsche Reihenfolge oder Anzahl)", k.Name()))
+		c.addExpected(k, fmt.Sprintf("the element %s is not expected here (wrong name, order or number of elements)", k.Name()),
+			fmt.Sprintf("das Element %s ist an dieser Stelle nicht erwartet (falscher Name, falsche Reihenfolge oder Anzahl)", k.Name()),
+			k.Name(), c.expected(t.Content, kids, end))
 	case !ok:
-		c.add(n, fmt.Sprintf("the content of %s is incomplete: a required element is missing", n.Name()),
-			fmt.Sprintf("der Inhalt von %s ist unvollständig: ein Pflichtelement fehlt", n.Name()))
+		c.addExpected(n, fmt.Sprintf("the content of %s is incomplete: a required element is missing", n.Name()),
+			fmt.Sprintf("der Inhalt von %s ist unvollständig: ein Pflichtelement fehlt", n.Name()),
+			"", c.expected(t.Content, kids, end))
 	}
 	for i, k := range kids {
 		switch {
@@ -99,6 +137,15 @@ func (c *structureCheck) element(n *node, ti int) {
 			}
 		}
 	}
+}
+
+// qualified writes a schema name with the prefix the project writes its
+// namespace with.
+func qualified(q schemas.QName) string {
+	if p := xmltree.PrefixOf(q.Space); p != "" {
+		return p + ":" + q.Local
+	}
+	return q.Local
 }
 
 func truncate(s string) string {
@@ -165,6 +212,28 @@ type matcher struct {
 	kids     []*node
 	types    []int // per child: type index, -1 lax wildcard, -3 skipped wildcard, -2 unmatched
 	furthest int
+	// tried, where not nil, collects the names tried at one child
+	// position (see structureCheck.expected).
+	tried *triedNames
+}
+
+// triedNames are the names a matcher tried at child position at.
+type triedNames struct {
+	at    int
+	names []string
+}
+
+// add notes that the element name q was tried at position i.
+func (t *triedNames) add(i int, q string) {
+	if i != t.at {
+		return
+	}
+	for _, n := range t.names {
+		if n == q {
+			return
+		}
+	}
+	t.names = append(t.names, q)
 }
 
 func unbounded(p *schemas.Particle, n int) bool { return p.Max < 0 || n < p.Max }
@@ -198,6 +267,9 @@ func (m *matcher) once(p *schemas.Particle, i int) (int, bool) {
 			m.types[i] = p.Type
 			return i + 1, true
 		}
+		if m.tried != nil {
+			m.tried.add(i, qualified(p.Name))
+		}
 		return i, false
 	case schemas.PAny:
 		if i < len(m.kids) {
@@ -210,6 +282,9 @@ func (m *matcher) once(p *schemas.Particle, i int) (int, bool) {
 				}
 				return i + 1, true
 			}
+		}
+		if m.tried != nil {
+			m.tried.add(i, "any element")
 		}
 		return i, false
 	case schemas.PSequence:

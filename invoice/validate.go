@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,7 +116,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 			pe = &xmltree.ParseError{Rule: "XML-WELLFORMED", Msg: err.Error()}
 		}
 		rep.RejectReason = RejectNotWellformed
-		rep.Findings = []Finding{{Rule: pe.Rule, Level: LevelError, Location: lineLocation(pe.Line), Message: pe.Error(), MessageDE: parseMessageDE(pe), Counted: true}}
+		rep.Findings = []Finding{{Rule: pe.Rule, Level: LevelError, Location: lineLocation(pe.Line), Line: pe.Line, Message: pe.Error(), MessageDE: parseMessageDE(pe), Counted: true}}
 		return rep, nil
 	}
 	t := docTypeOf(root)
@@ -127,6 +128,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		rep.RejectReason = RejectNoScenario
 		rep.Findings = []Finding{{
 			Rule: "SCENARIO", Level: LevelError, Location: "/" + root.Name(), Counted: true,
+			Line: int(root.Line), Column: int(root.Col),
 			Message:   fmt.Sprintf("the root element {%s}%s is not an invoice: send a UBL 2.1 Invoice or CreditNote, or a UN/CEFACT CII CrossIndustryInvoice", root.Space, root.Local),
 			MessageDE: fmt.Sprintf("Das Wurzelelement {%s}%s ist keine Rechnung: erwartet wird eine UBL-2.1-Invoice oder -CreditNote oder eine UN/CEFACT-CII-CrossIndustryInvoice", root.Space, root.Local),
 		}}
@@ -140,11 +142,19 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		rep.Scenario = sc.Name
 	} else {
 		rep.RejectReason = RejectNoScenario
-		rep.Findings = append(rep.Findings, Finding{
+		f := Finding{
 			Rule: "SCENARIO", Level: LevelError, Location: specLocation(t), Counted: true,
 			Message:   fmt.Sprintf("the specification identifier (BT-24) %q matches no XRechnung 3.0 scenario: use %s", rep.CustomizationID, SpecXRechnung),
 			MessageDE: fmt.Sprintf("Die Spezifikationskennung (BT-24) %q passt zu keinem XRechnung-3.0-Szenario: erwartet wird %s", rep.CustomizationID, SpecXRechnung),
-		})
+		}
+		if _, rel, ok := strings.Cut(strings.TrimPrefix(f.Location, "/"), "/"); ok {
+			if e := root.First(rel); e != nil {
+				f.Line, f.Column = int(e.Line), int(e.Col)
+				f.Evidence = &Evidence{Actual: rep.CustomizationID, Expected: SpecXRechnung,
+					Fields: []Field{{BT: "BT-24", Path: e.Path(), Value: e.Value(), Line: int(e.Line)}}}
+			}
+		}
+		rep.Findings = append(rep.Findings, f)
 	}
 
 	structure := validateStructure(root, t)
@@ -187,6 +197,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 				stopped = stopped || runRules
 				rep.Findings = append(rep.Findings, Finding{
 					Rule: RuleProcessingError, Level: LevelError, Location: h.node.Path(), Counted: runRules,
+					Line: int(h.node.Line), Column: int(h.node.Col),
 					Message:   fmt.Sprintf("the reference's Schematron stops here with an XPath dynamic error (rule %s: %s): correct the value the rule reads", h.rule.ID, h.err),
 					MessageDE: fmt.Sprintf("Die Schematron-Prüfung der Referenz bricht hier mit einem XPath-Laufzeitfehler ab (Regel %s: %s): den Wert korrigieren, den die Regel liest", h.rule.ID, h.err),
 				})
@@ -201,11 +212,13 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 					level = l
 				}
 			}
-			rep.Findings = append(rep.Findings, Finding{
+			f := Finding{
 				Rule: h.rule.ID, Level: level, Location: h.node.Path(),
 				Message: h.rule.Message, MessageDE: h.rule.MessageDE,
 				Counted: c,
-			})
+			}
+			explain(&f, h.rule, h.node)
+			rep.Findings = append(rep.Findings, f)
 		}
 		switch {
 		case stopped:

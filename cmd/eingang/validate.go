@@ -180,34 +180,22 @@ func collect(paths []string) ([]string, error) {
 	return files, nil
 }
 
-type jsonFinding struct {
-	Rule      string `json:"rule"`
-	Level     string `json:"level"`
-	Location  string `json:"location"`
-	Message   string `json:"message"`
-	MessageDE string `json:"message_de,omitempty"`
-	Counted   bool   `json:"counted"`
-}
-
 type jsonReport struct {
-	File         string        `json:"file"`
-	Accepted     bool          `json:"accepted"`
-	RejectReason *string       `json:"reject_reason"`
-	Scenario     *string       `json:"scenario"`
-	DocType      string        `json:"doc_type"`
-	Findings     []jsonFinding `json:"findings"`
+	File         string            `json:"file"`
+	Accepted     bool              `json:"accepted"`
+	RejectReason *string           `json:"reject_reason"`
+	Scenario     *string           `json:"scenario"`
+	DocType      string            `json:"doc_type"`
+	Findings     []invoice.Finding `json:"findings"`
 }
 
 func writeJSON(w io.Writer, file string, r *invoice.Report) {
-	jr := jsonReport{File: file, Accepted: r.Accepted, DocType: r.DocType, Findings: []jsonFinding{}}
+	jr := jsonReport{File: file, Accepted: r.Accepted, DocType: r.DocType, Findings: append([]invoice.Finding{}, r.Findings...)}
 	if r.RejectReason != "" {
 		jr.RejectReason = &r.RejectReason
 	}
 	if r.Scenario != "" {
 		jr.Scenario = &r.Scenario
-	}
-	for _, f := range r.Findings {
-		jr.Findings = append(jr.Findings, jsonFinding{f.Rule, string(f.Level), f.Location, f.Message, f.MessageDE, f.Counted})
 	}
 	b, _ := json.Marshal(jr)
 	w.Write(b)

@@ -21,7 +21,7 @@ import (
 // Name reports the element's name with the project's prefix, e.g. "cbc:ID".
 // Root elements of UBL documents have no prefix.
 func (n *Node) Name() string {
-	p := prefixOf(n.Space)
+	p := PrefixOf(n.Space)
 	if p == "" {
 		return n.Local
 	}
@@ -137,9 +137,9 @@ func (n *Node) HasAttr(name string) bool {
 	return ok
 }
 
-// splitAttr splits a final @name step off path: cbc:ID/@schemeID gives
+// SplitAttr splits a final @name step off path: cbc:ID/@schemeID gives
 // cbc:ID and schemeID; a path without one gives itself and "".
-func splitAttr(path string) (elems, attr string) {
+func SplitAttr(path string) (elems, attr string) {
 	i := strings.IndexByte(path, '@')
 	if i < 0 {
 		return path, ""
@@ -153,7 +153,7 @@ func (n *Node) All(path string) []*Node {
 	if n == nil {
 		return nil
 	}
-	elems, _ := splitAttr(path)
+	elems, _ := SplitAttr(path)
 	d := n.state()
 	return keep(&d.nodes, n.selectPath(elems, spare(&d.nodes)))
 }
@@ -163,7 +163,7 @@ func (n *Node) First(path string) *Node {
 	if n == nil {
 		return nil
 	}
-	elems, _ := splitAttr(path)
+	elems, _ := SplitAttr(path)
 	return n.firstOf(elems)
 }
 
@@ -200,7 +200,7 @@ func (n *Node) Has(path string) bool {
 	if n == nil {
 		return false
 	}
-	elems, attr := splitAttr(path)
+	elems, attr := SplitAttr(path)
 	if attr == "" {
 		return n.firstOf(elems) != nil
 	}
@@ -218,7 +218,7 @@ func (n *Node) Count(path string) int {
 	if n == nil {
 		return 0
 	}
-	if _, attr := splitAttr(path); attr != "" {
+	if _, attr := SplitAttr(path); attr != "" {
 		return len(n.Strs(path))
 	}
 	var buf [16]*Node
@@ -231,7 +231,7 @@ func (n *Node) Str(path string) string {
 	if n == nil {
 		return ""
 	}
-	if elems, attr := splitAttr(path); attr == "" {
+	if elems, attr := SplitAttr(path); attr == "" {
 		return n.firstOf(elems).Value()
 	}
 	if s := n.Strs(path); len(s) > 0 {
@@ -245,7 +245,7 @@ func (n *Node) Strs(path string) []string {
 	if n == nil {
 		return nil
 	}
-	elems, attr := splitAttr(path)
+	elems, attr := SplitAttr(path)
 	var buf [16]*Node
 	nodes := n.selectPath(elems, buf[:0])
 	if len(nodes) == 0 {
@@ -571,7 +571,7 @@ func (n *Node) Path() string {
 	for i := len(chain) - 1; i >= 0; i-- {
 		e := chain[i]
 		b = append(b, '/')
-		if p := prefixOf(e.Space); p != "" {
+		if p := PrefixOf(e.Space); p != "" {
 			b = append(b, p...)
 			b = append(b, ':')
 		}

@@ -102,9 +102,9 @@ func prefixCode(prefix string) uint8 {
 	return prefixOther
 }
 
-// prefixOf is the inverse of namespaceOf, used to write locations. The root
+// PrefixOf is the inverse of namespaceOf, used to write locations. The root
 // elements of UBL documents are written without a prefix.
-func prefixOf(uri string) string {
+func PrefixOf(uri string) string {
 	switch uri {
 	case NSCAC:
 		return "cac"
@@ -155,10 +155,11 @@ type Node struct {
 	Parent       *Node
 	follow       string // character data after the element, up to the next sibling or the parent's end
 	doc          *docState
-	Line         int32 // line of the start tag, 1-based
+	Line         int32 // line of the start tag, 1-based; Col is the column of its '<' in characters (0 past 65535)
 	pos          int32 // 1-based position among siblings of the same name
 	last         bool
 	prefix       uint8 // the prefix the document writes the element with, as prefixCode numbers it
+	Col          uint16
 	name         int32 // the parser's number of its local name
 }
 

@@ -21,6 +21,7 @@ type Parser struct {
 	pos    int
 	line   int // line of data[lineAt]
 	lineAt int
+	col    int // characters from the start of line p.line to data[lineAt]
 	lim    Limits
 
 	count     int // elements read
@@ -200,9 +201,24 @@ func (p *Parser) lineOf(off int) int {
 	if off < p.lineAt {
 		return p.line
 	}
-	p.line += bytes.Count(p.data[p.lineAt:off], []byte{'\n'})
+	seg := p.data[p.lineAt:off]
+	if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
+		p.line += bytes.Count(seg[:nl], []byte{'\n'}) + 1
+		p.col, seg = 0, seg[nl+1:]
+	}
+	p.col += utf8.RuneCount(seg)
 	p.lineAt = off
 	return p.line
+}
+
+// colOf returns the 1-based column, in characters, of the byte at offset
+// off, for a Node: 0 where it does not fit.
+func (p *Parser) colOf(off int) uint16 {
+	p.lineOf(off + 1)
+	if p.col > 0xFFFF {
+		return 0
+	}
+	return uint16(p.col)
 }
 
 func (p *Parser) intern(b []byte) string {
@@ -708,7 +724,7 @@ func (p *Parser) startTag() error {
 		return p.wf("content after the root element")
 	}
 	node := p.newNode()
-	node.Parent, node.Line = p.cur, int32(p.lineOf(start))
+	node.Parent, node.Line, node.Col = p.cur, int32(p.lineOf(start)), p.colOf(start-1)
 	mark := len(p.ns)
 	attrs := p.attrs[:0]
 	selfClosing := false
