@@ -3,16 +3,16 @@ package invoice
 // The EN 16931 decimal rules for CII (see rules_brdec_ubl.go).
 
 var brdecCIIRules = []Rule{
-	brdec("BR-DEC-01", ciiModelDocAllowance, "../ram:ActualAmount", "The document level allowance amount (BT-92)", "Der Betrag des Nachlasses (BT-92)"),
-	brdec("BR-DEC-02", ciiModelDocAllowance, "../ram:BasisAmount", "The document level allowance base amount (BT-93)", "Der Grundbetrag des Nachlasses (BT-93)"),
-	brdec("BR-DEC-05", ciiModelDocCharge, "../ram:ActualAmount", "The document level charge amount (BT-99)", "Der Betrag des Zuschlags (BT-99)"),
-	brdec("BR-DEC-06", ciiModelDocCharge, "../ram:BasisAmount", "The document level charge base amount (BT-100)", "Der Grundbetrag des Zuschlags (BT-100)"),
-	brdec("BR-DEC-09", ciiModelTotals, "ram:LineTotalAmount", "The sum of line net amounts (BT-106)", "Die Summe der Positionsnettobeträge (BT-106)"),
-	brdec("BR-DEC-10", ciiModelTotals, "ram:AllowanceTotalAmount", "The sum of allowances (BT-107)", "Die Summe der Nachlässe (BT-107)"),
-	brdec("BR-DEC-11", ciiModelTotals, "ram:ChargeTotalAmount", "The sum of charges (BT-108)", "Die Summe der Zuschläge (BT-108)"),
-	brdec("BR-DEC-12", ciiModelTotals, "ram:TaxBasisTotalAmount", "The total without VAT (BT-109)", "Der Gesamtbetrag ohne Umsatzsteuer (BT-109)"),
-	brdec("BR-DEC-14", ciiModelTotals, "ram:GrandTotalAmount", "The total with VAT (BT-112)", "Der Gesamtbetrag mit Umsatzsteuer (BT-112)"),
-	{ID: "BR-DEC-13", Flag: Fatal, Context: ciiModelTotals,
+	{ID: "BR-DEC-01", Context: ciiModelDocAllowance, Test: brdec("../ram:ActualAmount")},
+	{ID: "BR-DEC-02", Context: ciiModelDocAllowance, Test: brdec("../ram:BasisAmount")},
+	{ID: "BR-DEC-05", Context: ciiModelDocCharge, Test: brdec("../ram:ActualAmount")},
+	{ID: "BR-DEC-06", Context: ciiModelDocCharge, Test: brdec("../ram:BasisAmount")},
+	{ID: "BR-DEC-09", Context: ciiModelTotals, Test: brdec("ram:LineTotalAmount")},
+	{ID: "BR-DEC-10", Context: ciiModelTotals, Test: brdec("ram:AllowanceTotalAmount")},
+	{ID: "BR-DEC-11", Context: ciiModelTotals, Test: brdec("ram:ChargeTotalAmount")},
+	{ID: "BR-DEC-12", Context: ciiModelTotals, Test: brdec("ram:TaxBasisTotalAmount")},
+	{ID: "BR-DEC-14", Context: ciiModelTotals, Test: brdec("ram:GrandTotalAmount")},
+	{ID: "BR-DEC-13", Context: ciiModelTotals,
 		Test: func(n *node) bool {
 			totals := n.All("ram:TaxTotalAmount")
 			if len(totals) == 0 {
@@ -26,10 +26,8 @@ var brdecCIIRules = []Rule{
 				}
 			}
 			return false
-		},
-		Message:   "The VAT total (BT-110) may have at most two decimal places.",
-		MessageDE: "Die Umsatzsteuersumme (BT-110) darf höchstens zwei Nachkommastellen haben."},
-	{ID: "BR-DEC-15", Flag: Fatal, Context: ciiModelTotals,
+		}},
+	{ID: "BR-DEC-15", Context: ciiModelTotals,
 		Test: func(n *node) bool {
 			totals := n.All("ram:TaxTotalAmount")
 			if len(totals) == 0 {
@@ -43,17 +41,15 @@ var brdecCIIRules = []Rule{
 				}
 			}
 			return false
-		},
-		Message:   "The VAT total in accounting currency (BT-111) may have at most two decimal places.",
-		MessageDE: "Die Umsatzsteuersumme in Steuerwährung (BT-111) darf höchstens zwei Nachkommastellen haben."},
-	brdec("BR-DEC-16", ciiModelTotals, "ram:TotalPrepaidAmount", "The paid amount (BT-113)", "Der gezahlte Betrag (BT-113)"),
-	brdec("BR-DEC-17", ciiModelTotals, "ram:RoundingAmount", "The rounding amount (BT-114)", "Der Rundungsbetrag (BT-114)"),
-	brdec("BR-DEC-18", ciiModelTotals, "ram:DuePayableAmount", "The amount due (BT-115)", "Der fällige Betrag (BT-115)"),
-	brdec("BR-DEC-23", ciiModelLine, "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", "The line net amount (BT-131)", "Der Nettobetrag der Position (BT-131)"),
-	brdec("BR-DEC-24", ciiModelLineAllowance, "../ram:ActualAmount", "The line allowance amount (BT-136)", "Der Betrag des Positionsnachlasses (BT-136)"),
-	brdec("BR-DEC-25", ciiModelLineAllowance, "../ram:BasisAmount", "The line allowance base amount (BT-137)", "Der Grundbetrag des Positionsnachlasses (BT-137)"),
-	brdec("BR-DEC-27", ciiModelLineCharge, "../ram:ActualAmount", "The line charge amount (BT-141)", "Der Betrag des Positionszuschlags (BT-141)"),
-	brdec("BR-DEC-28", ciiModelLineCharge, "../ram:BasisAmount", "The line charge base amount (BT-142)", "Der Grundbetrag des Positionszuschlags (BT-142)"),
-	brdec("BR-DEC-19", ciiModelHeaderTax, "ram:BasisAmount", "The VAT category taxable amount (BT-116)", "Die Bemessungsgrundlage (BT-116)"),
-	brdec("BR-DEC-20", ciiModelHeaderTax, "ram:CalculatedAmount", "The VAT category tax amount (BT-117)", "Der Steuerbetrag der Kategorie (BT-117)"),
+		}},
+	{ID: "BR-DEC-16", Context: ciiModelTotals, Test: brdec("ram:TotalPrepaidAmount")},
+	{ID: "BR-DEC-17", Context: ciiModelTotals, Test: brdec("ram:RoundingAmount")},
+	{ID: "BR-DEC-18", Context: ciiModelTotals, Test: brdec("ram:DuePayableAmount")},
+	{ID: "BR-DEC-23", Context: ciiModelLine, Test: brdec("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")},
+	{ID: "BR-DEC-24", Context: ciiModelLineAllowance, Test: brdec("../ram:ActualAmount")},
+	{ID: "BR-DEC-25", Context: ciiModelLineAllowance, Test: brdec("../ram:BasisAmount")},
+	{ID: "BR-DEC-27", Context: ciiModelLineCharge, Test: brdec("../ram:ActualAmount")},
+	{ID: "BR-DEC-28", Context: ciiModelLineCharge, Test: brdec("../ram:BasisAmount")},
+	{ID: "BR-DEC-19", Context: ciiModelHeaderTax, Test: brdec("ram:BasisAmount")},
+	{ID: "BR-DEC-20", Context: ciiModelHeaderTax, Test: brdec("ram:CalculatedAmount")},
 }

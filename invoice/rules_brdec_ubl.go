@@ -23,45 +23,35 @@ func brdecOK(n *node, path string) bool {
 	return true
 }
 
-// brdec builds a decimal rule.
-func brdec(id string, ctx Context, path, term, termDE string) Rule {
-	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:      func(n *node) bool { return brdecOK(n, path) },
-		Message:   term + " may have at most two decimal places.",
-		MessageDE: termDE + " darf höchstens zwei Nachkommastellen haben."}
-}
-
-// brdecNever builds the rules whose test compares an amount's currency
-// with an element the amount cannot have (the reference's test always
-// holds): they have an id but can never fire.
-func brdecNever(id string, ctx Context, term, termDE string) Rule {
-	return Rule{ID: id, Flag: Fatal, Context: ctx, Test: func(*node) bool { return true },
-		Message:   term + " may have at most two decimal places.",
-		MessageDE: termDE + " darf höchstens zwei Nachkommastellen haben."}
+// brdec is a decimal rule's test of the first amount at path.
+func brdec(path string) func(n *node) bool {
+	return func(n *node) bool { return brdecOK(n, path) }
 }
 
 var brdecUBLRules = []Rule{
-	brdec("BR-DEC-01", ublModelDocAllowance, "cbc:Amount", "The document level allowance amount (BT-92)", "Der Betrag des Nachlasses (BT-92)"),
-	brdec("BR-DEC-02", ublModelDocAllowance, "cbc:BaseAmount", "The document level allowance base amount (BT-93)", "Der Grundbetrag des Nachlasses (BT-93)"),
-	brdec("BR-DEC-05", ublModelDocCharge, "cbc:Amount", "The document level charge amount (BT-99)", "Der Betrag des Zuschlags (BT-99)"),
-	brdec("BR-DEC-06", ublModelDocCharge, "cbc:BaseAmount", "The document level charge base amount (BT-100)", "Der Grundbetrag des Zuschlags (BT-100)"),
-	brdec("BR-DEC-09", ublModelTotals, "cbc:LineExtensionAmount", "The sum of line net amounts (BT-106)", "Die Summe der Positionsnettobeträge (BT-106)"),
-	brdec("BR-DEC-10", ublModelTotals, "cbc:AllowanceTotalAmount", "The sum of allowances (BT-107)", "Die Summe der Nachlässe (BT-107)"),
-	brdec("BR-DEC-11", ublModelTotals, "cbc:ChargeTotalAmount", "The sum of charges (BT-108)", "Die Summe der Zuschläge (BT-108)"),
-	brdec("BR-DEC-12", ublModelTotals, "cbc:TaxExclusiveAmount", "The total without VAT (BT-109)", "Der Gesamtbetrag ohne Umsatzsteuer (BT-109)"),
-	brdec("BR-DEC-14", ublModelTotals, "cbc:TaxInclusiveAmount", "The total with VAT (BT-112)", "Der Gesamtbetrag mit Umsatzsteuer (BT-112)"),
-	brdec("BR-DEC-16", ublModelTotals, "cbc:PrepaidAmount", "The paid amount (BT-113)", "Der gezahlte Betrag (BT-113)"),
-	brdec("BR-DEC-17", ublModelTotals, "cbc:PayableRoundingAmount", "The rounding amount (BT-114)", "Der Rundungsbetrag (BT-114)"),
-	brdec("BR-DEC-18", ublModelTotals, "cbc:PayableAmount", "The amount due (BT-115)", "Der fällige Betrag (BT-115)"),
-	brdecNever("BR-DEC-13", ublModelRoot, "The VAT total (BT-110)", "Die Umsatzsteuersumme (BT-110)"),
-	brdecNever("BR-DEC-15", ublModelRoot, "The VAT total in accounting currency (BT-111)", "Die Umsatzsteuersumme in Steuerwährung (BT-111)"),
-	brdec("BR-DEC-23", ublModelLine, "cbc:LineExtensionAmount", "The line net amount (BT-131)", "Der Nettobetrag der Position (BT-131)"),
-	brdec("BR-DEC-24", ublModelLineAllowance, "cbc:Amount", "The line allowance amount (BT-136)", "Der Betrag des Positionsnachlasses (BT-136)"),
-	brdec("BR-DEC-25", ublModelLineAllowance, "cbc:BaseAmount", "The line allowance base amount (BT-137)", "Der Grundbetrag des Positionsnachlasses (BT-137)"),
-	brdec("BR-DEC-27", ublModelLineCharge, "cbc:Amount", "The line charge amount (BT-141)", "Der Betrag des Positionszuschlags (BT-141)"),
-	brdec("BR-DEC-28", ublModelLineCharge, "cbc:BaseAmount", "The line charge base amount (BT-142)", "Der Grundbetrag des Positionszuschlags (BT-142)"),
-	brdec("BR-DEC-19", ublModelTaxSubtotal, "cbc:TaxableAmount", "The VAT category taxable amount (BT-116)", "Die Bemessungsgrundlage (BT-116)"),
-	brdec("BR-DEC-20", ublModelTaxSubtotal, "cbc:TaxAmount", "The VAT category tax amount (BT-117)", "Der Steuerbetrag der Kategorie (BT-117)"),
+	{ID: "BR-DEC-01", Context: ublModelDocAllowance, Test: brdec("cbc:Amount")},
+	{ID: "BR-DEC-02", Context: ublModelDocAllowance, Test: brdec("cbc:BaseAmount")},
+	{ID: "BR-DEC-05", Context: ublModelDocCharge, Test: brdec("cbc:Amount")},
+	{ID: "BR-DEC-06", Context: ublModelDocCharge, Test: brdec("cbc:BaseAmount")},
+	{ID: "BR-DEC-09", Context: ublModelTotals, Test: brdec("cbc:LineExtensionAmount")},
+	{ID: "BR-DEC-10", Context: ublModelTotals, Test: brdec("cbc:AllowanceTotalAmount")},
+	{ID: "BR-DEC-11", Context: ublModelTotals, Test: brdec("cbc:ChargeTotalAmount")},
+	{ID: "BR-DEC-12", Context: ublModelTotals, Test: brdec("cbc:TaxExclusiveAmount")},
+	{ID: "BR-DEC-14", Context: ublModelTotals, Test: brdec("cbc:TaxInclusiveAmount")},
+	{ID: "BR-DEC-16", Context: ublModelTotals, Test: brdec("cbc:PrepaidAmount")},
+	{ID: "BR-DEC-17", Context: ublModelTotals, Test: brdec("cbc:PayableRoundingAmount")},
+	{ID: "BR-DEC-18", Context: ublModelTotals, Test: brdec("cbc:PayableAmount")},
+	// BR-DEC-13 and -15 compare an amount's currency with an element the
+	// amount cannot have: the reference's test always holds.
+	{ID: "BR-DEC-13", Context: ublModelRoot, Test: always},
+	{ID: "BR-DEC-15", Context: ublModelRoot, Test: always},
+	{ID: "BR-DEC-23", Context: ublModelLine, Test: brdec("cbc:LineExtensionAmount")},
+	{ID: "BR-DEC-24", Context: ublModelLineAllowance, Test: brdec("cbc:Amount")},
+	{ID: "BR-DEC-25", Context: ublModelLineAllowance, Test: brdec("cbc:BaseAmount")},
+	{ID: "BR-DEC-27", Context: ublModelLineCharge, Test: brdec("cbc:Amount")},
+	{ID: "BR-DEC-28", Context: ublModelLineCharge, Test: brdec("cbc:BaseAmount")},
+	{ID: "BR-DEC-19", Context: ublModelTaxSubtotal, Test: brdec("cbc:TaxableAmount")},
+	{ID: "BR-DEC-20", Context: ublModelTaxSubtotal, Test: brdec("cbc:TaxAmount")},
 }
 
 // brdecRoundedNum is ". = round(. * 100) div 100": untyped, so double

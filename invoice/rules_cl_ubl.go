@@ -46,20 +46,14 @@ func clList(key string) string {
 	return l
 }
 
-// clValue builds a rule testing the element's value against a code list.
-func clValue(id string, ctx Context, list codeSet, what, whatDE string) Rule {
-	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:      func(n *node) bool { return clIn(n.Value(), list) },
-		Message:   what + " must be a code of the list the rule names; correct the code.",
-		MessageDE: whatDE + " muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."}
+// clValue tests the element's value against a code list.
+func clValue(list codeSet) func(n *node) bool {
+	return func(n *node) bool { return clIn(n.Value(), list) }
 }
 
-// clAttr builds a rule testing an attribute against a code list.
-func clAttr(id string, ctx Context, attr string, list codeSet, what, whatDE string) Rule {
-	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:      func(n *node) bool { v, _ := n.Attr(attr); return clIn(v, list) },
-		Message:   what + " must be a code of the list the rule names; correct the code.",
-		MessageDE: whatDE + " muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."}
+// clAttr tests an attribute against a code list.
+func clAttr(attr string, list codeSet) func(n *node) bool {
+	return func(n *node) bool { v, _ := n.Attr(attr); return clIn(v, list) }
 }
 
 // clNoteSubject is BR-CL-08: a note starting "#XXX#" must use a subject
@@ -161,10 +155,8 @@ var (
 )
 
 var clUBLRules = []Rule{
-	{ID: "BR-CL-08", Flag: Fatal, Context: ublModelNote, Test: clNoteSubject(clList("ubl/BR-CL-08/0")),
-		Message:   "A note subject code (#XXX# at the start of BT-21) must be from UNTDID 4451.",
-		MessageDE: "Ein Betreff-Code einer Notiz (#XXX# am Anfang von BT-21) muss aus UNTDID 4451 stammen."},
-	{ID: "BR-CL-01", Flag: Fatal, Context: ublCodesTypeCode,
+	{ID: "BR-CL-08", Context: ublModelNote, Test: clNoteSubject(clList("ubl/BR-CL-08/0"))},
+	{ID: "BR-CL-01", Context: ublCodesTypeCode,
 		Test: func() func(*node) bool {
 			invoice, creditNote := clSet("ubl/BR-CL-01/0"), clSet("ubl/BR-CL-01/1")
 			return func(n *node) bool {
@@ -173,15 +165,13 @@ var clUBLRules = []Rule{
 				}
 				return clIn(n.Value(), creditNote)
 			}
-		}(),
-		Message:   "The invoice type code (BT-3) must be a code of UNTDID 1001 allowed for invoices or credit notes.",
-		MessageDE: "Der Rechnungstyp (BT-3) muss ein für Rechnungen bzw. Gutschriften zulässiger Code aus UNTDID 1001 sein."},
-	clAttr("BR-CL-03", ublCodesAmount, "currencyID", clSet("ubl/BR-CL-03/0"), "The currency of an amount (@currencyID, ISO 4217)", "Die Währung eines Betrags (@currencyID, ISO 4217)"),
-	clValue("BR-CL-04", ublCodesDocCurrency, clSet("ubl/BR-CL-04/0"), "The invoice currency code (BT-5, ISO 4217)", "Der Währungscode der Rechnung (BT-5, ISO 4217)"),
-	clValue("BR-CL-05", ublCodesTaxCurrency, clSet("ubl/BR-CL-05/0"), "The VAT accounting currency code (BT-6, ISO 4217)", "Der Code der Steuerwährung (BT-6, ISO 4217)"),
-	clValue("BR-CL-06", ublCodesPeriodCode, clSet("ubl/BR-CL-06/0"), "The value added tax point date code (BT-8, UNTDID 2005)", "Der Code der Steuerfälligkeit (BT-8, UNTDID 2005)"),
-	clAttr("BR-CL-07", ublCodesObjectID, "schemeID", clSet("ubl/BR-CL-07/0"), "The scheme of the invoiced object identifier (BT-18, UNTDID 1153)", "Das Schema der Kennung des Rechnungsobjekts (BT-18, UNTDID 1153)"),
-	{ID: "BR-CL-10", Flag: Fatal, Context: ublCodesPartyID,
+		}()},
+	{ID: "BR-CL-03", Context: ublCodesAmount, Test: clAttr("currencyID", clSet("ubl/BR-CL-03/0"))},
+	{ID: "BR-CL-04", Context: ublCodesDocCurrency, Test: clValue(clSet("ubl/BR-CL-04/0"))},
+	{ID: "BR-CL-05", Context: ublCodesTaxCurrency, Test: clValue(clSet("ubl/BR-CL-05/0"))},
+	{ID: "BR-CL-06", Context: ublCodesPeriodCode, Test: clValue(clSet("ubl/BR-CL-06/0"))},
+	{ID: "BR-CL-07", Context: ublCodesObjectID, Test: clAttr("schemeID", clSet("ubl/BR-CL-07/0"))},
+	{ID: "BR-CL-10", Context: ublCodesPartyID,
 		Test: func() func(*node) bool {
 			icd, sepa := clSet("ubl/BR-CL-10/0"), clSet("ubl/BR-CL-10/1")
 			return func(n *node) bool {
@@ -191,27 +181,21 @@ var clUBLRules = []Rule{
 				}
 				return clIn(s, sepa) && (n.Ancestor("cac:AccountingSupplierParty") != nil || n.Ancestor("cac:PayeeParty") != nil)
 			}
-		}(),
-		Message:   "The scheme of a party identifier must be an ISO 6523 ICD code (SEPA only for seller and payee).",
-		MessageDE: "Das Schema einer Parteikennung muss ein ISO-6523-ICD-Code sein (SEPA nur bei Verkäufer und Zahlungsempfänger)."},
-	clAttr("BR-CL-11", ublCodesLegalID, "schemeID", clSet("ubl/BR-CL-11/0"), "The scheme of a legal registration identifier (ISO 6523 ICD)", "Das Schema einer Registernummer (ISO 6523 ICD)"),
-	clAttr("BR-CL-13", ublCodesClassification, "listID", clSet("ubl/BR-CL-13/0"), "The scheme of an item classification identifier (BT-158, UNTDID 7143)", "Das Schema einer Artikelklassifizierung (BT-158, UNTDID 7143)"),
-	clValue("BR-CL-14", ublCodesCountry, clSet("ubl/BR-CL-14/0"), "A country code (ISO 3166-1 alpha-2)", "Ein Ländercode (ISO 3166-1 alpha-2)"),
-	clValue("BR-CL-15", ublCodesOrigin, clSet("ubl/BR-CL-15/0"), "The item country of origin (BT-159, ISO 3166-1 alpha-2)", "Das Ursprungsland des Artikels (BT-159, ISO 3166-1 alpha-2)"),
-	clValue("BR-CL-16", ublCodesPaymentMeans, clSet("ubl/BR-CL-16/0"), "The payment means code (BT-81, UNTDID 4461)", "Der Zahlungsartcode (BT-81, UNTDID 4461)"),
-	clValue("BR-CL-17", ublCodesTaxCategory, clSet("ubl/BR-CL-17/0"), "A VAT category code (UNTDID 5305 subset)", "Ein Code der Umsatzsteuerkategorie (Teilmenge von UNTDID 5305)"),
-	clValue("BR-CL-18", ublCodesItemCategory, clSet("ubl/BR-CL-18/0"), "The invoiced item VAT category code (BT-151, UNTDID 5305 subset)", "Die Umsatzsteuerkategorie des Artikels (BT-151, Teilmenge von UNTDID 5305)"),
-	clValue("BR-CL-19", ublCodesAllowanceReason, clSet("ubl/BR-CL-19/0"), "An allowance reason code (UNTDID 5189)", "Ein Code für den Grund eines Nachlasses (UNTDID 5189)"),
-	clValue("BR-CL-20", ublCodesChargeReason, clSet("ubl/BR-CL-20/0"), "A charge reason code (UNTDID 7161)", "Ein Code für den Grund eines Zuschlags (UNTDID 7161)"),
-	clAttr("BR-CL-21", ublCodesItemID, "schemeID", clSet("ubl/BR-CL-21/0"), "The scheme of an item standard identifier (BT-157, ISO 6523 ICD)", "Das Schema einer Artikelkennung (BT-157, ISO 6523 ICD)"),
-	{ID: "BR-CL-22", Flag: Fatal, Context: ublCodesExemption,
-		Test:      clExemption(clSet("ubl/BR-CL-22/0")),
-		Message:   "A VAT exemption reason code (BT-121) must be a VATEX code.",
-		MessageDE: "Ein Code für den Befreiungsgrund (BT-121) muss ein VATEX-Code sein."},
-	clAttr("BR-CL-23", ublCodesQuantity, "unitCode", clSet("ubl/BR-CL-23/0"), "A unit of measure (UN/ECE Rec 20 with Rec 21)", "Eine Mengeneinheit (UN/ECE Rec 20 mit Rec 21)"),
-	{ID: "BR-CL-24", Flag: Fatal, Context: ublCodesBinary, Test: clMimeOK,
-		Message:   "An attached document (BT-125) must be PDF, PNG, JPEG, CSV, XLSX or ODS.",
-		MessageDE: "Ein angehängtes Dokument (BT-125) muss PDF, PNG, JPEG, CSV, XLSX oder ODS sein."},
-	clAttr("BR-CL-25", ublCodesEndpoint, "schemeID", clSet("ubl/BR-CL-25/0"), "The scheme of an electronic address (CEF EAS)", "Das Schema einer elektronischen Adresse (CEF EAS)"),
-	clAttr("BR-CL-26", ublCodesDeliveryID, "schemeID", clSet("ubl/BR-CL-26/0"), "The scheme of a delivery location identifier (BT-71, ISO 6523 ICD)", "Das Schema einer Lieferortkennung (BT-71, ISO 6523 ICD)"),
+		}()},
+	{ID: "BR-CL-11", Context: ublCodesLegalID, Test: clAttr("schemeID", clSet("ubl/BR-CL-11/0"))},
+	{ID: "BR-CL-13", Context: ublCodesClassification, Test: clAttr("listID", clSet("ubl/BR-CL-13/0"))},
+	{ID: "BR-CL-14", Context: ublCodesCountry, Test: clValue(clSet("ubl/BR-CL-14/0"))},
+	{ID: "BR-CL-15", Context: ublCodesOrigin, Test: clValue(clSet("ubl/BR-CL-15/0"))},
+	{ID: "BR-CL-16", Context: ublCodesPaymentMeans, Test: clValue(clSet("ubl/BR-CL-16/0"))},
+	{ID: "BR-CL-17", Context: ublCodesTaxCategory, Test: clValue(clSet("ubl/BR-CL-17/0"))},
+	{ID: "BR-CL-18", Context: ublCodesItemCategory, Test: clValue(clSet("ubl/BR-CL-18/0"))},
+	{ID: "BR-CL-19", Context: ublCodesAllowanceReason, Test: clValue(clSet("ubl/BR-CL-19/0"))},
+	{ID: "BR-CL-20", Context: ublCodesChargeReason, Test: clValue(clSet("ubl/BR-CL-20/0"))},
+	{ID: "BR-CL-21", Context: ublCodesItemID, Test: clAttr("schemeID", clSet("ubl/BR-CL-21/0"))},
+	{ID: "BR-CL-22", Context: ublCodesExemption,
+		Test: clExemption(clSet("ubl/BR-CL-22/0"))},
+	{ID: "BR-CL-23", Context: ublCodesQuantity, Test: clAttr("unitCode", clSet("ubl/BR-CL-23/0"))},
+	{ID: "BR-CL-24", Context: ublCodesBinary, Test: clMimeOK},
+	{ID: "BR-CL-25", Context: ublCodesEndpoint, Test: clAttr("schemeID", clSet("ubl/BR-CL-25/0"))},
+	{ID: "BR-CL-26", Context: ublCodesDeliveryID, Test: clAttr("schemeID", clSet("ubl/BR-CL-26/0"))},
 }
