@@ -21,6 +21,7 @@ var catalogues = []map[string]ruleDoc{
 	brdecDocs, // catalogue_brdec.go
 	clDocs,    // catalogue_cl.go
 	vatDocs,   // catalogue_vat.go
+	xrDocs,    // catalogue_xr.go
 }
 
 // document fills in each rule's flag and messages from the catalogue,
