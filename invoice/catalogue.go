@@ -16,12 +16,13 @@ type ruleDoc struct {
 
 // catalogues lists the catalogue of every family, by file.
 var catalogues = []map[string]ruleDoc{
-	brDocs,    // catalogue_br.go
-	brcoDocs,  // catalogue_brco.go
-	brdecDocs, // catalogue_brdec.go
-	clDocs,    // catalogue_cl.go
-	vatDocs,   // catalogue_vat.go
-	xrDocs,    // catalogue_xr.go
+	brDocs,     // catalogue_br.go
+	brcoDocs,   // catalogue_brco.go
+	brdecDocs,  // catalogue_brdec.go
+	clDocs,     // catalogue_cl.go
+	peppolDocs, // catalogue_peppol.go
+	vatDocs,    // catalogue_vat.go
+	xrDocs,     // catalogue_xr.go
 }
 
 // document fills in each rule's flag and messages from the catalogue,
