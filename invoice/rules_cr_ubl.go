@@ -12,15 +12,6 @@ import (
 // not(path) and come from the table schemas.UBLRestrictions; the rest are
 // written out below.
 
-// restrictionText names what a restriction's path points at, for messages.
-func restrictionText(path string) string {
-	path = strings.TrimPrefix(path, "//")
-	if i := strings.LastIndexByte(path, '/'); i >= 0 && strings.HasPrefix(path[i+1:], "@") {
-		return "the attribute " + path[i+1:] + " of " + path[:i]
-	}
-	return path
-}
-
 // restrictionRules turns a restriction table into rules, with the contexts
 // their lines name.
 func restrictionRules(table []schemas.Restriction, contexts map[int]Context) []Rule {
@@ -43,11 +34,8 @@ func restrictionRules(table []schemas.Restriction, contexts map[int]Context) []R
 			panic("invoice: no context for line " + r.ID)
 		}
 		ps, k := sets[r.Context], index[i]
-		what := restrictionText(r.Path)
-		rules = append(rules, Rule{ID: r.ID, Flag: Flag(r.Flag), Context: ctx,
-			Test:      func(n *node) bool { return !ps.hitsMemo(n)[k] },
-			Message:   what + " is not part of EN 16931 and should not be used; remove it.",
-			MessageDE: what + " ist nicht Teil der EN 16931 und sollte nicht verwendet werden; bitte entfernen."})
+		rules = append(rules, Rule{ID: r.ID, Context: ctx,
+			Test: func(n *node) bool { return !ps.hitsMemo(n)[k] }})
 	}
 	return rules
 }
@@ -234,18 +222,14 @@ func ublCRRules() []Rule {
 	rules := restrictionRules(schemas.UBLRestrictions, map[int]Context{391: ublSyntaxRoot})
 	adrIs130 := func(adr *node) bool { return xrIn("130", adr.Strs("cbc:DocumentTypeCode")) }
 	return append(rules,
-		Rule{ID: "UBL-CR-002", Flag: Warning, Context: ublSyntaxRoot,
-			Test:      func(n *node) bool { return !n.Has("cbc:UBLVersionID") || xrIn("2.1", n.Strs("cbc:UBLVersionID")) },
-			Message:   "cbc:UBLVersionID should not be used, or be 2.1.",
-			MessageDE: "cbc:UBLVersionID sollte nicht verwendet werden oder 2.1 lauten."},
-		Rule{ID: "UBL-CR-412", Flag: Warning, Context: ublSyntaxRoot,
+		Rule{ID: "UBL-CR-002", Context: ublSyntaxRoot,
+			Test: func(n *node) bool { return !n.Has("cbc:UBLVersionID") || xrIn("2.1", n.Strs("cbc:UBLVersionID")) }},
+		Rule{ID: "UBL-CR-412", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				// ../cn:CreditNote from the root element: the document is a credit note.
 				return !n.Has("cac:PaymentMeans/cbc:PaymentDueDate") || n.Space == xmltree.NSCreditNote && n.Local == "CreditNote"
-			},
-			Message:   "cac:PaymentMeans/cbc:PaymentDueDate should not be used in an invoice; give the due date in cbc:DueDate (BT-9).",
-			MessageDE: "cac:PaymentMeans/cbc:PaymentDueDate sollte in einer Rechnung nicht verwendet werden; das Fälligkeitsdatum gehört in cbc:DueDate (BT-9)."},
-		Rule{ID: "UBL-CR-665", Flag: Warning, Context: ublSyntaxRoot,
+			}},
+		Rule{ID: "UBL-CR-665", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					codes := adr.Strs("cbc:DocumentTypeCode")
@@ -260,10 +244,8 @@ func ublCRRules() []Rule {
 					}
 				}
 				return true
-			},
-			Message:   "A scheme identifier on a document reference should only be used for the invoiced object (document type code 130).",
-			MessageDE: "Eine Schema-Kennung an einer Dokumentreferenz sollte nur beim Rechnungsobjekt (Dokumentart 130) verwendet werden."},
-		Rule{ID: "UBL-CR-666", Flag: Fatal, Context: ublSyntaxRoot,
+			}},
+		Rule{ID: "UBL-CR-666", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					if adrIs130(adr) && adr.Has("cac:Attachment") {
@@ -271,10 +253,8 @@ func ublCRRules() []Rule {
 					}
 				}
 				return true
-			},
-			Message:   "The invoiced object reference (document type code 130) must not carry an attachment.",
-			MessageDE: "Die Referenz auf das Rechnungsobjekt (Dokumentart 130) darf keinen Anhang enthalten."},
-		Rule{ID: "UBL-CR-673", Flag: Fatal, Context: ublSyntaxRoot,
+			}},
+		Rule{ID: "UBL-CR-673", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					if adrIs130(adr) && adr.Has("cbc:DocumentDescription") {
@@ -282,8 +262,6 @@ func ublCRRules() []Rule {
 					}
 				}
 				return true
-			},
-			Message:   "The invoiced object reference (document type code 130) must not carry a document description.",
-			MessageDE: "Die Referenz auf das Rechnungsobjekt (Dokumentart 130) darf keine Dokumentbeschreibung enthalten."},
+			}},
 	)
 }
