@@ -7,7 +7,16 @@ import "github.com/eingang/eingang/invoice/internal/xmltree"
 // lives in its own file.
 func allRules() []Rule {
 	var all []Rule
-	for _, family := range [][]Rule{
+	for _, family := range ruleTables() {
+		all = append(all, family...)
+	}
+	return document(all)
+}
+
+// ruleTables returns the families' tables as they define them, before the
+// catalogue fills in flags and messages.
+func ruleTables() [][]Rule {
+	return [][]Rule{
 		brUBLRules,          // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
 		brCIIRules,          // rules_br_cii.go: BR-01..BR-65, BR-B for CII
 		brcoUBLRules,        // rules_brco_ubl.go: BR-CO for UBL
@@ -26,10 +35,7 @@ func allRules() []Rule {
 		xrCIIRules,          // rules_xr_cii.go: XRechnung rules for CII
 		peppolUBLRules,      // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
 		peppolCIIRules,      // rules_peppol_cii.go: PEPPOL-EN16931-R for CII
-	} {
-		all = append(all, family...)
 	}
-	return document(all)
 }
 
 // Contexts many families share.
