@@ -6,8 +6,8 @@ import (
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
-// The EN 16931 core business rules for CII (see rules_br_ubl.go for the
-// helpers both syntaxes use).
+// The EN 16931 core business rules for CII (see rules_br_common.go for the
+// helpers both syntaxes use and catalogue_br.go for what each rule means).
 
 const ciiSeller = ciiAgreement + "/ram:SellerTradeParty"
 const ciiBuyer = ciiAgreement + "/ram:BuyerTradeParty"
@@ -191,4 +191,22 @@ var brCIIHeaderTaxRules = []Rule{
 		Test: func(n *node) bool {
 			return ciiVATType(n) && (n.Has("ram:RateApplicablePercent") || xrIn("O", n.Strs("ram:CategoryCode")))
 		}},
+}
+
+// brDateString102 is path/udt:DateTimeString[@format = '102'].
+func brDateString102(n *node, path string) []string {
+	var out []string
+	for _, d := range n.All(path + "/udt:DateTimeString") {
+		if f, _ := d.Attr("format"); f == "102" {
+			out = append(out, d.Value())
+		}
+	}
+	return out
+}
+
+func brPeriodCII(n *node) bool {
+	if !n.Has("ram:EndDateTime") || !n.Has("ram:StartDateTime") {
+		return true
+	}
+	return anyStringCmp(brDateString102(n, "ram:EndDateTime"), brDateString102(n, "ram:StartDateTime"), func(x, y string) bool { return x >= y })
 }

@@ -8,21 +8,6 @@ import (
 
 // The EN 16931 core business rules BR-01 … BR-65 and BR-B-01/02.
 
-// brNotBlank is "normalize-space(path) != ”".
-func brNotBlank(path string) func(n *node) bool {
-	return func(n *node) bool { return xrFirstNorm(n, path) != "" }
-}
-
-// brExists is "exists(path)".
-func brExists(path string) func(n *node) bool {
-	return func(n *node) bool { return n.Has(path) }
-}
-
-// brEither is "exists(a) or exists(b)".
-func brEither(a, b string) func(n *node) bool {
-	return func(n *node) bool { return n.Has(a) || n.Has(b) }
-}
-
 // brPeriodOK is "(exists(end) and exists(start) and xs:date(end) >=
 // xs:date(start)) or not(exists(start)) or not(exists(end))".
 func brPeriodOK(n *node, start, end string) bool {
@@ -32,12 +17,6 @@ func brPeriodOK(n *node, start, end string) bool {
 	e, ok1 := xmltree.CastDate(n, n.Strs(end))
 	s, ok2 := xmltree.CastDate(n, n.Strs(start))
 	return !ok1 || !ok2 || !e.Before(s)
-}
-
-// brAnyNum is path op k, k an integer literal: the untyped values at path
-// compared existentially (see untypedCmpInt).
-func brAnyNum(n *node, path string, op xmltree.CmpOp, k int64) bool {
-	return xmltree.AnyUntypedCmpInt(n, n.Strs(path), op, k)
 }
 
 // brUBLHasB reports the B categories BR-B-01/02 look for.
@@ -216,22 +195,4 @@ func ublHasVATCategoryID(n *node) bool {
 		}
 	}
 	return false
-}
-
-// brDateString102 is path/udt:DateTimeString[@format = '102'].
-func brDateString102(n *node, path string) []string {
-	var out []string
-	for _, d := range n.All(path + "/udt:DateTimeString") {
-		if f, _ := d.Attr("format"); f == "102" {
-			out = append(out, d.Value())
-		}
-	}
-	return out
-}
-
-func brPeriodCII(n *node) bool {
-	if !n.Has("ram:EndDateTime") || !n.Has("ram:StartDateTime") {
-		return true
-	}
-	return anyStringCmp(brDateString102(n, "ram:EndDateTime"), brDateString102(n, "ram:StartDateTime"), func(x, y string) bool { return x >= y })
 }

@@ -172,3 +172,22 @@ var brcoCIIRules = []Rule{
 			return brcoTaxAmountOK(pcts, n.Str("ram:CalculatedAmount"), n.Has("ram:CalculatedAmount"), n.Str("ram:BasisAmount"), n.Has("ram:BasisAmount"), true)
 		}},
 }
+
+// brcoCIIACAmounts returns the actual amounts of the header allowances
+// (charge false) or charges (true) and whether there are any.
+func brcoCIIACAmounts(r *node, charge bool) (amounts []string, any bool) {
+	for _, ac := range r.All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
+		if ciiIndicatorIs(ac, charge) {
+			any = true
+			amounts = append(amounts, ac.Strs("ram:ActualAmount")...)
+		}
+	}
+	return amounts, any
+}
+
+// brcoDecTruthy is the effective boolean value of xs:decimal(path): false
+// where absent or zero.
+func brcoDecTruthy(n *node, path string) bool {
+	d, ok := brcoDec(n, path)
+	return ok && d.Sign() != 0
+}

@@ -19,13 +19,6 @@ func brcoPrefixOK(id string) bool {
 	return strings.Contains(clList("ubl/BR-CO-09/0"), string(r))
 }
 
-// brcoDec is xs:decimal(path) (see xmltree.CastDecimal); present is false
-// where the path selects nothing (the reference's comparison is then false)
-// or the cast raised a dynamic error.
-func brcoDec(n *node, path string) (d *big.Rat, present bool) {
-	return xmltree.CastDecimal(n, n.Strs(path))
-}
-
 // brcoSumRound2 is round(sum(values as decimals) * 100) div 100.
 func brcoSumRound2(values []string) *big.Rat {
 	s, _ := xmltree.SumDec(values)
@@ -43,9 +36,6 @@ func brcoACAmounts(n *node, path string, charge bool) (amounts []string, any boo
 	}
 	return amounts, any
 }
-
-func ratAdd(a, b *big.Rat) *big.Rat { return new(big.Rat).Add(a, b) }
-func ratSub(a, b *big.Rat) *big.Rat { return new(big.Rat).Sub(a, b) }
 
 var brcoUBLRules = []Rule{
 	{ID: "BR-CO-25", Context: ublModelPayable,
@@ -217,61 +207,4 @@ func brcoPayableOK(n *node, prepaidPath, roundingPath, payablePath, totalPath st
 	}
 	r, ok := brcoDec(n, roundingPath)
 	return ok && xmltree.RoundDec2(ratSub(payable, r)).Cmp(total) == 0
-}
-
-// brcoTaxAmountOK is BR-CO-17: with rate P, taxable amount B and tax amount
-// T: (round(P) = 0 and round(T) = 0) or (round(P) != 0 and |T| - 1 <
-// round(|B| * P/100 * 100)/100 < |T| + 1) or (no P and round(T) = 0). The
-// CII rule's bounds are inclusive (<=).
-func brcoTaxAmountOK(pcts []string, taxS string, hasTax bool, baseS string, hasBase, inclusive bool) bool {
-	var tax *big.Rat
-	if hasTax {
-		var ok bool
-		if tax, ok = xmltree.Dec(taxS); !ok {
-			return false
-		}
-	}
-	if len(pcts) == 0 {
-		return hasTax && xmltree.RoundDec(tax).Sign() == 0
-	}
-	p, ok := xmltree.Dec(pcts[0])
-	if !ok || len(pcts) > 1 {
-		return false
-	}
-	if xmltree.RoundDec(p).Sign() == 0 {
-		return hasTax && xmltree.RoundDec(tax).Sign() == 0
-	}
-	if !hasTax || !hasBase {
-		return false
-	}
-	base, ok := xmltree.Dec(baseS)
-	if !ok {
-		return false
-	}
-	want := xmltree.RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(p, big.NewRat(100, 1))))
-	t := new(big.Rat).Abs(tax)
-	lo, hi := ratSub(t, big.NewRat(1, 1)).Cmp(want), ratAdd(t, big.NewRat(1, 1)).Cmp(want)
-	if inclusive {
-		return lo <= 0 && hi >= 0
-	}
-	return lo < 0 && hi > 0
-}
-
-// brcoCIIACAmounts returns the actual amounts of the header allowances
-// (charge false) or charges (true) and whether there are any.
-func brcoCIIACAmounts(r *node, charge bool) (amounts []string, any bool) {
-	for _, ac := range r.All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
-		if ciiIndicatorIs(ac, charge) {
-			any = true
-			amounts = append(amounts, ac.Strs("ram:ActualAmount")...)
-		}
-	}
-	return amounts, any
-}
-
-// brcoDecTruthy is the effective boolean value of xs:decimal(path): false
-// where absent or zero.
-func brcoDecTruthy(n *node, path string) bool {
-	d, ok := brcoDec(n, path)
-	return ok && d.Sign() != 0
 }

@@ -1,6 +1,12 @@
 package invoice
 
-// The EN 16931 decimal rules for CII (see rules_brdec_ubl.go).
+import (
+	"strconv"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
+
+// The EN 16931 decimal rules for CII (see rules_brdec_common.go).
 
 var brdecCIIRules = []Rule{
 	{ID: "BR-DEC-01", Context: ciiModelDocAllowance, Test: brdec("../ram:ActualAmount")},
@@ -52,4 +58,15 @@ var brdecCIIRules = []Rule{
 	{ID: "BR-DEC-28", Context: ciiModelLineCharge, Test: brdec("../ram:BasisAmount")},
 	{ID: "BR-DEC-19", Context: ciiModelHeaderTax, Test: brdec("ram:BasisAmount")},
 	{ID: "BR-DEC-20", Context: ciiModelHeaderTax, Test: brdec("ram:CalculatedAmount")},
+}
+
+// brdecRoundedNum is ". = round(. * 100) div 100": untyped, so double
+// arithmetic and an untyped comparison with a double.
+func brdecRoundedNum(ctx *node, v string) bool {
+	x, ok := xmltree.UntypedDouble(v)
+	if !ok {
+		ctx.Raise("cannot convert string " + strconv.Quote(v) + " to xs:double")
+		return false
+	}
+	return xmltree.UntypedCmpDouble(ctx, v, xmltree.OpEq, xmltree.RoundDouble(x*100)/100)
 }

@@ -4,7 +4,7 @@ import (
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
-// The EN 16931 code list rules for CII (see rules_cl_ubl.go for the lists).
+// The EN 16931 code list rules for CII (see rules_cl_common.go for the lists).
 
 func ciiCodes(order int, names []string, match func(n *node) bool) Context {
 	return Context{Pattern: CIICodes, Order: order, Names: names, Match: match}

@@ -141,16 +141,6 @@ func vatRequires(cats, cats2 func(r *node) []*node, parties func(r *node) bool) 
 	}
 }
 
-// vatSumDec sums decimals, treating values that are no decimal as zero
-// (the reference stops there anyway).
-func vatSumDec(values []string) *big.Rat {
-	s := new(big.Rat)
-	for _, v := range values {
-		s.Add(s, xmltree.DecOr(v))
-	}
-	return s
-}
-
 // vatBase computes Σ line net amounts + Σ charges − Σ allowances over the
 // root's lines and document level allowances/charges of the category
 // (optionally of the rate).
@@ -252,15 +242,6 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 		cnGuard := vatAnyLineWithRate(r, "cac:CreditNoteLine", code, rate) || acWithRate
 		return invGuard && within("cac:InvoiceLine") || cnGuard && within("cac:CreditNoteLine")
 	}
-}
-
-func vatRateIn(values []string, rate *big.Rat) bool {
-	for _, v := range values {
-		if d, ok := xmltree.Dec(v); ok && d.Cmp(rate) == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 func vatCodeIn(values []string, code string) bool {
