@@ -20,10 +20,10 @@ func ruleTables() [][]Rule {
 		brUBLRules,          // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
 		brCIIRules,          // rules_br_cii.go: BR-01..BR-65, BR-B for CII
 		brcoUBLRules,        // rules_brco_ubl.go: BR-CO for UBL
-		brdecUBLRules,       // rules_brdec_ubl.go: BR-DEC for UBL
+		brdecFor(UBL),       // rules_brdec_common.go: BR-DEC for UBL
 		brCIIHeaderTaxRules, // rules_br_cii.go: header tax rules for CII
 		brcoCIIRules,        // rules_brco_cii.go: BR-CO for CII
-		brdecCIIRules,       // rules_brdec_cii.go: BR-DEC for CII
+		brdecFor(CII),       // rules_brdec_common.go: BR-DEC for CII
 		vatUBLRules(),       // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		ciiVATRules(),       // rules_vat_cii.go: the VAT category rules for CII
 		clUBLRules,          // rules_cl_ubl.go: BR-CL code lists for UBL

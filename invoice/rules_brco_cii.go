@@ -10,11 +10,8 @@ import (
 
 // The EN 16931 calculation and co-occurrence rules for CII.
 
-var brcoCIIRules = []Rule{
-	{ID: "BR-CO-05", Context: ciiModelDocAllowance, Test: always},
-	{ID: "BR-CO-21", Context: ciiModelDocAllowance, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
-	{ID: "BR-CO-06", Context: ciiModelDocCharge, Test: always},
-	{ID: "BR-CO-22", Context: ciiModelDocCharge, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
+var brcoCIIRules = append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharge, ciiModelLineAllowance, ciiModelLineCharge,
+	"../ram:Reason", "../ram:ReasonCode"), []Rule{
 	{ID: "BR-CO-10", Context: ciiModelTotals,
 		Test: func(n *node) bool {
 			total, ok := brcoDec(n, "ram:LineTotalAmount")
@@ -121,10 +118,6 @@ var brcoCIIRules = []Rule{
 		Test: func(n *node) bool {
 			return n.Has("//rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax")
 		}},
-	{ID: "BR-CO-07", Context: ciiModelLineAllowance, Test: always},
-	{ID: "BR-CO-23", Context: ciiModelLineAllowance, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
-	{ID: "BR-CO-08", Context: ciiModelLineCharge, Test: always},
-	{ID: "BR-CO-24", Context: ciiModelLineCharge, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
 	{ID: "BR-CO-20", Context: ciiModelLinePeriod, Test: brEither("ram:StartDateTime", "ram:EndDateTime")},
 	{ID: "BR-CO-19", Context: ciiModelPeriod, Test: brEither("ram:StartDateTime", "ram:EndDateTime"),
 		Message:   "An invoicing period (BG-14) needs a start (BT-73) or end date (BT-74).",
@@ -171,7 +164,7 @@ var brcoCIIRules = []Rule{
 			}
 			return brcoTaxAmountOK(pcts, n.Str("ram:CalculatedAmount"), n.Has("ram:CalculatedAmount"), n.Str("ram:BasisAmount"), n.Has("ram:BasisAmount"), true)
 		}},
-}
+}...)
 
 // brcoCIIACAmounts returns the actual amounts of the header allowances
 // (charge false) or charges (true) and whether there are any.

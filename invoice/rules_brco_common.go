@@ -57,3 +57,22 @@ func brcoTaxAmountOK(pcts []string, taxS string, hasTax bool, baseS string, hasB
 	}
 	return lo < 0 && hi > 0
 }
+
+// brcoReasonRules are BR-CO-05 … BR-CO-08 and BR-CO-21 … BR-CO-24 of one
+// syntax, given its contexts of document and line allowances and charges
+// and the paths of a reason and a reason code from them: each needs a
+// reason or a reason code (21 … 24); that code and reason name the same
+// allowance or charge (05 … 08) the reference does not test, so those
+// always hold.
+func brcoReasonRules(docAllowance, docCharge, lineAllowance, lineCharge Context, reason, code string) []Rule {
+	return []Rule{
+		{ID: "BR-CO-05", Context: docAllowance, Test: always},
+		{ID: "BR-CO-21", Context: docAllowance, Test: brEither(reason, code)},
+		{ID: "BR-CO-06", Context: docCharge, Test: always},
+		{ID: "BR-CO-22", Context: docCharge, Test: brEither(reason, code)},
+		{ID: "BR-CO-07", Context: lineAllowance, Test: always},
+		{ID: "BR-CO-23", Context: lineAllowance, Test: brEither(reason, code)},
+		{ID: "BR-CO-08", Context: lineCharge, Test: always},
+		{ID: "BR-CO-24", Context: lineCharge, Test: brEither(reason, code)},
+	}
+}

@@ -37,7 +37,8 @@ func brcoACAmounts(n *node, path string, charge bool) (amounts []string, any boo
 	return amounts, any
 }
 
-var brcoUBLRules = []Rule{
+var brcoUBLRules = append(brcoReasonRules(ublModelDocAllowance, ublModelDocCharge, ublModelLineAllowance, ublModelLineCharge,
+	"cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode"), []Rule{
 	{ID: "BR-CO-25", Context: ublModelPayable,
 		Test: func(n *node) bool {
 			v := xmltree.Num(n.Value())
@@ -47,10 +48,6 @@ var brcoUBLRules = []Rule{
 			r := n.Root()
 			return v > 0 && (len(r.Descendants("cbc:DueDate")) > 0 || r.Has("//cac:PaymentTerms/cbc:Note"))
 		}},
-	{ID: "BR-CO-05", Context: ublModelDocAllowance, Test: always},
-	{ID: "BR-CO-21", Context: ublModelDocAllowance, Test: brEither("cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode")},
-	{ID: "BR-CO-06", Context: ublModelDocCharge, Test: always},
-	{ID: "BR-CO-22", Context: ublModelDocCharge, Test: brEither("cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode")},
 	{ID: "BR-CO-10", Context: ublModelTotals,
 		Test: func(n *node) bool {
 			total, ok := brcoDec(n, "cbc:LineExtensionAmount")
@@ -125,10 +122,6 @@ var brcoUBLRules = []Rule{
 			}
 			return false
 		}},
-	{ID: "BR-CO-07", Context: ublModelLineAllowance, Test: always},
-	{ID: "BR-CO-23", Context: ublModelLineAllowance, Test: brEither("cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode")},
-	{ID: "BR-CO-08", Context: ublModelLineCharge, Test: always},
-	{ID: "BR-CO-24", Context: ublModelLineCharge, Test: brEither("cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode")},
 	{ID: "BR-CO-20", Context: ublModelLinePeriod, Test: brEither("cbc:StartDate", "cbc:EndDate")},
 	{ID: "BR-CO-19", Context: ublModelPeriod,
 		Test: func(n *node) bool {
@@ -161,7 +154,7 @@ var brcoUBLRules = []Rule{
 		}},
 	{ID: "BR-CO-09", Context: ublModelVATScheme,
 		Test: func(n *node) bool { return brcoPrefixOK(n.Str("cbc:CompanyID")) }},
-}
+}...)
 
 // brcoTaxExclusiveOK is BR-CO-13 for both syntaxes.
 func brcoTaxExclusiveOK(n *node, linePath, chargePath, allowPath, exclPath string) bool {
