@@ -14,7 +14,7 @@ import (
 
 // A ruleDoc is the meaning of a rule id.
 type ruleDoc struct {
-	Flag               Flag
+	Flag               ruleFlag
 	Message, MessageDE string
 }
 
@@ -35,7 +35,7 @@ var catalogues = []map[string]ruleDoc{
 
 // document fills in each rule's flag and messages from the catalogue,
 // where the definition does not give them.
-func document(rules []Rule) []Rule {
+func document(rules []rule) []rule {
 	for i := range rules {
 		r := &rules[i]
 		if r.ID == "" || r.Flag != "" && r.Message != "" {

@@ -9,15 +9,15 @@ import (
 // The meaning of the UBL-CR rules written out: parts of UBL 2.1 that EN 16931
 // does not use, where the test is more than a bare not(path).
 var crDocs = map[string]ruleDoc{
-	"UBL-CR-002": {Warning, "cbc:UBLVersionID should not be used, or be 2.1.",
+	"UBL-CR-002": {warning, "cbc:UBLVersionID should not be used, or be 2.1.",
 		"cbc:UBLVersionID sollte nicht verwendet werden oder 2.1 lauten."},
-	"UBL-CR-412": {Warning, "cac:PaymentMeans/cbc:PaymentDueDate should not be used in an invoice; give the due date in cbc:DueDate (BT-9).",
+	"UBL-CR-412": {warning, "cac:PaymentMeans/cbc:PaymentDueDate should not be used in an invoice; give the due date in cbc:DueDate (BT-9).",
 		"cac:PaymentMeans/cbc:PaymentDueDate sollte in einer Rechnung nicht verwendet werden; das Fälligkeitsdatum gehört in cbc:DueDate (BT-9)."},
-	"UBL-CR-665": {Warning, "A scheme identifier on a document reference should only be used for the invoiced object (document type code 130).",
+	"UBL-CR-665": {warning, "A scheme identifier on a document reference should only be used for the invoiced object (document type code 130).",
 		"Eine Schema-Kennung an einer Dokumentreferenz sollte nur beim Rechnungsobjekt (Dokumentart 130) verwendet werden."},
-	"UBL-CR-666": {Fatal, "The invoiced object reference (document type code 130) must not carry an attachment.",
+	"UBL-CR-666": {fatal, "The invoiced object reference (document type code 130) must not carry an attachment.",
 		"Die Referenz auf das Rechnungsobjekt (Dokumentart 130) darf keinen Anhang enthalten."},
-	"UBL-CR-673": {Fatal, "The invoiced object reference (document type code 130) must not carry a document description.",
+	"UBL-CR-673": {fatal, "The invoiced object reference (document type code 130) must not carry a document description.",
 		"Die Referenz auf das Rechnungsobjekt (Dokumentart 130) darf keine Dokumentbeschreibung enthalten."},
 }
 
@@ -28,7 +28,7 @@ func restrictionDocs(table []schemas.Restriction) map[string]ruleDoc {
 	docs := make(map[string]ruleDoc, len(table))
 	for _, r := range table {
 		what := restrictionText(r.Path)
-		docs[r.ID] = ruleDoc{Flag(r.Flag),
+		docs[r.ID] = ruleDoc{ruleFlag(r.Flag),
 			what + " is not part of EN 16931 and should not be used; remove it.",
 			what + " ist nicht Teil der EN 16931 und sollte nicht verwendet werden; bitte entfernen."}
 	}

@@ -5,8 +5,8 @@ import "github.com/eingang/eingang/invoice/internal/xmltree"
 // allRules returns the rule table: every rule of the EN 16931 validation
 // artefacts 1.3.15 and of XRechnung Schematron 2.5.0, by family. Each family
 // lives in its own file.
-func allRules() []Rule {
-	var all []Rule
+func allRules() []rule {
+	var all []rule
 	for _, family := range ruleTables() {
 		all = append(all, family...)
 	}
@@ -15,15 +15,15 @@ func allRules() []Rule {
 
 // ruleTables returns the families' tables as they define them, before the
 // catalogue fills in flags and messages.
-func ruleTables() [][]Rule {
-	return [][]Rule{
+func ruleTables() [][]rule {
+	return [][]rule{
 		brUBLRules,          // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
 		brCIIRules,          // rules_br_cii.go: BR-01..BR-65, BR-B for CII
 		brcoUBLRules,        // rules_brco_ubl.go: BR-CO for UBL
-		brdecFor(UBL),       // rules_brdec_common.go: BR-DEC for UBL
+		brdecFor(syntaxUBL), // rules_brdec_common.go: BR-DEC for UBL
 		brCIIHeaderTaxRules, // rules_br_cii.go: header tax rules for CII
 		brcoCIIRules,        // rules_brco_cii.go: BR-CO for CII
-		brdecFor(CII),       // rules_brdec_common.go: BR-DEC for CII
+		brdecFor(syntaxCII), // rules_brdec_common.go: BR-DEC for CII
 		vatUBLRules(),       // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		ciiVATRules(),       // rules_vat_cii.go: the VAT category rules for CII
 		clUBLRules,          // rules_cl_ubl.go: BR-CL code lists for UBL

@@ -12,11 +12,11 @@ import (
 const ciiSeller = ciiAgreement + "/ram:SellerTradeParty"
 const ciiBuyer = ciiAgreement + "/ram:BuyerTradeParty"
 
-var brCIIRules = []Rule{
+var brCIIRules = []rule{
 	{ID: "BR-65", Context: ciiModelClassification,
 		Test: func(n *node) bool { return xrFirstNorm(n, "ram:ClassCode/@listID") != "" || !n.Has("ram:ClassCode") }},
 	{ID: "BR-52", Context: ciiModelDocRef, Test: brNotBlank("ram:IssuerAssignedID")},
-	{ID: "BR-51", Flag: Fatal, Context: ciiModelCard,
+	{ID: "BR-51", Flag: fatal, Context: ciiModelCard,
 		Test:      func(n *node) bool { return utf8.RuneCountInString(n.Str("ram:ID")) <= 10 },
 		Message:   "Only the last four to six digits of the payment card number (BT-87) may be given.",
 		MessageDE: "Von der Kartennummer (BT-87) dürfen nur die letzten vier bis sechs Ziffern angegeben werden."},
@@ -182,7 +182,7 @@ func ciiAllValues(n *node, name string) []string {
 }
 
 // brCIIHeaderTaxRules are BR-45 … BR-48 on the VAT breakdown of CII.
-var brCIIHeaderTaxRules = []Rule{
+var brCIIHeaderTaxRules = []rule{
 	{ID: "BR-45", Context: ciiModelHeaderTax, Test: brExists("ram:BasisAmount")},
 	{ID: "BR-46", Context: ciiModelHeaderTax, Test: brExists("ram:CalculatedAmount")},
 	{ID: "BR-47", Context: ciiModelHeaderTax,

@@ -22,7 +22,7 @@ func brPeriodOK(n *node, start, end string) bool {
 // brUBLHasB reports the B categories BR-B-01/02 look for.
 func brAnyIs(values []string, code string) bool { return xrIn(code, values) }
 
-var brUBLRules = []Rule{
+var brUBLRules = []rule{
 	{ID: "BR-52", Context: ublModelDocRef, Test: brNotBlank("cbc:ID")},
 	{ID: "BR-63", Context: ublModelCustomerEndpoint,
 		Test: func(n *node) bool { return n.HasAttr("schemeID") }},

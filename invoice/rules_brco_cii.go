@@ -11,7 +11,7 @@ import (
 // The EN 16931 calculation and co-occurrence rules for CII.
 
 var brcoCIIRules = append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharge, ciiModelLineAllowance, ciiModelLineCharge,
-	"../ram:Reason", "../ram:ReasonCode"), []Rule{
+	"../ram:Reason", "../ram:ReasonCode"), []rule{
 	{ID: "BR-CO-10", Context: ciiModelTotals,
 		Test: func(n *node) bool {
 			total, ok := brcoDec(n, "ram:LineTotalAmount")

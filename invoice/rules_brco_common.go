@@ -64,8 +64,8 @@ func brcoTaxAmountOK(pcts []string, taxS string, hasTax bool, baseS string, hasB
 // reason or a reason code (21 … 24); that code and reason name the same
 // allowance or charge (05 … 08) the reference does not test, so those
 // always hold.
-func brcoReasonRules(docAllowance, docCharge, lineAllowance, lineCharge Context, reason, code string) []Rule {
-	return []Rule{
+func brcoReasonRules(docAllowance, docCharge, lineAllowance, lineCharge ruleContext, reason, code string) []rule {
+	return []rule{
 		{ID: "BR-CO-05", Context: docAllowance, Test: always},
 		{ID: "BR-CO-21", Context: docAllowance, Test: brEither(reason, code)},
 		{ID: "BR-CO-06", Context: docCharge, Test: always},

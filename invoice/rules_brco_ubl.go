@@ -38,7 +38,7 @@ func brcoACAmounts(n *node, path string, charge bool) (amounts []string, any boo
 }
 
 var brcoUBLRules = append(brcoReasonRules(ublModelDocAllowance, ublModelDocCharge, ublModelLineAllowance, ublModelLineCharge,
-	"cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode"), []Rule{
+	"cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode"), []rule{
 	{ID: "BR-CO-25", Context: ublModelPayable,
 		Test: func(n *node) bool {
 			v := xmltree.Num(n.Value())

@@ -29,9 +29,9 @@ func brdec(path string) func(n *node) bool {
 // reference's test always holds.
 var brdecRules = []struct {
 	id      string
-	ubl     Context
+	ubl     ruleContext
 	ublTest func(n *node) bool
-	cii     Context
+	cii     ruleContext
 	ciiTest func(n *node) bool
 }{
 	{"BR-DEC-01", ublModelDocAllowance, brdec("cbc:Amount"),
@@ -79,13 +79,13 @@ var brdecRules = []struct {
 }
 
 // brdecFor returns the decimal rules of one syntax.
-func brdecFor(s Syntax) []Rule {
-	rules := make([]Rule, 0, len(brdecRules))
+func brdecFor(s syntax) []rule {
+	rules := make([]rule, 0, len(brdecRules))
 	for _, r := range brdecRules {
-		if s == UBL {
-			rules = append(rules, Rule{ID: r.id, Context: r.ubl, Test: r.ublTest})
+		if s == syntaxUBL {
+			rules = append(rules, rule{ID: r.id, Context: r.ubl, Test: r.ublTest})
 		} else {
-			rules = append(rules, Rule{ID: r.id, Context: r.cii, Test: r.ciiTest})
+			rules = append(rules, rule{ID: r.id, Context: r.cii, Test: r.ciiTest})
 		}
 	}
 	return rules

@@ -6,8 +6,8 @@ import (
 
 // The EN 16931 code list rules for CII (see rules_cl_common.go for the lists).
 
-func ciiCodes(order int, names []string, match func(n *node) bool) Context {
-	return Context{Pattern: CIICodes, Order: order, Names: names, Match: match}
+func ciiCodes(order int, names []string, match func(n *node) bool) ruleContext {
+	return ruleContext{Pattern: patCIICodes, Order: order, Names: names, Match: match}
 }
 
 func ramAttr(attr string) func(n *node) bool {
@@ -64,7 +64,7 @@ var (
 	})
 )
 
-var clCIIRules = []Rule{
+var clCIIRules = []rule{
 	{ID: "BR-CL-01", Context: ciiCodesTypeCode, Test: clValue(clSet("cii/BR-CL-01/0"))},
 	{ID: "BR-CL-03", Context: ciiCodesTaxTotal, Test: clAttr("currencyID", clSet("cii/BR-CL-03/0")),
 		Message:   "The currency of the VAT total (@currencyID, ISO 4217) must be a code of the list the rule names; correct the code.",

@@ -32,8 +32,8 @@ func clNoteSubject(list string) func(n *node) bool {
 	}
 }
 
-func ublCodes(order int, names []string, match func(n *node) bool) Context {
-	return Context{Pattern: UBLCodes, Order: order, Names: names, Match: match}
+func ublCodes(order int, names []string, match func(n *node) bool) ruleContext {
+	return ruleContext{Pattern: patUBLCodes, Order: order, Names: names, Match: match}
 }
 
 var (
@@ -93,7 +93,7 @@ var (
 	})
 )
 
-var clUBLRules = []Rule{
+var clUBLRules = []rule{
 	{ID: "BR-CL-08", Context: ublModelNote, Test: clNoteSubject(clList("ubl/BR-CL-08/0"))},
 	{ID: "BR-CL-01", Context: ublCodesTypeCode,
 		Test: func() func(*node) bool {

@@ -13,7 +13,7 @@ import (
 
 // restrictionRules turns a restriction table into rules, with the contexts
 // their lines name.
-func restrictionRules(table []schemas.Restriction, contexts map[int]Context) []Rule {
+func restrictionRules(table []schemas.Restriction, contexts map[int]ruleContext) []rule {
 	// The paths of one context are evaluated together, in one walk below
 	// each element it selects.
 	byContext := map[int][]string{}
@@ -26,14 +26,14 @@ func restrictionRules(table []schemas.Restriction, contexts map[int]Context) []R
 	for c, paths := range byContext {
 		sets[c] = newPathSet(paths)
 	}
-	rules := make([]Rule, 0, len(table))
+	rules := make([]rule, 0, len(table))
 	for i, r := range table {
 		ctx, ok := contexts[r.Context]
 		if !ok {
 			panic("invoice: no context for line " + r.ID)
 		}
 		ps, k := sets[r.Context], index[i]
-		rules = append(rules, Rule{ID: r.ID, Context: ctx,
+		rules = append(rules, rule{ID: r.ID, Context: ctx,
 			Test: func(n *node) bool { return !ps.hitsMemo(n)[k] }})
 	}
 	return rules

@@ -13,18 +13,18 @@ import (
 // ublCRRules are the UBL-CR rules: the table plus those whose test is more
 // than not(path). The table's paths are all evaluated from the root in one
 // walk per document.
-func ublCRRules() []Rule {
-	rules := restrictionRules(schemas.UBLRestrictions, map[int]Context{391: ublSyntaxRoot})
+func ublCRRules() []rule {
+	rules := restrictionRules(schemas.UBLRestrictions, map[int]ruleContext{391: ublSyntaxRoot})
 	adrIs130 := func(adr *node) bool { return xrIn("130", adr.Strs("cbc:DocumentTypeCode")) }
 	return append(rules,
-		Rule{ID: "UBL-CR-002", Context: ublSyntaxRoot,
+		rule{ID: "UBL-CR-002", Context: ublSyntaxRoot,
 			Test: func(n *node) bool { return !n.Has("cbc:UBLVersionID") || xrIn("2.1", n.Strs("cbc:UBLVersionID")) }},
-		Rule{ID: "UBL-CR-412", Context: ublSyntaxRoot,
+		rule{ID: "UBL-CR-412", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				// ../cn:CreditNote from the root element: the document is a credit note.
 				return !n.Has("cac:PaymentMeans/cbc:PaymentDueDate") || n.Space == xmltree.NSCreditNote && n.Local == "CreditNote"
 			}},
-		Rule{ID: "UBL-CR-665", Context: ublSyntaxRoot,
+		rule{ID: "UBL-CR-665", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					codes := adr.Strs("cbc:DocumentTypeCode")
@@ -40,7 +40,7 @@ func ublCRRules() []Rule {
 				}
 				return true
 			}},
-		Rule{ID: "UBL-CR-666", Context: ublSyntaxRoot,
+		rule{ID: "UBL-CR-666", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					if adrIs130(adr) && adr.Has("cac:Attachment") {
@@ -49,7 +49,7 @@ func ublCRRules() []Rule {
 				}
 				return true
 			}},
-		Rule{ID: "UBL-CR-673", Context: ublSyntaxRoot,
+		rule{ID: "UBL-CR-673", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				for _, adr := range n.Root().Descendants("cac:AdditionalDocumentReference") {
 					if adrIs130(adr) && adr.Has("cbc:DocumentDescription") {

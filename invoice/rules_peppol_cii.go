@@ -48,48 +48,48 @@ func valuesOf(nodes []*node) []string {
 func ciiIsSTAC(n *node) bool { return n.Is("ram:SpecifiedTradeAllowanceCharge") }
 
 var (
-	peppolCIIEmpty = Context{Pattern: XRCIIPeppolEmpty, Order: 1,
+	peppolCIIEmpty = ruleContext{Pattern: patXRCIIPeppolEmpty, Order: 1,
 		Match: func(n *node) bool {
 			// not(name() = 'ram:ApplicableHeaderTradeDelivery'): the prefix as
 			// written, not the namespace (see NameIs).
 			return !n.NameIs("ram:ApplicableHeaderTradeDelivery") && len(n.Children) == 0 && xmltree.Blank(n.Text)
 		}}
-	peppolCIIGrossPrice = Context{Pattern: XRCIIPeppolPrice, Order: 1, Names: []string{"GrossPriceProductTradePrice"},
+	peppolCIIGrossPrice = ruleContext{Pattern: patXRCIIPeppolPrice, Order: 1, Names: []string{"GrossPriceProductTradePrice"},
 		Match: func(n *node) bool {
 			return n.Is("ram:GrossPriceProductTradePrice") && n.Parent.Is("ram:SpecifiedLineTradeAgreement") &&
 				n.Parent.Parent.Is("ram:IncludedSupplyChainTradeLineItem") && n.Parent.Parent.Parent.Is("rsm:SupplyChainTradeTransaction")
 		}}
-	peppolCIIContext = Context{Pattern: XRCIIPeppol, Order: 203, Names: []string{"ExchangedDocumentContext"},
+	peppolCIIContext = ruleContext{Pattern: patXRCIIPeppol, Order: 203, Names: []string{"ExchangedDocumentContext"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRSM }}
-	peppolCIISettlement = Context{Pattern: XRCIIPeppol, Order: 213, Names: []string{"ApplicableHeaderTradeSettlement"},
+	peppolCIISettlement = ruleContext{Pattern: patXRCIIPeppol, Order: 213, Names: []string{"ApplicableHeaderTradeSettlement"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIBuyer = Context{Pattern: XRCIIPeppol, Order: 227, Names: []string{"BuyerTradeParty"},
+	peppolCIIBuyer = ruleContext{Pattern: patXRCIIPeppol, Order: 227, Names: []string{"BuyerTradeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIISeller = Context{Pattern: XRCIIPeppol, Order: 230, Names: []string{"SellerTradeParty"},
+	peppolCIISeller = ruleContext{Pattern: patXRCIIPeppol, Order: 230, Names: []string{"SellerTradeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIACNoBase = Context{Pattern: XRCIIPeppol, Order: 233, Names: []string{"SpecifiedTradeAllowanceCharge"},
+	peppolCIIACNoBase = ruleContext{Pattern: patXRCIIPeppol, Order: 233, Names: []string{"SpecifiedTradeAllowanceCharge"},
 		Match: func(n *node) bool {
 			return ciiIsSTAC(n) && n.Has("ram:CalculationPercent") && !n.Has("ram:BasisAmount")
 		}}
-	peppolCIIACNoPercent = Context{Pattern: XRCIIPeppol, Order: 237, Names: []string{"SpecifiedTradeAllowanceCharge"},
+	peppolCIIACNoPercent = ruleContext{Pattern: patXRCIIPeppol, Order: 237, Names: []string{"SpecifiedTradeAllowanceCharge"},
 		Match: func(n *node) bool {
 			return ciiIsSTAC(n) && !n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")
 		}}
-	peppolCIIAC        = Context{Pattern: XRCIIPeppol, Order: 241, Names: []string{"SpecifiedTradeAllowanceCharge"}, Match: ciiIsSTAC}
-	peppolCIIAppliedAC = Context{Pattern: XRCIIPeppol, Order: 249, Names: []string{"AppliedTradeAllowanceCharge"},
+	peppolCIIAC        = ruleContext{Pattern: patXRCIIPeppol, Order: 241, Names: []string{"SpecifiedTradeAllowanceCharge"}, Match: ciiIsSTAC}
+	peppolCIIAppliedAC = ruleContext{Pattern: patXRCIIPeppol, Order: 249, Names: []string{"AppliedTradeAllowanceCharge"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIDebit = Context{Pattern: XRCIIPeppol, Order: 252, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
+	peppolCIIDebit = ruleContext{Pattern: patXRCIIPeppol, Order: 252, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
 		Match: func(n *node) bool {
 			c := xrFirstNorm(n, "ram:TypeCode")
 			return n.Space == xmltree.NSRAM && (c == "49" || c == "59")
 		}}
-	peppolCIILineStart = Context{Pattern: XRCIIPeppol, Order: 257, Names: []string{"StartDateTime"}, Match: ciiLinePeriod("StartDateTime")}
-	peppolCIILineEnd   = Context{Pattern: XRCIIPeppol, Order: 260, Names: []string{"EndDateTime"}, Match: ciiLinePeriod("EndDateTime")}
-	peppolCIILine      = Context{Pattern: XRCIIPeppol, Order: 263, Names: []string{"IncludedSupplyChainTradeLineItem"},
+	peppolCIILineStart = ruleContext{Pattern: patXRCIIPeppol, Order: 257, Names: []string{"StartDateTime"}, Match: ciiLinePeriod("StartDateTime")}
+	peppolCIILineEnd   = ruleContext{Pattern: patXRCIIPeppol, Order: 260, Names: []string{"EndDateTime"}, Match: ciiLinePeriod("EndDateTime")}
+	peppolCIILine      = ruleContext{Pattern: patXRCIIPeppol, Order: 263, Names: []string{"IncludedSupplyChainTradeLineItem"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIPrice = Context{Pattern: XRCIIPeppol, Order: 298, Names: []string{"NetPriceProductTradePrice", "GrossPriceProductTradePrice"},
+	peppolCIIPrice = ruleContext{Pattern: patXRCIIPeppol, Order: 298, Names: []string{"NetPriceProductTradePrice", "GrossPriceProductTradePrice"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIBasisQuantity = Context{Pattern: XRCIIPeppol, Order: 303, Names: []string{"BasisQuantity"},
+	peppolCIIBasisQuantity = ruleContext{Pattern: patXRCIIPeppol, Order: 303, Names: []string{"BasisQuantity"},
 		Match: func(n *node) bool {
 			return n.Is("ram:BasisQuantity") && n.HasAttr("unitCode") &&
 				(n.Parent.Is("ram:NetPriceProductTradePrice") || n.Parent.Is("ram:GrossPriceProductTradePrice"))
@@ -131,7 +131,7 @@ func anyStringCmp(a, b []string, f func(x, y string) bool) bool {
 	return false
 }
 
-var peppolCIIRules = []Rule{
+var peppolCIIRules = []rule{
 	{ID: "PEPPOL-EN16931-R008", Context: peppolCIIEmpty,
 		Test: func(n *node) bool { return false }},
 	{ID: "PEPPOL-EN16931-R044", Context: peppolCIIGrossPrice,

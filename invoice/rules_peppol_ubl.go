@@ -50,38 +50,38 @@ func ublLinePeriodDate(which string) func(n *node) bool {
 }
 
 var (
-	peppolUBLEmpty = Context{Pattern: XRUBLPeppolEmpty, Order: 256, Match: peppolIsEmpty}
-	peppolUBLRoot  = Context{Pattern: XRUBLPeppol, Order: 282, Names: []string{"Invoice", "CreditNote"},
+	peppolUBLEmpty = ruleContext{Pattern: patXRUBLPeppolEmpty, Order: 256, Match: peppolIsEmpty}
+	peppolUBLRoot  = ruleContext{Pattern: patXRUBLPeppol, Order: 282, Names: []string{"Invoice", "CreditNote"},
 		Match: func(n *node) bool {
 			return n.Space == xmltree.NSInvoice && n.Local == "Invoice" || n.Space == xmltree.NSCreditNote && n.Local == "CreditNote"
 		}}
-	peppolUBLTaxCurrency = Context{Pattern: XRUBLPeppol, Order: 301, Names: []string{"TaxCurrencyCode"},
+	peppolUBLTaxCurrency = ruleContext{Pattern: patXRUBLPeppol, Order: 301, Names: []string{"TaxCurrencyCode"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCBC }}
-	peppolUBLCustomer = Context{Pattern: XRUBLPeppol, Order: 307, Names: []string{"Party"},
+	peppolUBLCustomer = ruleContext{Pattern: patXRUBLPeppol, Order: 307, Names: []string{"Party"},
 		Match: func(n *node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingCustomerParty") }}
-	peppolUBLSupplier = Context{Pattern: XRUBLPeppol, Order: 311, Names: []string{"Party"},
+	peppolUBLSupplier = ruleContext{Pattern: patXRUBLPeppol, Order: 311, Names: []string{"Party"},
 		Match: func(n *node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingSupplierParty") }}
-	peppolUBLACNoBase = Context{Pattern: XRUBLPeppol, Order: 315, Names: []string{"AllowanceCharge"},
+	peppolUBLACNoBase = ruleContext{Pattern: patXRUBLPeppol, Order: 315, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool {
 			return ublIsDocOrLineAC(n) && n.Has("cbc:MultiplierFactorNumeric") && !n.Has("cbc:BaseAmount")
 		}}
-	peppolUBLACNoPercent = Context{Pattern: XRUBLPeppol, Order: 319, Names: []string{"AllowanceCharge"},
+	peppolUBLACNoPercent = ruleContext{Pattern: patXRUBLPeppol, Order: 319, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool {
 			return ublIsDocOrLineAC(n) && !n.Has("cbc:MultiplierFactorNumeric") && n.Has("cbc:BaseAmount")
 		}}
-	peppolUBLAC    = Context{Pattern: XRUBLPeppol, Order: 323, Names: []string{"AllowanceCharge"}, Match: ublIsDocOrLineAC}
-	peppolUBLDebit = Context{Pattern: XRUBLPeppol, Order: 338, Names: []string{"PaymentMeans"},
+	peppolUBLAC    = ruleContext{Pattern: patXRUBLPeppol, Order: 323, Names: []string{"AllowanceCharge"}, Match: ublIsDocOrLineAC}
+	peppolUBLDebit = ruleContext{Pattern: patXRUBLPeppol, Order: 338, Names: []string{"PaymentMeans"},
 		Match: func(n *node) bool {
 			c := xrFirstNorm(n, "cbc:PaymentMeansCode")
 			return n.Space == xmltree.NSCAC && (c == "49" || c == "59")
 		}}
-	peppolUBLLineStart = Context{Pattern: XRUBLPeppol, Order: 349, Names: []string{"StartDate"}, Match: ublLinePeriodDate("StartDate")}
-	peppolUBLLineEnd   = Context{Pattern: XRUBLPeppol, Order: 354, Names: []string{"EndDate"}, Match: ublLinePeriodDate("EndDate")}
-	peppolUBLLine      = Context{Pattern: XRUBLPeppol, Order: 360, Names: []string{"InvoiceLine", "CreditNoteLine"},
+	peppolUBLLineStart = ruleContext{Pattern: patXRUBLPeppol, Order: 349, Names: []string{"StartDate"}, Match: ublLinePeriodDate("StartDate")}
+	peppolUBLLineEnd   = ruleContext{Pattern: patXRUBLPeppol, Order: 354, Names: []string{"EndDate"}, Match: ublLinePeriodDate("EndDate")}
+	peppolUBLLine      = ruleContext{Pattern: patXRUBLPeppol, Order: 360, Names: []string{"InvoiceLine", "CreditNoteLine"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	peppolUBLPriceAC = Context{Pattern: XRUBLPeppol, Order: 415, Names: []string{"AllowanceCharge"},
+	peppolUBLPriceAC = ruleContext{Pattern: patXRUBLPeppol, Order: 415, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && n.Parent.Is("cac:Price") }}
-	peppolUBLBaseQuantity = Context{Pattern: XRUBLPeppol, Order: 423, Names: []string{"BaseQuantity"},
+	peppolUBLBaseQuantity = ruleContext{Pattern: patXRUBLPeppol, Order: 423, Names: []string{"BaseQuantity"},
 		Match: func(n *node) bool {
 			return n.Space == xmltree.NSCBC && n.Parent.Is("cac:Price") && n.HasAttr("unitCode")
 		}}
@@ -100,7 +100,7 @@ func peppolUBLTaxAmounts(r *node, currencyPath string) []string {
 	return out
 }
 
-var peppolUBLRules = []Rule{
+var peppolUBLRules = []rule{
 	{ID: "PEPPOL-EN16931-R008", Context: peppolUBLEmpty,
 		Test: func(n *node) bool { return false }},
 	{ID: "PEPPOL-EN16931-R001", Context: peppolUBLRoot,

@@ -15,8 +15,8 @@ import (
 // line numbers of the rule contexts in the 1.3.15 preprocessed CII
 // Schematron (pattern EN16931-CII-Syntax).
 
-func ciiSyntax(order int, names []string, match func(n *node) bool) Context {
-	return Context{Pattern: CIISyntax, Order: order, Names: names, Match: match}
+func ciiSyntax(order int, names []string, match func(n *node) bool) ruleContext {
+	return ruleContext{Pattern: patCIISyntax, Order: order, Names: names, Match: match}
 }
 
 func ramSuffix(suffix string) func(n *node) bool {
@@ -29,7 +29,7 @@ func ciiAt(path string) func(n *node) bool {
 
 var (
 	ciiSyntaxPaymentMeans = ciiSyntax(349, []string{"SpecifiedTradeSettlementPaymentMeans"}, func(n *node) bool { return n.Space == xmltree.NSRAM })
-	ciiSyntaxContexts     = map[int]Context{
+	ciiSyntaxContexts     = map[int]ruleContext{
 		352: ciiSyntax(352, []string{"ExchangedDocumentContext"}, ciiAt("rsm:ExchangedDocumentContext")),
 		364: ciiSyntax(364, []string{"ExchangedDocument"}, ciiAt("rsm:ExchangedDocument")),
 		385: ciiSyntax(385, []string{"IncludedNote"}, ciiAt("rsm:ExchangedDocument/ram:IncludedNote")),
@@ -105,23 +105,23 @@ func ciiUnderHeaderSettlement(n *node) bool {
 	return n.Ancestor("ram:ApplicableHeaderTradeSettlement") != nil
 }
 
-func ciiSyntaxRules() []Rule {
+func ciiSyntaxRules() []rule {
 	rules := restrictionRules(schemas.CIIRestrictions, ciiSyntaxContexts)
 	return append(rules,
-		Rule{ID: "CII-SR-464", Context: ciiSyntaxPaymentMeans, Test: func(*node) bool { return true }},
-		Rule{ID: "CII-SR-003", Context: ciiSyntaxContexts[352], Test: ciiCount("ram:BusinessProcessSpecifiedDocumentContextParameter", 1, false)},
-		Rule{ID: "CII-SR-009", Context: ciiSyntaxContexts[352], Test: ciiCount("ram:GuidelineSpecifiedDocumentContextParameter", 1, true)},
-		Rule{ID: "CII-SR-010", Context: ciiSyntaxContexts[352], Test: ciiCount("ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", 1, true)},
-		Rule{ID: "CII-SR-014", Context: ciiSyntaxContexts[364], Test: ciiCount("ram:TypeCode", 1, true)},
-		Rule{ID: "CII-SR-030", Context: ciiSyntaxContexts[385], Test: ciiCount("ram:Content", 1, false)},
-		Rule{ID: "CII-SR-039", Context: ciiSyntaxContexts[395], Test: ciiCount("ram:IncludedNote", 1, false)},
-		Rule{ID: "CII-SR-040", Context: ciiSyntaxContexts[395], Test: ciiCount("ram:IncludedNote/ram:Content", 1, false)},
-		Rule{ID: "CII-SR-046", Context: ciiSyntaxContexts[403], Test: ciiUnless("ram:GlobalID", func(n *node) bool { return n.Has("ram:GlobalID/@schemeID") })},
-		Rule{ID: "CII-SR-090", Context: ciiSyntaxContexts[403], Test: ciiUnless("ram:OriginTradeCountry", func(n *node) bool { return len(n.All("ram:OriginTradeCountry/ram:ID")) == 1 })},
-		Rule{ID: "CII-SR-069", Context: ciiSyntaxContexts[461], Test: ciiCount("ram:Description", 1, true)},
-		Rule{ID: "CII-SR-072", Context: ciiSyntaxContexts[461], Test: ciiCount("ram:Value", 1, true)},
-		Rule{ID: "CII-SR-439", Context: ciiSyntaxContexts[465], Test: ciiCount("ram:NetPriceProductTradePrice/ram:ChargeAmount", 1, true)},
-		Rule{ID: "CII-SR-119", Context: ciiSyntaxContexts[465],
+		rule{ID: "CII-SR-464", Context: ciiSyntaxPaymentMeans, Test: func(*node) bool { return true }},
+		rule{ID: "CII-SR-003", Context: ciiSyntaxContexts[352], Test: ciiCount("ram:BusinessProcessSpecifiedDocumentContextParameter", 1, false)},
+		rule{ID: "CII-SR-009", Context: ciiSyntaxContexts[352], Test: ciiCount("ram:GuidelineSpecifiedDocumentContextParameter", 1, true)},
+		rule{ID: "CII-SR-010", Context: ciiSyntaxContexts[352], Test: ciiCount("ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", 1, true)},
+		rule{ID: "CII-SR-014", Context: ciiSyntaxContexts[364], Test: ciiCount("ram:TypeCode", 1, true)},
+		rule{ID: "CII-SR-030", Context: ciiSyntaxContexts[385], Test: ciiCount("ram:Content", 1, false)},
+		rule{ID: "CII-SR-039", Context: ciiSyntaxContexts[395], Test: ciiCount("ram:IncludedNote", 1, false)},
+		rule{ID: "CII-SR-040", Context: ciiSyntaxContexts[395], Test: ciiCount("ram:IncludedNote/ram:Content", 1, false)},
+		rule{ID: "CII-SR-046", Context: ciiSyntaxContexts[403], Test: ciiUnless("ram:GlobalID", func(n *node) bool { return n.Has("ram:GlobalID/@schemeID") })},
+		rule{ID: "CII-SR-090", Context: ciiSyntaxContexts[403], Test: ciiUnless("ram:OriginTradeCountry", func(n *node) bool { return len(n.All("ram:OriginTradeCountry/ram:ID")) == 1 })},
+		rule{ID: "CII-SR-069", Context: ciiSyntaxContexts[461], Test: ciiCount("ram:Description", 1, true)},
+		rule{ID: "CII-SR-072", Context: ciiSyntaxContexts[461], Test: ciiCount("ram:Value", 1, true)},
+		rule{ID: "CII-SR-439", Context: ciiSyntaxContexts[465], Test: ciiCount("ram:NetPriceProductTradePrice/ram:ChargeAmount", 1, true)},
+		rule{ID: "CII-SR-119", Context: ciiSyntaxContexts[465],
 			Test: func(n *node) bool {
 				const ac = "ram:GrossPriceProductTradePrice/ram:AppliedTradeAllowanceCharge/"
 				allowance := false
@@ -137,34 +137,34 @@ func ciiSyntaxRules() []Rule {
 				}
 				return !n.Has(ac+"ram:ChargeIndicator") && !n.Has(ac+"ram:ActualAmount")
 			}},
-		Rule{ID: "CII-SR-441", Context: ciiSyntaxContexts[465], Test: ciiCount("ram:NetPriceProductTradePrice/ram:ChargeAmount", 1, false)},
-		Rule{ID: "CII-SR-463", Context: ciiSyntaxContexts[518],
+		rule{ID: "CII-SR-441", Context: ciiSyntaxContexts[465], Test: ciiCount("ram:NetPriceProductTradePrice/ram:ChargeAmount", 1, false)},
+		rule{ID: "CII-SR-463", Context: ciiSyntaxContexts[518],
 			Test: func(n *node) bool { return n.Has("ram:ChargeIndicator") }},
-		Rule{ID: "CII-SR-440", Context: ciiSyntaxContexts[521], Test: ciiCount("ram:ActualAmount", 1, false)},
-		Rule{ID: "CII-SR-454", Context: ciiSyntaxContexts[553], Test: ciiCount("ram:ApplicableTradeTax", 1, true)},
-		Rule{ID: "CII-SR-450", Context: ciiSyntaxContexts[598], Test: ciiNotBoth("ram:BuyerTradeParty")},
-		Rule{ID: "CII-SR-455", Context: ciiSyntaxContexts[598], Test: ciiCount("ram:SellerTradeParty/ram:DefinedTradeContact", 1, false)},
-		Rule{ID: "CII-SR-456", Context: ciiSyntaxContexts[598], Test: ciiCount("ram:BuyerTradeParty/ram:DefinedTradeContact", 1, false)},
-		Rule{ID: "CII-SR-457", Context: ciiSyntaxContexts[598],
+		rule{ID: "CII-SR-440", Context: ciiSyntaxContexts[521], Test: ciiCount("ram:ActualAmount", 1, false)},
+		rule{ID: "CII-SR-454", Context: ciiSyntaxContexts[553], Test: ciiCount("ram:ApplicableTradeTax", 1, true)},
+		rule{ID: "CII-SR-450", Context: ciiSyntaxContexts[598], Test: ciiNotBoth("ram:BuyerTradeParty")},
+		rule{ID: "CII-SR-455", Context: ciiSyntaxContexts[598], Test: ciiCount("ram:SellerTradeParty/ram:DefinedTradeContact", 1, false)},
+		rule{ID: "CII-SR-456", Context: ciiSyntaxContexts[598], Test: ciiCount("ram:BuyerTradeParty/ram:DefinedTradeContact", 1, false)},
+		rule{ID: "CII-SR-457", Context: ciiSyntaxContexts[598],
 			Test: func(n *node) bool { return ciiCountTyped(n, "50") <= 1 }},
-		Rule{ID: "CII-SR-458", Context: ciiSyntaxContexts[598],
+		rule{ID: "CII-SR-458", Context: ciiSyntaxContexts[598],
 			Test: func(n *node) bool { return ciiCountTyped(n, "130") <= 1 }},
-		Rule{ID: "CII-SR-459", Context: ciiSyntaxContexts[598], Test: ciiCount("ram:SellerTradeParty/ram:URIUniversalCommunication", 1, false)},
-		Rule{ID: "CII-SR-460", Context: ciiSyntaxContexts[598], Test: ciiCount("ram:BuyerTradeParty/ram:URIUniversalCommunication", 1, false)},
-		Rule{ID: "CII-SR-465", Context: ciiSyntaxContexts[598],
+		rule{ID: "CII-SR-459", Context: ciiSyntaxContexts[598], Test: ciiCount("ram:SellerTradeParty/ram:URIUniversalCommunication", 1, false)},
+		rule{ID: "CII-SR-460", Context: ciiSyntaxContexts[598], Test: ciiCount("ram:BuyerTradeParty/ram:URIUniversalCommunication", 1, false)},
+		rule{ID: "CII-SR-465", Context: ciiSyntaxContexts[598],
 			Test: func(n *node) bool {
 				return !(n.Has("ram:SellerTradeParty/ram:DefinedTradeContact/ram:PersonName") && n.Has("ram:SellerTradeParty/ram:DefinedTradeContact/ram:DepartmentName"))
 			}},
-		Rule{ID: "CII-SR-466", Context: ciiSyntaxContexts[598],
+		rule{ID: "CII-SR-466", Context: ciiSyntaxContexts[598],
 			Test: func(n *node) bool {
 				return !(n.Has("ram:BuyerTradeParty/ram:DefinedTradeContact/ram:PersonName") && n.Has("ram:BuyerTradeParty/ram:DefinedTradeContact/ram:DepartmentName"))
 			}},
-		Rule{ID: "CII-SR-449", Context: ciiSyntaxContexts[696], Test: ciiNotBoth("ram:ShipToTradeParty")},
-		Rule{ID: "CII-SR-451", Context: ciiSyntaxContexts[730], Test: ciiNotBoth("ram:PayeeTradeParty")},
-		Rule{ID: "CII-SR-452", Context: ciiSyntaxContexts[730], Test: ciiCount("ram:SpecifiedTradePaymentTerms", 1, false)},
-		Rule{ID: "CII-SR-453", Context: ciiSyntaxContexts[730], Test: ciiCount("ram:SpecifiedTradePaymentTerms/ram:Description", 1, false)},
-		Rule{ID: "CII-SR-461", Context: ciiSyntaxContexts[730], Test: ciiCount("ram:ApplicableTradeTax/ram:TaxPointDate", 1, false)},
-		Rule{ID: "CII-SR-462", Context: ciiSyntaxContexts[730],
+		rule{ID: "CII-SR-449", Context: ciiSyntaxContexts[696], Test: ciiNotBoth("ram:ShipToTradeParty")},
+		rule{ID: "CII-SR-451", Context: ciiSyntaxContexts[730], Test: ciiNotBoth("ram:PayeeTradeParty")},
+		rule{ID: "CII-SR-452", Context: ciiSyntaxContexts[730], Test: ciiCount("ram:SpecifiedTradePaymentTerms", 1, false)},
+		rule{ID: "CII-SR-453", Context: ciiSyntaxContexts[730], Test: ciiCount("ram:SpecifiedTradePaymentTerms/ram:Description", 1, false)},
+		rule{ID: "CII-SR-461", Context: ciiSyntaxContexts[730], Test: ciiCount("ram:ApplicableTradeTax/ram:TaxPointDate", 1, false)},
+		rule{ID: "CII-SR-462", Context: ciiSyntaxContexts[730],
 			Test: func(n *node) bool {
 				seen := map[string]bool{}
 				for _, t := range n.Root().Descendants("ram:ApplicableTradeTax") {
@@ -174,25 +174,25 @@ func ciiSyntaxRules() []Rule {
 				}
 				return len(seen) <= 1
 			}},
-		Rule{ID: "CII-DT-015", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:URIID", ciiIsARDWithType("916"))},
-		Rule{ID: "CII-DT-018", Context: ciiSyntaxContexts[873],
+		rule{ID: "CII-DT-015", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:URIID", ciiIsARDWithType("916"))},
+		rule{ID: "CII-DT-018", Context: ciiSyntaxContexts[873],
 			Test: func(n *node) bool {
 				return !n.Has("ram:TypeCode") || n.Is("ram:AdditionalReferencedDocument") && xrAnyIn(n.Strs("ram:TypeCode"), []string{"50", "130", "916"})
 			}},
-		Rule{ID: "CII-DT-021", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:Name", ciiIsARDWithType("916"))},
-		Rule{ID: "CII-DT-022", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:AttachmentBinaryObject", ciiIsARDWithType("916"))},
-		Rule{ID: "CII-DT-024", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:ReferenceTypeCode", ciiIsARDWithType("130"))},
-		Rule{ID: "CII-DT-027", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:FormattedIssueDateTime", func(n *node) bool { return n.Is("ram:InvoiceReferencedDocument") })},
-		Rule{ID: "CII-DT-033", Context: ciiSyntaxContexts[895], Test: ciiUnless("@unitCode", func(n *node) bool {
+		rule{ID: "CII-DT-021", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:Name", ciiIsARDWithType("916"))},
+		rule{ID: "CII-DT-022", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:AttachmentBinaryObject", ciiIsARDWithType("916"))},
+		rule{ID: "CII-DT-024", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:ReferenceTypeCode", ciiIsARDWithType("130"))},
+		rule{ID: "CII-DT-027", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:FormattedIssueDateTime", func(n *node) bool { return n.Is("ram:InvoiceReferencedDocument") })},
+		rule{ID: "CII-DT-033", Context: ciiSyntaxContexts[895], Test: ciiUnless("@unitCode", func(n *node) bool {
 			return n.Root().Has(ciiLine + "/ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode")
 		})},
-		Rule{ID: "CII-DT-037", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:TypeCode", func(n *node) bool { return xrIn("VAT", n.Strs("ram:TypeCode")) })},
-		Rule{ID: "CII-DT-041", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:BasisAmount", ciiUnderHeaderSettlement)},
-		Rule{ID: "CII-DT-052", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:ExemptionReasonCode", func(n *node) bool { return n.Is("ram:ApplicableTradeTax") })},
-		Rule{ID: "CII-DT-098", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:ExemptionReason", func(n *node) bool { return n.Is("ram:ApplicableTradeTax") })},
-		Rule{ID: "CII-DT-054", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:TaxPointDate", ciiUnderHeaderSettlement)},
-		Rule{ID: "CII-DT-058", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:DueDateTypeCode", ciiUnderHeaderSettlement)},
-		Rule{ID: "CII-DT-097", Context: ciiSyntaxContexts[963],
+		rule{ID: "CII-DT-037", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:TypeCode", func(n *node) bool { return xrIn("VAT", n.Strs("ram:TypeCode")) })},
+		rule{ID: "CII-DT-041", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:BasisAmount", ciiUnderHeaderSettlement)},
+		rule{ID: "CII-DT-052", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:ExemptionReasonCode", func(n *node) bool { return n.Is("ram:ApplicableTradeTax") })},
+		rule{ID: "CII-DT-098", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:ExemptionReason", func(n *node) bool { return n.Is("ram:ApplicableTradeTax") })},
+		rule{ID: "CII-DT-054", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:TaxPointDate", ciiUnderHeaderSettlement)},
+		rule{ID: "CII-DT-058", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:DueDateTypeCode", ciiUnderHeaderSettlement)},
+		rule{ID: "CII-DT-097", Context: ciiSyntaxContexts[963],
 			Test: func(n *node) bool { return ciiDate102.MatchString(n.Value()) }},
 	)
 }

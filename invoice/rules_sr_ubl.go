@@ -13,35 +13,35 @@ import (
 // preprocessed UBL Schematron.
 
 var (
-	ublSyntaxAddress = Context{Pattern: UBLSyntax, Order: 362, Names: []string{"PostalAddress", "Address"},
+	ublSyntaxAddress = ruleContext{Pattern: patUBLSyntax, Order: 362, Names: []string{"PostalAddress", "Address"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxSupplierParty = Context{Pattern: UBLSyntax, Order: 365, Names: []string{"Party"},
+	ublSyntaxSupplierParty = ruleContext{Pattern: patUBLSyntax, Order: 365, Names: []string{"Party"},
 		Match: func(n *node) bool { return n.Is("cac:Party") && n.Parent.Is("cac:AccountingSupplierParty") }}
-	ublSyntaxDocRef = Context{Pattern: UBLSyntax, Order: 368, Names: []string{"AdditionalDocumentReference"},
+	ublSyntaxDocRef = ruleContext{Pattern: patUBLSyntax, Order: 368, Names: []string{"AdditionalDocumentReference"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxAmount = Context{Pattern: UBLSyntax, Order: 372, Match: ublIsCheckedAmount}
-	ublSyntaxBinary = Context{Pattern: UBLSyntax, Order: 375,
+	ublSyntaxAmount = ruleContext{Pattern: patUBLSyntax, Order: 372, Match: ublIsCheckedAmount}
+	ublSyntaxBinary = ruleContext{Pattern: patUBLSyntax, Order: 375,
 		Match: func(n *node) bool { return strings.HasSuffix(n.Local, "BinaryObject") }}
-	ublSyntaxDelivery = Context{Pattern: UBLSyntax, Order: 379, Names: []string{"Delivery"},
+	ublSyntaxDelivery = ruleContext{Pattern: patUBLSyntax, Order: 379, Names: []string{"Delivery"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxAllowance = Context{Pattern: UBLSyntax, Order: 382, Names: []string{"AllowanceCharge"},
+	ublSyntaxAllowance = ruleContext{Pattern: patUBLSyntax, Order: 382, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && ublChargeIndicatorIs(n, false) }}
-	ublSyntaxCharge = Context{Pattern: UBLSyntax, Order: 385, Names: []string{"AllowanceCharge"},
+	ublSyntaxCharge = ruleContext{Pattern: patUBLSyntax, Order: 385, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && ublChargeIndicatorIs(n, true) }}
-	ublSyntaxPartyTaxScheme = Context{Pattern: UBLSyntax, Order: 388, Names: []string{"PartyTaxScheme"},
+	ublSyntaxPartyTaxScheme = ruleContext{Pattern: patUBLSyntax, Order: 388, Names: []string{"PartyTaxScheme"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxRoot = Context{Pattern: UBLSyntax, Order: 391, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
-	ublSyntaxLine = Context{Pattern: UBLSyntax, Order: 1119, Names: []string{"InvoiceLine", "CreditNoteLine"},
+	ublSyntaxRoot = ruleContext{Pattern: patUBLSyntax, Order: 391, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
+	ublSyntaxLine = ruleContext{Pattern: patUBLSyntax, Order: 1119, Names: []string{"InvoiceLine", "CreditNoteLine"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxPayee = Context{Pattern: UBLSyntax, Order: 1128, Names: []string{"PayeeParty"},
+	ublSyntaxPayee = ruleContext{Pattern: patUBLSyntax, Order: 1128, Names: []string{"PayeeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxPaymentMeans = Context{Pattern: UBLSyntax, Order: 1133, Names: []string{"PaymentMeans"},
+	ublSyntaxPaymentMeans = ruleContext{Pattern: patUBLSyntax, Order: 1133, Names: []string{"PaymentMeans"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxBillingRef = Context{Pattern: UBLSyntax, Order: 1138, Names: []string{"BillingReference"},
+	ublSyntaxBillingRef = ruleContext{Pattern: patUBLSyntax, Order: 1138, Names: []string{"BillingReference"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxTaxRep = Context{Pattern: UBLSyntax, Order: 1142, Names: []string{"TaxRepresentativeParty"},
+	ublSyntaxTaxRep = ruleContext{Pattern: patUBLSyntax, Order: 1142, Names: []string{"TaxRepresentativeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublSyntaxTaxSubtotal = Context{Pattern: UBLSyntax, Order: 1146, Names: []string{"TaxSubtotal"},
+	ublSyntaxTaxSubtotal = ruleContext{Pattern: patUBLSyntax, Order: 1146, Names: []string{"TaxSubtotal"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
 )
 
@@ -150,7 +150,7 @@ func ublPayeeDiffers(n *node) bool {
 	return false
 }
 
-var ublSRRules = []Rule{
+var ublSRRules = []rule{
 	{ID: "UBL-SR-51", Context: ublSyntaxAddress,
 		Test: func(n *node) bool { return len(n.All("cac:AddressLine")) <= 1 }},
 	{ID: "UBL-SR-42", Context: ublSyntaxSupplierParty,

@@ -54,70 +54,70 @@ func xrCIIWithExt(match func(n *node) bool) func(n *node) bool {
 }
 
 var (
-	xrCIIRoot    = Context{Pattern: XRCII, Order: 33, Names: []string{"CrossIndustryInvoice"}, Match: isCIIRoot}
-	xrCIIContext = Context{Pattern: XRCII, Order: 94, Names: []string{"ExchangedDocumentContext"},
+	xrCIIRoot    = ruleContext{Pattern: patXRCII, Order: 33, Names: []string{"CrossIndustryInvoice"}, Match: isCIIRoot}
+	xrCIIContext = ruleContext{Pattern: patXRCII, Order: 94, Names: []string{"ExchangedDocumentContext"},
 		Match: xrCIIAt("rsm:ExchangedDocumentContext")}
-	xrCIISeller = Context{Pattern: XRCII, Order: 103, Names: []string{"SellerTradeParty"},
+	xrCIISeller = ruleContext{Pattern: patXRCII, Order: 103, Names: []string{"SellerTradeParty"},
 		Match: xrCIIAt(ciiAgreement + "/ram:SellerTradeParty")}
-	xrCIISellerAddress = Context{Pattern: XRCII, Order: 110, Names: []string{"PostalTradeAddress"},
+	xrCIISellerAddress = ruleContext{Pattern: patXRCII, Order: 110, Names: []string{"PostalTradeAddress"},
 		Match: xrCIIAt(ciiAgreement + "/ram:SellerTradeParty/ram:PostalTradeAddress")}
-	xrCIISellerContact = Context{Pattern: XRCII, Order: 121, Names: []string{"DefinedTradeContact"},
+	xrCIISellerContact = ruleContext{Pattern: patXRCII, Order: 121, Names: []string{"DefinedTradeContact"},
 		Match: xrCIIAt(ciiAgreement + "/ram:SellerTradeParty/ram:DefinedTradeContact")}
-	xrCIIBuyerAddress = Context{Pattern: XRCII, Order: 144, Names: []string{"PostalTradeAddress"},
+	xrCIIBuyerAddress = ruleContext{Pattern: patXRCII, Order: 144, Names: []string{"PostalTradeAddress"},
 		Match: xrCIIAt(ciiAgreement + "/ram:BuyerTradeParty/ram:PostalTradeAddress")}
-	xrCIIExternalDoc = Context{Pattern: XRCII, Order: 154, Names: []string{"AdditionalReferencedDocument"},
+	xrCIIExternalDoc = ruleContext{Pattern: patXRCII, Order: 154, Names: []string{"AdditionalReferencedDocument"},
 		Match: func(n *node) bool {
 			return n.AtRoot(ciiAgreement+"/ram:AdditionalReferencedDocument") && isCIIRoot(n.Root()) && xrIn("916", n.Strs("ram:TypeCode"))
 		}}
-	xrCIIShipToAddress = Context{Pattern: XRCII, Order: 160, Names: []string{"PostalTradeAddress"},
+	xrCIIShipToAddress = ruleContext{Pattern: patXRCII, Order: 160, Names: []string{"PostalTradeAddress"},
 		Match: xrCIIAt(ciiDelivery + "/ram:ShipToTradeParty/ram:PostalTradeAddress")}
-	xrCIITransfer  = Context{Pattern: XRCII, Order: 171, Names: []string{"SpecifiedTradeSettlementPaymentMeans"}, Match: xrCIIPaymentMeansIn("30", "58")}
-	xrCIICard      = Context{Pattern: XRCII, Order: 191, Names: []string{"SpecifiedTradeSettlementPaymentMeans"}, Match: xrCIIPaymentMeansIn("48", "54", "55")}
-	xrCIIDebit     = Context{Pattern: XRCII, Order: 205, Names: []string{"SpecifiedTradeSettlementPaymentMeans"}, Match: xrCIIPaymentMeansIn("59")}
-	xrCIIHeaderTax = Context{Pattern: XRCII, Order: 227, Names: []string{"ApplicableTradeTax"},
+	xrCIITransfer  = ruleContext{Pattern: patXRCII, Order: 171, Names: []string{"SpecifiedTradeSettlementPaymentMeans"}, Match: xrCIIPaymentMeansIn("30", "58")}
+	xrCIICard      = ruleContext{Pattern: patXRCII, Order: 191, Names: []string{"SpecifiedTradeSettlementPaymentMeans"}, Match: xrCIIPaymentMeansIn("48", "54", "55")}
+	xrCIIDebit     = ruleContext{Pattern: patXRCII, Order: 205, Names: []string{"SpecifiedTradeSettlementPaymentMeans"}, Match: xrCIIPaymentMeansIn("59")}
+	xrCIIHeaderTax = ruleContext{Pattern: patXRCII, Order: 227, Names: []string{"ApplicableTradeTax"},
 		Match: xrCIIAt(ciiSettle + "/ram:ApplicableTradeTax")}
-	xrCIITransaction = Context{Pattern: XRCII, Order: 234, Names: []string{"SupplyChainTradeTransaction"}, Match: xrCIIAt(ciiTx)}
-	xrCIILineItem    = Context{Pattern: XRCII, Order: 246, Names: []string{"IncludedSupplyChainTradeLineItem"}, Match: xrCIIAt(ciiLine)}
+	xrCIITransaction = ruleContext{Pattern: patXRCII, Order: 234, Names: []string{"SupplyChainTradeTransaction"}, Match: xrCIIAt(ciiTx)}
+	xrCIILineItem    = ruleContext{Pattern: patXRCII, Order: 246, Names: []string{"IncludedSupplyChainTradeLineItem"}, Match: xrCIIAt(ciiLine)}
 
-	xrCIIExtLineDoc = Context{Pattern: XRCIIExtension, Order: 270, Names: []string{"AssociatedDocumentLineDocument"},
+	xrCIIExtLineDoc = ruleContext{Pattern: patXRCIIExtension, Order: 270, Names: []string{"AssociatedDocumentLineDocument"},
 		Match: func(n *node) bool {
 			return n.AtRoot(ciiLine+"/ram:AssociatedDocumentLineDocument") && isCIIRoot(n.Root()) && xrCIIIsExtension(n)
 		}}
-	xrCIIExtGlobalID = Context{Pattern: XRCIIExtension, Order: 277, Names: []string{"GlobalID"},
+	xrCIIExtGlobalID = ruleContext{Pattern: patXRCIIExtension, Order: 277, Names: []string{"GlobalID"},
 		Match: xrCIIWithExt(func(n *node) bool {
 			return n.Space == xmltree.NSRAM && n.Ancestor("ram:SpecifiedTradeProduct") == nil && n.Ancestor("ram:ShipToTradeParty") == nil
 		})}
-	xrCIIExtID = Context{Pattern: XRCIIExtension, Order: 286, Names: []string{"ID"},
+	xrCIIExtID = ruleContext{Pattern: patXRCIIExtension, Order: 286, Names: []string{"ID"},
 		Match: xrCIIWithExt(func(n *node) bool {
 			return n.Space == xmltree.NSRAM && n.Ancestor("ram:SpecifiedTaxRegistration") == nil
 		})}
-	xrCIIExtProductID = Context{Pattern: XRCIIExtension, Order: 295, Names: []string{"GlobalID"},
+	xrCIIExtProductID = ruleContext{Pattern: patXRCIIExtension, Order: 295, Names: []string{"GlobalID"},
 		Match: xrCIIWithExt(func(n *node) bool { return n.Space == xmltree.NSRAM && n.Parent.Is("ram:SpecifiedTradeProduct") })}
-	xrCIIExtURIID = Context{Pattern: XRCIIExtension, Order: 304, Names: []string{"URIID"},
+	xrCIIExtURIID = ruleContext{Pattern: patXRCIIExtension, Order: 304, Names: []string{"URIID"},
 		Match: xrCIIWithExt(func(n *node) bool { return n.Space == xmltree.NSRAM && n.Parent.Is("ram:URIUniversalCommunication") })}
-	xrCIIExtShipToID = Context{Pattern: XRCIIExtension, Order: 313, Names: []string{"GlobalID"},
+	xrCIIExtShipToID = ruleContext{Pattern: patXRCIIExtension, Order: 313, Names: []string{"GlobalID"},
 		Match: xrCIIWithExt(func(n *node) bool {
 			return n.Space == xmltree.NSRAM && n.Parent.Is("ram:ShipToTradeParty") && n.Parent.Parent.Is("ram:ApplicableHeaderTradeDelivery")
 		})}
-	xrCIIExtBinary = Context{Pattern: XRCIIExtension, Order: 323, Names: []string{"AttachmentBinaryObject"},
+	xrCIIExtBinary = ruleContext{Pattern: patXRCIIExtension, Order: 323, Names: []string{"AttachmentBinaryObject"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM && xrCIIIsExtension(n) }}
 
-	xrCIICVDTx = Context{Pattern: XRCIICVD, Order: 343, Names: []string{"SupplyChainTradeTransaction"},
+	xrCIICVDTx = ruleContext{Pattern: patXRCIICVD, Order: 343, Names: []string{"SupplyChainTradeTransaction"},
 		Match: func(n *node) bool { return n.AtRoot(ciiTx) && isCIIRoot(n.Root()) && xrCIIIsCVD(n) }}
-	xrCIICVDProduct = Context{Pattern: XRCIICVD, Order: 350, Names: []string{"SpecifiedTradeProduct"},
+	xrCIICVDProduct = ruleContext{Pattern: patXRCIICVD, Order: 350, Names: []string{"SpecifiedTradeProduct"},
 		Match: func(n *node) bool {
 			return n.AtRoot(ciiLine+"/ram:SpecifiedTradeProduct") && isCIIRoot(n.Root()) && xrCIIIsCVD(n)
 		}}
-	xrCIICVDClassCode = Context{Pattern: XRCIICVD, Order: 362, Names: []string{"ClassCode"},
+	xrCIICVDClassCode = ruleContext{Pattern: patXRCIICVD, Order: 362, Names: []string{"ClassCode"},
 		Match: func(n *node) bool {
 			return n.AtRoot(ciiLine+"/ram:SpecifiedTradeProduct/ram:DesignatedProductClassification/ram:ClassCode") && isCIIRoot(n.Root()) && xrCIIIsCVD(n)
 		}}
-	xrCIICVDCharacteristic = Context{Pattern: XRCIICVD, Order: 374, Names: []string{"ApplicableProductCharacteristic"},
+	xrCIICVDCharacteristic = ruleContext{Pattern: patXRCIICVD, Order: 374, Names: []string{"ApplicableProductCharacteristic"},
 		Match: func(n *node) bool {
 			return n.AtRoot(ciiLine+"/ram:SpecifiedTradeProduct/ram:ApplicableProductCharacteristic") && isCIIRoot(n.Root()) &&
 				xrIn("cva", n.Strs("ram:Description")) && xrCIIIsCVD(n)
 		}}
-	xrCIICVDAgreement = Context{Pattern: XRCIICVD, Order: 381, Names: []string{"ApplicableHeaderTradeAgreement"},
+	xrCIICVDAgreement = ruleContext{Pattern: patXRCIICVD, Order: 381, Names: []string{"ApplicableHeaderTradeAgreement"},
 		Match: func(n *node) bool { return n.AtRoot(ciiAgreement) && isCIIRoot(n.Root()) && xrCIIIsCVD(n) }}
 )
 
@@ -165,7 +165,7 @@ func xrCIIUsesVATCodes(r *node) bool {
 	return xrIn("VAT", hdrValues) && xrAnyIn(hdrCats, xrVATCodes)
 }
 
-var xrCIIRules = []Rule{
+var xrCIIRules = []rule{
 	{ID: "BR-DE-30", Context: xrCIIRoot,
 		Test: func(n *node) bool {
 			bt89, bt90, bt91 := n.Has(ciiSettle+"/ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID"), n.Has(ciiSettle+"/ram:CreditorReferenceID"),

@@ -55,64 +55,64 @@ func xrUBLLineItem(n *node) bool {
 }
 
 var (
-	xrUBLRoot   = Context{Pattern: XRUBL, Order: 27, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
-	xrUBLExtRef = Context{Pattern: XRUBL, Order: 108, Names: []string{"ExternalReference"},
+	xrUBLRoot   = ruleContext{Pattern: patXRUBL, Order: 27, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
+	xrUBLExtRef = ruleContext{Pattern: patXRUBL, Order: 108, Names: []string{"ExternalReference"},
 		Match: xrUBLUnderRoot("cac:AdditionalDocumentReference/cac:Attachment/cac:ExternalReference")}
-	xrUBLSupplier = Context{Pattern: XRUBL, Order: 114, Names: []string{"AccountingSupplierParty"},
+	xrUBLSupplier = ruleContext{Pattern: patXRUBL, Order: 114, Names: []string{"AccountingSupplierParty"},
 		Match: xrUBLUnderRoot("cac:AccountingSupplierParty")}
-	xrUBLSupplierAddress = Context{Pattern: XRUBL, Order: 121, Names: []string{"PostalAddress"},
+	xrUBLSupplierAddress = ruleContext{Pattern: patXRUBL, Order: 121, Names: []string{"PostalAddress"},
 		Match: xrUBLUnderRoot("cac:AccountingSupplierParty/cac:Party/cac:PostalAddress")}
-	xrUBLSupplierContact = Context{Pattern: XRUBL, Order: 132, Names: []string{"Contact"},
+	xrUBLSupplierContact = ruleContext{Pattern: patXRUBL, Order: 132, Names: []string{"Contact"},
 		Match: xrUBLUnderRoot("cac:AccountingSupplierParty/cac:Party/cac:Contact")}
-	xrUBLCustomerAddress = Context{Pattern: XRUBL, Order: 155, Names: []string{"PostalAddress"},
+	xrUBLCustomerAddress = ruleContext{Pattern: patXRUBL, Order: 155, Names: []string{"PostalAddress"},
 		Match: xrUBLUnderRoot("cac:AccountingCustomerParty/cac:Party/cac:PostalAddress")}
-	xrUBLDeliveryAddress = Context{Pattern: XRUBL, Order: 166, Names: []string{"Address"},
+	xrUBLDeliveryAddress = ruleContext{Pattern: patXRUBL, Order: 166, Names: []string{"Address"},
 		Match: xrUBLUnderRoot("cac:Delivery/cac:DeliveryLocation/cac:Address")}
-	xrUBLTransfer    = Context{Pattern: XRUBL, Order: 177, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("30", "58")}
-	xrUBLCard        = Context{Pattern: XRUBL, Order: 196, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("48", "54", "55")}
-	xrUBLDebit       = Context{Pattern: XRUBL, Order: 208, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("59")}
-	xrUBLTaxSubtotal = Context{Pattern: XRUBL, Order: 226, Names: []string{"TaxSubtotal"},
+	xrUBLTransfer    = ruleContext{Pattern: patXRUBL, Order: 177, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("30", "58")}
+	xrUBLCard        = ruleContext{Pattern: patXRUBL, Order: 196, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("48", "54", "55")}
+	xrUBLDebit       = ruleContext{Pattern: patXRUBL, Order: 208, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("59")}
+	xrUBLTaxSubtotal = ruleContext{Pattern: patXRUBL, Order: 226, Names: []string{"TaxSubtotal"},
 		Match: xrUBLUnderRoot("cac:TaxTotal/cac:TaxSubtotal")}
 
-	xrUBLExtBinary = Context{Pattern: XRUBLExtension, Order: 240, Names: []string{"EmbeddedDocumentBinaryObject"},
+	xrUBLExtBinary = ruleContext{Pattern: patXRUBLExtension, Order: 240, Names: []string{"EmbeddedDocumentBinaryObject"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCBC && xrUBLIsExtension(n) }}
-	xrUBLExtInvoice = Context{Pattern: XRUBLExtension, Order: 257, Names: []string{"Invoice"},
+	xrUBLExtInvoice = ruleContext{Pattern: patXRUBLExtension, Order: 257, Names: []string{"Invoice"},
 		Match: func(n *node) bool { return n.Parent == nil && n.Space == xmltree.NSInvoice && xrUBLIsExtension(n) }}
-	xrUBLExtTotals = Context{Pattern: XRUBLExtension, Order: 281, Names: []string{"LegalMonetaryTotal"},
+	xrUBLExtTotals = ruleContext{Pattern: patXRUBLExtension, Order: 281, Names: []string{"LegalMonetaryTotal"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && xrUBLIsExtension(n) }}
-	xrUBLExtPartyID = Context{Pattern: XRUBLExtension, Order: 294, Names: []string{"ID"},
+	xrUBLExtPartyID = ruleContext{Pattern: patXRUBLExtension, Order: 294, Names: []string{"ID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ID") && n.Parent.Is("cac:PartyIdentification") && n.HasAttr("schemeID") && xrUBLIsExtension(n)
 		}}
-	xrUBLExtLegalID = Context{Pattern: XRUBLExtension, Order: 303, Names: []string{"CompanyID"},
+	xrUBLExtLegalID = ruleContext{Pattern: patXRUBLExtension, Order: 303, Names: []string{"CompanyID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:CompanyID") && n.Parent.Is("cac:PartyLegalEntity") && n.HasAttr("schemeID") && xrUBLIsExtension(n)
 		}}
-	xrUBLExtItemID = Context{Pattern: XRUBLExtension, Order: 312, Names: []string{"ID"},
+	xrUBLExtItemID = ruleContext{Pattern: patXRUBLExtension, Order: 312, Names: []string{"ID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ID") && n.Parent.Is("cac:StandardItemIdentification") && n.HasAttr("schemeID") && xrUBLIsExtension(n)
 		}}
-	xrUBLExtEndpoint = Context{Pattern: XRUBLExtension, Order: 321, Names: []string{"EndpointID"},
+	xrUBLExtEndpoint = ruleContext{Pattern: patXRUBLExtension, Order: 321, Names: []string{"EndpointID"},
 		Match: func(n *node) bool { return n.Is("cbc:EndpointID") && n.HasAttr("schemeID") && xrUBLIsExtension(n) }}
-	xrUBLExtDeliveryID = Context{Pattern: XRUBLExtension, Order: 330, Names: []string{"ID"},
+	xrUBLExtDeliveryID = ruleContext{Pattern: patXRUBLExtension, Order: 330, Names: []string{"ID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ID") && n.Parent.Is("cac:DeliveryLocation") && n.HasAttr("schemeID") && xrUBLIsExtension(n)
 		}}
-	xrUBLExtPrepaid = Context{Pattern: XRUBLExtension, Order: 339, Names: []string{"PrepaidPayment"},
+	xrUBLExtPrepaid = ruleContext{Pattern: patXRUBLExtension, Order: 339, Names: []string{"PrepaidPayment"},
 		Match: func(n *node) bool {
 			return n.Is("cac:PrepaidPayment") && n.Parent.Parent == nil && n.Parent.Space == xmltree.NSInvoice && n.Parent.Local == "Invoice" && xrUBLIsExtension(n)
 		}}
 
-	xrUBLCVDRoot = Context{Pattern: XRUBLCVD, Order: 365, Names: []string{"Invoice", "CreditNote"},
+	xrUBLCVDRoot = ruleContext{Pattern: patXRUBLCVD, Order: 365, Names: []string{"Invoice", "CreditNote"},
 		Match: func(n *node) bool { return isUBLRoot(n) && xrUBLIsCVD(n) }}
-	xrUBLCVDItem = Context{Pattern: XRUBLCVD, Order: 384, Names: []string{"Item"},
+	xrUBLCVDItem = ruleContext{Pattern: patXRUBLCVD, Order: 384, Names: []string{"Item"},
 		Match: func(n *node) bool { return xrUBLLineItem(n) && xrUBLIsCVD(n) }}
-	xrUBLCVDClassification = Context{Pattern: XRUBLCVD, Order: 399, Names: []string{"ItemClassificationCode"},
+	xrUBLCVDClassification = ruleContext{Pattern: patXRUBLCVD, Order: 399, Names: []string{"ItemClassificationCode"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ItemClassificationCode") && n.Parent.Is("cac:CommodityClassification") &&
 				xrUBLLineItem(n.Parent.Parent) && xrUBLIsCVD(n)
 		}}
-	xrUBLCVDProperty = Context{Pattern: XRUBLCVD, Order: 411, Names: []string{"AdditionalItemProperty"},
+	xrUBLCVDProperty = ruleContext{Pattern: patXRUBLCVD, Order: 411, Names: []string{"AdditionalItemProperty"},
 		Match: func(n *node) bool {
 			return n.Is("cac:AdditionalItemProperty") && xrUBLLineItem(n.Parent) && xrIn("cva", n.Strs("cbc:Name")) && xrUBLIsCVD(n)
 		}}
@@ -161,7 +161,7 @@ func xrUBLDEX02(r *node) bool {
 	return true
 }
 
-var xrUBLRules = []Rule{
+var xrUBLRules = []rule{
 	{ID: "BR-DE-1", Context: xrUBLRoot,
 		Test: func(n *node) bool { return n.Has("cac:PaymentMeans") }},
 	{ID: "BR-DE-15", Context: xrUBLRoot,

@@ -33,10 +33,10 @@ func (c *structureCheck) add(n *node, en, de string) {
 // validateStructure checks the document against the structure of its syntax.
 func validateStructure(root *node, t DocType) []Finding {
 	c := &structureCheck{}
-	switch t.Syntax() {
-	case UBL:
+	switch t.syntax() {
+	case syntaxUBL:
 		c.s = schemas.UBL()
-	case CII:
+	case syntaxCII:
 		c.s = schemas.CII()
 	default:
 		return nil
