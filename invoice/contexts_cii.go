@@ -35,7 +35,7 @@ func ciiVATType(n *node) bool {
 func ciiChargeIndicatorAt(parent, value string) func(n *node) bool {
 	return func(n *node) bool {
 		return n.Is("ram:ChargeIndicator") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && n.Parent.Parent.Is(parent) &&
-			xrIn(value, n.Strs("udt:Indicator"))
+			xmltree.In(value, n.Strs("udt:Indicator"))
 	}
 }
 
@@ -52,7 +52,7 @@ var (
 				return false
 			}
 			codes := n.Parent.Strs("ram:TypeCode")
-			return xrIn("30", codes) || xrIn("58", codes)
+			return xmltree.In("30", codes) || xmltree.In("58", codes)
 		}}
 	ciiModelDelivery = ruleContext{Pattern: patCIIModel, Order: 38, Names: []string{"ApplicableHeaderTradeDelivery"},
 		Match: func(n *node) bool { return n.AtRoot(ciiDelivery) && isCIIRoot(n.Root()) }}
@@ -83,7 +83,7 @@ var (
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
 	ciiModelDebitMeans = ruleContext{Pattern: patCIIModel, Order: 157, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
 		Match: func(n *node) bool {
-			c := xrFirstNorm(n, "ram:TypeCode")
+			c := n.NormStr("ram:TypeCode")
 			return n.Space == xmltree.NSRAM && (c == "49" || c == "59")
 		}}
 	ciiModelPrecedingRef = ruleContext{Pattern: patCIIModel, Order: 160, Names: []string{"InvoiceReferencedDocument"},
@@ -98,7 +98,7 @@ var (
 				return false
 			}
 			c, ok := n.Attr("currencyID")
-			return ok && xrIn(c, n.Root().Strs(ciiCurrencyPath))
+			return ok && xmltree.In(c, n.Root().Strs(ciiCurrencyPath))
 		}}
 	ciiModelVATReg = ruleContext{Pattern: patCIIModel, Order: 175, Names: []string{"ID"},
 		Match: func(n *node) bool {

@@ -114,7 +114,7 @@ var (
 				return false
 			}
 			codes := n.Parent.Strs("cbc:PaymentMeansCode")
-			return xrIn("30", codes) || xrIn("58", codes)
+			return xmltree.In("30", codes) || xmltree.In("58", codes)
 		}}
 	ublModelPaymentMeans = ruleContext{Pattern: patUBLModel, Order: 195, Names: []string{"PaymentMeans"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}

@@ -14,7 +14,7 @@ const ciiBuyer = ciiAgreement + "/ram:BuyerTradeParty"
 
 var brCIIRules = []rule{
 	{ID: "BR-65", Context: ciiModelClassification,
-		Test: func(n *node) bool { return xrFirstNorm(n, "ram:ClassCode/@listID") != "" || !n.Has("ram:ClassCode") }},
+		Test: func(n *node) bool { return n.NormStr("ram:ClassCode/@listID") != "" || !n.Has("ram:ClassCode") }},
 	{ID: "BR-52", Context: ciiModelDocRef, Test: brNotBlank("ram:IssuerAssignedID")},
 	{ID: "BR-51", Flag: fatal, Context: ciiModelCard,
 		Test:      func(n *node) bool { return utf8.RuneCountInString(n.Str("ram:ID")) <= 10 },
@@ -25,7 +25,7 @@ var brCIIRules = []rule{
 	{ID: "BR-57", Context: ciiModelDelivery,
 		Test: func(n *node) bool {
 			const a = "ram:ShipToTradeParty/ram:PostalTradeAddress"
-			return !n.Has(a) || xrFirstNorm(n, a+"/ram:CountryID") != ""
+			return !n.Has(a) || n.NormStr(a+"/ram:CountryID") != ""
 		}},
 	{ID: "BR-31", Context: ciiModelDocAllowance, Test: brExists("../ram:ActualAmount")},
 	{ID: "BR-32", Context: ciiModelDocAllowance, Test: ciiACHasVATCategory},
@@ -44,7 +44,7 @@ var brCIIRules = []rule{
 			if len(tcc) == 0 {
 				return true
 			}
-			return xrAnyIn(n.Strs("ram:TaxTotalAmount/@currencyID"), tcc) && !xrAnyIn(tcc, r.Strs(ciiCurrencyPath))
+			return xmltree.AnyIn(n.Strs("ram:TaxTotalAmount/@currencyID"), tcc) && !xmltree.AnyIn(tcc, r.Strs(ciiCurrencyPath))
 		},
 		Message:   "With a VAT accounting currency (BT-6) the VAT total in that currency (BT-111) must be given, and BT-6 must differ from the invoice currency.",
 		MessageDE: "Bei einer Steuerwährung (BT-6) muss die Umsatzsteuersumme in dieser Währung (BT-111) angegeben werden, und BT-6 muss sich von der Rechnungswährung unterscheiden."},
@@ -75,7 +75,7 @@ var brCIIRules = []rule{
 	{ID: "BR-B-01", Context: ciiModelRoot,
 		Test: func(n *node) bool {
 			cats := ciiAllValues(n, "ram:CategoryCode")
-			if !xrIn("B", cats) {
+			if !xmltree.In("B", cats) {
 				return true
 			}
 			for _, c := range ciiAllValues(n, "ram:CountryID") {
@@ -88,7 +88,7 @@ var brCIIRules = []rule{
 	{ID: "BR-B-02", Context: ciiModelRoot,
 		Test: func(n *node) bool {
 			cats := ciiAllValues(n, "ram:CategoryCode")
-			return !xrIn("B", cats) || !xrIn("S", cats)
+			return !xmltree.In("B", cats) || !xmltree.In("S", cats)
 		}},
 
 	{ID: "BR-21", Context: ciiModelLine, Test: brNotBlank("ram:AssociatedDocumentLineDocument/ram:LineID")},
@@ -108,7 +108,7 @@ var brCIIRules = []rule{
 		}},
 	{ID: "BR-64", Context: ciiModelLine,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "ram:SpecifiedTradeProduct/ram:GlobalID/@schemeID") != "" || !n.Has("ram:SpecifiedTradeProduct/ram:GlobalID")
+			return n.NormStr("ram:SpecifiedTradeProduct/ram:GlobalID/@schemeID") != "" || !n.Has("ram:SpecifiedTradeProduct/ram:GlobalID")
 		}},
 	{ID: "BR-41", Context: ciiModelLineAllowance, Test: brExists("../ram:ActualAmount")},
 	{ID: "BR-42", Context: ciiModelLineAllowance, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
@@ -124,8 +124,8 @@ var brCIIRules = []rule{
 				return false
 			}
 			const s = "../../ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/"
-			return !xrAnyIn(n.Strs("ram:Name"), n.Strs(s+"ram:Name")) && !xrAnyIn(n.Strs("ram:ID"), n.Strs(s+"ram:ID")) &&
-				!xrAnyIn(n.Strs("ram:SpecifiedLegalOrganization/ram:ID"), n.Strs(s+"ram:SpecifiedLegalOrganization/ram:ID"))
+			return !xmltree.AnyIn(n.Strs("ram:Name"), n.Strs(s+"ram:Name")) && !xmltree.AnyIn(n.Strs("ram:ID"), n.Strs(s+"ram:ID")) &&
+				!xmltree.AnyIn(n.Strs("ram:SpecifiedLegalOrganization/ram:ID"), n.Strs(s+"ram:SpecifiedLegalOrganization/ram:ID"))
 		}},
 	{ID: "BR-49", Context: ciiModelPaymentMeans, Test: brExists("ram:TypeCode")},
 	{ID: "BR-55", Context: ciiModelPrecedingRef, Test: brNotBlank("ram:IssuerAssignedID")},
@@ -189,7 +189,7 @@ var brCIIHeaderTaxRules = []rule{
 		Test: func(n *node) bool { return ciiVATType(n) && n.Has("ram:CategoryCode") }},
 	{ID: "BR-48", Context: ciiModelHeaderTax,
 		Test: func(n *node) bool {
-			return ciiVATType(n) && (n.Has("ram:RateApplicablePercent") || xrIn("O", n.Strs("ram:CategoryCode")))
+			return ciiVATType(n) && (n.Has("ram:RateApplicablePercent") || xmltree.In("O", n.Strs("ram:CategoryCode")))
 		}},
 }
 

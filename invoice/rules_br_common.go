@@ -6,7 +6,7 @@ import "github.com/eingang/eingang/invoice/internal/xmltree"
 
 // brNotBlank is "normalize-space(path) != ”".
 func brNotBlank(path string) func(n *node) bool {
-	return func(n *node) bool { return xrFirstNorm(n, path) != "" }
+	return func(n *node) bool { return n.NormStr(path) != "" }
 }
 
 // brExists is "exists(path)".

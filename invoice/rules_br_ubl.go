@@ -20,7 +20,7 @@ func brPeriodOK(n *node, start, end string) bool {
 }
 
 // brUBLHasB reports the B categories BR-B-01/02 look for.
-func brAnyIs(values []string, code string) bool { return xrIn(code, values) }
+func brAnyIs(values []string, code string) bool { return xmltree.In(code, values) }
 
 var brUBLRules = []rule{
 	{ID: "BR-52", Context: ublModelDocRef, Test: brNotBlank("cbc:ID")},
@@ -48,7 +48,7 @@ var brUBLRules = []rule{
 	{ID: "BR-03", Context: ublModelRoot, Test: brNotBlank("cbc:IssueDate")},
 	{ID: "BR-04", Context: ublModelRoot,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "cbc:InvoiceTypeCode") != "" || xrFirstNorm(n, "cbc:CreditNoteTypeCode") != ""
+			return n.NormStr("cbc:InvoiceTypeCode") != "" || n.NormStr("cbc:CreditNoteTypeCode") != ""
 		}},
 	{ID: "BR-05", Context: ublModelRoot, Test: brNotBlank("cbc:DocumentCurrencyCode")},
 	{ID: "BR-06", Context: ublModelRoot, Test: brNotBlank("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")},
@@ -67,7 +67,7 @@ var brUBLRules = []rule{
 				}
 			}
 			for _, tc := range n.Strs("cbc:TaxCurrencyCode") {
-				if !xrIn(tc, currencies) {
+				if !xmltree.In(tc, currencies) {
 					return false
 				}
 			}
@@ -145,14 +145,14 @@ var brUBLRules = []rule{
 			if !n.Has("cac:PartyName/cbc:Name") {
 				return false
 			}
-			return !xrAnyIn(n.Strs("cac:PartyName/cbc:Name"), n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name")) &&
-				!xrAnyIn(n.Strs("cac:PartyIdentification/cbc:ID"), n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/cbc:ID"))
+			return !xmltree.AnyIn(n.Strs("cac:PartyName/cbc:Name"), n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name")) &&
+				!xmltree.AnyIn(n.Strs("cac:PartyIdentification/cbc:ID"), n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/cbc:ID"))
 		}},
 	{ID: "BR-50", Context: ublModelPayeeAccount, Test: brNotBlank("cbc:ID")},
 	{ID: "BR-49", Context: ublModelPaymentMeans, Test: brExists("cbc:PaymentMeansCode")},
 	{ID: "BR-61", Context: ublModelPaymentMeans,
 		Test: func(n *node) bool {
-			code := xrFirstNorm(n, "cbc:PaymentMeansCode")
+			code := n.NormStr("cbc:PaymentMeansCode")
 			transfer := code == "30" || code == "58"
 			return !transfer || n.Has("cac:PayeeFinancialAccount/cbc:ID")
 		}},

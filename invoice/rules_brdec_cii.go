@@ -17,7 +17,7 @@ func brdecTaxTotal(n *node) bool {
 	cur := n.Root().Strs(ciiCurrencyPath)
 	for _, t := range totals {
 		c, _ := t.Attr("currencyID")
-		if !xrIn(c, cur) || brdecRoundedNum(t, t.Value()) {
+		if !xmltree.In(c, cur) || brdecRoundedNum(t, t.Value()) {
 			return true
 		}
 	}
@@ -34,7 +34,7 @@ func brdecTaxTotalAccounting(n *node) bool {
 	tcc := n.Root().Strs(ciiSettle + "/ram:TaxCurrencyCode")
 	for _, t := range totals {
 		c, _ := t.Attr("currencyID")
-		if len(tcc) == 0 || xrIn(c, tcc) && brdecRoundedNum(t, t.Value()) {
+		if len(tcc) == 0 || xmltree.In(c, tcc) && brdecRoundedNum(t, t.Value()) {
 			return true
 		}
 	}

@@ -66,6 +66,6 @@ func clExemption(vatex codeSet) func(n *node) bool {
 // clMimeOK is BR-CL-24's list of MIME codes for attachments.
 func clMimeOK(n *node) bool {
 	m, _ := n.Attr("mimeCode")
-	return xrIn(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
+	return xmltree.In(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.spreadsheet"})
 }

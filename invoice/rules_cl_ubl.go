@@ -47,7 +47,7 @@ var (
 	ublCodesObjectID    = ublCodes(1166, []string{"ID"}, func(n *node) bool {
 		p := n.Parent
 		return n.Is("cbc:ID") && n.HasAttr("schemeID") && (p.Is("cac:AdditionalDocumentReference") || p.Is("cac:DocumentReference")) &&
-			xrIn("130", p.Strs("cbc:DocumentTypeCode"))
+			xmltree.In("130", p.Strs("cbc:DocumentTypeCode"))
 	})
 	ublCodesPartyID = ublCodes(1169, []string{"ID"}, func(n *node) bool {
 		return n.Is("cbc:ID") && n.HasAttr("schemeID") && n.Parent.Is("cac:PartyIdentification")

@@ -15,10 +15,10 @@ import (
 // walk per document.
 func ublCRRules() []rule {
 	rules := restrictionRules(schemas.UBLRestrictions, map[int]ruleContext{391: ublSyntaxRoot})
-	adrIs130 := func(adr *node) bool { return xrIn("130", adr.Strs("cbc:DocumentTypeCode")) }
+	adrIs130 := func(adr *node) bool { return xmltree.In("130", adr.Strs("cbc:DocumentTypeCode")) }
 	return append(rules,
 		rule{ID: "UBL-CR-002", Context: ublSyntaxRoot,
-			Test: func(n *node) bool { return !n.Has("cbc:UBLVersionID") || xrIn("2.1", n.Strs("cbc:UBLVersionID")) }},
+			Test: func(n *node) bool { return !n.Has("cbc:UBLVersionID") || xmltree.In("2.1", n.Strs("cbc:UBLVersionID")) }},
 		rule{ID: "UBL-CR-412", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
 				// ../cn:CreditNote from the root element: the document is a credit note.

@@ -80,7 +80,7 @@ var (
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
 	peppolCIIDebit = ruleContext{Pattern: patXRCIIPeppol, Order: 252, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
 		Match: func(n *node) bool {
-			c := xrFirstNorm(n, "ram:TypeCode")
+			c := n.NormStr("ram:TypeCode")
 			return n.Space == xmltree.NSRAM && (c == "49" || c == "59")
 		}}
 	peppolCIILineStart = ruleContext{Pattern: patXRCIIPeppol, Order: 257, Names: []string{"StartDateTime"}, Match: ciiLinePeriod("StartDateTime")}
@@ -137,7 +137,7 @@ var peppolCIIRules = []rule{
 	{ID: "PEPPOL-EN16931-R044", Context: peppolCIIGrossPrice,
 		Test: func(n *node) bool {
 			return !n.Has("ram:AppliedTradeAllowanceCharge/ram:ActualAmount") ||
-				xrIn("false", n.Strs("ram:AppliedTradeAllowanceCharge/ram:ChargeIndicator/udt:Indicator"))
+				xmltree.In("false", n.Strs("ram:AppliedTradeAllowanceCharge/ram:ChargeIndicator/udt:Indicator"))
 		}},
 	{ID: "PEPPOL-EN16931-R046", Context: peppolCIIGrossPrice,
 		Test: func(n *node) bool {
@@ -255,7 +255,7 @@ var peppolCIIRules = []rule{
 	{ID: "PEPPOL-EN16931-R101", Context: peppolCIILine,
 		Test: func(n *node) bool {
 			const p = "ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument"
-			return !n.Has(p) || xrIn("130", n.Strs(p+"/ram:TypeCode"))
+			return !n.Has(p) || xmltree.In("130", n.Strs(p+"/ram:TypeCode"))
 		}},
 	{ID: "PEPPOL-EN16931-R121", Context: peppolCIIPrice,
 		Test: func(n *node) bool {
@@ -270,6 +270,6 @@ var peppolCIIRules = []rule{
 		Test: func(n *node) bool {
 			u, _ := n.Attr("unitCode")
 			line := n.Parent.Parent.Parent
-			return line != nil && xrIn(u, line.Strs("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode"))
+			return line != nil && xmltree.In(u, line.Strs("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode"))
 		}},
 }

@@ -12,7 +12,7 @@ import (
 // It is computed once per document ($slackValue is a global variable).
 func peppolSlackValue(n *node, currencyPath string) *big.Rat {
 	return n.Memo("peppol.slack", func() any {
-		if xrIn("HUF", n.Root().Strs(currencyPath)) {
+		if xmltree.In("HUF", n.Root().Strs(currencyPath)) {
 			return big.NewRat(1, 2)
 		}
 		return big.NewRat(2, 100)

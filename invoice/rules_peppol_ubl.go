@@ -72,7 +72,7 @@ var (
 	peppolUBLAC    = ruleContext{Pattern: patXRUBLPeppol, Order: 323, Names: []string{"AllowanceCharge"}, Match: ublIsDocOrLineAC}
 	peppolUBLDebit = ruleContext{Pattern: patXRUBLPeppol, Order: 338, Names: []string{"PaymentMeans"},
 		Match: func(n *node) bool {
-			c := xrFirstNorm(n, "cbc:PaymentMeansCode")
+			c := n.NormStr("cbc:PaymentMeansCode")
 			return n.Space == xmltree.NSCAC && (c == "49" || c == "59")
 		}}
 	peppolUBLLineStart = ruleContext{Pattern: patXRUBLPeppol, Order: 349, Names: []string{"StartDate"}, Match: ublLinePeriodDate("StartDate")}
@@ -226,10 +226,10 @@ var peppolUBLRules = []rule{
 		}},
 	{ID: "PEPPOL-EN16931-R101", Context: peppolUBLLine,
 		Test: func(n *node) bool {
-			return !n.Has("cac:DocumentReference") || xrIn("130", n.Strs("cac:DocumentReference/cbc:DocumentTypeCode"))
+			return !n.Has("cac:DocumentReference") || xmltree.In("130", n.Strs("cac:DocumentReference/cbc:DocumentTypeCode"))
 		}},
 	{ID: "PEPPOL-EN16931-R044", Context: peppolUBLPriceAC,
-		Test: func(n *node) bool { return xrFirstNorm(n, "cbc:ChargeIndicator") == "false" }},
+		Test: func(n *node) bool { return n.NormStr("cbc:ChargeIndicator") == "false" }},
 	{ID: "PEPPOL-EN16931-R046", Context: peppolUBLPriceAC,
 		Test: func(n *node) bool {
 			if !n.Has("cbc:BaseAmount") {
@@ -254,6 +254,6 @@ var peppolUBLRules = []rule{
 				qtyPath = "cbc:InvoicedQuantity/@unitCode"
 			}
 			u, _ := n.Attr("unitCode")
-			return xrIn(u, line.Strs(qtyPath))
+			return xmltree.In(u, line.Strs(qtyPath))
 		}},
 }

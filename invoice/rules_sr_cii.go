@@ -97,7 +97,7 @@ func ciiUnless(child string, cond func(n *node) bool) func(n *node) bool {
 
 func ciiIsARDWithType(codes ...string) func(n *node) bool {
 	return func(n *node) bool {
-		return n.Is("ram:AdditionalReferencedDocument") && xrAnyIn(n.Strs("ram:TypeCode"), codes)
+		return n.Is("ram:AdditionalReferencedDocument") && xmltree.AnyIn(n.Strs("ram:TypeCode"), codes)
 	}
 }
 
@@ -177,7 +177,7 @@ func ciiSyntaxRules() []rule {
 		rule{ID: "CII-DT-015", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:URIID", ciiIsARDWithType("916"))},
 		rule{ID: "CII-DT-018", Context: ciiSyntaxContexts[873],
 			Test: func(n *node) bool {
-				return !n.Has("ram:TypeCode") || n.Is("ram:AdditionalReferencedDocument") && xrAnyIn(n.Strs("ram:TypeCode"), []string{"50", "130", "916"})
+				return !n.Has("ram:TypeCode") || n.Is("ram:AdditionalReferencedDocument") && xmltree.AnyIn(n.Strs("ram:TypeCode"), []string{"50", "130", "916"})
 			}},
 		rule{ID: "CII-DT-021", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:Name", ciiIsARDWithType("916"))},
 		rule{ID: "CII-DT-022", Context: ciiSyntaxContexts[873], Test: ciiUnless("ram:AttachmentBinaryObject", ciiIsARDWithType("916"))},
@@ -186,7 +186,7 @@ func ciiSyntaxRules() []rule {
 		rule{ID: "CII-DT-033", Context: ciiSyntaxContexts[895], Test: ciiUnless("@unitCode", func(n *node) bool {
 			return n.Root().Has(ciiLine + "/ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode")
 		})},
-		rule{ID: "CII-DT-037", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:TypeCode", func(n *node) bool { return xrIn("VAT", n.Strs("ram:TypeCode")) })},
+		rule{ID: "CII-DT-037", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:TypeCode", func(n *node) bool { return xmltree.In("VAT", n.Strs("ram:TypeCode")) })},
 		rule{ID: "CII-DT-041", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:BasisAmount", ciiUnderHeaderSettlement)},
 		rule{ID: "CII-DT-052", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:ExemptionReasonCode", func(n *node) bool { return n.Is("ram:ApplicableTradeTax") })},
 		rule{ID: "CII-DT-098", Context: ciiSyntaxContexts[901], Test: ciiUnless("ram:ExemptionReason", func(n *node) bool { return n.Is("ram:ApplicableTradeTax") })},
@@ -202,7 +202,7 @@ func ciiSyntaxRules() []rule {
 func ciiCountTyped(n *node, code string) int {
 	c := 0
 	for _, d := range n.All("ram:AdditionalReferencedDocument") {
-		if xrIn(code, d.Strs("ram:TypeCode")) {
+		if xmltree.In(code, d.Strs("ram:TypeCode")) {
 			c++
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // ciiSchemeIDs reports whether an element at path has @schemeID in schemes.
 func ciiSchemeIDs(r *node, path string, schemes ...string) bool {
 	for _, id := range r.All(path) {
-		if s, ok := id.Attr("schemeID"); ok && xrIn(s, schemes) {
+		if s, ok := id.Attr("schemeID"); ok && xmltree.In(s, schemes) {
 			return true
 		}
 	}
@@ -51,12 +51,12 @@ func ciiVATBase(r *node, code string, rate *big.Rat) *big.Rat {
 	rateOK := func(values []string) bool { return rate == nil || vatRateIn(values, rate) }
 	var lines, charges, allowances []string
 	for _, s := range r.All(ciiLine + "/ram:SpecifiedLineTradeSettlement") {
-		if xrIn(code, s.Strs("ram:ApplicableTradeTax/ram:CategoryCode")) && rateOK(s.Strs("ram:ApplicableTradeTax/ram:RateApplicablePercent")) {
+		if xmltree.In(code, s.Strs("ram:ApplicableTradeTax/ram:CategoryCode")) && rateOK(s.Strs("ram:ApplicableTradeTax/ram:RateApplicablePercent")) {
 			lines = append(lines, s.Strs("ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")...)
 		}
 	}
 	for _, ac := range r.All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
-		if !xrIn(code, ac.Strs("ram:CategoryTradeTax/ram:CategoryCode")) || !rateOK(ac.Strs("ram:CategoryTradeTax/ram:RateApplicablePercent")) {
+		if !xmltree.In(code, ac.Strs("ram:CategoryTradeTax/ram:CategoryCode")) || !rateOK(ac.Strs("ram:CategoryTradeTax/ram:RateApplicablePercent")) {
 			continue
 		}
 		if ciiIndicatorIs(ac, true) {
@@ -139,20 +139,20 @@ func ciiVATRules() []rule {
 	hdrTax := func(order int, code string) ruleContext {
 		return ctx(order, []string{"ApplicableTradeTax"}, func(n *node) bool {
 			return n.Is("ram:ApplicableTradeTax") && n.Parent.Is("ram:ApplicableHeaderTradeSettlement") && n.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") &&
-				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+				xmltree.In(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
 	acTax := func(order int, code string, charge bool) ruleContext {
 		return ctx(order, []string{"CategoryTradeTax"}, func(n *node) bool {
 			return n.Is("ram:CategoryTradeTax") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && ciiIndicatorIs(n.Parent, charge) &&
-				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+				xmltree.In(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
 	lineTax := func(order int, code string) ruleContext {
 		return ctx(order, []string{"ApplicableTradeTax"}, func(n *node) bool {
 			p := n.Parent
 			return n.Is("ram:ApplicableTradeTax") && p.Is("ram:SpecifiedLineTradeSettlement") && p.Parent.Is("ram:IncludedSupplyChainTradeLineItem") &&
-				p.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") && xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+				p.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") && xmltree.In(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
 	// ram:RateApplicablePercent = 0, > 0, >= 0: untyped against an integer.
@@ -357,7 +357,7 @@ func ciiVATEqualsPerRateAt(n *node, code string) bool {
 func ciiCountCat(n *node, path, code string) int {
 	c := 0
 	for _, t := range n.Root().All(path) {
-		if xrIn(code, t.Strs("ram:CategoryCode")) {
+		if xmltree.In(code, t.Strs("ram:CategoryCode")) {
 			c++
 		}
 	}

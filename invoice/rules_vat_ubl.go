@@ -72,7 +72,7 @@ func vatFilter(tcs []*node, code string, ns, vat bool) []*node {
 		if vat && !ublVAT(tc) {
 			continue
 		}
-		if ns && ublCat(tc) == code || !ns && xrIn(code, tc.Strs("cbc:ID")) {
+		if ns && ublCat(tc) == code || !ns && xmltree.In(code, tc.Strs("cbc:ID")) {
 			out = append(out, tc)
 		}
 	}

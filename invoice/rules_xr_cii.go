@@ -37,7 +37,7 @@ func xrCIIIsCVD(n *node) bool {
 func xrCIIPaymentMeansIn(codes ...string) func(n *node) bool {
 	return func(n *node) bool {
 		return n.AtRoot(ciiSettle+"/ram:SpecifiedTradeSettlementPaymentMeans") && isCIIRoot(n.Root()) &&
-			xrIn(xrFirstNorm(n, "ram:TypeCode"), codes)
+			xmltree.In(n.NormStr("ram:TypeCode"), codes)
 	}
 }
 
@@ -67,7 +67,7 @@ var (
 		Match: xrCIIAt(ciiAgreement + "/ram:BuyerTradeParty/ram:PostalTradeAddress")}
 	xrCIIExternalDoc = ruleContext{Pattern: patXRCII, Order: 154, Names: []string{"AdditionalReferencedDocument"},
 		Match: func(n *node) bool {
-			return n.AtRoot(ciiAgreement+"/ram:AdditionalReferencedDocument") && isCIIRoot(n.Root()) && xrIn("916", n.Strs("ram:TypeCode"))
+			return n.AtRoot(ciiAgreement+"/ram:AdditionalReferencedDocument") && isCIIRoot(n.Root()) && xmltree.In("916", n.Strs("ram:TypeCode"))
 		}}
 	xrCIIShipToAddress = ruleContext{Pattern: patXRCII, Order: 160, Names: []string{"PostalTradeAddress"},
 		Match: xrCIIAt(ciiDelivery + "/ram:ShipToTradeParty/ram:PostalTradeAddress")}
@@ -115,7 +115,7 @@ var (
 	xrCIICVDCharacteristic = ruleContext{Pattern: patXRCIICVD, Order: 374, Names: []string{"ApplicableProductCharacteristic"},
 		Match: func(n *node) bool {
 			return n.AtRoot(ciiLine+"/ram:SpecifiedTradeProduct/ram:ApplicableProductCharacteristic") && isCIIRoot(n.Root()) &&
-				xrIn("cva", n.Strs("ram:Description")) && xrCIIIsCVD(n)
+				xmltree.In("cva", n.Strs("ram:Description")) && xrCIIIsCVD(n)
 		}}
 	xrCIICVDAgreement = ruleContext{Pattern: patXRCIICVD, Order: 381, Names: []string{"ApplicableHeaderTradeAgreement"},
 		Match: func(n *node) bool { return n.AtRoot(ciiAgreement) && isCIIRoot(n.Root()) && xrCIIIsCVD(n) }}
@@ -153,7 +153,7 @@ func xrCIIUsesVATCodes(r *node) bool {
 		lineTypes = append(lineTypes, t.Strs("ram:TypeCode")...)
 		lineCats = append(lineCats, t.Strs("ram:CategoryCode")...)
 	}
-	if xrIn("VAT", lineTypes) && xrAnyIn(lineCats, xrVATCodes) {
+	if xmltree.In("VAT", lineTypes) && xmltree.AnyIn(lineCats, xrVATCodes) {
 		return true
 	}
 	hdr := r.All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge/ram:CategoryTradeTax")
@@ -162,7 +162,7 @@ func xrCIIUsesVATCodes(r *node) bool {
 		hdrValues = append(hdrValues, t.Value())
 		hdrCats = append(hdrCats, t.Strs("ram:CategoryCode")...)
 	}
-	return xrIn("VAT", hdrValues) && xrAnyIn(hdrCats, xrVATCodes)
+	return xmltree.In("VAT", hdrValues) && xmltree.AnyIn(hdrCats, xrVATCodes)
 }
 
 var xrCIIRules = []rule{
@@ -196,7 +196,7 @@ var xrCIIRules = []rule{
 			return n.Has(ciiAgreement + "/ram:SellerTaxRepresentativeTradeParty")
 		}},
 	{ID: "BR-DE-17", Context: xrCIIRoot,
-		Test: func(n *node) bool { return xrIn(xrFirstNorm(n, "rsm:ExchangedDocument/ram:TypeCode"), xrTypeCodes) }},
+		Test: func(n *node) bool { return xmltree.In(n.NormStr("rsm:ExchangedDocument/ram:TypeCode"), xrTypeCodes) }},
 	{ID: "BR-DE-18", Context: xrCIIRoot,
 		Test: func(n *node) bool {
 			var notes []string
@@ -211,11 +211,11 @@ var xrCIIRules = []rule{
 		Test: xrCIIUniqueFilenames},
 	{ID: "BR-DE-26", Context: xrCIIRoot,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "rsm:ExchangedDocument/ram:TypeCode") != "384" || n.Has(ciiSettle+"/ram:InvoiceReferencedDocument")
+			return n.NormStr("rsm:ExchangedDocument/ram:TypeCode") != "384" || n.Has(ciiSettle+"/ram:InvoiceReferencedDocument")
 		}},
 	{ID: "BR-DE-21", Context: xrCIIContext,
 		Test: func(n *node) bool {
-			return xrAnyIn(n.Strs("ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"), []string{SpecXRechnung, SpecExtension, SpecCVD})
+			return xmltree.AnyIn(n.Strs("ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"), []string{SpecXRechnung, SpecExtension, SpecCVD})
 		}},
 	{ID: "BR-DE-2", Context: xrCIISeller,
 		Test: func(n *node) bool { return n.Has("ram:DefinedTradeContact") }},
@@ -233,11 +233,11 @@ var xrCIIRules = []rule{
 		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:EmailURIUniversalCommunication/ram:URIID") }},
 	{ID: "BR-DE-27", Context: xrCIISellerContact,
 		Test: func(n *node) bool {
-			return xrTelephoneOK(xrFirstNorm(n, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"))
+			return xrTelephoneOK(n.NormStr("ram:TelephoneUniversalCommunication/ram:CompleteNumber"))
 		}},
 	{ID: "BR-DE-28", Context: xrCIISellerContact,
 		Test: func(n *node) bool {
-			return xrEmail.MatchString(xrFirstNorm(n, "ram:EmailURIUniversalCommunication/ram:URIID"))
+			return xrEmail.MatchString(n.NormStr("ram:EmailURIUniversalCommunication/ram:URIID"))
 		}},
 	{ID: "BR-DE-8", Context: xrCIIBuyerAddress,
 		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:CityName") }},
@@ -251,7 +251,7 @@ var xrCIIRules = []rule{
 		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:PostcodeCode") }},
 	{ID: "BR-DE-19", Context: xrCIITransfer,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "ram:TypeCode") != "58" || xrIBANOK(n.Str("ram:PayeePartyCreditorFinancialAccount/ram:IBANID"))
+			return n.NormStr("ram:TypeCode") != "58" || xrIBANOK(n.Str("ram:PayeePartyCreditorFinancialAccount/ram:IBANID"))
 		}},
 	{ID: "BR-DE-23-a", Context: xrCIITransfer,
 		Test: func(n *node) bool { return n.Has("ram:PayeePartyCreditorFinancialAccount") }},
@@ -267,7 +267,7 @@ var xrCIIRules = []rule{
 		}},
 	{ID: "BR-DE-20", Context: xrCIIDebit,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "ram:TypeCode") != "59" || xrIBANOK(n.Str("ram:PayerPartyDebtorFinancialAccount/ram:IBANID"))
+			return n.NormStr("ram:TypeCode") != "59" || xrIBANOK(n.Str("ram:PayerPartyDebtorFinancialAccount/ram:IBANID"))
 		}},
 	{ID: "BR-DE-25-a", Context: xrCIIDebit,
 		Test: xrCIIDirectDebit},
@@ -297,10 +297,10 @@ var xrCIIRules = []rule{
 			if !(n.Has(g) && n.Has(net)) {
 				return true
 			}
-			if !xrAnyIn(n.Strs(g), n.Strs(net)) {
+			if !xmltree.AnyIn(n.Strs(g), n.Strs(net)) {
 				return false
 			}
-			return !(n.Has(net+"/@unitCode") && n.Has(g+"/@unitCode")) || xrAnyIn(n.Strs(g+"/@unitCode"), n.Strs(net+"/@unitCode"))
+			return !(n.Has(net+"/@unitCode") && n.Has(g+"/@unitCode")) || xmltree.AnyIn(n.Strs(g+"/@unitCode"), n.Strs(net+"/@unitCode"))
 		}},
 
 	{ID: "BR-DEX-15", Context: xrCIIExtLineDoc,
@@ -320,15 +320,15 @@ var xrCIIRules = []rule{
 	{ID: "BR-DEX-01", Context: xrCIIExtBinary,
 		Test: func(n *node) bool {
 			m, _ := n.Attr("mimeCode")
-			return xrIn(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
+			return xmltree.In(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.spreadsheet", "application/xml"})
 		}},
 
 	{ID: "BR-DE-CVD-03", Context: xrCIICVDTx,
 		Test: func(n *node) bool {
 			for _, p := range n.All("ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedTradeProduct") {
-				if xrIn("CVD", p.Strs("ram:DesignatedProductClassification/ram:ClassCode/@listID")) &&
-					xrIn("cva", p.Strs("ram:ApplicableProductCharacteristic/ram:Description")) {
+				if xmltree.In("CVD", p.Strs("ram:DesignatedProductClassification/ram:ClassCode/@listID")) &&
+					xmltree.In("cva", p.Strs("ram:ApplicableProductCharacteristic/ram:Description")) {
 					return true
 				}
 			}
@@ -336,7 +336,7 @@ var xrCIIRules = []rule{
 		}},
 	{ID: "BR-DE-CVD-06-b", Context: xrCIICVDProduct,
 		Test: func(n *node) bool {
-			if !xrIn("cva", n.Strs("ram:ApplicableProductCharacteristic/ram:Description")) {
+			if !xmltree.In("cva", n.Strs("ram:ApplicableProductCharacteristic/ram:Description")) {
 				return true
 			}
 			count := 0
@@ -349,12 +349,12 @@ var xrCIIRules = []rule{
 		}},
 	{ID: "BR-DE-CVD-06-a", Context: xrCIICVDProduct,
 		Test: func(n *node) bool {
-			if !xrIn("CVD", n.Strs("ram:DesignatedProductClassification/ram:ClassCode/@listID")) {
+			if !xmltree.In("CVD", n.Strs("ram:DesignatedProductClassification/ram:ClassCode/@listID")) {
 				return true
 			}
 			count := 0
 			for _, c := range n.All("ram:ApplicableProductCharacteristic") {
-				if xrIn("cva", c.Strs("ram:Description")) {
+				if xmltree.In("cva", c.Strs("ram:Description")) {
 					count++
 				}
 			}
@@ -365,16 +365,16 @@ var xrCIIRules = []rule{
 	{ID: "BR-DE-CVD-04", Context: xrCIICVDClassCode,
 		Test: func(n *node) bool {
 			l, _ := n.Attr("listID")
-			return xmltree.NormSpace(l) != "CVD" || xrIn(xmltree.NormSpace(n.Value()), xrVehicleCategories)
+			return xmltree.NormSpace(l) != "CVD" || xmltree.In(xmltree.NormSpace(n.Value()), xrVehicleCategories)
 		}},
 	{ID: "BR-DE-CVD-05", Context: xrCIICVDCharacteristic,
-		Test: func(n *node) bool { return xrIn(xrFirstNorm(n, "ram:Value"), xrCVACodes) }},
+		Test: func(n *node) bool { return xmltree.In(n.NormStr("ram:Value"), xrCVACodes) }},
 	{ID: "BR-DE-CVD-01", Context: xrCIICVDAgreement,
 		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:ContractReferencedDocument/ram:IssuerAssignedID") }},
 	{ID: "BR-DE-CVD-02", Context: xrCIICVDAgreement,
 		Test: func(n *node) bool {
 			for _, d := range n.All("ram:AdditionalReferencedDocument") {
-				if xrFirstNorm(d, "ram:TypeCode") == "50" && xrFirstNorm(d, "ram:IssuerAssignedID") != "" {
+				if d.NormStr("ram:TypeCode") == "50" && d.NormStr("ram:IssuerAssignedID") != "" {
 					return true
 				}
 			}

@@ -22,7 +22,7 @@ func xrUBLUnderRoot(path string) func(n *node) bool {
 func xrUBLPaymentMeansIn(codes ...string) func(n *node) bool {
 	return func(n *node) bool {
 		return n.Parent != nil && n.Parent.Parent == nil && isUBLRoot(n.Parent) && n.Is("cac:PaymentMeans") &&
-			xrIn(xrFirstNorm(n, "cbc:PaymentMeansCode"), codes)
+			xmltree.In(n.NormStr("cbc:PaymentMeansCode"), codes)
 	}
 }
 
@@ -114,7 +114,7 @@ var (
 		}}
 	xrUBLCVDProperty = ruleContext{Pattern: patXRUBLCVD, Order: 411, Names: []string{"AdditionalItemProperty"},
 		Match: func(n *node) bool {
-			return n.Is("cac:AdditionalItemProperty") && xrUBLLineItem(n.Parent) && xrIn("cva", n.Strs("cbc:Name")) && xrUBLIsCVD(n)
+			return n.Is("cac:AdditionalItemProperty") && xrUBLLineItem(n.Parent) && xmltree.In("cva", n.Strs("cbc:Name")) && xrUBLIsCVD(n)
 		}}
 )
 
@@ -124,7 +124,7 @@ func xrUBLTaxCodes(r *node) []string {
 	var codes []string
 	for _, ac := range r.All("cac:AllowanceCharge") {
 		ind := ac.Strs("cbc:ChargeIndicator")
-		if xrIn("false", ind) || xrIn("true", ind) {
+		if xmltree.In("false", ind) || xmltree.In("true", ind) {
 			codes = append(codes, ac.Strs("cac:TaxCategory/cbc:ID")...)
 		}
 	}
@@ -168,14 +168,14 @@ var xrUBLRules = []rule{
 		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:BuyerReference") }},
 	{ID: "BR-DE-16", Context: xrUBLRoot,
 		Test: func(n *node) bool {
-			if !xrAnyIn(xrUBLTaxCodes(n), xrVATCodes) {
+			if !xmltree.AnyIn(xrUBLTaxCodes(n), xrVATCodes) {
 				return true
 			}
 			return n.Has("cac:TaxRepresentativeParty") || xrHasNonBlank(n, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID")
 		}},
 	{ID: "BR-DE-17", Context: xrUBLRoot,
 		Test: func(n *node) bool {
-			return xrIn(xrFirstNorm(n, "cbc:InvoiceTypeCode"), xrTypeCodes) || xrIn(xrFirstNorm(n, "cbc:CreditNoteTypeCode"), xrTypeCodes)
+			return xmltree.In(n.NormStr("cbc:InvoiceTypeCode"), xrTypeCodes) || xmltree.In(n.NormStr("cbc:CreditNoteTypeCode"), xrTypeCodes)
 		}},
 	{ID: "BR-DE-18", Context: xrUBLRoot,
 		Test: func(n *node) bool {
@@ -189,7 +189,7 @@ var xrUBLRules = []rule{
 		}},
 	{ID: "BR-DE-21", Context: xrUBLRoot,
 		Test: func(n *node) bool {
-			return xrAnyIn(n.Strs("cbc:CustomizationID"), []string{SpecXRechnung, SpecExtension, SpecCVD})
+			return xmltree.AnyIn(n.Strs("cbc:CustomizationID"), []string{SpecXRechnung, SpecExtension, SpecCVD})
 		}},
 	{ID: "BR-DE-22", Context: xrUBLRoot,
 		Test: func(n *node) bool {
@@ -209,7 +209,7 @@ var xrUBLRules = []rule{
 		}},
 	{ID: "BR-DE-26", Context: xrUBLRoot,
 		Test: func(n *node) bool {
-			corrected := xrFirstNorm(n, "cbc:InvoiceTypeCode") == "384" || xrFirstNorm(n, "cbc:CreditNoteTypeCode") == "384"
+			corrected := n.NormStr("cbc:InvoiceTypeCode") == "384" || n.NormStr("cbc:CreditNoteTypeCode") == "384"
 			return !corrected || n.Has("cac:BillingReference/cac:InvoiceDocumentReference")
 		}},
 	{ID: "BR-DE-30", Context: xrUBLRoot,
@@ -257,9 +257,9 @@ var xrUBLRules = []rule{
 	{ID: "BR-DE-7", Context: xrUBLSupplierContact,
 		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:ElectronicMail") }},
 	{ID: "BR-DE-27", Context: xrUBLSupplierContact,
-		Test: func(n *node) bool { return xrTelephoneOK(xrFirstNorm(n, "cbc:Telephone")) }},
+		Test: func(n *node) bool { return xrTelephoneOK(n.NormStr("cbc:Telephone")) }},
 	{ID: "BR-DE-28", Context: xrUBLSupplierContact,
-		Test: func(n *node) bool { return xrEmail.MatchString(xrFirstNorm(n, "cbc:ElectronicMail")) }},
+		Test: func(n *node) bool { return xrEmail.MatchString(n.NormStr("cbc:ElectronicMail")) }},
 	{ID: "BR-DE-8", Context: xrUBLCustomerAddress,
 		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:CityName") }},
 	{ID: "BR-DE-9", Context: xrUBLCustomerAddress,
@@ -270,7 +270,7 @@ var xrUBLRules = []rule{
 		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:PostalZone") }},
 	{ID: "BR-DE-19", Context: xrUBLTransfer,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "cbc:PaymentMeansCode") != "58" || xrIBANOK(n.Str("cac:PayeeFinancialAccount/cbc:ID"))
+			return n.NormStr("cbc:PaymentMeansCode") != "58" || xrIBANOK(n.Str("cac:PayeeFinancialAccount/cbc:ID"))
 		}},
 	{ID: "BR-DE-23-a", Context: xrUBLTransfer,
 		Test: func(n *node) bool { return n.Has("cac:PayeeFinancialAccount") }},
@@ -282,7 +282,7 @@ var xrUBLRules = []rule{
 		Test: func(n *node) bool { return !n.Has("cac:PayeeFinancialAccount") && !n.Has("cac:PaymentMandate") }},
 	{ID: "BR-DE-20", Context: xrUBLDebit,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "cbc:PaymentMeansCode") != "59" || xrIBANOK(n.Str("cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID"))
+			return n.NormStr("cbc:PaymentMeansCode") != "59" || xrIBANOK(n.Str("cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID"))
 		}},
 	{ID: "BR-DE-25-a", Context: xrUBLDebit,
 		Test: func(n *node) bool { return n.Has("cac:PaymentMandate") }},
@@ -294,7 +294,7 @@ var xrUBLRules = []rule{
 	{ID: "BR-DEX-01", Context: xrUBLExtBinary,
 		Test: func(n *node) bool {
 			m, _ := n.Attr("mimeCode")
-			return xrIn(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
+			return xmltree.In(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.spreadsheet", "application/xml"})
 		}},
 	{ID: "BR-DEX-02", Context: xrUBLExtInvoice,
@@ -362,7 +362,7 @@ var xrUBLRules = []rule{
 		}},
 	{ID: "BR-DEX-14", Context: xrUBLExtPrepaid,
 		Test: func(n *node) bool {
-			return xrAnyIn(n.Strs("cbc:PaidAmount/@currencyID"), n.Parent.Strs("cbc:DocumentCurrencyCode"))
+			return xmltree.AnyIn(n.Strs("cbc:PaidAmount/@currencyID"), n.Parent.Strs("cbc:DocumentCurrencyCode"))
 		}},
 
 	{ID: "BR-DE-CVD-02", Context: xrUBLCVDRoot,
@@ -373,8 +373,8 @@ var xrUBLRules = []rule{
 		Test: func(n *node) bool {
 			items := append(n.All("cac:InvoiceLine/cac:Item"), n.All("cac:CreditNoteLine/cac:Item")...)
 			for _, it := range items {
-				if xrIn("CVD", it.Strs("cac:CommodityClassification/cbc:ItemClassificationCode/@listID")) &&
-					xrIn("cva", it.Strs("cac:AdditionalItemProperty/cbc:Name")) {
+				if xmltree.In("CVD", it.Strs("cac:CommodityClassification/cbc:ItemClassificationCode/@listID")) &&
+					xmltree.In("cva", it.Strs("cac:AdditionalItemProperty/cbc:Name")) {
 					return true
 				}
 			}
@@ -382,12 +382,12 @@ var xrUBLRules = []rule{
 		}},
 	{ID: "BR-DE-CVD-06-a", Context: xrUBLCVDItem,
 		Test: func(n *node) bool {
-			if !xrIn("CVD", n.Strs("cac:CommodityClassification/cbc:ItemClassificationCode/@listID")) {
+			if !xmltree.In("CVD", n.Strs("cac:CommodityClassification/cbc:ItemClassificationCode/@listID")) {
 				return true
 			}
 			count := 0
 			for _, p := range n.All("cac:AdditionalItemProperty") {
-				if xrIn("cva", p.Strs("cbc:Name")) {
+				if xmltree.In("cva", p.Strs("cbc:Name")) {
 					count++
 				}
 			}
@@ -395,7 +395,7 @@ var xrUBLRules = []rule{
 		}},
 	{ID: "BR-DE-CVD-06-b", Context: xrUBLCVDItem,
 		Test: func(n *node) bool {
-			if !xrIn("cva", n.Strs("cac:AdditionalItemProperty/cbc:Name")) {
+			if !xmltree.In("cva", n.Strs("cac:AdditionalItemProperty/cbc:Name")) {
 				return true
 			}
 			count := 0
@@ -411,8 +411,8 @@ var xrUBLRules = []rule{
 	{ID: "BR-DE-CVD-04", Context: xrUBLCVDClassification,
 		Test: func(n *node) bool {
 			l, _ := n.Attr("listID")
-			return xmltree.NormSpace(l) != "CVD" || xrIn(xmltree.NormSpace(n.Value()), xrVehicleCategories)
+			return xmltree.NormSpace(l) != "CVD" || xmltree.In(xmltree.NormSpace(n.Value()), xrVehicleCategories)
 		}},
 	{ID: "BR-DE-CVD-05", Context: xrUBLCVDProperty,
-		Test: func(n *node) bool { return xrIn(xrFirstNorm(n, "cbc:Value"), xrCVACodes) }},
+		Test: func(n *node) bool { return xmltree.In(n.NormStr("cbc:Value"), xrCVACodes) }},
 }

@@ -300,7 +300,7 @@ func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, boo
 			return "not a name (NCName)", false
 		}
 	}
-	if len(s.Enum) > 0 && !xrIn(v, s.Enum) {
+	if len(s.Enum) > 0 && !xmltree.In(v, s.Enum) {
 		return "not one of the allowed values", false
 	}
 	if s.MinLength >= 0 || s.MaxLength >= 0 {
