@@ -53,3 +53,12 @@ func isCIIRoot(n *node) bool {
 // always is the test of the rules whose reference test always holds: they
 // have an id but can never fire.
 func always(*node) bool { return true }
+
+// never is the test of the rules whose reference test never holds: they
+// fire on every element their context selects.
+func never(*node) bool { return false }
+
+// hasAttr is "exists(@name)" on the context node.
+func hasAttr(name string) func(n *node) bool {
+	return func(n *node) bool { return n.HasAttr(name) }
+}

@@ -133,7 +133,7 @@ func anyStringCmp(a, b []string, f func(x, y string) bool) bool {
 
 var peppolCIIRules = []rule{
 	{ID: "PEPPOL-EN16931-R008", Context: peppolCIIEmpty,
-		Test: func(n *node) bool { return false }},
+		Test: never},
 	{ID: "PEPPOL-EN16931-R044", Context: peppolCIIGrossPrice,
 		Test: func(n *node) bool {
 			return !n.Has("ram:AppliedTradeAllowanceCharge/ram:ActualAmount") ||
@@ -192,9 +192,9 @@ var peppolCIIRules = []rule{
 	{ID: "PEPPOL-EN16931-R020", Context: peppolCIISeller,
 		Test: func(n *node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") }},
 	{ID: "PEPPOL-EN16931-R041", Context: peppolCIIACNoBase,
-		Test: func(n *node) bool { return false }},
+		Test: never},
 	{ID: "PEPPOL-EN16931-R042", Context: peppolCIIACNoPercent,
-		Test: func(n *node) bool { return false }},
+		Test: never},
 	{ID: "PEPPOL-EN16931-R040", Context: peppolCIIAC,
 		Test: func(n *node) bool {
 			if !(n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")) {

@@ -102,7 +102,7 @@ func peppolUBLTaxAmounts(r *node, currencyPath string) []string {
 
 var peppolUBLRules = []rule{
 	{ID: "PEPPOL-EN16931-R008", Context: peppolUBLEmpty,
-		Test: func(n *node) bool { return false }},
+		Test: never},
 	{ID: "PEPPOL-EN16931-R001", Context: peppolUBLRoot,
 		Test:      func(n *node) bool { return n.Has("cbc:ProfileID") },
 		Message:   "The business process type (BT-23, cbc:ProfileID) must be given.",
@@ -150,9 +150,9 @@ var peppolUBLRules = []rule{
 	{ID: "PEPPOL-EN16931-R020", Context: peppolUBLSupplier,
 		Test: func(n *node) bool { return n.Has("cbc:EndpointID") }},
 	{ID: "PEPPOL-EN16931-R041", Context: peppolUBLACNoBase,
-		Test: func(n *node) bool { return false }},
+		Test: never},
 	{ID: "PEPPOL-EN16931-R042", Context: peppolUBLACNoPercent,
-		Test: func(n *node) bool { return false }},
+		Test: never},
 	{ID: "PEPPOL-EN16931-R040", Context: peppolUBLAC,
 		Test: func(n *node) bool {
 			if !(n.Has("cbc:MultiplierFactorNumeric") && n.Has("cbc:BaseAmount")) {

@@ -173,9 +173,9 @@ var ublSRRules = []rule{
 			return i < 0 || utf8.RuneCountInString(v[i+1:]) <= 2
 		}},
 	{ID: "UBL-DT-06", Context: ublSyntaxBinary,
-		Test: func(n *node) bool { return n.HasAttr("mimeCode") }},
+		Test: hasAttr("mimeCode")},
 	{ID: "UBL-DT-07", Context: ublSyntaxBinary,
-		Test: func(n *node) bool { return n.HasAttr("filename") }},
+		Test: hasAttr("filename")},
 	{ID: "UBL-SR-25", Context: ublSyntaxDelivery, Test: ublMaxOnce("cac:DeliveryParty/cac:PartyName/cbc:Name")},
 	{ID: "UBL-SR-30", Context: ublSyntaxAllowance, Test: ublMaxOnce("cbc:AllowanceChargeReason")},
 	{ID: "UBL-SR-31", Context: ublSyntaxCharge, Test: ublMaxOnce("cbc:AllowanceChargeReason")},

@@ -220,17 +220,17 @@ var xrCIIRules = []rule{
 	{ID: "BR-DE-2", Context: xrCIISeller,
 		Test: func(n *node) bool { return n.Has("ram:DefinedTradeContact") }},
 	{ID: "BR-DE-3", Context: xrCIISellerAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:CityName") }},
+		Test: xrNonBlank("ram:CityName")},
 	{ID: "BR-DE-4", Context: xrCIISellerAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:PostcodeCode") }},
+		Test: xrNonBlank("ram:PostcodeCode")},
 	{ID: "BR-DE-5", Context: xrCIISellerContact,
 		Test: func(n *node) bool {
 			return xrHasNonBlank(n, "ram:PersonName") || xrHasNonBlank(n, "ram:DepartmentName")
 		}},
 	{ID: "BR-DE-6", Context: xrCIISellerContact,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:TelephoneUniversalCommunication/ram:CompleteNumber") }},
+		Test: xrNonBlank("ram:TelephoneUniversalCommunication/ram:CompleteNumber")},
 	{ID: "BR-DE-7", Context: xrCIISellerContact,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:EmailURIUniversalCommunication/ram:URIID") }},
+		Test: xrNonBlank("ram:EmailURIUniversalCommunication/ram:URIID")},
 	{ID: "BR-DE-27", Context: xrCIISellerContact,
 		Test: func(n *node) bool {
 			return xrTelephoneOK(n.NormStr("ram:TelephoneUniversalCommunication/ram:CompleteNumber"))
@@ -240,15 +240,15 @@ var xrCIIRules = []rule{
 			return xrEmail.MatchString(n.NormStr("ram:EmailURIUniversalCommunication/ram:URIID"))
 		}},
 	{ID: "BR-DE-8", Context: xrCIIBuyerAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:CityName") }},
+		Test: xrNonBlank("ram:CityName")},
 	{ID: "BR-DE-9", Context: xrCIIBuyerAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:PostcodeCode") }},
+		Test: xrNonBlank("ram:PostcodeCode")},
 	{ID: "BR-TMP-2", Context: xrCIIExternalDoc,
 		Test: func(n *node) bool { return !n.Has("ram:URIID") || xrURL.MatchString(n.Str("ram:URIID")) }},
 	{ID: "BR-DE-10", Context: xrCIIShipToAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:CityName") }},
+		Test: xrNonBlank("ram:CityName")},
 	{ID: "BR-DE-11", Context: xrCIIShipToAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:PostcodeCode") }},
+		Test: xrNonBlank("ram:PostcodeCode")},
 	{ID: "BR-DE-19", Context: xrCIITransfer,
 		Test: func(n *node) bool {
 			return n.NormStr("ram:TypeCode") != "58" || xrIBANOK(n.Str("ram:PayeePartyCreditorFinancialAccount/ram:IBANID"))
@@ -277,7 +277,7 @@ var xrCIIRules = []rule{
 				!n.Has("ram:PayerSpecifiedDebtorFinancialInstitution") && !n.Has("ram:ApplicableTradeSettlementFinancialCard")
 		}},
 	{ID: "BR-DE-14", Context: xrCIIHeaderTax,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:RateApplicablePercent") }},
+		Test: xrNonBlank("ram:RateApplicablePercent")},
 	{ID: "BR-DE-TMP-32", Context: xrCIITransaction,
 		Test: func(n *node) bool {
 			if n.Has("ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime") ||
@@ -306,17 +306,17 @@ var xrCIIRules = []rule{
 	{ID: "BR-DEX-15", Context: xrCIIExtLineDoc,
 		Test: func(n *node) bool { return len(n.Root().Descendants("ram:ParentLineID")) == 0 }},
 	{ID: "BR-DEX-04", Context: xrCIIExtGlobalID,
-		Test:      func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) },
+		Test:      xrSchemeAttrIn("schemeID", xrICDExtCodes),
 		Message:   "The scheme identifier of a party identifier must be an ISO 6523 ICD code (or XR01-XR03).",
 		MessageDE: "Die Schema-Kennung einer Partei-Kennung muss ein ISO-6523-ICD-Code sein (oder XR01-XR03)."},
 	{ID: "BR-DEX-05", Context: xrCIIExtID,
-		Test: func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) }},
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
 	{ID: "BR-DEX-06", Context: xrCIIExtProductID,
-		Test: func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) }},
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
 	{ID: "BR-DEX-07", Context: xrCIIExtURIID,
-		Test: func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrEASExtCodes) }},
+		Test: xrSchemeAttrIn("schemeID", xrEASExtCodes)},
 	{ID: "BR-DEX-08", Context: xrCIIExtShipToID,
-		Test: func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) }},
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
 	{ID: "BR-DEX-01", Context: xrCIIExtBinary,
 		Test: func(n *node) bool {
 			m, _ := n.Attr("mimeCode")
@@ -361,7 +361,7 @@ var xrCIIRules = []rule{
 			return count == 1
 		}},
 	{ID: "BR-TMP-CVD-01", Context: xrCIICVDClassCode,
-		Test: func(n *node) bool { l, _ := n.Attr("listID"); return xrSchemeIn(l, xr7143CVDCodes) }},
+		Test: xrSchemeAttrIn("listID", xr7143CVDCodes)},
 	{ID: "BR-DE-CVD-04", Context: xrCIICVDClassCode,
 		Test: func(n *node) bool {
 			l, _ := n.Attr("listID")
@@ -370,7 +370,7 @@ var xrCIIRules = []rule{
 	{ID: "BR-DE-CVD-05", Context: xrCIICVDCharacteristic,
 		Test: func(n *node) bool { return xmltree.In(n.NormStr("ram:Value"), xrCVACodes) }},
 	{ID: "BR-DE-CVD-01", Context: xrCIICVDAgreement,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "ram:ContractReferencedDocument/ram:IssuerAssignedID") }},
+		Test: xrNonBlank("ram:ContractReferencedDocument/ram:IssuerAssignedID")},
 	{ID: "BR-DE-CVD-02", Context: xrCIICVDAgreement,
 		Test: func(n *node) bool {
 			for _, d := range n.All("ram:AdditionalReferencedDocument") {

@@ -130,6 +130,16 @@ func xrSchemeIn(scheme, list string) bool {
 	return !strings.Contains(s, " ") && strings.Contains(list, " "+s+" ")
 }
 
+// xrSchemeAttrIn is xrSchemeIn of the context node's attribute attr.
+func xrSchemeAttrIn(attr, list string) func(n *node) bool {
+	return func(n *node) bool { s, _ := n.Attr(attr); return xrSchemeIn(s, list) }
+}
+
+// xrNonBlank is xrHasNonBlank of the context node and path.
+func xrNonBlank(path string) func(n *node) bool {
+	return func(n *node) bool { return xrHasNonBlank(n, path) }
+}
+
 // xrHasNonBlank reports whether some element the path selects has a value
 // that is not blank (path[boolean(normalize-space(.))]).
 func xrHasNonBlank(n *node, path string) bool {

@@ -165,7 +165,7 @@ var xrUBLRules = []rule{
 	{ID: "BR-DE-1", Context: xrUBLRoot,
 		Test: func(n *node) bool { return n.Has("cac:PaymentMeans") }},
 	{ID: "BR-DE-15", Context: xrUBLRoot,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:BuyerReference") }},
+		Test: xrNonBlank("cbc:BuyerReference")},
 	{ID: "BR-DE-16", Context: xrUBLRoot,
 		Test: func(n *node) bool {
 			if !xmltree.AnyIn(xrUBLTaxCodes(n), xrVATCodes) {
@@ -247,27 +247,27 @@ var xrUBLRules = []rule{
 	{ID: "BR-DE-2", Context: xrUBLSupplier,
 		Test: func(n *node) bool { return n.Has("cac:Party/cac:Contact") }},
 	{ID: "BR-DE-3", Context: xrUBLSupplierAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:CityName") }},
+		Test: xrNonBlank("cbc:CityName")},
 	{ID: "BR-DE-4", Context: xrUBLSupplierAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:PostalZone") }},
+		Test: xrNonBlank("cbc:PostalZone")},
 	{ID: "BR-DE-5", Context: xrUBLSupplierContact,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:Name") }},
+		Test: xrNonBlank("cbc:Name")},
 	{ID: "BR-DE-6", Context: xrUBLSupplierContact,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:Telephone") }},
+		Test: xrNonBlank("cbc:Telephone")},
 	{ID: "BR-DE-7", Context: xrUBLSupplierContact,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:ElectronicMail") }},
+		Test: xrNonBlank("cbc:ElectronicMail")},
 	{ID: "BR-DE-27", Context: xrUBLSupplierContact,
 		Test: func(n *node) bool { return xrTelephoneOK(n.NormStr("cbc:Telephone")) }},
 	{ID: "BR-DE-28", Context: xrUBLSupplierContact,
 		Test: func(n *node) bool { return xrEmail.MatchString(n.NormStr("cbc:ElectronicMail")) }},
 	{ID: "BR-DE-8", Context: xrUBLCustomerAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:CityName") }},
+		Test: xrNonBlank("cbc:CityName")},
 	{ID: "BR-DE-9", Context: xrUBLCustomerAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:PostalZone") }},
+		Test: xrNonBlank("cbc:PostalZone")},
 	{ID: "BR-DE-10", Context: xrUBLDeliveryAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:CityName") }},
+		Test: xrNonBlank("cbc:CityName")},
 	{ID: "BR-DE-11", Context: xrUBLDeliveryAddress,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:PostalZone") }},
+		Test: xrNonBlank("cbc:PostalZone")},
 	{ID: "BR-DE-19", Context: xrUBLTransfer,
 		Test: func(n *node) bool {
 			return n.NormStr("cbc:PaymentMeansCode") != "58" || xrIBANOK(n.Str("cac:PayeeFinancialAccount/cbc:ID"))
@@ -289,7 +289,7 @@ var xrUBLRules = []rule{
 	{ID: "BR-DE-25-b", Context: xrUBLDebit,
 		Test: func(n *node) bool { return !n.Has("cac:PayeeFinancialAccount") && !n.Has("cac:CardAccount") }},
 	{ID: "BR-DE-14", Context: xrUBLTaxSubtotal,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cac:TaxCategory/cbc:Percent") }},
+		Test: xrNonBlank("cac:TaxCategory/cbc:Percent")},
 
 	{ID: "BR-DEX-01", Context: xrUBLExtBinary,
 		Test: func(n *node) bool {
@@ -337,19 +337,19 @@ var xrUBLRules = []rule{
 			return xrSchemeIn(s, " SEPA ") && (n.Ancestor("cac:AccountingSupplierParty") != nil || n.Ancestor("cac:PayeeParty") != nil)
 		}},
 	{ID: "BR-DEX-05", Context: xrUBLExtLegalID,
-		Test: func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) }},
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
 	{ID: "BR-DEX-06", Context: xrUBLExtItemID,
-		Test: func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) }},
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
 	{ID: "BR-DEX-07", Context: xrUBLExtEndpoint,
-		Test: func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrEASExtCodes) }},
+		Test: xrSchemeAttrIn("schemeID", xrEASExtCodes)},
 	{ID: "BR-DEX-08", Context: xrUBLExtDeliveryID,
-		Test: func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) }},
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
 	{ID: "BR-DEX-10", Context: xrUBLExtPrepaid,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:ID") }},
+		Test: xrNonBlank("cbc:ID")},
 	{ID: "BR-DEX-11", Context: xrUBLExtPrepaid,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:PaidAmount") }},
+		Test: xrNonBlank("cbc:PaidAmount")},
 	{ID: "BR-DEX-12", Context: xrUBLExtPrepaid,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cbc:InstructionID") }},
+		Test: xrNonBlank("cbc:InstructionID")},
 	{ID: "BR-DEX-13", Context: xrUBLExtPrepaid,
 		Test: func(n *node) bool {
 			v := n.Str("cbc:PaidAmount")
@@ -366,9 +366,9 @@ var xrUBLRules = []rule{
 		}},
 
 	{ID: "BR-DE-CVD-02", Context: xrUBLCVDRoot,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cac:OriginatorDocumentReference/cbc:ID") }},
+		Test: xrNonBlank("cac:OriginatorDocumentReference/cbc:ID")},
 	{ID: "BR-DE-CVD-01", Context: xrUBLCVDRoot,
-		Test: func(n *node) bool { return xrHasNonBlank(n, "cac:ContractDocumentReference/cbc:ID") }},
+		Test: xrNonBlank("cac:ContractDocumentReference/cbc:ID")},
 	{ID: "BR-DE-CVD-03", Context: xrUBLCVDRoot,
 		Test: func(n *node) bool {
 			items := append(n.All("cac:InvoiceLine/cac:Item"), n.All("cac:CreditNoteLine/cac:Item")...)
@@ -407,7 +407,7 @@ var xrUBLRules = []rule{
 			return count == 1
 		}},
 	{ID: "BR-TMP-CVD-01", Context: xrUBLCVDClassification,
-		Test: func(n *node) bool { l, _ := n.Attr("listID"); return xrSchemeIn(l, xr7143CVDCodes) }},
+		Test: xrSchemeAttrIn("listID", xr7143CVDCodes)},
 	{ID: "BR-DE-CVD-04", Context: xrUBLCVDClassification,
 		Test: func(n *node) bool {
 			l, _ := n.Attr("listID")
