@@ -1,6 +1,10 @@
 package invoice
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/eingang/eingang/schemas"
+)
 
 // The catalogue says what each rule means, once per id, whatever the
 // syntax: its flag and what to fix, in English and German. A rule
@@ -10,18 +14,28 @@ import "fmt"
 
 // A ruleDoc is the meaning of a rule id.
 type ruleDoc struct {
-	Flag               Flag
+	Flag               ruleFlag
 	Message, MessageDE string
 }
 
 // catalogues lists the catalogue of every family, by file.
 var catalogues = []map[string]ruleDoc{
-	vatDocs, // catalogue_vat.go
+	brDocs,                                   // catalogue_br.go
+	brcoDocs,                                 // catalogue_brco.go
+	brdecDocs,                                // catalogue_brdec.go
+	clDocs,                                   // catalogue_cl.go
+	crDocs,                                   // catalogue_cr.go
+	restrictionDocs(schemas.UBLRestrictions), // catalogue_cr.go
+	restrictionDocs(schemas.CIIRestrictions), // catalogue_cr.go
+	peppolDocs,                               // catalogue_peppol.go
+	srDocs,                                   // catalogue_sr.go
+	vatDocs,                                  // catalogue_vat.go
+	xrDocs,                                   // catalogue_xr.go
 }
 
 // document fills in each rule's flag and messages from the catalogue,
 // where the definition does not give them.
-func document(rules []Rule) []Rule {
+func document(rules []rule) []rule {
 	for i := range rules {
 		r := &rules[i]
 		if r.ID == "" || r.Flag != "" && r.Message != "" {

@@ -35,79 +35,79 @@ func ciiVATType(n *node) bool {
 func ciiChargeIndicatorAt(parent, value string) func(n *node) bool {
 	return func(n *node) bool {
 		return n.Is("ram:ChargeIndicator") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && n.Parent.Parent.Is(parent) &&
-			xrIn(value, n.Strs("udt:Indicator"))
+			xmltree.In(value, n.Strs("udt:Indicator"))
 	}
 }
 
 var (
-	ciiModelClassification = Context{Pattern: CIIModel, Order: 25, Names: []string{"DesignatedProductClassification"},
+	ciiModelClassification = ruleContext{Pattern: patCIIModel, Order: 25, Names: []string{"DesignatedProductClassification"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelDocRef = Context{Pattern: CIIModel, Order: 28, Names: []string{"AdditionalReferencedDocument"},
+	ciiModelDocRef = ruleContext{Pattern: patCIIModel, Order: 28, Names: []string{"AdditionalReferencedDocument"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelCard = Context{Pattern: CIIModel, Order: 31, Names: []string{"ApplicableTradeSettlementFinancialCard"},
+	ciiModelCard = ruleContext{Pattern: patCIIModel, Order: 31, Names: []string{"ApplicableTradeSettlementFinancialCard"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelPayeeAccount = Context{Pattern: CIIModel, Order: 34, Names: []string{"PayeePartyCreditorFinancialAccount"},
+	ciiModelPayeeAccount = ruleContext{Pattern: patCIIModel, Order: 34, Names: []string{"PayeePartyCreditorFinancialAccount"},
 		Match: func(n *node) bool {
 			if !n.Is("ram:PayeePartyCreditorFinancialAccount") || !n.Parent.Is("ram:SpecifiedTradeSettlementPaymentMeans") {
 				return false
 			}
 			codes := n.Parent.Strs("ram:TypeCode")
-			return xrIn("30", codes) || xrIn("58", codes)
+			return xmltree.In("30", codes) || xmltree.In("58", codes)
 		}}
-	ciiModelDelivery = Context{Pattern: CIIModel, Order: 38, Names: []string{"ApplicableHeaderTradeDelivery"},
+	ciiModelDelivery = ruleContext{Pattern: patCIIModel, Order: 38, Names: []string{"ApplicableHeaderTradeDelivery"},
 		Match: func(n *node) bool { return n.AtRoot(ciiDelivery) && isCIIRoot(n.Root()) }}
-	ciiModelDocAllowance = Context{Pattern: CIIModel, Order: 41, Names: []string{"ChargeIndicator"},
+	ciiModelDocAllowance = ruleContext{Pattern: patCIIModel, Order: 41, Names: []string{"ChargeIndicator"},
 		Match: ciiChargeIndicatorAt("ram:ApplicableHeaderTradeSettlement", "false")}
-	ciiModelDocCharge = Context{Pattern: CIIModel, Order: 50, Names: []string{"ChargeIndicator"},
+	ciiModelDocCharge = ruleContext{Pattern: patCIIModel, Order: 50, Names: []string{"ChargeIndicator"},
 		Match: ciiChargeIndicatorAt("ram:ApplicableHeaderTradeSettlement", "true")}
-	ciiModelTotals = Context{Pattern: CIIModel, Order: 59, Names: []string{"SpecifiedTradeSettlementHeaderMonetarySummation"},
+	ciiModelTotals = ruleContext{Pattern: patCIIModel, Order: 59, Names: []string{"SpecifiedTradeSettlementHeaderMonetarySummation"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelRoot = Context{Pattern: CIIModel, Order: 81, Names: []string{"CrossIndustryInvoice"}, Match: isCIIRoot}
-	ciiModelLine = Context{Pattern: CIIModel, Order: 110, Names: []string{"IncludedSupplyChainTradeLineItem"},
+	ciiModelRoot = ruleContext{Pattern: patCIIModel, Order: 81, Names: []string{"CrossIndustryInvoice"}, Match: isCIIRoot}
+	ciiModelLine = ruleContext{Pattern: patCIIModel, Order: 110, Names: []string{"IncludedSupplyChainTradeLineItem"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelLineAllowance = Context{Pattern: CIIModel, Order: 124, Names: []string{"ChargeIndicator"},
+	ciiModelLineAllowance = ruleContext{Pattern: patCIIModel, Order: 124, Names: []string{"ChargeIndicator"},
 		Match: ciiChargeIndicatorAt("ram:SpecifiedLineTradeSettlement", "false")}
-	ciiModelLineCharge = Context{Pattern: CIIModel, Order: 132, Names: []string{"ChargeIndicator"},
+	ciiModelLineCharge = ruleContext{Pattern: patCIIModel, Order: 132, Names: []string{"ChargeIndicator"},
 		Match: ciiChargeIndicatorAt("ram:SpecifiedLineTradeSettlement", "true")}
-	ciiModelLinePeriod = Context{Pattern: CIIModel, Order: 140, Names: []string{"BillingSpecifiedPeriod"},
+	ciiModelLinePeriod = ruleContext{Pattern: patCIIModel, Order: 140, Names: []string{"BillingSpecifiedPeriod"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM && n.Parent.Is("ram:SpecifiedLineTradeSettlement") }}
-	ciiModelPeriod = Context{Pattern: CIIModel, Order: 144, Names: []string{"BillingSpecifiedPeriod"},
+	ciiModelPeriod = ruleContext{Pattern: patCIIModel, Order: 144, Names: []string{"BillingSpecifiedPeriod"},
 		Match: func(n *node) bool {
 			return n.Space == xmltree.NSRAM && n.Parent.Is("ram:ApplicableHeaderTradeSettlement")
 		}}
-	ciiModelCharacteristic = Context{Pattern: CIIModel, Order: 148, Names: []string{"ApplicableProductCharacteristic"},
+	ciiModelCharacteristic = ruleContext{Pattern: patCIIModel, Order: 148, Names: []string{"ApplicableProductCharacteristic"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelPayee = Context{Pattern: CIIModel, Order: 151, Names: []string{"PayeeTradeParty"},
+	ciiModelPayee = ruleContext{Pattern: patCIIModel, Order: 151, Names: []string{"PayeeTradeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelPaymentMeans = Context{Pattern: CIIModel, Order: 154, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
+	ciiModelPaymentMeans = ruleContext{Pattern: patCIIModel, Order: 154, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelDebitMeans = Context{Pattern: CIIModel, Order: 157, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
+	ciiModelDebitMeans = ruleContext{Pattern: patCIIModel, Order: 157, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
 		Match: func(n *node) bool {
-			c := xrFirstNorm(n, "ram:TypeCode")
+			c := n.NormStr("ram:TypeCode")
 			return n.Space == xmltree.NSRAM && (c == "49" || c == "59")
 		}}
-	ciiModelPrecedingRef = Context{Pattern: CIIModel, Order: 160, Names: []string{"InvoiceReferencedDocument"},
+	ciiModelPrecedingRef = ruleContext{Pattern: patCIIModel, Order: 160, Names: []string{"InvoiceReferencedDocument"},
 		Match: func(n *node) bool { return n.AtRoot(ciiSettle+"/ram:InvoiceReferencedDocument") && isCIIRoot(n.Root()) }}
-	ciiModelSeller = Context{Pattern: CIIModel, Order: 163, Names: []string{"SellerTradeParty"},
+	ciiModelSeller = ruleContext{Pattern: patCIIModel, Order: 163, Names: []string{"SellerTradeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelTaxRep = Context{Pattern: CIIModel, Order: 166, Names: []string{"SellerTaxRepresentativeTradeParty"},
+	ciiModelTaxRep = ruleContext{Pattern: patCIIModel, Order: 166, Names: []string{"SellerTaxRepresentativeTradeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	ciiModelTaxTotal = Context{Pattern: CIIModel, Order: 172, Names: []string{"TaxTotalAmount"},
+	ciiModelTaxTotal = ruleContext{Pattern: patCIIModel, Order: 172, Names: []string{"TaxTotalAmount"},
 		Match: func(n *node) bool {
 			if !n.Is("ram:TaxTotalAmount") || !n.Parent.Is("ram:SpecifiedTradeSettlementHeaderMonetarySummation") {
 				return false
 			}
 			c, ok := n.Attr("currencyID")
-			return ok && xrIn(c, n.Root().Strs(ciiCurrencyPath))
+			return ok && xmltree.In(c, n.Root().Strs(ciiCurrencyPath))
 		}}
-	ciiModelVATReg = Context{Pattern: CIIModel, Order: 175, Names: []string{"ID"},
+	ciiModelVATReg = ruleContext{Pattern: patCIIModel, Order: 175, Names: []string{"ID"},
 		Match: func(n *node) bool {
 			s, _ := n.Attr("schemeID")
 			return n.Is("ram:ID") && n.Parent.Is("ram:SpecifiedTaxRegistration") && s == "VA"
 		}}
 )
 
-var ciiModelHeaderTax = Context{Pattern: CIIModel, Order: 337, Names: []string{"ApplicableTradeTax"},
+var ciiModelHeaderTax = ruleContext{Pattern: patCIIModel, Order: 337, Names: []string{"ApplicableTradeTax"},
 	Match: func(n *node) bool {
 		return n.Space == xmltree.NSRAM && n.Parent.Is("ram:ApplicableHeaderTradeSettlement")
 	}}

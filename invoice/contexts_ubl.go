@@ -45,99 +45,99 @@ func ublChildOfRoot(n *node) bool {
 func ublLine(n *node) bool { return n.Is("cac:InvoiceLine") || n.Is("cac:CreditNoteLine") }
 
 var (
-	ublModelDocRef = Context{Pattern: UBLModel, Order: 24, Names: []string{"AdditionalDocumentReference"},
+	ublModelDocRef = ruleContext{Pattern: patUBLModel, Order: 24, Names: []string{"AdditionalDocumentReference"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelPayable = Context{Pattern: UBLModel, Order: 27, Names: []string{"PayableAmount"},
+	ublModelPayable = ruleContext{Pattern: patUBLModel, Order: 27, Names: []string{"PayableAmount"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:PayableAmount") && n.Parent.Is("cac:LegalMonetaryTotal") && n.Parent.Parent == n.Root() &&
 				n.Root().Space == xmltree.NSInvoice && n.Root().Local == "Invoice"
 		}}
-	ublModelCustomerEndpoint = Context{Pattern: UBLModel, Order: 30, Names: []string{"EndpointID"},
+	ublModelCustomerEndpoint = ruleContext{Pattern: patUBLModel, Order: 30, Names: []string{"EndpointID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:EndpointID") && n.Parent.Is("cac:Party") && n.Parent.Parent.Is("cac:AccountingCustomerParty")
 		}}
-	ublModelCustomerAddress = Context{Pattern: UBLModel, Order: 33, Names: []string{"PostalAddress"},
+	ublModelCustomerAddress = ruleContext{Pattern: patUBLModel, Order: 33, Names: []string{"PostalAddress"},
 		Match: func(n *node) bool {
 			return n.Is("cac:PostalAddress") && n.Parent.Is("cac:Party") && n.Parent.Parent.Is("cac:AccountingCustomerParty")
 		}}
-	ublModelCardNumber = Context{Pattern: UBLModel, Order: 36, Names: []string{"PrimaryAccountNumberID"},
+	ublModelCardNumber = ruleContext{Pattern: patUBLModel, Order: 36, Names: []string{"PrimaryAccountNumberID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:PrimaryAccountNumberID") && n.Parent.Is("cac:CardAccount") && n.Parent.Parent.Is("cac:PaymentMeans")
 		}}
-	ublModelDeliveryAddress = Context{Pattern: UBLModel, Order: 39, Names: []string{"Address"},
+	ublModelDeliveryAddress = ruleContext{Pattern: patUBLModel, Order: 39, Names: []string{"Address"},
 		Match: func(n *node) bool {
 			return n.Is("cac:Address") && n.Parent.Is("cac:DeliveryLocation") && n.Parent.Parent.Is("cac:Delivery")
 		}}
-	ublModelDocAllowance = Context{Pattern: UBLModel, Order: 42, Names: []string{"AllowanceCharge"},
+	ublModelDocAllowance = ruleContext{Pattern: patUBLModel, Order: 42, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool {
 			return n.Space == xmltree.NSCAC && ublChildOfRoot(n) && ublChargeIndicatorIs(n, false)
 		}}
-	ublModelDocCharge = Context{Pattern: UBLModel, Order: 51, Names: []string{"AllowanceCharge"},
+	ublModelDocCharge = ruleContext{Pattern: patUBLModel, Order: 51, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool {
 			return n.Space == xmltree.NSCAC && ublChildOfRoot(n) && ublChargeIndicatorIs(n, true)
 		}}
-	ublModelTotals = Context{Pattern: UBLModel, Order: 60, Names: []string{"LegalMonetaryTotal"},
+	ublModelTotals = ruleContext{Pattern: patUBLModel, Order: 60, Names: []string{"LegalMonetaryTotal"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelRoot = Context{Pattern: UBLModel, Order: 79, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
-	ublModelLine = Context{Pattern: UBLModel, Order: 141, Names: []string{"InvoiceLine", "CreditNoteLine"},
+	ublModelRoot = ruleContext{Pattern: patUBLModel, Order: 79, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
+	ublModelLine = ruleContext{Pattern: patUBLModel, Order: 141, Names: []string{"InvoiceLine", "CreditNoteLine"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelLineAllowance = Context{Pattern: UBLModel, Order: 153, Names: []string{"AllowanceCharge"},
+	ublModelLineAllowance = ruleContext{Pattern: patUBLModel, Order: 153, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool {
 			return n.Space == xmltree.NSCAC && ublLine(n.Parent) && ublChargeIndicatorIs(n, false)
 		}}
-	ublModelLineCharge = Context{Pattern: UBLModel, Order: 161, Names: []string{"AllowanceCharge"},
+	ublModelLineCharge = ruleContext{Pattern: patUBLModel, Order: 161, Names: []string{"AllowanceCharge"},
 		Match: func(n *node) bool {
 			return n.Space == xmltree.NSCAC && ublLine(n.Parent) && ublChargeIndicatorIs(n, true)
 		}}
-	ublModelLinePeriod = Context{Pattern: UBLModel, Order: 169, Names: []string{"InvoicePeriod"},
+	ublModelLinePeriod = ruleContext{Pattern: patUBLModel, Order: 169, Names: []string{"InvoicePeriod"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && ublLine(n.Parent) }}
-	ublModelPeriod = Context{Pattern: UBLModel, Order: 173, Names: []string{"InvoicePeriod"},
+	ublModelPeriod = ruleContext{Pattern: patUBLModel, Order: 173, Names: []string{"InvoicePeriod"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelItemProperty = Context{Pattern: UBLModel, Order: 177, Names: []string{"AdditionalItemProperty"},
+	ublModelItemProperty = ruleContext{Pattern: patUBLModel, Order: 177, Names: []string{"AdditionalItemProperty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelClassification = Context{Pattern: UBLModel, Order: 180, Names: []string{"ItemClassificationCode"},
+	ublModelClassification = ruleContext{Pattern: patUBLModel, Order: 180, Names: []string{"ItemClassificationCode"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ItemClassificationCode") && n.Parent.Is("cac:CommodityClassification") &&
 				n.Parent.Parent.Is("cac:Item") && ublLine(n.Parent.Parent.Parent)
 		}}
-	ublModelStandardID = Context{Pattern: UBLModel, Order: 183, Names: []string{"ID"},
+	ublModelStandardID = ruleContext{Pattern: patUBLModel, Order: 183, Names: []string{"ID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ID") && n.Parent.Is("cac:StandardItemIdentification") && n.Parent.Parent.Is("cac:Item") && ublLine(n.Parent.Parent.Parent)
 		}}
-	ublModelNote = Context{Pattern: UBLModel, Order: 186, Names: []string{"Note"},
+	ublModelNote = ruleContext{Pattern: patUBLModel, Order: 186, Names: []string{"Note"},
 		Match: func(n *node) bool { return n.Is("cbc:Note") && ublChildOfRoot(n) }}
-	ublModelPayee = Context{Pattern: UBLModel, Order: 189, Names: []string{"PayeeParty"},
+	ublModelPayee = ruleContext{Pattern: patUBLModel, Order: 189, Names: []string{"PayeeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelPayeeAccount = Context{Pattern: UBLModel, Order: 192, Names: []string{"PayeeFinancialAccount"},
+	ublModelPayeeAccount = ruleContext{Pattern: patUBLModel, Order: 192, Names: []string{"PayeeFinancialAccount"},
 		Match: func(n *node) bool {
 			if !n.Is("cac:PayeeFinancialAccount") || !n.Parent.Is("cac:PaymentMeans") {
 				return false
 			}
 			codes := n.Parent.Strs("cbc:PaymentMeansCode")
-			return xrIn("30", codes) || xrIn("58", codes)
+			return xmltree.In("30", codes) || xmltree.In("58", codes)
 		}}
-	ublModelPaymentMeans = Context{Pattern: UBLModel, Order: 195, Names: []string{"PaymentMeans"},
+	ublModelPaymentMeans = ruleContext{Pattern: patUBLModel, Order: 195, Names: []string{"PaymentMeans"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelBillingRef = Context{Pattern: UBLModel, Order: 199, Names: []string{"BillingReference"},
+	ublModelBillingRef = ruleContext{Pattern: patUBLModel, Order: 199, Names: []string{"BillingReference"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelSupplier = Context{Pattern: UBLModel, Order: 202, Names: []string{"AccountingSupplierParty"},
+	ublModelSupplier = ruleContext{Pattern: patUBLModel, Order: 202, Names: []string{"AccountingSupplierParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelSupplierEndpoint = Context{Pattern: UBLModel, Order: 205, Names: []string{"EndpointID"},
+	ublModelSupplierEndpoint = ruleContext{Pattern: patUBLModel, Order: 205, Names: []string{"EndpointID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:EndpointID") && n.Parent.Is("cac:Party") && n.Parent.Parent.Is("cac:AccountingSupplierParty")
 		}}
-	ublModelSupplierAddress = Context{Pattern: UBLModel, Order: 208, Names: []string{"PostalAddress"},
+	ublModelSupplierAddress = ruleContext{Pattern: patUBLModel, Order: 208, Names: []string{"PostalAddress"},
 		Match: func(n *node) bool {
 			return n.Is("cac:PostalAddress") && n.Parent.Is("cac:Party") && n.Parent.Parent.Is("cac:AccountingSupplierParty")
 		}}
-	ublModelTaxRep = Context{Pattern: UBLModel, Order: 211, Names: []string{"TaxRepresentativeParty"},
+	ublModelTaxRep = ruleContext{Pattern: patUBLModel, Order: 211, Names: []string{"TaxRepresentativeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC }}
-	ublModelTaxRepAddress = Context{Pattern: UBLModel, Order: 216, Names: []string{"PostalAddress"},
+	ublModelTaxRepAddress = ruleContext{Pattern: patUBLModel, Order: 216, Names: []string{"PostalAddress"},
 		Match: func(n *node) bool { return n.Is("cac:PostalAddress") && n.Parent.Is("cac:TaxRepresentativeParty") }}
-	ublModelTaxTotal = Context{Pattern: UBLModel, Order: 219, Names: []string{"TaxTotal"},
+	ublModelTaxTotal = ruleContext{Pattern: patUBLModel, Order: 219, Names: []string{"TaxTotal"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && ublChildOfRoot(n) }}
-	ublModelTaxSubtotal = Context{Pattern: UBLModel, Order: 222, Names: []string{"TaxSubtotal"},
+	ublModelTaxSubtotal = ruleContext{Pattern: patUBLModel, Order: 222, Names: []string{"TaxSubtotal"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && n.Parent.Is("cac:TaxTotal") }}
-	ublModelVATScheme = Context{Pattern: UBLModel, Order: 231, Names: []string{"PartyTaxScheme"},
+	ublModelVATScheme = ruleContext{Pattern: patUBLModel, Order: 231, Names: []string{"PartyTaxScheme"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && ublVAT(n) }}
 )

@@ -2,15 +2,15 @@ package invoice
 
 import "sort"
 
-// A Flag is a rule's severity as its source defines it, before a
+// A ruleFlag is a rule's severity as its source defines it, before a
 // scenario's customLevel applies.
-type Flag string
+type ruleFlag string
 
 // The flags the sources use.
 const (
-	Fatal   Flag = "fatal"
-	Warning Flag = "warning"
-	Info    Flag = "information"
+	fatal   ruleFlag = "fatal"
+	warning ruleFlag = "warning"
+	info    ruleFlag = "information"
 )
 
 // A Level is a finding's severity in a report.
@@ -23,77 +23,77 @@ const (
 	LevelInfo    Level = "information"
 )
 
-func (f Flag) level() Level {
+func (f ruleFlag) level() Level {
 	switch f {
-	case Warning, "warn":
+	case warning, "warn":
 		return LevelWarning
-	case Info, "info":
+	case info, "info":
 		return LevelInfo
 	}
 	return LevelError
 }
 
-// A Syntax is a document syntax.
-type Syntax uint8
+// A syntax is a document syntax.
+type syntax uint8
 
 // The syntaxes.
 const (
-	UBL Syntax = 1 << iota // UBL 2.1 Invoice and CreditNote
-	CII                    // UN/CEFACT CII D16B
+	syntaxUBL syntax = 1 << iota // UBL 2.1 Invoice and CreditNote
+	syntaxCII                    // UN/CEFACT CII D16B
 )
 
-func (s Syntax) String() string {
+func (s syntax) String() string {
 	switch s {
-	case UBL:
+	case syntaxUBL:
 		return "ubl"
-	case CII:
+	case syntaxCII:
 		return "cii"
 	}
 	return "unknown"
 }
 
-// A Source is the rule set a rule belongs to.
-type Source uint8
+// A source is the rule set a rule belongs to.
+type source uint8
 
 // The rule sets.
 const (
-	EN16931   Source = iota + 1 // CEN EN 16931 validation artefacts 1.3.15
-	XRechnung                   // XRechnung Schematron 2.5.0 (with its PEPPOL-EN16931-R rules)
+	srcEN16931   source = iota + 1 // CEN EN 16931 validation artefacts 1.3.15
+	srcXRechnung                   // XRechnung Schematron 2.5.0 (with its PEPPOL-EN16931-R rules)
 )
 
-// A Pattern groups rule contexts the way a Schematron pattern does: each
+// A pattern groups rule contexts the way a Schematron pattern does: each
 // element of the document is checked against the contexts of a pattern in
 // their Order, and only the first that matches applies to it.
-type Pattern uint8
+type pattern uint8
 
 // The patterns of the reference, per syntax and source.
 const (
-	UBLModel         Pattern = iota + 1 // EN 16931 UBL: business rules
-	UBLSyntax                           // EN 16931 UBL: UBL-SR, UBL-CR, UBL-DT
-	UBLCodes                            // EN 16931 UBL: BR-CL code lists
-	CIIModel                            // EN 16931 CII: business rules
-	CIISyntax                           // EN 16931 CII: CII-SR, CII-DT
-	CIICodes                            // EN 16931 CII: BR-CL code lists
-	XRUBL                               // XRechnung UBL: BR-DE, BR-DEX, BR-TMP, PEPPOL-EN16931-R
-	XRUBLExtension                      // XRechnung UBL: extension rules (BR-DEX)
-	XRUBLCVD                            // XRechnung UBL: CVD rules (BR-DE-CVD)
-	XRUBLPeppol                         // XRechnung UBL: PEPPOL-EN16931-R rules
-	XRCII                               // XRechnung CII
-	XRCIIExtension                      // XRechnung CII: extension rules
-	XRCIICVD                            // XRechnung CII: CVD rules
-	XRCIIPeppol                         // XRechnung CII: PEPPOL-EN16931-R rules
-	XRUBLPeppolEmpty                    // XRechnung UBL: PEPPOL-EN16931-R008 (empty elements), a pattern of its own
-	XRCIIPeppolEmpty                    // XRechnung CII: PEPPOL-EN16931-R008
-	XRCIIPeppolPrice                    // XRechnung CII: PEPPOL-EN16931-R044, R046 on the gross price
+	patUBLModel         pattern = iota + 1 // EN 16931 UBL: business rules
+	patUBLSyntax                           // EN 16931 UBL: UBL-SR, UBL-CR, UBL-DT
+	patUBLCodes                            // EN 16931 UBL: BR-CL code lists
+	patCIIModel                            // EN 16931 CII: business rules
+	patCIISyntax                           // EN 16931 CII: CII-SR, CII-DT
+	patCIICodes                            // EN 16931 CII: BR-CL code lists
+	patXRUBL                               // XRechnung UBL: BR-DE, BR-DEX, BR-TMP, PEPPOL-EN16931-R
+	patXRUBLExtension                      // XRechnung UBL: extension rules (BR-DEX)
+	patXRUBLCVD                            // XRechnung UBL: CVD rules (BR-DE-CVD)
+	patXRUBLPeppol                         // XRechnung UBL: PEPPOL-EN16931-R rules
+	patXRCII                               // XRechnung CII
+	patXRCIIExtension                      // XRechnung CII: extension rules
+	patXRCIICVD                            // XRechnung CII: CVD rules
+	patXRCIIPeppol                         // XRechnung CII: PEPPOL-EN16931-R rules
+	patXRUBLPeppolEmpty                    // XRechnung UBL: PEPPOL-EN16931-R008 (empty elements), a pattern of its own
+	patXRCIIPeppolEmpty                    // XRechnung CII: PEPPOL-EN16931-R008
+	patXRCIIPeppolPrice                    // XRechnung CII: PEPPOL-EN16931-R044, R046 on the gross price
 
 	numPatterns = iota + 1
 )
 
-// A Context selects the elements a group of rules applies to, like a
+// A ruleContext selects the elements a group of rules applies to, like a
 // Schematron rule's context. Contexts with the same Pattern and Order are
 // one context; the Match of the first registered is used.
-type Context struct {
-	Pattern Pattern
+type ruleContext struct {
+	Pattern pattern
 	// Order places the context in its pattern: the first matching context
 	// (lowest Order) takes an element. Use the position of the rule in its
 	// source, e.g. its line number there.
@@ -105,13 +105,13 @@ type Context struct {
 	Match func(n *node) bool
 }
 
-// A Rule is one assertion: an id, its flag, where it applies and a test.
-// A Rule without ID and Test only claims its Context's elements, as a
+// A rule is one assertion: an id, its flag, where it applies and a test.
+// A rule without ID and Test only claims its Context's elements, as a
 // Schematron rule does whose asserts belong to another family's file.
-type Rule struct {
+type rule struct {
 	ID      string
-	Flag    Flag
-	Context Context
+	Flag    ruleFlag
+	Context ruleContext
 	// Test reports whether the element satisfies the rule. A Schematron
 	// assert fires when its test is false: Test returns false then. A
 	// Schematron report fires when its test is true: write Test as its
@@ -125,27 +125,27 @@ type Rule struct {
 }
 
 // Source reports the rule set a rule belongs to, from its pattern.
-func (r *Rule) Source() Source {
-	if r.Context.Pattern >= XRUBL {
-		return XRechnung
+func (r *rule) Source() source {
+	if r.Context.Pattern >= patXRUBL {
+		return srcXRechnung
 	}
-	return EN16931
+	return srcEN16931
 }
 
 // Syntax reports the syntax a rule applies to, from its pattern.
-func (r *Rule) Syntax() Syntax {
+func (r *rule) Syntax() syntax {
 	switch r.Context.Pattern {
-	case UBLModel, UBLSyntax, UBLCodes, XRUBL, XRUBLExtension, XRUBLCVD, XRUBLPeppol, XRUBLPeppolEmpty:
-		return UBL
+	case patUBLModel, patUBLSyntax, patUBLCodes, patXRUBL, patXRUBLExtension, patXRUBLCVD, patXRUBLPeppol, patXRUBLPeppolEmpty:
+		return syntaxUBL
 	}
-	return CII
+	return syntaxCII
 }
 
 // ruleSet is the compiled rule table: per pattern, its contexts in order,
 // each with its rules.
 type ruleSet struct {
 	patterns [numPatterns]*compiledPattern
-	byID     map[string][]*Rule
+	byID     map[string][]*rule
 	// byName holds, per local name, the candidate contexts of every
 	// pattern, so that one lookup per element serves all patterns.
 	byName map[string]*[numPatterns][]*compiledContext
@@ -157,18 +157,18 @@ type compiledPattern struct {
 }
 
 type compiledContext struct {
-	Context
-	rules []*Rule
+	ruleContext
+	rules []*rule
 }
 
 // compile builds the rule set from the table.
-func compile(rules []Rule) *ruleSet {
+func compile(rules []rule) *ruleSet {
 	rs := &ruleSet{
-		byID:   map[string][]*Rule{},
+		byID:   map[string][]*rule{},
 		byName: map[string]*[numPatterns][]*compiledContext{},
 	}
 	type key struct {
-		p Pattern
+		p pattern
 		o int
 	}
 	ctxs := map[key]*compiledContext{}
@@ -180,7 +180,7 @@ func compile(rules []Rule) *ruleSet {
 		k := key{r.Context.Pattern, r.Context.Order}
 		c, ok := ctxs[k]
 		if !ok {
-			c = &compiledContext{Context: r.Context}
+			c = &compiledContext{ruleContext: r.Context}
 			ctxs[k] = c
 			p := rs.patterns[k.p]
 			if p == nil {
@@ -219,14 +219,14 @@ func compile(rules []Rule) *ruleSet {
 // A hit is one failed rule on one element, or, where err is set, the XPath
 // dynamic error the rule's test raised there.
 type hit struct {
-	rule *Rule
+	rule *rule
 	node *node
 	err  string
 }
 
 // run applies the patterns to every element of the document and returns
 // the failed rules, pattern by pattern, each in document order.
-func (rs *ruleSet) run(root *node, patterns []Pattern) []hit {
+func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
 	var hits [numPatterns][]hit
 	var walk func(n *node)
 	walk = func(n *node) {

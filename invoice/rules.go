@@ -5,16 +5,25 @@ import "github.com/eingang/eingang/invoice/internal/xmltree"
 // allRules returns the rule table: every rule of the EN 16931 validation
 // artefacts 1.3.15 and of XRechnung Schematron 2.5.0, by family. Each family
 // lives in its own file.
-func allRules() []Rule {
-	var all []Rule
-	for _, family := range [][]Rule{
+func allRules() []rule {
+	var all []rule
+	for _, family := range ruleTables() {
+		all = append(all, family...)
+	}
+	return document(all)
+}
+
+// ruleTables returns the families' tables as they define them, before the
+// catalogue fills in flags and messages.
+func ruleTables() [][]rule {
+	return [][]rule{
 		brUBLRules,          // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
 		brCIIRules,          // rules_br_cii.go: BR-01..BR-65, BR-B for CII
 		brcoUBLRules,        // rules_brco_ubl.go: BR-CO for UBL
-		brdecUBLRules,       // rules_brdec_ubl.go: BR-DEC for UBL
+		brdecFor(syntaxUBL), // rules_brdec_common.go: BR-DEC for UBL
 		brCIIHeaderTaxRules, // rules_br_cii.go: header tax rules for CII
 		brcoCIIRules,        // rules_brco_cii.go: BR-CO for CII
-		brdecCIIRules,       // rules_brdec_cii.go: BR-DEC for CII
+		brdecFor(syntaxCII), // rules_brdec_common.go: BR-DEC for CII
 		vatUBLRules(),       // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		ciiVATRules(),       // rules_vat_cii.go: the VAT category rules for CII
 		clUBLRules,          // rules_cl_ubl.go: BR-CL code lists for UBL
@@ -26,10 +35,7 @@ func allRules() []Rule {
 		xrCIIRules,          // rules_xr_cii.go: XRechnung rules for CII
 		peppolUBLRules,      // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
 		peppolCIIRules,      // rules_peppol_cii.go: PEPPOL-EN16931-R for CII
-	} {
-		all = append(all, family...)
 	}
-	return document(all)
 }
 
 // Contexts many families share.
@@ -42,4 +48,17 @@ func isUBLRoot(n *node) bool {
 // isCIIRoot matches /rsm:CrossIndustryInvoice.
 func isCIIRoot(n *node) bool {
 	return n.Parent == nil && n.Space == xmltree.NSRSM && n.Local == "CrossIndustryInvoice"
+}
+
+// always is the test of the rules whose reference test always holds: they
+// have an id but can never fire.
+func always(*node) bool { return true }
+
+// never is the test of the rules whose reference test never holds: they
+// fire on every element their context selects.
+func never(*node) bool { return false }
+
+// hasAttr is "exists(@name)" on the context node.
+func hasAttr(name string) func(n *node) bool {
+	return func(n *node) bool { return n.HasAttr(name) }
 }

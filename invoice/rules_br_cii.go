@@ -6,90 +6,76 @@ import (
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
-// The EN 16931 core business rules for CII (see rules_br_ubl.go for the
-// helpers both syntaxes use).
+// The EN 16931 core business rules for CII (see rules_br_common.go for the
+// helpers both syntaxes use and catalogue_br.go for what each rule means).
 
 const ciiSeller = ciiAgreement + "/ram:SellerTradeParty"
 const ciiBuyer = ciiAgreement + "/ram:BuyerTradeParty"
 
-var brCIIRules = []Rule{
-	{ID: "BR-65", Flag: Fatal, Context: ciiModelClassification,
-		Test:      func(n *node) bool { return xrFirstNorm(n, "ram:ClassCode/@listID") != "" || !n.Has("ram:ClassCode") },
-		Message:   "An item classification identifier (BT-158) needs its scheme identifier (@listID).",
-		MessageDE: "Eine Artikelklassifizierung (BT-158) braucht die Schema-Kennung (@listID)."},
-	brNotBlank("BR-52", ciiModelDocRef, "ram:IssuerAssignedID", "Each supporting document (BG-24) needs its reference (BT-122); it", "Jede rechnungsbegründende Unterlage (BG-24) braucht ihre Kennung (BT-122); sie"),
-	{ID: "BR-51", Flag: Fatal, Context: ciiModelCard,
+var brCIIRules = []rule{
+	{ID: "BR-65", Context: ciiModelClassification,
+		Test: func(n *node) bool { return n.NormStr("ram:ClassCode/@listID") != "" || !n.Has("ram:ClassCode") }},
+	{ID: "BR-52", Context: ciiModelDocRef, Test: brNotBlank("ram:IssuerAssignedID")},
+	{ID: "BR-51", Flag: fatal, Context: ciiModelCard,
 		Test:      func(n *node) bool { return utf8.RuneCountInString(n.Str("ram:ID")) <= 10 },
 		Message:   "Only the last four to six digits of the payment card number (BT-87) may be given.",
 		MessageDE: "Von der Kartennummer (BT-87) dürfen nur die letzten vier bis sechs Ziffern angegeben werden."},
-	brEither("BR-50", ciiModelPayeeAccount, "ram:IBANID", "ram:ProprietaryID", "With a credit transfer the payment account identifier (BT-84)", "Bei einer Überweisung die Kontokennung (BT-84)"),
-	brEither("BR-61", ciiModelPayeeAccount, "ram:IBANID", "ram:ProprietaryID", "With a credit transfer (code 30 or 58) the payment account identifier (BT-84)", "Bei einer Überweisung (Code 30 oder 58) die Kontokennung (BT-84)"),
-	{ID: "BR-57", Flag: Fatal, Context: ciiModelDelivery,
+	{ID: "BR-50", Context: ciiModelPayeeAccount, Test: brEither("ram:IBANID", "ram:ProprietaryID")},
+	{ID: "BR-61", Context: ciiModelPayeeAccount, Test: brEither("ram:IBANID", "ram:ProprietaryID")},
+	{ID: "BR-57", Context: ciiModelDelivery,
 		Test: func(n *node) bool {
 			const a = "ram:ShipToTradeParty/ram:PostalTradeAddress"
-			return !n.Has(a) || xrFirstNorm(n, a+"/ram:CountryID") != ""
-		},
-		Message:   "A deliver-to address (BG-15) needs its country code (BT-80).",
-		MessageDE: "Eine Lieferanschrift (BG-15) braucht den Ländercode (BT-80)."},
-	brExists("BR-31", ciiModelDocAllowance, "../ram:ActualAmount", "A document level allowance (BG-20) needs its amount (BT-92); it", "Ein Nachlass auf Dokumentenebene (BG-20) braucht den Betrag (BT-92); er"),
-	{ID: "BR-32", Flag: Fatal, Context: ciiModelDocAllowance, Test: ciiACHasVATCategory,
-		Message:   "A document level allowance (BG-20) needs its VAT category code (BT-95).",
-		MessageDE: "Ein Nachlass auf Dokumentenebene (BG-20) braucht den Code der Umsatzsteuerkategorie (BT-95)."},
-	brEither("BR-33", ciiModelDocAllowance, "../ram:Reason", "../ram:ReasonCode", "A document level allowance (BG-20) needs a reason (BT-97) or reason code (BT-98); one", "Ein Nachlass auf Dokumentenebene (BG-20) braucht einen Grund (BT-97) oder Grundcode (BT-98); einer"),
-	brExists("BR-36", ciiModelDocCharge, "../ram:ActualAmount", "A document level charge (BG-21) needs its amount (BT-99); it", "Ein Zuschlag auf Dokumentenebene (BG-21) braucht den Betrag (BT-99); er"),
-	{ID: "BR-37", Flag: Fatal, Context: ciiModelDocCharge, Test: ciiACHasVATCategory,
-		Message:   "A document level charge (BG-21) needs its VAT category code (BT-102).",
-		MessageDE: "Ein Zuschlag auf Dokumentenebene (BG-21) braucht den Code der Umsatzsteuerkategorie (BT-102)."},
-	brEither("BR-38", ciiModelDocCharge, "../ram:Reason", "../ram:ReasonCode", "A document level charge (BG-21) needs a reason (BT-104) or reason code (BT-105); one", "Ein Zuschlag auf Dokumentenebene (BG-21) braucht einen Grund (BT-104) oder Grundcode (BT-105); einer"),
-	brExists("BR-12", ciiModelTotals, "ram:LineTotalAmount", "The sum of invoice line net amounts (BT-106)", "Die Summe der Nettobeträge der Positionen (BT-106)"),
-	brExists("BR-13", ciiModelTotals, "ram:TaxBasisTotalAmount", "The invoice total without VAT (BT-109)", "Der Gesamtbetrag ohne Umsatzsteuer (BT-109)"),
-	brExists("BR-14", ciiModelTotals, "ram:GrandTotalAmount", "The invoice total with VAT (BT-112)", "Der Gesamtbetrag mit Umsatzsteuer (BT-112)"),
-	brExists("BR-15", ciiModelTotals, "ram:DuePayableAmount", "The amount due for payment (BT-115)", "Der fällige Betrag (BT-115)"),
-	{ID: "BR-53", Flag: Fatal, Context: ciiModelTotals,
+			return !n.Has(a) || n.NormStr(a+"/ram:CountryID") != ""
+		}},
+	{ID: "BR-31", Context: ciiModelDocAllowance, Test: brExists("../ram:ActualAmount")},
+	{ID: "BR-32", Context: ciiModelDocAllowance, Test: ciiACHasVATCategory},
+	{ID: "BR-33", Context: ciiModelDocAllowance, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
+	{ID: "BR-36", Context: ciiModelDocCharge, Test: brExists("../ram:ActualAmount")},
+	{ID: "BR-37", Context: ciiModelDocCharge, Test: ciiACHasVATCategory},
+	{ID: "BR-38", Context: ciiModelDocCharge, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
+	{ID: "BR-12", Context: ciiModelTotals, Test: brExists("ram:LineTotalAmount")},
+	{ID: "BR-13", Context: ciiModelTotals, Test: brExists("ram:TaxBasisTotalAmount")},
+	{ID: "BR-14", Context: ciiModelTotals, Test: brExists("ram:GrandTotalAmount")},
+	{ID: "BR-15", Context: ciiModelTotals, Test: brExists("ram:DuePayableAmount")},
+	{ID: "BR-53", Context: ciiModelTotals,
 		Test: func(n *node) bool {
 			r := n.Root()
 			tcc := r.Strs(ciiSettle + "/ram:TaxCurrencyCode")
 			if len(tcc) == 0 {
 				return true
 			}
-			return xrAnyIn(n.Strs("ram:TaxTotalAmount/@currencyID"), tcc) && !xrAnyIn(tcc, r.Strs(ciiCurrencyPath))
+			return xmltree.AnyIn(n.Strs("ram:TaxTotalAmount/@currencyID"), tcc) && !xmltree.AnyIn(tcc, r.Strs(ciiCurrencyPath))
 		},
 		Message:   "With a VAT accounting currency (BT-6) the VAT total in that currency (BT-111) must be given, and BT-6 must differ from the invoice currency.",
 		MessageDE: "Bei einer Steuerwährung (BT-6) muss die Umsatzsteuersumme in dieser Währung (BT-111) angegeben werden, und BT-6 muss sich von der Rechnungswährung unterscheiden."},
 
-	brNotBlank("BR-01", ciiModelRoot, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", "The specification identifier (BT-24)", "Die Spezifikationskennung (BT-24)"),
-	brNotBlank("BR-02", ciiModelRoot, "rsm:ExchangedDocument/ram:ID", "The invoice number (BT-1)", "Die Rechnungsnummer (BT-1)"),
-	{ID: "BR-03", Flag: Fatal, Context: ciiModelRoot,
+	{ID: "BR-01", Context: ciiModelRoot, Test: brNotBlank("rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")},
+	{ID: "BR-02", Context: ciiModelRoot, Test: brNotBlank("rsm:ExchangedDocument/ram:ID")},
+	{ID: "BR-03", Context: ciiModelRoot,
 		Test: func(n *node) bool {
 			d := brDateString102(n, "rsm:ExchangedDocument/ram:IssueDateTime")
 			return len(d) > 0 && xmltree.NormSpace(d[0]) != ""
 		},
 		Message:   "The invoice issue date (BT-2) must be given (format 102).",
 		MessageDE: "Das Rechnungsdatum (BT-2) muss angegeben werden (Format 102)."},
-	brNotBlank("BR-04", ciiModelRoot, "rsm:ExchangedDocument/ram:TypeCode", "The invoice type code (BT-3)", "Der Rechnungstyp (BT-3)"),
-	brNotBlank("BR-05", ciiModelRoot, ciiCurrencyPath, "The invoice currency code (BT-5)", "Der Währungscode der Rechnung (BT-5)"),
-	brNotBlank("BR-06", ciiModelRoot, ciiSeller+"/ram:Name", "The seller name (BT-27)", "Der Name des Verkäufers (BT-27)"),
-	brNotBlank("BR-07", ciiModelRoot, ciiBuyer+"/ram:Name", "The buyer name (BT-44)", "Der Name des Käufers (BT-44)"),
-	brExists("BR-08", ciiModelRoot, ciiSeller+"/ram:PostalTradeAddress", "The seller postal address (BG-5)", "Die Anschrift des Verkäufers (BG-5)"),
-	brNotBlank("BR-09", ciiModelRoot, ciiSeller+"/ram:PostalTradeAddress/ram:CountryID", "The seller country code (BT-40)", "Der Ländercode des Verkäufers (BT-40)"),
-	brExists("BR-10", ciiModelRoot, ciiBuyer+"/ram:PostalTradeAddress", "The buyer postal address (BG-8)", "Die Anschrift des Käufers (BG-8)"),
-	brNotBlank("BR-11", ciiModelRoot, ciiBuyer+"/ram:PostalTradeAddress/ram:CountryID", "The buyer country code (BT-55)", "Der Ländercode des Käufers (BT-55)"),
-	{ID: "BR-16", Flag: Fatal, Context: ciiModelRoot,
-		Test:      func(n *node) bool { return len(n.Descendants("ram:IncludedSupplyChainTradeLineItem")) > 0 },
-		Message:   "At least one invoice line (BG-25) must be given.",
-		MessageDE: "Mindestens eine Rechnungsposition (BG-25) muss angegeben werden."},
-	{ID: "BR-62", Flag: Fatal, Context: ciiModelRoot,
-		Test:      func(n *node) bool { return ciiEndpointSchemeOK(n, ciiSeller) },
-		Message:   "The seller electronic address (BT-34) needs its scheme identifier (@schemeID).",
-		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) braucht die Schema-Kennung (@schemeID)."},
-	{ID: "BR-63", Flag: Fatal, Context: ciiModelRoot,
-		Test:      func(n *node) bool { return ciiEndpointSchemeOK(n, ciiBuyer) },
-		Message:   "The buyer electronic address (BT-49) needs its scheme identifier (@schemeID).",
-		MessageDE: "Die elektronische Adresse des Käufers (BT-49) braucht die Schema-Kennung (@schemeID)."},
-	{ID: "BR-B-01", Flag: Fatal, Context: ciiModelRoot,
+	{ID: "BR-04", Context: ciiModelRoot, Test: brNotBlank("rsm:ExchangedDocument/ram:TypeCode")},
+	{ID: "BR-05", Context: ciiModelRoot, Test: brNotBlank(ciiCurrencyPath)},
+	{ID: "BR-06", Context: ciiModelRoot, Test: brNotBlank(ciiSeller + "/ram:Name")},
+	{ID: "BR-07", Context: ciiModelRoot, Test: brNotBlank(ciiBuyer + "/ram:Name")},
+	{ID: "BR-08", Context: ciiModelRoot, Test: brExists(ciiSeller + "/ram:PostalTradeAddress")},
+	{ID: "BR-09", Context: ciiModelRoot, Test: brNotBlank(ciiSeller + "/ram:PostalTradeAddress/ram:CountryID")},
+	{ID: "BR-10", Context: ciiModelRoot, Test: brExists(ciiBuyer + "/ram:PostalTradeAddress")},
+	{ID: "BR-11", Context: ciiModelRoot, Test: brNotBlank(ciiBuyer + "/ram:PostalTradeAddress/ram:CountryID")},
+	{ID: "BR-16", Context: ciiModelRoot,
+		Test: func(n *node) bool { return len(n.Descendants("ram:IncludedSupplyChainTradeLineItem")) > 0 }},
+	{ID: "BR-62", Context: ciiModelRoot,
+		Test: func(n *node) bool { return ciiEndpointSchemeOK(n, ciiSeller) }},
+	{ID: "BR-63", Context: ciiModelRoot,
+		Test: func(n *node) bool { return ciiEndpointSchemeOK(n, ciiBuyer) }},
+	{ID: "BR-B-01", Context: ciiModelRoot,
 		Test: func(n *node) bool {
 			cats := ciiAllValues(n, "ram:CategoryCode")
-			if !xrIn("B", cats) {
+			if !xmltree.In("B", cats) {
 				return true
 			}
 			for _, c := range ciiAllValues(n, "ram:CountryID") {
@@ -98,73 +84,55 @@ var brCIIRules = []Rule{
 				}
 			}
 			return true
-		},
-		Message:   "Split payment (VAT category B) is only allowed for Italian domestic invoices.",
-		MessageDE: "Split Payment (Umsatzsteuerkategorie B) ist nur für inländische italienische Rechnungen zulässig."},
-	{ID: "BR-B-02", Flag: Fatal, Context: ciiModelRoot,
+		}},
+	{ID: "BR-B-02", Context: ciiModelRoot,
 		Test: func(n *node) bool {
 			cats := ciiAllValues(n, "ram:CategoryCode")
-			return !xrIn("B", cats) || !xrIn("S", cats)
-		},
-		Message:   "An invoice with split payment (VAT category B) must not also use standard rate (S).",
-		MessageDE: "Eine Rechnung mit Split Payment (Kategorie B) darf nicht zugleich den Normalsatz (S) verwenden."},
+			return !xmltree.In("B", cats) || !xmltree.In("S", cats)
+		}},
 
-	brNotBlank("BR-21", ciiModelLine, "ram:AssociatedDocumentLineDocument/ram:LineID", "Each invoice line (BG-25) needs its identifier (BT-126); it", "Jede Rechnungsposition (BG-25) braucht ihre Kennung (BT-126); sie"),
-	brExists("BR-22", ciiModelLine, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", "Each invoice line needs the invoiced quantity (BT-129); it", "Jede Rechnungsposition braucht die Menge (BT-129); sie"),
-	brExists("BR-23", ciiModelLine, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode", "Each invoice line needs the unit of measure (BT-130); it", "Jede Rechnungsposition braucht die Mengeneinheit (BT-130); sie"),
-	brExists("BR-24", ciiModelLine, "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", "Each invoice line needs its net amount (BT-131); it", "Jede Rechnungsposition braucht ihren Nettobetrag (BT-131); er"),
-	brNotBlank("BR-25", ciiModelLine, "ram:SpecifiedTradeProduct/ram:Name", "Each invoice line needs the item name (BT-153); it", "Jede Rechnungsposition braucht den Artikelnamen (BT-153); er"),
-	brExists("BR-26", ciiModelLine, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", "Each invoice line needs the item net price (BT-146); it", "Jede Rechnungsposition braucht den Nettopreis (BT-146); er"),
-	{ID: "BR-27", Flag: Fatal, Context: ciiModelLine,
+	{ID: "BR-21", Context: ciiModelLine, Test: brNotBlank("ram:AssociatedDocumentLineDocument/ram:LineID")},
+	{ID: "BR-22", Context: ciiModelLine, Test: brExists("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity")},
+	{ID: "BR-23", Context: ciiModelLine, Test: brExists("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode")},
+	{ID: "BR-24", Context: ciiModelLine, Test: brExists("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")},
+	{ID: "BR-25", Context: ciiModelLine, Test: brNotBlank("ram:SpecifiedTradeProduct/ram:Name")},
+	{ID: "BR-26", Context: ciiModelLine, Test: brExists("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount")},
+	{ID: "BR-27", Context: ciiModelLine,
 		Test: func(n *node) bool {
 			return brAnyNum(n, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", xmltree.OpGe, 0)
-		},
-		Message:   "The item net price (BT-146) must not be negative.",
-		MessageDE: "Der Nettopreis (BT-146) darf nicht negativ sein."},
-	{ID: "BR-28", Flag: Fatal, Context: ciiModelLine,
+		}},
+	{ID: "BR-28", Context: ciiModelLine,
 		Test: func(n *node) bool {
 			const p = "ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice/ram:ChargeAmount"
 			return !n.Has(p) || brAnyNum(n, p, xmltree.OpGe, 0)
-		},
-		Message:   "The item gross price (BT-148) must not be negative.",
-		MessageDE: "Der Bruttopreis (BT-148) darf nicht negativ sein."},
-	{ID: "BR-64", Flag: Fatal, Context: ciiModelLine,
+		}},
+	{ID: "BR-64", Context: ciiModelLine,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "ram:SpecifiedTradeProduct/ram:GlobalID/@schemeID") != "" || !n.Has("ram:SpecifiedTradeProduct/ram:GlobalID")
-		},
-		Message:   "An item standard identifier (BT-157) needs its scheme identifier (@schemeID).",
-		MessageDE: "Eine Artikelkennung nach Standard (BT-157) braucht die Schema-Kennung (@schemeID)."},
-	brExists("BR-41", ciiModelLineAllowance, "../ram:ActualAmount", "A line allowance (BG-27) needs its amount (BT-136); it", "Ein Nachlass auf Positionsebene (BG-27) braucht den Betrag (BT-136); er"),
-	brEither("BR-42", ciiModelLineAllowance, "../ram:Reason", "../ram:ReasonCode", "A line allowance (BG-27) needs a reason (BT-139) or reason code (BT-140); one", "Ein Nachlass auf Positionsebene (BG-27) braucht einen Grund (BT-139) oder Grundcode (BT-140); einer"),
-	brExists("BR-43", ciiModelLineCharge, "../ram:ActualAmount", "A line charge (BG-28) needs its amount (BT-141); it", "Ein Zuschlag auf Positionsebene (BG-28) braucht den Betrag (BT-141); er"),
-	brEither("BR-44", ciiModelLineCharge, "../ram:Reason", "../ram:ReasonCode", "A line charge (BG-28) needs a reason (BT-144) or reason code (BT-145); one", "Ein Zuschlag auf Positionsebene (BG-28) braucht einen Grund (BT-144) oder Grundcode (BT-145); einer"),
-	{ID: "BR-30", Flag: Fatal, Context: ciiModelLinePeriod, Test: brPeriodCII,
-		Message:   "The end of the line period (BT-135) must not be before its start (BT-134).",
-		MessageDE: "Das Ende des Positionszeitraums (BT-135) darf nicht vor seinem Beginn (BT-134) liegen."},
-	{ID: "BR-29", Flag: Fatal, Context: ciiModelPeriod, Test: brPeriodCII,
-		Message:   "The end of the invoicing period (BT-74) must not be before its start (BT-73).",
-		MessageDE: "Das Ende des Abrechnungszeitraums (BT-74) darf nicht vor seinem Beginn (BT-73) liegen."},
-	{ID: "BR-54", Flag: Fatal, Context: ciiModelCharacteristic,
-		Test:      func(n *node) bool { return n.Has("ram:Description") && n.Has("ram:Value") },
-		Message:   "An item attribute (BG-32) needs a name (BT-160) and a value (BT-161).",
-		MessageDE: "Ein Artikelattribut (BG-32) braucht Name (BT-160) und Wert (BT-161)."},
-	{ID: "BR-17", Flag: Fatal, Context: ciiModelPayee,
+			return n.NormStr("ram:SpecifiedTradeProduct/ram:GlobalID/@schemeID") != "" || !n.Has("ram:SpecifiedTradeProduct/ram:GlobalID")
+		}},
+	{ID: "BR-41", Context: ciiModelLineAllowance, Test: brExists("../ram:ActualAmount")},
+	{ID: "BR-42", Context: ciiModelLineAllowance, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
+	{ID: "BR-43", Context: ciiModelLineCharge, Test: brExists("../ram:ActualAmount")},
+	{ID: "BR-44", Context: ciiModelLineCharge, Test: brEither("../ram:Reason", "../ram:ReasonCode")},
+	{ID: "BR-30", Context: ciiModelLinePeriod, Test: brPeriodCII},
+	{ID: "BR-29", Context: ciiModelPeriod, Test: brPeriodCII},
+	{ID: "BR-54", Context: ciiModelCharacteristic,
+		Test: func(n *node) bool { return n.Has("ram:Description") && n.Has("ram:Value") }},
+	{ID: "BR-17", Context: ciiModelPayee,
 		Test: func(n *node) bool {
 			if !n.Has("ram:Name") {
 				return false
 			}
 			const s = "../../ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/"
-			return !xrAnyIn(n.Strs("ram:Name"), n.Strs(s+"ram:Name")) && !xrAnyIn(n.Strs("ram:ID"), n.Strs(s+"ram:ID")) &&
-				!xrAnyIn(n.Strs("ram:SpecifiedLegalOrganization/ram:ID"), n.Strs(s+"ram:SpecifiedLegalOrganization/ram:ID"))
-		},
-		Message:   "A payee (BG-10) needs a name (BT-59) and must differ from the seller.",
-		MessageDE: "Ein Zahlungsempfänger (BG-10) braucht einen Namen (BT-59) und muss sich vom Verkäufer unterscheiden."},
-	brExists("BR-49", ciiModelPaymentMeans, "ram:TypeCode", "Each payment instruction (BG-16) needs its payment means code (BT-81); it", "Jede Zahlungsanweisung (BG-16) braucht den Zahlungsartcode (BT-81); er"),
-	brNotBlank("BR-55", ciiModelPrecedingRef, "ram:IssuerAssignedID", "A preceding invoice reference (BG-3) needs the preceding invoice number (BT-25); it", "Eine Referenz auf eine vorausgegangene Rechnung (BG-3) braucht deren Nummer (BT-25); sie"),
-	brExists("BR-18", ciiModelTaxRep, "ram:Name", "The seller tax representative name (BT-62)", "Der Name des Steuervertreters (BT-62)"),
-	brExists("BR-19", ciiModelTaxRep, "ram:PostalTradeAddress", "The seller tax representative postal address (BG-12)", "Die Anschrift des Steuervertreters (BG-12)"),
-	brExists("BR-20", ciiModelTaxRep, "ram:PostalTradeAddress/ram:CountryID", "The seller tax representative country code (BT-69)", "Der Ländercode des Steuervertreters (BT-69)"),
-	{ID: "BR-56", Flag: Fatal, Context: ciiModelTaxRep,
+			return !xmltree.AnyIn(n.Strs("ram:Name"), n.Strs(s+"ram:Name")) && !xmltree.AnyIn(n.Strs("ram:ID"), n.Strs(s+"ram:ID")) &&
+				!xmltree.AnyIn(n.Strs("ram:SpecifiedLegalOrganization/ram:ID"), n.Strs(s+"ram:SpecifiedLegalOrganization/ram:ID"))
+		}},
+	{ID: "BR-49", Context: ciiModelPaymentMeans, Test: brExists("ram:TypeCode")},
+	{ID: "BR-55", Context: ciiModelPrecedingRef, Test: brNotBlank("ram:IssuerAssignedID")},
+	{ID: "BR-18", Context: ciiModelTaxRep, Test: brExists("ram:Name")},
+	{ID: "BR-19", Context: ciiModelTaxRep, Test: brExists("ram:PostalTradeAddress")},
+	{ID: "BR-20", Context: ciiModelTaxRep, Test: brExists("ram:PostalTradeAddress/ram:CountryID")},
+	{ID: "BR-56", Context: ciiModelTaxRep,
 		Test: func(n *node) bool {
 			for _, id := range n.All("ram:SpecifiedTaxRegistration/ram:ID") {
 				if s, _ := id.Attr("schemeID"); s == "VA" {
@@ -172,9 +140,7 @@ var brCIIRules = []Rule{
 				}
 			}
 			return false
-		},
-		Message:   "The seller tax representative needs its VAT identifier (BT-63).",
-		MessageDE: "Der Steuervertreter braucht seine USt-IdNr. (BT-63)."},
+		}},
 }
 
 // ciiACHasVATCategory is ../ram:CategoryTradeTax[upper-case(ram:TypeCode) = 'VAT']/ram:CategoryCode.
@@ -216,17 +182,31 @@ func ciiAllValues(n *node, name string) []string {
 }
 
 // brCIIHeaderTaxRules are BR-45 … BR-48 on the VAT breakdown of CII.
-var brCIIHeaderTaxRules = []Rule{
-	brExists("BR-45", ciiModelHeaderTax, "ram:BasisAmount", "Each VAT breakdown (BG-23) needs the taxable amount (BT-116); it", "Jede Umsatzsteueraufschlüsselung (BG-23) braucht die Bemessungsgrundlage (BT-116); sie"),
-	brExists("BR-46", ciiModelHeaderTax, "ram:CalculatedAmount", "Each VAT breakdown (BG-23) needs the VAT amount (BT-117); it", "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Steuerbetrag (BT-117); er"),
-	{ID: "BR-47", Flag: Fatal, Context: ciiModelHeaderTax,
-		Test:      func(n *node) bool { return ciiVATType(n) && n.Has("ram:CategoryCode") },
-		Message:   "Each VAT breakdown (BG-23) needs the VAT category code (BT-118).",
-		MessageDE: "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Code der Umsatzsteuerkategorie (BT-118)."},
-	{ID: "BR-48", Flag: Fatal, Context: ciiModelHeaderTax,
+var brCIIHeaderTaxRules = []rule{
+	{ID: "BR-45", Context: ciiModelHeaderTax, Test: brExists("ram:BasisAmount")},
+	{ID: "BR-46", Context: ciiModelHeaderTax, Test: brExists("ram:CalculatedAmount")},
+	{ID: "BR-47", Context: ciiModelHeaderTax,
+		Test: func(n *node) bool { return ciiVATType(n) && n.Has("ram:CategoryCode") }},
+	{ID: "BR-48", Context: ciiModelHeaderTax,
 		Test: func(n *node) bool {
-			return ciiVATType(n) && (n.Has("ram:RateApplicablePercent") || xrIn("O", n.Strs("ram:CategoryCode")))
-		},
-		Message:   "Each VAT breakdown (BG-23) needs the VAT rate (BT-119), except for category O.",
-		MessageDE: "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Steuersatz (BT-119), außer bei Kategorie O."},
+			return ciiVATType(n) && (n.Has("ram:RateApplicablePercent") || xmltree.In("O", n.Strs("ram:CategoryCode")))
+		}},
+}
+
+// brDateString102 is path/udt:DateTimeString[@format = '102'].
+func brDateString102(n *node, path string) []string {
+	var out []string
+	for _, d := range n.All(path + "/udt:DateTimeString") {
+		if f, _ := d.Attr("format"); f == "102" {
+			out = append(out, d.Value())
+		}
+	}
+	return out
+}
+
+func brPeriodCII(n *node) bool {
+	if !n.Has("ram:EndDateTime") || !n.Has("ram:StartDateTime") {
+		return true
+	}
+	return anyStringCmp(brDateString102(n, "ram:EndDateTime"), brDateString102(n, "ram:StartDateTime"), func(x, y string) bool { return x >= y })
 }

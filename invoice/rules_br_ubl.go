@@ -8,27 +8,6 @@ import (
 
 // The EN 16931 core business rules BR-01 … BR-65 and BR-B-01/02.
 
-// brNotBlank builds "normalize-space(path) != ”".
-func brNotBlank(id string, ctx Context, path, en, de string) Rule {
-	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:    func(n *node) bool { return xrFirstNorm(n, path) != "" },
-		Message: en + " must be given.", MessageDE: de + " muss angegeben werden."}
-}
-
-// brExists builds "exists(path)".
-func brExists(id string, ctx Context, path, en, de string) Rule {
-	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:    func(n *node) bool { return n.Has(path) },
-		Message: en + " must be given.", MessageDE: de + " muss angegeben werden."}
-}
-
-// brEither builds "exists(a) or exists(b)".
-func brEither(id string, ctx Context, a, b, en, de string) Rule {
-	return Rule{ID: id, Flag: Fatal, Context: ctx,
-		Test:    func(n *node) bool { return n.Has(a) || n.Has(b) },
-		Message: en + " must be given.", MessageDE: de + " muss angegeben werden."}
-}
-
 // brPeriodOK is "(exists(end) and exists(start) and xs:date(end) >=
 // xs:date(start)) or not(exists(start)) or not(exists(end))".
 func brPeriodOK(n *node, start, end string) bool {
@@ -40,60 +19,44 @@ func brPeriodOK(n *node, start, end string) bool {
 	return !ok1 || !ok2 || !e.Before(s)
 }
 
-// brAnyNum is path op k, k an integer literal: the untyped values at path
-// compared existentially (see untypedCmpInt).
-func brAnyNum(n *node, path string, op xmltree.CmpOp, k int64) bool {
-	return xmltree.AnyUntypedCmpInt(n, n.Strs(path), op, k)
-}
-
 // brUBLHasB reports the B categories BR-B-01/02 look for.
-func brAnyIs(values []string, code string) bool { return xrIn(code, values) }
+func brAnyIs(values []string, code string) bool { return xmltree.In(code, values) }
 
-var brUBLRules = []Rule{
-	brNotBlank("BR-52", ublModelDocRef, "cbc:ID", "Each supporting document (BG-24) needs its reference (BT-122); it", "Jede rechnungsbegründende Unterlage (BG-24) braucht ihre Kennung (BT-122); sie"),
-	{ID: "BR-63", Flag: Fatal, Context: ublModelCustomerEndpoint,
-		Test:      func(n *node) bool { return n.HasAttr("schemeID") },
-		Message:   "The buyer electronic address (BT-49) needs its scheme identifier (@schemeID).",
-		MessageDE: "Die elektronische Adresse des Käufers (BT-49) braucht die Schema-Kennung (@schemeID)."},
-	brNotBlank("BR-11", ublModelCustomerAddress, "cac:Country/cbc:IdentificationCode", "The buyer country code (BT-55)", "Der Ländercode des Käufers (BT-55)"),
-	{ID: "BR-51", Flag: Warning, Context: ublModelCardNumber,
-		Test:      func(n *node) bool { return utf8.RuneCountInString(xmltree.NormSpace(n.Value())) <= 10 },
-		Message:   "Only the last four to six digits of the payment card number (BT-87) should be given.",
-		MessageDE: "Von der Kartennummer (BT-87) sollen nur die letzten vier bis sechs Ziffern angegeben werden."},
-	brExists("BR-57", ublModelDeliveryAddress, "cac:Country/cbc:IdentificationCode", "A deliver-to address (BG-15) needs its country code (BT-80); it", "Eine Lieferanschrift (BG-15) braucht den Ländercode (BT-80); er"),
-	brExists("BR-31", ublModelDocAllowance, "cbc:Amount", "A document level allowance (BG-20) needs its amount (BT-92); it", "Ein Nachlass auf Dokumentenebene (BG-20) braucht den Betrag (BT-92); er"),
-	{ID: "BR-32", Flag: Fatal, Context: ublModelDocAllowance,
-		Test:      func(n *node) bool { return ublHasVATCategoryID(n) },
-		Message:   "A document level allowance (BG-20) needs its VAT category code (BT-95).",
-		MessageDE: "Ein Nachlass auf Dokumentenebene (BG-20) braucht den Code der Umsatzsteuerkategorie (BT-95)."},
-	brEither("BR-33", ublModelDocAllowance, "cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode", "A document level allowance (BG-20) needs a reason (BT-97) or reason code (BT-98); one", "Ein Nachlass auf Dokumentenebene (BG-20) braucht einen Grund (BT-97) oder Grundcode (BT-98); einer"),
-	brExists("BR-36", ublModelDocCharge, "cbc:Amount", "A document level charge (BG-21) needs its amount (BT-99); it", "Ein Zuschlag auf Dokumentenebene (BG-21) braucht den Betrag (BT-99); er"),
-	{ID: "BR-37", Flag: Fatal, Context: ublModelDocCharge,
-		Test:      func(n *node) bool { return ublHasVATCategoryID(n) },
-		Message:   "A document level charge (BG-21) needs its VAT category code (BT-102).",
-		MessageDE: "Ein Zuschlag auf Dokumentenebene (BG-21) braucht den Code der Umsatzsteuerkategorie (BT-102)."},
-	brEither("BR-38", ublModelDocCharge, "cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode", "A document level charge (BG-21) needs a reason (BT-104) or reason code (BT-105); one", "Ein Zuschlag auf Dokumentenebene (BG-21) braucht einen Grund (BT-104) oder Grundcode (BT-105); einer"),
-	brExists("BR-12", ublModelTotals, "cbc:LineExtensionAmount", "The sum of invoice line net amounts (BT-106)", "Die Summe der Nettobeträge der Positionen (BT-106)"),
-	brExists("BR-13", ublModelTotals, "cbc:TaxExclusiveAmount", "The invoice total without VAT (BT-109)", "Der Gesamtbetrag ohne Umsatzsteuer (BT-109)"),
-	brExists("BR-14", ublModelTotals, "cbc:TaxInclusiveAmount", "The invoice total with VAT (BT-112)", "Der Gesamtbetrag mit Umsatzsteuer (BT-112)"),
-	brExists("BR-15", ublModelTotals, "cbc:PayableAmount", "The amount due for payment (BT-115)", "Der fällige Betrag (BT-115)"),
+var brUBLRules = []rule{
+	{ID: "BR-52", Context: ublModelDocRef, Test: brNotBlank("cbc:ID")},
+	{ID: "BR-63", Context: ublModelCustomerEndpoint,
+		Test: hasAttr("schemeID")},
+	{ID: "BR-11", Context: ublModelCustomerAddress, Test: brNotBlank("cac:Country/cbc:IdentificationCode")},
+	{ID: "BR-51", Context: ublModelCardNumber,
+		Test: func(n *node) bool { return utf8.RuneCountInString(xmltree.NormSpace(n.Value())) <= 10 }},
+	{ID: "BR-57", Context: ublModelDeliveryAddress, Test: brExists("cac:Country/cbc:IdentificationCode")},
+	{ID: "BR-31", Context: ublModelDocAllowance, Test: brExists("cbc:Amount")},
+	{ID: "BR-32", Context: ublModelDocAllowance,
+		Test: ublHasVATCategoryID},
+	{ID: "BR-33", Context: ublModelDocAllowance, Test: brEither("cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode")},
+	{ID: "BR-36", Context: ublModelDocCharge, Test: brExists("cbc:Amount")},
+	{ID: "BR-37", Context: ublModelDocCharge,
+		Test: ublHasVATCategoryID},
+	{ID: "BR-38", Context: ublModelDocCharge, Test: brEither("cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode")},
+	{ID: "BR-12", Context: ublModelTotals, Test: brExists("cbc:LineExtensionAmount")},
+	{ID: "BR-13", Context: ublModelTotals, Test: brExists("cbc:TaxExclusiveAmount")},
+	{ID: "BR-14", Context: ublModelTotals, Test: brExists("cbc:TaxInclusiveAmount")},
+	{ID: "BR-15", Context: ublModelTotals, Test: brExists("cbc:PayableAmount")},
 
-	brNotBlank("BR-01", ublModelRoot, "cbc:CustomizationID", "The specification identifier (BT-24)", "Die Spezifikationskennung (BT-24)"),
-	brNotBlank("BR-02", ublModelRoot, "cbc:ID", "The invoice number (BT-1)", "Die Rechnungsnummer (BT-1)"),
-	brNotBlank("BR-03", ublModelRoot, "cbc:IssueDate", "The invoice issue date (BT-2)", "Das Rechnungsdatum (BT-2)"),
-	{ID: "BR-04", Flag: Fatal, Context: ublModelRoot,
+	{ID: "BR-01", Context: ublModelRoot, Test: brNotBlank("cbc:CustomizationID")},
+	{ID: "BR-02", Context: ublModelRoot, Test: brNotBlank("cbc:ID")},
+	{ID: "BR-03", Context: ublModelRoot, Test: brNotBlank("cbc:IssueDate")},
+	{ID: "BR-04", Context: ublModelRoot,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "cbc:InvoiceTypeCode") != "" || xrFirstNorm(n, "cbc:CreditNoteTypeCode") != ""
-		},
-		Message:   "The invoice type code (BT-3) must be given.",
-		MessageDE: "Der Rechnungstyp (BT-3) muss angegeben werden."},
-	brNotBlank("BR-05", ublModelRoot, "cbc:DocumentCurrencyCode", "The invoice currency code (BT-5)", "Der Währungscode der Rechnung (BT-5)"),
-	brNotBlank("BR-06", ublModelRoot, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", "The seller name (BT-27)", "Der Name des Verkäufers (BT-27)"),
-	brNotBlank("BR-07", ublModelRoot, "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", "The buyer name (BT-44)", "Der Name des Käufers (BT-44)"),
-	brExists("BR-08", ublModelRoot, "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress", "The seller postal address (BG-5)", "Die Anschrift des Verkäufers (BG-5)"),
-	brExists("BR-10", ublModelRoot, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress", "The buyer postal address (BG-8)", "Die Anschrift des Käufers (BG-8)"),
-	brEither("BR-16", ublModelRoot, "cac:InvoiceLine", "cac:CreditNoteLine", "At least one invoice line (BG-25)", "Mindestens eine Rechnungsposition (BG-25)"),
-	{ID: "BR-53", Flag: Fatal, Context: ublModelRoot,
+			return n.NormStr("cbc:InvoiceTypeCode") != "" || n.NormStr("cbc:CreditNoteTypeCode") != ""
+		}},
+	{ID: "BR-05", Context: ublModelRoot, Test: brNotBlank("cbc:DocumentCurrencyCode")},
+	{ID: "BR-06", Context: ublModelRoot, Test: brNotBlank("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")},
+	{ID: "BR-07", Context: ublModelRoot, Test: brNotBlank("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")},
+	{ID: "BR-08", Context: ublModelRoot, Test: brExists("cac:AccountingSupplierParty/cac:Party/cac:PostalAddress")},
+	{ID: "BR-10", Context: ublModelRoot, Test: brExists("cac:AccountingCustomerParty/cac:Party/cac:PostalAddress")},
+	{ID: "BR-16", Context: ublModelRoot, Test: brEither("cac:InvoiceLine", "cac:CreditNoteLine")},
+	{ID: "BR-53", Context: ublModelRoot,
 		Test: func(n *node) bool {
 			var currencies []string
 			for _, a := range n.Root().Descendants("cbc:TaxAmount") {
@@ -104,15 +67,13 @@ var brUBLRules = []Rule{
 				}
 			}
 			for _, tc := range n.Strs("cbc:TaxCurrencyCode") {
-				if !xrIn(tc, currencies) {
+				if !xmltree.In(tc, currencies) {
 					return false
 				}
 			}
 			return true
-		},
-		Message:   "With a VAT accounting currency (BT-6) the VAT total in that currency (BT-111) must be given.",
-		MessageDE: "Bei einer Steuerwährung (BT-6) muss die Umsatzsteuersumme in dieser Währung (BT-111) angegeben werden."},
-	{ID: "BR-B-01", Flag: Fatal, Context: ublModelRoot,
+		}},
+	{ID: "BR-B-01", Context: ublModelRoot,
 		Test: func(n *node) bool {
 			r := n.Root()
 			hasB := func() bool {
@@ -134,10 +95,8 @@ var brUBLRules = []Rule{
 				}
 			}
 			return true
-		},
-		Message:   "Split payment (VAT category B) is only allowed for Italian domestic invoices.",
-		MessageDE: "Split Payment (Umsatzsteuerkategorie B) ist nur für inländische italienische Rechnungen zulässig."},
-	{ID: "BR-B-02", Flag: Fatal, Context: ublModelRoot,
+		}},
+	{ID: "BR-B-02", Context: ublModelRoot,
 		Test: func(n *node) bool {
 			classified := []string{}
 			for _, tc := range n.Root().Descendants("cac:ClassifiedTaxCategory") {
@@ -150,82 +109,60 @@ var brUBLRules = []Rule{
 			}
 			hasS := brAnyIs(n.Strs("cac:TaxTotal/cac:TaxSubtotal/cbc:ID"), "S") || brAnyIs(acCodes, "S") || brAnyIs(classified, "S")
 			return !hasS
-		},
-		Message:   "An invoice with split payment (VAT category B) must not also use standard rate (S).",
-		MessageDE: "Eine Rechnung mit Split Payment (Kategorie B) darf nicht zugleich den Normalsatz (S) verwenden."},
+		}},
 
-	brNotBlank("BR-21", ublModelLine, "cbc:ID", "Each invoice line (BG-25) needs its identifier (BT-126); it", "Jede Rechnungsposition (BG-25) braucht ihre Kennung (BT-126); sie"),
-	brEither("BR-22", ublModelLine, "cbc:InvoicedQuantity", "cbc:CreditedQuantity", "Each invoice line needs the invoiced quantity (BT-129); it", "Jede Rechnungsposition braucht die Menge (BT-129); sie"),
-	brEither("BR-23", ublModelLine, "cbc:InvoicedQuantity/@unitCode", "cbc:CreditedQuantity/@unitCode", "Each invoice line needs the unit of measure (BT-130); it", "Jede Rechnungsposition braucht die Mengeneinheit (BT-130); sie"),
-	brExists("BR-24", ublModelLine, "cbc:LineExtensionAmount", "Each invoice line needs its net amount (BT-131); it", "Jede Rechnungsposition braucht ihren Nettobetrag (BT-131); er"),
-	brNotBlank("BR-25", ublModelLine, "cac:Item/cbc:Name", "Each invoice line needs the item name (BT-153); it", "Jede Rechnungsposition braucht den Artikelnamen (BT-153); er"),
-	brExists("BR-26", ublModelLine, "cac:Price/cbc:PriceAmount", "Each invoice line needs the item net price (BT-146); it", "Jede Rechnungsposition braucht den Nettopreis (BT-146); er"),
-	{ID: "BR-27", Flag: Fatal, Context: ublModelLine,
+	{ID: "BR-21", Context: ublModelLine, Test: brNotBlank("cbc:ID")},
+	{ID: "BR-22", Context: ublModelLine, Test: brEither("cbc:InvoicedQuantity", "cbc:CreditedQuantity")},
+	{ID: "BR-23", Context: ublModelLine, Test: brEither("cbc:InvoicedQuantity/@unitCode", "cbc:CreditedQuantity/@unitCode")},
+	{ID: "BR-24", Context: ublModelLine, Test: brExists("cbc:LineExtensionAmount")},
+	{ID: "BR-25", Context: ublModelLine, Test: brNotBlank("cac:Item/cbc:Name")},
+	{ID: "BR-26", Context: ublModelLine, Test: brExists("cac:Price/cbc:PriceAmount")},
+	{ID: "BR-27", Context: ublModelLine,
 		Test: func(n *node) bool {
 			return brAnyNum(n, "cac:Price/cbc:PriceAmount", xmltree.OpGe, 0)
-		},
-		Message:   "The item net price (BT-146) must not be negative.",
-		MessageDE: "Der Nettopreis (BT-146) darf nicht negativ sein."},
-	{ID: "BR-28", Flag: Fatal, Context: ublModelLine,
+		}},
+	{ID: "BR-28", Context: ublModelLine,
 		Test: func(n *node) bool {
 			const p = "cac:Price/cac:AllowanceCharge/cbc:BaseAmount"
 			return !n.Has(p) || brAnyNum(n, p, xmltree.OpGe, 0)
-		},
-		Message:   "The item gross price (BT-148) must not be negative.",
-		MessageDE: "Der Bruttopreis (BT-148) darf nicht negativ sein."},
-	brExists("BR-41", ublModelLineAllowance, "cbc:Amount", "A line allowance (BG-27) needs its amount (BT-136); it", "Ein Nachlass auf Positionsebene (BG-27) braucht den Betrag (BT-136); er"),
-	brEither("BR-42", ublModelLineAllowance, "cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode", "A line allowance (BG-27) needs a reason (BT-139) or reason code (BT-140); one", "Ein Nachlass auf Positionsebene (BG-27) braucht einen Grund (BT-139) oder Grundcode (BT-140); einer"),
-	brExists("BR-43", ublModelLineCharge, "cbc:Amount", "A line charge (BG-28) needs its amount (BT-141); it", "Ein Zuschlag auf Positionsebene (BG-28) braucht den Betrag (BT-141); er"),
-	brEither("BR-44", ublModelLineCharge, "cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode", "A line charge (BG-28) needs a reason (BT-144) or reason code (BT-145); one", "Ein Zuschlag auf Positionsebene (BG-28) braucht einen Grund (BT-144) oder Grundcode (BT-145); einer"),
-	{ID: "BR-30", Flag: Fatal, Context: ublModelLinePeriod,
-		Test:      func(n *node) bool { return brPeriodOK(n, "cbc:StartDate", "cbc:EndDate") },
-		Message:   "The end of the line period (BT-135) must not be before its start (BT-134).",
-		MessageDE: "Das Ende des Positionszeitraums (BT-135) darf nicht vor seinem Beginn (BT-134) liegen."},
-	{ID: "BR-29", Flag: Fatal, Context: ublModelPeriod,
-		Test:      func(n *node) bool { return brPeriodOK(n, "cbc:StartDate", "cbc:EndDate") },
-		Message:   "The end of the invoicing period (BT-74) must not be before its start (BT-73).",
-		MessageDE: "Das Ende des Abrechnungszeitraums (BT-74) darf nicht vor seinem Beginn (BT-73) liegen."},
-	{ID: "BR-54", Flag: Fatal, Context: ublModelItemProperty,
-		Test:      func(n *node) bool { return n.Has("cbc:Name") && n.Has("cbc:Value") },
-		Message:   "An item attribute (BG-32) needs a name (BT-160) and a value (BT-161).",
-		MessageDE: "Ein Artikelattribut (BG-32) braucht Name (BT-160) und Wert (BT-161)."},
-	{ID: "BR-65", Flag: Fatal, Context: ublModelClassification,
-		Test:      func(n *node) bool { return n.HasAttr("listID") },
-		Message:   "An item classification identifier (BT-158) needs its scheme identifier (@listID).",
-		MessageDE: "Eine Artikelklassifizierung (BT-158) braucht die Schema-Kennung (@listID)."},
-	{ID: "BR-64", Flag: Fatal, Context: ublModelStandardID,
-		Test:      func(n *node) bool { return n.HasAttr("schemeID") },
-		Message:   "An item standard identifier (BT-157) needs its scheme identifier (@schemeID).",
-		MessageDE: "Eine Artikelkennung nach Standard (BT-157) braucht die Schema-Kennung (@schemeID)."},
-	{ID: "BR-17", Flag: Fatal, Context: ublModelPayee,
+		}},
+	{ID: "BR-41", Context: ublModelLineAllowance, Test: brExists("cbc:Amount")},
+	{ID: "BR-42", Context: ublModelLineAllowance, Test: brEither("cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode")},
+	{ID: "BR-43", Context: ublModelLineCharge, Test: brExists("cbc:Amount")},
+	{ID: "BR-44", Context: ublModelLineCharge, Test: brEither("cbc:AllowanceChargeReason", "cbc:AllowanceChargeReasonCode")},
+	{ID: "BR-30", Context: ublModelLinePeriod,
+		Test: func(n *node) bool { return brPeriodOK(n, "cbc:StartDate", "cbc:EndDate") }},
+	{ID: "BR-29", Context: ublModelPeriod,
+		Test: func(n *node) bool { return brPeriodOK(n, "cbc:StartDate", "cbc:EndDate") }},
+	{ID: "BR-54", Context: ublModelItemProperty,
+		Test: func(n *node) bool { return n.Has("cbc:Name") && n.Has("cbc:Value") }},
+	{ID: "BR-65", Context: ublModelClassification,
+		Test: hasAttr("listID")},
+	{ID: "BR-64", Context: ublModelStandardID,
+		Test: hasAttr("schemeID")},
+	{ID: "BR-17", Context: ublModelPayee,
 		Test: func(n *node) bool {
 			if !n.Has("cac:PartyName/cbc:Name") {
 				return false
 			}
-			return !xrAnyIn(n.Strs("cac:PartyName/cbc:Name"), n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name")) &&
-				!xrAnyIn(n.Strs("cac:PartyIdentification/cbc:ID"), n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/cbc:ID"))
-		},
-		Message:   "A payee (BG-10) needs a name (BT-59) and must differ from the seller.",
-		MessageDE: "Ein Zahlungsempfänger (BG-10) braucht einen Namen (BT-59) und muss sich vom Verkäufer unterscheiden."},
-	brNotBlank("BR-50", ublModelPayeeAccount, "cbc:ID", "With a credit transfer the payment account identifier (BT-84)", "Bei einer Überweisung die Kontokennung (BT-84)"),
-	brExists("BR-49", ublModelPaymentMeans, "cbc:PaymentMeansCode", "Each payment instruction (BG-16) needs its payment means code (BT-81); it", "Jede Zahlungsanweisung (BG-16) braucht den Zahlungsartcode (BT-81); er"),
-	{ID: "BR-61", Flag: Fatal, Context: ublModelPaymentMeans,
+			return !xmltree.AnyIn(n.Strs("cac:PartyName/cbc:Name"), n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name")) &&
+				!xmltree.AnyIn(n.Strs("cac:PartyIdentification/cbc:ID"), n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/cbc:ID"))
+		}},
+	{ID: "BR-50", Context: ublModelPayeeAccount, Test: brNotBlank("cbc:ID")},
+	{ID: "BR-49", Context: ublModelPaymentMeans, Test: brExists("cbc:PaymentMeansCode")},
+	{ID: "BR-61", Context: ublModelPaymentMeans,
 		Test: func(n *node) bool {
-			code := xrFirstNorm(n, "cbc:PaymentMeansCode")
+			code := n.NormStr("cbc:PaymentMeansCode")
 			transfer := code == "30" || code == "58"
 			return !transfer || n.Has("cac:PayeeFinancialAccount/cbc:ID")
-		},
-		Message:   "With a credit transfer (code 30 or 58) the payment account identifier (BT-84) must be given.",
-		MessageDE: "Bei einer Überweisung (Code 30 oder 58) muss die Kontokennung (BT-84) angegeben werden."},
-	brExists("BR-55", ublModelBillingRef, "cac:InvoiceDocumentReference/cbc:ID", "A preceding invoice reference (BG-3) needs the preceding invoice number (BT-25); it", "Eine Referenz auf eine vorausgegangene Rechnung (BG-3) braucht deren Nummer (BT-25); sie"),
-	{ID: "BR-62", Flag: Fatal, Context: ublModelSupplierEndpoint,
-		Test:      func(n *node) bool { return n.HasAttr("schemeID") },
-		Message:   "The seller electronic address (BT-34) needs its scheme identifier (@schemeID).",
-		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) braucht die Schema-Kennung (@schemeID)."},
-	brNotBlank("BR-09", ublModelSupplierAddress, "cac:Country/cbc:IdentificationCode", "The seller country code (BT-40)", "Der Ländercode des Verkäufers (BT-40)"),
-	brNotBlank("BR-18", ublModelTaxRep, "cac:PartyName/cbc:Name", "The seller tax representative name (BT-62)", "Der Name des Steuervertreters (BT-62)"),
-	brExists("BR-19", ublModelTaxRep, "cac:PostalAddress", "The seller tax representative postal address (BG-12)", "Die Anschrift des Steuervertreters (BG-12)"),
-	{ID: "BR-56", Flag: Fatal, Context: ublModelTaxRep,
+		}},
+	{ID: "BR-55", Context: ublModelBillingRef, Test: brExists("cac:InvoiceDocumentReference/cbc:ID")},
+	{ID: "BR-62", Context: ublModelSupplierEndpoint,
+		Test: hasAttr("schemeID")},
+	{ID: "BR-09", Context: ublModelSupplierAddress, Test: brNotBlank("cac:Country/cbc:IdentificationCode")},
+	{ID: "BR-18", Context: ublModelTaxRep, Test: brNotBlank("cac:PartyName/cbc:Name")},
+	{ID: "BR-19", Context: ublModelTaxRep, Test: brExists("cac:PostalAddress")},
+	{ID: "BR-56", Context: ublModelTaxRep,
 		Test: func(n *node) bool {
 			for _, s := range n.All("cac:PartyTaxScheme") {
 				if ublVAT(s) && s.Has("cbc:CompanyID") {
@@ -233,17 +170,13 @@ var brUBLRules = []Rule{
 				}
 			}
 			return false
-		},
-		Message:   "The seller tax representative needs its VAT identifier (BT-63).",
-		MessageDE: "Der Steuervertreter braucht seine USt-IdNr. (BT-63)."},
-	brNotBlank("BR-20", ublModelTaxRepAddress, "cac:Country/cbc:IdentificationCode", "The seller tax representative country code (BT-69)", "Der Ländercode des Steuervertreters (BT-69)"),
-	brExists("BR-45", ublModelTaxSubtotal, "cbc:TaxableAmount", "Each VAT breakdown (BG-23) needs the taxable amount (BT-116); it", "Jede Umsatzsteueraufschlüsselung (BG-23) braucht die Bemessungsgrundlage (BT-116); sie"),
-	brExists("BR-46", ublModelTaxSubtotal, "cbc:TaxAmount", "Each VAT breakdown (BG-23) needs the VAT amount (BT-117); it", "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Steuerbetrag (BT-117); er"),
-	{ID: "BR-47", Flag: Fatal, Context: ublModelTaxSubtotal,
-		Test:      func(n *node) bool { return ublHasVATCategoryID(n) },
-		Message:   "Each VAT breakdown (BG-23) needs the VAT category code (BT-118).",
-		MessageDE: "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Code der Umsatzsteuerkategorie (BT-118)."},
-	{ID: "BR-48", Flag: Fatal, Context: ublModelTaxSubtotal,
+		}},
+	{ID: "BR-20", Context: ublModelTaxRepAddress, Test: brNotBlank("cac:Country/cbc:IdentificationCode")},
+	{ID: "BR-45", Context: ublModelTaxSubtotal, Test: brExists("cbc:TaxableAmount")},
+	{ID: "BR-46", Context: ublModelTaxSubtotal, Test: brExists("cbc:TaxAmount")},
+	{ID: "BR-47", Context: ublModelTaxSubtotal,
+		Test: ublHasVATCategoryID},
+	{ID: "BR-48", Context: ublModelTaxSubtotal,
 		Test: func(n *node) bool {
 			for _, tc := range ublVATCategories(n, "cac:TaxCategory") {
 				if tc.Has("cbc:Percent") || ublCat(tc) == "O" {
@@ -251,9 +184,7 @@ var brUBLRules = []Rule{
 				}
 			}
 			return false
-		},
-		Message:   "Each VAT breakdown (BG-23) needs the VAT rate (BT-119), except for category O.",
-		MessageDE: "Jede Umsatzsteueraufschlüsselung (BG-23) braucht den Steuersatz (BT-119), außer bei Kategorie O."},
+		}},
 }
 
 // ublHasVATCategoryID is exists(cac:TaxCategory[VAT scheme]/cbc:ID).
@@ -264,22 +195,4 @@ func ublHasVATCategoryID(n *node) bool {
 		}
 	}
 	return false
-}
-
-// brDateString102 is path/udt:DateTimeString[@format = '102'].
-func brDateString102(n *node, path string) []string {
-	var out []string
-	for _, d := range n.All(path + "/udt:DateTimeString") {
-		if f, _ := d.Attr("format"); f == "102" {
-			out = append(out, d.Value())
-		}
-	}
-	return out
-}
-
-func brPeriodCII(n *node) bool {
-	if !n.Has("ram:EndDateTime") || !n.Has("ram:StartDateTime") {
-		return true
-	}
-	return anyStringCmp(brDateString102(n, "ram:EndDateTime"), brDateString102(n, "ram:StartDateTime"), func(x, y string) bool { return x >= y })
 }

@@ -1,59 +1,53 @@
 package invoice
 
-// The EN 16931 decimal rules for CII (see rules_brdec_ubl.go).
+import (
+	"strconv"
 
-var brdecCIIRules = []Rule{
-	brdec("BR-DEC-01", ciiModelDocAllowance, "../ram:ActualAmount", "The document level allowance amount (BT-92)", "Der Betrag des Nachlasses (BT-92)"),
-	brdec("BR-DEC-02", ciiModelDocAllowance, "../ram:BasisAmount", "The document level allowance base amount (BT-93)", "Der Grundbetrag des Nachlasses (BT-93)"),
-	brdec("BR-DEC-05", ciiModelDocCharge, "../ram:ActualAmount", "The document level charge amount (BT-99)", "Der Betrag des Zuschlags (BT-99)"),
-	brdec("BR-DEC-06", ciiModelDocCharge, "../ram:BasisAmount", "The document level charge base amount (BT-100)", "Der Grundbetrag des Zuschlags (BT-100)"),
-	brdec("BR-DEC-09", ciiModelTotals, "ram:LineTotalAmount", "The sum of line net amounts (BT-106)", "Die Summe der Positionsnettobeträge (BT-106)"),
-	brdec("BR-DEC-10", ciiModelTotals, "ram:AllowanceTotalAmount", "The sum of allowances (BT-107)", "Die Summe der Nachlässe (BT-107)"),
-	brdec("BR-DEC-11", ciiModelTotals, "ram:ChargeTotalAmount", "The sum of charges (BT-108)", "Die Summe der Zuschläge (BT-108)"),
-	brdec("BR-DEC-12", ciiModelTotals, "ram:TaxBasisTotalAmount", "The total without VAT (BT-109)", "Der Gesamtbetrag ohne Umsatzsteuer (BT-109)"),
-	brdec("BR-DEC-14", ciiModelTotals, "ram:GrandTotalAmount", "The total with VAT (BT-112)", "Der Gesamtbetrag mit Umsatzsteuer (BT-112)"),
-	{ID: "BR-DEC-13", Flag: Fatal, Context: ciiModelTotals,
-		Test: func(n *node) bool {
-			totals := n.All("ram:TaxTotalAmount")
-			if len(totals) == 0 {
-				return true
-			}
-			cur := n.Root().Strs(ciiCurrencyPath)
-			for _, t := range totals {
-				c, _ := t.Attr("currencyID")
-				if !xrIn(c, cur) || brdecRoundedNum(t, t.Value()) {
-					return true
-				}
-			}
-			return false
-		},
-		Message:   "The VAT total (BT-110) may have at most two decimal places.",
-		MessageDE: "Die Umsatzsteuersumme (BT-110) darf höchstens zwei Nachkommastellen haben."},
-	{ID: "BR-DEC-15", Flag: Fatal, Context: ciiModelTotals,
-		Test: func(n *node) bool {
-			totals := n.All("ram:TaxTotalAmount")
-			if len(totals) == 0 {
-				return true
-			}
-			tcc := n.Root().Strs(ciiSettle + "/ram:TaxCurrencyCode")
-			for _, t := range totals {
-				c, _ := t.Attr("currencyID")
-				if len(tcc) == 0 || xrIn(c, tcc) && brdecRoundedNum(t, t.Value()) {
-					return true
-				}
-			}
-			return false
-		},
-		Message:   "The VAT total in accounting currency (BT-111) may have at most two decimal places.",
-		MessageDE: "Die Umsatzsteuersumme in Steuerwährung (BT-111) darf höchstens zwei Nachkommastellen haben."},
-	brdec("BR-DEC-16", ciiModelTotals, "ram:TotalPrepaidAmount", "The paid amount (BT-113)", "Der gezahlte Betrag (BT-113)"),
-	brdec("BR-DEC-17", ciiModelTotals, "ram:RoundingAmount", "The rounding amount (BT-114)", "Der Rundungsbetrag (BT-114)"),
-	brdec("BR-DEC-18", ciiModelTotals, "ram:DuePayableAmount", "The amount due (BT-115)", "Der fällige Betrag (BT-115)"),
-	brdec("BR-DEC-23", ciiModelLine, "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", "The line net amount (BT-131)", "Der Nettobetrag der Position (BT-131)"),
-	brdec("BR-DEC-24", ciiModelLineAllowance, "../ram:ActualAmount", "The line allowance amount (BT-136)", "Der Betrag des Positionsnachlasses (BT-136)"),
-	brdec("BR-DEC-25", ciiModelLineAllowance, "../ram:BasisAmount", "The line allowance base amount (BT-137)", "Der Grundbetrag des Positionsnachlasses (BT-137)"),
-	brdec("BR-DEC-27", ciiModelLineCharge, "../ram:ActualAmount", "The line charge amount (BT-141)", "Der Betrag des Positionszuschlags (BT-141)"),
-	brdec("BR-DEC-28", ciiModelLineCharge, "../ram:BasisAmount", "The line charge base amount (BT-142)", "Der Grundbetrag des Positionszuschlags (BT-142)"),
-	brdec("BR-DEC-19", ciiModelHeaderTax, "ram:BasisAmount", "The VAT category taxable amount (BT-116)", "Die Bemessungsgrundlage (BT-116)"),
-	brdec("BR-DEC-20", ciiModelHeaderTax, "ram:CalculatedAmount", "The VAT category tax amount (BT-117)", "Der Steuerbetrag der Kategorie (BT-117)"),
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
+
+// The EN 16931 decimal rules' tests of CII alone (see rules_brdec_common.go).
+
+// brdecTaxTotal is BR-DEC-13 in CII: the VAT total in the invoice currency.
+func brdecTaxTotal(n *node) bool {
+	totals := n.All("ram:TaxTotalAmount")
+	if len(totals) == 0 {
+		return true
+	}
+	cur := n.Root().Strs(ciiCurrencyPath)
+	for _, t := range totals {
+		c, _ := t.Attr("currencyID")
+		if !xmltree.In(c, cur) || brdecRoundedNum(t, t.Value()) {
+			return true
+		}
+	}
+	return false
+}
+
+// brdecTaxTotalAccounting is BR-DEC-15 in CII: the VAT total in the VAT
+// accounting currency.
+func brdecTaxTotalAccounting(n *node) bool {
+	totals := n.All("ram:TaxTotalAmount")
+	if len(totals) == 0 {
+		return true
+	}
+	tcc := n.Root().Strs(ciiSettle + "/ram:TaxCurrencyCode")
+	for _, t := range totals {
+		c, _ := t.Attr("currencyID")
+		if len(tcc) == 0 || xmltree.In(c, tcc) && brdecRoundedNum(t, t.Value()) {
+			return true
+		}
+	}
+	return false
+}
+
+// brdecRoundedNum is ". = round(. * 100) div 100": untyped, so double
+// arithmetic and an untyped comparison with a double.
+func brdecRoundedNum(ctx *node, v string) bool {
+	x, ok := xmltree.UntypedDouble(v)
+	if !ok {
+		ctx.Raise("cannot convert string " + strconv.Quote(v) + " to xs:double")
+		return false
+	}
+	return xmltree.UntypedCmpDouble(ctx, v, xmltree.OpEq, xmltree.RoundDouble(x*100)/100)
 }

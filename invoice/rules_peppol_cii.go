@@ -48,48 +48,48 @@ func valuesOf(nodes []*node) []string {
 func ciiIsSTAC(n *node) bool { return n.Is("ram:SpecifiedTradeAllowanceCharge") }
 
 var (
-	peppolCIIEmpty = Context{Pattern: XRCIIPeppolEmpty, Order: 1,
+	peppolCIIEmpty = ruleContext{Pattern: patXRCIIPeppolEmpty, Order: 1,
 		Match: func(n *node) bool {
 			// not(name() = 'ram:ApplicableHeaderTradeDelivery'): the prefix as
 			// written, not the namespace (see NameIs).
 			return !n.NameIs("ram:ApplicableHeaderTradeDelivery") && len(n.Children) == 0 && xmltree.Blank(n.Text)
 		}}
-	peppolCIIGrossPrice = Context{Pattern: XRCIIPeppolPrice, Order: 1, Names: []string{"GrossPriceProductTradePrice"},
+	peppolCIIGrossPrice = ruleContext{Pattern: patXRCIIPeppolPrice, Order: 1, Names: []string{"GrossPriceProductTradePrice"},
 		Match: func(n *node) bool {
 			return n.Is("ram:GrossPriceProductTradePrice") && n.Parent.Is("ram:SpecifiedLineTradeAgreement") &&
 				n.Parent.Parent.Is("ram:IncludedSupplyChainTradeLineItem") && n.Parent.Parent.Parent.Is("rsm:SupplyChainTradeTransaction")
 		}}
-	peppolCIIContext = Context{Pattern: XRCIIPeppol, Order: 203, Names: []string{"ExchangedDocumentContext"},
+	peppolCIIContext = ruleContext{Pattern: patXRCIIPeppol, Order: 203, Names: []string{"ExchangedDocumentContext"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRSM }}
-	peppolCIISettlement = Context{Pattern: XRCIIPeppol, Order: 213, Names: []string{"ApplicableHeaderTradeSettlement"},
+	peppolCIISettlement = ruleContext{Pattern: patXRCIIPeppol, Order: 213, Names: []string{"ApplicableHeaderTradeSettlement"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIBuyer = Context{Pattern: XRCIIPeppol, Order: 227, Names: []string{"BuyerTradeParty"},
+	peppolCIIBuyer = ruleContext{Pattern: patXRCIIPeppol, Order: 227, Names: []string{"BuyerTradeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIISeller = Context{Pattern: XRCIIPeppol, Order: 230, Names: []string{"SellerTradeParty"},
+	peppolCIISeller = ruleContext{Pattern: patXRCIIPeppol, Order: 230, Names: []string{"SellerTradeParty"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIACNoBase = Context{Pattern: XRCIIPeppol, Order: 233, Names: []string{"SpecifiedTradeAllowanceCharge"},
+	peppolCIIACNoBase = ruleContext{Pattern: patXRCIIPeppol, Order: 233, Names: []string{"SpecifiedTradeAllowanceCharge"},
 		Match: func(n *node) bool {
 			return ciiIsSTAC(n) && n.Has("ram:CalculationPercent") && !n.Has("ram:BasisAmount")
 		}}
-	peppolCIIACNoPercent = Context{Pattern: XRCIIPeppol, Order: 237, Names: []string{"SpecifiedTradeAllowanceCharge"},
+	peppolCIIACNoPercent = ruleContext{Pattern: patXRCIIPeppol, Order: 237, Names: []string{"SpecifiedTradeAllowanceCharge"},
 		Match: func(n *node) bool {
 			return ciiIsSTAC(n) && !n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")
 		}}
-	peppolCIIAC        = Context{Pattern: XRCIIPeppol, Order: 241, Names: []string{"SpecifiedTradeAllowanceCharge"}, Match: ciiIsSTAC}
-	peppolCIIAppliedAC = Context{Pattern: XRCIIPeppol, Order: 249, Names: []string{"AppliedTradeAllowanceCharge"},
+	peppolCIIAC        = ruleContext{Pattern: patXRCIIPeppol, Order: 241, Names: []string{"SpecifiedTradeAllowanceCharge"}, Match: ciiIsSTAC}
+	peppolCIIAppliedAC = ruleContext{Pattern: patXRCIIPeppol, Order: 249, Names: []string{"AppliedTradeAllowanceCharge"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIDebit = Context{Pattern: XRCIIPeppol, Order: 252, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
+	peppolCIIDebit = ruleContext{Pattern: patXRCIIPeppol, Order: 252, Names: []string{"SpecifiedTradeSettlementPaymentMeans"},
 		Match: func(n *node) bool {
-			c := xrFirstNorm(n, "ram:TypeCode")
+			c := n.NormStr("ram:TypeCode")
 			return n.Space == xmltree.NSRAM && (c == "49" || c == "59")
 		}}
-	peppolCIILineStart = Context{Pattern: XRCIIPeppol, Order: 257, Names: []string{"StartDateTime"}, Match: ciiLinePeriod("StartDateTime")}
-	peppolCIILineEnd   = Context{Pattern: XRCIIPeppol, Order: 260, Names: []string{"EndDateTime"}, Match: ciiLinePeriod("EndDateTime")}
-	peppolCIILine      = Context{Pattern: XRCIIPeppol, Order: 263, Names: []string{"IncludedSupplyChainTradeLineItem"},
+	peppolCIILineStart = ruleContext{Pattern: patXRCIIPeppol, Order: 257, Names: []string{"StartDateTime"}, Match: ciiLinePeriod("StartDateTime")}
+	peppolCIILineEnd   = ruleContext{Pattern: patXRCIIPeppol, Order: 260, Names: []string{"EndDateTime"}, Match: ciiLinePeriod("EndDateTime")}
+	peppolCIILine      = ruleContext{Pattern: patXRCIIPeppol, Order: 263, Names: []string{"IncludedSupplyChainTradeLineItem"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIPrice = Context{Pattern: XRCIIPeppol, Order: 298, Names: []string{"NetPriceProductTradePrice", "GrossPriceProductTradePrice"},
+	peppolCIIPrice = ruleContext{Pattern: patXRCIIPeppol, Order: 298, Names: []string{"NetPriceProductTradePrice", "GrossPriceProductTradePrice"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSRAM }}
-	peppolCIIBasisQuantity = Context{Pattern: XRCIIPeppol, Order: 303, Names: []string{"BasisQuantity"},
+	peppolCIIBasisQuantity = ruleContext{Pattern: patXRCIIPeppol, Order: 303, Names: []string{"BasisQuantity"},
 		Match: func(n *node) bool {
 			return n.Is("ram:BasisQuantity") && n.HasAttr("unitCode") &&
 				(n.Parent.Is("ram:NetPriceProductTradePrice") || n.Parent.Is("ram:GrossPriceProductTradePrice"))
@@ -131,19 +131,15 @@ func anyStringCmp(a, b []string, f func(x, y string) bool) bool {
 	return false
 }
 
-var peppolCIIRules = []Rule{
-	{ID: "PEPPOL-EN16931-R008", Flag: Fatal, Context: peppolCIIEmpty,
-		Test:      func(n *node) bool { return false },
-		Message:   "The document must not contain empty elements: remove the element or give it a value.",
-		MessageDE: "Das Dokument darf keine leeren Elemente enthalten: Element entfernen oder mit einem Wert füllen."},
-	{ID: "PEPPOL-EN16931-R044", Flag: Fatal, Context: peppolCIIGrossPrice,
+var peppolCIIRules = []rule{
+	{ID: "PEPPOL-EN16931-R008", Context: peppolCIIEmpty,
+		Test: never},
+	{ID: "PEPPOL-EN16931-R044", Context: peppolCIIGrossPrice,
 		Test: func(n *node) bool {
 			return !n.Has("ram:AppliedTradeAllowanceCharge/ram:ActualAmount") ||
-				xrIn("false", n.Strs("ram:AppliedTradeAllowanceCharge/ram:ChargeIndicator/udt:Indicator"))
-		},
-		Message:   "Only allowances are allowed on the item price: the charge indicator must be false.",
-		MessageDE: "Am Artikelpreis sind nur Nachlässe erlaubt: der Zuschlagsindikator muss false sein."},
-	{ID: "PEPPOL-EN16931-R046", Flag: Fatal, Context: peppolCIIGrossPrice,
+				xmltree.In("false", n.Strs("ram:AppliedTradeAllowanceCharge/ram:ChargeIndicator/udt:Indicator"))
+		}},
+	{ID: "PEPPOL-EN16931-R046", Context: peppolCIIGrossPrice,
 		Test: func(n *node) bool {
 			if !n.Has("ram:ChargeAmount") {
 				return true
@@ -158,37 +154,29 @@ var peppolCIIRules = []Rule{
 				disc = xmltree.DecOr(a.Value())
 			}
 			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0
-		},
-		Message:   "The item net price (BT-146) must equal the gross price (BT-148) minus the price discount (BT-147).",
-		MessageDE: "Der Nettopreis (BT-146) muss dem Bruttopreis (BT-148) abzüglich des Preisnachlasses (BT-147) entsprechen."},
-	{ID: "PEPPOL-EN16931-R001", Flag: Fatal, Context: peppolCIIContext,
-		Test:      func(n *node) bool { return n.Has("ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID") },
-		Message:   "The business process type (BT-23) must be given.",
-		MessageDE: "Die Geschäftsprozesskennung (BT-23) muss angegeben werden."},
-	{ID: "PEPPOL-EN16931-R005", Flag: Fatal, Context: peppolCIISettlement,
+		}},
+	{ID: "PEPPOL-EN16931-R001", Context: peppolCIIContext,
+		Test: func(n *node) bool { return n.Has("ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID") }},
+	{ID: "PEPPOL-EN16931-R005", Context: peppolCIISettlement,
 		Test: func(n *node) bool {
 			if !n.Has("ram:TaxCurrencyCode") {
 				return true
 			}
 			return xmltree.NormSpaceText(n, n.All("ram:TaxCurrencyCode")) != xmltree.NormSpaceText(n, n.All("ram:InvoiceCurrencyCode"))
-		},
-		Message:   "The VAT accounting currency (BT-6) must differ from the invoice currency (BT-5); leave it out otherwise.",
-		MessageDE: "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung (BT-5) unterscheiden; sonst weglassen."},
-	{ID: "PEPPOL-EN16931-R053", Flag: Fatal, Context: peppolCIISettlement,
+		}},
+	{ID: "PEPPOL-EN16931-R053", Context: peppolCIISettlement,
 		Test:      func(n *node) bool { return len(ciiTaxTotals(n, ciiCurrencyPath, true)) <= 1 },
 		Message:   "At most one VAT total (BT-110) in the invoice currency may be given.",
 		MessageDE: "Es darf höchstens eine Umsatzsteuersumme (BT-110) in Rechnungswährung angegeben werden."},
-	{ID: "PEPPOL-EN16931-R054", Flag: Fatal, Context: peppolCIISettlement,
+	{ID: "PEPPOL-EN16931-R054", Context: peppolCIISettlement,
 		Test: func(n *node) bool {
 			want := 0
 			if n.Has("ram:TaxCurrencyCode") {
 				want = 1
 			}
 			return len(ciiTaxTotals(n, ciiCurrencyPath, false)) == want
-		},
-		Message:   "A VAT total in accounting currency (BT-111) must be given exactly when a VAT accounting currency (BT-6) is given.",
-		MessageDE: "Eine Umsatzsteuersumme in Steuerwährung (BT-111) muss genau dann angegeben werden, wenn eine Steuerwährung (BT-6) angegeben ist."},
-	{ID: "PEPPOL-EN16931-R055", Flag: Fatal, Context: peppolCIISettlement,
+		}},
+	{ID: "PEPPOL-EN16931-R055", Context: peppolCIISettlement,
 		Test: func(n *node) bool {
 			doc := valuesOf(ciiTaxTotals(n, ciiCurrencyPath, true))
 			if !(n.Root().Has(ciiSettle+"/ram:TaxCurrencyCode") && len(doc) > 0) {
@@ -198,26 +186,16 @@ var peppolCIIRules = []Rule{
 			// Untyped amounts against the integer 0 (see untypedCmpInt).
 			return xmltree.AnyUntypedCmpInt(n, tax, xmltree.OpLt, 0) && xmltree.AnyUntypedCmpInt(n, doc, xmltree.OpLt, 0) ||
 				xmltree.AnyUntypedCmpInt(n, tax, xmltree.OpGe, 0) && xmltree.AnyUntypedCmpInt(n, doc, xmltree.OpGe, 0)
-		},
-		Message:   "The VAT total (BT-110) and the VAT total in accounting currency (BT-111) must have the same sign.",
-		MessageDE: "Die Umsatzsteuersumme (BT-110) und die Summe in Steuerwährung (BT-111) müssen dasselbe Vorzeichen haben."},
-	{ID: "PEPPOL-EN16931-R010", Flag: Fatal, Context: peppolCIIBuyer,
-		Test:      func(n *node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") },
-		Message:   "The buyer electronic address (BT-49) must be given.",
-		MessageDE: "Die elektronische Adresse des Käufers (BT-49) muss angegeben werden."},
-	{ID: "PEPPOL-EN16931-R020", Flag: Fatal, Context: peppolCIISeller,
-		Test:      func(n *node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") },
-		Message:   "The seller electronic address (BT-34) must be given.",
-		MessageDE: "Die elektronische Adresse des Verkäufers (BT-34) muss angegeben werden."},
-	{ID: "PEPPOL-EN16931-R041", Flag: Fatal, Context: peppolCIIACNoBase,
-		Test:      func(n *node) bool { return false },
-		Message:   "An allowance or charge with a percentage needs its base amount.",
-		MessageDE: "Ein Nachlass oder Zuschlag mit Prozentsatz braucht den Grundbetrag."},
-	{ID: "PEPPOL-EN16931-R042", Flag: Fatal, Context: peppolCIIACNoPercent,
-		Test:      func(n *node) bool { return false },
-		Message:   "An allowance or charge with a base amount needs its percentage.",
-		MessageDE: "Ein Nachlass oder Zuschlag mit Grundbetrag braucht den Prozentsatz."},
-	{ID: "PEPPOL-EN16931-R040", Flag: Fatal, Context: peppolCIIAC,
+		}},
+	{ID: "PEPPOL-EN16931-R010", Context: peppolCIIBuyer,
+		Test: func(n *node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") }},
+	{ID: "PEPPOL-EN16931-R020", Context: peppolCIISeller,
+		Test: func(n *node) bool { return n.Has("ram:URIUniversalCommunication/ram:URIID") }},
+	{ID: "PEPPOL-EN16931-R041", Context: peppolCIIACNoBase,
+		Test: never},
+	{ID: "PEPPOL-EN16931-R042", Context: peppolCIIACNoPercent,
+		Test: never},
+	{ID: "PEPPOL-EN16931-R040", Context: peppolCIIAC,
 		Test: func(n *node) bool {
 			if !(n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")) {
 				return true
@@ -230,36 +208,24 @@ var peppolCIIRules = []Rule{
 			want := new(big.Rat).Mul(base, pct)
 			want.Quo(want, big.NewRat(100, 1))
 			return peppolSlack(peppolDecOr(n, "ram:ActualAmount", 0), want, peppolSlackValue(n, ciiCurrencyPath))
-		},
-		Message:   "The allowance or charge amount must equal base amount × percentage / 100.",
-		MessageDE: "Der Betrag des Nachlasses oder Zuschlags muss Grundbetrag × Prozentsatz / 100 entsprechen."},
-	{ID: "PEPPOL-EN16931-R043-1", Flag: Fatal, Context: peppolCIIAC,
-		Test:      ciiIndicatorOK,
-		Message:   "The charge indicator must be true or false.",
-		MessageDE: "Der Zuschlagsindikator muss true oder false sein."},
-	{ID: "PEPPOL-EN16931-R043-2", Flag: Fatal, Context: peppolCIIAppliedAC,
-		Test:      ciiIndicatorOK,
-		Message:   "The charge indicator of a price allowance must be true or false.",
-		MessageDE: "Der Zuschlagsindikator eines Preisnachlasses muss true oder false sein."},
-	{ID: "PEPPOL-EN16931-R061", Flag: Fatal, Context: peppolCIIDebit,
-		Test:      func(n *node) bool { return n.Has("../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID") },
-		Message:   "A direct debit needs the mandate reference (BT-89).",
-		MessageDE: "Eine Lastschrift braucht die Mandatsreferenz (BT-89)."},
-	{ID: "PEPPOL-EN16931-R110", Flag: Fatal, Context: peppolCIILineStart,
+		}},
+	{ID: "PEPPOL-EN16931-R043-1", Context: peppolCIIAC,
+		Test: ciiIndicatorOK},
+	{ID: "PEPPOL-EN16931-R043-2", Context: peppolCIIAppliedAC,
+		Test: ciiIndicatorOK},
+	{ID: "PEPPOL-EN16931-R061", Context: peppolCIIDebit,
+		Test: func(n *node) bool { return n.Has("../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID") }},
+	{ID: "PEPPOL-EN16931-R110", Context: peppolCIILineStart,
 		Test: func(n *node) bool {
 			hdr := n.Parent.Parent.Parent.Parent.Strs("ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString")
 			return anyStringCmp(n.Strs("udt:DateTimeString"), hdr, func(x, y string) bool { return x >= y })
-		},
-		Message:   "The start of a line period (BT-134) must lie within the invoicing period (BG-14).",
-		MessageDE: "Der Beginn eines Positionszeitraums (BT-134) muss im Abrechnungszeitraum (BG-14) liegen."},
-	{ID: "PEPPOL-EN16931-R111", Flag: Fatal, Context: peppolCIILineEnd,
+		}},
+	{ID: "PEPPOL-EN16931-R111", Context: peppolCIILineEnd,
 		Test: func(n *node) bool {
 			hdr := n.Parent.Parent.Parent.Parent.Strs("ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString")
 			return anyStringCmp(n.Strs("udt:DateTimeString"), hdr, func(x, y string) bool { return x <= y })
-		},
-		Message:   "The end of a line period (BT-135) must lie within the invoicing period (BG-14).",
-		MessageDE: "Das Ende eines Positionszeitraums (BT-135) muss im Abrechnungszeitraum (BG-14) liegen."},
-	{ID: "PEPPOL-EN16931-R120", Flag: Warning, Context: peppolCIILine,
+		}},
+	{ID: "PEPPOL-EN16931-R120", Context: peppolCIILine,
 		Test: func(n *node) bool {
 			const (
 				agreement = "ram:SpecifiedLineTradeAgreement/"
@@ -285,17 +251,13 @@ var peppolCIIRules = []Rule{
 			want.Add(want, charges)
 			want.Sub(want, allowances)
 			return peppolSlack(lineAmount, want, peppolSlackValue(n, ciiCurrencyPath))
-		},
-		Message:   "The line net amount (BT-131) should equal quantity × (net price / price base quantity) + line charges − line allowances.",
-		MessageDE: "Der Nettobetrag der Position (BT-131) soll Menge × (Nettopreis / Basismenge) + Zuschläge − Nachlässe der Position entsprechen."},
-	{ID: "PEPPOL-EN16931-R101", Flag: Fatal, Context: peppolCIILine,
+		}},
+	{ID: "PEPPOL-EN16931-R101", Context: peppolCIILine,
 		Test: func(n *node) bool {
 			const p = "ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument"
-			return !n.Has(p) || xrIn("130", n.Strs(p+"/ram:TypeCode"))
-		},
-		Message:   "A line document reference may only name the invoiced object (type code 130).",
-		MessageDE: "Eine Dokumentreferenz der Position darf nur das Rechnungsobjekt bezeichnen (Typ 130)."},
-	{ID: "PEPPOL-EN16931-R121", Flag: Fatal, Context: peppolCIIPrice,
+			return !n.Has(p) || xmltree.In("130", n.Strs(p+"/ram:TypeCode"))
+		}},
+	{ID: "PEPPOL-EN16931-R121", Context: peppolCIIPrice,
 		Test: func(n *node) bool {
 			bq := n.First("ram:BasisQuantity")
 			if bq == nil {
@@ -303,15 +265,11 @@ var peppolCIIRules = []Rule{
 			}
 			d, ok := xmltree.Dec(bq.Value())
 			return !ok || d.Sign() > 0
-		},
-		Message:   "The price base quantity (BT-149) must be above zero.",
-		MessageDE: "Die Basismenge des Preises (BT-149) muss größer als null sein."},
-	{ID: "PEPPOL-EN16931-R130", Flag: Fatal, Context: peppolCIIBasisQuantity,
+		}},
+	{ID: "PEPPOL-EN16931-R130", Context: peppolCIIBasisQuantity,
 		Test: func(n *node) bool {
 			u, _ := n.Attr("unitCode")
 			line := n.Parent.Parent.Parent
-			return line != nil && xrIn(u, line.Strs("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode"))
-		},
-		Message:   "The unit of the price base quantity (BT-150) must be the unit of the invoiced quantity (BT-130).",
-		MessageDE: "Die Einheit der Basismenge (BT-150) muss der Einheit der Rechnungsmenge (BT-130) entsprechen."},
+			return line != nil && xmltree.In(u, line.Strs("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode"))
+		}},
 }

@@ -21,54 +21,54 @@ type flagCount struct{ fatal, warning, info int }
 var ruleFamilies = []struct {
 	name     string
 	id       *regexp.Regexp
-	source   Source
+	source   source
 	ubl, cii flagCount
 }{
-	{"BR", regexp.MustCompile(`^BR-\d{2}$`), EN16931, flagCount{57, 1, 0}, flagCount{58, 0, 0}},
-	{"BR-B", regexp.MustCompile(`^BR-B-\d{2}$`), EN16931, flagCount{2, 0, 0}, flagCount{2, 0, 0}},
-	{"BR-CO", regexp.MustCompile(`^BR-CO-\d{2}$`), EN16931, flagCount{24, 0, 0}, flagCount{25, 0, 0}},
-	{"BR-DEC", regexp.MustCompile(`^BR-DEC-\d{2}$`), EN16931, flagCount{21, 0, 0}, flagCount{21, 0, 0}},
-	{"BR-S", regexp.MustCompile(`^BR-S-\d{2}$`), EN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
-	{"BR-Z", regexp.MustCompile(`^BR-Z-\d{2}$`), EN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
-	{"BR-E", regexp.MustCompile(`^BR-E-\d{2}$`), EN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
-	{"BR-AE", regexp.MustCompile(`^BR-AE-\d{2}$`), EN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
-	{"BR-IC", regexp.MustCompile(`^BR-IC-\d{2}$`), EN16931, flagCount{12, 0, 0}, flagCount{12, 0, 0}},
-	{"BR-G", regexp.MustCompile(`^BR-G-\d{2}$`), EN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
-	{"BR-O", regexp.MustCompile(`^BR-O-\d{2}$`), EN16931, flagCount{14, 0, 0}, flagCount{14, 0, 0}},
-	{"BR-AF", regexp.MustCompile(`^BR-AF-\d{2}$`), EN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
-	{"BR-AG", regexp.MustCompile(`^BR-AG-\d{2}$`), EN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
-	{"BR-CL", regexp.MustCompile(`^BR-CL-\d{2}$`), EN16931, flagCount{23, 0, 0}, flagCount{23, 0, 0}},
-	{"UBL-CR", regexp.MustCompile(`^UBL-CR-\d{3}$`), EN16931, flagCount{2, 676, 0}, flagCount{}},
-	{"UBL-SR", regexp.MustCompile(`^UBL-SR-\d{2}$`), EN16931, flagCount{53, 0, 0}, flagCount{}},
-	{"UBL-DT", regexp.MustCompile(`^UBL-DT-\d{2}$`), EN16931, flagCount{3, 21, 0}, flagCount{}},
-	{"CII-SR", regexp.MustCompile(`^CII-SR-\d{2,3}$`), EN16931, flagCount{}, flagCount{17, 437, 0}},
-	{"CII-DT", regexp.MustCompile(`^CII-DT-\d{3}$`), EN16931, flagCount{}, flagCount{70, 31, 0}},
-	{"BR-DE", regexp.MustCompile(`^BR-DE-\d{1,2}(-[ab])?$`), XRechnung, flagCount{24, 7, 0}, flagCount{24, 7, 0}},
-	{"BR-DE-CVD", regexp.MustCompile(`^BR-DE-CVD-\d{2}(-[ab])?$`), XRechnung, flagCount{7, 0, 0}, flagCount{7, 0, 0}},
-	{"BR-DE-TMP", regexp.MustCompile(`^BR-DE-TMP-\d{2}$`), XRechnung, flagCount{0, 0, 1}, flagCount{0, 0, 1}},
-	{"BR-DEX", regexp.MustCompile(`^BR-DEX-\d{2}$`), XRechnung, flagCount{13, 1, 0}, flagCount{6, 1, 0}},
-	{"BR-TMP", regexp.MustCompile(`^BR-TMP-\d$`), XRechnung, flagCount{0, 1, 0}, flagCount{1, 1, 0}},
-	{"BR-TMP-CVD", regexp.MustCompile(`^BR-TMP-CVD-\d{2}$`), XRechnung, flagCount{1, 0, 0}, flagCount{1, 0, 0}},
-	{"PEPPOL-EN16931-R", regexp.MustCompile(`^PEPPOL-EN16931-R\d{3}(-\d)?$`), XRechnung, flagCount{20, 1, 0}, flagCount{21, 1, 0}},
+	{"BR", regexp.MustCompile(`^BR-\d{2}$`), srcEN16931, flagCount{57, 1, 0}, flagCount{58, 0, 0}},
+	{"BR-B", regexp.MustCompile(`^BR-B-\d{2}$`), srcEN16931, flagCount{2, 0, 0}, flagCount{2, 0, 0}},
+	{"BR-CO", regexp.MustCompile(`^BR-CO-\d{2}$`), srcEN16931, flagCount{24, 0, 0}, flagCount{25, 0, 0}},
+	{"BR-DEC", regexp.MustCompile(`^BR-DEC-\d{2}$`), srcEN16931, flagCount{21, 0, 0}, flagCount{21, 0, 0}},
+	{"BR-S", regexp.MustCompile(`^BR-S-\d{2}$`), srcEN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
+	{"BR-Z", regexp.MustCompile(`^BR-Z-\d{2}$`), srcEN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
+	{"BR-E", regexp.MustCompile(`^BR-E-\d{2}$`), srcEN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
+	{"BR-AE", regexp.MustCompile(`^BR-AE-\d{2}$`), srcEN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
+	{"BR-IC", regexp.MustCompile(`^BR-IC-\d{2}$`), srcEN16931, flagCount{12, 0, 0}, flagCount{12, 0, 0}},
+	{"BR-G", regexp.MustCompile(`^BR-G-\d{2}$`), srcEN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
+	{"BR-O", regexp.MustCompile(`^BR-O-\d{2}$`), srcEN16931, flagCount{14, 0, 0}, flagCount{14, 0, 0}},
+	{"BR-AF", regexp.MustCompile(`^BR-AF-\d{2}$`), srcEN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
+	{"BR-AG", regexp.MustCompile(`^BR-AG-\d{2}$`), srcEN16931, flagCount{10, 0, 0}, flagCount{10, 0, 0}},
+	{"BR-CL", regexp.MustCompile(`^BR-CL-\d{2}$`), srcEN16931, flagCount{23, 0, 0}, flagCount{23, 0, 0}},
+	{"UBL-CR", regexp.MustCompile(`^UBL-CR-\d{3}$`), srcEN16931, flagCount{2, 676, 0}, flagCount{}},
+	{"UBL-SR", regexp.MustCompile(`^UBL-SR-\d{2}$`), srcEN16931, flagCount{53, 0, 0}, flagCount{}},
+	{"UBL-DT", regexp.MustCompile(`^UBL-DT-\d{2}$`), srcEN16931, flagCount{3, 21, 0}, flagCount{}},
+	{"CII-SR", regexp.MustCompile(`^CII-SR-\d{2,3}$`), srcEN16931, flagCount{}, flagCount{17, 437, 0}},
+	{"CII-DT", regexp.MustCompile(`^CII-DT-\d{3}$`), srcEN16931, flagCount{}, flagCount{70, 31, 0}},
+	{"BR-DE", regexp.MustCompile(`^BR-DE-\d{1,2}(-[ab])?$`), srcXRechnung, flagCount{24, 7, 0}, flagCount{24, 7, 0}},
+	{"BR-DE-CVD", regexp.MustCompile(`^BR-DE-CVD-\d{2}(-[ab])?$`), srcXRechnung, flagCount{7, 0, 0}, flagCount{7, 0, 0}},
+	{"BR-DE-TMP", regexp.MustCompile(`^BR-DE-TMP-\d{2}$`), srcXRechnung, flagCount{0, 0, 1}, flagCount{0, 0, 1}},
+	{"BR-DEX", regexp.MustCompile(`^BR-DEX-\d{2}$`), srcXRechnung, flagCount{13, 1, 0}, flagCount{6, 1, 0}},
+	{"BR-TMP", regexp.MustCompile(`^BR-TMP-\d$`), srcXRechnung, flagCount{0, 1, 0}, flagCount{1, 1, 0}},
+	{"BR-TMP-CVD", regexp.MustCompile(`^BR-TMP-CVD-\d{2}$`), srcXRechnung, flagCount{1, 0, 0}, flagCount{1, 0, 0}},
+	{"PEPPOL-EN16931-R", regexp.MustCompile(`^PEPPOL-EN16931-R\d{3}(-\d)?$`), srcXRechnung, flagCount{20, 1, 0}, flagCount{21, 1, 0}},
 }
 
 // oneSyntax are the ids of two-syntax families that the reference defines
 // for one syntax only.
-var oneSyntax = map[string]Syntax{
-	"BR-CO-27":              CII,
-	"BR-DEX-02":             UBL,
-	"BR-DEX-03":             UBL,
-	"BR-DEX-09":             UBL,
-	"BR-DEX-10":             UBL,
-	"BR-DEX-11":             UBL,
-	"BR-DEX-12":             UBL,
-	"BR-DEX-13":             UBL,
-	"BR-DEX-14":             UBL,
-	"BR-DEX-15":             CII,
-	"BR-TMP-3":              CII,
-	"PEPPOL-EN16931-R043":   UBL, // CII splits it in two:
-	"PEPPOL-EN16931-R043-1": CII,
-	"PEPPOL-EN16931-R043-2": CII,
+var oneSyntax = map[string]syntax{
+	"BR-CO-27":              syntaxCII,
+	"BR-DEX-02":             syntaxUBL,
+	"BR-DEX-03":             syntaxUBL,
+	"BR-DEX-09":             syntaxUBL,
+	"BR-DEX-10":             syntaxUBL,
+	"BR-DEX-11":             syntaxUBL,
+	"BR-DEX-12":             syntaxUBL,
+	"BR-DEX-13":             syntaxUBL,
+	"BR-DEX-14":             syntaxUBL,
+	"BR-DEX-15":             syntaxCII,
+	"BR-TMP-3":              syntaxCII,
+	"PEPPOL-EN16931-R043":   syntaxUBL, // CII splits it in two:
+	"PEPPOL-EN16931-R043-1": syntaxCII,
+	"PEPPOL-EN16931-R043-2": syntaxCII,
 }
 
 // flagDiffers are the ids whose flag the reference sets differently per
@@ -84,13 +84,13 @@ var flagDiffers = map[string]bool{"BR-51": true} // fatal in CII, a warning in U
 func TestRuleTable(t *testing.T) {
 	type key struct {
 		id     string
-		syntax Syntax
+		syntax syntax
 	}
-	flags := map[key]Flag{}
+	flags := map[key]ruleFlag{}
 	family := map[string]int{} // id -> index in ruleFamilies
-	counts := make([]map[Syntax]*flagCount, len(ruleFamilies))
+	counts := make([]map[syntax]*flagCount, len(ruleFamilies))
 	for i := range counts {
-		counts[i] = map[Syntax]*flagCount{UBL: {}, CII: {}}
+		counts[i] = map[syntax]*flagCount{syntaxUBL: {}, syntaxCII: {}}
 	}
 	for _, r := range allRules() {
 		if r.ID == "" {
@@ -133,20 +133,20 @@ func TestRuleTable(t *testing.T) {
 		}
 		c := counts[fam][syntax]
 		switch r.Flag {
-		case Fatal:
+		case fatal:
 			c.fatal++
-		case Warning:
+		case warning:
 			c.warning++
-		case Info:
+		case info:
 			c.info++
 		default:
 			t.Errorf("%s (%s): flag %q is none of fatal, warning, information", r.ID, syntax, r.Flag)
 		}
 	}
 	for k, flag := range flags {
-		other := CII
-		if k.syntax == CII {
-			other = UBL
+		other := syntaxCII
+		if k.syntax == syntaxCII {
+			other = syntaxUBL
 		}
 		fam, ok := family[k.id]
 		if !ok || ruleFamilies[fam].ubl == (flagCount{}) || ruleFamilies[fam].cii == (flagCount{}) {
@@ -166,10 +166,10 @@ func TestRuleTable(t *testing.T) {
 		}
 	}
 	for i, f := range ruleFamilies {
-		if got := *counts[i][UBL]; got != f.ubl {
+		if got := *counts[i][syntaxUBL]; got != f.ubl {
 			t.Errorf("%s, UBL: %+v ids (fatal, warning, information), the reference has %+v", f.name, got, f.ubl)
 		}
-		if got := *counts[i][CII]; got != f.cii {
+		if got := *counts[i][syntaxCII]; got != f.cii {
 			t.Errorf("%s, CII: %+v ids (fatal, warning, information), the reference has %+v", f.name, got, f.cii)
 		}
 	}
@@ -210,7 +210,7 @@ func TestRuleTableReference(t *testing.T) {
 			t.Errorf("%s (%s) is not a rule of the reference", r.ID, k.syntax)
 			continue
 		}
-		if string(r.Flag) != flag && !(flag == "warn" && r.Flag == Warning) && !(flag == "info" && r.Flag == Info) {
+		if string(r.Flag) != flag && !(flag == "warn" && r.Flag == warning) && !(flag == "info" && r.Flag == info) {
 			t.Errorf("%s (%s): flag %s, the reference says %s", r.ID, k.syntax, r.Flag, flag)
 		}
 		got[k] = true

@@ -13,7 +13,7 @@ import (
 // ciiSchemeIDs reports whether an element at path has @schemeID in schemes.
 func ciiSchemeIDs(r *node, path string, schemes ...string) bool {
 	for _, id := range r.All(path) {
-		if s, ok := id.Attr("schemeID"); ok && xrIn(s, schemes) {
+		if s, ok := id.Attr("schemeID"); ok && xmltree.In(s, schemes) {
 			return true
 		}
 	}
@@ -51,12 +51,12 @@ func ciiVATBase(r *node, code string, rate *big.Rat) *big.Rat {
 	rateOK := func(values []string) bool { return rate == nil || vatRateIn(values, rate) }
 	var lines, charges, allowances []string
 	for _, s := range r.All(ciiLine + "/ram:SpecifiedLineTradeSettlement") {
-		if xrIn(code, s.Strs("ram:ApplicableTradeTax/ram:CategoryCode")) && rateOK(s.Strs("ram:ApplicableTradeTax/ram:RateApplicablePercent")) {
+		if xmltree.In(code, s.Strs("ram:ApplicableTradeTax/ram:CategoryCode")) && rateOK(s.Strs("ram:ApplicableTradeTax/ram:RateApplicablePercent")) {
 			lines = append(lines, s.Strs("ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")...)
 		}
 	}
 	for _, ac := range r.All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
-		if !xrIn(code, ac.Strs("ram:CategoryTradeTax/ram:CategoryCode")) || !rateOK(ac.Strs("ram:CategoryTradeTax/ram:RateApplicablePercent")) {
+		if !xmltree.In(code, ac.Strs("ram:CategoryTradeTax/ram:CategoryCode")) || !rateOK(ac.Strs("ram:CategoryTradeTax/ram:RateApplicablePercent")) {
 			continue
 		}
 		if ciiIndicatorIs(ac, true) {
@@ -119,40 +119,40 @@ func ciiVATEqualsPerRate(code string) func(n *node) bool {
 }
 
 // ciiVATRules builds the category rules for CII.
-func ciiVATRules() []Rule {
-	var rules []Rule
-	r := func(id string, ctx Context, test func(*node) bool) {
-		rules = append(rules, Rule{ID: id, Context: ctx, Test: test})
+func ciiVATRules() []rule {
+	var rules []rule
+	r := func(id string, ctx ruleContext, test func(*node) bool) {
+		rules = append(rules, rule{ID: id, Context: ctx, Test: test})
 	}
-	ctx := func(order int, names []string, match func(n *node) bool) Context {
-		return Context{Pattern: CIIModel, Order: order, Names: names, Match: match}
+	ctx := func(order int, names []string, match func(n *node) bool) ruleContext {
+		return ruleContext{Pattern: patCIIModel, Order: order, Names: names, Match: match}
 	}
 	// Header contexts: the category code element of a breakdown (with or
 	// without the VAT type), or the breakdown itself.
-	hdrCode := func(order int, code string, vat bool) Context {
+	hdrCode := func(order int, code string, vat bool) ruleContext {
 		return ctx(order, []string{"CategoryCode"}, func(n *node) bool {
 			p := n.Parent
 			return n.Is("ram:CategoryCode") && p.Is("ram:ApplicableTradeTax") && p.Parent.Is("ram:ApplicableHeaderTradeSettlement") &&
 				n.Value() == code && (!vat || ciiVATType(p))
 		})
 	}
-	hdrTax := func(order int, code string) Context {
+	hdrTax := func(order int, code string) ruleContext {
 		return ctx(order, []string{"ApplicableTradeTax"}, func(n *node) bool {
 			return n.Is("ram:ApplicableTradeTax") && n.Parent.Is("ram:ApplicableHeaderTradeSettlement") && n.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") &&
-				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+				xmltree.In(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
-	acTax := func(order int, code string, charge bool) Context {
+	acTax := func(order int, code string, charge bool) ruleContext {
 		return ctx(order, []string{"CategoryTradeTax"}, func(n *node) bool {
 			return n.Is("ram:CategoryTradeTax") && n.Parent.Is("ram:SpecifiedTradeAllowanceCharge") && ciiIndicatorIs(n.Parent, charge) &&
-				xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+				xmltree.In(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
-	lineTax := func(order int, code string) Context {
+	lineTax := func(order int, code string) ruleContext {
 		return ctx(order, []string{"ApplicableTradeTax"}, func(n *node) bool {
 			p := n.Parent
 			return n.Is("ram:ApplicableTradeTax") && p.Is("ram:SpecifiedLineTradeSettlement") && p.Parent.Is("ram:IncludedSupplyChainTradeLineItem") &&
-				p.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") && xrIn(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
+				p.Parent.Parent.Is("rsm:SupplyChainTradeTransaction") && xmltree.In(code, n.Strs("ram:CategoryCode")) && ciiVATType(n)
 		})
 	}
 	// ram:RateApplicablePercent = 0, > 0, >= 0: untyped against an integer.
@@ -161,8 +161,8 @@ func ciiVATRules() []Rule {
 	}
 	zero, pos, nonNeg := xmltree.OpEq, xmltree.OpGt, xmltree.OpGe
 	// IGIC rates in CII must be above zero, where UBL allows zero.
-	igic := func(id string, ctx Context, what, whatDE string) {
-		rules = append(rules, Rule{ID: id, Context: ctx, Test: rate(pos),
+	igic := func(id string, ctx ruleContext, what, whatDE string) {
+		rules = append(rules, rule{ID: id, Context: ctx, Test: rate(pos),
 			Message:   "The VAT rate of " + what + " with IGIC, Canary Islands (L) must be above zero.",
 			MessageDE: "Der Steuersatz " + whatDE + " mit IGIC, Kanarische Inseln (L) muss größer als null sein."})
 	}
@@ -357,7 +357,7 @@ func ciiVATEqualsPerRateAt(n *node, code string) bool {
 func ciiCountCat(n *node, path, code string) int {
 	c := 0
 	for _, t := range n.Root().All(path) {
-		if xrIn(code, t.Strs("ram:CategoryCode")) {
+		if xmltree.In(code, t.Strs("ram:CategoryCode")) {
 			c++
 		}
 	}

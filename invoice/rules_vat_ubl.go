@@ -72,7 +72,7 @@ func vatFilter(tcs []*node, code string, ns, vat bool) []*node {
 		if vat && !ublVAT(tc) {
 			continue
 		}
-		if ns && ublCat(tc) == code || !ns && xrIn(code, tc.Strs("cbc:ID")) {
+		if ns && ublCat(tc) == code || !ns && xmltree.In(code, tc.Strs("cbc:ID")) {
 			out = append(out, tc)
 		}
 	}
@@ -139,16 +139,6 @@ func vatRequires(cats, cats2 func(r *node) []*node, parties func(r *node) bool) 
 		}
 		return len(cats2(r)) == 0
 	}
-}
-
-// vatSumDec sums decimals, treating values that are no decimal as zero
-// (the reference stops there anyway).
-func vatSumDec(values []string) *big.Rat {
-	s := new(big.Rat)
-	for _, v := range values {
-		s.Add(s, xmltree.DecOr(v))
-	}
-	return s
 }
 
 // vatBase computes Σ line net amounts + Σ charges − Σ allowances over the
@@ -254,15 +244,6 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 	}
 }
 
-func vatRateIn(values []string, rate *big.Rat) bool {
-	for _, v := range values {
-		if d, ok := xmltree.Dec(v); ok && d.Cmp(rate) == 0 {
-			return true
-		}
-	}
-	return false
-}
-
 func vatCodeIn(values []string, code string) bool {
 	for _, v := range values {
 		if xmltree.NormSpace(v) == code {
@@ -323,9 +304,9 @@ func vatPercentCmp(n *node, orEqual bool) bool {
 // ublVATContexts are the four category contexts of a VAT category: the
 // breakdown's category, the categories of allowances and of charges
 // (anywhere), and the line item categories.
-func ublVATContexts(code string, order int) (breakdown, allowance, charge, line Context) {
+func ublVATContexts(code string, order int) (breakdown, allowance, charge, line ruleContext) {
 	isCat := func(n *node) bool { return ublCat(n) == code && ublVAT(n) }
-	breakdown = Context{Pattern: UBLModel, Order: order, Names: []string{"TaxCategory"},
+	breakdown = ruleContext{Pattern: patUBLModel, Order: order, Names: []string{"TaxCategory"},
 		Match: func(n *node) bool {
 			return n.Is("cac:TaxCategory") && n.Parent.Is("cac:TaxSubtotal") && n.Parent.Parent.Is("cac:TaxTotal") &&
 				n.Parent.Parent.Parent != nil && n.Parent.Parent.Parent.Parent == nil && isCat(n)
@@ -335,9 +316,9 @@ func ublVATContexts(code string, order int) (breakdown, allowance, charge, line 
 			return n.Is("cac:TaxCategory") && n.Parent.Is("cac:AllowanceCharge") && ublChargeIndicatorIs(n.Parent, ind) && isCat(n)
 		}
 	}
-	allowance = Context{Pattern: UBLModel, Order: order + 5, Names: []string{"TaxCategory"}, Match: acCat(false)}
-	charge = Context{Pattern: UBLModel, Order: order + 8, Names: []string{"TaxCategory"}, Match: acCat(true)}
-	line = Context{Pattern: UBLModel, Order: order + 11, Names: []string{"ClassifiedTaxCategory"},
+	allowance = ruleContext{Pattern: patUBLModel, Order: order + 5, Names: []string{"TaxCategory"}, Match: acCat(false)}
+	charge = ruleContext{Pattern: patUBLModel, Order: order + 8, Names: []string{"TaxCategory"}, Match: acCat(true)}
+	line = ruleContext{Pattern: patUBLModel, Order: order + 11, Names: []string{"ClassifiedTaxCategory"},
 		Match: func(n *node) bool {
 			return n.Is("cac:ClassifiedTaxCategory") && n.Parent.Is("cac:Item") && ublLine(n.Parent.Parent) && isCat(n)
 		}}
@@ -345,9 +326,9 @@ func ublVATContexts(code string, order int) (breakdown, allowance, charge, line 
 }
 
 // vatUBLRules builds the rules of all categories for UBL.
-func vatUBLRules() []Rule {
+func vatUBLRules() []rule {
 	orders := map[string]int{"AE": 234, "E": 248, "G": 262, "K": 276, "L": 290, "M": 304, "O": 318, "S": 332, "Z": 346}
-	var rules []Rule
+	var rules []rule
 	for _, c := range vatCategories {
 		c := c
 		code := c.code
@@ -361,8 +342,8 @@ func vatUBLRules() []Rule {
 		}
 		bd, al, ch, ln := ublVATContexts(code, orders[code])
 		root := ublModelRoot
-		add := func(n string, ctx Context, test func(*node) bool) {
-			rules = append(rules, Rule{ID: id(n), Context: ctx, Test: test})
+		add := func(n string, ctx ruleContext, test func(*node) bool) {
+			rules = append(rules, rule{ID: id(n), Context: ctx, Test: test})
 		}
 		ns, raw := true, false
 		ctcVAT := func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, true) }

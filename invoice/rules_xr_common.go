@@ -123,32 +123,21 @@ func xrTelephoneOK(tel string) bool {
 	return n >= 3
 }
 
-// xrIn reports whether s is one of list (XPath general comparison with a
-// sequence of strings).
-func xrIn(s string, list []string) bool {
-	for _, x := range list {
-		if s == x {
-			return true
-		}
-	}
-	return false
-}
-
-// xrAnyIn reports whether any of values is one of list.
-func xrAnyIn(values, list []string) bool {
-	for _, v := range values {
-		if xrIn(v, list) {
-			return true
-		}
-	}
-	return false
-}
-
 // xrSchemeIn is the reference's scheme test: the normalized scheme has no
 // space and stands in the list.
 func xrSchemeIn(scheme, list string) bool {
 	s := xmltree.NormSpace(scheme)
 	return !strings.Contains(s, " ") && strings.Contains(list, " "+s+" ")
+}
+
+// xrSchemeAttrIn is xrSchemeIn of the context node's attribute attr.
+func xrSchemeAttrIn(attr, list string) func(n *node) bool {
+	return func(n *node) bool { s, _ := n.Attr(attr); return xrSchemeIn(s, list) }
+}
+
+// xrNonBlank is xrHasNonBlank of the context node and path.
+func xrNonBlank(path string) func(n *node) bool {
+	return func(n *node) bool { return xrHasNonBlank(n, path) }
 }
 
 // xrHasNonBlank reports whether some element the path selects has a value
@@ -161,9 +150,6 @@ func xrHasNonBlank(n *node, path string) bool {
 	}
 	return false
 }
-
-// xrFirstNorm is normalize-space(path): of the first item, or "".
-func xrFirstNorm(n *node, path string) string { return xmltree.NormSpace(n.Str(path)) }
 
 // xrDecOrZero is "if (exists(x)) then xs:decimal(x) else 0"; ok is false
 // where x is not a decimal.

@@ -22,7 +22,7 @@ func xrUBLUnderRoot(path string) func(n *node) bool {
 func xrUBLPaymentMeansIn(codes ...string) func(n *node) bool {
 	return func(n *node) bool {
 		return n.Parent != nil && n.Parent.Parent == nil && isUBLRoot(n.Parent) && n.Is("cac:PaymentMeans") &&
-			xrIn(xrFirstNorm(n, "cbc:PaymentMeansCode"), codes)
+			xmltree.In(n.NormStr("cbc:PaymentMeansCode"), codes)
 	}
 }
 
@@ -55,66 +55,66 @@ func xrUBLLineItem(n *node) bool {
 }
 
 var (
-	xrUBLRoot   = Context{Pattern: XRUBL, Order: 27, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
-	xrUBLExtRef = Context{Pattern: XRUBL, Order: 108, Names: []string{"ExternalReference"},
+	xrUBLRoot   = ruleContext{Pattern: patXRUBL, Order: 27, Names: []string{"Invoice", "CreditNote"}, Match: isUBLRoot}
+	xrUBLExtRef = ruleContext{Pattern: patXRUBL, Order: 108, Names: []string{"ExternalReference"},
 		Match: xrUBLUnderRoot("cac:AdditionalDocumentReference/cac:Attachment/cac:ExternalReference")}
-	xrUBLSupplier = Context{Pattern: XRUBL, Order: 114, Names: []string{"AccountingSupplierParty"},
+	xrUBLSupplier = ruleContext{Pattern: patXRUBL, Order: 114, Names: []string{"AccountingSupplierParty"},
 		Match: xrUBLUnderRoot("cac:AccountingSupplierParty")}
-	xrUBLSupplierAddress = Context{Pattern: XRUBL, Order: 121, Names: []string{"PostalAddress"},
+	xrUBLSupplierAddress = ruleContext{Pattern: patXRUBL, Order: 121, Names: []string{"PostalAddress"},
 		Match: xrUBLUnderRoot("cac:AccountingSupplierParty/cac:Party/cac:PostalAddress")}
-	xrUBLSupplierContact = Context{Pattern: XRUBL, Order: 132, Names: []string{"Contact"},
+	xrUBLSupplierContact = ruleContext{Pattern: patXRUBL, Order: 132, Names: []string{"Contact"},
 		Match: xrUBLUnderRoot("cac:AccountingSupplierParty/cac:Party/cac:Contact")}
-	xrUBLCustomerAddress = Context{Pattern: XRUBL, Order: 155, Names: []string{"PostalAddress"},
+	xrUBLCustomerAddress = ruleContext{Pattern: patXRUBL, Order: 155, Names: []string{"PostalAddress"},
 		Match: xrUBLUnderRoot("cac:AccountingCustomerParty/cac:Party/cac:PostalAddress")}
-	xrUBLDeliveryAddress = Context{Pattern: XRUBL, Order: 166, Names: []string{"Address"},
+	xrUBLDeliveryAddress = ruleContext{Pattern: patXRUBL, Order: 166, Names: []string{"Address"},
 		Match: xrUBLUnderRoot("cac:Delivery/cac:DeliveryLocation/cac:Address")}
-	xrUBLTransfer    = Context{Pattern: XRUBL, Order: 177, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("30", "58")}
-	xrUBLCard        = Context{Pattern: XRUBL, Order: 196, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("48", "54", "55")}
-	xrUBLDebit       = Context{Pattern: XRUBL, Order: 208, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("59")}
-	xrUBLTaxSubtotal = Context{Pattern: XRUBL, Order: 226, Names: []string{"TaxSubtotal"},
+	xrUBLTransfer    = ruleContext{Pattern: patXRUBL, Order: 177, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("30", "58")}
+	xrUBLCard        = ruleContext{Pattern: patXRUBL, Order: 196, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("48", "54", "55")}
+	xrUBLDebit       = ruleContext{Pattern: patXRUBL, Order: 208, Names: []string{"PaymentMeans"}, Match: xrUBLPaymentMeansIn("59")}
+	xrUBLTaxSubtotal = ruleContext{Pattern: patXRUBL, Order: 226, Names: []string{"TaxSubtotal"},
 		Match: xrUBLUnderRoot("cac:TaxTotal/cac:TaxSubtotal")}
 
-	xrUBLExtBinary = Context{Pattern: XRUBLExtension, Order: 240, Names: []string{"EmbeddedDocumentBinaryObject"},
+	xrUBLExtBinary = ruleContext{Pattern: patXRUBLExtension, Order: 240, Names: []string{"EmbeddedDocumentBinaryObject"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCBC && xrUBLIsExtension(n) }}
-	xrUBLExtInvoice = Context{Pattern: XRUBLExtension, Order: 257, Names: []string{"Invoice"},
+	xrUBLExtInvoice = ruleContext{Pattern: patXRUBLExtension, Order: 257, Names: []string{"Invoice"},
 		Match: func(n *node) bool { return n.Parent == nil && n.Space == xmltree.NSInvoice && xrUBLIsExtension(n) }}
-	xrUBLExtTotals = Context{Pattern: XRUBLExtension, Order: 281, Names: []string{"LegalMonetaryTotal"},
+	xrUBLExtTotals = ruleContext{Pattern: patXRUBLExtension, Order: 281, Names: []string{"LegalMonetaryTotal"},
 		Match: func(n *node) bool { return n.Space == xmltree.NSCAC && xrUBLIsExtension(n) }}
-	xrUBLExtPartyID = Context{Pattern: XRUBLExtension, Order: 294, Names: []string{"ID"},
+	xrUBLExtPartyID = ruleContext{Pattern: patXRUBLExtension, Order: 294, Names: []string{"ID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ID") && n.Parent.Is("cac:PartyIdentification") && n.HasAttr("schemeID") && xrUBLIsExtension(n)
 		}}
-	xrUBLExtLegalID = Context{Pattern: XRUBLExtension, Order: 303, Names: []string{"CompanyID"},
+	xrUBLExtLegalID = ruleContext{Pattern: patXRUBLExtension, Order: 303, Names: []string{"CompanyID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:CompanyID") && n.Parent.Is("cac:PartyLegalEntity") && n.HasAttr("schemeID") && xrUBLIsExtension(n)
 		}}
-	xrUBLExtItemID = Context{Pattern: XRUBLExtension, Order: 312, Names: []string{"ID"},
+	xrUBLExtItemID = ruleContext{Pattern: patXRUBLExtension, Order: 312, Names: []string{"ID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ID") && n.Parent.Is("cac:StandardItemIdentification") && n.HasAttr("schemeID") && xrUBLIsExtension(n)
 		}}
-	xrUBLExtEndpoint = Context{Pattern: XRUBLExtension, Order: 321, Names: []string{"EndpointID"},
+	xrUBLExtEndpoint = ruleContext{Pattern: patXRUBLExtension, Order: 321, Names: []string{"EndpointID"},
 		Match: func(n *node) bool { return n.Is("cbc:EndpointID") && n.HasAttr("schemeID") && xrUBLIsExtension(n) }}
-	xrUBLExtDeliveryID = Context{Pattern: XRUBLExtension, Order: 330, Names: []string{"ID"},
+	xrUBLExtDeliveryID = ruleContext{Pattern: patXRUBLExtension, Order: 330, Names: []string{"ID"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ID") && n.Parent.Is("cac:DeliveryLocation") && n.HasAttr("schemeID") && xrUBLIsExtension(n)
 		}}
-	xrUBLExtPrepaid = Context{Pattern: XRUBLExtension, Order: 339, Names: []string{"PrepaidPayment"},
+	xrUBLExtPrepaid = ruleContext{Pattern: patXRUBLExtension, Order: 339, Names: []string{"PrepaidPayment"},
 		Match: func(n *node) bool {
 			return n.Is("cac:PrepaidPayment") && n.Parent.Parent == nil && n.Parent.Space == xmltree.NSInvoice && n.Parent.Local == "Invoice" && xrUBLIsExtension(n)
 		}}
 
-	xrUBLCVDRoot = Context{Pattern: XRUBLCVD, Order: 365, Names: []string{"Invoice", "CreditNote"},
+	xrUBLCVDRoot = ruleContext{Pattern: patXRUBLCVD, Order: 365, Names: []string{"Invoice", "CreditNote"},
 		Match: func(n *node) bool { return isUBLRoot(n) && xrUBLIsCVD(n) }}
-	xrUBLCVDItem = Context{Pattern: XRUBLCVD, Order: 384, Names: []string{"Item"},
+	xrUBLCVDItem = ruleContext{Pattern: patXRUBLCVD, Order: 384, Names: []string{"Item"},
 		Match: func(n *node) bool { return xrUBLLineItem(n) && xrUBLIsCVD(n) }}
-	xrUBLCVDClassification = Context{Pattern: XRUBLCVD, Order: 399, Names: []string{"ItemClassificationCode"},
+	xrUBLCVDClassification = ruleContext{Pattern: patXRUBLCVD, Order: 399, Names: []string{"ItemClassificationCode"},
 		Match: func(n *node) bool {
 			return n.Is("cbc:ItemClassificationCode") && n.Parent.Is("cac:CommodityClassification") &&
 				xrUBLLineItem(n.Parent.Parent) && xrUBLIsCVD(n)
 		}}
-	xrUBLCVDProperty = Context{Pattern: XRUBLCVD, Order: 411, Names: []string{"AdditionalItemProperty"},
+	xrUBLCVDProperty = ruleContext{Pattern: patXRUBLCVD, Order: 411, Names: []string{"AdditionalItemProperty"},
 		Match: func(n *node) bool {
-			return n.Is("cac:AdditionalItemProperty") && xrUBLLineItem(n.Parent) && xrIn("cva", n.Strs("cbc:Name")) && xrUBLIsCVD(n)
+			return n.Is("cac:AdditionalItemProperty") && xrUBLLineItem(n.Parent) && xmltree.In("cva", n.Strs("cbc:Name")) && xrUBLIsCVD(n)
 		}}
 )
 
@@ -124,7 +124,7 @@ func xrUBLTaxCodes(r *node) []string {
 	var codes []string
 	for _, ac := range r.All("cac:AllowanceCharge") {
 		ind := ac.Strs("cbc:ChargeIndicator")
-		if xrIn("false", ind) || xrIn("true", ind) {
+		if xmltree.In("false", ind) || xmltree.In("true", ind) {
 			codes = append(codes, ac.Strs("cac:TaxCategory/cbc:ID")...)
 		}
 	}
@@ -161,31 +161,23 @@ func xrUBLDEX02(r *node) bool {
 	return true
 }
 
-var xrUBLRules = []Rule{
-	{ID: "BR-DE-1", Flag: Fatal, Context: xrUBLRoot,
-		Test:      func(n *node) bool { return n.Has("cac:PaymentMeans") },
-		Message:   "An invoice must contain payment instructions (BG-16).",
-		MessageDE: "Eine Rechnung muss Zahlungsanweisungen (BG-16) enthalten."},
-	{ID: "BR-DE-15", Flag: Fatal, Context: xrUBLRoot,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:BuyerReference") },
-		Message:   "The buyer reference (BT-10), for public buyers the Leitweg-ID, must be given.",
-		MessageDE: "Die Käuferreferenz (BT-10), bei öffentlichen Auftraggebern die Leitweg-ID, muss angegeben werden."},
-	{ID: "BR-DE-16", Flag: Fatal, Context: xrUBLRoot,
+var xrUBLRules = []rule{
+	{ID: "BR-DE-1", Context: xrUBLRoot,
+		Test: func(n *node) bool { return n.Has("cac:PaymentMeans") }},
+	{ID: "BR-DE-15", Context: xrUBLRoot,
+		Test: xrNonBlank("cbc:BuyerReference")},
+	{ID: "BR-DE-16", Context: xrUBLRoot,
 		Test: func(n *node) bool {
-			if !xrAnyIn(xrUBLTaxCodes(n), xrVATCodes) {
+			if !xmltree.AnyIn(xrUBLTaxCodes(n), xrVATCodes) {
 				return true
 			}
 			return n.Has("cac:TaxRepresentativeParty") || xrHasNonBlank(n, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID")
-		},
-		Message:   "Where VAT categories S, Z, E, AE, K, G, L or M are used, the seller VAT identifier (BT-31), the seller tax registration identifier (BT-32) or a seller tax representative (BG-11) must be given.",
-		MessageDE: "Bei den Umsatzsteuerkategorien S, Z, E, AE, K, G, L oder M muss die USt-IdNr. (BT-31), die Steuernummer des Verkäufers (BT-32) oder ein Steuervertreter (BG-11) angegeben werden."},
-	{ID: "BR-DE-17", Flag: Warning, Context: xrUBLRoot,
+		}},
+	{ID: "BR-DE-17", Context: xrUBLRoot,
 		Test: func(n *node) bool {
-			return xrIn(xrFirstNorm(n, "cbc:InvoiceTypeCode"), xrTypeCodes) || xrIn(xrFirstNorm(n, "cbc:CreditNoteTypeCode"), xrTypeCodes)
-		},
-		Message:   "The invoice type code (BT-3) should be 326, 380, 384, 389, 381, 875, 876 or 877.",
-		MessageDE: "Der Rechnungstyp (BT-3) soll 326, 380, 384, 389, 381, 875, 876 oder 877 sein."},
-	{ID: "BR-DE-18", Flag: Fatal, Context: xrUBLRoot,
+			return xmltree.In(n.NormStr("cbc:InvoiceTypeCode"), xrTypeCodes) || xmltree.In(n.NormStr("cbc:CreditNoteTypeCode"), xrTypeCodes)
+		}},
+	{ID: "BR-DE-18", Context: xrUBLRoot,
 		Test: func(n *node) bool {
 			var notes []string
 			for _, pt := range n.All("cac:PaymentTerms") {
@@ -194,16 +186,12 @@ var xrUBLRules = []Rule{
 				}
 			}
 			return xrSkontoOK(notes)
-		},
-		Message:   "Skonto lines in the payment terms (BT-20) must read #SKONTO#TAGE=n#PROZENT=n.nn# (optionally #BASISBETRAG=n.nn#), in capitals, without extra spaces, each ended by a line break.",
-		MessageDE: "Skonto-Zeilen in den Zahlungsbedingungen (BT-20) müssen #SKONTO#TAGE=n#PROZENT=n.nn# lauten (optional #BASISBETRAG=n.nn#), in Großbuchstaben, ohne zusätzliche Leerzeichen, jeweils mit Zeilenumbruch abgeschlossen."},
-	{ID: "BR-DE-21", Flag: Warning, Context: xrUBLRoot,
+		}},
+	{ID: "BR-DE-21", Context: xrUBLRoot,
 		Test: func(n *node) bool {
-			return xrAnyIn(n.Strs("cbc:CustomizationID"), []string{SpecXRechnung, SpecExtension, SpecCVD})
-		},
-		Message:   "The specification identifier (BT-24) should be that of XRechnung 3.0.",
-		MessageDE: "Die Spezifikationskennung (BT-24) soll der Kennung von XRechnung 3.0 entsprechen."},
-	{ID: "BR-DE-22", Flag: Fatal, Context: xrUBLRoot,
+			return xmltree.AnyIn(n.Strs("cbc:CustomizationID"), []string{SpecXRechnung, SpecExtension, SpecCVD})
+		}},
+	{ID: "BR-DE-22", Context: xrUBLRoot,
 		Test: func(n *node) bool {
 			seen := map[string]bool{}
 			for _, ref := range n.All("cac:AdditionalDocumentReference") {
@@ -218,17 +206,13 @@ var xrUBLRules = []Rule{
 				}
 			}
 			return true
-		},
-		Message:   "The file names (@filename) of all attached documents must be distinct.",
-		MessageDE: "Die Dateinamen (@filename) aller angehängten Dokumente müssen eindeutig sein."},
-	{ID: "BR-DE-26", Flag: Warning, Context: xrUBLRoot,
+		}},
+	{ID: "BR-DE-26", Context: xrUBLRoot,
 		Test: func(n *node) bool {
-			corrected := xrFirstNorm(n, "cbc:InvoiceTypeCode") == "384" || xrFirstNorm(n, "cbc:CreditNoteTypeCode") == "384"
+			corrected := n.NormStr("cbc:InvoiceTypeCode") == "384" || n.NormStr("cbc:CreditNoteTypeCode") == "384"
 			return !corrected || n.Has("cac:BillingReference/cac:InvoiceDocumentReference")
-		},
-		Message:   "A corrected invoice (type code 384) should reference the preceding invoice (BG-3).",
-		MessageDE: "Eine korrigierte Rechnung (Typ 384) soll die vorausgegangene Rechnung (BG-3) angeben."},
-	{ID: "BR-DE-30", Flag: Fatal, Context: xrUBLRoot,
+		}},
+	{ID: "BR-DE-30", Context: xrUBLRoot,
 		Test: func(n *node) bool {
 			if !n.Has("cac:PaymentMeans/cac:PaymentMandate") {
 				return true
@@ -241,16 +225,12 @@ var xrUBLRules = []Rule{
 				}
 			}
 			return false
-		},
-		Message:   "With a direct debit (BG-19) the bank assigned creditor identifier (BT-90) must be given.",
-		MessageDE: "Bei einer Lastschrift (BG-19) muss die Gläubiger-Identifikationsnummer (BT-90) angegeben werden."},
-	{ID: "BR-DE-31", Flag: Fatal, Context: xrUBLRoot,
+		}},
+	{ID: "BR-DE-31", Context: xrUBLRoot,
 		Test: func(n *node) bool {
 			return !n.Has("cac:PaymentMeans/cac:PaymentMandate") || n.Has("cac:PaymentMeans/cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID")
-		},
-		Message:   "With a direct debit (BG-19) the debited account identifier (BT-91) must be given.",
-		MessageDE: "Bei einer Lastschrift (BG-19) muss die Kennung des zu belastenden Kontos (BT-91) angegeben werden."},
-	{ID: "BR-DE-TMP-32", Flag: Info, Context: xrUBLRoot,
+		}},
+	{ID: "BR-DE-TMP-32", Context: xrUBLRoot,
 		Test: func(n *node) bool {
 			if n.Has("cac:Delivery/cbc:ActualDeliveryDate") || n.Has("cac:InvoicePeriod") {
 				return true
@@ -261,115 +241,65 @@ var xrUBLRules = []Rule{
 				}
 			}
 			return true
-		},
-		Message:   "An invoice should state the date of supply: the actual delivery date (BT-72), an invoicing period (BG-14) or a period on every line (BG-26).",
-		MessageDE: "Eine Rechnung sollte das Liefer-/Leistungsdatum angeben: Lieferdatum (BT-72), Abrechnungszeitraum (BG-14) oder in jeder Position einen Zeitraum (BG-26)."},
-	{ID: "BR-TMP-2", Flag: Warning, Context: xrUBLExtRef,
-		Test:      func(n *node) bool { return xrURL.MatchString(n.Str("cbc:URI")) },
-		Message:   "The external document location (BT-124) must be an absolute URL with a scheme.",
-		MessageDE: "Der Speicherort des externen Dokuments (BT-124) muss eine absolute URL mit Schema sein."},
-	{ID: "BR-DE-2", Flag: Fatal, Context: xrUBLSupplier,
-		Test:      func(n *node) bool { return n.Has("cac:Party/cac:Contact") },
-		Message:   "The seller contact (BG-6) must be given.",
-		MessageDE: "Der Kontakt des Verkäufers (BG-6) muss angegeben werden."},
-	{ID: "BR-DE-3", Flag: Fatal, Context: xrUBLSupplierAddress,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:CityName") },
-		Message:   "The seller city (BT-37) must be given.",
-		MessageDE: "Der Ort des Verkäufers (BT-37) muss angegeben werden."},
-	{ID: "BR-DE-4", Flag: Fatal, Context: xrUBLSupplierAddress,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:PostalZone") },
-		Message:   "The seller post code (BT-38) must be given.",
-		MessageDE: "Die Postleitzahl des Verkäufers (BT-38) muss angegeben werden."},
-	{ID: "BR-DE-5", Flag: Fatal, Context: xrUBLSupplierContact,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:Name") },
-		Message:   "The seller contact point (BT-41) must be given.",
-		MessageDE: "Die Kontaktstelle des Verkäufers (BT-41) muss angegeben werden."},
-	{ID: "BR-DE-6", Flag: Fatal, Context: xrUBLSupplierContact,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:Telephone") },
-		Message:   "The seller contact telephone number (BT-42) must be given.",
-		MessageDE: "Die Telefonnummer des Verkäufers (BT-42) muss angegeben werden."},
-	{ID: "BR-DE-7", Flag: Fatal, Context: xrUBLSupplierContact,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:ElectronicMail") },
-		Message:   "The seller contact e-mail address (BT-43) must be given.",
-		MessageDE: "Die E-Mail-Adresse des Verkäufers (BT-43) muss angegeben werden."},
-	{ID: "BR-DE-27", Flag: Warning, Context: xrUBLSupplierContact,
-		Test:      func(n *node) bool { return xrTelephoneOK(xrFirstNorm(n, "cbc:Telephone")) },
-		Message:   "The seller telephone number (BT-42) should contain at least three digits.",
-		MessageDE: "Die Telefonnummer des Verkäufers (BT-42) soll mindestens drei Ziffern enthalten."},
-	{ID: "BR-DE-28", Flag: Warning, Context: xrUBLSupplierContact,
-		Test:      func(n *node) bool { return xrEmail.MatchString(xrFirstNorm(n, "cbc:ElectronicMail")) },
-		Message:   "The seller e-mail address (BT-43) should be a valid address: one @ with text on both sides, a dot in the domain.",
-		MessageDE: "Die E-Mail-Adresse des Verkäufers (BT-43) soll gültig sein: genau ein @ mit Text auf beiden Seiten und ein Punkt in der Domain."},
-	{ID: "BR-DE-8", Flag: Fatal, Context: xrUBLCustomerAddress,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:CityName") },
-		Message:   "The buyer city (BT-52) must be given.",
-		MessageDE: "Der Ort des Käufers (BT-52) muss angegeben werden."},
-	{ID: "BR-DE-9", Flag: Fatal, Context: xrUBLCustomerAddress,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:PostalZone") },
-		Message:   "The buyer post code (BT-53) must be given.",
-		MessageDE: "Die Postleitzahl des Käufers (BT-53) muss angegeben werden."},
-	{ID: "BR-DE-10", Flag: Fatal, Context: xrUBLDeliveryAddress,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:CityName") },
-		Message:   "A deliver-to address (BG-15) needs its city (BT-77).",
-		MessageDE: "Eine Lieferanschrift (BG-15) braucht den Ort (BT-77)."},
-	{ID: "BR-DE-11", Flag: Fatal, Context: xrUBLDeliveryAddress,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:PostalZone") },
-		Message:   "A deliver-to address (BG-15) needs its post code (BT-78).",
-		MessageDE: "Eine Lieferanschrift (BG-15) braucht die Postleitzahl (BT-78)."},
-	{ID: "BR-DE-19", Flag: Warning, Context: xrUBLTransfer,
+		}},
+	{ID: "BR-TMP-2", Context: xrUBLExtRef,
+		Test: func(n *node) bool { return xrURL.MatchString(n.Str("cbc:URI")) }},
+	{ID: "BR-DE-2", Context: xrUBLSupplier,
+		Test: func(n *node) bool { return n.Has("cac:Party/cac:Contact") }},
+	{ID: "BR-DE-3", Context: xrUBLSupplierAddress,
+		Test: xrNonBlank("cbc:CityName")},
+	{ID: "BR-DE-4", Context: xrUBLSupplierAddress,
+		Test: xrNonBlank("cbc:PostalZone")},
+	{ID: "BR-DE-5", Context: xrUBLSupplierContact,
+		Test: xrNonBlank("cbc:Name")},
+	{ID: "BR-DE-6", Context: xrUBLSupplierContact,
+		Test: xrNonBlank("cbc:Telephone")},
+	{ID: "BR-DE-7", Context: xrUBLSupplierContact,
+		Test: xrNonBlank("cbc:ElectronicMail")},
+	{ID: "BR-DE-27", Context: xrUBLSupplierContact,
+		Test: func(n *node) bool { return xrTelephoneOK(n.NormStr("cbc:Telephone")) }},
+	{ID: "BR-DE-28", Context: xrUBLSupplierContact,
+		Test: func(n *node) bool { return xrEmail.MatchString(n.NormStr("cbc:ElectronicMail")) }},
+	{ID: "BR-DE-8", Context: xrUBLCustomerAddress,
+		Test: xrNonBlank("cbc:CityName")},
+	{ID: "BR-DE-9", Context: xrUBLCustomerAddress,
+		Test: xrNonBlank("cbc:PostalZone")},
+	{ID: "BR-DE-10", Context: xrUBLDeliveryAddress,
+		Test: xrNonBlank("cbc:CityName")},
+	{ID: "BR-DE-11", Context: xrUBLDeliveryAddress,
+		Test: xrNonBlank("cbc:PostalZone")},
+	{ID: "BR-DE-19", Context: xrUBLTransfer,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "cbc:PaymentMeansCode") != "58" || xrIBANOK(n.Str("cac:PayeeFinancialAccount/cbc:ID"))
-		},
-		Message:   "With SEPA credit transfer (code 58) the payment account identifier (BT-84) should be a valid IBAN.",
-		MessageDE: "Bei SEPA-Überweisung (Code 58) soll die Kontokennung (BT-84) eine gültige IBAN sein."},
-	{ID: "BR-DE-23-a", Flag: Fatal, Context: xrUBLTransfer,
-		Test:      func(n *node) bool { return n.Has("cac:PayeeFinancialAccount") },
-		Message:   "With a credit transfer (code 30 or 58) the credit transfer group (BG-17) must be given.",
-		MessageDE: "Bei einer Überweisung (Code 30 oder 58) muss die Gruppe CREDIT TRANSFER (BG-17) angegeben werden."},
-	{ID: "BR-DE-23-b", Flag: Fatal, Context: xrUBLTransfer,
-		Test:      func(n *node) bool { return !n.Has("cac:CardAccount") && !n.Has("cac:PaymentMandate") },
-		Message:   "With a credit transfer (code 30 or 58) no payment card (BG-18) or direct debit (BG-19) may be given.",
-		MessageDE: "Bei einer Überweisung (Code 30 oder 58) dürfen keine Zahlungskarte (BG-18) und keine Lastschrift (BG-19) angegeben werden."},
-	{ID: "BR-DE-24-a", Flag: Fatal, Context: xrUBLCard,
-		Test:      func(n *node) bool { return n.Has("cac:CardAccount") },
-		Message:   "With a card payment (code 48, 54 or 55) the payment card information (BG-18) must be given.",
-		MessageDE: "Bei einer Kartenzahlung (Code 48, 54 oder 55) müssen die Karteninformationen (BG-18) angegeben werden."},
-	{ID: "BR-DE-24-b", Flag: Fatal, Context: xrUBLCard,
-		Test:      func(n *node) bool { return !n.Has("cac:PayeeFinancialAccount") && !n.Has("cac:PaymentMandate") },
-		Message:   "With a card payment (code 48, 54 or 55) no credit transfer (BG-17) or direct debit (BG-19) may be given.",
-		MessageDE: "Bei einer Kartenzahlung (Code 48, 54 oder 55) dürfen keine Überweisung (BG-17) und keine Lastschrift (BG-19) angegeben werden."},
-	{ID: "BR-DE-20", Flag: Warning, Context: xrUBLDebit,
+			return n.NormStr("cbc:PaymentMeansCode") != "58" || xrIBANOK(n.Str("cac:PayeeFinancialAccount/cbc:ID"))
+		}},
+	{ID: "BR-DE-23-a", Context: xrUBLTransfer,
+		Test: func(n *node) bool { return n.Has("cac:PayeeFinancialAccount") }},
+	{ID: "BR-DE-23-b", Context: xrUBLTransfer,
+		Test: func(n *node) bool { return !n.Has("cac:CardAccount") && !n.Has("cac:PaymentMandate") }},
+	{ID: "BR-DE-24-a", Context: xrUBLCard,
+		Test: func(n *node) bool { return n.Has("cac:CardAccount") }},
+	{ID: "BR-DE-24-b", Context: xrUBLCard,
+		Test: func(n *node) bool { return !n.Has("cac:PayeeFinancialAccount") && !n.Has("cac:PaymentMandate") }},
+	{ID: "BR-DE-20", Context: xrUBLDebit,
 		Test: func(n *node) bool {
-			return xrFirstNorm(n, "cbc:PaymentMeansCode") != "59" || xrIBANOK(n.Str("cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID"))
-		},
-		Message:   "With SEPA direct debit (code 59) the debited account identifier (BT-91) should be a valid IBAN.",
-		MessageDE: "Bei SEPA-Lastschrift (Code 59) soll die Kennung des zu belastenden Kontos (BT-91) eine gültige IBAN sein."},
-	{ID: "BR-DE-25-a", Flag: Fatal, Context: xrUBLDebit,
-		Test:      func(n *node) bool { return n.Has("cac:PaymentMandate") },
-		Message:   "With a direct debit (code 59) the direct debit group (BG-19) must be given.",
-		MessageDE: "Bei einer Lastschrift (Code 59) muss die Gruppe DIRECT DEBIT (BG-19) angegeben werden."},
-	{ID: "BR-DE-25-b", Flag: Fatal, Context: xrUBLDebit,
-		Test:      func(n *node) bool { return !n.Has("cac:PayeeFinancialAccount") && !n.Has("cac:CardAccount") },
-		Message:   "With a direct debit (code 59) no credit transfer (BG-17) or payment card (BG-18) may be given.",
-		MessageDE: "Bei einer Lastschrift (Code 59) dürfen keine Überweisung (BG-17) und keine Zahlungskarte (BG-18) angegeben werden."},
-	{ID: "BR-DE-14", Flag: Fatal, Context: xrUBLTaxSubtotal,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cac:TaxCategory/cbc:Percent") },
-		Message:   "Each VAT breakdown must give the VAT category rate (BT-119).",
-		MessageDE: "Jede Umsatzsteueraufschlüsselung muss den Steuersatz (BT-119) angeben."},
+			return n.NormStr("cbc:PaymentMeansCode") != "59" || xrIBANOK(n.Str("cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID"))
+		}},
+	{ID: "BR-DE-25-a", Context: xrUBLDebit,
+		Test: func(n *node) bool { return n.Has("cac:PaymentMandate") }},
+	{ID: "BR-DE-25-b", Context: xrUBLDebit,
+		Test: func(n *node) bool { return !n.Has("cac:PayeeFinancialAccount") && !n.Has("cac:CardAccount") }},
+	{ID: "BR-DE-14", Context: xrUBLTaxSubtotal,
+		Test: xrNonBlank("cac:TaxCategory/cbc:Percent")},
 
-	{ID: "BR-DEX-01", Flag: Fatal, Context: xrUBLExtBinary,
+	{ID: "BR-DEX-01", Context: xrUBLExtBinary,
 		Test: func(n *node) bool {
 			m, _ := n.Attr("mimeCode")
-			return xrIn(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
+			return xmltree.In(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.spreadsheet", "application/xml"})
-		},
-		Message:   "An attached document (BT-125) must be PDF, PNG, JPEG, CSV, XLSX, ODS or (in the extension) XML.",
-		MessageDE: "Ein angehängtes Dokument (BT-125) muss PDF, PNG, JPEG, CSV, XLSX, ODS oder (in der Extension) XML sein."},
-	{ID: "BR-DEX-02", Flag: Warning, Context: xrUBLExtInvoice,
-		Test:      xrUBLDEX02,
-		Message:   "The net amount (BT-131) of a line or sub line should equal the sum of the net amounts of its sub lines (BG-DEX-01).",
-		MessageDE: "Der Nettobetrag (BT-131) einer Position oder Unterposition soll der Summe der Nettobeträge ihrer Unterpositionen (BG-DEX-01) entsprechen."},
-	{ID: "BR-DEX-03", Flag: Fatal, Context: xrUBLExtInvoice,
+		}},
+	{ID: "BR-DEX-02", Context: xrUBLExtInvoice,
+		Test: xrUBLDEX02},
+	{ID: "BR-DEX-03", Context: xrUBLExtInvoice,
 		Test: func(n *node) bool {
 			for _, sub := range n.Descendants("cac:SubInvoiceLine") {
 				for _, item := range sub.All("cac:Item") {
@@ -379,10 +309,8 @@ var xrUBLRules = []Rule{
 				}
 			}
 			return true
-		},
-		Message:   "Each sub invoice line (BG-DEX-01) must have exactly one VAT information (BG-DEX-06).",
-		MessageDE: "Jede Unterposition (BG-DEX-01) muss genau eine Umsatzsteuerinformation (BG-DEX-06) enthalten."},
-	{ID: "BR-DEX-09", Flag: Fatal, Context: xrUBLExtTotals,
+		}},
+	{ID: "BR-DEX-09", Context: xrUBLExtTotals,
 		Test: func(n *node) bool {
 			prepaid, ok1 := xrDecOrZero(n, "cbc:PrepaidAmount")
 			rounding, ok2 := xrDecOrZero(n, "cbc:PayableRoundingAmount")
@@ -399,48 +327,30 @@ var xrUBLRules = []Rule{
 			left := xmltree.RoundDec2(new(big.Rat).Sub(payable, rounding))
 			right := xmltree.RoundDec2(new(big.Rat).Add(new(big.Rat).Sub(total, prepaid), third))
 			return left.Cmp(right) == 0
-		},
-		Message:   "Amount due for payment (BT-115) = total with VAT (BT-112) - paid amount (BT-113) + rounding amount (BT-114) + sum of third party payments (BT-DEX-002).",
-		MessageDE: "Fälliger Betrag (BT-115) = Gesamtbetrag mit USt (BT-112) - gezahlter Betrag (BT-113) + Rundungsbetrag (BT-114) + Summe der Zahlungen Dritter (BT-DEX-002)."},
-	{ID: "BR-DEX-04", Flag: Fatal, Context: xrUBLExtPartyID,
+		}},
+	{ID: "BR-DEX-04", Context: xrUBLExtPartyID,
 		Test: func(n *node) bool {
 			s, _ := n.Attr("schemeID")
 			if xrSchemeIn(s, xrICDExtCodes) {
 				return true
 			}
 			return xrSchemeIn(s, " SEPA ") && (n.Ancestor("cac:AccountingSupplierParty") != nil || n.Ancestor("cac:PayeeParty") != nil)
-		},
-		Message:   "The scheme identifier of a party identifier must be an ISO 6523 ICD code (or XR01-XR03; SEPA for seller and payee).",
-		MessageDE: "Die Schema-Kennung einer Partei-Kennung muss ein ISO-6523-ICD-Code sein (oder XR01-XR03; SEPA bei Verkäufer und Zahlungsempfänger)."},
-	{ID: "BR-DEX-05", Flag: Fatal, Context: xrUBLExtLegalID,
-		Test:      func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) },
-		Message:   "The scheme identifier of a legal registration identifier must be an ISO 6523 ICD code (or XR01-XR03).",
-		MessageDE: "Die Schema-Kennung einer Registernummer muss ein ISO-6523-ICD-Code sein (oder XR01-XR03)."},
-	{ID: "BR-DEX-06", Flag: Fatal, Context: xrUBLExtItemID,
-		Test:      func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) },
-		Message:   "The scheme identifier of an item standard identifier must be an ISO 6523 ICD code (or XR01-XR03).",
-		MessageDE: "Die Schema-Kennung einer Artikelkennung muss ein ISO-6523-ICD-Code sein (oder XR01-XR03)."},
-	{ID: "BR-DEX-07", Flag: Fatal, Context: xrUBLExtEndpoint,
-		Test:      func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrEASExtCodes) },
-		Message:   "The scheme identifier of an electronic address must be a CEF EAS code (or XR01-XR03).",
-		MessageDE: "Die Schema-Kennung einer elektronischen Adresse muss ein CEF-EAS-Code sein (oder XR01-XR03)."},
-	{ID: "BR-DEX-08", Flag: Fatal, Context: xrUBLExtDeliveryID,
-		Test:      func(n *node) bool { s, _ := n.Attr("schemeID"); return xrSchemeIn(s, xrICDExtCodes) },
-		Message:   "The scheme identifier of a delivery location identifier must be an ISO 6523 ICD code (or XR01-XR03).",
-		MessageDE: "Die Schema-Kennung einer Lieferortkennung muss ein ISO-6523-ICD-Code sein (oder XR01-XR03)."},
-	{ID: "BR-DEX-10", Flag: Fatal, Context: xrUBLExtPrepaid,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:ID") },
-		Message:   "A third party payment (BG-DEX-09) needs its type (BT-DEX-001).",
-		MessageDE: "Eine Zahlung Dritter (BG-DEX-09) braucht ihre Art (BT-DEX-001)."},
-	{ID: "BR-DEX-11", Flag: Fatal, Context: xrUBLExtPrepaid,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:PaidAmount") },
-		Message:   "A third party payment (BG-DEX-09) needs its amount (BT-DEX-002).",
-		MessageDE: "Eine Zahlung Dritter (BG-DEX-09) braucht ihren Betrag (BT-DEX-002)."},
-	{ID: "BR-DEX-12", Flag: Fatal, Context: xrUBLExtPrepaid,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cbc:InstructionID") },
-		Message:   "A third party payment (BG-DEX-09) needs its description (BT-DEX-003).",
-		MessageDE: "Eine Zahlung Dritter (BG-DEX-09) braucht ihre Beschreibung (BT-DEX-003)."},
-	{ID: "BR-DEX-13", Flag: Fatal, Context: xrUBLExtPrepaid,
+		}},
+	{ID: "BR-DEX-05", Context: xrUBLExtLegalID,
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
+	{ID: "BR-DEX-06", Context: xrUBLExtItemID,
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
+	{ID: "BR-DEX-07", Context: xrUBLExtEndpoint,
+		Test: xrSchemeAttrIn("schemeID", xrEASExtCodes)},
+	{ID: "BR-DEX-08", Context: xrUBLExtDeliveryID,
+		Test: xrSchemeAttrIn("schemeID", xrICDExtCodes)},
+	{ID: "BR-DEX-10", Context: xrUBLExtPrepaid,
+		Test: xrNonBlank("cbc:ID")},
+	{ID: "BR-DEX-11", Context: xrUBLExtPrepaid,
+		Test: xrNonBlank("cbc:PaidAmount")},
+	{ID: "BR-DEX-12", Context: xrUBLExtPrepaid,
+		Test: xrNonBlank("cbc:InstructionID")},
+	{ID: "BR-DEX-13", Context: xrUBLExtPrepaid,
 		Test: func(n *node) bool {
 			v := n.Str("cbc:PaidAmount")
 			for i := 0; i < len(v); i++ {
@@ -449,55 +359,43 @@ var xrUBLRules = []Rule{
 				}
 			}
 			return true
-		},
-		Message:   "The third party payment amount (BT-DEX-002) may have at most two decimal places.",
-		MessageDE: "Der Betrag der Zahlung Dritter (BT-DEX-002) darf höchstens zwei Nachkommastellen haben."},
-	{ID: "BR-DEX-14", Flag: Fatal, Context: xrUBLExtPrepaid,
+		}},
+	{ID: "BR-DEX-14", Context: xrUBLExtPrepaid,
 		Test: func(n *node) bool {
-			return xrAnyIn(n.Strs("cbc:PaidAmount/@currencyID"), n.Parent.Strs("cbc:DocumentCurrencyCode"))
-		},
-		Message:   "The currency of the third party payment amount (BT-DEX-002) must be the invoice currency (BT-5).",
-		MessageDE: "Die Währung des Betrags der Zahlung Dritter (BT-DEX-002) muss der Rechnungswährung (BT-5) entsprechen."},
+			return xmltree.AnyIn(n.Strs("cbc:PaidAmount/@currencyID"), n.Parent.Strs("cbc:DocumentCurrencyCode"))
+		}},
 
-	{ID: "BR-DE-CVD-02", Flag: Fatal, Context: xrUBLCVDRoot,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cac:OriginatorDocumentReference/cbc:ID") },
-		Message:   "A clean vehicles invoice needs the tender or lot reference (BT-17).",
-		MessageDE: "Eine Rechnung nach Saubere-Fahrzeuge-Richtlinie braucht die Vergabe- oder Losnummer (BT-17)."},
-	{ID: "BR-DE-CVD-01", Flag: Fatal, Context: xrUBLCVDRoot,
-		Test:      func(n *node) bool { return xrHasNonBlank(n, "cac:ContractDocumentReference/cbc:ID") },
-		Message:   "A clean vehicles invoice needs the contract reference (BT-12).",
-		MessageDE: "Eine Rechnung nach Saubere-Fahrzeuge-Richtlinie braucht die Vertragsnummer (BT-12)."},
-	{ID: "BR-DE-CVD-03", Flag: Fatal, Context: xrUBLCVDRoot,
+	{ID: "BR-DE-CVD-02", Context: xrUBLCVDRoot,
+		Test: xrNonBlank("cac:OriginatorDocumentReference/cbc:ID")},
+	{ID: "BR-DE-CVD-01", Context: xrUBLCVDRoot,
+		Test: xrNonBlank("cac:ContractDocumentReference/cbc:ID")},
+	{ID: "BR-DE-CVD-03", Context: xrUBLCVDRoot,
 		Test: func(n *node) bool {
 			items := append(n.All("cac:InvoiceLine/cac:Item"), n.All("cac:CreditNoteLine/cac:Item")...)
 			for _, it := range items {
-				if xrIn("CVD", it.Strs("cac:CommodityClassification/cbc:ItemClassificationCode/@listID")) &&
-					xrIn("cva", it.Strs("cac:AdditionalItemProperty/cbc:Name")) {
+				if xmltree.In("CVD", it.Strs("cac:CommodityClassification/cbc:ItemClassificationCode/@listID")) &&
+					xmltree.In("cva", it.Strs("cac:AdditionalItemProperty/cbc:Name")) {
 					return true
 				}
 			}
 			return false
-		},
-		Message:   "A clean vehicles invoice needs at least one line classified with scheme CVD (BT-158) and an item attribute named cva (BT-160).",
-		MessageDE: "Eine Rechnung nach Saubere-Fahrzeuge-Richtlinie braucht mindestens eine Position mit Klassifizierung nach Schema CVD (BT-158) und einem Artikelattribut cva (BT-160)."},
-	{ID: "BR-DE-CVD-06-a", Flag: Fatal, Context: xrUBLCVDItem,
+		}},
+	{ID: "BR-DE-CVD-06-a", Context: xrUBLCVDItem,
 		Test: func(n *node) bool {
-			if !xrIn("CVD", n.Strs("cac:CommodityClassification/cbc:ItemClassificationCode/@listID")) {
+			if !xmltree.In("CVD", n.Strs("cac:CommodityClassification/cbc:ItemClassificationCode/@listID")) {
 				return true
 			}
 			count := 0
 			for _, p := range n.All("cac:AdditionalItemProperty") {
-				if xrIn("cva", p.Strs("cbc:Name")) {
+				if xmltree.In("cva", p.Strs("cbc:Name")) {
 					count++
 				}
 			}
 			return count == 1
-		},
-		Message:   "A line classified with scheme CVD (BT-158) needs exactly one item attribute named cva (BT-160).",
-		MessageDE: "Eine Position mit Klassifizierung nach Schema CVD (BT-158) braucht genau ein Artikelattribut cva (BT-160)."},
-	{ID: "BR-DE-CVD-06-b", Flag: Fatal, Context: xrUBLCVDItem,
+		}},
+	{ID: "BR-DE-CVD-06-b", Context: xrUBLCVDItem,
 		Test: func(n *node) bool {
-			if !xrIn("cva", n.Strs("cac:AdditionalItemProperty/cbc:Name")) {
+			if !xmltree.In("cva", n.Strs("cac:AdditionalItemProperty/cbc:Name")) {
 				return true
 			}
 			count := 0
@@ -507,22 +405,14 @@ var xrUBLRules = []Rule{
 				}
 			}
 			return count == 1
-		},
-		Message:   "A line with the item attribute cva (BT-160) needs exactly one classification with scheme CVD (BT-158).",
-		MessageDE: "Eine Position mit dem Artikelattribut cva (BT-160) braucht genau eine Klassifizierung nach Schema CVD (BT-158)."},
-	{ID: "BR-TMP-CVD-01", Flag: Fatal, Context: xrUBLCVDClassification,
-		Test:      func(n *node) bool { l, _ := n.Attr("listID"); return xrSchemeIn(l, xr7143CVDCodes) },
-		Message:   "The scheme of an item classification identifier (BT-158) must come from UNTDID 7143 (or be CVD).",
-		MessageDE: "Das Schema einer Artikelklassifizierung (BT-158) muss aus UNTDID 7143 stammen (oder CVD sein)."},
-	{ID: "BR-DE-CVD-04", Flag: Fatal, Context: xrUBLCVDClassification,
+		}},
+	{ID: "BR-TMP-CVD-01", Context: xrUBLCVDClassification,
+		Test: xrSchemeAttrIn("listID", xr7143CVDCodes)},
+	{ID: "BR-DE-CVD-04", Context: xrUBLCVDClassification,
 		Test: func(n *node) bool {
 			l, _ := n.Attr("listID")
-			return xmltree.NormSpace(l) != "CVD" || xrIn(xmltree.NormSpace(n.Value()), xrVehicleCategories)
-		},
-		Message:   "An item classification with scheme CVD (BT-158) must be a vehicle category M1, M2, M3, N1, N2 or N3.",
-		MessageDE: "Eine Artikelklassifizierung nach Schema CVD (BT-158) muss eine Fahrzeugklasse M1, M2, M3, N1, N2 oder N3 sein."},
-	{ID: "BR-DE-CVD-05", Flag: Fatal, Context: xrUBLCVDProperty,
-		Test:      func(n *node) bool { return xrIn(xrFirstNorm(n, "cbc:Value"), xrCVACodes) },
-		Message:   "The item attribute cva (BT-161) must be clean, zero-emission or other.",
-		MessageDE: "Das Artikelattribut cva (BT-161) muss clean, zero-emission oder other sein."},
+			return xmltree.NormSpace(l) != "CVD" || xmltree.In(xmltree.NormSpace(n.Value()), xrVehicleCategories)
+		}},
+	{ID: "BR-DE-CVD-05", Context: xrUBLCVDProperty,
+		Test: func(n *node) bool { return xmltree.In(n.NormStr("cbc:Value"), xrCVACodes) }},
 }

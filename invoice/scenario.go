@@ -33,13 +33,13 @@ func (t DocType) String() string {
 	return "unknown"
 }
 
-// Syntax reports the document type's syntax.
-func (t DocType) Syntax() Syntax {
+// syntax reports the document type's syntax.
+func (t DocType) syntax() syntax {
 	switch t {
 	case UBLInvoice, UBLCreditNote:
-		return UBL
+		return syntaxUBL
 	case CIIInvoice:
-		return CII
+		return syntaxCII
 	}
 	return 0
 }
@@ -56,10 +56,10 @@ func docTypeOf(root *node) DocType {
 	return UnknownDoc
 }
 
-// A Scenario is one scenario of the XRechnung validator configuration: the
+// A scenario is one scenario of the XRechnung validator configuration: the
 // document type and specification identifier it matches, the rule sets it
 // runs and the severity overrides (customLevel) it applies.
-type Scenario struct {
+type scenario struct {
 	Name      string
 	Doc       DocType
 	Spec      string
@@ -75,7 +75,7 @@ type Scenario struct {
 }
 
 // scenarios of the XRechnung configuration, release 2026-01-31.
-func scenarios() []Scenario {
+func scenarios() []scenario {
 	ubl := map[string]Level{"BR-CL-23": LevelWarning, "BR-CL-21": LevelWarning, "UBL-CR-646": LevelError}
 	ublCN := map[string]Level{"BR-CL-23": LevelWarning, "BR-CL-21": LevelWarning}
 	cvd := func(m map[string]Level) map[string]Level {
@@ -95,7 +95,7 @@ func scenarios() []Scenario {
 		ublExt[id] = LevelInfo
 	}
 	cii := map[string]Level{"BR-CL-23": LevelWarning, "BR-CL-21": LevelWarning, "CII-SR-452": LevelError, "CII-SR-453": LevelError, "CII-SR-454": LevelError}
-	list := []Scenario{
+	list := []scenario{
 		{Name: "EN16931 XRechnung (UBL Invoice)", Doc: UBLInvoice, Spec: SpecXRechnung, XRechnung: true, Levels: ubl},
 		{Name: "EN16931 XRechnung (UBL CreditNote)", Doc: UBLCreditNote, Spec: SpecXRechnung, XRechnung: true, Levels: ublCN},
 		{Name: "EN16931 XRechnung (CII)", Doc: CIIInvoice, Spec: SpecXRechnung, XRechnung: true, Levels: cii},
@@ -138,9 +138,9 @@ func specIDs(root *node, t DocType) []string {
 
 // selectScenario returns the one scenario that matches, or nil where none
 // or more than one does (the configuration's fallback then rejects).
-func selectScenario(list []Scenario, root *node, t DocType) *Scenario {
+func selectScenario(list []scenario, root *node, t DocType) *scenario {
 	elems := specElems(root, t)
-	var found *Scenario
+	var found *scenario
 	for i := range list {
 		s := &list[i]
 		if s.Doc != t || !s.matches(elems) {
@@ -155,7 +155,7 @@ func selectScenario(list []Scenario, root *node, t DocType) *Scenario {
 }
 
 // matches is the scenario's match on the BT-24 elements.
-func (s *Scenario) matches(elems []*node) bool {
+func (s *scenario) matches(elems []*node) bool {
 	if s.ByText {
 		return xmltree.AnyTextEq(elems, s.Spec)
 	}

@@ -69,10 +69,10 @@ func (c *structureCheck) expected(p *schemas.Particle, kids []*node, pos int) []
 // validateStructure checks the document against the structure of its syntax.
 func validateStructure(root *node, t DocType) []Finding {
 	c := &structureCheck{}
-	switch t.Syntax() {
-	case UBL:
+	switch t.syntax() {
+	case syntaxUBL:
 		c.s = schemas.UBL()
-	case CII:
+	case syntaxCII:
 		c.s = schemas.CII()
 	default:
 		return nil
@@ -375,7 +375,7 @@ func (c *structureCheck) simpleValue(s *schemas.Simple, raw string) (string, boo
 			return "not a name (NCName)", false
 		}
 	}
-	if len(s.Enum) > 0 && !xrIn(v, s.Enum) {
+	if len(s.Enum) > 0 && !xmltree.In(v, s.Enum) {
 		return "not one of the allowed values", false
 	}
 	if s.MinLength >= 0 || s.MaxLength >= 0 {

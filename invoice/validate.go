@@ -35,7 +35,7 @@ type Options struct {
 // is safe for concurrent use.
 type Validator struct {
 	rules     *ruleSet
-	scenarios []Scenario
+	scenarios []scenario
 	limits    xmltree.Limits
 	parsers   *sync.Pool // of *xmltree.Parser: their buffers serve the next document
 }
@@ -85,11 +85,11 @@ func Validate(ctx context.Context, data []byte) (*Report, error) {
 
 // patternsOf lists the patterns of a syntax in the reference's order: the
 // EN 16931 rules first, then XRechnung's.
-func patternsOf(s Syntax) (en, xr []Pattern) {
-	if s == UBL {
-		return []Pattern{UBLModel, UBLSyntax, UBLCodes}, []Pattern{XRUBLPeppolEmpty, XRUBLPeppol, XRUBL, XRUBLExtension, XRUBLCVD}
+func patternsOf(s syntax) (en, xr []pattern) {
+	if s == syntaxUBL {
+		return []pattern{patUBLModel, patUBLSyntax, patUBLCodes}, []pattern{patXRUBLPeppolEmpty, patXRUBLPeppol, patXRUBL, patXRUBLExtension, patXRUBLCVD}
 	}
-	return []Pattern{CIIModel, CIISyntax, CIICodes}, []Pattern{XRCIIPeppol, XRCIIPeppolEmpty, XRCIIPeppolPrice, XRCII, XRCIIExtension, XRCIICVD}
+	return []pattern{patCIIModel, patCIISyntax, patCIICodes}, []pattern{patXRCIIPeppol, patXRCIIPeppolEmpty, patXRCIIPeppolPrice, patXRCII, patXRCIIExtension, patXRCIICVD}
 }
 
 // Validate validates one document. The error is non-nil only when ctx ends
@@ -170,10 +170,10 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
 
-	en, xr := patternsOf(t.Syntax())
+	en, xr := patternsOf(t.syntax())
 	runRules := sc != nil && structureOK
 	if runRules || opts.AllRules {
-		counted := map[Pattern]bool{}
+		counted := map[pattern]bool{}
 		if runRules {
 			for _, p := range en {
 				counted[p] = true
@@ -189,7 +189,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		// scenario, and although its findings count only in XRechnung
 		// scenarios, a dynamic error in it rejects the document (see
 		// RejectProcessingError).
-		patterns := append(append([]Pattern(nil), en...), xr...)
+		patterns := append(append([]pattern(nil), en...), xr...)
 		stopped := false
 		for _, h := range v.rules.run(root, patterns) {
 			c := counted[h.rule.Context.Pattern]

@@ -225,6 +225,10 @@ func (n *Node) Count(path string) int {
 	return len(n.selectPath(path, buf[:0]))
 }
 
+// NormStr is normalize-space(path): the string value of the first item
+// the path selects with its white space normalized, or "".
+func (n *Node) NormStr(path string) string { return NormSpace(n.Str(path)) }
+
 // Str returns the string value of the first item the path selects, or "".
 // This is XPath's string() of a node sequence's first item.
 func (n *Node) Str(path string) string {

@@ -715,3 +715,25 @@ func DecimalOfDouble(f float64) (*big.Rat, bool) {
 	}
 	return new(big.Rat).SetFloat64(f), true
 }
+
+// In reports whether s is one of list: XPath's general comparison of a
+// string with a sequence of strings.
+func In(s string, list []string) bool {
+	for _, x := range list {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// AnyIn reports whether any of values is one of list: XPath's general
+// comparison of two sequences of strings.
+func AnyIn(values, list []string) bool {
+	for _, v := range values {
+		if In(v, list) {
+			return true
+		}
+	}
+	return false
+}

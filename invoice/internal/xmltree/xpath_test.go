@@ -65,3 +65,29 @@ func mustRat(t *testing.T, s string) *big.Rat {
 	}
 	return r
 }
+
+// TestInNormStr checks the general comparisons of strings and
+// normalize-space of a path's first item.
+func TestInNormStr(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		list []string
+		want bool
+	}{{"a", []string{"b", "a"}, true}, {"a", nil, false}, {"", []string{""}, true}, {"a ", []string{"a"}, false}} {
+		if got := In(c.s, c.list); got != c.want {
+			t.Errorf("In(%q, %q) = %v", c.s, c.list, got)
+		}
+	}
+	if !AnyIn([]string{"x", "b"}, []string{"a", "b"}) || AnyIn([]string{"x"}, []string{"a"}) || AnyIn(nil, []string{"a"}) {
+		t.Error("AnyIn answers wrong")
+	}
+	root, err := Parse([]byte("<r><a>  one \n two </a><a>three</a><b/></r>"), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{"a": "one two", "b": "", "c": ""} {
+		if got := root.NormStr(path); got != want {
+			t.Errorf("NormStr(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

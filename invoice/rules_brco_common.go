@@ -1,0 +1,78 @@
+package invoice
+
+import (
+	"math/big"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
+
+// Helpers of the EN 16931 calculation and co-occurrence rules that both
+// syntaxes use.
+
+// brcoDec is xs:decimal(path) (see xmltree.CastDecimal); present is false
+// where the path selects nothing (the reference's comparison is then false)
+// or the cast raised a dynamic error.
+func brcoDec(n *node, path string) (d *big.Rat, present bool) {
+	return xmltree.CastDecimal(n, n.Strs(path))
+}
+
+func ratAdd(a, b *big.Rat) *big.Rat { return new(big.Rat).Add(a, b) }
+
+func ratSub(a, b *big.Rat) *big.Rat { return new(big.Rat).Sub(a, b) }
+
+// brcoTaxAmountOK is BR-CO-17: with rate P, taxable amount B and tax amount
+// T: (round(P) = 0 and round(T) = 0) or (round(P) != 0 and |T| - 1 <
+// round(|B| * P/100 * 100)/100 < |T| + 1) or (no P and round(T) = 0). The
+// CII rule's bounds are inclusive (<=).
+func brcoTaxAmountOK(pcts []string, taxS string, hasTax bool, baseS string, hasBase, inclusive bool) bool {
+	var tax *big.Rat
+	if hasTax {
+		var ok bool
+		if tax, ok = xmltree.Dec(taxS); !ok {
+			return false
+		}
+	}
+	if len(pcts) == 0 {
+		return hasTax && xmltree.RoundDec(tax).Sign() == 0
+	}
+	p, ok := xmltree.Dec(pcts[0])
+	if !ok || len(pcts) > 1 {
+		return false
+	}
+	if xmltree.RoundDec(p).Sign() == 0 {
+		return hasTax && xmltree.RoundDec(tax).Sign() == 0
+	}
+	if !hasTax || !hasBase {
+		return false
+	}
+	base, ok := xmltree.Dec(baseS)
+	if !ok {
+		return false
+	}
+	want := xmltree.RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(p, big.NewRat(100, 1))))
+	t := new(big.Rat).Abs(tax)
+	lo, hi := ratSub(t, big.NewRat(1, 1)).Cmp(want), ratAdd(t, big.NewRat(1, 1)).Cmp(want)
+	if inclusive {
+		return lo <= 0 && hi >= 0
+	}
+	return lo < 0 && hi > 0
+}
+
+// brcoReasonRules are BR-CO-05 … BR-CO-08 and BR-CO-21 … BR-CO-24 of one
+// syntax, given its contexts of document and line allowances and charges
+// and the paths of a reason and a reason code from them: each needs a
+// reason or a reason code (21 … 24); that code and reason name the same
+// allowance or charge (05 … 08) the reference does not test, so those
+// always hold.
+func brcoReasonRules(docAllowance, docCharge, lineAllowance, lineCharge ruleContext, reason, code string) []rule {
+	return []rule{
+		{ID: "BR-CO-05", Context: docAllowance, Test: always},
+		{ID: "BR-CO-21", Context: docAllowance, Test: brEither(reason, code)},
+		{ID: "BR-CO-06", Context: docCharge, Test: always},
+		{ID: "BR-CO-22", Context: docCharge, Test: brEither(reason, code)},
+		{ID: "BR-CO-07", Context: lineAllowance, Test: always},
+		{ID: "BR-CO-23", Context: lineAllowance, Test: brEither(reason, code)},
+		{ID: "BR-CO-08", Context: lineCharge, Test: always},
+		{ID: "BR-CO-24", Context: lineCharge, Test: brEither(reason, code)},
+	}
+}
