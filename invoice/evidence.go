@@ -49,18 +49,18 @@ type explainer func(n *node) *Evidence
 
 // explainers holds the explanations by syntax and rule id; it is built
 // once and only read.
-var explainers = func() map[Syntax]map[string]explainer {
-	m := map[Syntax]map[string]explainer{UBL: {}, CII: {}}
+var explainers = func() map[syntax]map[string]explainer {
+	m := map[syntax]map[string]explainer{syntaxUBL: {}, syntaxCII: {}}
 	for _, t := range []struct {
-		s     Syntax
+		s     syntax
 		table map[string]explainer
 	}{
-		{UBL, brcoUBLEvidence()}, {CII, brcoCIIEvidence()},
-		{UBL, brUBLEvidence()}, {CII, brCIIEvidence()},
-		{UBL, vatUBLEvidence()}, {CII, vatCIIEvidence()},
-		{UBL, codesUBLEvidence()}, {CII, codesCIIEvidence()},
-		{UBL, syntaxUBLEvidence()}, {CII, syntaxCIIEvidence()},
-		{UBL, xrUBLEvidence()}, {CII, xrCIIEvidence()},
+		{syntaxUBL, brcoUBLEvidence()}, {syntaxCII, brcoCIIEvidence()},
+		{syntaxUBL, brUBLEvidence()}, {syntaxCII, brCIIEvidence()},
+		{syntaxUBL, vatUBLEvidence()}, {syntaxCII, vatCIIEvidence()},
+		{syntaxUBL, codesUBLEvidence()}, {syntaxCII, codesCIIEvidence()},
+		{syntaxUBL, syntaxUBLEvidence()}, {syntaxCII, syntaxCIIEvidence()},
+		{syntaxUBL, xrUBLEvidence()}, {syntaxCII, xrCIIEvidence()},
 	} {
 		for id, e := range t.table {
 			if _, dup := m[t.s][id]; dup {
@@ -74,7 +74,7 @@ var explainers = func() map[Syntax]map[string]explainer {
 
 // explain completes the finding of rule r on n: its line and column, and
 // the evidence, with the values appended to both messages.
-func explain(f *Finding, r *Rule, n *node) {
+func explain(f *Finding, r *rule, n *node) {
 	f.Line, f.Column = int(n.Line), int(n.Col)
 	e := explainers[r.Syntax()][r.ID]
 	if e == nil {
