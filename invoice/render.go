@@ -79,6 +79,13 @@ func English(lang string) bool {
 	return best == "en"
 }
 
+// FormatMoney writes an amount as the invoice view does, for the language
+// lang ("de", "en" or an Accept-Language value): 1.190,00 € or €1,190.00.
+// A raw value that is no decimal is returned as written.
+func FormatMoney(raw, currency, lang string) string {
+	return locale{en: English(lang)}.Money(Amount{Raw: raw, Currency: currency})
+}
+
 // A locale formats the view's labels, numbers, dates and codes in German
 // or English.
 type locale struct{ en bool }

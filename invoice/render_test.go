@@ -232,3 +232,19 @@ func TestAttachment(t *testing.T) {
 		t.Errorf("attachment %+v with %q", a, b)
 	}
 }
+
+func TestFormatMoney(t *testing.T) {
+	for _, c := range []struct{ raw, cur, lang, want string }{
+		{"1190.5", "EUR", "de", "1.190,50 €"},
+		{"1190.5", "EUR", "en-GB,en;q=0.9", "€1,190.50"},
+		{"-3", "EUR", "en", "-€3.00"},
+		{"1000000", "SEK", "de", "1.000.000,00 SEK"},
+		{"12.345", "USD", "en", "USD 12.345"},
+		{"n/a", "EUR", "de", "n/a €"},
+		{"", "EUR", "de", ""},
+	} {
+		if got := FormatMoney(c.raw, c.cur, c.lang); got != c.want {
+			t.Errorf("FormatMoney(%q, %q, %q) = %q, want %q", c.raw, c.cur, c.lang, got, c.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -233,7 +234,7 @@ func TestContractorInBrowser(t *testing.T) {
 	}
 	b.shot("result-invalid")
 	errs := b.text(".findings.error")
-	if !strings.HasPrefix(errs, "Fehler (") || !strings.Contains(errs, "BR-CO-16") || !strings.Contains(errs, "Element LegalMonetaryTotal") {
+	if !strings.HasPrefix(errs, "Fehler (") || !strings.Contains(errs, "BR-CO-16") || !strings.Contains(errs, "Element LegalMonetaryTotal") || !regexp.MustCompile(`Zeile \d+ im XML`).MatchString(errs) {
 		t.Errorf("errors: %q", errs)
 	}
 	// Errors come first.

@@ -139,6 +139,7 @@ type group struct {
 type finding struct {
 	Rule, Message string
 	Line          int    // the invoice line (position) it concerns, 0: none
+	DocLine       int    // the line of the XML document, 0: unknown
 	Element       string // the element or attribute concerned
 	Path          string // the XPath the report gives
 }
@@ -147,12 +148,12 @@ func (p *Pages) result(w http.ResponseWriter, r *http.Request, o ingest.Outcome,
 	lang := language(w, r)
 	res := result{Accepted: o.Accepted, Leitweg: o.LeitwegID, Seller: o.Seller, Number: o.InvoiceNumber, Counts: map[string]int{}}
 	if o.Total != "" {
-		res.Total = o.Total + " " + o.Currency
+		res.Total = invoice.FormatMoney(o.Total, o.Currency, lang)
 	}
 	if rep != nil {
 		res.Accepted, res.RejectReason = rep.Accepted, rep.RejectReason
 		if inv := rep.Invoice; inv != nil && res.Number == "" {
-			res.Seller, res.Number, res.Total = inv.Seller.Name.Value, inv.Number.Value, inv.Payable.String()
+			res.Seller, res.Number, res.Total = inv.Seller.Name.Value, inv.Number.Value, invoice.FormatMoney(inv.Payable.Raw, inv.Payable.Currency, lang)
 		}
 		res.Groups = groups(rep.Findings, lang)
 		for _, g := range res.Groups {
@@ -184,7 +185,7 @@ func groups(fs []invoice.Finding, lang string) []group {
 				msg = f.MessageDE
 			}
 			line, elem := where(f.Location)
-			g.Findings = append(g.Findings, finding{Rule: f.Rule, Message: msg, Line: line, Element: elem, Path: f.Location})
+			g.Findings = append(g.Findings, finding{Rule: f.Rule, Message: msg, Line: line, DocLine: f.Line, Element: elem, Path: f.Location})
 		}
 		if len(g.Findings) > 0 {
 			out = append(out, g)

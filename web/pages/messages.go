@@ -44,7 +44,7 @@ var messages = map[string]map[string]string{
 		"status_link":  "Stand dieser Rechnung abrufen",
 		"findings_h2":  "Prüfbericht", "no_findings": "Keine Beanstandungen.",
 		"level_error": "Fehler", "level_warning": "Warnungen", "level_information": "Hinweise",
-		"at_line": "Position %d", "at_element": "Element", "rule": "Regel", "again": "Weitere Rechnung",
+		"at_line": "Position %d", "at_element": "Element", "at_docline": "Zeile %d im XML", "rule": "Regel", "again": "Weitere Rechnung",
 
 		"lw_missing":     "Die Rechnung enthält keine Leitweg-ID (BT-10, Käuferreferenz).",
 		"lw_malformed":   "Die Leitweg-ID ist nicht richtig aufgebaut: Grobadressierung (2 bis 12 Ziffern), wahlweise Feinadressierung (bis 30 Buchstaben oder Ziffern), zwei Prüfziffern, getrennt durch Bindestriche.",
@@ -143,7 +143,7 @@ var messages = map[string]map[string]string{
 		"status_link":  "Status of this invoice",
 		"findings_h2":  "Validation report", "no_findings": "No findings.",
 		"level_error": "Errors", "level_warning": "Warnings", "level_information": "Notes",
-		"at_line": "Line %d", "at_element": "Element", "rule": "Rule", "again": "Another invoice",
+		"at_line": "Line %d", "at_element": "Element", "at_docline": "XML line %d", "rule": "Rule", "again": "Another invoice",
 
 		"lw_missing":     "The invoice has no Leitweg-ID (BT-10, buyer reference).",
 		"lw_malformed":   "The Leitweg-ID is not well-formed: coarse address (2 to 12 digits), optionally a fine address (up to 30 letters or digits), two check digits, joined by hyphens.",

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"github.com/eingang/eingang/invoice"
 )
 
 var funcs = template.FuncMap{
@@ -24,6 +26,8 @@ var funcs = template.FuncMap{
 		}
 		return t.Local().Format("2006-01-02")
 	},
+	// money formats an amount as the invoice view does.
+	"money": invoice.FormatMoney,
 	// dict passes several values to a template.
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
