@@ -86,6 +86,12 @@ func FormatMoney(raw, currency, lang string) string {
 	return locale{en: English(lang)}.Money(Amount{Raw: raw, Currency: currency})
 }
 
+// FormatDate writes a date of the model (YYYY-MM-DD) as the invoice view
+// does for lang: 02.11.2026 or 2 Nov 2026; other values as written.
+func FormatDate(value, lang string) string {
+	return locale{en: English(lang)}.Date(Text{Value: value})
+}
+
 // A locale formats the view's labels, numbers, dates and codes in German
 // or English.
 type locale struct{ en bool }

@@ -248,3 +248,16 @@ func TestFormatMoney(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDate(t *testing.T) {
+	for _, c := range []struct{ value, lang, want string }{
+		{"2026-11-02", "de", "02.11.2026"},
+		{"2026-11-02", "en", "2 Nov 2026"},
+		{"20261102", "de", "20261102"},
+		{"", "en", ""},
+	} {
+		if got := FormatDate(c.value, c.lang); got != c.want {
+			t.Errorf("FormatDate(%q, %q) = %q, want %q", c.value, c.lang, got, c.want)
+		}
+	}
+}

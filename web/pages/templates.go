@@ -26,6 +26,8 @@ var funcs = template.FuncMap{
 		}
 		return t.Local().Format("2006-01-02")
 	},
+	// invoiceDate formats an invoice's date as the invoice view does.
+	"invoiceDate": invoice.FormatDate,
 	// money formats an amount as the invoice view does.
 	"money": invoice.FormatMoney,
 	// dict passes several values to a template.
