@@ -77,6 +77,39 @@ func TestAuditVariants(t *testing.T) {
 		{"BR-CO-10 cast of one total", ciiBase, []string{"<ram:LineTotalAmount>3986.34</ram:LineTotalAmount>\t", "<ram:LineTotalAmount>3986.34</ram:LineTotalAmount>"},
 			"SCHEMATRON-ERROR", false, "one item"},
 	}
+	// ciiTax adds a header VAT breakdown and a document level allowance
+	// with its own category to the CII base: the breakdown's amounts
+	// are written out so a row can give one twice or as no decimal.
+	const terms = "            <ram:SpecifiedTradePaymentTerms>"
+	ciiTax := func(code, calc, basis, rate, allowance string) []string {
+		tax := "<ram:ApplicableTradeTax>" + calc + "<ram:TypeCode>VAT</ram:TypeCode>" + basis + "<ram:CategoryCode>" + code + "</ram:CategoryCode>" + rate + "</ram:ApplicableTradeTax>"
+		if allowance != "" {
+			tax += "<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>false</udt:Indicator></ram:ChargeIndicator>" + allowance +
+				"<ram:Reason>Rabatt</ram:Reason><ram:CategoryTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>" + code + "</ram:CategoryCode>" + rate + "</ram:CategoryTradeTax></ram:SpecifiedTradeAllowanceCharge>"
+		}
+		return []string{terms, tax + "\n" + terms}
+	}
+	const (
+		zero      = "<ram:RateApplicablePercent>0</ram:RateApplicablePercent>"
+		lineTotal = "<ram:LineTotalAmount>3986.34</ram:LineTotalAmount>\n"
+		sCalc     = "<ram:CalculatedAmount>757.41</ram:CalculatedAmount>"
+		sBasis    = "<ram:BasisAmount>3986.34</ram:BasisAmount>"
+	)
+	rows = append(rows, []auditRow{
+		// The CII -08 rules sum each line's xs:decimal(ram:LineTotalAmount)
+		// and each allowance's xs:decimal(ram:ActualAmount): a value that
+		// is no decimal (schema-invalid, so uncounted, but the reference
+		// still stops) raises FORG0001. BR-E-08 reads the sums only where
+		// the breakdown has a basis amount: () - 1 < … is false at once.
+		{"BR-S-08 cast of a line total", ciiBase, []string{lineTotal, "<ram:LineTotalAmount>3.98634E3</ram:LineTotalAmount>\n"},
+			"SCHEMATRON-ERROR", true, "FORG0001 in BR-S-08's sum (and in PEPPOL R120)"},
+		{"BR-E-08 cast of an allowance", ciiBase, ciiTax("E", "<ram:CalculatedAmount>0</ram:CalculatedAmount>", "<ram:BasisAmount>0</ram:BasisAmount>", zero, "<ram:ActualAmount>1E0</ram:ActualAmount>"),
+			"SCHEMATRON-ERROR", true, "FORG0001 in BR-E-08's sum"},
+		{"BR-E-08 without basis reads no sum", ciiBase, ciiTax("E", "<ram:CalculatedAmount>0</ram:CalculatedAmount>", "", zero, "<ram:ActualAmount>1E0</ram:ActualAmount>"),
+			"SCHEMATRON-ERROR", false, "() - 1 < … is false before the sums are read"},
+		{"BR-E-08 fires without basis", ciiBase, ciiTax("E", "<ram:CalculatedAmount>0</ram:CalculatedAmount>", "", zero, "<ram:ActualAmount>1E0</ram:ActualAmount>"),
+			"BR-E-08", true, "() - 1 < … is false"},
+	}...)
 	v := NewValidator()
 	dump := os.Getenv("EINGANG_AUDIT_DUMP")
 	for _, r := range rows {
