@@ -109,6 +109,13 @@ func TestAuditVariants(t *testing.T) {
 			"SCHEMATRON-ERROR", false, "() - 1 < … is false before the sums are read"},
 		{"BR-E-08 fires without basis", ciiBase, ciiTax("E", "<ram:CalculatedAmount>0</ram:CalculatedAmount>", "", zero, "<ram:ActualAmount>1E0</ram:ActualAmount>"),
 			"BR-E-08", true, "() - 1 < … is false"},
+		// BR-CO-17 casts the rate, then the tax amount, then the basis,
+		// each only where its and/or reach it: with the rate 0 the basis is
+		// never cast.
+		{"BR-CO-17 cast of the tax amount", ciiBase, ciiTax("Z", "<ram:CalculatedAmount>0E0</ram:CalculatedAmount>", "<ram:BasisAmount>0</ram:BasisAmount>", zero, ""),
+			"SCHEMATRON-ERROR", true, "FORG0001 in BR-CO-17"},
+		{"BR-CO-17 rate zero casts no basis", ciiBase, ciiTax("Z", "<ram:CalculatedAmount>0</ram:CalculatedAmount>", "<ram:BasisAmount>0E0</ram:BasisAmount>", zero, ""),
+			"SCHEMATRON-ERROR", false, "round(0) = 0 and round(xs:decimal(0)) = 0 holds; BR-Z-08 reads the basis as a double"},
 	}...)
 	v := NewValidator()
 	dump := os.Getenv("EINGANG_AUDIT_DUMP")

@@ -195,7 +195,7 @@ var brcoCIIRules = []Rule{
 			if xmltree.NormSpace(strings.ToUpper(n.Str("ram:TypeCode"))) == "VAT" {
 				pcts = n.Strs("ram:RateApplicablePercent")
 			}
-			return brcoTaxAmountOK(pcts, n.Str("ram:CalculatedAmount"), n.Has("ram:CalculatedAmount"), n.Str("ram:BasisAmount"), n.Has("ram:BasisAmount"), true)
+			return brcoTaxAmountOK(n, pcts, n.Strs("ram:CalculatedAmount"), n.Strs("ram:BasisAmount"), true)
 		},
 		Message:   "The VAT category tax amount (BT-117) must equal the taxable amount (BT-116) × the VAT rate (BT-119), rounded to two decimals.",
 		MessageDE: "Der Steuerbetrag je Kategorie (BT-117) muss Bemessungsgrundlage (BT-116) × Steuersatz (BT-119) entsprechen, auf zwei Nachkommastellen gerundet."},
