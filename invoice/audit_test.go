@@ -116,6 +116,14 @@ func TestAuditVariants(t *testing.T) {
 			"SCHEMATRON-ERROR", true, "FORG0001 in BR-CO-17"},
 		{"BR-CO-17 rate zero casts no basis", ciiBase, ciiTax("Z", "<ram:CalculatedAmount>0</ram:CalculatedAmount>", "<ram:BasisAmount>0E0</ram:BasisAmount>", zero, ""),
 			"SCHEMATRON-ERROR", false, "round(0) = 0 and round(xs:decimal(0)) = 0 holds; BR-Z-08 reads the basis as a double"},
+		// substring-after() takes one string: CII BR-DEC-19 of a breakdown
+		// with two basis amounts (schema-valid) is a type error. Without a
+		// tax amount, BR-S-09 and BR-CO-17 cast no basis, and BR-S-08
+		// compares existentially, so only BR-DEC-19 raises.
+		{"BR-DEC-19 of two basis amounts", ciiBase, []string{sCalc, "", sBasis, sBasis + sBasis},
+			"SCHEMATRON-ERROR", true, "XPTY0004 in BR-DEC-19"},
+		{"BR-DEC-19 of one basis amount", ciiBase, []string{sCalc, ""},
+			"SCHEMATRON-ERROR", false, "one string"},
 	}...)
 	v := NewValidator()
 	dump := os.Getenv("EINGANG_AUDIT_DUMP")
