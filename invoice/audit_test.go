@@ -90,10 +90,13 @@ func TestAuditVariants(t *testing.T) {
 		return []string{terms, tax + "\n" + terms}
 	}
 	const (
-		zero      = "<ram:RateApplicablePercent>0</ram:RateApplicablePercent>"
-		lineTotal = "<ram:LineTotalAmount>3986.34</ram:LineTotalAmount>\n"
-		sCalc     = "<ram:CalculatedAmount>757.41</ram:CalculatedAmount>"
-		sBasis    = "<ram:BasisAmount>3986.34</ram:BasisAmount>"
+		zero       = "<ram:RateApplicablePercent>0</ram:RateApplicablePercent>"
+		lineTotal  = "<ram:LineTotalAmount>3986.34</ram:LineTotalAmount>\n"
+		sCalc      = "<ram:CalculatedAmount>757.41</ram:CalculatedAmount>"
+		sBasis     = "<ram:BasisAmount>3986.34</ram:BasisAmount>"
+		netPrice   = "<ram:NetPriceProductTradePrice>"
+		netAmount  = "<ram:ChargeAmount>132.8780000000</ram:ChargeAmount>"
+		grossPrice = "<ram:GrossPriceProductTradePrice><ram:ChargeAmount>132.878</ram:ChargeAmount>"
 	)
 	rows = append(rows, []auditRow{
 		// The CII -08 rules sum each line's xs:decimal(ram:LineTotalAmount)
@@ -124,6 +127,17 @@ func TestAuditVariants(t *testing.T) {
 			"SCHEMATRON-ERROR", true, "XPTY0004 in BR-DEC-19"},
 		{"BR-DEC-19 of one basis amount", ciiBase, []string{sCalc, ""},
 			"SCHEMATRON-ERROR", false, "one string"},
+		// The PEPPOL rules XRechnung 2.5.0 merges (BIS 3.0.20) cast with
+		// xs:decimal() and u:slack's xs:decimal parameters; CII D16B lets a
+		// price's ram:ChargeAmount repeat, so R046 (gross price) and R120
+		// (net price) raise XPTY0004 in the XRechnung Schematron on a
+		// schema-valid document.
+		{"PEPPOL R046 cast of two gross prices", ciiBase, []string{netPrice, grossPrice + "<ram:ChargeAmount>132.878</ram:ChargeAmount></ram:GrossPriceProductTradePrice>" + netPrice},
+			"SCHEMATRON-ERROR", true, "XPTY0004 in R046"},
+		{"PEPPOL R046 cast of one gross price", ciiBase, []string{netPrice, grossPrice + "</ram:GrossPriceProductTradePrice>" + netPrice},
+			"SCHEMATRON-ERROR", false, "one item"},
+		{"PEPPOL R120 cast of two net prices", ciiBase, []string{netAmount, netAmount + netAmount},
+			"SCHEMATRON-ERROR", true, "XPTY0004 in R120's $priceAmount"},
 	}...)
 	v := NewValidator()
 	dump := os.Getenv("EINGANG_AUDIT_DUMP")

@@ -33,19 +33,44 @@ func peppolSlack(exp, val, slack *big.Rat) bool {
 	return d.Abs(d).Cmp(slack) <= 0
 }
 
-// peppolDecOr is "if (x) then xs:decimal(x) else def".
-func peppolDecOr(n *node, path string, def int64) *big.Rat {
-	if e := n.First(path); e != nil {
-		if d, ok := xmltree.Dec(e.Value()); ok {
-			return d
+// peppolDecOr is "if (x) then xs:decimal(x) else def", and u:slack's
+// xs:decimal parameter given "if (x) then x else 0": x cast with
+// xmltree.CastDecimal, so two values (CII D16B lets the amounts and prices
+// repeat) or one that is no decimal raise the reference's dynamic error
+// on n; ok is false then.
+func peppolDecOr(n *node, path string, def int64) (d *big.Rat, ok bool) {
+	values := n.Strs(path)
+	if len(values) == 0 {
+		return big.NewRat(def, 1), true
+	}
+	return xmltree.CastDecimal(n, values)
+}
+
+// peppolBaseQuantity is R120's $baseQuantity: "if (q and xs:decimal(q) !=
+// 0) then xs:decimal(q) else …" over the paths in turn, else 1. ok is
+// false where a cast raised.
+func peppolBaseQuantity(n *node, paths ...string) (d *big.Rat, ok bool) {
+	for _, p := range paths {
+		values := n.Strs(p)
+		if len(values) == 0 {
+			continue
+		}
+		d, ok := xmltree.CastDecimal(n, values)
+		if !ok {
+			return nil, false
+		}
+		if d.Sign() != 0 {
+			return d, true
 		}
 	}
-	return big.NewRat(def, 1)
+	return big.NewRat(1, 1), true
 }
 
 // peppolACTotal is round(sum(amounts of allowances or charges whose
-// normalized indicator is ind) * 100) div 100, or 0 when there are none.
-func peppolACTotal(acs []*node, indPath, amountPath, ind string) *big.Rat {
+// normalized indicator is ind, each cast with xs:decimal(.)) * 100) div
+// 100, or 0 when there are none. A value that is no decimal raises the
+// reference's dynamic error on ctx, and ok is false.
+func peppolACTotal(ctx *node, acs []*node, indPath, amountPath, ind string) (total *big.Rat, ok bool) {
 	sum := new(big.Rat)
 	found := false
 	for _, ac := range acs {
@@ -54,13 +79,17 @@ func peppolACTotal(acs []*node, indPath, amountPath, ind string) *big.Rat {
 		}
 		found = true
 		for _, a := range ac.Strs(amountPath) {
-			sum.Add(sum, xmltree.DecOr(a))
+			d, ok := xmltree.CastDecimal(ctx, []string{a})
+			if !ok {
+				return nil, false
+			}
+			sum.Add(sum, d)
 		}
 	}
 	if !found {
-		return sum
+		return sum, true
 	}
-	return xmltree.RoundDec2(sum)
+	return xmltree.RoundDec2(sum), true
 }
 
 func ublIsRootChild(n *node) bool {
@@ -223,12 +252,18 @@ var peppolUBLRules = []Rule{
 			if !(n.Has("cbc:MultiplierFactorNumeric") && n.Has("cbc:BaseAmount")) {
 				return true
 			}
-			base, ok1 := xmltree.Dec(n.Str("cbc:BaseAmount"))
-			pct, ok2 := xmltree.Dec(n.Str("cbc:MultiplierFactorNumeric"))
-			if !ok1 || !ok2 {
-				return true
+			amount, ok := peppolDecOr(n, "cbc:Amount", 0)
+			if !ok {
+				return false
 			}
-			amount := peppolDecOr(n, "cbc:Amount", 0)
+			base, ok := xmltree.CastDecimal(n, n.Strs("cbc:BaseAmount"))
+			if !ok {
+				return false
+			}
+			pct, ok := xmltree.CastDecimal(n, n.Strs("cbc:MultiplierFactorNumeric"))
+			if !ok {
+				return false
+			}
 			want := new(big.Rat).Mul(base, pct)
 			want.Quo(want, big.NewRat(100, 1))
 			return peppolSlack(amount, want, peppolSlackValue(n, "cbc:DocumentCurrencyCode"))
@@ -268,22 +303,21 @@ var peppolUBLRules = []Rule{
 		MessageDE: "Das Ende eines Positionszeitraums (BT-135) muss im Abrechnungszeitraum (BG-14) liegen."},
 	{ID: "PEPPOL-EN16931-R120", Flag: Warning, Context: peppolUBLLine,
 		Test: func(n *node) bool {
-			lineAmount := peppolDecOr(n, "cbc:LineExtensionAmount", 0)
 			qtyPath := "cbc:CreditedQuantity"
 			if n.Root().Local == "Invoice" && n.Root().Space == xmltree.NSInvoice {
 				qtyPath = "cbc:InvoicedQuantity"
 			}
-			qty := peppolDecOr(n, qtyPath, 1)
-			price := peppolDecOr(n, "cac:Price/cbc:PriceAmount", 0)
-			base := big.NewRat(1, 1)
-			if bq := n.First("cac:Price/cbc:BaseQuantity"); bq != nil {
-				if d, ok := xmltree.Dec(bq.Value()); ok && d.Sign() != 0 {
-					base = d
-				}
-			}
+			// The lets in their order; a cast that raises stops here.
+			lineAmount, ok1 := peppolDecOr(n, "cbc:LineExtensionAmount", 0)
+			qty, ok2 := peppolDecOr(n, qtyPath, 1)
+			price, ok3 := peppolDecOr(n, "cac:Price/cbc:PriceAmount", 0)
+			base, ok4 := peppolBaseQuantity(n, "cac:Price/cbc:BaseQuantity")
 			acs := n.All("cac:AllowanceCharge")
-			allowances := peppolACTotal(acs, "cbc:ChargeIndicator", "cbc:Amount", "false")
-			charges := peppolACTotal(acs, "cbc:ChargeIndicator", "cbc:Amount", "true")
+			allowances, ok5 := peppolACTotal(n, acs, "cbc:ChargeIndicator", "cbc:Amount", "false")
+			charges, ok6 := peppolACTotal(n, acs, "cbc:ChargeIndicator", "cbc:Amount", "true")
+			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
+				return false
+			}
 			want := new(big.Rat).Quo(price, base)
 			want.Mul(want, qty)
 			want.Add(want, charges)
@@ -294,12 +328,12 @@ var peppolUBLRules = []Rule{
 		MessageDE: "Der Nettobetrag der Position (BT-131) soll Menge × (Nettopreis / Basismenge) + Zuschläge − Nachlässe der Position entsprechen."},
 	{ID: "PEPPOL-EN16931-R121", Flag: Fatal, Context: peppolUBLLine,
 		Test: func(n *node) bool {
-			bq := n.First("cac:Price/cbc:BaseQuantity")
-			if bq == nil {
+			values := n.Strs("cac:Price/cbc:BaseQuantity")
+			if len(values) == 0 {
 				return true
 			}
-			d, ok := xmltree.Dec(bq.Value())
-			return !ok || d.Sign() > 0
+			d, ok := xmltree.CastDecimal(n, values)
+			return ok && d.Sign() > 0
 		},
 		Message:   "The price base quantity (BT-149) must be above zero.",
 		MessageDE: "Die Basismenge des Preises (BT-149) muss größer als null sein."},
@@ -318,11 +352,11 @@ var peppolUBLRules = []Rule{
 			if !n.Has("cbc:BaseAmount") {
 				return true
 			}
-			net, ok1 := xmltree.Dec(n.Parent.Str("cbc:PriceAmount"))
-			gross, ok2 := xmltree.Dec(n.Str("cbc:BaseAmount"))
-			disc, ok3 := xmltree.Dec(n.Str("cbc:Amount"))
+			net, ok1 := xmltree.CastDecimal(n, n.Parent.Strs("cbc:PriceAmount"))
+			gross, ok2 := xmltree.CastDecimal(n, n.Strs("cbc:BaseAmount"))
+			disc, ok3 := xmltree.CastDecimal(n, n.Strs("cbc:Amount"))
 			if !ok1 || !ok2 || !ok3 {
-				return false // an absent amount makes the comparison false
+				return false // an absent amount makes the comparison false; a bad one raised
 			}
 			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0
 		},
