@@ -97,6 +97,10 @@ func TestAuditVariants(t *testing.T) {
 		netPrice   = "<ram:NetPriceProductTradePrice>"
 		netAmount  = "<ram:ChargeAmount>132.8780000000</ram:ChargeAmount>"
 		grossPrice = "<ram:GrossPriceProductTradePrice><ram:ChargeAmount>132.878</ram:ChargeAmount>"
+		ibanBase   = "shared:conformance/xrechnung-schematron/mutants/ubl-inv/ubl-inv-br-de-19-iban-tests--02-valid-iban.xml"
+		iban       = "<cbc:ID>DE90200400000625899000</cbc:ID>"
+		dexBase    = "shared:conformance/xrechnung-schematron/mutants/ubl-inv/ubl-inv-br-dex-09-test-2--01-br-dex-09-test-2a.xml"
+		paid       = `<cbc:PaidAmount currencyID="EUR">10.00</cbc:PaidAmount>`
 	)
 	rows = append(rows, []auditRow{
 		// The CII -08 rules sum each line's xs:decimal(ram:LineTotalAmount)
@@ -138,6 +142,18 @@ func TestAuditVariants(t *testing.T) {
 			"SCHEMATRON-ERROR", false, "one item"},
 		{"PEPPOL R120 cast of two net prices", ciiBase, []string{netAmount, netAmount + netAmount},
 			"SCHEMATRON-ERROR", true, "XPTY0004 in R120's $priceAmount"},
+		// BR-DE rules with numbers, run through the XRechnung 2.5.0
+		// Schematron as the reference configuration ships it: the IBAN
+		// check removes XML white space only (\s is no NBSP) and
+		// upper-cases only the country code; BR-DEX-09 rounds exact
+		// decimals half up; BR-DE-18 matches the Skonto line's digits as
+		// text.
+		{"BR-DE-19 grouped IBAN", ibanBase, []string{iban, "<cbc:ID>DE90 2004 0000 0625 8990 00</cbc:ID>"}, "BR-DE-19", false, "spaces removed"},
+		{"BR-DE-19 IBAN with NBSP", ibanBase, []string{iban, "<cbc:ID>DE90\u00a02004\u00a00000\u00a00625\u00a08990\u00a000</cbc:ID>"}, "BR-DE-19", true, "NBSP is no \\s"},
+		{"BR-DE-19 IBAN in lower case", ibanBase, []string{iban, "<cbc:ID>GB82west12345698765432</cbc:ID>"}, "BR-DE-19", true, "'w' counts as 119 - 55"},
+		{"BR-DEX-09 half a cent rounds up", dexBase, []string{paid, `<cbc:PaidAmount currencyID="EUR">29.955</cbc:PaidAmount>`}, "BR-DEX-09", false, "round(36173.5) = 36174"},
+		{"BR-DEX-09 below half a cent", dexBase, []string{paid, `<cbc:PaidAmount currencyID="EUR">29.9549</cbc:PaidAmount>`}, "BR-DEX-09", true, "round(36173.49) = 36173"},
+		{"BR-DE-18 Skonto base with a plus", "shared:conformance/xrechnung-schematron/instances/cii/cii-br-de-18-test-skonto.xml", []string{"#BASISBETRAG=-3.21#", "#BASISBETRAG=+3.21#"}, "BR-DE-18", true, "-?[0-9]+ takes no plus"},
 	}...)
 	v := NewValidator()
 	dump := os.Getenv("EINGANG_AUDIT_DUMP")
