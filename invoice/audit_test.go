@@ -142,6 +142,13 @@ func TestAuditVariants(t *testing.T) {
 			"SCHEMATRON-ERROR", false, "one item"},
 		{"PEPPOL R120 cast of two net prices", ciiBase, []string{netAmount, netAmount + netAmount},
 			"SCHEMATRON-ERROR", true, "XPTY0004 in R120's $priceAmount"},
+		// UBL BR-S-08 casts each line's category rate with xs:decimal()
+		// before it compares it with the breakdown's: a rate that is no
+		// decimal (schema-invalid, uncounted) stops the reference, where
+		// BR-S-05 reads it as a double and BR-CO-17 reads only the
+		// breakdown's.
+		{"UBL BR-S-08 cast of a line rate", "minimal-ubl.xml", []string{"<cbc:ID>S</cbc:ID>\n        <cbc:Percent>19</cbc:Percent>\n        <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>\n      </cac:ClassifiedTaxCategory>", "<cbc:ID>S</cbc:ID>\n        <cbc:Percent>1.9E1</cbc:Percent>\n        <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>\n      </cac:ClassifiedTaxCategory>"},
+			"SCHEMATRON-ERROR", true, "FORG0001 in BR-S-08"},
 		// BR-DE rules with numbers, run through the XRechnung 2.5.0
 		// Schematron as the reference configuration ships it: the IBAN
 		// check removes XML white space only (\s is no NBSP) and
