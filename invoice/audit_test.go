@@ -149,6 +149,11 @@ func TestAuditVariants(t *testing.T) {
 		// breakdown's.
 		{"UBL BR-S-08 cast of a line rate", "minimal-ubl.xml", []string{"<cbc:ID>S</cbc:ID>\n        <cbc:Percent>19</cbc:Percent>\n        <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>\n      </cac:ClassifiedTaxCategory>", "<cbc:ID>S</cbc:ID>\n        <cbc:Percent>1.9E1</cbc:Percent>\n        <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>\n      </cac:ClassifiedTaxCategory>"},
 			"SCHEMATRON-ERROR", true, "FORG0001 in BR-S-08"},
+		// BR-CO-15 casts the one tax total in the invoice currency (CII)
+		// or every tax total before it counts them (UBL).
+		{"CII BR-CO-15 cast of the tax total", "shared:conformance/validator-configuration-xrechnung/unexpected/cii-br-co-25.xml",
+			[]string{`<ram:TaxTotalAmount currencyID="EUR">19.00</ram:TaxTotalAmount>`, `<ram:TaxTotalAmount currencyID="EUR">1.9E1</ram:TaxTotalAmount>`},
+			"SCHEMATRON-ERROR", true, "FORG0001 in BR-CO-15"},
 		// BR-DE rules with numbers, run through the XRechnung 2.5.0
 		// Schematron as the reference configuration ships it: the IBAN
 		// check removes XML white space only (\s is no NBSP) and

@@ -97,7 +97,9 @@ var brcoCIIRules = []Rule{
 				basis, ok2 := brcoDec(sum, "ram:TaxBasisTotalAmount")
 				ok := false
 				if len(amounts) == 1 && ok1 && ok2 {
-					if tax, ok3 := xmltree.Dec(amounts[0]); ok3 && grand.Cmp(xmltree.RoundDec2(ratAdd(basis, tax))) == 0 {
+					// count(…) eq 1 holds, so xs:decimal(ram:TaxTotalAmount[…])
+					// is read: one that is no decimal raises.
+					if tax, ok3 := xmltree.CastDecimal(n, amounts); ok3 && grand.Cmp(xmltree.RoundDec2(ratAdd(basis, tax))) == 0 {
 						ok = true
 					}
 				}

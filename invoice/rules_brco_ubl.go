@@ -133,12 +133,19 @@ var brcoUBLRules = []Rule{
 						amounts = append(amounts, a.Value())
 					}
 				}
+				// count(cac:TaxTotal/xs:decimal(cbc:TaxAmount[…])) casts
+				// every tax amount in the currency before it counts them.
+				for _, a := range amounts {
+					if _, ok := xmltree.CastDecimal(n, []string{a}); !ok {
+						return false
+					}
+				}
 				if len(amounts) != 1 {
 					return false
 				}
 				incl, ok1 := brcoDec(n, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")
 				excl, ok2 := brcoDec(n, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")
-				tax, ok3 := xmltree.Dec(amounts[0])
+				tax, ok3 := xmltree.CastDecimal(n, amounts)
 				if !ok1 || !ok2 || !ok3 || incl.Cmp(xmltree.RoundDec2(ratAdd(excl, tax))) != 0 {
 					return false
 				}
