@@ -165,6 +165,8 @@ func TestAuditVariants(t *testing.T) {
 		{"BR-DE-19 IBAN in lower case", ibanBase, []string{iban, "<cbc:ID>GB82west12345698765432</cbc:ID>"}, "BR-DE-19", true, "'w' counts as 119 - 55"},
 		{"BR-DEX-09 half a cent rounds up", dexBase, []string{paid, `<cbc:PaidAmount currencyID="EUR">29.955</cbc:PaidAmount>`}, "BR-DEX-09", false, "round(36173.5) = 36174"},
 		{"BR-DEX-09 below half a cent", dexBase, []string{paid, `<cbc:PaidAmount currencyID="EUR">29.9549</cbc:PaidAmount>`}, "BR-DEX-09", true, "round(36173.49) = 36173"},
+		{"BR-DEX-09 sum with a blank third party payment", dexBase, []string{"</cac:PrepaidPayment>", `</cac:PrepaidPayment><cac:PrepaidPayment><cbc:ID>Bar</cbc:ID><cbc:PaidAmount currencyID="EUR"></cbc:PaidAmount></cac:PrepaidPayment>`},
+			"SCHEMATRON-ERROR", true, "one PaidAmount is not blank, so all are cast: FORG0001 for the blank one"},
 		{"BR-DE-18 Skonto base with a plus", "shared:conformance/xrechnung-schematron/instances/cii/cii-br-de-18-test-skonto.xml", []string{"#BASISBETRAG=-3.21#", "#BASISBETRAG=+3.21#"}, "BR-DE-18", true, "-?[0-9]+ takes no plus"},
 	}...)
 	v := NewValidator()
