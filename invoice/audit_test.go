@@ -101,6 +101,8 @@ func TestAuditVariants(t *testing.T) {
 		iban       = "<cbc:ID>DE90200400000625899000</cbc:ID>"
 		dexBase    = "shared:conformance/xrechnung-schematron/mutants/ubl-inv/ubl-inv-br-dex-09-test-2--01-br-dex-09-test-2a.xml"
 		paid       = `<cbc:PaidAmount currencyID="EUR">10.00</cbc:PaidAmount>`
+		ublE0      = `<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Rabatt</cbc:AllowanceChargeReason><cbc:Amount currencyID="EUR">0E0</cbc:Amount><cac:TaxCategory><cbc:ID>E</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>`
+		ublTotals  = `<cbc:TaxInclusiveAmount currencyID="EUR">1190.00</cbc:TaxInclusiveAmount>`
 	)
 	rows = append(rows, []auditRow{
 		// The CII -08 rules sum each line's xs:decimal(ram:LineTotalAmount)
@@ -149,6 +151,16 @@ func TestAuditVariants(t *testing.T) {
 		// breakdown's.
 		{"UBL BR-S-08 cast of a line rate", "minimal-ubl.xml", []string{"<cbc:ID>S</cbc:ID>\n        <cbc:Percent>19</cbc:Percent>\n        <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>\n      </cac:ClassifiedTaxCategory>", "<cbc:ID>S</cbc:ID>\n        <cbc:Percent>1.9E1</cbc:Percent>\n        <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>\n      </cac:ClassifiedTaxCategory>"},
 			"SCHEMATRON-ERROR", true, "FORG0001 in BR-S-08"},
+		// UBL BR-CO-10 .. BR-CO-14 compare xs:decimal(total) = round(sum(
+		// …/xs:decimal(amount)) …): an allowance of category E (no E
+		// breakdown, so no BR-E-08 reads it) whose amount is no decimal
+		// stops the reference in BR-CO-11, but only where the allowance
+		// total is given: an empty cast makes = false before the sum is
+		// read.
+		{"UBL BR-CO-11 cast of an allowance", "minimal-ubl.xml", []string{"<cac:TaxTotal>", ublE0 + "<cac:TaxTotal>", ublTotals, ublTotals + `<cbc:AllowanceTotalAmount currencyID="EUR">0.00</cbc:AllowanceTotalAmount>`},
+			"SCHEMATRON-ERROR", true, "FORG0001 in BR-CO-11's sum"},
+		{"UBL BR-CO-11 without a total reads no sum", "minimal-ubl.xml", []string{"<cac:TaxTotal>", ublE0 + "<cac:TaxTotal>"},
+			"SCHEMATRON-ERROR", false, "() = … is false at once"},
 		// BR-CO-15 casts the one tax total in the invoice currency (CII)
 		// or every tax total before it counts them (UBL).
 		{"CII BR-CO-15 cast of the tax total", "shared:conformance/validator-configuration-xrechnung/unexpected/cii-br-co-25.xml",

@@ -26,10 +26,22 @@ func brcoDec(n *node, path string) (d *big.Rat, present bool) {
 	return xmltree.CastDecimal(n, n.Strs(path))
 }
 
-// brcoSumRound2 is round(sum(values as decimals) * 100) div 100.
-func brcoSumRound2(values []string) *big.Rat {
-	s, _ := xmltree.SumDec(values)
-	return xmltree.RoundDec2(s)
+// brcoSumRound2 is round(sum(…/xs:decimal(x)) * 10 * 10) div 100 over one
+// value per element (a UBL line, allowance or subtotal has one amount): a
+// value that is no decimal raises the reference's dynamic error on ctx, and
+// ok is false. The rules compare xs:decimal(total) = …: Saxon reads the
+// sum only where the total is there (an empty operand of at most one item
+// makes = false at once), so the callers cast it only then.
+func brcoSumRound2(ctx *node, values []string) (sum *big.Rat, ok bool) {
+	sum = new(big.Rat)
+	for _, v := range values {
+		d, ok := xmltree.CastDecimal(ctx, []string{v})
+		if !ok {
+			return nil, false
+		}
+		sum.Add(sum, d)
+	}
+	return xmltree.RoundDec2(sum), true
 }
 
 // brcoACAmounts returns the cbc:Amount values of the allowances (charge
@@ -80,7 +92,8 @@ var brcoUBLRules = []Rule{
 			for _, l := range append(r.Descendants("cac:InvoiceLine"), r.Descendants("cac:CreditNoteLine")...) {
 				lines = append(lines, l.Strs("cbc:LineExtensionAmount")...)
 			}
-			return total.Cmp(brcoSumRound2(lines)) == 0
+			sum, ok := brcoSumRound2(n, lines)
+			return ok && total.Cmp(sum) == 0
 		},
 		Message:   "The sum of line net amounts (BT-106) must equal the sum of all invoice line net amounts (BT-131).",
 		MessageDE: "Die Summe der Positionsnettobeträge (BT-106) muss der Summe aller Nettobeträge der Positionen (BT-131) entsprechen."},
@@ -88,7 +101,10 @@ var brcoUBLRules = []Rule{
 		Test: func(n *node) bool {
 			amounts, any := brcoACAmounts(n, "../cac:AllowanceCharge", false)
 			total, ok := brcoDec(n, "cbc:AllowanceTotalAmount")
-			if ok && total.Cmp(brcoSumRound2(amounts)) == 0 {
+			if !ok {
+				return !n.Has("cbc:AllowanceTotalAmount") && !any
+			}
+			if sum, ok := brcoSumRound2(n, amounts); ok && total.Cmp(sum) == 0 {
 				return true
 			}
 			return !n.Has("cbc:AllowanceTotalAmount") && !any
@@ -99,7 +115,10 @@ var brcoUBLRules = []Rule{
 		Test: func(n *node) bool {
 			amounts, any := brcoACAmounts(n, "../cac:AllowanceCharge", true)
 			total, ok := brcoDec(n, "cbc:ChargeTotalAmount")
-			if ok && total.Cmp(brcoSumRound2(amounts)) == 0 {
+			if !ok {
+				return !n.Has("cbc:ChargeTotalAmount") && !any
+			}
+			if sum, ok := brcoSumRound2(n, amounts); ok && total.Cmp(sum) == 0 {
 				return true
 			}
 			return !n.Has("cbc:ChargeTotalAmount") && !any
@@ -194,7 +213,11 @@ var brcoUBLRules = []Rule{
 				return true
 			}
 			total, ok := brcoDec(n, "cbc:TaxAmount")
-			return ok && total.Cmp(brcoSumRound2(n.Strs("cac:TaxSubtotal/cbc:TaxAmount"))) == 0
+			if !ok {
+				return false
+			}
+			sum, ok := brcoSumRound2(n, n.Strs("cac:TaxSubtotal/cbc:TaxAmount"))
+			return ok && total.Cmp(sum) == 0
 		},
 		Message:   "The VAT total (BT-110) must equal the sum of the VAT category tax amounts (BT-117).",
 		MessageDE: "Die Umsatzsteuersumme (BT-110) muss der Summe der Steuerbeträge je Kategorie (BT-117) entsprechen."},
