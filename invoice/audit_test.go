@@ -142,6 +142,8 @@ func TestAuditVariants(t *testing.T) {
 			"SCHEMATRON-ERROR", true, "XPTY0004 in R046"},
 		{"PEPPOL R046 cast of one gross price", ciiBase, []string{netPrice, grossPrice + "</ram:GrossPriceProductTradePrice>" + netPrice},
 			"SCHEMATRON-ERROR", false, "one item"},
+		{"PEPPOL R046 without a net price casts no gross price", ciiBase, []string{netPrice + "\n                    " + netAmount + "\n                </ram:NetPriceProductTradePrice>", grossPrice + "<ram:ChargeAmount>132.878</ram:ChargeAmount></ram:GrossPriceProductTradePrice>"},
+			"SCHEMATRON-ERROR", false, "xs:decimal(()) = … is false before the gross prices are cast"},
 		{"PEPPOL R120 cast of two net prices", ciiBase, []string{netAmount, netAmount + netAmount},
 			"SCHEMATRON-ERROR", true, "XPTY0004 in R120's $priceAmount"},
 		// UBL BR-S-08 casts each line's category rate with xs:decimal()

@@ -153,7 +153,12 @@ var peppolCIIRules = []Rule{
 			// ram:AppliedTradeAllowanceCharge/ram:ActualAmount[1]): CII D16B
 			// lets ram:ChargeAmount repeat, and [1] is the first amount of
 			// each allowance, so two of either raise in the cast.
+			// Without a net price the comparison is false before the
+			// right side is read.
 			net, ok1 := xmltree.CastDecimal(n, n.Parent.Strs("ram:NetPriceProductTradePrice/ram:ChargeAmount"))
+			if !ok1 {
+				return false
+			}
 			gross, ok2 := xmltree.CastDecimal(n, n.Strs("ram:ChargeAmount"))
 			var firsts []string
 			for _, ac := range n.All("ram:AppliedTradeAllowanceCharge") {
@@ -166,7 +171,7 @@ var peppolCIIRules = []Rule{
 			if len(firsts) > 0 {
 				disc, ok3 = xmltree.CastDecimal(n, firsts)
 			}
-			if !ok1 || !ok2 || !ok3 {
+			if !ok2 || !ok3 {
 				return false
 			}
 			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0

@@ -352,10 +352,15 @@ var peppolUBLRules = []Rule{
 			if !n.Has("cbc:BaseAmount") {
 				return true
 			}
-			net, ok1 := xmltree.CastDecimal(n, n.Parent.Strs("cbc:PriceAmount"))
+			// xs:decimal(../cbc:PriceAmount) = …: without a net price the
+			// comparison is false before the right side is read.
+			net, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:PriceAmount"))
+			if !ok {
+				return false
+			}
 			gross, ok2 := xmltree.CastDecimal(n, n.Strs("cbc:BaseAmount"))
 			disc, ok3 := xmltree.CastDecimal(n, n.Strs("cbc:Amount"))
-			if !ok1 || !ok2 || !ok3 {
+			if !ok2 || !ok3 {
 				return false // an absent amount makes the comparison false; a bad one raised
 			}
 			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0
