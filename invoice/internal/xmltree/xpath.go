@@ -384,8 +384,15 @@ func NormSpaceText(ctx *Node, elems []*Node) string {
 // is no decimal a dynamic error (FORG0001), both raised on ctx. The schemas
 // type every element the rules cast as a decimal, so on a valid document
 // only the count can fail: CII D16B allows any number of each amount of
-// the header summation (ram:LineTotalAmount, ...), and a second one stops
-// the reference's Schematron in BR-CO-10 .. BR-CO-16 (see brcoDec).
+// the header summation (ram:LineTotalAmount, ...), of a breakdown
+// (ram:BasisAmount, ram:CalculatedAmount), of an allowance
+// (ram:ActualAmount) and of a price (ram:ChargeAmount), and a second one
+// stops the reference's Schematron (BR-CO-10 .. BR-CO-17, BR-S-09, the -08
+// sums through SumCastDecimal, PEPPOL R040/R046/R120/R121). On a
+// schema-invalid document a value such as 1E2 or INF raises too, in the
+// UBL rules as well. Where the source compares xs:decimal(x) = … and x is
+// absent, Saxon answers false without reading the right side (an empty
+// operand of at most one item), so callers cast what follows only then.
 func CastDecimal(ctx *Node, values []string) (d *big.Rat, ok bool) {
 	switch len(values) {
 	case 0:
