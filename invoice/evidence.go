@@ -81,6 +81,9 @@ func explain(f *Finding, r *rule, n *node) {
 		return
 	}
 	ev := e(n)
+	// The helpers an explanation shares with the rule's test cast as the
+	// test does and may raise again: the test's error is reported already.
+	n.TakeError()
 	if ev == nil {
 		return
 	}

@@ -113,7 +113,11 @@ func vatUBLEvidence() map[string]explainer {
 			if len(r.Descendants(line)) == 0 {
 				line = "cac:CreditNoteLine"
 			}
-			return baseEvidence(field(n.Parent, "cbc:TaxableAmount", "BT-116"), vatBase(r, line, code, rate), code, rate)
+			base, ok := vatBase(r, line, code, rate)
+			if !ok {
+				return nil // an amount that is no decimal: the rule raised
+			}
+			return baseEvidence(field(n.Parent, "cbc:TaxableAmount", "BT-116"), base, code, rate)
 		},
 		func(n *node, code string) *Evidence {
 			return amountEvidence(n.Parent, "cbc:TaxAmount", "cbc:TaxableAmount", "cac:TaxCategory/cbc:Percent", code)
@@ -141,7 +145,11 @@ func vatCIIEvidence() map[string]explainer {
 				}
 				rate = d
 			}
-			return baseEvidence(field(t, "ram:BasisAmount", "BT-116"), ciiVATBase(n.Root(), code, rate), code, rate)
+			base, ok := ciiVATBase(n.Root(), code, rate)
+			if !ok {
+				return nil // an amount that is no decimal, or two: the rule raised
+			}
+			return baseEvidence(field(t, "ram:BasisAmount", "BT-116"), base, code, rate)
 		},
 		func(n *node, code string) *Evidence {
 			return amountEvidence(header(n), "ram:CalculatedAmount", "ram:BasisAmount", "ram:RateApplicablePercent", code)

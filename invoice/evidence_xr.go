@@ -13,20 +13,15 @@ import (
 // lineAmountEvidence is PEPPOL-EN16931-R120's: the line net amount against
 // quantity × price / base quantity + charges − allowances.
 func lineAmountEvidence(n *node, amountPath, qtyPath, pricePath string, basePaths []string, acPath, indPath, acAmountPath string) *Evidence {
-	qty := peppolDecOr(n, qtyPath, 1)
-	price := peppolDecOr(n, pricePath, 0)
-	base := big.NewRat(1, 1)
-	for _, p := range basePaths {
-		if bq := n.First(p); bq != nil {
-			if d, ok := xmltree.Dec(bq.Value()); ok && d.Sign() != 0 {
-				base = d
-				break
-			}
-		}
-	}
+	qty, ok1 := peppolDecOr(n, qtyPath, 1)
+	price, ok2 := peppolDecOr(n, pricePath, 0)
+	base, ok3 := peppolBaseQuantity(n, basePaths...)
 	acs := n.All(acPath)
-	allowances := peppolACTotal(acs, indPath, acAmountPath, "false")
-	charges := peppolACTotal(acs, indPath, acAmountPath, "true")
+	allowances, ok4 := peppolACTotal(n, acs, indPath, acAmountPath, "false")
+	charges, ok5 := peppolACTotal(n, acs, indPath, acAmountPath, "true")
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		return nil // a value that is no decimal: the rule raised
+	}
 	want := new(big.Rat).Quo(price, base)
 	want.Mul(want, qty)
 	want.Add(want, charges)

@@ -84,7 +84,9 @@ var brcoCIIRules = append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharg
 				basis, ok2 := brcoDec(sum, "ram:TaxBasisTotalAmount")
 				ok := false
 				if len(amounts) == 1 && ok1 && ok2 {
-					if tax, ok3 := xmltree.Dec(amounts[0]); ok3 && grand.Cmp(xmltree.RoundDec2(ratAdd(basis, tax))) == 0 {
+					// count(…) eq 1 holds, so xs:decimal(ram:TaxTotalAmount[…])
+					// is read: one that is no decimal raises.
+					if tax, ok3 := xmltree.CastDecimal(n, amounts); ok3 && grand.Cmp(xmltree.RoundDec2(ratAdd(basis, tax))) == 0 {
 						ok = true
 					}
 				}
@@ -162,7 +164,7 @@ var brcoCIIRules = append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharg
 			if xmltree.NormSpace(strings.ToUpper(n.Str("ram:TypeCode"))) == "VAT" {
 				pcts = n.Strs("ram:RateApplicablePercent")
 			}
-			return brcoTaxAmountOK(pcts, n.Str("ram:CalculatedAmount"), n.Has("ram:CalculatedAmount"), n.Str("ram:BasisAmount"), n.Has("ram:BasisAmount"), true)
+			return brcoTaxAmountOK(n, pcts, n.Strs("ram:CalculatedAmount"), n.Strs("ram:BasisAmount"), true)
 		}},
 }...)
 

@@ -23,29 +23,25 @@ func ratSub(a, b *big.Rat) *big.Rat { return new(big.Rat).Sub(a, b) }
 // brcoTaxAmountOK is BR-CO-17: with rate P, taxable amount B and tax amount
 // T: (round(P) = 0 and round(T) = 0) or (round(P) != 0 and |T| - 1 <
 // round(|B| * P/100 * 100)/100 < |T| + 1) or (no P and round(T) = 0). The
-// CII rule's bounds are inclusive (<=).
-func brcoTaxAmountOK(pcts []string, taxS string, hasTax bool, baseS string, hasBase, inclusive bool) bool {
-	var tax *big.Rat
-	if hasTax {
-		var ok bool
-		if tax, ok = xmltree.Dec(taxS); !ok {
-			return false
-		}
+// CII rule's bounds are inclusive (<=). Each of P, T and B is an
+// xs:decimal() cast, read only where the source's and/or reach it: more
+// than one value (two VAT categories' rates, or the amounts CII D16B lets
+// repeat) or one that is no decimal raises the reference's dynamic error on
+// ctx (xmltree.CastDecimal).
+func brcoTaxAmountOK(ctx *node, pcts, taxes, bases []string, inclusive bool) bool {
+	p, hasP := xmltree.CastDecimal(ctx, pcts)
+	if len(pcts) > 0 && !hasP {
+		return false // raised
 	}
-	if len(pcts) == 0 {
-		return hasTax && xmltree.RoundDec(tax).Sign() == 0
+	if !hasP || xmltree.RoundDec(p).Sign() == 0 {
+		tax, ok := xmltree.CastDecimal(ctx, taxes)
+		return ok && xmltree.RoundDec(tax).Sign() == 0
 	}
-	p, ok := xmltree.Dec(pcts[0])
-	if !ok || len(pcts) > 1 {
+	tax, ok := xmltree.CastDecimal(ctx, taxes)
+	if !ok {
 		return false
 	}
-	if xmltree.RoundDec(p).Sign() == 0 {
-		return hasTax && xmltree.RoundDec(tax).Sign() == 0
-	}
-	if !hasTax || !hasBase {
-		return false
-	}
-	base, ok := xmltree.Dec(baseS)
+	base, ok := xmltree.CastDecimal(ctx, bases)
 	if !ok {
 		return false
 	}

@@ -19,10 +19,17 @@ func brcoPrefixOK(id string) bool {
 	return strings.Contains(clList("ubl/BR-CO-09/0"), string(r))
 }
 
-// brcoSumRound2 is round(sum(values as decimals) * 100) div 100.
-func brcoSumRound2(values []string) *big.Rat {
-	s, _ := xmltree.SumDec(values)
-	return xmltree.RoundDec2(s)
+// brcoSumRound2 is round(sum(…/xs:decimal(x)) * 10 * 10) div 100 over one
+// value per element (a UBL line, allowance or subtotal has one amount): a
+// value that is no decimal raises the reference's dynamic error on ctx, and
+// ok is false. The rules compare xs:decimal(total) = …: Saxon reads the
+// sum only where the total is there (an empty operand of at most one item
+// makes = false at once), so the callers cast it only then.
+func brcoSumRound2(ctx *node, values []string) (sum *big.Rat, ok bool) {
+	if sum, ok = vatSumDec(ctx, values); !ok {
+		return nil, false
+	}
+	return xmltree.RoundDec2(sum), true
 }
 
 // brcoACAmounts returns the cbc:Amount values of the allowances (charge
@@ -59,13 +66,17 @@ var brcoUBLRules = append(brcoReasonRules(ublModelDocAllowance, ublModelDocCharg
 			for _, l := range append(r.Descendants("cac:InvoiceLine"), r.Descendants("cac:CreditNoteLine")...) {
 				lines = append(lines, l.Strs("cbc:LineExtensionAmount")...)
 			}
-			return total.Cmp(brcoSumRound2(lines)) == 0
+			sum, ok := brcoSumRound2(n, lines)
+			return ok && total.Cmp(sum) == 0
 		}},
 	{ID: "BR-CO-11", Context: ublModelTotals,
 		Test: func(n *node) bool {
 			amounts, any := brcoACAmounts(n, "../cac:AllowanceCharge", false)
 			total, ok := brcoDec(n, "cbc:AllowanceTotalAmount")
-			if ok && total.Cmp(brcoSumRound2(amounts)) == 0 {
+			if !ok {
+				return !n.Has("cbc:AllowanceTotalAmount") && !any
+			}
+			if sum, ok := brcoSumRound2(n, amounts); ok && total.Cmp(sum) == 0 {
 				return true
 			}
 			return !n.Has("cbc:AllowanceTotalAmount") && !any
@@ -74,7 +85,10 @@ var brcoUBLRules = append(brcoReasonRules(ublModelDocAllowance, ublModelDocCharg
 		Test: func(n *node) bool {
 			amounts, any := brcoACAmounts(n, "../cac:AllowanceCharge", true)
 			total, ok := brcoDec(n, "cbc:ChargeTotalAmount")
-			if ok && total.Cmp(brcoSumRound2(amounts)) == 0 {
+			if !ok {
+				return !n.Has("cbc:ChargeTotalAmount") && !any
+			}
+			if sum, ok := brcoSumRound2(n, amounts); ok && total.Cmp(sum) == 0 {
 				return true
 			}
 			return !n.Has("cbc:ChargeTotalAmount") && !any
@@ -100,12 +114,19 @@ var brcoUBLRules = append(brcoReasonRules(ublModelDocAllowance, ublModelDocCharg
 						amounts = append(amounts, a.Value())
 					}
 				}
+				// count(cac:TaxTotal/xs:decimal(cbc:TaxAmount[…])) casts
+				// every tax amount in the currency before it counts them.
+				for _, a := range amounts {
+					if _, ok := xmltree.CastDecimal(n, []string{a}); !ok {
+						return false
+					}
+				}
 				if len(amounts) != 1 {
 					return false
 				}
 				incl, ok1 := brcoDec(n, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")
 				excl, ok2 := brcoDec(n, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")
-				tax, ok3 := xmltree.Dec(amounts[0])
+				tax, ok3 := xmltree.CastDecimal(n, amounts)
 				if !ok1 || !ok2 || !ok3 || incl.Cmp(xmltree.RoundDec2(ratAdd(excl, tax))) != 0 {
 					return false
 				}
@@ -142,7 +163,11 @@ var brcoUBLRules = append(brcoReasonRules(ublModelDocAllowance, ublModelDocCharg
 				return true
 			}
 			total, ok := brcoDec(n, "cbc:TaxAmount")
-			return ok && total.Cmp(brcoSumRound2(n.Strs("cac:TaxSubtotal/cbc:TaxAmount"))) == 0
+			if !ok {
+				return false
+			}
+			sum, ok := brcoSumRound2(n, n.Strs("cac:TaxSubtotal/cbc:TaxAmount"))
+			return ok && total.Cmp(sum) == 0
 		}},
 	{ID: "BR-CO-17", Context: ublModelTaxSubtotal,
 		Test: func(n *node) bool {
@@ -150,7 +175,7 @@ var brcoUBLRules = append(brcoReasonRules(ublModelDocAllowance, ublModelDocCharg
 			for _, tc := range ublVATCategories(n, "cac:TaxCategory") {
 				pcts = append(pcts, tc.Strs("cbc:Percent")...)
 			}
-			return brcoTaxAmountOK(pcts, n.Str("cbc:TaxAmount"), n.Has("cbc:TaxAmount"), n.Str("cbc:TaxableAmount"), n.Has("cbc:TaxableAmount"), false)
+			return brcoTaxAmountOK(n, pcts, n.Strs("cbc:TaxAmount"), n.Strs("cbc:TaxableAmount"), false)
 		}},
 	{ID: "BR-CO-09", Context: ublModelVATScheme,
 		Test: func(n *node) bool { return brcoPrefixOK(n.Str("cbc:CompanyID")) }},

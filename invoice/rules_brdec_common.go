@@ -3,13 +3,22 @@ package invoice
 import "unicode/utf8"
 
 // The EN 16931 decimal rules BR-DEC-01 … BR-DEC-28: amounts have at most two
-// fraction digits. Each reads string-length(substring-after(amount, '.')) of
-// the first amount the path selects.
+// fraction digits. Each reads string-length(substring-after(amount, '.')).
 
-// brdecOK reports whether the first value at path has at most two
-// characters after its first point.
+// brdecOK reports whether the value at path has at most two characters
+// after its first point. substring-after() takes one string: where the path
+// selects two values (CII D16B lets every amount the CII rules read here
+// repeat) the reference stops with a type error (XPTY0004), raised on n.
 func brdecOK(n *node, path string) bool {
-	v := n.Str(path)
+	values := n.Strs(path)
+	if len(values) > 1 {
+		n.Raise("a sequence of more than one item is not allowed as the first argument of substring-after()")
+		return false
+	}
+	v := ""
+	if len(values) == 1 {
+		v = values[0]
+	}
 	for i := 0; i < len(v); i++ {
 		if v[i] == '.' {
 			return utf8.RuneCountInString(v[i+1:]) <= 2
@@ -18,7 +27,7 @@ func brdecOK(n *node, path string) bool {
 	return true
 }
 
-// brdec is a decimal rule's test of the first amount at path.
+// brdec is a decimal rule's test of the amount at path.
 func brdec(path string) func(n *node) bool {
 	return func(n *node) bool { return brdecOK(n, path) }
 }

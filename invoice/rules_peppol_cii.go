@@ -144,14 +144,31 @@ var peppolCIIRules = []rule{
 			if !n.Has("ram:ChargeAmount") {
 				return true
 			}
-			net, ok1 := xmltree.Dec(n.Parent.Str("ram:NetPriceProductTradePrice/ram:ChargeAmount"))
-			gross, ok2 := xmltree.Dec(n.Str("ram:ChargeAmount"))
-			if !ok1 || !ok2 {
+			// xs:decimal(../ram:NetPriceProductTradePrice/ram:ChargeAmount) =
+			// xs:decimal(ram:ChargeAmount) - u:decimalOrZero(
+			// ram:AppliedTradeAllowanceCharge/ram:ActualAmount[1]): CII D16B
+			// lets ram:ChargeAmount repeat, and [1] is the first amount of
+			// each allowance, so two of either raise in the cast.
+			// Without a net price the comparison is false before the
+			// right side is read.
+			net, ok1 := xmltree.CastDecimal(n, n.Parent.Strs("ram:NetPriceProductTradePrice/ram:ChargeAmount"))
+			if !ok1 {
 				return false
 			}
+			gross, ok2 := xmltree.CastDecimal(n, n.Strs("ram:ChargeAmount"))
+			var firsts []string
+			for _, ac := range n.All("ram:AppliedTradeAllowanceCharge") {
+				if a := ac.First("ram:ActualAmount"); a != nil {
+					firsts = append(firsts, a.Value())
+				}
+			}
 			disc := new(big.Rat)
-			if a := n.First("ram:AppliedTradeAllowanceCharge/ram:ActualAmount"); a != nil {
-				disc = xmltree.DecOr(a.Value())
+			ok3 := true
+			if len(firsts) > 0 {
+				disc, ok3 = xmltree.CastDecimal(n, firsts)
+			}
+			if !ok2 || !ok3 {
+				return false
 			}
 			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0
 		}},
@@ -200,14 +217,21 @@ var peppolCIIRules = []rule{
 			if !(n.Has("ram:CalculationPercent") && n.Has("ram:BasisAmount")) {
 				return true
 			}
-			base, ok1 := xmltree.Dec(n.Str("ram:BasisAmount"))
-			pct, ok2 := xmltree.Dec(n.Str("ram:CalculationPercent"))
-			if !ok1 || !ok2 {
-				return true
+			amount, ok := peppolDecOr(n, "ram:ActualAmount", 0) // CII D16B lets it repeat
+			if !ok {
+				return false
+			}
+			base, ok := xmltree.CastDecimal(n, n.Strs("ram:BasisAmount"))
+			if !ok {
+				return false
+			}
+			pct, ok := xmltree.CastDecimal(n, n.Strs("ram:CalculationPercent"))
+			if !ok {
+				return false
 			}
 			want := new(big.Rat).Mul(base, pct)
 			want.Quo(want, big.NewRat(100, 1))
-			return peppolSlack(peppolDecOr(n, "ram:ActualAmount", 0), want, peppolSlackValue(n, ciiCurrencyPath))
+			return peppolSlack(amount, want, peppolSlackValue(n, ciiCurrencyPath))
 		}},
 	{ID: "PEPPOL-EN16931-R043-1", Context: peppolCIIAC,
 		Test: ciiIndicatorOK},
@@ -231,21 +255,17 @@ var peppolCIIRules = []rule{
 				agreement = "ram:SpecifiedLineTradeAgreement/"
 				settle    = "ram:SpecifiedLineTradeSettlement/"
 			)
-			lineAmount := peppolDecOr(n, settle+"ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", 0)
-			qty := peppolDecOr(n, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", 1)
-			price := peppolDecOr(n, agreement+"ram:NetPriceProductTradePrice/ram:ChargeAmount", 0)
-			base := big.NewRat(1, 1)
-			for _, p := range []string{agreement + "ram:NetPriceProductTradePrice/ram:BasisQuantity", agreement + "ram:GrossPriceProductTradePrice/ram:BasisQuantity"} {
-				if bq := n.First(p); bq != nil {
-					if d, ok := xmltree.Dec(bq.Value()); ok && d.Sign() != 0 {
-						base = d
-						break
-					}
-				}
-			}
+			// The lets in their order; a cast that raises stops here.
+			lineAmount, ok1 := peppolDecOr(n, settle+"ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", 0)
+			qty, ok2 := peppolDecOr(n, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", 1)
+			price, ok3 := peppolDecOr(n, agreement+"ram:NetPriceProductTradePrice/ram:ChargeAmount", 0)
+			base, ok4 := peppolBaseQuantity(n, agreement+"ram:NetPriceProductTradePrice/ram:BasisQuantity", agreement+"ram:GrossPriceProductTradePrice/ram:BasisQuantity")
 			acs := n.All(settle + "ram:SpecifiedTradeAllowanceCharge")
-			allowances := peppolACTotal(acs, "ram:ChargeIndicator/udt:Indicator", "ram:ActualAmount", "false")
-			charges := peppolACTotal(acs, "ram:ChargeIndicator/udt:Indicator", "ram:ActualAmount", "true")
+			allowances, ok5 := peppolACTotal(n, acs, "ram:ChargeIndicator/udt:Indicator", "ram:ActualAmount", "false")
+			charges, ok6 := peppolACTotal(n, acs, "ram:ChargeIndicator/udt:Indicator", "ram:ActualAmount", "true")
+			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
+				return false
+			}
 			want := new(big.Rat).Quo(price, base)
 			want.Mul(want, qty)
 			want.Add(want, charges)
@@ -259,12 +279,12 @@ var peppolCIIRules = []rule{
 		}},
 	{ID: "PEPPOL-EN16931-R121", Context: peppolCIIPrice,
 		Test: func(n *node) bool {
-			bq := n.First("ram:BasisQuantity")
-			if bq == nil {
+			values := n.Strs("ram:BasisQuantity")
+			if len(values) == 0 {
 				return true
 			}
-			d, ok := xmltree.Dec(bq.Value())
-			return !ok || d.Sign() > 0
+			d, ok := xmltree.CastDecimal(n, values)
+			return ok && d.Sign() > 0
 		}},
 	{ID: "PEPPOL-EN16931-R130", Context: peppolCIIBasisQuantity,
 		Test: func(n *node) bool {

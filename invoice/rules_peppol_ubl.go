@@ -158,12 +158,18 @@ var peppolUBLRules = []rule{
 			if !(n.Has("cbc:MultiplierFactorNumeric") && n.Has("cbc:BaseAmount")) {
 				return true
 			}
-			base, ok1 := xmltree.Dec(n.Str("cbc:BaseAmount"))
-			pct, ok2 := xmltree.Dec(n.Str("cbc:MultiplierFactorNumeric"))
-			if !ok1 || !ok2 {
-				return true
+			amount, ok := peppolDecOr(n, "cbc:Amount", 0)
+			if !ok {
+				return false
 			}
-			amount := peppolDecOr(n, "cbc:Amount", 0)
+			base, ok := xmltree.CastDecimal(n, n.Strs("cbc:BaseAmount"))
+			if !ok {
+				return false
+			}
+			pct, ok := xmltree.CastDecimal(n, n.Strs("cbc:MultiplierFactorNumeric"))
+			if !ok {
+				return false
+			}
 			want := new(big.Rat).Mul(base, pct)
 			want.Quo(want, big.NewRat(100, 1))
 			return peppolSlack(amount, want, peppolSlackValue(n, "cbc:DocumentCurrencyCode"))
@@ -193,22 +199,21 @@ var peppolUBLRules = []rule{
 		}},
 	{ID: "PEPPOL-EN16931-R120", Context: peppolUBLLine,
 		Test: func(n *node) bool {
-			lineAmount := peppolDecOr(n, "cbc:LineExtensionAmount", 0)
 			qtyPath := "cbc:CreditedQuantity"
 			if n.Root().Local == "Invoice" && n.Root().Space == xmltree.NSInvoice {
 				qtyPath = "cbc:InvoicedQuantity"
 			}
-			qty := peppolDecOr(n, qtyPath, 1)
-			price := peppolDecOr(n, "cac:Price/cbc:PriceAmount", 0)
-			base := big.NewRat(1, 1)
-			if bq := n.First("cac:Price/cbc:BaseQuantity"); bq != nil {
-				if d, ok := xmltree.Dec(bq.Value()); ok && d.Sign() != 0 {
-					base = d
-				}
-			}
+			// The lets in their order; a cast that raises stops here.
+			lineAmount, ok1 := peppolDecOr(n, "cbc:LineExtensionAmount", 0)
+			qty, ok2 := peppolDecOr(n, qtyPath, 1)
+			price, ok3 := peppolDecOr(n, "cac:Price/cbc:PriceAmount", 0)
+			base, ok4 := peppolBaseQuantity(n, "cac:Price/cbc:BaseQuantity")
 			acs := n.All("cac:AllowanceCharge")
-			allowances := peppolACTotal(acs, "cbc:ChargeIndicator", "cbc:Amount", "false")
-			charges := peppolACTotal(acs, "cbc:ChargeIndicator", "cbc:Amount", "true")
+			allowances, ok5 := peppolACTotal(n, acs, "cbc:ChargeIndicator", "cbc:Amount", "false")
+			charges, ok6 := peppolACTotal(n, acs, "cbc:ChargeIndicator", "cbc:Amount", "true")
+			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
+				return false
+			}
 			want := new(big.Rat).Quo(price, base)
 			want.Mul(want, qty)
 			want.Add(want, charges)
@@ -217,12 +222,12 @@ var peppolUBLRules = []rule{
 		}},
 	{ID: "PEPPOL-EN16931-R121", Context: peppolUBLLine,
 		Test: func(n *node) bool {
-			bq := n.First("cac:Price/cbc:BaseQuantity")
-			if bq == nil {
+			values := n.Strs("cac:Price/cbc:BaseQuantity")
+			if len(values) == 0 {
 				return true
 			}
-			d, ok := xmltree.Dec(bq.Value())
-			return !ok || d.Sign() > 0
+			d, ok := xmltree.CastDecimal(n, values)
+			return ok && d.Sign() > 0
 		}},
 	{ID: "PEPPOL-EN16931-R101", Context: peppolUBLLine,
 		Test: func(n *node) bool {
@@ -235,11 +240,16 @@ var peppolUBLRules = []rule{
 			if !n.Has("cbc:BaseAmount") {
 				return true
 			}
-			net, ok1 := xmltree.Dec(n.Parent.Str("cbc:PriceAmount"))
-			gross, ok2 := xmltree.Dec(n.Str("cbc:BaseAmount"))
-			disc, ok3 := xmltree.Dec(n.Str("cbc:Amount"))
-			if !ok1 || !ok2 || !ok3 {
-				return false // an absent amount makes the comparison false
+			// xs:decimal(../cbc:PriceAmount) = …: without a net price the
+			// comparison is false before the right side is read.
+			net, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:PriceAmount"))
+			if !ok {
+				return false
+			}
+			gross, ok2 := xmltree.CastDecimal(n, n.Strs("cbc:BaseAmount"))
+			disc, ok3 := xmltree.CastDecimal(n, n.Strs("cbc:Amount"))
+			if !ok2 || !ok3 {
+				return false // an absent amount makes the comparison false; a bad one raised
 			}
 			return net.Cmp(new(big.Rat).Sub(gross, disc)) == 0
 		}},

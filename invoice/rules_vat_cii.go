@@ -46,29 +46,52 @@ func ciiPartiesO(r *node) bool {
 }
 
 // ciiVATBase computes R(Σ line net amounts) + R(Σ charges) − R(Σ
-// allowances) of a category (and rate), each rounded to two decimals.
-func ciiVATBase(r *node, code string, rate *big.Rat) *big.Rat {
-	rateOK := func(values []string) bool { return rate == nil || vatRateIn(values, rate) }
-	var lines, charges, allowances []string
+// allowances) of a category (and rate), each rounded to two decimals. As
+// the source writes sum(…/xs:decimal(ram:LineTotalAmount)) and
+// sum(…/xs:decimal(ram:ActualAmount)), each line's and each allowance's
+// amount is cast on its own (xmltree.SumCastDecimal): two of them (CII D16B
+// allows any number) or one that is no decimal raise the reference's
+// dynamic error on r, and ok is false.
+func ciiVATBase(r *node, code string, rate *big.Rat) (base *big.Rat, ok bool) {
+	// ram:…Tax/xs:decimal(ram:RateApplicablePercent) = $rate, after the
+	// category code (and before it, in the allowances, the indicator).
+	rateOK := func(taxes []*node) bool {
+		if rate == nil {
+			return true
+		}
+		for _, t := range taxes {
+			if d, ok := xmltree.CastDecimal(r, t.Strs("ram:RateApplicablePercent")); ok && d.Cmp(rate) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	var lines, charges, allowances []*node
 	for _, s := range r.All(ciiLine + "/ram:SpecifiedLineTradeSettlement") {
-		if xmltree.In(code, s.Strs("ram:ApplicableTradeTax/ram:CategoryCode")) && rateOK(s.Strs("ram:ApplicableTradeTax/ram:RateApplicablePercent")) {
-			lines = append(lines, s.Strs("ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")...)
+		if xmltree.In(code, s.Strs("ram:ApplicableTradeTax/ram:CategoryCode")) && rateOK(s.All("ram:ApplicableTradeTax")) {
+			lines = append(lines, s.All("ram:SpecifiedTradeSettlementLineMonetarySummation")...)
 		}
 	}
 	for _, ac := range r.All(ciiSettle + "/ram:SpecifiedTradeAllowanceCharge") {
-		if !xmltree.In(code, ac.Strs("ram:CategoryTradeTax/ram:CategoryCode")) || !rateOK(ac.Strs("ram:CategoryTradeTax/ram:RateApplicablePercent")) {
+		if !xmltree.In(code, ac.Strs("ram:CategoryTradeTax/ram:CategoryCode")) {
 			continue
 		}
-		if ciiIndicatorIs(ac, true) {
-			charges = append(charges, ac.Strs("ram:ActualAmount")...)
+		if ciiIndicatorIs(ac, true) && rateOK(ac.All("ram:CategoryTradeTax")) {
+			charges = append(charges, ac)
 		}
-		if ciiIndicatorIs(ac, false) {
-			allowances = append(allowances, ac.Strs("ram:ActualAmount")...)
+		if ciiIndicatorIs(ac, false) && rateOK(ac.All("ram:CategoryTradeTax")) {
+			allowances = append(allowances, ac)
 		}
 	}
-	s := xmltree.RoundDec2(vatSumDec(lines))
-	s.Add(s, xmltree.RoundDec2(vatSumDec(charges)))
-	return s.Sub(s, xmltree.RoundDec2(vatSumDec(allowances)))
+	l, ok1 := xmltree.SumCastDecimal(r, lines, "ram:LineTotalAmount")
+	c, ok2 := xmltree.SumCastDecimal(r, charges, "ram:ActualAmount")
+	a, ok3 := xmltree.SumCastDecimal(r, allowances, "ram:ActualAmount")
+	if !ok1 || !ok2 || !ok3 {
+		return nil, false
+	}
+	s := xmltree.RoundDec2(l)
+	s.Add(s, xmltree.RoundDec2(c))
+	return s.Sub(s, xmltree.RoundDec2(a)), true
 }
 
 func ratFloat(r *big.Rat) float64 { f, _ := r.Float64(); return f }
@@ -91,12 +114,18 @@ func ciiCastIndicators(ctx *node) {
 // (double arithmetic), for the breakdown the category code n belongs to.
 func ciiVATNear(code string) func(n *node) bool {
 	return func(n *node) bool {
-		ba := n.Parent.First("ram:BasisAmount")
-		if ba == nil {
+		// ../ram:BasisAmount - 1: none leaves the comparison empty
+		// (false, the sums unread); two, or one that is no number, stop
+		// the reference.
+		b, ok := xmltree.UntypedNumber(n, n.Parent.Strs("ram:BasisAmount"))
+		if !ok {
 			return false
 		}
-		b := xmltree.Num(ba.Value())
-		s := ratFloat(ciiVATBase(n.Root(), code, nil))
+		base, ok := ciiVATBase(n.Root(), code, nil)
+		if !ok {
+			return false
+		}
+		s := ratFloat(base)
 		return b-1 < s && b+1 > s
 	}
 }
@@ -106,11 +135,15 @@ func ciiVATNear(code string) func(n *node) bool {
 func ciiVATEqualsPerRate(code string) func(n *node) bool {
 	return func(n *node) bool {
 		for _, rs := range n.Parent.Strs("ram:RateApplicablePercent") {
-			rate, ok := xmltree.Dec(rs)
+			rate, ok := xmltree.CastDecimal(n, []string{rs}) // ../ram:RateApplicablePercent/xs:decimal(.)
 			if !ok {
-				return true
+				return false
 			}
-			if !xmltree.AnyUntypedCmpDouble(n, n.Parent.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(ciiVATBase(n.Root(), code, rate))) {
+			base, ok := ciiVATBase(n.Root(), code, rate)
+			if !ok {
+				return false
+			}
+			if !xmltree.AnyUntypedCmpDouble(n, n.Parent.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(base)) {
 				return false
 			}
 		}
@@ -255,7 +288,8 @@ func ciiVATRules() []rule {
 	oHdr := hdrTax(282, "O")
 	r("BR-O-08", oHdr, func(n *node) bool {
 		ciiCastIndicators(n)
-		return xmltree.AnyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(ciiVATBase(n.Root(), "O", nil)))
+		base, ok := ciiVATBase(n.Root(), "O", nil)
+		return ok && xmltree.AnyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(base))
 	})
 	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"))
 	r("BR-O-10", oHdr, reasons(""))
@@ -285,13 +319,24 @@ func ciiVATRules() []rule {
 	sHdr := hdrCode(303, "S", false)
 	r("BR-S-08", sHdr, ciiVATEqualsPerRate("S"))
 	r("BR-S-09", sHdr, func(n *node) bool {
-		tax, ok1 := xmltree.Dec(n.Parent.Str("ram:CalculatedAmount"))
-		base, ok2 := xmltree.Dec(n.Parent.Str("ram:BasisAmount"))
-		if !ok1 || !ok2 || !n.Parent.Has("ram:RateApplicablePercent") {
+		// abs(xs:decimal(../ram:CalculatedAmount)) - 1 < round(abs(
+		// xs:decimal(../ram:BasisAmount)) * ../ram:RateApplicablePercent)
+		// div 100: an empty side leaves the comparison false; two amounts
+		// (CII D16B allows them) stop the reference.
+		tax, ok := xmltree.CastDecimal(n, n.Parent.Strs("ram:CalculatedAmount"))
+		if !ok {
+			return false
+		}
+		base, ok := xmltree.CastDecimal(n, n.Parent.Strs("ram:BasisAmount"))
+		if !ok {
+			return false
+		}
+		rate, ok := xmltree.UntypedNumber(n, n.Parent.Strs("ram:RateApplicablePercent"))
+		if !ok {
 			return false
 		}
 		t := math.Abs(ratFloat(tax))
-		want := xmltree.RoundDouble(math.Abs(ratFloat(base))*xmltree.Num(n.Parent.Str("ram:RateApplicablePercent"))) / 100
+		want := xmltree.RoundDouble(math.Abs(ratFloat(base))*rate) / 100
 		return t-1 < want && t+1 > want
 	})
 	r("BR-S-10", sHdr, noReasons("../"))

@@ -8,19 +8,26 @@ import (
 
 // Helpers of the VAT category rules that both syntaxes use.
 
-// vatSumDec sums decimals, treating values that are no decimal as zero
-// (the reference stops there anyway).
-func vatSumDec(values []string) *big.Rat {
-	s := new(big.Rat)
+// vatSumDec is sum(…/xs:decimal(x)) over one value per element (a UBL
+// line or allowance has one amount): a value that is no decimal raises
+// the reference's dynamic error on ctx, and ok is false.
+func vatSumDec(ctx *node, values []string) (sum *big.Rat, ok bool) {
+	sum = new(big.Rat)
 	for _, v := range values {
-		s.Add(s, xmltree.DecOr(v))
+		d, ok := xmltree.CastDecimal(ctx, []string{v})
+		if !ok {
+			return nil, false
+		}
+		sum.Add(sum, d)
 	}
-	return s
+	return sum, true
 }
 
-func vatRateIn(values []string, rate *big.Rat) bool {
+// vatRateIn is …Category/xs:decimal(cbc:Percent) = $rate over one value
+// per category: existential; a value that is no decimal raises on ctx.
+func vatRateIn(ctx *node, values []string, rate *big.Rat) bool {
 	for _, v := range values {
-		if d, ok := xmltree.Dec(v); ok && d.Cmp(rate) == 0 {
+		if d, ok := xmltree.CastDecimal(ctx, []string{v}); ok && d.Cmp(rate) == 0 {
 			return true
 		}
 	}

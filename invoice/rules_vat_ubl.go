@@ -2,6 +2,7 @@ package invoice
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/eingang/eingang/invoice/internal/xmltree"
@@ -143,19 +144,10 @@ func vatRequires(cats, cats2 func(r *node) []*node, parties func(r *node) bool) 
 
 // vatBase computes Σ line net amounts + Σ charges − Σ allowances over the
 // root's lines and document level allowances/charges of the category
-// (optionally of the rate).
-func vatBase(r *node, lineName, code string, rate *big.Rat) *big.Rat {
-	rateOK := func(values []string) bool {
-		if rate == nil {
-			return true
-		}
-		for _, v := range values {
-			if d, ok := xmltree.Dec(v); ok && d.Cmp(rate) == 0 {
-				return true
-			}
-		}
-		return false
-	}
+// (optionally of the rate). Each amount and rate is cast with
+// xs:decimal() as the source does: ok is false where one raised.
+func vatBase(r *node, lineName, code string, rate *big.Rat) (base *big.Rat, ok bool) {
+	rateOK := func(values []string) bool { return rate == nil || vatRateIn(r, values, rate) }
 	codeOK := func(values []string) bool {
 		for _, v := range values {
 			if xmltree.NormSpace(v) == code {
@@ -181,9 +173,14 @@ func vatBase(r *node, lineName, code string, rate *big.Rat) *big.Rat {
 			allowances = append(allowances, ac.Strs("cbc:Amount")...)
 		}
 	}
-	s := vatSumDec(lines)
-	s.Add(s, vatSumDec(charges))
-	return s.Sub(s, vatSumDec(allowances))
+	l, ok1 := vatSumDec(r, lines)
+	c, ok2 := vatSumDec(r, charges)
+	a, ok3 := vatSumDec(r, allowances)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, false
+	}
+	l.Add(l, c)
+	return l.Sub(l, a), true
 }
 
 // vatTaxableEquals is the -08 rule of AE, E, G, IC, O and Z: the taxable
@@ -192,14 +189,18 @@ func vatBase(r *node, lineName, code string, rate *big.Rat) *big.Rat {
 func vatTaxableEquals(code string) func(n *node) bool {
 	return func(n *node) bool {
 		r := n.Root()
-		taxable, ok := xmltree.Dec(n.Parent.Str("cbc:TaxableAmount"))
+		taxable, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:TaxableAmount"))
 		if !ok {
 			return false
 		}
-		if len(r.Descendants("cac:InvoiceLine")) > 0 && taxable.Cmp(vatBase(r, "cac:InvoiceLine", code, nil)) == 0 {
+		equals := func(lineName string) bool {
+			base, ok := vatBase(r, lineName, code, nil)
+			return ok && taxable.Cmp(base) == 0
+		}
+		if len(r.Descendants("cac:InvoiceLine")) > 0 && equals("cac:InvoiceLine") {
 			return true
 		}
-		return len(r.Descendants("cac:CreditNoteLine")) > 0 && taxable.Cmp(vatBase(r, "cac:CreditNoteLine", code, nil)) == 0
+		return len(r.Descendants("cac:CreditNoteLine")) > 0 && equals("cac:CreditNoteLine")
 	}
 }
 
@@ -215,32 +216,38 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 		if len(rates) == 0 {
 			return true
 		}
-		rate, ok := xmltree.Dec(rates[0])
+		rate, ok := xmltree.CastDecimal(n, rates) // every $rate in xs:decimal(cbc:Percent)
 		if !ok {
-			return true
+			return false
 		}
-		ta := n.Parent.First("cbc:TaxableAmount")
 		within := func(lineName string) bool {
-			if ta == nil {
+			// ../xs:decimal(cbc:TaxableAmount - 1): an untyped number; the
+			// cast of INF or NaN fails too.
+			t, ok := xmltree.UntypedNumber(n, n.Parent.Strs("cbc:TaxableAmount"))
+			if !ok {
 				return false
 			}
-			t := xmltree.Num(ta.Value())
 			lo, ok1 := xmltree.DecimalOfDouble(t - 1)
 			hi, ok2 := xmltree.DecimalOfDouble(t + 1)
 			if !ok1 || !ok2 {
+				n.Raise("cannot convert " + strconv.FormatFloat(t, 'g', -1, 64) + " to xs:decimal")
 				return false
 			}
-			s := vatBase(r, lineName, code, rate)
-			return lo.Cmp(s) < 0 && hi.Cmp(s) > 0
+			s, ok := vatBase(r, lineName, code, rate)
+			return ok && lo.Cmp(s) < 0 && hi.Cmp(s) > 0
 		}
 		if !sGuard {
 			return len(r.Descendants("cac:InvoiceLine")) > 0 && within("cac:InvoiceLine") ||
 				len(r.Descendants("cac:CreditNoteLine")) > 0 && within("cac:CreditNoteLine")
 		}
-		acWithRate := vatAnyACWithRate(r, code, rate)
-		invGuard := vatAnyLineWithRate(r, "cac:InvoiceLine", code, rate) || acWithRate
-		cnGuard := vatAnyLineWithRate(r, "cac:CreditNoteLine", code, rate) || acWithRate
-		return invGuard && within("cac:InvoiceLine") || cnGuard && within("cac:CreditNoteLine")
+		// exists(line) or exists(allowance), left to right: a rate the
+		// second would cast is not read once the first holds.
+		invGuard := vatAnyLineWithRate(r, "cac:InvoiceLine", code, rate) || vatAnyACWithRate(r, code, rate)
+		if invGuard && within("cac:InvoiceLine") {
+			return true
+		}
+		cnGuard := vatAnyLineWithRate(r, "cac:CreditNoteLine", code, rate) || vatAnyACWithRate(r, code, rate)
+		return cnGuard && within("cac:CreditNoteLine")
 	}
 }
 
@@ -256,7 +263,7 @@ func vatCodeIn(values []string, code string) bool {
 // vatAnyLineWithRate is exists(//line[category code][category rate]).
 func vatAnyLineWithRate(r *node, lineName, code string, rate *big.Rat) bool {
 	for _, l := range r.Descendants(lineName) {
-		if vatCodeIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), code) && vatRateIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"), rate) {
+		if vatCodeIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), code) && vatRateIn(r, l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"), rate) {
 			return true
 		}
 	}
@@ -266,7 +273,7 @@ func vatAnyLineWithRate(r *node, lineName, code string, rate *big.Rat) bool {
 // vatAnyACWithRate is exists(//cac:AllowanceCharge[code][rate]) anywhere.
 func vatAnyACWithRate(r *node, code string, rate *big.Rat) bool {
 	for _, ac := range r.Descendants("cac:AllowanceCharge") {
-		if vatCodeIn(ac.Strs("cac:TaxCategory/cbc:ID"), code) && vatRateIn(ac.Strs("cac:TaxCategory/cbc:Percent"), rate) {
+		if vatCodeIn(ac.Strs("cac:TaxCategory/cbc:ID"), code) && vatRateIn(r, ac.Strs("cac:TaxCategory/cbc:Percent"), rate) {
 			return true
 		}
 	}
@@ -276,10 +283,18 @@ func vatAnyACWithRate(r *node, code string, rate *big.Rat) bool {
 // vatTaxAmountNear is the -09 rule of S, AF and AG: |tax| - 1 < round(|taxable|
 // × rate/100, 2) < |tax| + 1.
 func vatTaxAmountNear(n *node) bool {
-	tax, ok1 := xmltree.Dec(n.Parent.Str("cbc:TaxAmount"))
-	base, ok2 := xmltree.Dec(n.Parent.Str("cbc:TaxableAmount"))
-	pct, ok3 := xmltree.Dec(n.Str("cbc:Percent"))
-	if !ok1 || !ok2 || !ok3 {
+	// xs:decimal() of each, in the source's order; one that is no
+	// decimal raises.
+	tax, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:TaxAmount"))
+	if !ok {
+		return false
+	}
+	base, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:TaxableAmount"))
+	if !ok {
+		return false
+	}
+	pct, ok := xmltree.CastDecimal(n, n.Strs("cbc:Percent"))
+	if !ok {
 		return false
 	}
 	want := xmltree.RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(pct, big.NewRat(100, 1))))
@@ -287,10 +302,11 @@ func vatTaxAmountNear(n *node) bool {
 	return ratSub(t, big.NewRat(1, 1)).Cmp(want) < 0 && ratAdd(t, big.NewRat(1, 1)).Cmp(want) > 0
 }
 
-// vatDecIsZero is xs:decimal(path) = 0.
+// vatDecIsZero is xs:decimal(path) = 0; a value that is no decimal raises
+// (xmltree.CastDecimal).
 func vatDecIsZero(n *node, path string) bool {
-	d, ok := xmltree.Dec(n.Str(path))
-	return ok && n.Has(path) && d.Sign() == 0
+	d, ok := xmltree.CastDecimal(n, n.Strs(path))
+	return ok && d.Sign() == 0
 }
 
 // vatPercentCmp is (cbc:Percent) > 0 or >= 0: untyped against an integer.

@@ -151,14 +151,14 @@ func xrHasNonBlank(n *node, path string) bool {
 	return false
 }
 
-// xrDecOrZero is "if (exists(x)) then xs:decimal(x) else 0"; ok is false
-// where x is not a decimal.
+// xrDecOrZero is "if (exists(x)) then xs:decimal(x) else 0"; where x is no
+// decimal (or given twice) the cast raises on n and ok is false.
 func xrDecOrZero(n *node, path string) (*big.Rat, bool) {
-	e := n.First(path)
-	if e == nil {
+	values := n.Strs(path)
+	if len(values) == 0 {
 		return new(big.Rat), true
 	}
-	return xmltree.Dec(e.Value())
+	return xmltree.CastDecimal(n, values)
 }
 
 // xrTextIs is path/text() = want (see anyTextEq).

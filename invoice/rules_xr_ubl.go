@@ -136,16 +136,12 @@ func xrUBLTaxCodes(r *node) []string {
 // xrUBLDEX02 checks that each line's and sub line's net amount is the sum
 // of its sub lines' net amounts.
 func xrUBLDEX02(r *node) bool {
-	sumSubs := func(e *node) (*big.Rat, bool) {
-		return xmltree.SumDec(e.Strs("cac:SubInvoiceLine/cbc:LineExtensionAmount"))
-	}
+	// xs:decimal(cbc:LineExtensionAmount) = sum(cac:SubInvoiceLine/
+	// xs:decimal(cbc:LineExtensionAmount)): a value that is no decimal (or
+	// two of them) raises the reference's dynamic error.
 	equal := func(e *node) bool {
-		own := e.All("cbc:LineExtensionAmount")
-		if len(own) != 1 {
-			return false
-		}
-		a, ok := xmltree.Dec(own[0].Value())
-		b, ok2 := sumSubs(e)
+		a, ok := xmltree.CastDecimal(e, e.Strs("cbc:LineExtensionAmount"))
+		b, ok2 := xmltree.SumCastDecimal(e, e.All("cac:SubInvoiceLine"), "cbc:LineExtensionAmount")
 		return ok && ok2 && a.Cmp(b) == 0
 	}
 	for _, line := range r.All("cac:InvoiceLine") {
@@ -317,12 +313,14 @@ var xrUBLRules = []rule{
 			third := new(big.Rat)
 			ok3 := true
 			if xrHasNonBlank(n, "../cac:PrepaidPayment/cbc:PaidAmount") {
-				third, ok3 = xmltree.SumDec(n.Strs("../cac:PrepaidPayment/cbc:PaidAmount"))
+				// sum(../cac:PrepaidPayment/xs:decimal(cbc:PaidAmount)): a
+				// blank one among them raises too.
+				third, ok3 = xmltree.SumCastDecimal(n, n.All("../cac:PrepaidPayment"), "cbc:PaidAmount")
 			}
-			payable, ok4 := xmltree.Dec(n.Str("cbc:PayableAmount"))
-			total, ok5 := xmltree.Dec(n.Str("cbc:TaxInclusiveAmount"))
-			if !(ok1 && ok2 && ok3 && ok4 && ok5) || !n.Has("cbc:PayableAmount") || !n.Has("cbc:TaxInclusiveAmount") {
-				return !(ok1 && ok2 && ok3) // a cast error stops the reference; an absent amount fails
+			payable, ok4 := xmltree.CastDecimal(n, n.Strs("cbc:PayableAmount"))
+			total, ok5 := xmltree.CastDecimal(n, n.Strs("cbc:TaxInclusiveAmount"))
+			if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+				return false // a cast raised, or an absent amount makes the comparison false
 			}
 			left := xmltree.RoundDec2(new(big.Rat).Sub(payable, rounding))
 			right := xmltree.RoundDec2(new(big.Rat).Add(new(big.Rat).Sub(total, prepaid), third))

@@ -384,8 +384,15 @@ func NormSpaceText(ctx *Node, elems []*Node) string {
 // is no decimal a dynamic error (FORG0001), both raised on ctx. The schemas
 // type every element the rules cast as a decimal, so on a valid document
 // only the count can fail: CII D16B allows any number of each amount of
-// the header summation (ram:LineTotalAmount, ...), and a second one stops
-// the reference's Schematron in BR-CO-10 .. BR-CO-16 (see brcoDec).
+// the header summation (ram:LineTotalAmount, ...), of a breakdown
+// (ram:BasisAmount, ram:CalculatedAmount), of an allowance
+// (ram:ActualAmount) and of a price (ram:ChargeAmount), and a second one
+// stops the reference's Schematron (BR-CO-10 .. BR-CO-17, BR-S-09, the -08
+// sums through SumCastDecimal, PEPPOL R040/R046/R120/R121). On a
+// schema-invalid document a value such as 1E2 or INF raises too, in the
+// UBL rules as well. Where the source compares xs:decimal(x) = … and x is
+// absent, Saxon answers false without reading the right side (an empty
+// operand of at most one item), so callers cast what follows only then.
 func CastDecimal(ctx *Node, values []string) (d *big.Rat, ok bool) {
 	switch len(values) {
 	case 0:
@@ -398,6 +405,47 @@ func CastDecimal(ctx *Node, values []string) (d *big.Rat, ok bool) {
 	}
 	ctx.Raise("a sequence of more than one item is not allowed in a cast to xs:decimal")
 	return nil, false
+}
+
+// SumCastDecimal is sum(elems/xs:decimal(path)): path cast to xs:decimal
+// once for each element (CastDecimal, so a second value under one element
+// or a value that is no decimal raises on ctx), the decimals added. An
+// element without a value adds nothing. ok is false after an error. The
+// CII -08 rules cast each line's ram:LineTotalAmount and each allowance's
+// ram:ActualAmount this way, and CII D16B lets both repeat.
+func SumCastDecimal(ctx *Node, elems []*Node, path string) (sum *big.Rat, ok bool) {
+	sum = new(big.Rat)
+	for _, e := range elems {
+		values := e.Strs(path)
+		if len(values) == 0 {
+			continue
+		}
+		d, ok := CastDecimal(ctx, values)
+		if !ok {
+			return sum, false
+		}
+		sum.Add(sum, d)
+	}
+	return sum, true
+}
+
+// UntypedNumber is an untyped path used as an operand of arithmetic
+// (../ram:BasisAmount - 1, abs(x) * ram:RateApplicablePercent): the empty
+// sequence for none (ok false, no error: the result is empty); more than
+// one value is a type error (XPTY0004) and a value that is no xs:double a
+// dynamic error (FORG0001), both raised on ctx.
+func UntypedNumber(ctx *Node, values []string) (f float64, ok bool) {
+	switch len(values) {
+	case 0:
+		return 0, false
+	case 1:
+		if f, ok = UntypedDouble(values[0]); !ok {
+			ctx.Raise("cannot convert string " + strconv.Quote(values[0]) + " to xs:double")
+		}
+		return f, ok
+	}
+	ctx.Raise("a sequence of more than one item is not allowed as an operand of arithmetic")
+	return 0, false
 }
 
 // CastBoolean is "path cast as xs:boolean" over the values a path
