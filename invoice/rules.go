@@ -17,24 +17,24 @@ func allRules() []rule {
 // catalogue fills in flags and messages.
 func ruleTables() [][]rule {
 	return [][]rule{
-		brUBLRules,          // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
-		brCIIRules,          // rules_br_cii.go: BR-01..BR-65, BR-B for CII
-		brcoUBLRules,        // rules_brco_ubl.go: BR-CO for UBL
-		brdecFor(syntaxUBL), // rules_brdec_common.go: BR-DEC for UBL
-		brCIIHeaderTaxRules, // rules_br_cii.go: header tax rules for CII
-		brcoCIIRules,        // rules_brco_cii.go: BR-CO for CII
-		brdecFor(syntaxCII), // rules_brdec_common.go: BR-DEC for CII
-		vatUBLRules(),       // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
-		ciiVATRules(),       // rules_vat_cii.go: the VAT category rules for CII
-		clUBLRules,          // rules_cl_ubl.go: BR-CL code lists for UBL
-		clCIIRules,          // rules_cl_cii.go: BR-CL code lists for CII
-		ublCRRules(),        // rules_cr_ubl.go: UBL-CR
-		ublSRRules,          // rules_sr_ubl.go: UBL-SR, UBL-DT
-		ciiSyntaxRules(),    // rules_sr_cii.go: CII-SR, CII-DT
-		xrUBLRules,          // rules_xr_ubl.go: XRechnung rules for UBL
-		xrCIIRules,          // rules_xr_cii.go: XRechnung rules for CII
-		peppolUBLRules,      // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
-		peppolCIIRules,      // rules_peppol_cii.go: PEPPOL-EN16931-R for CII
+		brUBLRules,                       // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
+		brCIIRules,                       // rules_br_cii.go: BR-01..BR-65, BR-B for CII
+		brcoUBLRules,                     // rules_brco_ubl.go: BR-CO for UBL
+		forSyntax(syntaxUBL, brdecRules), // rules_brdec_common.go: BR-DEC for UBL
+		brCIIHeaderTaxRules,              // rules_br_cii.go: header tax rules for CII
+		brcoCIIRules,                     // rules_brco_cii.go: BR-CO for CII
+		forSyntax(syntaxCII, brdecRules), // rules_brdec_common.go: BR-DEC for CII
+		vatUBLRules(),                    // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
+		ciiVATRules(),                    // rules_vat_cii.go: the VAT category rules for CII
+		clUBLRules,                       // rules_cl_ubl.go: BR-CL code lists for UBL
+		clCIIRules,                       // rules_cl_cii.go: BR-CL code lists for CII
+		ublCRRules(),                     // rules_cr_ubl.go: UBL-CR
+		ublSRRules,                       // rules_sr_ubl.go: UBL-SR, UBL-DT
+		ciiSyntaxRules(),                 // rules_sr_cii.go: CII-SR, CII-DT
+		xrUBLRules,                       // rules_xr_ubl.go: XRechnung rules for UBL
+		xrCIIRules,                       // rules_xr_cii.go: XRechnung rules for CII
+		peppolUBLRules,                   // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
+		peppolCIIRules,                   // rules_peppol_cii.go: PEPPOL-EN16931-R for CII
 	}
 }
 
@@ -61,4 +61,34 @@ func never(*node) bool { return false }
 // hasAttr is "exists(@name)" on the context node.
 func hasAttr(name string) func(n *node) bool {
 	return func(n *node) bool { return n.HasAttr(name) }
+}
+
+// A ruleRow is one rule id in both syntaxes: the rule of each, without its
+// id. A syntax whose rule has no Test has no such rule.
+type ruleRow struct {
+	id       string
+	ubl, cii rule
+}
+
+// on is the rule of one syntax in a ruleRow: where it applies and its test.
+func on(c ruleContext, test func(n *node) bool) rule {
+	return rule{Context: c, Test: test}
+}
+
+// forSyntax returns the rules of syntax s in rows, in their order, each
+// with its row's id.
+func forSyntax(s syntax, rows []ruleRow) []rule {
+	rules := make([]rule, 0, len(rows))
+	for _, row := range rows {
+		r := row.ubl
+		if s == syntaxCII {
+			r = row.cii
+		}
+		if r.Test == nil {
+			continue
+		}
+		r.ID = row.id
+		rules = append(rules, r)
+	}
+	return rules
 }

@@ -27,75 +27,38 @@ func brdecOK(n *node, path string) bool {
 	return true
 }
 
-// brdec is a decimal rule's test of the amount at path.
-func brdec(path string) func(n *node) bool {
-	return func(n *node) bool { return brdecOK(n, path) }
+// brdecRow is the decimal rule id on the amount at ublPath in UBL's
+// context ubl and at ciiPath in CII's context cii.
+func brdecRow(id string, ubl ruleContext, ublPath string, cii ruleContext, ciiPath string) ruleRow {
+	return ruleRow{id,
+		on(ubl, func(n *node) bool { return brdecOK(n, ublPath) }),
+		on(cii, func(n *node) bool { return brdecOK(n, ciiPath) })}
 }
 
-// brdecRules are the decimal rules, a row an id: its UBL context and test,
-// then its CII context and test. In UBL, BR-DEC-13 and -15 compare an
-// amount's currency with an element the amount cannot have: the
+// brdecRules are the decimal rules, a row an id: its UBL and its CII rule,
+// most of them the amount's path in each. In UBL, BR-DEC-13 and -15 compare
+// an amount's currency with an element the amount cannot have: the
 // reference's test always holds.
-var brdecRules = []struct {
-	id      string
-	ubl     ruleContext
-	ublTest func(n *node) bool
-	cii     ruleContext
-	ciiTest func(n *node) bool
-}{
-	{"BR-DEC-01", ublModelDocAllowance, brdec("cbc:Amount"),
-		ciiModelDocAllowance, brdec("../ram:ActualAmount")},
-	{"BR-DEC-02", ublModelDocAllowance, brdec("cbc:BaseAmount"),
-		ciiModelDocAllowance, brdec("../ram:BasisAmount")},
-	{"BR-DEC-05", ublModelDocCharge, brdec("cbc:Amount"),
-		ciiModelDocCharge, brdec("../ram:ActualAmount")},
-	{"BR-DEC-06", ublModelDocCharge, brdec("cbc:BaseAmount"),
-		ciiModelDocCharge, brdec("../ram:BasisAmount")},
-	{"BR-DEC-09", ublModelTotals, brdec("cbc:LineExtensionAmount"),
-		ciiModelTotals, brdec("ram:LineTotalAmount")},
-	{"BR-DEC-10", ublModelTotals, brdec("cbc:AllowanceTotalAmount"),
-		ciiModelTotals, brdec("ram:AllowanceTotalAmount")},
-	{"BR-DEC-11", ublModelTotals, brdec("cbc:ChargeTotalAmount"),
-		ciiModelTotals, brdec("ram:ChargeTotalAmount")},
-	{"BR-DEC-12", ublModelTotals, brdec("cbc:TaxExclusiveAmount"),
-		ciiModelTotals, brdec("ram:TaxBasisTotalAmount")},
-	{"BR-DEC-14", ublModelTotals, brdec("cbc:TaxInclusiveAmount"),
-		ciiModelTotals, brdec("ram:GrandTotalAmount")},
-	{"BR-DEC-13", ublModelRoot, always,
-		ciiModelTotals, brdecTaxTotal},
-	{"BR-DEC-15", ublModelRoot, always,
-		ciiModelTotals, brdecTaxTotalAccounting},
-	{"BR-DEC-16", ublModelTotals, brdec("cbc:PrepaidAmount"),
-		ciiModelTotals, brdec("ram:TotalPrepaidAmount")},
-	{"BR-DEC-17", ublModelTotals, brdec("cbc:PayableRoundingAmount"),
-		ciiModelTotals, brdec("ram:RoundingAmount")},
-	{"BR-DEC-18", ublModelTotals, brdec("cbc:PayableAmount"),
-		ciiModelTotals, brdec("ram:DuePayableAmount")},
-	{"BR-DEC-23", ublModelLine, brdec("cbc:LineExtensionAmount"),
-		ciiModelLine, brdec("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")},
-	{"BR-DEC-24", ublModelLineAllowance, brdec("cbc:Amount"),
-		ciiModelLineAllowance, brdec("../ram:ActualAmount")},
-	{"BR-DEC-25", ublModelLineAllowance, brdec("cbc:BaseAmount"),
-		ciiModelLineAllowance, brdec("../ram:BasisAmount")},
-	{"BR-DEC-27", ublModelLineCharge, brdec("cbc:Amount"),
-		ciiModelLineCharge, brdec("../ram:ActualAmount")},
-	{"BR-DEC-28", ublModelLineCharge, brdec("cbc:BaseAmount"),
-		ciiModelLineCharge, brdec("../ram:BasisAmount")},
-	{"BR-DEC-19", ublModelTaxSubtotal, brdec("cbc:TaxableAmount"),
-		ciiModelHeaderTax, brdec("ram:BasisAmount")},
-	{"BR-DEC-20", ublModelTaxSubtotal, brdec("cbc:TaxAmount"),
-		ciiModelHeaderTax, brdec("ram:CalculatedAmount")},
-}
-
-// brdecFor returns the decimal rules of one syntax.
-func brdecFor(s syntax) []rule {
-	rules := make([]rule, 0, len(brdecRules))
-	for _, r := range brdecRules {
-		if s == syntaxUBL {
-			rules = append(rules, rule{ID: r.id, Context: r.ubl, Test: r.ublTest})
-		} else {
-			rules = append(rules, rule{ID: r.id, Context: r.cii, Test: r.ciiTest})
-		}
-	}
-	return rules
+var brdecRules = []ruleRow{
+	brdecRow("BR-DEC-01", ublModelDocAllowance, "cbc:Amount", ciiModelDocAllowance, "../ram:ActualAmount"),
+	brdecRow("BR-DEC-02", ublModelDocAllowance, "cbc:BaseAmount", ciiModelDocAllowance, "../ram:BasisAmount"),
+	brdecRow("BR-DEC-05", ublModelDocCharge, "cbc:Amount", ciiModelDocCharge, "../ram:ActualAmount"),
+	brdecRow("BR-DEC-06", ublModelDocCharge, "cbc:BaseAmount", ciiModelDocCharge, "../ram:BasisAmount"),
+	brdecRow("BR-DEC-09", ublModelTotals, "cbc:LineExtensionAmount", ciiModelTotals, "ram:LineTotalAmount"),
+	brdecRow("BR-DEC-10", ublModelTotals, "cbc:AllowanceTotalAmount", ciiModelTotals, "ram:AllowanceTotalAmount"),
+	brdecRow("BR-DEC-11", ublModelTotals, "cbc:ChargeTotalAmount", ciiModelTotals, "ram:ChargeTotalAmount"),
+	brdecRow("BR-DEC-12", ublModelTotals, "cbc:TaxExclusiveAmount", ciiModelTotals, "ram:TaxBasisTotalAmount"),
+	brdecRow("BR-DEC-14", ublModelTotals, "cbc:TaxInclusiveAmount", ciiModelTotals, "ram:GrandTotalAmount"),
+	{"BR-DEC-13", on(ublModelRoot, always), on(ciiModelTotals, brdecTaxTotal)},
+	{"BR-DEC-15", on(ublModelRoot, always), on(ciiModelTotals, brdecTaxTotalAccounting)},
+	brdecRow("BR-DEC-16", ublModelTotals, "cbc:PrepaidAmount", ciiModelTotals, "ram:TotalPrepaidAmount"),
+	brdecRow("BR-DEC-17", ublModelTotals, "cbc:PayableRoundingAmount", ciiModelTotals, "ram:RoundingAmount"),
+	brdecRow("BR-DEC-18", ublModelTotals, "cbc:PayableAmount", ciiModelTotals, "ram:DuePayableAmount"),
+	brdecRow("BR-DEC-23", ublModelLine, "cbc:LineExtensionAmount", ciiModelLine, "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"),
+	brdecRow("BR-DEC-24", ublModelLineAllowance, "cbc:Amount", ciiModelLineAllowance, "../ram:ActualAmount"),
+	brdecRow("BR-DEC-25", ublModelLineAllowance, "cbc:BaseAmount", ciiModelLineAllowance, "../ram:BasisAmount"),
+	brdecRow("BR-DEC-27", ublModelLineCharge, "cbc:Amount", ciiModelLineCharge, "../ram:ActualAmount"),
+	brdecRow("BR-DEC-28", ublModelLineCharge, "cbc:BaseAmount", ciiModelLineCharge, "../ram:BasisAmount"),
+	brdecRow("BR-DEC-19", ublModelTaxSubtotal, "cbc:TaxableAmount", ciiModelHeaderTax, "ram:BasisAmount"),
+	brdecRow("BR-DEC-20", ublModelTaxSubtotal, "cbc:TaxAmount", ciiModelHeaderTax, "ram:CalculatedAmount"),
 }
