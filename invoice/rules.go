@@ -17,11 +17,10 @@ func allRules() []rule {
 // catalogue fills in flags and messages.
 func ruleTables() [][]rule {
 	return [][]rule{
-		brUBLRules,                       // rules_br_ubl.go: BR-01..BR-65, BR-B for UBL
-		brCIIRules,                       // rules_br_cii.go: BR-01..BR-65, BR-B for CII
+		forSyntax(syntaxUBL, brRules),    // rules_br_common.go: BR-01..BR-65, BR-B for UBL
+		forSyntax(syntaxCII, brRules),    // rules_br_common.go: BR-01..BR-65, BR-B for CII
 		brcoUBLRules,                     // rules_brco_ubl.go: BR-CO for UBL
 		forSyntax(syntaxUBL, brdecRules), // rules_brdec_common.go: BR-DEC for UBL
-		brCIIHeaderTaxRules,              // rules_br_cii.go: header tax rules for CII
 		brcoCIIRules,                     // rules_brco_cii.go: BR-CO for CII
 		forSyntax(syntaxCII, brdecRules), // rules_brdec_common.go: BR-DEC for CII
 		vatUBLRules(),                    // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
