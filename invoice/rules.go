@@ -25,8 +25,8 @@ func ruleTables() [][]rule {
 		forSyntax(syntaxCII, brdecRules), // rules_brdec_common.go: BR-DEC for CII
 		vatUBLRules(),                    // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		ciiVATRules(),                    // rules_vat_cii.go: the VAT category rules for CII
-		clUBLRules,                       // rules_cl_ubl.go: BR-CL code lists for UBL
-		clCIIRules,                       // rules_cl_cii.go: BR-CL code lists for CII
+		forSyntax(syntaxUBL, clRules),    // rules_cl_common.go: BR-CL code lists for UBL
+		forSyntax(syntaxCII, clRules),    // rules_cl_common.go: BR-CL code lists for CII
 		ublCRRules(),                     // rules_cr_ubl.go: UBL-CR
 		ublSRRules,                       // rules_sr_ubl.go: UBL-SR, UBL-DT
 		ciiSyntaxRules(),                 // rules_sr_cii.go: CII-SR, CII-DT
@@ -90,4 +90,11 @@ func forSyntax(s syntax, rows []ruleRow) []rule {
 		rules = append(rules, r)
 	}
 	return rules
+}
+
+// ciiSays returns the row with CII's own words for the rule, where the
+// catalogue's do not fit that syntax.
+func (row ruleRow) ciiSays(message, messageDE string) ruleRow {
+	row.cii.Message, row.cii.MessageDE = message, messageDE
+	return row
 }
