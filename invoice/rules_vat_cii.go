@@ -323,11 +323,7 @@ func ciiVATRules() []rule {
 		// xs:decimal(../ram:BasisAmount)) * ../ram:RateApplicablePercent)
 		// div 100: an empty side leaves the comparison false; two amounts
 		// (CII D16B allows them) stop the reference.
-		tax, ok := xmltree.CastDecimal(n, n.Parent.Strs("ram:CalculatedAmount"))
-		if !ok {
-			return false
-		}
-		base, ok := xmltree.CastDecimal(n, n.Parent.Strs("ram:BasisAmount"))
+		tax, base, ok := vatTaxAndBase(n, "ram:CalculatedAmount", "ram:BasisAmount")
 		if !ok {
 			return false
 		}

@@ -33,3 +33,14 @@ func vatRateIn(ctx *node, values []string, rate *big.Rat) bool {
 	}
 	return false
 }
+
+// vatTaxAndBase is xs:decimal(tax) and then xs:decimal(taxable) of the VAT
+// breakdown (n's parent), as the -09 rules of S, AF and AG read them: an
+// empty side gives ok false, a value that is no decimal raises on n.
+func vatTaxAndBase(n *node, taxPath, basePath string) (tax, base *big.Rat, ok bool) {
+	if tax, ok = xmltree.CastDecimal(n, n.Parent.Strs(taxPath)); !ok {
+		return nil, nil, false
+	}
+	base, ok = xmltree.CastDecimal(n, n.Parent.Strs(basePath))
+	return tax, base, ok
+}

@@ -285,11 +285,7 @@ func vatAnyACWithRate(r *node, code string, rate *big.Rat) bool {
 func vatTaxAmountNear(n *node) bool {
 	// xs:decimal() of each, in the source's order; one that is no
 	// decimal raises.
-	tax, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:TaxAmount"))
-	if !ok {
-		return false
-	}
-	base, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:TaxableAmount"))
+	tax, base, ok := vatTaxAndBase(n, "cbc:TaxAmount", "cbc:TaxableAmount")
 	if !ok {
 		return false
 	}
