@@ -17,23 +17,23 @@ func allRules() []rule {
 // catalogue fills in flags and messages.
 func ruleTables() [][]rule {
 	return [][]rule{
-		forSyntax(syntaxUBL, brRules),    // rules_br_common.go: BR-01..BR-65, BR-B for UBL
-		forSyntax(syntaxCII, brRules),    // rules_br_common.go: BR-01..BR-65, BR-B for CII
-		brcoUBLRules,                     // rules_brco_ubl.go: BR-CO for UBL
-		forSyntax(syntaxUBL, brdecRules), // rules_brdec_common.go: BR-DEC for UBL
-		brcoCIIRules,                     // rules_brco_cii.go: BR-CO for CII
-		forSyntax(syntaxCII, brdecRules), // rules_brdec_common.go: BR-DEC for CII
-		vatUBLRules(),                    // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
-		ciiVATRules(),                    // rules_vat_cii.go: the VAT category rules for CII
-		forSyntax(syntaxUBL, clRules),    // rules_cl_common.go: BR-CL code lists for UBL
-		forSyntax(syntaxCII, clRules),    // rules_cl_common.go: BR-CL code lists for CII
-		ublCRRules(),                     // rules_cr_ubl.go: UBL-CR
-		ublSRRules,                       // rules_sr_ubl.go: UBL-SR, UBL-DT
-		ciiSyntaxRules(),                 // rules_sr_cii.go: CII-SR, CII-DT
-		xrUBLRules,                       // rules_xr_ubl.go: XRechnung rules for UBL
-		xrCIIRules,                       // rules_xr_cii.go: XRechnung rules for CII
-		peppolUBLRules,                   // rules_peppol_ubl.go: PEPPOL-EN16931-R for UBL
-		peppolCIIRules,                   // rules_peppol_cii.go: PEPPOL-EN16931-R for CII
+		forSyntax(syntaxUBL, brRules),     // rules_br_common.go: BR-01..BR-65, BR-B for UBL
+		forSyntax(syntaxCII, brRules),     // rules_br_common.go: BR-01..BR-65, BR-B for CII
+		brcoUBLRules,                      // rules_brco_ubl.go: BR-CO for UBL
+		forSyntax(syntaxUBL, brdecRules),  // rules_brdec_common.go: BR-DEC for UBL
+		brcoCIIRules,                      // rules_brco_cii.go: BR-CO for CII
+		forSyntax(syntaxCII, brdecRules),  // rules_brdec_common.go: BR-DEC for CII
+		vatUBLRules(),                     // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
+		ciiVATRules(),                     // rules_vat_cii.go: the VAT category rules for CII
+		forSyntax(syntaxUBL, clRules),     // rules_cl_common.go: BR-CL code lists for UBL
+		forSyntax(syntaxCII, clRules),     // rules_cl_common.go: BR-CL code lists for CII
+		ublCRRules(),                      // rules_cr_ubl.go: UBL-CR
+		ublSRRules,                        // rules_sr_ubl.go: UBL-SR, UBL-DT
+		ciiSyntaxRules(),                  // rules_sr_cii.go: CII-SR, CII-DT
+		xrUBLRules,                        // rules_xr_ubl.go: XRechnung rules for UBL
+		xrCIIRules,                        // rules_xr_cii.go: XRechnung rules for CII
+		forSyntax(syntaxUBL, peppolRules), // rules_peppol_common.go: PEPPOL-EN16931-R for UBL
+		forSyntax(syntaxCII, peppolRules), // rules_peppol_common.go: PEPPOL-EN16931-R for CII
 	}
 }
 
@@ -47,6 +47,31 @@ func isUBLRoot(n *node) bool {
 // isCIIRoot matches /rsm:CrossIndustryInvoice.
 func isCIIRoot(n *node) bool {
 	return n.Parent == nil && n.Space == xmltree.NSRSM && n.Local == "CrossIndustryInvoice"
+}
+
+// namedContext is the context of pattern p at order that selects the
+// elements qnames (of one prefix) with the attribute attr ("" for any)
+// whose parent is parent ("" for any).
+func namedContext(p pattern, order int, attr, parent string, qnames ...string) ruleContext {
+	var space string
+	names := make([]string, len(qnames))
+	for i, q := range qnames {
+		sp, local, ok := xmltree.SplitName(q)
+		if !ok {
+			panic("invoice: no prefix in " + q)
+		}
+		space, names[i] = sp, local
+	}
+	return ruleContext{Pattern: p, Order: order, Names: names, Match: func(n *node) bool {
+		return n.Space == space && (attr == "" || n.HasAttr(attr)) && (parent == "" || n.Parent.Is(parent))
+	}}
+}
+
+// where narrows c to the elements f also selects.
+func (c ruleContext) where(f func(n *node) bool) ruleContext {
+	match := c.Match
+	c.Match = func(n *node) bool { return match(n) && f(n) }
+	return c
 }
 
 // always is the test of the rules whose reference test always holds: they

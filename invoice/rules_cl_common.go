@@ -17,59 +17,59 @@ import (
 // context alone.
 var clRules = []ruleRow{
 	{"BR-CL-08", on(ublModelNote, clNoteSubject(clList("ubl/BR-CL-08/0"))),
-		rule{Context: codeContext(patCIICodes, 986, "", "", "ram:SubjectCode"), Test: clValue(clSet("cii/BR-CL-08/0")),
+		rule{Context: namedContext(patCIICodes, 986, "", "", "ram:SubjectCode"), Test: clValue(clSet("cii/BR-CL-08/0")),
 			Message:   "The invoice note subject code (BT-21, UNTDID 4451) must be a code of the list the rule names; correct the code.",
 			MessageDE: "Der Betreff-Code einer Notiz (BT-21, UNTDID 4451) muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."}},
-	{"BR-CL-01", on(codeContext(patUBLCodes, 1151, "", "", "cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode"), ublTypeCodeListed()),
-		on(codeContext(patCIICodes, 968, "", "rsm:ExchangedDocument", "ram:TypeCode"), clValue(clSet("cii/BR-CL-01/0")))},
+	{"BR-CL-01", on(namedContext(patUBLCodes, 1151, "", "", "cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode"), ublTypeCodeListed()),
+		on(namedContext(patCIICodes, 968, "", "rsm:ExchangedDocument", "ram:TypeCode"), clValue(clSet("cii/BR-CL-01/0")))},
 	clAttrs("BR-CL-03", "currencyID",
-		codeContext(patUBLCodes, 1154, "", "", "cbc:Amount", "cbc:BaseAmount", "cbc:PriceAmount", "cbc:TaxAmount", "cbc:TaxableAmount", "cbc:LineExtensionAmount",
+		namedContext(patUBLCodes, 1154, "", "", "cbc:Amount", "cbc:BaseAmount", "cbc:PriceAmount", "cbc:TaxAmount", "cbc:TaxableAmount", "cbc:LineExtensionAmount",
 			"cbc:TaxExclusiveAmount", "cbc:TaxInclusiveAmount", "cbc:AllowanceTotalAmount", "cbc:ChargeTotalAmount", "cbc:PrepaidAmount", "cbc:PayableRoundingAmount", "cbc:PayableAmount"),
-		codeContext(patCIICodes, 971, "currencyID", "", "ram:TaxTotalAmount")).
+		namedContext(patCIICodes, 971, "currencyID", "", "ram:TaxTotalAmount")).
 		ciiSays("The currency of the VAT total (@currencyID, ISO 4217) must be a code of the list the rule names; correct the code.",
 			"Die Währung der Umsatzsteuersumme (@currencyID, ISO 4217) muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."),
-	clValues("BR-CL-04", codeContext(patUBLCodes, 1157, "", "", "cbc:DocumentCurrencyCode"), codeContext(patCIICodes, 974, "", "", "ram:InvoiceCurrencyCode")),
-	clValues("BR-CL-05", codeContext(patUBLCodes, 1160, "", "", "cbc:TaxCurrencyCode"), codeContext(patCIICodes, 977, "", "", "ram:TaxCurrencyCode")),
-	clValues("BR-CL-06", codeContext(patUBLCodes, 1163, "", "cac:InvoicePeriod", "cbc:DescriptionCode"), codeContext(patCIICodes, 980, "", "", "ram:DueDateTypeCode")).
+	clValues("BR-CL-04", namedContext(patUBLCodes, 1157, "", "", "cbc:DocumentCurrencyCode"), namedContext(patCIICodes, 974, "", "", "ram:InvoiceCurrencyCode")),
+	clValues("BR-CL-05", namedContext(patUBLCodes, 1160, "", "", "cbc:TaxCurrencyCode"), namedContext(patCIICodes, 977, "", "", "ram:TaxCurrencyCode")),
+	clValues("BR-CL-06", namedContext(patUBLCodes, 1163, "", "cac:InvoicePeriod", "cbc:DescriptionCode"), namedContext(patCIICodes, 980, "", "", "ram:DueDateTypeCode")).
 		ciiSays("The value added tax point date code (BT-8, UNTDID 2475) must be a code of the list the rule names; correct the code.",
 			"Der Code der Steuerfälligkeit (BT-8, UNTDID 2475) muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."),
 	{"BR-CL-07", on(ublCodesObjectID, clAttr("schemeID", clSet("ubl/BR-CL-07/0"))),
-		on(codeContext(patCIICodes, 983, "", "", "ram:ReferenceTypeCode"), clValue(clSet("cii/BR-CL-07/0")))},
-	{"BR-CL-10", on(codeContext(patUBLCodes, 1169, "schemeID", "cac:PartyIdentification", "cbc:ID"), ublPartySchemeListed()),
+		on(namedContext(patCIICodes, 983, "", "", "ram:ReferenceTypeCode"), clValue(clSet("cii/BR-CL-07/0")))},
+	{"BR-CL-10", on(namedContext(patUBLCodes, 1169, "schemeID", "cac:PartyIdentification", "cbc:ID"), ublPartySchemeListed()),
 		rule{Context: ciiCodesGlobalID, Test: clAttr("schemeID", clSet("cii/BR-CL-10/0")),
 			Message:   "The scheme of a global identifier (ISO 6523 ICD) must be a code of the list the rule names; correct the code.",
 			MessageDE: "Das Schema einer globalen Kennung (ISO 6523 ICD) muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."}},
-	clAttrs("BR-CL-11", "schemeID", codeContext(patUBLCodes, 1172, "schemeID", "cac:PartyLegalEntity", "cbc:CompanyID"), ciiCodesID).
+	clAttrs("BR-CL-11", "schemeID", namedContext(patUBLCodes, 1172, "schemeID", "cac:PartyLegalEntity", "cbc:CompanyID"), ciiCodesID).
 		ciiSays("The scheme of an identifier (ISO 6523 ICD) must be a code of the list the rule names; correct the code.",
 			"Das Schema einer Kennung (ISO 6523 ICD) muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."),
-	clAttrs("BR-CL-13", "listID", codeContext(patUBLCodes, 1175, "listID", "cac:CommodityClassification", "cbc:ItemClassificationCode"),
-		codeContext(patCIICodes, 995, "listID", "", "ram:ClassCode")),
-	clValues("BR-CL-14", codeContext(patUBLCodes, 1179, "", "cac:Country", "cbc:IdentificationCode"), codeContext(patCIICodes, 998, "", "", "ram:CountryID")),
-	clValues("BR-CL-15", codeContext(patUBLCodes, 1182, "", "cac:OriginCountry", "cbc:IdentificationCode"),
-		codeContext(patCIICodes, 1001, "", "ram:OriginTradeCountry", "ram:ID")),
-	clValues("BR-CL-16", codeContext(patUBLCodes, 1185, "", "cac:PaymentMeans", "cbc:PaymentMeansCode"),
-		codeContext(patCIICodes, 1004, "", "ram:SpecifiedTradeSettlementPaymentMeans", "ram:TypeCode")),
-	clValues("BR-CL-17", codeContext(patUBLCodes, 1188, "", "cac:TaxCategory", "cbc:ID"), codeContext(patCIICodes, 1007, "", "ram:CategoryTradeTax", "ram:CategoryCode")).
+	clAttrs("BR-CL-13", "listID", namedContext(patUBLCodes, 1175, "listID", "cac:CommodityClassification", "cbc:ItemClassificationCode"),
+		namedContext(patCIICodes, 995, "listID", "", "ram:ClassCode")),
+	clValues("BR-CL-14", namedContext(patUBLCodes, 1179, "", "cac:Country", "cbc:IdentificationCode"), namedContext(patCIICodes, 998, "", "", "ram:CountryID")),
+	clValues("BR-CL-15", namedContext(patUBLCodes, 1182, "", "cac:OriginCountry", "cbc:IdentificationCode"),
+		namedContext(patCIICodes, 1001, "", "ram:OriginTradeCountry", "ram:ID")),
+	clValues("BR-CL-16", namedContext(patUBLCodes, 1185, "", "cac:PaymentMeans", "cbc:PaymentMeansCode"),
+		namedContext(patCIICodes, 1004, "", "ram:SpecifiedTradeSettlementPaymentMeans", "ram:TypeCode")),
+	clValues("BR-CL-17", namedContext(patUBLCodes, 1188, "", "cac:TaxCategory", "cbc:ID"), namedContext(patCIICodes, 1007, "", "ram:CategoryTradeTax", "ram:CategoryCode")).
 		ciiSays("A VAT category code of an allowance or charge (UNTDID 5305 subset) must be a code of the list the rule names; correct the code.",
 			"Ein Code der Umsatzsteuerkategorie eines Nachlasses oder Zuschlags (Teilmenge von UNTDID 5305) muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."),
-	clValues("BR-CL-18", codeContext(patUBLCodes, 1191, "", "cac:ClassifiedTaxCategory", "cbc:ID"), codeContext(patCIICodes, 1010, "", "ram:ApplicableTradeTax", "ram:CategoryCode")).
+	clValues("BR-CL-18", namedContext(patUBLCodes, 1191, "", "cac:ClassifiedTaxCategory", "cbc:ID"), namedContext(patCIICodes, 1010, "", "ram:ApplicableTradeTax", "ram:CategoryCode")).
 		ciiSays("A VAT category code (UNTDID 5305 subset) must be a code of the list the rule names; correct the code.",
 			"Ein Code der Umsatzsteuerkategorie (Teilmenge von UNTDID 5305) muss ein Code der zugehörigen Codeliste sein; bitte den Code korrigieren."),
 	clValues("BR-CL-19", reasonContext(patUBLCodes, 1194, "cbc:AllowanceChargeReasonCode", "cac:AllowanceCharge", ublChargeIndicatorIs, false),
 		reasonContext(patCIICodes, 1013, "ram:ReasonCode", "ram:SpecifiedTradeAllowanceCharge", ciiIndicatorIs, false)),
 	clValues("BR-CL-20", reasonContext(patUBLCodes, 1197, "cbc:AllowanceChargeReasonCode", "cac:AllowanceCharge", ublChargeIndicatorIs, true),
 		reasonContext(patCIICodes, 1016, "ram:ReasonCode", "ram:SpecifiedTradeAllowanceCharge", ciiIndicatorIs, true)),
-	clAttrs("BR-CL-21", "schemeID", codeContext(patUBLCodes, 1200, "schemeID", "cac:StandardItemIdentification", "cbc:ID"),
-		codeContext(patCIICodes, 1019, "schemeID", "ram:SpecifiedTradeProduct", "ram:GlobalID")),
-	{"BR-CL-22", on(codeContext(patUBLCodes, 1203, "", "", "cbc:TaxExemptionReasonCode"), clExemption(clSet("ubl/BR-CL-22/0"))),
-		on(codeContext(patCIICodes, 1023, "", "", "ram:ExemptionReasonCode"), clExemption(clSet("cii/BR-CL-22/0")))},
-	clAttrs("BR-CL-23", "unitCode", codeContext(patUBLCodes, 1206, "unitCode", "", "cbc:InvoicedQuantity", "cbc:BaseQuantity", "cbc:CreditedQuantity"),
-		codeContext(patCIICodes, 1026, "unitCode", "", "ram:BasisQuantity", "ram:BilledQuantity")),
-	{"BR-CL-24", on(codeContext(patUBLCodes, 1210, "mimeCode", "", "cbc:EmbeddedDocumentBinaryObject"), clMimeOK),
-		on(codeContext(patCIICodes, 1029, "mimeCode", "", "ram:AttachmentBinaryObject"), clMimeOK)},
-	clAttrs("BR-CL-25", "schemeID", codeContext(patUBLCodes, 1213, "schemeID", "", "cbc:EndpointID"),
-		codeContext(patCIICodes, 1032, "schemeID", "ram:URIUniversalCommunication", "ram:URIID")),
-	clAttrs("BR-CL-26", "schemeID", codeContext(patUBLCodes, 1216, "schemeID", "cac:DeliveryLocation", "cbc:ID"), ciiCodesShipToID),
+	clAttrs("BR-CL-21", "schemeID", namedContext(patUBLCodes, 1200, "schemeID", "cac:StandardItemIdentification", "cbc:ID"),
+		namedContext(patCIICodes, 1019, "schemeID", "ram:SpecifiedTradeProduct", "ram:GlobalID")),
+	{"BR-CL-22", on(namedContext(patUBLCodes, 1203, "", "", "cbc:TaxExemptionReasonCode"), clExemption(clSet("ubl/BR-CL-22/0"))),
+		on(namedContext(patCIICodes, 1023, "", "", "ram:ExemptionReasonCode"), clExemption(clSet("cii/BR-CL-22/0")))},
+	clAttrs("BR-CL-23", "unitCode", namedContext(patUBLCodes, 1206, "unitCode", "", "cbc:InvoicedQuantity", "cbc:BaseQuantity", "cbc:CreditedQuantity"),
+		namedContext(patCIICodes, 1026, "unitCode", "", "ram:BasisQuantity", "ram:BilledQuantity")),
+	{"BR-CL-24", on(namedContext(patUBLCodes, 1210, "mimeCode", "", "cbc:EmbeddedDocumentBinaryObject"), clMimeOK),
+		on(namedContext(patCIICodes, 1029, "mimeCode", "", "ram:AttachmentBinaryObject"), clMimeOK)},
+	clAttrs("BR-CL-25", "schemeID", namedContext(patUBLCodes, 1213, "schemeID", "", "cbc:EndpointID"),
+		namedContext(patCIICodes, 1032, "schemeID", "ram:URIUniversalCommunication", "ram:URIID")),
+	clAttrs("BR-CL-26", "schemeID", namedContext(patUBLCodes, 1216, "schemeID", "cac:DeliveryLocation", "cbc:ID"), ciiCodesShipToID),
 }
 
 // clValues is the code list rule id on the element's value in both
@@ -84,29 +84,11 @@ func clAttrs(id, attr string, ubl, cii ruleContext) ruleRow {
 	return ruleRow{id, on(ubl, clAttr(attr, clSet("ubl/"+id+"/0"))), on(cii, clAttr(attr, clSet("cii/"+id+"/0")))}
 }
 
-// codeContext is the code list context of pattern p at order that selects
-// the elements qnames (of one prefix) with the attribute attr ("" for any)
-// whose parent is parent ("" for any).
-func codeContext(p pattern, order int, attr, parent string, qnames ...string) ruleContext {
-	var space string
-	names := make([]string, len(qnames))
-	for i, q := range qnames {
-		sp, local, ok := xmltree.SplitName(q)
-		if !ok {
-			panic("invoice: no prefix in " + q)
-		}
-		space, names[i] = sp, local
-	}
-	return ruleContext{Pattern: p, Order: order, Names: names, Match: func(n *node) bool {
-		return n.Space == space && (attr == "" || n.HasAttr(attr)) && (parent == "" || n.Parent.Is(parent))
-	}}
-}
-
 // reasonContext is the code list context of pattern p at order that
 // selects the reason codes qname of an allowance (charge false) or a charge
 // (charge true) parent, as isCharge reads its indicator.
 func reasonContext(p pattern, order int, qname, parent string, isCharge func(ac *node, want bool) bool, charge bool) ruleContext {
-	c := codeContext(p, order, "", parent, qname)
+	c := namedContext(p, order, "", parent, qname)
 	named := c.Match
 	c.Match = func(n *node) bool { return named(n) && isCharge(n.Parent, charge) }
 	return c
