@@ -1,6 +1,10 @@
 package invoice
 
-import "github.com/eingang/eingang/invoice/internal/xmltree"
+import (
+	"strings"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
 
 // allRules returns the rule table: every rule of the EN 16931 validation
 // artefacts 1.3.15 and of XRechnung Schematron 2.5.0, by family. Each family
@@ -30,8 +34,8 @@ func ruleTables() [][]rule {
 		ublCRRules(),                      // rules_cr_ubl.go: UBL-CR
 		ublSRRules,                        // rules_sr_ubl.go: UBL-SR, UBL-DT
 		ciiSyntaxRules(),                  // rules_sr_cii.go: CII-SR, CII-DT
-		xrUBLRules,                        // rules_xr_ubl.go: XRechnung rules for UBL
-		xrCIIRules,                        // rules_xr_cii.go: XRechnung rules for CII
+		forSyntax(syntaxUBL, xrRules),     // rules_xr_common.go: XRechnung rules for UBL
+		forSyntax(syntaxCII, xrRules),     // rules_xr_common.go: XRechnung rules for CII
 		forSyntax(syntaxUBL, peppolRules), // rules_peppol_common.go: PEPPOL-EN16931-R for UBL
 		forSyntax(syntaxCII, peppolRules), // rules_peppol_common.go: PEPPOL-EN16931-R for CII
 	}
@@ -67,6 +71,12 @@ func namedContext(p pattern, order int, attr, parent string, qnames ...string) r
 	}}
 }
 
+// lastLocal is the local name of the last step of path.
+func lastLocal(path string) string {
+	step := path[strings.LastIndexByte(path, '/')+1:]
+	return step[strings.IndexByte(step, ':')+1:]
+}
+
 // where narrows c to the elements f also selects.
 func (c ruleContext) where(f func(n *node) bool) ruleContext {
 	match := c.Match
@@ -81,6 +91,11 @@ func always(*node) bool { return true }
 // never is the test of the rules whose reference test never holds: they
 // fire on every element their context selects.
 func never(*node) bool { return false }
+
+// exists is "exists(path)" from the context node.
+func exists(path string) func(n *node) bool {
+	return func(n *node) bool { return n.Has(path) }
+}
 
 // hasAttr is "exists(@name)" on the context node.
 func hasAttr(name string) func(n *node) bool {

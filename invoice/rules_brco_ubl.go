@@ -133,7 +133,7 @@ var brcoUBLRules = append(brcoReasonRules(ublModelDocAllowance, ublModelDocCharg
 			}
 			return true
 		}},
-	{ID: "BR-CO-18", Context: ublModelRoot, Test: brExists("cac:TaxTotal/cac:TaxSubtotal")},
+	{ID: "BR-CO-18", Context: ublModelRoot, Test: exists("cac:TaxTotal/cac:TaxSubtotal")},
 	{ID: "BR-CO-04", Context: ublModelLine,
 		Test: func(n *node) bool {
 			for _, c := range ublVATCategories(n, "cac:Item/cac:ClassifiedTaxCategory") {

@@ -8,6 +8,274 @@ import (
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
+// xrRules are the XRechnung rules (XRechnung Schematron 2.5.0: BR-DE,
+// BR-TMP, the extension's BR-DEX and the clean vehicles directive's
+// BR-DE-CVD), a row an id with its UBL and its CII rule (catalogue_xr.go
+// says what each means). Where the reference orders a context's rules
+// otherwise in the two syntaxes and the logic differs anyway, an id has a
+// row of each syntax's own, in that syntax's order. The contexts and the
+// tests of one syntax alone are in rules_xr_ubl.go and rules_xr_cii.go.
+var xrRules = []ruleRow{
+	{"BR-DE-30", rule{}, on(xrCIIRoot, ciiSEPACreditorWithMandate)},
+	{"BR-DE-31", rule{}, on(xrCIIRoot, ciiDebitedAccountWithMandate)},
+	{"BR-DE-1", on(xrUBLRoot, exists("cac:PaymentMeans")), on(xrCIIRoot, exists(ciiSettle+"/ram:SpecifiedTradeSettlementPaymentMeans"))},
+	{"BR-DE-15", on(xrUBLRoot, xrNonBlank("cbc:BuyerReference")), on(xrCIIRoot, xrNonBlank(ciiAgreement+"/ram:BuyerReference"))},
+	{"BR-DE-16", on(xrUBLRoot, ublSellerVATIDWithVAT), on(xrCIIRoot, ciiSellerVATIDWithVAT)},
+	{"BR-DE-17", on(xrUBLRoot, xrTypeCodeIn("cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode")),
+		on(xrCIIRoot, xrTypeCodeIn("rsm:ExchangedDocument/ram:TypeCode"))},
+	{"BR-DE-18", on(xrUBLRoot, xrSkonto("cac:PaymentTerms", "cbc:Note")),
+		on(xrCIIRoot, xrSkonto(ciiSettle+"/ram:SpecifiedTradePaymentTerms", "ram:Description"))},
+	{"BR-DE-21", on(xrUBLRoot, xrSpecIn("cbc:CustomizationID")), on(xrCIIContext, xrSpecIn("ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"))},
+	{"BR-DE-22", on(xrUBLRoot, ublUniqueFilenames), on(xrCIIRoot, ciiUniqueFilenames)},
+	{"BR-DE-26", on(xrUBLRoot, xrCorrectionRefers("cac:BillingReference/cac:InvoiceDocumentReference", "cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode")),
+		on(xrCIIRoot, xrCorrectionRefers(ciiSettle+"/ram:InvoiceReferencedDocument", "rsm:ExchangedDocument/ram:TypeCode"))},
+	{"BR-DE-30", on(xrUBLRoot, ublSEPACreditorWithMandate), rule{}},
+	{"BR-DE-31", on(xrUBLRoot, ublDebitedAccountWithMandate), rule{}},
+	{"BR-DE-TMP-32", on(xrUBLRoot, xrPeriodGiven("cac:Delivery/cbc:ActualDeliveryDate", "cac:InvoicePeriod", "cac:InvoicePeriod", "cac:InvoiceLine", "cac:CreditNoteLine")),
+		on(xrCIITransaction, xrPeriodGiven("ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime",
+			"ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod", "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod",
+			"ram:IncludedSupplyChainTradeLineItem"))},
+	{"BR-TMP-2", on(xrUBLExtRef, func(n *node) bool { return xrURL.MatchString(n.Str("cbc:URI")) }),
+		on(xrCIIExternalDoc, func(n *node) bool { return !n.Has("ram:URIID") || xrURL.MatchString(n.Str("ram:URIID")) })},
+	{"BR-DE-2", on(xrUBLSupplier, exists("cac:Party/cac:Contact")), on(xrCIISeller, exists("ram:DefinedTradeContact"))},
+	{"BR-DE-3", on(xrUBLSupplierAddress, xrNonBlank("cbc:CityName")), on(xrCIISellerAddress, xrNonBlank("ram:CityName"))},
+	{"BR-DE-4", on(xrUBLSupplierAddress, xrNonBlank("cbc:PostalZone")), on(xrCIISellerAddress, xrNonBlank("ram:PostcodeCode"))},
+	{"BR-DE-5", on(xrUBLSupplierContact, xrNonBlank("cbc:Name")), on(xrCIISellerContact, xrNonBlank("ram:PersonName", "ram:DepartmentName"))},
+	{"BR-DE-6", on(xrUBLSupplierContact, xrNonBlank("cbc:Telephone")),
+		on(xrCIISellerContact, xrNonBlank("ram:TelephoneUniversalCommunication/ram:CompleteNumber"))},
+	{"BR-DE-7", on(xrUBLSupplierContact, xrNonBlank("cbc:ElectronicMail")), on(xrCIISellerContact, xrNonBlank("ram:EmailURIUniversalCommunication/ram:URIID"))},
+	{"BR-DE-27", on(xrUBLSupplierContact, xrTelephone("cbc:Telephone")),
+		on(xrCIISellerContact, xrTelephone("ram:TelephoneUniversalCommunication/ram:CompleteNumber"))},
+	{"BR-DE-28", on(xrUBLSupplierContact, xrEmailAt("cbc:ElectronicMail")), on(xrCIISellerContact, xrEmailAt("ram:EmailURIUniversalCommunication/ram:URIID"))},
+	{"BR-DE-8", on(xrUBLCustomerAddress, xrNonBlank("cbc:CityName")), on(xrCIIBuyerAddress, xrNonBlank("ram:CityName"))},
+	{"BR-DE-9", on(xrUBLCustomerAddress, xrNonBlank("cbc:PostalZone")), on(xrCIIBuyerAddress, xrNonBlank("ram:PostcodeCode"))},
+	{"BR-DE-10", on(xrUBLDeliveryAddress, xrNonBlank("cbc:CityName")), on(xrCIIShipToAddress, xrNonBlank("ram:CityName"))},
+	{"BR-DE-11", on(xrUBLDeliveryAddress, xrNonBlank("cbc:PostalZone")), on(xrCIIShipToAddress, xrNonBlank("ram:PostcodeCode"))},
+	{"BR-DE-19", on(xrUBLTransfer, xrIBANWhere("cbc:PaymentMeansCode", "58", "cac:PayeeFinancialAccount/cbc:ID")),
+		on(xrCIITransfer, xrIBANWhere("ram:TypeCode", "58", "ram:PayeePartyCreditorFinancialAccount/ram:IBANID"))},
+	{"BR-DE-23-a", on(xrUBLTransfer, exists("cac:PayeeFinancialAccount")), on(xrCIITransfer, exists("ram:PayeePartyCreditorFinancialAccount"))},
+	{"BR-DE-23-b", on(xrUBLTransfer, xrNone("cac:CardAccount", "cac:PaymentMandate")),
+		on(xrCIITransfer, func(n *node) bool {
+			return !n.Has("ram:ApplicableTradeSettlementFinancialCard") && !xrCIIDirectDebit(n)
+		})},
+	{"BR-DE-24-a", on(xrUBLCard, exists("cac:CardAccount")), on(xrCIICard, exists("ram:ApplicableTradeSettlementFinancialCard"))},
+	{"BR-DE-24-b", on(xrUBLCard, xrNone("cac:PayeeFinancialAccount", "cac:PaymentMandate")),
+		on(xrCIICard, func(n *node) bool { return !n.Has("ram:PayeePartyCreditorFinancialAccount") && !xrCIIDirectDebit(n) })},
+	{"BR-DE-20", on(xrUBLDebit, xrIBANWhere("cbc:PaymentMeansCode", "59", "cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID")),
+		on(xrCIIDebit, xrIBANWhere("ram:TypeCode", "59", "ram:PayerPartyDebtorFinancialAccount/ram:IBANID"))},
+	{"BR-DE-25-a", on(xrUBLDebit, exists("cac:PaymentMandate")), on(xrCIIDebit, xrCIIDirectDebit)},
+	{"BR-DE-25-b", on(xrUBLDebit, xrNone("cac:PayeeFinancialAccount", "cac:CardAccount")),
+		on(xrCIIDebit, xrNone("ram:PayeePartyCreditorFinancialAccount", "ram:PayeeSpecifiedCreditorFinancialInstitution",
+			"ram:PayerSpecifiedDebtorFinancialInstitution", "ram:ApplicableTradeSettlementFinancialCard"))},
+	{"BR-DE-14", on(xrUBLTaxSubtotal, xrNonBlank("cac:TaxCategory/cbc:Percent")), on(xrCIIHeaderTax, xrNonBlank("ram:RateApplicablePercent"))},
+	{"BR-TMP-3", rule{}, on(xrCIILineItem, ciiBasisQuantitiesAgree)},
+
+	{"BR-DEX-01", on(xrUBLExtBinary, xrMimeOK), on(xrCIIExtBinary, xrMimeOK)},
+	{"BR-DEX-02", on(xrUBLExtInvoice, xrUBLDEX02), rule{}},
+	{"BR-DEX-03", on(xrUBLExtInvoice, ublSubLineOneCategory), rule{}},
+	{"BR-DEX-09", on(xrUBLExtTotals, ublPayableWithThirdParty), rule{}},
+	ruleRow{"BR-DEX-04", on(xrUBLExtPartyID, ublPartySchemeExtListed), on(xrCIIExtGlobalID, xrSchemeAttrIn("schemeID", xrICDExtCodes))}.
+		ciiSays("The scheme identifier of a party identifier must be an ISO 6523 ICD code (or XR01-XR03).",
+			"Die Schema-Kennung einer Partei-Kennung muss ein ISO-6523-ICD-Code sein (oder XR01-XR03)."),
+	{"BR-DEX-05", on(xrUBLExtLegalID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
+	{"BR-DEX-06", on(xrUBLExtItemID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtProductID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
+	{"BR-DEX-07", on(xrUBLExtEndpoint, xrSchemeAttrIn("schemeID", xrEASExtCodes)), on(xrCIIExtURIID, xrSchemeAttrIn("schemeID", xrEASExtCodes))},
+	{"BR-DEX-08", on(xrUBLExtDeliveryID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtShipToID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
+	{"BR-DEX-10", on(xrUBLExtPrepaid, xrNonBlank("cbc:ID")), rule{}},
+	{"BR-DEX-11", on(xrUBLExtPrepaid, xrNonBlank("cbc:PaidAmount")), rule{}},
+	{"BR-DEX-12", on(xrUBLExtPrepaid, xrNonBlank("cbc:InstructionID")), rule{}},
+	{"BR-DEX-13", on(xrUBLExtPrepaid, ublPaidAmountDecimals), rule{}},
+	{"BR-DEX-14", on(xrUBLExtPrepaid, func(n *node) bool {
+		return xmltree.AnyIn(n.Strs("cbc:PaidAmount/@currencyID"), n.Parent.Strs("cbc:DocumentCurrencyCode"))
+	}), rule{}},
+	{"BR-DEX-15", rule{}, on(xrCIIExtLineDoc, func(n *node) bool { return len(n.Root().Descendants("ram:ParentLineID")) == 0 })},
+
+	{"BR-DE-CVD-02", on(xrUBLCVDRoot, xrNonBlank("cac:OriginatorDocumentReference/cbc:ID")), rule{}},
+	{"BR-DE-CVD-01", on(xrUBLCVDRoot, xrNonBlank("cac:ContractDocumentReference/cbc:ID")),
+		on(xrCIICVDAgreement, xrNonBlank("ram:ContractReferencedDocument/ram:IssuerAssignedID"))},
+	{"BR-DE-CVD-02", rule{}, on(xrCIICVDAgreement, ciiOriginatorReferenced)},
+	{"BR-DE-CVD-03", on(xrUBLCVDRoot, xrCVDItem("cac:CommodityClassification/cbc:ItemClassificationCode/@listID", "cac:AdditionalItemProperty/cbc:Name",
+		"cac:InvoiceLine/cac:Item", "cac:CreditNoteLine/cac:Item")),
+		on(xrCIICVDTx, xrCVDItem("ram:DesignatedProductClassification/ram:ClassCode/@listID", "ram:ApplicableProductCharacteristic/ram:Description",
+			"ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedTradeProduct"))},
+	{"BR-DE-CVD-06-b", rule{}, on(xrCIICVDProduct, xrCVDOneClass("ram:ApplicableProductCharacteristic/ram:Description", "ram:DesignatedProductClassification/ram:ClassCode"))},
+	{"BR-DE-CVD-06-a", on(xrUBLCVDItem, xrCVDOneProperty("cac:CommodityClassification/cbc:ItemClassificationCode/@listID", "cac:AdditionalItemProperty", "cbc:Name")),
+		on(xrCIICVDProduct, xrCVDOneProperty("ram:DesignatedProductClassification/ram:ClassCode/@listID", "ram:ApplicableProductCharacteristic", "ram:Description"))},
+	{"BR-DE-CVD-06-b", on(xrUBLCVDItem, xrCVDOneClass("cac:AdditionalItemProperty/cbc:Name", "cac:CommodityClassification/cbc:ItemClassificationCode")), rule{}},
+	{"BR-TMP-CVD-01", on(xrUBLCVDClassification, xrSchemeAttrIn("listID", xr7143CVDCodes)), on(xrCIICVDClassCode, xrSchemeAttrIn("listID", xr7143CVDCodes))},
+	{"BR-DE-CVD-04", on(xrUBLCVDClassification, xrVehicleCategoryOK), on(xrCIICVDClassCode, xrVehicleCategoryOK)},
+	{"BR-DE-CVD-05", on(xrUBLCVDProperty, xrCVAAt("cbc:Value")), on(xrCIICVDCharacteristic, xrCVAAt("ram:Value"))},
+}
+
+// xrTypeCodeIn is BR-DE-17: the type code at one of paths is of the
+// XRechnung list.
+func xrTypeCodeIn(paths ...string) func(n *node) bool {
+	return func(n *node) bool {
+		for _, p := range paths {
+			if xmltree.In(n.NormStr(p), xrTypeCodes) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// xrSkonto is BR-DE-18 on the first note (at note) of each payment terms
+// element (at terms).
+func xrSkonto(terms, note string) func(n *node) bool {
+	return func(n *node) bool {
+		var notes []string
+		for _, pt := range n.All(terms) {
+			if d := pt.First(note); d != nil {
+				notes = append(notes, d.Value())
+			}
+		}
+		return xrSkontoOK(notes)
+	}
+}
+
+// xrSpecIn is BR-DE-21: the specification identifier at path is one of
+// XRechnung's.
+func xrSpecIn(path string) func(n *node) bool {
+	return func(n *node) bool {
+		return xmltree.AnyIn(n.Strs(path), []string{SpecXRechnung, SpecExtension, SpecCVD})
+	}
+}
+
+// xrCorrectionRefers is BR-DE-26: a corrected invoice (type code 384 at
+// one of codes) refers to a preceding invoice (at ref).
+func xrCorrectionRefers(ref string, codes ...string) func(n *node) bool {
+	return func(n *node) bool {
+		corrected := false
+		for _, c := range codes {
+			if n.NormStr(c) == "384" {
+				corrected = true
+				break
+			}
+		}
+		return !corrected || n.Has(ref)
+	}
+}
+
+// xrPeriodGiven is BR-DE-TMP-32: a delivery date (at delivery) or an
+// invoicing period (at period), or else every line (at each of lines) has
+// a period (at linePeriod).
+func xrPeriodGiven(delivery, period, linePeriod string, lines ...string) func(n *node) bool {
+	return func(n *node) bool {
+		if n.Has(delivery) || n.Has(period) {
+			return true
+		}
+		for _, path := range lines {
+			for _, l := range n.All(path) {
+				if !l.Has(linePeriod) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+}
+
+// xrTelephone is BR-DE-27 on the telephone number at path.
+func xrTelephone(path string) func(n *node) bool {
+	return func(n *node) bool { return xrTelephoneOK(n.NormStr(path)) }
+}
+
+// xrEmailAt is BR-DE-28 on the e-mail address at path.
+func xrEmailAt(path string) func(n *node) bool {
+	return func(n *node) bool { return xrEmail.MatchString(n.NormStr(path)) }
+}
+
+// xrIBANWhere is BR-DE-19/20: with the payment means code at codePath
+// being code, the account at account is an IBAN.
+func xrIBANWhere(codePath, code, account string) func(n *node) bool {
+	return func(n *node) bool { return n.NormStr(codePath) != code || xrIBANOK(n.Str(account)) }
+}
+
+// xrNone is "not(a) and not(b) …": none of paths is there.
+func xrNone(paths ...string) func(n *node) bool {
+	return func(n *node) bool {
+		for _, p := range paths {
+			if n.Has(p) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// xrMimeOK is BR-DEX-01's list of MIME codes for attachments: BR-CL-24's
+// and application/xml.
+func xrMimeOK(n *node) bool {
+	m, _ := n.Attr("mimeCode")
+	return xmltree.In(m, []string{"application/pdf", "image/png", "image/jpeg", "text/csv",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.spreadsheet", "application/xml"})
+}
+
+// xrCVDItem is BR-DE-CVD-03: some item (at one of items) has a CVD
+// classification (list identifiers at classes) and a clean vehicle
+// attribute (property names at names).
+func xrCVDItem(classes, names string, items ...string) func(n *node) bool {
+	return func(n *node) bool {
+		for _, path := range items {
+			for _, it := range n.All(path) {
+				if xmltree.In("CVD", it.Strs(classes)) && xmltree.In("cva", it.Strs(names)) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}
+
+// xrCVDOneProperty is BR-DE-CVD-06-a: an item with a CVD classification
+// (list identifiers at classes) has exactly one property (at properties)
+// named cva (at name).
+func xrCVDOneProperty(classes, properties, name string) func(n *node) bool {
+	return func(n *node) bool {
+		if !xmltree.In("CVD", n.Strs(classes)) {
+			return true
+		}
+		count := 0
+		for _, p := range n.All(properties) {
+			if xmltree.In("cva", p.Strs(name)) {
+				count++
+			}
+		}
+		return count == 1
+	}
+}
+
+// xrCVDOneClass is BR-DE-CVD-06-b: an item with a property named cva (at
+// names) has exactly one classification (at classes) of list CVD.
+func xrCVDOneClass(names, classes string) func(n *node) bool {
+	return func(n *node) bool {
+		if !xmltree.In("cva", n.Strs(names)) {
+			return true
+		}
+		count := 0
+		for _, c := range n.All(classes) {
+			if l, _ := c.Attr("listID"); l == "CVD" {
+				count++
+			}
+		}
+		return count == 1
+	}
+}
+
+// xrVehicleCategoryOK is BR-DE-CVD-04: a classification of list CVD is a
+// vehicle category.
+func xrVehicleCategoryOK(n *node) bool {
+	l, _ := n.Attr("listID")
+	return xmltree.NormSpace(l) != "CVD" || xmltree.In(xmltree.NormSpace(n.Value()), xrVehicleCategories)
+}
+
+// xrCVAAt is BR-DE-CVD-05: the clean vehicle attribute's value (at path)
+// is of the list.
+func xrCVAAt(path string) func(n *node) bool {
+	return func(n *node) bool { return xmltree.In(n.NormStr(path), xrCVACodes) }
+}
+
 // Values the XRechnung rules of both syntaxes share (XRechnung Schematron
 // 2.5.0, common definitions). Code lists are written as the rules test them:
 // contains(list, concat(' ', code, ' ')), so the spaces at the ends matter.
@@ -135,9 +403,17 @@ func xrSchemeAttrIn(attr, list string) func(n *node) bool {
 	return func(n *node) bool { s, _ := n.Attr(attr); return xrSchemeIn(s, list) }
 }
 
-// xrNonBlank is xrHasNonBlank of the context node and path.
-func xrNonBlank(path string) func(n *node) bool {
-	return func(n *node) bool { return xrHasNonBlank(n, path) }
+// xrNonBlank is xrHasNonBlank of the context node and one of paths, in
+// their order.
+func xrNonBlank(paths ...string) func(n *node) bool {
+	return func(n *node) bool {
+		for _, p := range paths {
+			if xrHasNonBlank(n, p) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // xrHasNonBlank reports whether some element the path selects has a value
@@ -159,6 +435,30 @@ func xrDecOrZero(n *node, path string) (*big.Rat, bool) {
 		return new(big.Rat), true
 	}
 	return xmltree.CastDecimal(n, values)
+}
+
+// xrDeclares is $isExtension and $isCVD: the document is of the syntax
+// isRoot tells and declares spec at path (from the root). It is computed
+// once per document, under key.
+func xrDeclares(n *node, key string, isRoot func(*node) bool, path, spec string) bool {
+	return n.Memo(key, func() any {
+		r := n.Root()
+		return isRoot(r) && xrTextIs(r, path, spec)
+	}).(bool)
+}
+
+// xrFreshNames is BR-DE-22's test of one attachment's file names: none of
+// names is in seen; they are added to seen.
+func xrFreshNames(seen map[string]bool, names []string) bool {
+	for _, f := range names {
+		if seen[f] {
+			return false
+		}
+	}
+	for _, f := range names {
+		seen[f] = true
+	}
+	return true
 }
 
 // xrTextIs is path/text() = want (see anyTextEq).
