@@ -15,10 +15,15 @@
 // its kin are the specification identifiers (BT-24) the configuration
 // knows.
 //
-// The rules themselves are internal: each family's definitions (context
-// and test, per syntax) live in rules_<family>_<syntax>.go, with the
-// helpers both syntaxes use in rules_<family>_common.go, and what each rule
-// id means (its flag and messages, once for both syntaxes) in
+// The rules themselves are internal. The BR, BR-DEC, BR-CL, PEPPOL and
+// XRechnung families have one table in rules_<family>_common.go, a row an
+// id with its UBL and its CII context and test, where a test both syntaxes
+// run alike is written once and given each syntax's paths; the contexts
+// and tests of one syntax alone live in rules_<family>_<syntax>.go, as do
+// the tables of the families whose tests differ per syntax (BR-CO, the
+// VAT categories) and of the syntax families, with their shared helpers in
+// rules_<family>_common.go. What each rule id
+// means (its flag and messages, once for both syntaxes) is in
 // catalogue_<family>.go. The XML parser and path engine are in
 // invoice/internal/xmltree.
 package invoice
