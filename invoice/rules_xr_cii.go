@@ -18,18 +18,20 @@ func xrCIIAt(path string) func(n *node) bool {
 	return func(n *node) bool { return n.AtRoot(path) && isCIIRoot(n.Root()) }
 }
 
+var xrCIIIsExtensionKey, xrCIIIsCVDKey xmltree.MemoKey[bool]
+
 func xrCIIIsExtension(n *node) bool {
-	return n.Memo("xr.cii.isExtension", func() any {
+	return xmltree.Memo(n, &xrCIIIsExtensionKey, func() bool {
 		r := n.Root()
 		return isCIIRoot(r) && xrTextIs(r, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", SpecExtension)
-	}).(bool)
+	})
 }
 
 func xrCIIIsCVD(n *node) bool {
-	return n.Memo("xr.cii.isCVD", func() any {
+	return xmltree.Memo(n, &xrCIIIsCVDKey, func() bool {
 		r := n.Root()
 		return isCIIRoot(r) && xrTextIs(r, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", SpecCVD)
-	}).(bool)
+	})
 }
 
 // xrCIIPaymentMeansIn matches the header payment means whose normalized

@@ -29,18 +29,20 @@ func xrUBLPaymentMeansIn(codes ...string) func(n *node) bool {
 // xrUBLIsExtension is $isExtension: the document declares the XRechnung
 // extension.
 func xrUBLIsExtension(n *node) bool {
-	return n.Memo("xr.ubl.isExtension", func() any {
+	return xmltree.Memo(n, &xrUBLIsExtensionKey, func() bool {
 		r := n.Root()
 		return isUBLRoot(r) && xrTextIs(r, "cbc:CustomizationID", SpecExtension)
-	}).(bool)
+	})
 }
+
+var xrUBLIsExtensionKey, xrUBLIsCVDKey xmltree.MemoKey[bool]
 
 // xrUBLIsCVD is $isCVD.
 func xrUBLIsCVD(n *node) bool {
-	return n.Memo("xr.ubl.isCVD", func() any {
+	return xmltree.Memo(n, &xrUBLIsCVDKey, func() bool {
 		r := n.Root()
 		return isUBLRoot(r) && xrTextIs(r, "cbc:CustomizationID", SpecCVD)
-	}).(bool)
+	})
 }
 
 // xrUBLLineItem matches (/ubl:Invoice/cac:InvoiceLine | /cn:CreditNote/cac:CreditNoteLine)/cac:Item.

@@ -107,9 +107,10 @@ func (p *Parser) Release() {
 	}
 	clear(p.byLocal)
 	clear(p.doc.memo)
+	clear(p.doc.splits)
 	clear(p.doc.nodes[:cap(p.doc.nodes)])
 	clear(p.doc.strs[:cap(p.doc.strs)])
-	doc := docState{memo: p.doc.memo, nodes: p.doc.nodes[:0], strs: p.doc.strs[:0]}
+	doc := docState{memo: p.doc.memo[:0], splits: p.doc.splits[:0], nodes: p.doc.nodes[:0], strs: p.doc.strs[:0]}
 	*p = Parser{doc: doc,
 		names: p.names, tags: p.tags, locals: p.locals, localNames: p.localNames, counts: p.counts, used: p.used[:0],
 		attrs: p.attrs[:0], ns: p.ns[:0], kids: p.kids[:0], open: p.open[:0],
@@ -164,7 +165,9 @@ func (p *Parser) newNode() *Node {
 		p.usedNodes++
 	}
 	p.slab = p.slab[:len(p.slab)+1]
-	return &p.slab[len(p.slab)-1]
+	n := &p.slab[len(p.slab)-1]
+	n.doc = &p.doc
+	return n
 }
 
 // newPtrs returns a slice of n free pointers for children.
@@ -249,7 +252,7 @@ func (p *Parser) parseXML(data []byte, lim Limits) (*Node, error) {
 		return nil, p.wf("content after the root element")
 	}
 	p.doc.byLocal = p.index()
-	p.root.doc = &p.doc
+	p.doc.root = p.root
 	return p.root, nil
 }
 
@@ -589,10 +592,7 @@ func (p *Parser) splitText() {
 	if c == nil || c.Text == "" || len(p.kids) > p.open[len(p.open)-1].kidMark {
 		return
 	}
-	if p.doc.splits == nil {
-		p.doc.splits = map[*Node][]int32{}
-	}
-	p.doc.splits[c] = append(p.doc.splits[c], int32(len(c.Text)))
+	p.doc.splits = append(p.doc.splits, textSplit{c, int32(len(c.Text))})
 }
 
 // blankBytes reports whether b is only XML white space.
