@@ -121,8 +121,8 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 	}
 	t := docTypeOf(root)
 	rep.DocType = t.String()
-	if ids := specIDs(root, t); len(ids) > 0 {
-		rep.CustomizationID = ids[0]
+	if es := specElems(root, t); len(es) > 0 {
+		rep.CustomizationID = es[0].Value()
 	}
 	if t == UnknownDoc {
 		rep.RejectReason = RejectNoScenario
