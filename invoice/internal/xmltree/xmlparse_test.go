@@ -19,6 +19,7 @@ func TestLineColumn(t *testing.T) {
 		"<a><!-- one\ntwo\nthree\nfour\nfive\nsix --><b/>\n\n\n\n\n\n<c/></a>",
 		"<a>\n<b>Grüße, 東京</b> <c/>\n 東京 <d/></a>",
 		"<a>äöü äöü äöü äöü<b/>\n" + strings.Repeat("\n", 9) + "        <c>€</c></a>",
+		"<a>\n\t  \t        <b/>\n x<c/>ä\n12345678901234567<d/></a>",
 		"<a>" + long + "<b/></a>",
 		"<a>" + long + "\n<b/></a>",
 	} {
