@@ -95,24 +95,24 @@ func explain(f *Finding, r *rule, n *node) {
 func (f *Finding) attach(ev *Evidence) {
 	f.Evidence = ev
 	if en := ev.sentence(false); en != "" {
-		f.Message = endSentence(f.Message) + en
+		f.Message = addSentence(f.Message, en)
 		if f.MessageDE != "" {
-			f.MessageDE = endSentence(f.MessageDE) + ev.sentence(true)
+			f.MessageDE = addSentence(f.MessageDE, ev.sentence(true))
 		}
 	}
 }
 
-// endSentence ends a message with a full stop and a space, for a sentence
-// to follow.
-func endSentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
+// addSentence appends sentence s to message m, ending m with a full stop
+// first, in one concatenation.
+func addSentence(m, s string) string {
+	m = strings.TrimSpace(m)
+	switch {
+	case m == "":
+		return s
+	case strings.HasSuffix(m, "."):
+		return m + " " + s
 	}
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s + " "
+	return m + ". " + s
 }
 
 // sentence writes the evidence as one sentence, in English or German:

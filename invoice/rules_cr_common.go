@@ -48,6 +48,7 @@ type pathSet struct {
 	trie pathTrie
 	desc map[string][]descPath // by local name of the last element step
 	n    int
+	memo xmltree.MemoKey[*nodeHits] // see hitsMemo
 }
 
 type pathTrie struct {
@@ -136,9 +137,9 @@ func newPathSet(paths []string) *pathSet {
 // hitsMemo is hits, computed once for consecutive calls on one element:
 // the rules of a context run one after the other on each element.
 func (ps *pathSet) hitsMemo(n *node) []bool {
-	c := n.Memo(ps, newNodeHits).(*nodeHits)
+	c := xmltree.Memo(n, &ps.memo, newNodeHits)
 	if c.n != n {
-		c.n, c.hits = n, ps.hits(n)
+		c.n, c.hits = n, ps.hits(c.hits, n)
 	}
 	return c.hits
 }
@@ -149,11 +150,17 @@ type nodeHits struct {
 	hits []bool
 }
 
-func newNodeHits() any { return &nodeHits{} }
+func newNodeHits() *nodeHits { return &nodeHits{} }
 
-// hits evaluates every path from n and reports which select something.
-func (ps *pathSet) hits(n *node) []bool {
-	hit := make([]bool, ps.n)
+// hits evaluates every path from n and reports which select something,
+// in buf where it is large enough.
+func (ps *pathSet) hits(buf []bool, n *node) []bool {
+	hit := buf[:0]
+	if cap(hit) < ps.n {
+		hit = make([]bool, ps.n)
+	}
+	hit = hit[:ps.n]
+	clear(hit)
 	for a, ids := range ps.trie.attrs { // @attr of n itself
 		if n.HasAttr(a) {
 			for _, id := range ids {

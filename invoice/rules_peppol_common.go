@@ -178,13 +178,15 @@ func peppolNoneOr(elem, path, code string) func(n *node) bool {
 // peppolSlackValue is 0.5 for invoices in HUF, else 0.02.
 // It is computed once per document ($slackValue is a global variable).
 func peppolSlackValue(n *node, currencyPath string) *big.Rat {
-	return n.Memo("peppol.slack", func() any {
+	return xmltree.Memo(n, &peppolSlackKey, func() *big.Rat {
 		if xmltree.In("HUF", n.Root().Strs(currencyPath)) {
 			return big.NewRat(1, 2)
 		}
 		return big.NewRat(2, 100)
-	}).(*big.Rat)
+	})
 }
+
+var peppolSlackKey xmltree.MemoKey[*big.Rat]
 
 // peppolSlack is u:slack: |exp - val| <= slack.
 func peppolSlack(exp, val, slack *big.Rat) bool {

@@ -80,11 +80,13 @@ func ublNoAttr(attr string) func(n *node) bool {
 	return func(n *node) bool { return ublCountAttr(n, attr, "") == 0 }
 }
 
+var ublAttrCountsKey xmltree.MemoKey[map[string]int]
+
 // ublCountAttr counts the attributes named attr (no namespace) in the whole
 // document, leaving out those on elements named except. The counts are
 // made in one walk per document.
 func ublCountAttr(n *node, attr, except string) int {
-	counts := n.Memo("ubl.attrCounts", func() any {
+	counts := xmltree.Memo(n, &ublAttrCountsKey, func() map[string]int {
 		m := map[string]int{}
 		var walk func(e *node)
 		walk = func(e *node) {
@@ -102,7 +104,7 @@ func ublCountAttr(n *node, attr, except string) int {
 		}
 		walk(n.Root())
 		return m
-	}).(map[string]int)
+	})
 	if except != "" {
 		return counts[attr] - counts[attr+"@"+except]
 	}

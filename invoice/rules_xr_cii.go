@@ -27,12 +27,12 @@ const ciiSpecPath = "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocument
 // xrCIIIsExtension is $isExtension: the document declares the XRechnung
 // extension.
 func xrCIIIsExtension(n *node) bool {
-	return xrDeclares(n, "xr.cii.isExtension", isCIIRoot, ciiSpecPath, SpecExtension)
+	return xrDeclares(n, &xrCIIIsExtensionKey, isCIIRoot, ciiSpecPath, SpecExtension)
 }
 
 // xrCIIIsCVD is $isCVD.
 func xrCIIIsCVD(n *node) bool {
-	return xrDeclares(n, "xr.cii.isCVD", isCIIRoot, ciiSpecPath, SpecCVD)
+	return xrDeclares(n, &xrCIIIsCVDKey, isCIIRoot, ciiSpecPath, SpecCVD)
 }
 
 // xrCIIPaymentMeansIn matches the header payment means whose normalized

@@ -437,14 +437,18 @@ func xrDecOrZero(n *node, path string) (*big.Rat, bool) {
 	return xmltree.CastDecimal(n, values)
 }
 
+// The per-document answers of xrDeclares; each key is an identity, never
+// written.
+var xrCIIIsExtensionKey, xrCIIIsCVDKey, xrUBLIsExtensionKey, xrUBLIsCVDKey xmltree.MemoKey[bool]
+
 // xrDeclares is $isExtension and $isCVD: the document is of the syntax
 // isRoot tells and declares spec at path (from the root). It is computed
 // once per document, under key.
-func xrDeclares(n *node, key string, isRoot func(*node) bool, path, spec string) bool {
-	return n.Memo(key, func() any {
+func xrDeclares(n *node, key *xmltree.MemoKey[bool], isRoot func(*node) bool, path, spec string) bool {
+	return xmltree.Memo(n, key, func() bool {
 		r := n.Root()
 		return isRoot(r) && xrTextIs(r, path, spec)
-	}).(bool)
+	})
 }
 
 // xrFreshNames is BR-DE-22's test of one attachment's file names: none of

@@ -29,12 +29,12 @@ func xrUBLPaymentMeansIn(codes ...string) func(n *node) bool {
 // xrUBLIsExtension is $isExtension: the document declares the XRechnung
 // extension.
 func xrUBLIsExtension(n *node) bool {
-	return xrDeclares(n, "xr.ubl.isExtension", isUBLRoot, "cbc:CustomizationID", SpecExtension)
+	return xrDeclares(n, &xrUBLIsExtensionKey, isUBLRoot, "cbc:CustomizationID", SpecExtension)
 }
 
 // xrUBLIsCVD is $isCVD.
 func xrUBLIsCVD(n *node) bool {
-	return xrDeclares(n, "xr.ubl.isCVD", isUBLRoot, "cbc:CustomizationID", SpecCVD)
+	return xrDeclares(n, &xrUBLIsCVDKey, isUBLRoot, "cbc:CustomizationID", SpecCVD)
 }
 
 // xrUBLLineItem matches (/ubl:Invoice/cac:InvoiceLine | /cn:CreditNote/cac:CreditNoteLine)/cac:Item.

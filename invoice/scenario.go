@@ -126,16 +126,6 @@ func specElems(root *node, t DocType) []*node {
 	return nil
 }
 
-// specIDs returns the string values of the document's specification
-// identifiers (BT-24).
-func specIDs(root *node, t DocType) []string {
-	var out []string
-	for _, e := range specElems(root, t) {
-		out = append(out, e.Value())
-	}
-	return out
-}
-
 // selectScenario returns the one scenario that matches, or nil where none
 // or more than one does (the configuration's fallback then rejects).
 func selectScenario(list []scenario, root *node, t DocType) *scenario {

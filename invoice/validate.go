@@ -83,13 +83,13 @@ func Validate(ctx context.Context, data []byte) (*Report, error) {
 	return defaultValidator().Validate(ctx, data, Options{Model: true})
 }
 
-// patternsOf lists the patterns of a syntax in the reference's order: the
-// EN 16931 rules first, then XRechnung's.
-func patternsOf(s syntax) (en, xr []pattern) {
+// patternsOf appends the patterns of a syntax to dst in the reference's
+// order: the EN 16931 rules first (the first en), then XRechnung's.
+func patternsOf(dst []pattern, s syntax) (patterns []pattern, en int) {
 	if s == syntaxUBL {
-		return []pattern{patUBLModel, patUBLSyntax, patUBLCodes}, []pattern{patXRUBLPeppolEmpty, patXRUBLPeppol, patXRUBL, patXRUBLExtension, patXRUBLCVD}
+		return append(dst, patUBLModel, patUBLSyntax, patUBLCodes, patXRUBLPeppolEmpty, patXRUBLPeppol, patXRUBL, patXRUBLExtension, patXRUBLCVD), 3
 	}
-	return []pattern{patCIIModel, patCIISyntax, patCIICodes}, []pattern{patXRCIIPeppol, patXRCIIPeppolEmpty, patXRCIIPeppolPrice, patXRCII, patXRCIIExtension, patXRCIICVD}
+	return append(dst, patCIIModel, patCIISyntax, patCIICodes, patXRCIIPeppol, patXRCIIPeppolEmpty, patXRCIIPeppolPrice, patXRCII, patXRCIIExtension, patXRCIICVD), 3
 }
 
 // Validate validates one document. The error is non-nil only when ctx ends
@@ -121,8 +121,8 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 	}
 	t := docTypeOf(root)
 	rep.DocType = t.String()
-	if ids := specIDs(root, t); len(ids) > 0 {
-		rep.CustomizationID = ids[0]
+	if es := specElems(root, t); len(es) > 0 {
+		rep.CustomizationID = es[0].Value()
 	}
 	if t == UnknownDoc {
 		rep.RejectReason = RejectNoScenario
@@ -170,26 +170,21 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
 
-	en, xr := patternsOf(t.syntax())
 	runRules := sc != nil && structureOK
 	if runRules || opts.AllRules {
-		counted := map[pattern]bool{}
-		if runRules {
-			for _, p := range en {
-				counted[p] = true
-			}
-			if sc.XRechnung {
-				for _, p := range xr {
-					counted[p] = true
-				}
-			}
-		}
 		// The XRechnung patterns run on every document: the reference
 		// pipeline evaluates the XRechnung Schematron whatever the
 		// scenario, and although its findings count only in XRechnung
 		// scenarios, a dynamic error in it rejects the document (see
 		// RejectProcessingError).
-		patterns := append(append([]pattern(nil), en...), xr...)
+		var buf [numPatterns]pattern
+		patterns, en := patternsOf(buf[:0], t.syntax())
+		var counted [numPatterns]bool
+		if runRules {
+			for i, p := range patterns {
+				counted[p] = i < en || sc.XRechnung
+			}
+		}
 		stopped := false
 		for _, h := range v.rules.run(root, patterns) {
 			c := counted[h.rule.Context.Pattern]

@@ -62,6 +62,9 @@ func (n *Node) Position() int { return int(n.pos) }
 
 // Root returns the document's root element.
 func (n *Node) Root() *Node {
+	if d := n.doc; d != nil && d.root != nil {
+		return d.root
+	}
 	for n.Parent != nil {
 		n = n.Parent
 	}
@@ -610,19 +613,36 @@ func (n *Node) AtRoot(path string) bool {
 	return e != nil && e.Parent == nil
 }
 
+// A MemoKey names a value of type T that Memo computes once per document.
+// Its address is its identity: declare one per cached value (a variable,
+// or a field of what owns the value) and pass a pointer to it.
+type MemoKey[T any] struct{ id memoID }
+
+type memoID struct{ _ byte } // not zero-sized, so that every key has an address of its own
+
+type memoEntry struct {
+	key *memoID
+	val any
+}
+
 // Memo returns the value f computes for key, computing it once per
 // document: for values the rules of a pattern share, like Schematron's
-// pattern-level variables. A key is any comparable value: a string, or a
-// pointer only its owner holds.
-func (n *Node) Memo(key any, f func() any) any {
+// pattern-level variables. A document holds few keys, so they are found by
+// a scan that starts at the one found last (consecutive calls mostly ask
+// for the same key), cheaper than hashing.
+func Memo[T any](n *Node, key *MemoKey[T], f func() T) T {
 	d := n.state()
-	if v, ok := d.memo[key]; ok {
-		return v
+	if i := d.lastMemo; i < len(d.memo) && d.memo[i].key == &key.id {
+		return d.memo[i].val.(T)
+	}
+	for i := range d.memo {
+		if d.memo[i].key == &key.id {
+			d.lastMemo = i
+			return d.memo[i].val.(T)
+		}
 	}
 	v := f()
-	if d.memo == nil {
-		d.memo = map[any]any{}
-	}
-	d.memo[key] = v
+	d.lastMemo = len(d.memo)
+	d.memo = append(d.memo, memoEntry{&key.id, v})
 	return v
 }

@@ -153,31 +153,72 @@ type Node struct {
 	Children     []*Node // child elements in document order
 	Text         string  // character data before the first child element (all of it for leaves)
 	Parent       *Node
-	follow       string // character data after the element, up to the next sibling or the parent's end
-	doc          *docState
-	Line         int32 // line of the start tag, 1-based; Col is the column of its '<' in characters (0 past 65535)
-	pos          int32 // 1-based position among siblings of the same name
+	follow       string    // character data after the element, up to the next sibling or the parent's end
+	doc          *docState // the document's state: every parsed element has it, see state
+	Line         int32     // line of the start tag, 1-based; Col is the column of its '<' in characters (0 past 65535)
+	pos          int32     // 1-based position among siblings of the same name
 	last         bool
 	prefix       uint8 // the prefix the document writes the element with, as prefixCode numbers it
 	Col          uint16
 	name         int32 // the parser's number of its local name
 }
 
-// docState is what the root element holds for the whole document.
+// docState is what the elements of a document share.
 type docState struct {
-	memo    map[any]any        // values computed once per document, see Memo
-	byLocal map[string][]*Node // elements by local name, see Named
+	root     *Node              // the root element, once parsed
+	memo     []memoEntry        // values computed once per document, see Memo
+	lastMemo int                // index in memo of the key found last
+	byLocal  map[string][]*Node // elements by local name, see Named
 	// Results of All and Strs are cut from these blocks, which live as
 	// long as the document: one allocation serves many selections.
 	nodes []*Node
 	strs  []string
 	// splits holds, for the few elements whose text a comment or
 	// processing instruction divides, the offsets in Text where one text
-	// node ends and the next begins (see textNodes).
-	splits map[*Node][]int32
+	// node ends and the next begins (see TextNodes): in document order,
+	// so an element's offsets are next to each other.
+	splits  []textSplit
+	splitAt map[*Node]int // index of an element's first split, made when there are many
 	// xpathErr is an XPath dynamic error the running rule raised (see
 	// Raise); the rule engine takes it after each test (see TakeError).
 	xpathErr string
+}
+
+// A textSplit is an offset in the Text of n where a text node ends.
+type textSplit struct {
+	n  *Node
+	at int32
+}
+
+// cuts returns the offsets in n.Text where its text nodes end, or nil
+// where its Text is one text node. The few splits of a usual document are
+// scanned; many are indexed once.
+func (d *docState) cuts(n *Node) []textSplit {
+	i := 0
+	if len(d.splits) > 16 {
+		if d.splitAt == nil {
+			d.splitAt = make(map[*Node]int, len(d.splits))
+			for j := len(d.splits) - 1; j >= 0; j-- {
+				d.splitAt[d.splits[j].n] = j
+			}
+		}
+		var ok bool
+		if i, ok = d.splitAt[n]; !ok {
+			return nil
+		}
+	} else {
+		for i < len(d.splits) && d.splits[i].n != n {
+			i++
+		}
+	}
+	j := i
+	for j < len(d.splits) && d.splits[j].n == n {
+		j++
+	}
+	if j == i {
+		return nil
+	}
+	return d.splits[i:j:j]
 }
 
 // spare returns the free part of a result block, to append a result to.
@@ -200,8 +241,12 @@ func keep[T any](block *[]T, res []T) []T {
 	return res[:len(res):len(res)] // an append by the caller copies
 }
 
-// state returns the document's state, held by the root.
+// state returns the document's state. The parser gives every element a
+// pointer to it; a tree built otherwise keeps it at the root.
 func (n *Node) state() *docState {
+	if n.doc != nil {
+		return n.doc
+	}
 	r := n.Root()
 	if r.doc == nil {
 		r.doc = &docState{}

@@ -107,9 +107,10 @@ func (p *Parser) Release() {
 	}
 	clear(p.byLocal)
 	clear(p.doc.memo)
+	clear(p.doc.splits)
 	clear(p.doc.nodes[:cap(p.doc.nodes)])
 	clear(p.doc.strs[:cap(p.doc.strs)])
-	doc := docState{memo: p.doc.memo, nodes: p.doc.nodes[:0], strs: p.doc.strs[:0]}
+	doc := docState{memo: p.doc.memo[:0], splits: p.doc.splits[:0], nodes: p.doc.nodes[:0], strs: p.doc.strs[:0]}
 	*p = Parser{doc: doc,
 		names: p.names, tags: p.tags, locals: p.locals, localNames: p.localNames, counts: p.counts, used: p.used[:0],
 		attrs: p.attrs[:0], ns: p.ns[:0], kids: p.kids[:0], open: p.open[:0],
@@ -164,7 +165,9 @@ func (p *Parser) newNode() *Node {
 		p.usedNodes++
 	}
 	p.slab = p.slab[:len(p.slab)+1]
-	return &p.slab[len(p.slab)-1]
+	n := &p.slab[len(p.slab)-1]
+	n.doc = &p.doc
+	return n
 }
 
 // newPtrs returns a slice of n free pointers for children.
@@ -193,7 +196,10 @@ func (p *Parser) wf(format string, args ...any) error {
 	return p.fail("XML-WELLFORMED", "not well-formed XML: "+format, args...)
 }
 
-// lineOf returns the 1-based line of byte offset off (off >= lineAt).
+// lineOf returns the 1-based line of byte offset off (off >= lineAt). It
+// runs for every start tag, so it finds the few line ends between two
+// tags with IndexByte and counts the characters after the last one (an
+// indentation, mostly) a word at a time.
 func (p *Parser) lineOf(off int) int {
 	if off > len(p.data) {
 		off = len(p.data)
@@ -202,19 +208,41 @@ func (p *Parser) lineOf(off int) int {
 		return p.line
 	}
 	seg := p.data[p.lineAt:off]
-	if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
-		p.line += bytes.Count(seg[:nl], []byte{'\n'}) + 1
-		p.col, seg = 0, seg[nl+1:]
-	}
-	p.col += utf8.RuneCount(seg)
 	p.lineAt = off
+	nl := bytes.IndexByte(seg, '\n')
+	if nl < 0 {
+		p.col += runeCount(seg)
+		return p.line
+	}
+	for range 4 {
+		p.line++
+		seg = seg[nl+1:]
+		if nl = bytes.IndexByte(seg, '\n'); nl < 0 {
+			p.col = runeCount(seg)
+			return p.line
+		}
+	}
+	last := bytes.LastIndexByte(seg, '\n') // many lines: a text or comment
+	p.line += bytes.Count(seg[:last], []byte{'\n'}) + 1
+	p.col = runeCount(seg[last+1:])
 	return p.line
 }
 
-// colOf returns the 1-based column, in characters, of the byte at offset
-// off, for a Node: 0 where it does not fit.
-func (p *Parser) colOf(off int) uint16 {
-	p.lineOf(off + 1)
+// runeCount is utf8.RuneCount, eight bytes at a time while they are ASCII.
+func runeCount(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	return i + utf8.RuneCount(b[i:])
+}
+
+// column returns the 1-based column, in characters, of the byte before
+// the offset lineOf read to last (a start tag's '<', after lineOf of the
+// byte after it), for a Node: 0 where it does not fit.
+func (p *Parser) column() uint16 {
 	if p.col > 0xFFFF {
 		return 0
 	}
@@ -249,7 +277,7 @@ func (p *Parser) parseXML(data []byte, lim Limits) (*Node, error) {
 		return nil, p.wf("content after the root element")
 	}
 	p.doc.byLocal = p.index()
-	p.root.doc = &p.doc
+	p.doc.root = p.root
 	return p.root, nil
 }
 
@@ -589,10 +617,7 @@ func (p *Parser) splitText() {
 	if c == nil || c.Text == "" || len(p.kids) > p.open[len(p.open)-1].kidMark {
 		return
 	}
-	if p.doc.splits == nil {
-		p.doc.splits = map[*Node][]int32{}
-	}
-	p.doc.splits[c] = append(p.doc.splits[c], int32(len(c.Text)))
+	p.doc.splits = append(p.doc.splits, textSplit{c, int32(len(c.Text))})
 }
 
 // blankBytes reports whether b is only XML white space.
@@ -724,7 +749,8 @@ func (p *Parser) startTag() error {
 		return p.wf("content after the root element")
 	}
 	node := p.newNode()
-	node.Parent, node.Line, node.Col = p.cur, int32(p.lineOf(start)), p.colOf(start-1)
+	node.Parent, node.Line = p.cur, int32(p.lineOf(start))
+	node.Col = p.column()
 	mark := len(p.ns)
 	attrs := p.attrs[:0]
 	selfClosing := false

@@ -285,13 +285,15 @@ func (n *Node) TextNodes() []string {
 	}
 	var out []string
 	if n.Text != "" {
-		cuts := n.state().splits[n]
 		prev := 0
-		for _, c := range append(cuts[:len(cuts):len(cuts)], int32(len(n.Text))) {
-			if int(c) > prev {
-				out = append(out, n.Text[prev:c])
+		for _, c := range n.state().cuts(n) {
+			if int(c.at) > prev {
+				out = append(out, n.Text[prev:c.at])
 			}
-			prev = int(c)
+			prev = int(c.at)
+		}
+		if len(n.Text) > prev {
+			out = append(out, n.Text[prev:])
 		}
 	}
 	for _, c := range n.Children {
@@ -306,7 +308,7 @@ func (n *Node) TextNodes() []string {
 // (none where it is empty): a leaf no comment divides, the common case,
 // which needs no slice.
 func (n *Node) oneText() bool {
-	return len(n.Children) == 0 && (n.Text == "" || len(n.state().splits) == 0 || n.state().splits[n] == nil)
+	return len(n.Children) == 0 && (n.Text == "" || n.state().cuts(n) == nil)
 }
 
 // anyTextEq is path/text() = want: an untyped value compared with a string

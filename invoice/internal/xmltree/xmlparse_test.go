@@ -1,0 +1,98 @@
+package xmltree
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestLineColumn checks each element's Line and Col against a count made
+// the slow way: the line and character column of its start tag's '<'.
+func TestLineColumn(t *testing.T) {
+	long := strings.Repeat("x", 70_000)
+	for _, doc := range []string{
+		"<a><b/><c>1</c></a>",
+		"<a>\n  <b/>\n  <c>1</c>\n</a>",
+		"<a>\r\n\t<b>ä</b><c/>\r\n\t\t<d/></a>",
+		"<a>\n        <b>some text</b>\n        <c x='1'\n   y='2'/></a>",
+		"<a><!-- one\ntwo\nthree\nfour\nfive\nsix --><b/>\n\n\n\n\n\n<c/></a>",
+		"<a>\n<b>Grüße, 東京</b> <c/>\n 東京 <d/></a>",
+		"<a>äöü äöü äöü äöü<b/>\n" + strings.Repeat("\n", 9) + "        <c>€</c></a>",
+		"<a>\n\t  \t        <b/>\n x<c/>ä\n12345678901234567<d/></a>",
+		"<a>" + long + "<b/></a>",
+		"<a>" + long + "\n<b/></a>",
+	} {
+		p := NewParser()
+		root, err := p.Parse([]byte(doc), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		var elems []*Node
+		var walk func(n *Node)
+		walk = func(n *Node) {
+			elems = append(elems, n)
+			for _, c := range n.Children {
+				walk(c)
+			}
+		}
+		walk(root)
+		var tags []int // offsets of the start tags, in document order
+		for i := 0; i < len(doc)-1; i++ {
+			if doc[i] == '<' && doc[i+1] != '/' && doc[i+1] != '!' {
+				tags = append(tags, i)
+			}
+		}
+		if len(tags) != len(elems) {
+			t.Fatalf("%q: %d start tags, %d elements", doc, len(tags), len(elems))
+		}
+		for i, e := range elems {
+			before := doc[:tags[i]]
+			line := 1 + strings.Count(before, "\n")
+			col := 1 + utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:])
+			if col > 0xFFFF {
+				col = 0
+			}
+			if int(e.Line) != line || int(e.Col) != col {
+				t.Errorf("%.40q: <%s> at line %d, column %d; want %d, %d", doc, e.Local, e.Line, e.Col, line, col)
+			}
+		}
+		p.Release()
+	}
+}
+
+// TestTextNodesMany covers a document with more divided values than the
+// scan serves (they are indexed then), parsed by a parser that read
+// another document before.
+func TestTextNodesMany(t *testing.T) {
+	p := NewParser()
+	for _, n := range []int{3, 40, 2} {
+		var b strings.Builder
+		b.WriteString("<r>")
+		for i := range n {
+			if i%2 == 0 {
+				fmt.Fprintf(&b, "<v>a%d<!-- c -->b</v>", i)
+			} else {
+				fmt.Fprintf(&b, "<v>a%db</v>", i)
+			}
+		}
+		b.WriteString("</r>")
+		root, err := p.Parse([]byte(b.String()), DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range root.Children {
+			want := []string{fmt.Sprintf("a%db", i)}
+			if i%2 == 0 {
+				want = []string{fmt.Sprintf("a%d", i), "b"}
+			}
+			if got := v.TextNodes(); strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("%d values, value %d: text nodes %q, want %q", n, i, got, want)
+			}
+			if v.oneText() != (i%2 == 1) {
+				t.Errorf("%d values, value %d: oneText %v", n, i, v.oneText())
+			}
+		}
+		p.Release()
+	}
+}
