@@ -7,7 +7,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,20 +19,6 @@ import (
 	"github.com/eingang/eingang/internal/testenv"
 )
 
-// chromium returns the browser for the page tests: EINGANG_CHROMIUM, or
-// Debian's chromium, which `make test` installs.
-func chromium(t *testing.T) string {
-	bin := os.Getenv("EINGANG_CHROMIUM")
-	if bin == "" {
-		bin = "chromium"
-	}
-	path, err := exec.LookPath(bin)
-	if err != nil {
-		testenv.Require(t, "no chromium for the browser test (make test installs Debian's package; or set EINGANG_CHROMIUM)")
-	}
-	return path
-}
-
 // TestViewInBrowser opens an invoice's view the way municipal accounting
 // does, in a real (headless) Chromium, through a proxy that adds the
 // municipality's token (as a sign-on gateway in front of the API would: a
@@ -41,7 +26,7 @@ func chromium(t *testing.T) string {
 // reads the page as displayed and downloads its attachment. The page's screenshot is written to
 // EINGANG_SCREENSHOTS when that names a folder, for people to look at.
 func TestViewInBrowser(t *testing.T) {
-	bin := chromium(t)
+	bin := testenv.Chromium(t)
 	e := newEnv(t, 20<<20, 0)
 	_, body := e.do(t, "POST", "/api/v1/invoices", "", "application/xml", fixture(t))
 	in := decode(t, body)
