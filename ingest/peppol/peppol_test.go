@@ -27,6 +27,7 @@ import (
 	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
 	"github.com/eingang/eingang/ingest/peppol"
+	"github.com/eingang/eingang/internal/testenv"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/leitweg"
 	"github.com/eingang/eingang/store"
@@ -131,7 +132,7 @@ type endpoint struct {
 	pipe    *ingest.Pipeline
 	dataDir string
 	metrics *ingest.Metrics
-	ca      *testCA
+	ca      *testenv.CA
 	client  *http.Client
 	reached atomic.Int64 // requests that reached the handler
 }
@@ -156,9 +157,9 @@ func startEndpoint(t *testing.T) *endpoint {
 	recv := peppol.New(peppol.Config{Pipeline: e.pipe, Metrics: e.metrics, MaxBytes: 20 << 20,
 		Known: func(id string) bool { return dir.Route(id) != nil }})
 
-	e.ca = newCA(t, "Test Access Point CA")
-	certPEM, keyPEM, _ := e.ca.issue(t, "127.0.0.1", true, time.Now().Add(24*time.Hour))
-	files := writeFiles(t, t.TempDir(), map[string][]byte{"server.pem": certPEM, "server-key.pem": keyPEM, "ca.pem": e.ca.pem})
+	e.ca = testenv.NewCA(t, "Test Access Point CA")
+	certPEM, keyPEM, _ := e.ca.Issue(t, "127.0.0.1", true, time.Now().Add(24*time.Hour))
+	files := writeFiles(t, t.TempDir(), map[string][]byte{"server.pem": certPEM, "server-key.pem": keyPEM, "ca.pem": e.ca.PEM})
 	cfg, err := peppol.TLSConfig(filepath.Join(files, "server.pem"), filepath.Join(files, "server-key.pem"), filepath.Join(files, "ca.pem"))
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +174,7 @@ func startEndpoint(t *testing.T) *endpoint {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	e.url = srv.URL + peppol.Path
-	_, _, client := e.ca.issue(t, "POP000001", false, time.Now().Add(24*time.Hour))
+	_, _, client := e.ca.Issue(t, "POP000001", false, time.Now().Add(24*time.Hour))
 	e.client = e.clientWith(&client)
 	return e
 }
@@ -182,7 +183,7 @@ func startEndpoint(t *testing.T) *endpoint {
 // presents cert (none if nil).
 func (e *endpoint) clientWith(cert *tls.Certificate) *http.Client {
 	pool := x509.NewCertPool()
-	pool.AddCert(e.ca.cert)
+	pool.AddCert(e.ca.Cert)
 	cfg := &tls.Config{RootCAs: pool}
 	if cert != nil {
 		cfg.Certificates = []tls.Certificate{*cert}
@@ -553,8 +554,8 @@ func TestPeppolDuplicate(t *testing.T) {
 // handler.
 func TestPeppolClientCertificates(t *testing.T) {
 	e := startEndpoint(t)
-	_, _, other := newCA(t, "Other CA").issue(t, "POP000002", false, time.Now().Add(24*time.Hour))
-	_, _, expired := e.ca.issue(t, "POP000003", false, time.Now().Add(-time.Hour))
+	_, _, other := testenv.NewCA(t, "Other CA").Issue(t, "POP000002", false, time.Now().Add(24*time.Hour))
+	_, _, expired := e.ca.Issue(t, "POP000003", false, time.Now().Add(-time.Hour))
 	for _, c := range []struct {
 		name string
 		cert *tls.Certificate
