@@ -231,12 +231,5 @@ func (p *Pipeline) envelopeIncomplete(ctx context.Context, meta Meta) (bool, err
 // Envelope returns the channel's whole message a submission came in (for
 // PEPPOL the StandardBusinessDocument); ErrNotFound if it had none.
 func (p *Pipeline) Envelope(ctx context.Context, id string) (io.ReadCloser, error) {
-	if !validID(id) {
-		return nil, ErrNotFound
-	}
-	r, err := p.cfg.Store.Get(ctx, envelopeKey(id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	return r, err
+	return p.open(ctx, id, envelopeKey)
 }

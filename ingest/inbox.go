@@ -146,10 +146,16 @@ func (p *Pipeline) Meta(ctx context.Context, id string) (Meta, error) {
 
 // Original opens the bytes of a submission as received.
 func (p *Pipeline) Original(ctx context.Context, id string) (io.ReadCloser, error) {
+	return p.open(ctx, id, originalKey)
+}
+
+// open opens the object key(id) of a submission; a malformed id or a
+// missing object is ErrNotFound.
+func (p *Pipeline) open(ctx context.Context, id string, key func(string) string) (io.ReadCloser, error) {
 	if !validID(id) {
 		return nil, ErrNotFound
 	}
-	r, err := p.cfg.Store.Get(ctx, originalKey(id))
+	r, err := p.cfg.Store.Get(ctx, key(id))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -183,14 +189,7 @@ func (p *Pipeline) View(ctx context.Context, id, lang string) ([]byte, error) {
 
 // Report opens the stored validation report (JSON).
 func (p *Pipeline) Report(ctx context.Context, id string) (io.ReadCloser, error) {
-	if !validID(id) {
-		return nil, ErrNotFound
-	}
-	r, err := p.cfg.Store.Get(ctx, reportKey(id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	return r, err
+	return p.open(ctx, id, reportKey)
 }
 
 // Acknowledge marks an invoice of the municipality's inbox as booked. Doing
