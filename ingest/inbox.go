@@ -162,10 +162,9 @@ func (p *Pipeline) open(ctx context.Context, id string, key func(string) string)
 	return r, err
 }
 
-// View renders the invoice as a readable HTML page: a view of its
-// original, read with the validator's limits, never the record. The page
-// runs no script and loads nothing.
-func (p *Pipeline) View(ctx context.Context, id, lang string) ([]byte, error) {
+// read returns the original of a submission for op (a word for errors);
+// a malformed id or a missing original is ErrNotFound.
+func (p *Pipeline) read(ctx context.Context, id, op string) ([]byte, error) {
 	if !validID(id) {
 		return nil, ErrNotFound
 	}
@@ -173,7 +172,18 @@ func (p *Pipeline) View(ctx context.Context, id, lang string) ([]byte, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound
 	} else if err != nil {
-		return nil, fmt.Errorf("ingest: view %s: %w", id, err)
+		return nil, fmt.Errorf("ingest: %s %s: %w", op, id, err)
+	}
+	return data, nil
+}
+
+// View renders the invoice as a readable HTML page: a view of its
+// original, read with the validator's limits, never the record. The page
+// runs no script and loads nothing.
+func (p *Pipeline) View(ctx context.Context, id, lang string) ([]byte, error) {
+	data, err := p.read(ctx, id, "view")
+	if err != nil {
+		return nil, err
 	}
 	// The page needs the model only: the rules ran when the invoice came in.
 	inv, err := p.cfg.Validator.Model(data)
@@ -273,12 +283,9 @@ func (p *Pipeline) Attachment(ctx context.Context, municipality, id string, n in
 	if _, err := p.InboxEntry(ctx, municipality, id); err != nil {
 		return invoice.Attachment{}, nil, err
 	}
-	data, err := p.original(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return invoice.Attachment{}, nil, ErrNotFound
-	}
+	data, err := p.read(ctx, id, "attachment")
 	if err != nil {
-		return invoice.Attachment{}, nil, fmt.Errorf("ingest: attachment %s: %w", id, err)
+		return invoice.Attachment{}, nil, err
 	}
 	inv, err := p.cfg.Validator.Model(data)
 	if err != nil {
