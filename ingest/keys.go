@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -15,7 +16,9 @@ import (
 //	archive/YYYY/MM/DD/<id>/report.json   the validation report
 //	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed; present = finished
 //	archive/YYYY/MM/DD/<id>/receipt-<sha256>  a further receipt token, given to a duplicate's sender
-//	pending/<id>                          kept but not yet filed (Recover works these off)
+//	pending/<id>                          kept but not yet filed, naming its owner (lease.go; Recover works these off)
+//	claim/<id>/<n>                        the n-th takeover of a pending submission's lease (create-if-absent; lease.go)
+//	abandoned/<id>                        kept in part, never acknowledged: no invoice (lease.go)
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
 //	ref/<channel>/<sha256 of key>         the id that first brought this channel key (create-if-absent)
 //	inbox/<municipality>/new/<id>         routed, not yet acknowledged
@@ -55,8 +58,9 @@ func outcomeKey(id string) string  { return archivePrefix(id) + "outcome.json" }
 
 // Prefixes of the folders the pipeline lists.
 const (
-	pendingPrefix  = "pending/"
-	clearingPrefix = "clearing/"
+	pendingPrefix   = "pending/"
+	clearingPrefix  = "clearing/"
+	abandonedPrefix = "abandoned/"
 )
 
 // inboxPrefix is the folder of a municipality's entries in one state
@@ -70,6 +74,9 @@ func rejectedKey(id string) string        { return "rejected/" + id }
 func inboxKey(m, state, id string) string { return inboxPrefix(m, state) + id }
 func envelopeKey(id string) string        { return archivePrefix(id) + "envelope" }
 func markKey(name, id string) string      { return "mark/" + name + "/" + id }
+func abandonedKey(id string) string       { return abandonedPrefix + id }
+func claimPrefix(id string) string        { return "claim/" + id + "/" }
+func claimKey(id string, n int) string    { return claimPrefix(id) + strconv.Itoa(n) }
 
 func refKey(channel, key string) string {
 	sum := sha256.Sum256([]byte(key))

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -133,9 +134,18 @@ type Config struct {
 	// cancelled: a sender's connection that ends must not leave a
 	// submission kept half-way.
 	Timeout time.Duration
-	Logger  *slog.Logger
-	Metrics *Metrics // may be nil
-	Now     func() time.Time
+	// Instance names this gateway among those sharing the store (default:
+	// the host name). Names must be unique among running gateways: a
+	// gateway restarted under its name takes over at once what its former
+	// run left pending (lease.go).
+	Instance string
+	// ClockSkew is how far the clocks of the gateways and the store may
+	// differ (default 1 minute): a pending submission of another gateway
+	// is taken over only Timeout plus ClockSkew after its marker.
+	ClockSkew time.Duration
+	Logger    *slog.Logger
+	Metrics   *Metrics // may be nil
+	Now       func() time.Time
 	// OnFiled, if set, is called after an invoice is filed in a
 	// municipality's inbox (by the pipeline or by an operator from
 	// clearing). It may be called again for the same invoice after a crash
@@ -150,6 +160,8 @@ type Pipeline struct {
 	// refusal is the last write the store refused for want of room or as
 	// read-only, until a submission is kept again.
 	refusal atomic.Pointer[refusal]
+
+	run string // this process's run id: the owner of what it keeps (lease.go)
 
 	mu   sync.Mutex
 	busy map[string]*busyID // submissions being kept, filed or recovered
@@ -210,7 +222,20 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}
-	p := &Pipeline{cfg: cfg, busy: map[string]*busyID{}}
+	if cfg.ClockSkew <= 0 {
+		cfg.ClockSkew = time.Minute
+	}
+	if cfg.Instance == "" {
+		cfg.Instance, _ = os.Hostname()
+		if cfg.Instance == "" {
+			cfg.Instance = "eingang"
+		}
+	}
+	run, err := uuid.NewRandom()
+	if err != nil {
+		return nil, fmt.Errorf("ingest: run id: %w", err)
+	}
+	p := &Pipeline{cfg: cfg, run: run.String(), busy: map[string]*busyID{}}
 	p.cfg.Store = outageStore{cfg.Store, func(err error) {
 		p.refusal.Store(&refusal{p.cfg.Now(), err})
 		p.cfg.Metrics.refused(err)
@@ -337,7 +362,7 @@ func newReceiptToken() (string, error) {
 func (p *Pipeline) keep(ctx context.Context, meta Meta, data, envelope []byte) (err error) {
 	s := p.cfg.Store
 	dctx := store.Deferred(ctx)
-	if err := s.Put(dctx, pendingKey(meta.ID), bytes.NewReader(nil), 0); err != nil {
+	if err := p.mark(dctx, meta.ID); err != nil {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
 	original := false
@@ -347,10 +372,12 @@ func (p *Pipeline) keep(ctx context.Context, meta Meta, data, envelope []byte) (
 			// if the store lets us; else Recover does.
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
-			if !original {
-				s.Delete(actx, metaKey(meta.ID))
+			if original {
+				p.abandon(actx, meta.ID, err.Error())
+				return
 			}
-			p.abandon(actx, meta.ID, err.Error())
+			s.Delete(actx, metaKey(meta.ID))
+			s.Delete(actx, pendingKey(meta.ID))
 		}
 	}()
 	if err := createJSON(dctx, s, metaKey(meta.ID), meta); err != nil && !errors.Is(err, store.ErrExists) {
@@ -521,31 +548,33 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte) (*Receipt, 
 
 // settle returns the receipt of the first submission with some bytes,
 // filing it first where it was kept but is not filed yet (its own Submit
-// failed or was cut short after the dedup record). It returns nil when
-// that submission was never completely kept.
+// failed or was cut short after the dedup record). While another gateway
+// may still be at work on it, settle waits for its outcome (lease.go). It
+// returns nil when that submission was never completely kept.
 func (p *Pipeline) settle(ctx context.Context, id string) (*Receipt, error) {
 	defer p.lock(id)()
-	if rec, err := p.filed(ctx, id); err != nil || rec != nil {
-		return rec, err
-	}
-	var meta Meta
-	if err := getJSON(ctx, p.cfg.Store, metaKey(id), &meta); err != nil {
-		if errors.Is(err, store.ErrNotFound) || corrupt(err) {
-			return nil, nil
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		if rec, err := p.filed(ctx, id); err != nil || rec != nil {
+			return rec, err
 		}
-		return nil, fmt.Errorf("ingest: %s: %w", id, err)
+		ok, err := p.take(ctx, id)
+		switch {
+		case errors.Is(err, errHeld):
+			select {
+			case <-ctx.Done():
+				return nil, fmt.Errorf("ingest: %s: waiting for its filing: %w", id, ctx.Err())
+			case <-time.After(wait):
+			}
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("ingest: %s: %w", id, err)
+		case !ok:
+			// No longer pending: filed just now, or abandoned.
+			return p.filed(ctx, id)
+		}
+		p.cfg.Logger.Info("filing a submission a later copy found not filed", "id", id)
+		return p.refile(ctx, id)
 	}
-	data, err := p.original(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("ingest: %s: %w", id, err)
-	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
-		return nil, nil
-	}
-	p.cfg.Logger.Info("filing a submission a later copy found not filed", "id", id)
-	return p.file(ctx, meta, data)
 }
 
 // duplicate files a copy of a submission that was filed: its own outcome
@@ -647,45 +676,59 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 }
 
 // recover finishes one pending submission, or abandons it where it was
-// never completely kept. It waits for the id's Submit if that is still at
-// work in this process.
+// never completely kept, if the ownership rule lets this process take it
+// (lease.go). It waits for the id's Submit if that is still at work in
+// this process.
 func (p *Pipeline) recover(ctx context.Context, id string) (filed bool, err error) {
 	defer p.lock(id)()
-	s := p.cfg.Store
-	if _, err := s.Stat(ctx, pendingKey(id)); errors.Is(err, store.ErrNotFound) {
-		return false, nil // its Submit finished meanwhile
-	}
-	var meta Meta
-	if err := getJSON(ctx, s, metaKey(id), &meta); err != nil {
-		if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
-			return false, fmt.Errorf("ingest: recover %s: %w", id, err)
-		}
-		// The envelope was never completely written, so the sender got
-		// no 2xx and will send again.
-		return false, p.abandon(ctx, id, "no envelope")
-	}
-	data, err := p.original(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		if err := s.Delete(ctx, metaKey(id)); err != nil {
-			return false, fmt.Errorf("ingest: recover %s: %w", id, err)
-		}
-		return false, p.abandon(ctx, id, "no original")
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	ok, err := p.take(ctx, id)
+	if errors.Is(err, errHeld) || err == nil && !ok {
+		return false, nil // at work elsewhere, or finished meanwhile
 	} else if err != nil {
 		return false, fmt.Errorf("ingest: recover %s: %w", id, err)
 	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
-		return false, p.abandon(ctx, id, "original incomplete")
-	}
-	if bad, err := p.envelopeIncomplete(ctx, meta); err != nil {
-		return false, fmt.Errorf("ingest: recover %s: %w", id, err)
-	} else if bad {
-		return false, p.abandon(ctx, id, "envelope incomplete")
-	}
-	if _, err := p.file(ctx, meta, data); err != nil {
+	rec, err := p.refile(ctx, id)
+	if err != nil || rec == nil {
 		return false, err
 	}
 	p.cfg.Logger.Info("recovered", "id", id)
 	return true, nil
+}
+
+// refile files a pending submission this process has taken (lease.go)
+// from what was kept of it, or abandons it where that is incomplete (its
+// sender got no 2xx and sends again): nil then.
+func (p *Pipeline) refile(ctx context.Context, id string) (*Receipt, error) {
+	s := p.cfg.Store
+	var meta Meta
+	if err := getJSON(ctx, s, metaKey(id), &meta); err != nil {
+		if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
+			return nil, fmt.Errorf("ingest: %s: %w", id, err)
+		}
+		return nil, p.abandon(ctx, id, "no envelope")
+	}
+	data, err := p.original(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, p.abandon(ctx, id, "no original")
+	} else if err != nil {
+		return nil, fmt.Errorf("ingest: %s: %w", id, err)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
+		return nil, p.abandon(ctx, id, "original incomplete")
+	}
+	if bad, err := p.envelopeIncomplete(ctx, meta); err != nil {
+		return nil, fmt.Errorf("ingest: %s: %w", id, err)
+	} else if bad {
+		return nil, p.abandon(ctx, id, "envelope incomplete")
+	}
+	rec, err := p.file(ctx, meta, data)
+	if err != nil {
+		return nil, err
+	}
+	p.release(ctx, id)
+	return rec, nil
 }
 
 func (p *Pipeline) original(ctx context.Context, id string) ([]byte, error) {
@@ -696,16 +739,4 @@ func (p *Pipeline) original(ctx context.Context, id string) ([]byte, error) {
 	defer r.Close()
 	data, err := io.ReadAll(r)
 	return data, outage(err)
-}
-
-// abandon drops the pending marker of a submission that was never
-// acknowledged: keeping it failed, or a crash or power loss cut it short,
-// and the sender, who got no 2xx, sends again. Whatever of its original
-// was written stays archived (it is write-once).
-func (p *Pipeline) abandon(ctx context.Context, id, why string) error {
-	p.cfg.Logger.Warn("unacknowledged submission abandoned", "id", id, "reason", why)
-	if err := p.cfg.Store.Delete(ctx, pendingKey(id)); err != nil {
-		return fmt.Errorf("ingest: abandon %s: %w", id, err)
-	}
-	return nil
 }

@@ -204,13 +204,15 @@ func TestRecoverHalfWritten(t *testing.T) {
 	id := func(n int) string { return fmt.Sprintf("0196f000-0000-7000-8000-%012d", n) }
 	// 1: marker only. 2: marker and a garbled envelope. 3: envelope, no
 	// original. 4: original shorter than the envelope's hash says.
-	put(pendingKey(id(1)), "")
-	put(pendingKey(id(2)), "")
+	// Each marker names a former run of this instance (a crash).
+	former := `{"owner":"` + p.cfg.Instance + `","run":"former"}`
+	put(pendingKey(id(1)), former)
+	put(pendingKey(id(2)), former)
 	put(metaKey(id(2)), `{"id":"`)
 	for _, n := range []int{3, 4} {
 		meta := Meta{ID: id(n), Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: good}
 		b, _ := json.Marshal(meta)
-		put(pendingKey(id(n)), "")
+		put(pendingKey(id(n)), former)
 		put(metaKey(id(n)), string(b))
 	}
 	if err := s.Create(ctx, originalKey(id(4)), bytes.NewReader(data[:100]), 100, store.CreateOptions{}); err != nil {
