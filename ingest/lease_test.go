@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
@@ -100,11 +102,11 @@ func TestLeaseTakeover(t *testing.T) {
 	}
 	dead := gateways(t, s, 0, "dead")[0]
 	data := fixture(t)
-	kept := metaOf(t, "0196f000-0000-7000-8000-000000000001", data)
+	kept := metaOf(t, uuid.Must(uuid.NewV7()).String(), data)
 	if err := dead.keep(ctx, kept, data, nil); err != nil {
 		t.Fatal(err)
 	}
-	half := metaOf(t, "0196f000-0000-7000-8000-000000000002", numbered(t, "HALF"))
+	half := metaOf(t, uuid.Must(uuid.NewV7()).String(), numbered(t, "HALF"))
 	if err := dead.mark(ctx, half.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +147,17 @@ func TestLeaseTakeover(t *testing.T) {
 	ab, err := late[0].AbandonedList(ctx, "", 10)
 	if err != nil || len(ab) != 1 || ab[0].ID != half.ID || ab[0].Reason != "no original" {
 		t.Errorf("abandoned: %+v %v", ab, err)
+	}
+	st, err := late[0].Stats(ctx, time.Now())
+	if err != nil || st.Abandoned != 1 || len(st.RecentAbandoned) != 1 {
+		t.Errorf("stats: abandoned %d %+v %v, want 1", st.Abandoned, st.RecentAbandoned, err)
+	}
+	total := 0
+	for _, c := range st.Submissions {
+		total += c.Week
+	}
+	if total != 1 {
+		t.Errorf("stats count %d submissions, want the one filed (abandoned ones are none)", total)
 	}
 	for _, prefix := range []string{pendingPrefix, "claim/" + kept.ID + "/", "claim/" + half.ID + "/"} {
 		if left, _ := s.List(ctx, prefix, "", 10); len(left) != 0 {

@@ -245,12 +245,17 @@ func (p *Pipeline) Authenticate(token string) (Identity, bool) {
 
 // Stats are the operators' figures, read from the store's listings.
 type Stats struct {
-	Submissions []Count     // filed today and this week, by channel and status
-	Clearing    int         // invoices waiting in clearing
-	Backlog     []Backlog   // invoices not acknowledged, per municipality, oldest first
-	Rules       []RuleCount // the rules rejected invoices of this week failed most
-	Truncated   bool        // a bound was reached: the figures are lower bounds
-	Since       time.Time   // start of the week
+	Submissions []Count // filed today and this week, by channel and status
+	Clearing    int     // invoices waiting in clearing
+	// Abandoned counts the submissions kept in part and never
+	// acknowledged (no invoices, not counted above); Recent lists the
+	// latest of them.
+	Abandoned       int
+	RecentAbandoned []Abandoned
+	Backlog         []Backlog   // invoices not acknowledged, per municipality, oldest first
+	Rules           []RuleCount // the rules rejected invoices of this week failed most
+	Truncated       bool        // a bound was reached: the figures are lower bounds
+	Since           time.Time   // start of the week
 }
 
 // A Count is how many submissions of a channel ended with a status.
@@ -384,6 +389,29 @@ func (p *Pipeline) Stats(ctx context.Context, now time.Time) (Stats, error) {
 	var err error
 	if st.Clearing, _, err = count("clearing/"); err != nil {
 		return st, err
+	}
+	if st.Abandoned, _, err = count(abandonedPrefix); err != nil {
+		return st, err
+	}
+	if st.Abandoned > 0 {
+		after := ""
+		if st.Abandoned > 20 && !st.Truncated {
+			// The latest 20: ids sort by time, so skip to them.
+			n := 0
+			err = p.walk(ctx, abandonedPrefix, "", func(key string) (bool, error) {
+				if n++; n == st.Abandoned-20 {
+					after = base(key)
+					return false, nil
+				}
+				return true, nil
+			})
+			if err != nil {
+				return st, err
+			}
+		}
+		if st.RecentAbandoned, err = p.AbandonedList(ctx, after, 20); err != nil {
+			return st, err
+		}
 	}
 	for _, mu := range dir.Municipalities {
 		n, oldest, err := count("inbox/" + mu.ID + "/new/")

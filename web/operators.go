@@ -23,6 +23,21 @@ func (s *server) clearing(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"entries": list})
 }
 
+// abandoned lists the submissions kept in part and never acknowledged:
+// archived objects that are no invoice.
+func (s *server) abandoned(w http.ResponseWriter, r *http.Request) {
+	limit, ok := limitParam(w, r)
+	if !ok {
+		return
+	}
+	list, err := s.cfg.Pipeline.AbandonedList(r.Context(), r.URL.Query().Get("after"), limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": list})
+}
+
 // route files an invoice from clearing in a municipality's inbox.
 func (s *server) route(w http.ResponseWriter, r *http.Request) {
 	var body struct {

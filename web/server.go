@@ -78,6 +78,7 @@ func New(cfg Config) http.Handler {
 		// Operators, with an operator's token: what no municipality was found for.
 		{"GET /api/v1/clearing", s.operator(s.clearing)},
 		{"POST /api/v1/clearing/{id}/route", s.operator(s.route)},
+		{"GET /api/v1/abandoned", s.operator(s.abandoned)},
 		// Health, for anyone.
 		{"GET /healthz", s.healthz},
 		{"GET /readyz", s.ready},

@@ -22,7 +22,7 @@ type emailConfig struct {
 		PasswordFile string `yaml:"password_file"`
 		PasswordEnv  string `yaml:"password_env"`
 		Poll         string `yaml:"poll"`     // default 30s
-		Instance     string `yaml:"instance"` // names this gateway's processing folder; default the host name
+		Instance     string `yaml:"instance"` // names this gateway's processing folder; default the gateway's instance
 	} `yaml:"mailboxes"`
 	SMTP struct {
 		URL          string `yaml:"url"`

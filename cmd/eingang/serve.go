@@ -40,6 +40,10 @@ type serveConfig struct {
 	// DirectoryMaxDrop is the largest share of municipalities a reload may
 	// drop (default 0.25); a larger change needs a restart.
 	DirectoryMaxDrop float64 `yaml:"directory_max_drop"`
+	// Instance names this gateway among those sharing a store and
+	// mailboxes (default: the host name, or $EINGANG_INSTANCE): unique
+	// among running gateways.
+	Instance string `yaml:"instance"`
 
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
@@ -124,6 +128,16 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		backend = "s3"
 	}
 	validator := invoice.NewValidator()
+	if cfg.Instance == "" {
+		cfg.Instance = env("EINGANG_INSTANCE", "")
+	}
+	if cfg.Email != nil {
+		for i := range cfg.Email.Mailboxes {
+			if cfg.Email.Mailboxes[i].Instance == "" {
+				cfg.Email.Mailboxes[i].Instance = cfg.Instance
+			}
+		}
+	}
 	mail, err := newMailer(cfg.Email, log, metrics)
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
@@ -136,6 +150,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		RetentionYears: cfg.RetentionYears,
 		MinFreeBytes:   cfg.MinFreeBytes,
 		MinFreeInodes:  cfg.MinFreeInodes,
+		Instance:       cfg.Instance,
 		Logger:         log,
 		Metrics:        metrics,
 		OnFiled:        mail.filed,
