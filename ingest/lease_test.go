@@ -76,7 +76,7 @@ func TestLeaseRecoveryLeavesOthersWork(t *testing.T) {
 	if err := a.keep(ctx, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := a.file(ctx, meta, data)
+	rec, err := a.file(ctx, meta, data, true)
 	if err != nil || rec.Status != StatusRouted {
 		t.Fatalf("a files: %+v %v", rec, err)
 	}
@@ -226,7 +226,7 @@ func TestLeaseDuplicateWaits(t *testing.T) {
 		t.Fatalf("the copy was answered before the first was filed: %+v", rec)
 	case <-time.After(300 * time.Millisecond):
 	}
-	if _, err := a.file(ctx, meta, data); err != nil {
+	if _, err := a.file(ctx, meta, data, true); err != nil {
 		t.Fatal(err)
 	}
 	rec := <-done

@@ -334,7 +334,7 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 		return nil, err
 	}
 	p.refusal.Store(nil) // the store takes writes again
-	rec, err := p.file(ctx, meta, sub.Data)
+	rec, err := p.file(ctx, meta, sub.Data, true)
 	if err != nil {
 		p.cfg.Metrics.submission(sub.Channel, "error")
 		return nil, &NotFiledError{ID: id, ReceiptToken: token, Err: err}
@@ -453,17 +453,21 @@ func (p *Pipeline) filed(ctx context.Context, id string) (*Receipt, error) {
 }
 
 // file runs the steps after keep; each is idempotent. The caller holds
-// the id's lock.
-func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte) (*Receipt, error) {
+// the id's lock. fresh says the submission was kept just now by this
+// call's Submit: then nothing of it can have been filed or acknowledged,
+// and file does not look (two store requests fewer).
+func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool) (*Receipt, error) {
 	s := p.cfg.Store
 	// Filed before (a recovery of a submission that was finished)?
-	if rec, err := p.filed(ctx, meta.ID); err != nil || rec != nil {
-		if rec != nil {
-			// The marker was still there: listeners may not have been told.
-			p.filedHook(rec.Outcome)
-			p.unmark(ctx, meta.ID)
+	if !fresh {
+		if rec, err := p.filed(ctx, meta.ID); err != nil || rec != nil {
+			if rec != nil {
+				// The marker was still there: listeners may not have been told.
+				p.filedHook(rec.Outcome)
+				p.unmark(ctx, meta.ID)
+			}
+			return rec, err
 		}
-		return rec, err
 	}
 	// The objects below are written together and synced once before the
 	// pending marker goes.
@@ -530,7 +534,7 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte) (*Receipt, 
 	}
 	out.FiledAt = p.cfg.Now().UTC()
 	// An invoice acknowledged before a crash must not reappear as new.
-	if out.Status == StatusRouted {
+	if out.Status == StatusRouted && !fresh {
 		if _, err := s.Stat(ctx, inboxKey(out.Municipality, "acknowledged", meta.ID)); err == nil {
 			entryKey = ""
 		}
@@ -723,7 +727,7 @@ func (p *Pipeline) refile(ctx context.Context, id string) (*Receipt, error) {
 	} else if bad {
 		return nil, p.abandon(ctx, id, "envelope incomplete")
 	}
-	rec, err := p.file(ctx, meta, data)
+	rec, err := p.file(ctx, meta, data, false)
 	if err != nil {
 		return nil, err
 	}

@@ -87,6 +87,7 @@ type MinIO struct {
 	Endpoint, AccessKey, SecretKey string
 	Dir                            string
 	bin                            string
+	drives                         []string // a cluster node's list of every node's drive; nil: Dir alone
 	cmd                            *exec.Cmd
 	logs                           bytes.Buffer
 }
@@ -106,9 +107,23 @@ func (m *MinIO) Start() error {
 	console := l.Addr().String()
 	l.Close()
 	m.logs.Reset()
-	m.cmd = exec.Command(m.bin, "server", m.Dir, "--address", m.Endpoint, "--console-address", console, "--quiet")
+	drives := m.drives
+	if drives == nil {
+		drives = []string{m.Dir}
+	}
+	m.cmd = exec.Command(m.bin, append(append([]string{"server"}, drives...), "--address", m.Endpoint, "--console-address", console, "--quiet")...)
 	m.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+m.AccessKey, "MINIO_ROOT_PASSWORD="+m.SecretKey, "MINIO_BROWSER=off", "MINIO_UPDATE=off")
+	if m.drives != nil {
+		// These machines look like containers to MinIO, which then waits
+		// for 127.0.0.1 to resolve elsewhere: name the node's own endpoint.
+		// Their drives share the root filesystem, which MinIO refuses in
+		// distributed mode unless told it runs for tests.
+		m.cmd.Env = append(m.cmd.Env, "_MINIO_SERVER_LOCAL="+m.Endpoint, "MINIO_CI_CD=1")
+	}
 	m.cmd.Stdout, m.cmd.Stderr = &m.logs, &m.logs
+	if m.drives != nil {
+		return m.cmd.Start() // a node alone is not ready: see StartMinIOCluster
+	}
 	if err := m.cmd.Start(); err != nil {
 		return err
 	}
@@ -165,4 +180,74 @@ func BenchDir(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return dir
+}
+
+// A MinIOCluster is MinIO in distributed mode: several servers on
+// loopback ports, one drive each, forming one erasure set.
+type MinIOCluster struct {
+	Nodes []*MinIO
+}
+
+// StartMinIOCluster starts n MinIO servers (n >= 4) in distributed mode
+// with their drives below dir, and waits until the cluster takes writes.
+func StartMinIOCluster(bin, dir string, n int) (*MinIOCluster, error) {
+	c := &MinIOCluster{}
+	var drives []string
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		addr := l.Addr().String()
+		l.Close()
+		drive := filepath.Join(dir, fmt.Sprintf("d%d", i+1))
+		drives = append(drives, "http://"+addr+drive)
+		c.Nodes = append(c.Nodes, &MinIO{Endpoint: addr, AccessKey: "eingangtest", SecretKey: "eingangtest-secret", Dir: drive, bin: bin})
+	}
+	for _, m := range c.Nodes {
+		m.drives = drives
+		if err := m.Start(); err != nil {
+			c.Stop()
+			return nil, err
+		}
+	}
+	if err := c.WaitReady(90 * time.Second); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// WaitReady waits until every running node reports the cluster able to
+// take writes.
+func (c *MinIOCluster) WaitReady(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for _, m := range c.Nodes {
+		if m.cmd == nil {
+			continue
+		}
+		for !(m.answers("/minio/health/cluster", http.StatusOK) && m.answers("/", http.StatusForbidden)) {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("minio cluster node %s not ready: %s", m.Endpoint, m.logs.String())
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// Endpoints returns the nodes' addresses.
+func (c *MinIOCluster) Endpoints() []string {
+	var out []string
+	for _, m := range c.Nodes {
+		out = append(out, m.Endpoint)
+	}
+	return out
+}
+
+// Stop kills every node.
+func (c *MinIOCluster) Stop() {
+	for _, m := range c.Nodes {
+		m.Stop()
+	}
 }

@@ -1,0 +1,425 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/store"
+)
+
+// TestCluster runs the shape of a real deployment on one machine: four
+// MinIO servers in distributed mode, three gateways on one bucket, two of
+// them reading one mailbox. 16 clients upload 3,000 distinct invoices
+// spread over the gateways, 100 more invoices are each sent to two
+// gateways at the same moment, and 200 mails arrive; meanwhile one gateway
+// is killed with SIGKILL and restarted, and one MinIO node is killed and
+// restarted. Afterwards every upload that got a 2xx is filed in exactly one
+// place, none twice, each copy sent twice was answered with one id, every
+// original is byte-identical and locked, every mail was filed once, and
+// /ops shows the same figures on every gateway.
+func TestCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test is not short")
+	}
+	uploads, pairs, mails := 3000, 100, 200
+	if n := os.Getenv("EINGANG_CLUSTER_UPLOADS"); n != "" {
+		fmt.Sscan(n, &uploads)
+	}
+	dir := t.TempDir()
+	cluster, err := testenv.StartMinIOCluster(testenv.MinIOBinary(t), filepath.Join(dir, "minio"), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Stop()
+	dove := testenv.StartDovecot(t, map[string]string{"rechnung": "secret"})
+	sink := testenv.StartSMTPSink(t)
+	t.Setenv("EINGANG_S3_ACCESS_KEY", cluster.Nodes[0].AccessKey)
+	t.Setenv("EINGANG_S3_SECRET_KEY", cluster.Nodes[0].SecretKey)
+
+	opsToken := "egt_cluster-operator"
+	sum := sha256.Sum256([]byte(opsToken))
+	os.WriteFile(filepath.Join(dir, "municipalities.yaml"), []byte(`municipalities:
+  - id: lk-weimarer-land
+    name: Landkreis Weimarer Land
+    leitweg_ids: ["16071"]
+operators:
+  tokens_sha256: ["`+hex.EncodeToString(sum[:])+`"]
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "imap-password"), []byte("secret\n"), 0o600)
+	bin := buildBinary(t)
+	// Gateway i talks to MinIO node i (node 4 serves no gateway: it is the
+	// one killed, so that the gateways see a degraded cluster, not a
+	// vanished endpoint, as they would behind a load balancer).
+	type gw struct {
+		*gateway
+		args []string
+	}
+	gws := make([]*gw, 3)
+	for i := range gws {
+		cfg := fmt.Sprintf("instance: gw%d\nupload_rate: 0\n", i+1)
+		if i < 2 {
+			cfg += fmt.Sprintf(`email:
+  mailboxes:
+    - url: imap://rechnung@%s/INBOX
+      password_file: %s/imap-password
+      poll: 1s
+  smtp:
+    url: smtp://%s
+    from: "E-Rechnung <rechnung@portal.example>"
+`, dove.Addr, dir, sink.Addr)
+		}
+		cfgFile := filepath.Join(dir, fmt.Sprintf("gw%d.yaml", i+1))
+		os.WriteFile(cfgFile, []byte(cfg), 0o644)
+		args := []string{"--store", "s3://eingang-archive?endpoint=" + cluster.Nodes[i].Endpoint + "&secure=false",
+			"--config", cfgFile, "--directory", filepath.Join(dir, "municipalities.yaml")}
+		gws[i] = &gw{startGateway(t, bin, freeAddr(t), args...), args}
+	}
+	var gmu sync.RWMutex // guards gws[k].gateway across the restart
+	addrOf := func(k int) string {
+		gmu.RLock()
+		defer gmu.RUnlock()
+		return gws[k%len(gws)].addr
+	}
+	defer func() {
+		gmu.Lock()
+		defer gmu.Unlock()
+		for _, g := range gws {
+			g.kill()
+		}
+	}()
+
+	client := &http.Client{Timeout: 60 * time.Second}
+	var retried atomic.Int64
+	// post sends data to gateway k until one answers 2xx (a refused
+	// connection or a 503 goes to the next gateway, as a load balancer
+	// would send it); it returns the id and the status.
+	post := func(k int, data []byte) (string, int) {
+		for attempt := 0; attempt < 300; attempt++ {
+			resp, err := client.Post("http://"+addrOf(k+attempt)+"/api/v1/invoices", "application/xml", bytes.NewReader(data))
+			if err != nil {
+				retried.Add(1)
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode/100 == 2 {
+				var rec struct{ ID, Status string }
+				if err := json.Unmarshal(body, &rec); err != nil || rec.ID == "" {
+					t.Errorf("2xx without an id: %s", body)
+				}
+				return rec.ID, resp.StatusCode
+			}
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("upload: %d %s", resp.StatusCode, body)
+				return "", resp.StatusCode
+			}
+			retried.Add(1)
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Error("upload never acknowledged")
+		return "", 0
+	}
+
+	// The mails, appended before the uploads start: two gateways read them
+	// while the storm goes on.
+	imap, err := imapclient.DialInsecure(dove.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imap.Close()
+	if err := imap.Login("rechnung", "secret").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < mails; i++ {
+		inv := clusterInvoice(t, "MAIL", i)
+		raw := fmt.Sprintf("From: Muster Bau <bau%d@muster-bau.example>\r\nTo: rechnung@portal.example\r\nSubject: Rechnung %d\r\n"+
+			"Message-ID: <cluster-%d@muster-bau.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"+
+			"--b\r\nContent-Type: application/xml\r\nContent-Disposition: attachment; filename=\"r.xml\"\r\n"+
+			"Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n", i, i, i, base64.StdEncoding.EncodeToString(inv))
+		a := imap.Append("INBOX", int64(len(raw)), nil)
+		a.Write([]byte(raw))
+		a.Close()
+		if _, err := a.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	start := time.Now()
+	acked := make([]string, uploads)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				acked[i], _ = post(i, clusterInvoice(t, "UP", i))
+				done.Add(1)
+			}
+		}()
+	}
+	// The pairs: the same bytes to two gateways at once.
+	type pair struct{ a, b string }
+	twice := make([]pair, pairs)
+	var pwg sync.WaitGroup
+	for i := 0; i < pairs; i++ {
+		pwg.Add(1)
+		go func() {
+			defer pwg.Done()
+			data := clusterInvoice(t, "PAIR", i)
+			var ids [2]string
+			var both sync.WaitGroup
+			for j := range 2 {
+				both.Add(1)
+				go func() { defer both.Done(); ids[j], _ = post(i+j, data) }()
+			}
+			both.Wait()
+			twice[i] = pair{ids[0], ids[1]}
+		}()
+		time.Sleep(time.Duration(uploads/pairs) * 5 * time.Millisecond)
+	}
+	// The faults, while the uploads run.
+	faults := make(chan struct{})
+	go func() {
+		defer close(faults)
+		for done.Load() < int64(uploads/3) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		gmu.Lock()
+		gws[1].kill()
+		gmu.Unlock()
+		t.Logf("gateway 2 killed after %d uploads", done.Load())
+		time.Sleep(2 * time.Second)
+		g := startGateway(t, bin, freeAddr(t), gws[1].args...)
+		gmu.Lock()
+		gws[1].gateway = g
+		gmu.Unlock()
+		for done.Load() < int64(uploads/2) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cluster.Nodes[3].Stop()
+		t.Logf("MinIO node 4 killed after %d uploads", done.Load())
+		time.Sleep(5 * time.Second)
+		if err := cluster.Nodes[3].Start(); err != nil {
+			t.Error(err)
+		}
+		t.Logf("MinIO node 4 back after %d uploads", done.Load())
+	}()
+	for i := 0; i < uploads; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	pwg.Wait()
+	<-faults
+	elapsed := time.Since(start)
+
+	// Read the bucket directly.
+	ctx := context.Background()
+	st, err := store.OpenS3(ctx, store.S3Config{Bucket: "eingang-archive", Endpoint: cluster.Nodes[0].Endpoint, AccessKey: cluster.Nodes[0].AccessKey, SecretKey: cluster.Nodes[0].SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(prefix string) []store.Info {
+		var out []store.Info
+		for after := ""; ; {
+			page, err := st.List(ctx, prefix, after, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				return out
+			}
+			out = append(out, page...)
+			after = page[len(page)-1].Key[len(prefix):]
+		}
+	}
+	// Wait for the mails and for nothing to be pending.
+	var places map[string][]string // id -> folders it is filed in
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		places = map[string][]string{}
+		for _, f := range []string{"inbox/lk-weimarer-land/new/", "clearing/", "rejected/"} {
+			for _, in := range list(f) {
+				places[in.Key[len(f):]] = append(places[in.Key[len(f):]], f)
+			}
+		}
+		pending := list("pending/")
+		if len(places) >= uploads+pairs+mails && len(pending) == 0 || time.Now().After(deadline) {
+			if len(pending) != 0 {
+				t.Errorf("%d submissions still pending", len(pending))
+			}
+			break
+		}
+		time.Sleep(time.Second)
+	}
+
+	lost, doubled := 0, 0
+	for i, id := range acked {
+		if id == "" {
+			continue
+		}
+		switch n := len(places[id]); {
+		case n == 0:
+			lost++
+			t.Errorf("upload %d acknowledged as %s is filed nowhere", i, id)
+		case n > 1:
+			t.Errorf("upload %d (%s) filed in %v", i, id, places[id])
+		}
+		if i%10 == 0 { // originals: every tenth, byte for byte, locked
+			r, err := st.Get(ctx, archiveKey(id, "original"))
+			if err != nil {
+				t.Errorf("original of %s: %v", id, err)
+				continue
+			}
+			got, _ := io.ReadAll(r)
+			r.Close()
+			if !bytes.Equal(got, clusterInvoice(t, "UP", i)) {
+				t.Errorf("original of %s differs", id)
+			}
+			if info, err := st.Stat(ctx, archiveKey(id, "original")); err != nil || info.RetainUntil.IsZero() {
+				t.Errorf("original of %s not locked: %+v %v", id, info, err)
+			}
+			if _, err := st.Stat(ctx, archiveKey(id, "meta.json")); err != nil {
+				t.Errorf("envelope of acknowledged %s: %v", id, err)
+			}
+		}
+	}
+	for i, p := range twice {
+		if p.a == "" || p.a != p.b {
+			t.Errorf("pair %d answered with %q and %q, want one id", i, p.a, p.b)
+		}
+		if len(places[p.a]) != 1 {
+			t.Errorf("pair %d (%s) filed in %v", i, p.a, places[p.a])
+		}
+	}
+	// Every invoice is filed once: no invoice number twice.
+	numbers := map[string]int{}
+	for id, fs := range places {
+		var o struct {
+			InvoiceNumber string `json:"invoice_number"`
+		}
+		r, err := st.Get(ctx, fs[0]+id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(r).Decode(&o)
+		r.Close()
+		numbers[o.InvoiceNumber]++
+	}
+	mailed := 0
+	for num, n := range numbers {
+		if n > 1 {
+			doubled += n - 1
+			t.Errorf("invoice %s filed %d times", num, n)
+		}
+		if strings.HasPrefix(num, "RE-MAIL-") {
+			mailed++
+		}
+	}
+	if mailed != mails {
+		t.Errorf("%d of %d mailed invoices filed", mailed, mails)
+	}
+
+	// /ops: the same figures on every gateway (their caches expire first).
+	time.Sleep(16 * time.Second)
+	var first string
+	for k := range gws {
+		figures := opsFigures(t, addrOf(k), opsToken)
+		if k == 0 {
+			first = figures
+		} else if figures != first {
+			t.Errorf("/ops of gateway %d differs from gateway 1's:\n%s\n---\n%s", k+1, figures, first)
+		}
+	}
+	ack := 0
+	for _, id := range acked {
+		if id != "" {
+			ack++
+		}
+	}
+	t.Logf("uploads %d in %s (%.0f/s over 3 gateways on a 4-node MinIO), acknowledged %d, lost %d, doubled %d, retried %d; %d pairs, %d mails",
+		uploads, elapsed.Round(time.Millisecond), float64(uploads)/elapsed.Seconds(), ack, lost, doubled, retried.Load(), pairs, mailed)
+}
+
+// clusterInvoice returns the fixture with an invoice number of its own.
+func clusterInvoice(t *testing.T, kind string, i int) []byte {
+	b, err := os.ReadFile("../../invoice/testdata/minimal-ubl.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Replace(b, []byte("RE-2026-0042"), []byte(fmt.Sprintf("RE-%s-%05d", kind, i)), 1)
+}
+
+// archiveKey is an object's key in the archive (ingest/keys.go).
+func archiveKey(id, name string) string {
+	b, _ := hex.DecodeString(id[0:8] + id[9:13])
+	var ms int64
+	for _, c := range b {
+		ms = ms<<8 | int64(c)
+	}
+	t := time.UnixMilli(ms).UTC()
+	return fmt.Sprintf("archive/%04d/%02d/%02d/%s/%s", t.Year(), t.Month(), t.Day(), id, name)
+}
+
+// opsFigures logs in at a gateway's pages as an operator and returns the
+// figures of /ops (without the time they were computed).
+func opsFigures(t *testing.T, addr, token string) string {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	base := "http://" + addr
+	resp, err := c.Get(base + "/login?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(base)
+	csrf := ""
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == "eingang_csrf" {
+			csrf = ck.Value
+		}
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"csrf": {csrf}, "token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = c.Get(base + "/ops?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/ops at %s: %d", addr, resp.StatusCode)
+	}
+	var out []string
+	for _, id := range []string{"submissions", "clearing-count", "abandoned-count", "backlog-table"} {
+		m := regexp.MustCompile(`(?s)id="` + id + `".*?</(table|p)>`).Find(body)
+		out = append(out, string(m))
+	}
+	return strings.Join(out, "\n")
+}
