@@ -61,8 +61,7 @@ func (r *Receiver) serveSBD(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "a client certificate is required", http.StatusForbidden)
 		return
 	}
-	c := req.TLS.PeerCertificates[0]
-	peer = Peer{Subject: c.Subject.String(), Serial: c.SerialNumber.String()}
+	peer = PeerOf(req.TLS.PeerCertificates[0])
 
 	res := &Result{Envelope: &Envelope{}}
 	mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))

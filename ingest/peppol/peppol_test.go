@@ -199,12 +199,19 @@ type answer struct {
 
 func (e *endpoint) post(t testing.TB, sbd []byte, accept string) answer {
 	t.Helper()
+	return e.postWith(t, e.client, sbd, accept)
+}
+
+// postWith posts an SBD with the client c (another access point's
+// certificate).
+func (e *endpoint) postWith(t testing.TB, c *http.Client, sbd []byte, accept string) answer {
+	t.Helper()
 	req, _ := http.NewRequest("POST", e.url, bytes.NewReader(sbd))
 	req.Header.Set("Content-Type", "application/xml")
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	resp, err := e.client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -546,6 +553,139 @@ func TestPeppolDuplicate(t *testing.T) {
 	}
 	if n := e.count(t, `^archive/.*/original$`); n != 2 {
 		t.Errorf("%d originals archived, want 2 (dup-1 and dup-2)", n)
+	}
+}
+
+// TestPeppolDuplicateAccessPoints sends one SBDH sender and
+// InstanceIdentifier from two access points (client certificates of the
+// same CA) with different payloads: each is a submission of its own, and
+// each one's resend is answered with its own first receipt, never the
+// other's; either one sending the other's payload under it reuses its own
+// InstanceIdentifier. A third access point sending the first's message
+// gets the invoice's duplicate receipt, not the first's. A renewed certificate of the first access point (same
+// subject and issuer, a new key) still resends its message.
+func TestPeppolDuplicateAccessPoints(t *testing.T) {
+	e := startEndpoint(t)
+	_, _, certB := e.ca.Issue(t, "POP000002", false, time.Now().Add(24*time.Hour))
+	apA, apB := e.client, e.clientWith(&certB)
+	sbdA := ublSBD(t, "ap-1")
+	sbdB := headerFor(peppol.UBLInvoice, invoice.SpecXRechnung, lwWeimarerLand, "ap-1").wrap(
+		bytes.Replace(fixture(t), []byte("RE-2026-0042"), []byte("RE-2026-0045"), 1))
+
+	firstA := e.postWith(t, apA, sbdA, "")
+	firstB := e.postWith(t, apB, sbdB, "")
+	for _, a := range []answer{firstA, firstB} {
+		if a.status != http.StatusCreated {
+			t.Fatalf("first of an access point: %d %s, want 201", a.status, a.body)
+		}
+	}
+	rcA, rcB := receiptOf(t, firstA), receiptOf(t, firstB)
+	if rcA.ID == rcB.ID || rcA.Status != "routed" || rcB.Status != "routed" {
+		t.Errorf("receipts %+v and %+v, want two routed submissions", rcA, rcB)
+	}
+	if n := e.count(t, `^inbox/lk-weimarer-land/new/`); n != 2 {
+		t.Errorf("%d inbox entries, want 2", n)
+	}
+
+	// Each one's resend: its own first receipt.
+	for _, c := range []struct {
+		name   string
+		client *http.Client
+		sbd    []byte
+		first  answer
+	}{{"A again", apA, sbdA, firstA}, {"B again", apB, sbdB, firstB}} {
+		if a := e.postWith(t, c.client, c.sbd, ""); a.status != http.StatusOK || !bytes.Equal(a.body, c.first.body) {
+			t.Errorf("%s: %d %s, want 200 %s", c.name, a.status, a.body, c.first.body)
+		}
+	}
+
+	// The other's payload under its own InstanceIdentifier: another
+	// payload, reused, whoever sent it first.
+	for _, c := range []struct {
+		name   string
+		client *http.Client
+		sbd    []byte
+	}{{"B sends A's", apB, sbdA}, {"A sends B's", apA, sbdB}} {
+		if a := e.postWith(t, c.client, c.sbd, ""); a.status != http.StatusConflict || !bytes.Contains(a.body, []byte(peppol.CodeReused)) {
+			t.Errorf("%s: %d %s, want 409", c.name, a.status, a.body)
+		}
+	}
+	// A third access point sends A's message: the same invoice again, not
+	// A's message.
+	_, _, certC := e.ca.Issue(t, "POP000003", false, time.Now().Add(24*time.Hour))
+	a := e.postWith(t, e.clientWith(&certC), sbdA, "")
+	if a.status != http.StatusOK || bytes.Equal(a.body, firstA.body) {
+		t.Errorf("C sends A's: %d %s, want 200 and not A's first receipt", a.status, a.body)
+	} else if rc := receiptOf(t, a); rc.Status != "duplicate" || rc.ID != rcA.ID {
+		t.Errorf("C sends A's: receipt %+v, want status duplicate of %s", rc, rcA.ID)
+	}
+
+	// A third payload under the InstanceIdentifier, from A: reused.
+	other := headerFor(peppol.UBLInvoice, invoice.SpecXRechnung, lwWeimarerLand, "ap-1").wrap(
+		bytes.Replace(fixture(t), []byte("RE-2026-0042"), []byte("RE-2026-0046"), 1))
+	if a := e.postWith(t, apA, other, ""); a.status != http.StatusConflict || !bytes.Contains(a.body, []byte(peppol.CodeReused)) {
+		t.Errorf("A reuses its InstanceIdentifier: %d %s, want 409", a.status, a.body)
+	}
+
+	// A's renewed certificate: the same access point.
+	_, _, renewed := e.ca.Issue(t, "POP000001", false, time.Now().Add(48*time.Hour))
+	if a := e.postWith(t, e.clientWith(&renewed), sbdA, ""); a.status != http.StatusOK || !bytes.Equal(a.body, firstA.body) {
+		t.Errorf("A again with a renewed certificate: %d %s, want 200 %s", a.status, a.body, firstA.body)
+	}
+	if n := e.count(t, `^inbox/lk-weimarer-land/new/`); n != 2 {
+		t.Errorf("%d inbox entries, want 2", n)
+	}
+}
+
+// TestPeppolDuplicateKeptBefore checks a message kept the way it was
+// before keys named the access point (key: sender and InstanceIdentifier;
+// the client certificate's subject in the details): the access point that
+// sent it gets its first receipt when it sends it again, and
+// instance-id-reused for another payload under its InstanceIdentifier;
+// another access point's message with that sender and InstanceIdentifier
+// is a submission of its own.
+func TestPeppolDuplicateKeptBefore(t *testing.T) {
+	e := startEndpoint(t)
+	ctx := context.Background()
+	_, _, cert := e.ca.Issue(t, "POP000007", false, time.Now().Add(24*time.Hour))
+	old := e.clientWith(&cert)
+	sbd := ublSBD(t, "before-1")
+	env, err := peppol.Parse(sbd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.pipe.Submit(ctx, ingest.Submission{
+		Data: env.Payload, Channel: peppol.Channel, Sender: env.Sender, Reference: env.InstanceIdentifier, ContentType: "application/xml",
+		ChannelData: ingest.ChannelData{Envelope: sbd, Key: env.Sender + " " + env.InstanceIdentifier, Details: map[string]string{
+			"tls_client_subject": cert.Leaf.Subject.String(), "tls_client_serial": cert.Leaf.SerialNumber.String()}},
+	})
+	if err != nil || first.Status != ingest.StatusRouted {
+		t.Fatalf("kept before: %+v %v", first, err)
+	}
+
+	for i := range 2 {
+		a := e.postWith(t, old, sbd, "")
+		if a.status != http.StatusOK {
+			t.Fatalf("again %d: %d %s, want 200", i, a.status, a.body)
+		}
+		if rc := receiptOf(t, a); rc.ID != first.ID || rc.Status != "routed" || rc.InstanceIdentifier != "before-1" {
+			t.Errorf("again %d: receipt %+v, want the first (%s, routed)", i, rc, first.ID)
+		}
+	}
+	other := headerFor(peppol.UBLInvoice, invoice.SpecXRechnung, lwWeimarerLand, "before-1").wrap(
+		bytes.Replace(fixture(t), []byte("RE-2026-0042"), []byte("RE-2026-0047"), 1))
+	if a := e.postWith(t, old, other, ""); a.status != http.StatusConflict || !bytes.Contains(a.body, []byte(peppol.CodeReused)) {
+		t.Errorf("another payload from the same access point: %d %s, want 409", a.status, a.body)
+	}
+	a := e.post(t, other, "")
+	if a.status != http.StatusCreated {
+		t.Fatalf("another access point: %d %s, want 201", a.status, a.body)
+	}
+	if rc := receiptOf(t, a); rc.ID == first.ID || rc.Status != "routed" {
+		t.Errorf("another access point: receipt %+v, want a routed submission of its own", rc)
+	}
+	if n := e.count(t, `^inbox/lk-weimarer-land/new/`); n != 2 {
+		t.Errorf("%d inbox entries, want 2", n)
 	}
 }
 

@@ -3,6 +3,7 @@ package peppol
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -59,8 +60,41 @@ func New(cfg Config) *Receiver {
 // A Peer is the authenticated access point that sent a message.
 type Peer struct {
 	Subject string // the client certificate's subject (RFC 2253)
+	Issuer  string // its issuer (RFC 2253)
 	Serial  string // its serial number, decimal
 }
+
+// PeerOf returns the access point a verified client certificate
+// authenticates.
+func PeerOf(c *x509.Certificate) Peer {
+	return Peer{Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: c.SerialNumber.String()}
+}
+
+// identity names the access point in the keys of its messages: the
+// SHA-256 (hex) of its certificate's issuer and subject.
+//
+// The binding is to the name the CA certified, not to the key or the
+// certificate: an access point's certificate is renewed every few years,
+// as a rule with a new key pair, and a message it sends again across a
+// renewal is still the same message (the first receipt, not a second
+// filing; another payload under its InstanceIdentifier still a reuse).
+// The subject of a PEPPOL access point certificate carries its seat ID,
+// which its CA gives to one access point only; the issuer keeps apart
+// equal subjects of two CAs in client_ca_file. This trusts the CA for no
+// more than the TLS handshake already does: whoever the CA certifies
+// under a subject can send as that access point in any case. It no
+// longer matches once the CA certifies the access point under another
+// subject, or a new CA generation with another name issues its
+// certificate; a message sent again after that is kept as a new one (the
+// same payload is then a duplicate of the invoice by its bytes).
+func (p Peer) identity() string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%d:%s%d:%s", len(p.Issuer), p.Issuer, len(p.Subject), p.Subject))
+	return hex.EncodeToString(sum[:])
+}
+
+// legacyKey is the key under which messages were kept before keys named
+// the access point: sender and InstanceIdentifier.
+func legacyKey(env *Envelope) string { return env.Sender + " " + env.InstanceIdentifier }
 
 // A Receipt tells the sender that its invoice was kept, and where it went.
 type Receipt struct {
@@ -90,8 +124,9 @@ type Result struct {
 	// Receipt is set when the invoice was kept (filed, rejected) or came
 	// before.
 	Receipt *Receipt
-	// Again is set when the message (sender and InstanceIdentifier) came
-	// before: Receipt and Rejected are the first answer's.
+	// Again is set when the message (access point, sender and
+	// InstanceIdentifier) came before: Receipt and Rejected are the first
+	// answer's.
 	Again bool
 	// Rejected lists the failed rules of a rejected invoice.
 	Rejected []Line
@@ -100,7 +135,12 @@ type Result struct {
 	Err error
 }
 
-// Receive checks one SBD and hands its invoice to the pipeline.
+// Receive checks one SBD and hands its invoice to the pipeline. peer is
+// the access point the transport authenticated (PeerOf its certificate).
+// A message is the same as one before when the same access point (its
+// certificate's issuer and subject, so a renewed certificate too) sent
+// the same sender and InstanceIdentifier; another access point's message
+// with that sender and InstanceIdentifier is a message of its own.
 func (r *Receiver) Receive(ctx context.Context, sbd []byte, peer Peer) *Result {
 	env, err := Parse(sbd)
 	if err == nil && r.cfg.Known != nil && !r.cfg.Known(env.LeitwegID) {
@@ -110,7 +150,7 @@ func (r *Receiver) Receive(ctx context.Context, sbd []byte, peer Peer) *Result {
 		return r.done(&Result{Envelope: env, Err: err}, peer)
 	}
 	sum := sha256.Sum256(env.Payload)
-	key := env.Sender + " " + env.InstanceIdentifier
+	key := peer.identity() + " " + env.Sender + " " + env.InstanceIdentifier
 	fkey := key + " " + hex.EncodeToString(sum[:])
 
 	r.mu.Lock()
@@ -146,13 +186,18 @@ func (r *Receiver) Receive(ctx context.Context, sbd []byte, peer Peer) *Result {
 
 func (r *Receiver) submit(ctx context.Context, env *Envelope, sbd []byte, peer Peer, key, sum string) *Result {
 	p := r.cfg.Pipeline
+	if first, err := r.legacy(ctx, env, peer); err != nil {
+		return &Result{Envelope: env, Err: err}
+	} else if first != nil {
+		return r.again(ctx, env, *first, sum)
+	}
 	rec, err := p.Submit(ctx, ingest.Submission{
 		Data: env.Payload, Channel: Channel, Sender: env.Sender, Reference: env.InstanceIdentifier,
 		ContentType: "application/xml",
 		ChannelData: ingest.ChannelData{
 			Envelope: sbd, Key: key,
 			Expect:  &ingest.Expect{LeitwegID: env.LeitwegID, Specification: env.CustomizationID},
-			Details: map[string]string{"tls_client_subject": peer.Subject, "tls_client_serial": peer.Serial},
+			Details: map[string]string{"tls_client_subject": peer.Subject, "tls_client_issuer": peer.Issuer, "tls_client_serial": peer.Serial},
 		},
 	})
 	var refused *ingest.RefusedError
@@ -180,12 +225,42 @@ func (r *Receiver) submit(ctx context.Context, env *Envelope, sbd []byte, peer P
 		return &Result{Envelope: env, Err: fmt.Errorf("peppol: first of %s: %w", rec.ID, err)}
 	}
 	if first.Key != key {
-		// The same invoice under another InstanceIdentifier.
+		// The same invoice under another InstanceIdentifier, or from
+		// another access point.
 		return &Result{Envelope: env, Receipt: &Receipt{ID: rec.ID, InstanceIdentifier: env.InstanceIdentifier,
 			ReceivedAt: rec.Outcome.ReceivedAt, PayloadSHA256: sum, Status: string(ingest.StatusDuplicate)}}
 	}
+	return r.again(ctx, env, first, sum)
+}
+
+// legacy returns the first of a message kept before keys named the access
+// point (under legacyKey), if peer sent it: its certificate's subject is
+// the one kept with it (the issuer was not kept then). Such a message sent
+// again is answered as before the upgrade: with the first receipt, or
+// instance-id-reused for another payload. The same sender and
+// InstanceIdentifier from another access point are a message of its own.
+// It returns nil when there is no such first.
+func (r *Receiver) legacy(ctx context.Context, env *Envelope, peer Peer) (*ingest.Meta, error) {
+	p := r.cfg.Pipeline
+	id, err := p.Lookup(ctx, Channel, legacyKey(env))
+	if err != nil || id == "" {
+		return nil, err
+	}
+	first, err := p.Meta(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("peppol: first of %s: %w", id, err)
+	}
+	if first.Key != legacyKey(env) || first.Details["tls_client_subject"] != peer.Subject {
+		return nil, nil
+	}
+	return &first, nil
+}
+
+// again answers a message that came before as first: with the first
+// answer, or instance-id-reused when its payload is another.
+func (r *Receiver) again(ctx context.Context, env *Envelope, first ingest.Meta, sum string) *Result {
 	if first.SHA256 != sum {
-		return &Result{Envelope: env, Err: errorf(CodeReused, "InstanceIdentifier %s of sender %s came before (submission %s) with another payload: give a new message a new InstanceIdentifier", env.InstanceIdentifier, env.Sender, rec.ID)}
+		return &Result{Envelope: env, Err: errorf(CodeReused, "InstanceIdentifier %s of sender %s came before (submission %s) with another payload: give a new message a new InstanceIdentifier", env.InstanceIdentifier, env.Sender, first.ID)}
 	}
 	res, err := r.first(ctx, first)
 	if err != nil {
