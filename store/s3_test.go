@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -183,6 +185,24 @@ func TestOpenS3Classifies(t *testing.T) {
 		_, err := OpenS3(context.Background(), c.cfg)
 		if err == nil || errors.Is(err, ErrUnavailable) != c.unavailable {
 			t.Errorf("%s: %v; want an error, unavailable %v", c.name, err, c.unavailable)
+		}
+	}
+}
+
+// TestOpenS3DNS: a name that does not exist is a configuration error (a
+// typo in the endpoint); a lookup that failed for now is an outage.
+func TestOpenS3DNS(t *testing.T) {
+	for _, c := range []struct {
+		dns         net.DNSError
+		unavailable bool
+	}{
+		{net.DNSError{Err: "no such host", Name: "minoi.internal", IsNotFound: true}, false},
+		{net.DNSError{Err: "server misbehaving", Name: "minio.internal", IsTemporary: true}, true},
+		{net.DNSError{Err: "i/o timeout", Name: "minio.internal", IsTimeout: true}, true},
+	} {
+		err := openErr(&url.Error{Op: "Get", URL: "http://minio.internal:9000/archive/?location=", Err: &net.OpError{Op: "dial", Net: "tcp", Err: &c.dns}})
+		if errors.Is(err, ErrUnavailable) != c.unavailable {
+			t.Errorf("%v: unavailable %v, want %v", err, !c.unavailable, c.unavailable)
 		}
 	}
 }
