@@ -151,8 +151,8 @@ func TestOpenErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := Open(ctx, c.url)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Open(%q) = %v, want an error saying %q", c.url, err, c.want)
+		if err == nil || !strings.Contains(err.Error(), c.want) || errors.Is(err, ErrUnavailable) {
+			t.Errorf("Open(%q) = %v, want a configuration error saying %q", c.url, err, c.want)
 		}
 	}
 	if s, err := Open(ctx, "file://"+t.TempDir()); err != nil || s == nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -65,12 +66,12 @@ func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	}
 	ok, err := c.BucketExists(ctx, cfg.Bucket)
 	if err != nil {
-		return nil, fmt.Errorf("store: s3 %s at %s: %w", cfg.Bucket, cfg.Endpoint, s3err(err))
+		return nil, fmt.Errorf("store: s3 %s at %s: %w", cfg.Bucket, cfg.Endpoint, openErr(err))
 	}
 	if !ok {
 		err := c.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region, ObjectLocking: true})
 		if err != nil && minio.ToErrorResponse(err).Code != "BucketAlreadyOwnedByYou" {
-			return nil, fmt.Errorf("store: s3 %s: create bucket: %w", cfg.Bucket, s3err(err))
+			return nil, fmt.Errorf("store: s3 %s: create bucket: %w", cfg.Bucket, openErr(err))
 		}
 	}
 	return s, nil
@@ -81,6 +82,39 @@ func (s *S3) Client() *minio.Client { return s.c }
 
 // Bucket returns the bucket name.
 func (s *S3) Bucket() string { return s.bucket }
+
+// openErr classifies an error met while opening: it matches ErrUnavailable
+// where the server could not be reached or said it cannot serve now (5xx),
+// so that the gateway may start and try again. Anything else is a
+// configuration error and returned as it is: wrong credentials, a TLS
+// mismatch, a host name that does not resolve.
+func openErr(err error) error {
+	if unreachable(err) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return err
+}
+
+func unreachable(err error) bool {
+	if minio.ToErrorResponse(err).StatusCode >= 500 {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.IsTemporary || dns.IsTimeout
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	for _, e := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EHOSTUNREACH, syscall.ENETUNREACH,
+		context.DeadlineExceeded, io.EOF, io.ErrUnexpectedEOF} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return strings.Contains(err.Error(), "connection refused")
+}
 
 // s3err maps client errors to the store's errors.
 func s3err(err error) error {

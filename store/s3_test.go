@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -151,5 +155,54 @@ func TestS3OpenUnreachable(t *testing.T) {
 	_, err := OpenS3(ctx, S3Config{Bucket: "eingang", Endpoint: testenv.FreeAddr(t), AccessKey: "a", SecretKey: "b"})
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("open unreachable: %v, want ErrUnavailable", err)
+	}
+}
+
+// TestOpenS3Classifies: what OpenS3 meets at start is an outage
+// (ErrUnavailable: the gateway starts and tries again) only where the
+// server cannot be reached (TestS3OpenUnreachable) or says it cannot
+// serve now; wrong credentials
+// and a TLS mismatch are configuration errors.
+func TestOpenS3Classifies(t *testing.T) {
+	answer := func(status int) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }))
+		t.Cleanup(srv.Close)
+		return strings.TrimPrefix(srv.URL, "http://")
+	}
+	ep, ak, sk := testS3(t)
+	for _, c := range []struct {
+		name        string
+		cfg         S3Config
+		unavailable bool
+	}{
+		{"initializing (503)", S3Config{Endpoint: answer(http.StatusServiceUnavailable), AccessKey: ak, SecretKey: sk}, true},
+		{"forbidden (403)", S3Config{Endpoint: answer(http.StatusForbidden), AccessKey: ak, SecretKey: sk}, false},
+		{"wrong secret", S3Config{Endpoint: ep, AccessKey: ak, SecretKey: "not-" + sk}, false},
+		{"wrong access key", S3Config{Endpoint: ep, AccessKey: "nobody", SecretKey: sk}, false},
+		{"TLS to a plain server", S3Config{Endpoint: ep, Secure: true, AccessKey: ak, SecretKey: sk}, false},
+	} {
+		c.cfg.Bucket = "eingang-classify"
+		_, err := OpenS3(context.Background(), c.cfg)
+		if err == nil || errors.Is(err, ErrUnavailable) != c.unavailable {
+			t.Errorf("%s: %v; want an error, unavailable %v", c.name, err, c.unavailable)
+		}
+	}
+}
+
+// TestOpenS3DNS: a name that does not exist is a configuration error (a
+// typo in the endpoint); a lookup that failed for now is an outage.
+func TestOpenS3DNS(t *testing.T) {
+	for _, c := range []struct {
+		dns         net.DNSError
+		unavailable bool
+	}{
+		{net.DNSError{Err: "no such host", Name: "minoi.internal", IsNotFound: true}, false},
+		{net.DNSError{Err: "server misbehaving", Name: "minio.internal", IsTemporary: true}, true},
+		{net.DNSError{Err: "i/o timeout", Name: "minio.internal", IsTimeout: true}, true},
+	} {
+		err := openErr(&url.Error{Op: "Get", URL: "http://minio.internal:9000/archive/?location=", Err: &net.OpError{Op: "dial", Net: "tcp", Err: &c.dns}})
+		if errors.Is(err, ErrUnavailable) != c.unavailable {
+			t.Errorf("%v: unavailable %v, want %v", err, !c.unavailable, c.unavailable)
+		}
 	}
 }

@@ -177,7 +177,9 @@ func RetainUntil(t time.Time, years int) time.Time {
 // S3 credentials come from EINGANG_S3_ACCESS_KEY and EINGANG_S3_SECRET_KEY,
 // else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Open checks the
 // configuration and that the store is reachable, so that a mistake shows at
-// start and not on the first upload.
+// start and not on the first upload. An error that matches ErrUnavailable
+// says only that the store could not be reached (OpenRetrying tries
+// again); any other is a configuration error.
 func Open(ctx context.Context, rawURL string) (Store, error) {
 	if !strings.Contains(rawURL, "://") {
 		return OpenFS(rawURL)

@@ -143,14 +143,17 @@ func (m *mailer) filed(o ingest.Outcome) {
 	}
 }
 
-// start runs the channel until ctx is done.
-func (m *mailer) start(ctx context.Context, pipe *ingest.Pipeline, dir func() *directory.Directory) error {
+// start checks the channel's configuration, and runs the channel from
+// when opened is closed (the store is open) until ctx is done: during an
+// outage at start no mail is read, and none is claimed in vain.
+func (m *mailer) start(ctx context.Context, pipe *ingest.Pipeline, dir func() *directory.Directory, opened <-chan struct{}) error {
 	if m == nil {
 		return nil
 	}
+	var run []func(context.Context)
 	if m.sender != nil {
 		m.delivery.Pipeline, m.delivery.Directory = pipe, dir
-		go m.delivery.Run(ctx)
+		run = append(run, m.delivery.Run)
 	}
 	for _, cfg := range m.cfgs {
 		cfg.Pipeline, cfg.Directory = pipe, dir
@@ -158,7 +161,17 @@ func (m *mailer) start(ctx context.Context, pipe *ingest.Pipeline, dir func() *d
 		if err != nil {
 			return err
 		}
-		go in.Run(ctx)
+		run = append(run, func(ctx context.Context) { in.Run(ctx) })
 	}
+	go func() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-opened:
+		}
+		for _, r := range run {
+			go r(ctx)
+		}
+	}()
 	return nil
 }

@@ -116,9 +116,11 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		dir = func() *directory.Directory { return sample }
 	}
 
-	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	st, err := store.Open(openCtx, *storeURL)
-	cancel()
+	// A store that cannot be reached does not stop the start: the gateway
+	// answers 503 until it is open. A configuration error does.
+	st, err := store.OpenRetrying(ctx, func(ctx context.Context) (store.Store, error) {
+		return store.Open(ctx, *storeURL)
+	}, store.RetryConfig{Min: time.Second, Max: 30 * time.Second, Timeout: 30 * time.Second, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
 		return 2
@@ -160,16 +162,34 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		return 2
 	}
 	// Finish what a crash interrupted, then keep finishing what an outage
-	// left pending.
-	if n, err := pipe.Recover(ctx); err != nil {
-		log.Warn("recovery incomplete", "err", err)
-	} else if n > 0 {
-		log.Info("recovered interrupted submissions", "count", n)
+	// left pending: before serving where the store is open, else once it
+	// is.
+	recoverAll := func() {
+		if n, err := pipe.Recover(ctx); err != nil {
+			log.Warn("recovery incomplete", "err", err)
+		} else if n > 0 {
+			log.Info("recovered interrupted submissions", "count", n)
+		}
+		if err := pipe.CountPending(ctx); err != nil {
+			log.Warn("counting pending invoices", "err", err)
+		}
 	}
-	if err := pipe.CountPending(ctx); err != nil {
-		log.Warn("counting pending invoices", "err", err)
+	openAtStart := false
+	select {
+	case <-st.Opened():
+		openAtStart = true
+		recoverAll()
+	default:
 	}
 	go func() {
+		if !openAtStart {
+			select {
+			case <-ctx.Done():
+				return
+			case <-st.Opened():
+			}
+			recoverAll()
+		}
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
 		for {
@@ -184,7 +204,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		}
 	}()
 
-	if err := mail.start(ctx, pipe, dir); err != nil {
+	if err := mail.start(ctx, pipe, dir, st.Opened()); err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
 		return 2
 	}
