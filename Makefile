@@ -8,7 +8,7 @@ CACHE   ?= $(HOME)/.cache/eingang
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO   := $(CACHE)/bin/minio
 
-.PHONY: all build generate test conformance bench fuzz run vet clean minio services packages axe
+.PHONY: all build generate test conformance bench fuzz run vet clean minio services packages axe cluster
 
 all: build
 
@@ -114,6 +114,12 @@ fuzz:
 
 run: build
 	./$(BIN) serve
+
+# cluster runs the shape of a real deployment on this machine, in the
+# foreground until Ctrl-C: four MinIO servers in distributed mode, three
+# gateways on one bucket, Prometheus scraping them (deploy/cluster.sh).
+cluster: build minio packages
+	deploy/cluster.sh $(BIN) $(MINIO)
 
 clean:
 	rm -rf bin
