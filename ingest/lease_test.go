@@ -13,9 +13,33 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/eingang/eingang/directory"
+	"github.com/eingang/eingang/internal/testenv"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
+
+// leaseStores runs test on the filesystem store and on a real MinIO.
+func leaseStores(t *testing.T, test func(t *testing.T, s store.Store)) {
+	t.Run("fs", func(t *testing.T) {
+		s, err := store.OpenFS(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		test(t, s)
+	})
+	t.Run("s3", func(t *testing.T) {
+		srv, err := testenv.StartMinIO(testenv.MinIOBinary(t), testenv.FreeAddr(t), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Stop()
+		s, err := store.OpenS3(context.Background(), store.S3Config{Bucket: "lease", Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		test(t, s)
+	})
+}
 
 // gateways returns pipelines on one store, one per instance name; later
 // is how far each one's clock runs ahead of the store's.
@@ -47,11 +71,11 @@ func metaOf(t *testing.T, id string, data []byte) Meta {
 // marker and its original. b must leave a's work alone; a then files it
 // and its envelope and original are there.
 func TestLeaseRecoveryLeavesOthersWork(t *testing.T) {
+	leaseStores(t, testLeaseRecoveryLeavesOthersWork)
+}
+
+func testLeaseRecoveryLeavesOthersWork(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	s, err := store.OpenFS(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	gw := gateways(t, s, 0, "a", "b")
 	a, b := gw[0], gw[1]
 	data := fixture(t)
@@ -94,12 +118,10 @@ func TestLeaseRecoveryLeavesOthersWork(t *testing.T) {
 // lease has run out, exactly one of several gateways recovering at once
 // files the submission, and an abandoned one keeps its envelope and is
 // listed as abandoned.
-func TestLeaseTakeover(t *testing.T) {
+func TestLeaseTakeover(t *testing.T) { leaseStores(t, testLeaseTakeover) }
+
+func testLeaseTakeover(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	s, err := store.OpenFS(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	dead := gateways(t, s, 0, "dead")[0]
 	data := fixture(t)
 	kept := metaOf(t, uuid.Must(uuid.NewV7()).String(), data)
