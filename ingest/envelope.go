@@ -23,7 +23,8 @@ type ChannelData struct {
 	// archived beside the original, write-once and retained like it.
 	Envelope []byte
 	// Key, if set, names the message within its channel (for PEPPOL the
-	// SBDH sender and InstanceIdentifier). A submission with a key seen
+	// access point's certificate identity, the SBDH sender and the
+	// InstanceIdentifier). A submission with a key seen
 	// before is a duplicate of the first, whatever its bytes; Submit keeps
 	// nothing of it when the first is already filed.
 	Key string
