@@ -1,6 +1,7 @@
 package email
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -157,5 +158,73 @@ func TestDovecotWrongPassword(t *testing.T) {
 	}
 	if count(c, "INBOX") != 1 {
 		t.Errorf("the mail moved although nobody logged in")
+	}
+}
+
+// dovecotIntake puts the mails into the intake mailbox of a fresh Dovecot,
+// runs an intake on it and waits until every mail has left the intake
+// and processing folders.
+func dovecotIntake(t *testing.T, e *env, mails ...testMail) *imapclient.Client {
+	t.Helper()
+	d := testenv.StartDovecot(t, dovecotUsers)
+	c := imapUser(t, d.Addr, "rechnung", "secret")
+	for _, m := range mails {
+		appendMail(t, c, "INBOX", m.bytes())
+	}
+	e.run(t, Mailbox{Addr: d.Addr, Username: "rechnung", Password: "secret", Instance: "a"})
+	waitFor(t, 30*time.Second, "every mail handled", func() bool { return count(c, "Done")+count(c, "Rejected") == len(mails) })
+	return c
+}
+
+// onlyReply waits for the one reply to addr and returns its text and the
+// receipt id of its report.json ("" without one).
+func onlyReply(t *testing.T, e *env, addr string) (text, id string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "the reply to "+addr, func() bool { return len(e.smtp.To(addr)) > 0 })
+	got := e.smtp.To(addr)
+	if len(got) != 1 {
+		t.Fatalf("%d replies to %s, want 1", len(got), addr)
+	}
+	_, text, atts := parseReply(t, got[0].Data)
+	if rep, ok := atts["report.json"]; ok {
+		var r struct{ ID string }
+		if err := json.Unmarshal(rep, &r); err != nil {
+			t.Fatalf("report.json: %v", err)
+		}
+		id = r.ID
+	}
+	return text, id
+}
+
+// TestDovecotUndecodableSender: a From whose display name does not decode
+// (an unknown charset, an encoded CR/LF, an encoded comma) still names the
+// sender: the invoice is filed with the address as its sender, and the
+// receipt goes to it.
+func TestDovecotUndecodableSender(t *testing.T) {
+	e := newEnv(t, t.TempDir())
+	cases := []struct{ from, addr string }{
+		{"=?x-bogus?Q?B=FCro?= <buchhaltung@muster-bau.example>", "buchhaltung@muster-bau.example"},
+		{"=?UTF-8?Q?B=C3=BCro=0D=0ABcc:_evil@x.example?= <crlf@muster-bau.example>", "crlf@muster-bau.example"},
+		{"=?UTF-8?Q?M=C3=BCller,_Bau?= <komma@muster-bau.example>", "komma@muster-bau.example"},
+		{"komment@muster-bau.example (=?x-bogus?Q?B=FCro?=)", "komment@muster-bau.example"},
+	}
+	var mails []testMail
+	for i, k := range cases {
+		mails = append(mails, testMail{from: k.from, messageID: fmt.Sprintf("undecodable%d@x", i), subject: "Rechnung",
+			parts: []string{xmlPart("r.xml", numbered(t, fmt.Sprintf("UNDECODABLE-%d", i)))}})
+	}
+	c := dovecotIntake(t, e, mails...)
+	if n := count(c, "Done"); n != len(cases) {
+		t.Errorf("Done holds %d mails, want %d", n, len(cases))
+	}
+	for _, k := range cases {
+		text, id := onlyReply(t, e, k.addr)
+		if !strings.Contains(text, "angenommen") || id == "" {
+			t.Errorf("reply to %s:\n%s", k.addr, text)
+			continue
+		}
+		if meta, err := e.pipe.Meta(t.Context(), id); err != nil || meta.Sender != k.addr {
+			t.Errorf("From %s: filed with sender %q (%v), want %s", k.from, meta.Sender, err, k.addr)
+		}
 	}
 }
