@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/eingang/eingang/ingest"
 	"github.com/eingang/eingang/internal/testenv"
 )
 
@@ -227,4 +228,68 @@ func TestDovecotUndecodableSender(t *testing.T) {
 			t.Errorf("From %s: filed with sender %q (%v), want %s", k.from, meta.Sender, err, k.addr)
 		}
 	}
+}
+
+// TestDovecotReusedMessageID: a mail is a duplicate when its invoice is,
+// not when its Message-ID is. Another invoice under a Message-ID seen
+// before is filed; the same invoice under a new Message-ID, and the same
+// mail sent again, are duplicates, and their reply names the receipt the
+// invoice was filed under. No reply says an invoice was filed that was
+// not.
+func TestDovecotReusedMessageID(t *testing.T) {
+	e := newEnv(t, t.TempDir())
+	first := testMail{from: "erst@lieferant.example", messageID: "reused@x", subject: "eins", parts: []string{xmlPart("r.xml", numbered(t, "REUSED-1"))}}
+	d := testenv.StartDovecot(t, dovecotUsers)
+	c := imapUser(t, d.Addr, "rechnung", "secret")
+	appendMail(t, c, "INBOX", first.bytes())
+	e.run(t, Mailbox{Addr: d.Addr, Username: "rechnung", Password: "secret", Instance: "a"})
+	waitFor(t, 30*time.Second, "the first mail filed", func() bool { return count(c, "Done") == 1 })
+	_, firstID := onlyReply(t, e, "erst@lieferant.example")
+	for _, m := range []testMail{
+		{from: "andere@lieferant.example", messageID: "reused@x", subject: "zwei", parts: []string{xmlPart("r.xml", numbered(t, "REUSED-2"))}},
+		{from: "gleich@lieferant.example", messageID: "new@x", subject: "drei", parts: []string{xmlPart("r.xml", numbered(t, "REUSED-1"))}},
+		first, // the same mail again
+	} {
+		appendMail(t, c, "INBOX", m.bytes())
+	}
+	waitFor(t, 30*time.Second, "the later mails handled and answered", func() bool {
+		return count(c, "Done")+count(c, "Rejected") == 4 && len(e.smtp.To("erst@lieferant.example")) == 2
+	})
+	if count(c, "Done") != 2 || count(c, "Rejected") != 2 {
+		t.Errorf("Done %d, Rejected %d; want 2 and 2", count(c, "Done"), count(c, "Rejected"))
+	}
+	text, id := onlyReply(t, e, "andere@lieferant.example")
+	if !strings.Contains(text, "angenommen") || id == "" || id == firstID {
+		t.Errorf("another invoice under a Message-ID seen before: receipt %q (first %s):\n%s", id, firstID, text)
+	}
+	if meta, err := e.pipe.Meta(t.Context(), id); err != nil || meta.Reference != "reused@x" {
+		t.Errorf("meta of the second invoice: %+v %v", meta, err)
+	}
+	if n := len(inboxOf(t, e)); n != 2 {
+		t.Errorf("%d invoices in the inbox, want 2", n)
+	}
+	text, _ = onlyReply(t, e, "gleich@lieferant.example")
+	_, again, _ := parseReply(t, e.smtp.To("erst@lieferant.example")[1].Data)
+	for _, text := range []string{text, again} {
+		if !strings.Contains(text, "bereits unter der Eingangsnummer "+firstID) || !strings.Contains(text, "received before under receipt id "+firstID) {
+			t.Errorf("a duplicate's reply does not name the first receipt %s:\n%s", firstID, text)
+		}
+	}
+	for _, addr := range []string{"erst@lieferant.example", "andere@lieferant.example", "gleich@lieferant.example"} {
+		for _, m := range e.smtp.To(addr) {
+			if _, text, _ := parseReply(t, m.Data); strings.Contains(text, "processed before") {
+				t.Errorf("a reply to %s says the mail was processed before:\n%s", addr, text)
+			}
+		}
+	}
+}
+
+// inboxOf returns the new invoices of the test municipality.
+func inboxOf(t testing.TB, e *env) []ingest.Outcome {
+	t.Helper()
+	list, err := e.pipe.Inbox(t.Context(), "lk-weimarer-land", "new", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }

@@ -457,15 +457,11 @@ func (in *Intake) handleProcessing(ctx context.Context, c *imapclient.Client) er
 	if err != nil {
 		return fmt.Errorf("email: fetch %s: %w", mb.Processing, err)
 	}
-	seen, err := in.seenMessageIDs(c, msgs)
-	if err != nil {
-		return err
-	}
 	for _, msg := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := in.handle(ctx, c, msg, seen); err != nil {
+		if err := in.handle(ctx, c, msg); err != nil {
 			return err
 		}
 	}
@@ -478,32 +474,6 @@ func seqRange(n uint32) []uint32 {
 		s[i] = uint32(i + 1)
 	}
 	return s
-}
-
-// seenMessageIDs returns which Message-IDs of msgs are in the done folder
-// already: a mail sent again is a duplicate. It leaves the processing
-// folder selected.
-func (in *Intake) seenMessageIDs(c *imapclient.Client, msgs []*imapclient.FetchMessageBuffer) (map[string]bool, error) {
-	mb := in.cfg.Mailbox
-	seen := map[string]bool{}
-	if _, err := c.Select(mb.Done, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		return nil, fmt.Errorf("email: examine %s: %w", mb.Done, err)
-	}
-	for _, msg := range msgs {
-		if msg.Envelope == nil || msg.Envelope.MessageID == "" || seen[msg.Envelope.MessageID] {
-			continue
-		}
-		id := msg.Envelope.MessageID
-		found, err := c.UIDSearch(&imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-Id", Value: "<" + id + ">"}}}, nil).Wait()
-		if err != nil {
-			return nil, fmt.Errorf("email: search %s: %w", mb.Done, err)
-		}
-		seen[id] = len(found.AllUIDs()) > 0
-	}
-	if _, err := c.Select(mb.Processing, nil).Wait(); err != nil {
-		return nil, fmt.Errorf("email: select %s: %w", mb.Processing, err)
-	}
-	return seen, nil
 }
 
 // Keywords the gateway sets on a mail: the mailbox holds the state of each
@@ -553,7 +523,7 @@ func (in *Intake) store(c *imapclient.Client, uid imap.UID, op imap.StoreFlagsOp
 // counted on the mail: after MaxTries attempts that came to nothing (the
 // gateway crashed or the pipeline failed on it each time) it is rejected.
 // A pipeline failure leaves the mail where it is and returns errPipeline.
-func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, seen map[string]bool) (err error) {
+func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer) (err error) {
 	reason, recorded := keyword(msg.Flags, kwResult)
 	var messageID string
 	if !recorded {
@@ -571,7 +541,7 @@ func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapcli
 			if err := in.store(c, msg.UID, imap.StoreFlagsAdd, try); err != nil {
 				return err
 			}
-			reason, messageID, err = in.examine(ctx, c, msg, seen)
+			reason, messageID, err = in.examine(ctx, c, msg, n == 0)
 			if err != nil {
 				if errors.Is(err, ingest.ErrUnavailable) {
 					// An outage is not the mail's fault: the attempt does not count.
@@ -595,9 +565,6 @@ func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapcli
 	if _, err := c.Move(imap.UIDSetNum(msg.UID), folder).Wait(); err != nil {
 		return fmt.Errorf("email: move uid %d to %s: %w", msg.UID, folder, err)
 	}
-	if reason == filed && messageID != "" {
-		seen[messageID] = true
-	}
 	select {
 	case in.moved <- struct{}{}:
 	default:
@@ -607,8 +574,12 @@ func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapcli
 
 // examine reads a claimed mail and hands its invoice to the pipeline. It
 // returns the result (filed or the reason nothing was) and the mail's
-// Message-ID. A panic is returned as an error.
-func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, seen map[string]bool) (reason, messageID string, err error) {
+// Message-ID. A mail is a duplicate when its invoice is (the pipeline's
+// check of the invoice's bytes), whatever its Message-ID; on the first
+// attempt at a mail (firstTry) the same mail byte for byte handed over
+// before, a copy or the mail sent again, is one too. A panic is returned
+// as an error.
+func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, firstTry bool) (reason, messageID string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			in.log.Error("email: panic while handling a mail", "uid", msg.UID, "panic", p, "stack", string(debug.Stack()))
@@ -630,12 +601,20 @@ func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapcl
 		return ReasonTooLarge, messageID, nil
 	case perr != nil:
 		return ReasonUnreadable, messageID, nil
-	case m.MessageID != "" && seen[m.MessageID]:
-		return ReasonDuplicate, messageID, nil
 	}
 	inv, res := classify(m)
 	if res.reason != "" {
 		return res.reason, messageID, nil
+	}
+	if firstTry {
+		// Later attempts find the mail's own filing under its key.
+		id, err := in.cfg.Pipeline.Lookup(ctx, "email", mailKey(raw))
+		if err != nil {
+			return "", messageID, errPipeline{fmt.Errorf("email: %s: %w", m.MessageID, err)}
+		}
+		if id != "" {
+			return ReasonDuplicate, messageID, nil
+		}
 	}
 	_, err = in.cfg.Pipeline.Submit(ctx, ingest.Submission{
 		Data: inv.Data, Channel: "email", Sender: m.From, Reference: m.MessageID,
@@ -748,8 +727,9 @@ func (in *Intake) result(ctx context.Context, raw []byte, size int64, reason str
 			return nil, nil, err
 		}
 	}
-	if reason == ReasonDuplicate && (rec == nil || rec.Status != ingest.StatusDuplicate) {
-		// The same Message-ID as a mail filed before.
+	if reason == ReasonDuplicate && rec == nil {
+		// Recorded by a gateway that took a Message-ID seen before for a
+		// duplicate: nothing of the mail was filed.
 		res.detail = m.MessageID
 		return m, res, nil
 	}
@@ -759,15 +739,19 @@ func (in *Intake) result(ctx context.Context, raw []byte, size int64, reason str
 	}
 	res.receipt = rec
 	o := rec.Outcome
-	switch rec.Status {
-	case ingest.StatusDuplicate:
+	switch {
+	case rec.Status == ingest.StatusDuplicate:
 		first, err := in.cfg.Pipeline.Outcome(ctx, o.DuplicateOf)
 		if err != nil {
 			return nil, nil, fmt.Errorf("email: %s: first of a duplicate: %w", m.MessageID, err)
 		}
 		res.reason, res.first, o = ReasonDuplicate, &first, first
 		rec.ID = first.ID
-	case ingest.StatusRejected:
+	case reason == ReasonDuplicate:
+		// The same mail came before: its filing is the first.
+		first := o
+		res.first = &first
+	case rec.Status == ingest.StatusRejected:
 		res.reason = ReasonInvalid
 	}
 	if o.Municipality != "" {

@@ -14,7 +14,7 @@ const (
 	ReasonSeveralInvoices = "several-invoices"
 	ReasonTooLarge        = "too-large"
 	ReasonUnreadable      = "unreadable"
-	ReasonDuplicate       = "duplicate" // the same Message-ID or the same invoice again
+	ReasonDuplicate       = "duplicate" // the same invoice again (by its bytes)
 	ReasonInvalid         = "invalid"   // the invoice was filed among the rejected
 	ReasonFailed          = "failed"    // handling it failed again and again (Config.MaxTries)
 )
@@ -87,8 +87,8 @@ func (r *result) verdict(t func(de, en string, a ...any)) {
 	}
 	if r.receipt == nil {
 		if r.reason == ReasonDuplicate {
-			t("Ergebnis: diese E-Mail (Message-ID %s) wurde bereits verarbeitet; sie wurde nicht erneut abgelegt.",
-				"Result: this mail (Message-ID %s) was processed before; it was not filed again.", r.detail)
+			t("Ergebnis: nicht angenommen. Eine E-Mail mit derselben Message-ID (%s) ist bereits eingegangen; diese wurde nicht verarbeitet und nichts aus ihr abgelegt. Bitte senden Sie die Rechnung in einer neuen E-Mail.",
+				"Result: not accepted. A mail with the same Message-ID (%s) came before; this one was not processed and nothing of it was filed. Please send the invoice again in a new mail.", r.detail)
 		}
 		return
 	}
