@@ -293,3 +293,40 @@ func inboxOf(t testing.TB, e *env) []ingest.Outcome {
 	}
 	return list
 }
+
+// TestDovecotSubjectEcho: a reply repeats the subject on one line, without
+// control characters, and at most about 200 characters of it: an encoded
+// CR/LF puts no line of the sender's into the reply, NUL comes not back,
+// and a 1 MB subject makes no large reply.
+func TestDovecotSubjectEcho(t *testing.T) {
+	e := newEnv(t, t.TempDir())
+	var huge strings.Builder
+	for huge.Len() < 1<<20 {
+		huge.WriteString(strings.Repeat("Rechnung ", 100) + "\r\n ")
+	}
+	dovecotIntake(t, e,
+		testMail{from: "zeilen@lieferant.example", messageID: "lines@x", subject: "=?UTF-8?Q?Rechnung=0D=0AX-Evil:_1=0D=0A=0D=0AHallo=00Welt?=",
+			parts: []string{xmlPart("r.xml", numbered(t, "ECHO-1"))}},
+		testMail{from: "riesig@lieferant.example", messageID: "huge@x", subject: huge.String(),
+			parts: []string{xmlPart("r.xml", numbered(t, "ECHO-2"))}})
+	for _, k := range []struct{ from, echoed string }{
+		{"zeilen@lieferant.example", "Rechnung X-Evil: 1 Hallo Welt"},
+		{"riesig@lieferant.example", strings.Repeat("Rechnung ", 30)[:199] + "…"},
+	} {
+		text, _ := onlyReply(t, e, k.from)
+		raw := e.smtp.To(k.from)[0].Data
+		rm, _, _ := parseReply(t, raw)
+		if !strings.Contains(text, "„"+k.echoed+"“") || !strings.Contains(text, `"`+k.echoed+`"`) {
+			t.Errorf("reply to %s does not echo %q:\n%.2000s", k.from, k.echoed, text)
+		}
+		if rm.Subject != "Eingangsbestätigung / receipt: Re: "+k.echoed && rm.Subject != "Nicht angenommen / not accepted: Re: "+k.echoed {
+			t.Errorf("reply subject %.300q", rm.Subject)
+		}
+		if text := strings.ReplaceAll(text, "\r\n", "\n"); strings.ContainsAny(text, "\x00\r") || strings.Contains(text, "\nX-Evil") || strings.Contains(text, "\nHallo") {
+			t.Errorf("control characters or the sender's lines in the reply to %s:\n%.2000q", k.from, text)
+		}
+		if len(raw) > 32<<10 {
+			t.Errorf("reply to %s: %d bytes", k.from, len(raw))
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/eingang/eingang/ingest"
 )
@@ -31,8 +33,34 @@ type result struct {
 	muniName string          // the municipality's name, if routed
 }
 
+// maxEcho is how many characters of a mail's subject its reply repeats.
+const maxEcho = 200
+
+// echo returns a subject as a reply repeats it: on one line, control
+// characters as spaces, runs of white space as one, at most maxEcho
+// characters (then an ellipsis), and valid UTF-8.
+func echo(subject string) string {
+	out := make([]rune, 0, maxEcho+2)
+	space := false
+	for _, r := range subject {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError {
+			space = len(out) > 0
+			continue
+		}
+		if space {
+			out, space = append(out, ' '), false
+		}
+		if out = append(out, r); len(out) > maxEcho {
+			out = append(out[:maxEcho-1], '…')
+			break
+		}
+	}
+	return string(out)
+}
+
 // text returns the reply's body, German then English.
 func (r *result) text(subject string) string {
+	subject = echo(subject)
 	var b strings.Builder
 	for _, lang := range []string{"de", "en"} {
 		t := func(de, en string, a ...any) {
@@ -163,7 +191,7 @@ func (r *result) subjectLine(subject string) string {
 	if r.reason != "" && r.reason != ReasonInvalid {
 		s = "Nicht angenommen / not accepted"
 	}
-	if subject == "" {
+	if subject = echo(subject); subject == "" {
 		return s
 	}
 	return s + ": Re: " + subject
