@@ -83,8 +83,9 @@ func writePart(wc io.WriteCloser, err error) func(string) error {
 }
 
 // noReply reports why a mail must get no automatic reply (RFC 3834): it is
-// automatic itself, a bounce, or from an address that takes none.
-func noReply(m *Mail, returnPath string) string {
+// automatic itself, a bounce, from an address that takes none, or from
+// one of the gateway's own (own holds them in lower case).
+func noReply(m *Mail, returnPath string, own map[string]bool) string {
 	if v := strings.ToLower(strings.TrimSpace(m.Header.Get("Auto-Submitted"))); v != "" && v != "no" {
 		return "Auto-Submitted: " + v
 	}
@@ -100,6 +101,9 @@ func noReply(m *Mail, returnPath string) string {
 	}
 	if m.From == "" {
 		return "no sender address"
+	}
+	if own[strings.ToLower(m.From)] {
+		return "the gateway's own address " + m.From
 	}
 	local := strings.ToLower(m.From)
 	if i := strings.LastIndexByte(local, '@'); i >= 0 {

@@ -330,3 +330,40 @@ func TestDovecotSubjectEcho(t *testing.T) {
 		}
 	}
 }
+
+// TestDovecotOwnAddress: the gateway does not answer mail from its own
+// addresses: the intake mailbox (its login is an address) and the replies'
+// sender, in any case. Their invoices are filed all the same.
+func TestDovecotOwnAddress(t *testing.T) {
+	e := newEnv(t, t.TempDir())
+	d := testenv.StartDovecot(t, map[string]string{"eingang@intake.example": "secret"})
+	c := imapUser(t, d.Addr, "eingang@intake.example", "secret")
+	own := []string{"Eingang <eingang@intake.example>", "E-Rechnung <rechnung@portal.example>", "RECHNUNG@Portal.Example"}
+	for i, from := range append(own, "kontrolle@lieferant.example") {
+		appendMail(t, c, "INBOX", testMail{from: from, messageID: fmt.Sprintf("own%d@x", i), subject: "r",
+			parts: []string{xmlPart("r.xml", numbered(t, fmt.Sprintf("OWN-%d", i)))}}.bytes())
+	}
+	e.run(t, Mailbox{Addr: d.Addr, Username: "eingang@intake.example", Password: "secret", Instance: "a"})
+	waitFor(t, 30*time.Second, "every mail filed and done with", func() bool {
+		if count(c, "Done") != len(own)+1 {
+			return false
+		}
+		if _, err := c.Select("Done", nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		replied, err := c.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{kwReplied}}, nil).Wait()
+		return err == nil && len(replied.AllUIDs()) == len(own)+1
+	})
+	if n := len(e.smtp.To("kontrolle@lieferant.example")); n != 1 {
+		t.Errorf("%d replies to a supplier, want 1", n)
+	}
+	for _, from := range own {
+		m, _ := Parse(testMail{from: from}.bytes())
+		if n := len(e.smtp.To(m.From)); n != 0 {
+			t.Errorf("%d replies to the gateway's own address %s", n, m.From)
+		}
+	}
+	if n := strings.Count(e.log.String(), "own address"); n != len(own) {
+		t.Errorf("the log names %d mails from an own address, want %d:\n%s", n, len(own), e.log.String())
+	}
+}

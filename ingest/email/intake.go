@@ -126,7 +126,8 @@ type Config struct {
 type Intake struct {
 	cfg   Config
 	log   *slog.Logger
-	moved chan struct{} // a mail went to done or rejected: wakes the replies
+	moved chan struct{}   // a mail went to done or rejected: wakes the replies
+	own   map[string]bool // the gateway's own addresses, lower case: no reply goes to them
 }
 
 // NewIntake returns an intake; Run reads.
@@ -151,7 +152,28 @@ func NewIntake(cfg Config) (*Intake, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	log := cfg.Logger.With("channel", "email", "mailbox", cfg.Mailbox.Username+"@"+cfg.Mailbox.Addr+"/"+cfg.Mailbox.Folder)
-	return &Intake{cfg: cfg, log: log, moved: make(chan struct{}, 1)}, nil
+	return &Intake{cfg: cfg, log: log, moved: make(chan struct{}, 1), own: ownAddresses(cfg)}, nil
+}
+
+// ownAddresses returns the gateway's own addresses as far as the intake
+// knows them, in lower case: the replies' sender and the SMTP and IMAP
+// login names that are addresses. A mail from one of them gets no reply:
+// the gateway does not answer itself.
+func ownAddresses(cfg Config) map[string]bool {
+	own := map[string]bool{}
+	names := []string{cfg.Mailbox.Username}
+	if s := cfg.Replies; s != nil {
+		names = append(names, s.cfg.Username)
+		if s.cfg.From != nil {
+			names = append(names, s.cfg.From.Address)
+		}
+	}
+	for _, n := range names {
+		if strings.Contains(n, "@") {
+			own[strings.ToLower(n)] = true
+		}
+	}
+	return own
 }
 
 // errPipeline marks a failure of the pipeline or the store: the mail stays

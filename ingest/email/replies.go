@@ -100,7 +100,7 @@ func (in *Intake) answer(ctx context.Context, c *imapclient.Client, msg *imapcli
 	if err != nil {
 		return errPipeline{err}
 	}
-	if why := noReply(m, m.Header.Get("Return-Path")); why != "" {
+	if why := noReply(m, m.Header.Get("Return-Path"), in.own); why != "" {
 		in.log.Info("email: no reply", "message_id", m.MessageID, "why", why)
 		return in.store(c, msg.UID, imap.StoreFlagsAdd, kwReplied)
 	}
