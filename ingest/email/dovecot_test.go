@@ -1,10 +1,13 @@
 package email
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 
 	"github.com/eingang/eingang/ingest"
 	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/store"
 )
 
 var dovecotUsers = map[string]string{"rechnung": "secret", "kasse": "kasse-secret"}
@@ -365,5 +369,95 @@ func TestDovecotOwnAddress(t *testing.T) {
 	}
 	if n := strings.Count(e.log.String(), "own address"); n != len(own) {
 		t.Errorf("the log names %d mails from an own address, want %d:\n%s", n, len(own), e.log.String())
+	}
+}
+
+// markFailer fails the first write of a delivered mark: the gateway
+// crashed after the SMTP server took the mail and before the mark.
+type markFailer struct {
+	store.Store
+	failed atomic.Bool
+}
+
+func (f *markFailer) Create(ctx context.Context, key string, r io.Reader, size int64, opts store.CreateOptions) error {
+	if strings.HasPrefix(key, "mark/delivered-email/") && f.failed.CompareAndSwap(false, true) {
+		return fmt.Errorf("mark failer: %s: %w", key, store.ErrUnavailable)
+	}
+	return f.Store.Create(ctx, key, r, size, opts)
+}
+
+// TestDovecotDeliveryRepeat: a delivery sent but not marked (a crash) is
+// sent again after a restart, at least once, with the Message-ID of the
+// first, so that the municipality's mail system can drop the copy; the
+// repeat is counted. Every other delivery has a Message-ID of its own and
+// is no repeat.
+func TestDovecotDeliveryRepeat(t *testing.T) {
+	d := testenv.StartDovecot(t, dovecotUsers)
+	e := newEnvWith(t, t.TempDir(), envOptions{noDeliver: true, store: func(s store.Store) store.Store { return &markFailer{Store: s} }})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(e.log.String())
+		}
+	})
+	_, mails := intoMailbox(t, d, e)
+	ids := submitN(t, e, "REPEAT-", 2)
+	stop := e.startDelivery(t)
+	waitFor(t, 30*time.Second, "both deliveries sent, one marked", func() bool {
+		marked := 0
+		for _, id := range ids {
+			if ok, err := e.pipe.Marked(t.Context(), id, "delivered-email"); err == nil && ok {
+				marked++
+			}
+		}
+		return len(mails()) == 2 && marked == 1
+	})
+	stop()
+	e.setDelivery(0)
+	e.startDelivery(t)
+	waitFor(t, 30*time.Second, "the unmarked delivery sent again", func() bool { return len(mails()) >= 3 })
+	time.Sleep(500 * time.Millisecond)
+	got := mails()
+	if len(got) != 3 {
+		t.Fatalf("%d deliveries, want 3", len(got))
+	}
+	byInvoice := map[string][]string{} // invoice id → the Message-IDs of its deliveries
+	for _, raw := range got {
+		m, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if strings.Contains(string(raw), "rechnung-"+id+".xml") {
+				byInvoice[id] = append(byInvoice[id], m.MessageID)
+			}
+		}
+	}
+	var repeated, once []string
+	for _, id := range ids {
+		switch n := len(byInvoice[id]); n {
+		case 1:
+			once = byInvoice[id]
+		case 2:
+			repeated = byInvoice[id]
+		default:
+			t.Fatalf("invoice %s delivered %d times", id, n)
+		}
+	}
+	if repeated == nil || once == nil {
+		t.Fatalf("deliveries by invoice: %v", byInvoice)
+	}
+	if repeated[0] != repeated[1] || !strings.HasSuffix(repeated[0], "@portal.example") {
+		t.Errorf("the repeat's Message-ID %q differs from the first's %q", repeated[1], repeated[0])
+	}
+	if once[0] == repeated[0] {
+		t.Errorf("two invoices' deliveries share the Message-ID %s", once[0])
+	}
+	if n := e.counter(t, "eingang_mail_repeats_total", map[string]string{"kind": "deliver"}); n != 1 {
+		t.Errorf("eingang_mail_repeats_total{kind=deliver} %v, want 1", n)
+	}
+	for _, id := range ids {
+		if marked, err := e.pipe.Marked(t.Context(), id, "delivered-email"); err != nil || !marked {
+			t.Errorf("%s: delivered mark %v %v", id, marked, err)
+		}
 	}
 }

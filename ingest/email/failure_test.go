@@ -192,6 +192,10 @@ func TestRestartSendsOnce(t *testing.T) {
 	if got := original(t, e.smtp.To(kasse)[0].Data); !bytes.Equal(got, fixture(t)) {
 		t.Error("the delivery lacks the original")
 	}
+	// The failed attempts never reached the mail's end: the one sent is no repeat.
+	if n := e.counter(t, "eingang_mail_repeats_total", map[string]string{"kind": "deliver"}); n != 0 {
+		t.Errorf("eingang_mail_repeats_total{kind=deliver} %v, want 0", n)
+	}
 	if marked, err := e.pipe.Marked(t.Context(), mustOnlyInbox(t, e), MarkDelivered); err != nil || !marked {
 		t.Errorf("delivery mark: %v %v", marked, err)
 	}

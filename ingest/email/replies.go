@@ -109,7 +109,7 @@ func (in *Intake) answer(ctx context.Context, c *imapclient.Client, msg *imapcli
 		atts = append(atts, attachment{"report.json", "application/json", rep})
 	}
 	refs, _ := m.Header.MsgIDList("References")
-	data, err := compose(in.cfg.Replies.From(), m.From, res.subjectLine(m.Subject), autoReplied, m.MessageID, refs, res.text(m.Subject), atts)
+	data, err := compose(in.cfg.Replies.From(), m.From, res.subjectLine(m.Subject), autoReplied, "", m.MessageID, refs, res.text(m.Subject), atts)
 	if err != nil {
 		in.log.Error("email: reply not composed", "message_id", m.MessageID, "err", err)
 		return in.store(c, msg.UID, imap.StoreFlagsAdd, kwReplied, kwReplyFailed)
