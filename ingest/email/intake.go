@@ -504,6 +504,7 @@ const (
 	kwReplied = imap.Flag("$eingang-replied") // the reply was sent, or none is due
 	kwResult  = "$eingang-result-"            // + "filed" or the reason nothing was: set before the mail leaves processing
 	kwTry     = "$eingang-try-"               // + n: the nth attempt at handling the mail began
+	kwBegun   = imap.Flag("$eingang-begun")   // an attempt began, counted or not: the mail may have been handed to the pipeline
 	filed     = "filed"
 )
 
@@ -560,10 +561,11 @@ func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapcli
 			in.log.Error("email: mail given up after repeated failures", "uid", msg.UID, "attempts", n)
 		} else {
 			try := imap.Flag(kwTry + strconv.Itoa(n+1))
-			if err := in.store(c, msg.UID, imap.StoreFlagsAdd, try); err != nil {
+			if err := in.store(c, msg.UID, imap.StoreFlagsAdd, try, kwBegun); err != nil {
 				return err
 			}
-			reason, messageID, err = in.examine(ctx, c, msg, n == 0)
+			_, begun := keyword(msg.Flags, string(kwBegun))
+			reason, messageID, err = in.examine(ctx, c, msg, n == 0 && !begun)
 			if err != nil {
 				if errors.Is(err, ingest.ErrUnavailable) {
 					// An outage is not the mail's fault: the attempt does not count.
@@ -629,7 +631,7 @@ func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapcl
 		return res.reason, messageID, nil
 	}
 	if firstTry {
-		// Later attempts find the mail's own filing under its key.
+		// Later attempts may find the mail's own filing under its key.
 		id, err := in.cfg.Pipeline.Lookup(ctx, "email", mailKey(raw))
 		if err != nil {
 			return "", messageID, errPipeline{fmt.Errorf("email: %s: %w", m.MessageID, err)}
