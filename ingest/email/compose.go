@@ -91,7 +91,8 @@ func writePart(wc io.WriteCloser, err error) func(string) error {
 
 // noReply reports why a mail must get no automatic reply (RFC 3834): it is
 // automatic itself, a bounce, from an address that takes none, or from
-// one of the gateway's own (own holds them in lower case).
+// one of the gateway's own: those in own (in lower case), and the address
+// of the mailbox it was delivered to (Delivered-To, X-Original-To).
 func noReply(m *Mail, returnPath string, own map[string]bool) string {
 	if v := strings.ToLower(strings.TrimSpace(m.Header.Get("Auto-Submitted"))); v != "" && v != "no" {
 		return "Auto-Submitted: " + v
@@ -111,6 +112,13 @@ func noReply(m *Mail, returnPath string, own map[string]bool) string {
 	}
 	if own[strings.ToLower(m.From)] {
 		return "the gateway's own address " + m.From
+	}
+	for _, key := range []string{"Delivered-To", "X-Original-To"} {
+		for _, v := range m.Header.Values(key) {
+			if strings.EqualFold(strings.Trim(strings.TrimSpace(v), "<>"), m.From) {
+				return "the gateway's own address " + m.From + " (the mailbox's, " + key + ")"
+			}
+		}
 	}
 	local := strings.ToLower(m.From)
 	if i := strings.LastIndexByte(local, '@'); i >= 0 {

@@ -333,16 +333,18 @@ func TestDovecotSubjectEcho(t *testing.T) {
 }
 
 // TestDovecotOwnAddress: the gateway does not answer mail from its own
-// addresses: the intake mailbox (its login is an address) and the replies'
-// sender, in any case. Their invoices are filed all the same.
+// addresses: the intake mailbox (its login is an address, or the address
+// the mail was delivered to) and the replies' sender, in any case. Their
+// invoices are filed all the same.
 func TestDovecotOwnAddress(t *testing.T) {
 	e := newEnv(t, t.TempDir())
 	d := testenv.StartDovecot(t, map[string]string{"eingang@intake.example": "secret"})
 	c := imapUser(t, d.Addr, "eingang@intake.example", "secret")
-	own := []string{"Eingang <eingang@intake.example>", "E-Rechnung <rechnung@portal.example>", "RECHNUNG@Portal.Example"}
+	own := []string{"Eingang <eingang@intake.example>", "E-Rechnung <rechnung@portal.example>", "RECHNUNG@Portal.Example", "Post <post@intake.example>"}
 	for i, from := range append(own, "kontrolle@lieferant.example") {
 		appendMail(t, c, "INBOX", testMail{from: from, messageID: fmt.Sprintf("own%d@x", i), subject: "r",
-			parts: []string{xmlPart("r.xml", numbered(t, fmt.Sprintf("OWN-%d", i)))}}.bytes())
+			headers: []string{"Delivered-To: post@intake.example"},
+			parts:   []string{xmlPart("r.xml", numbered(t, fmt.Sprintf("OWN-%d", i)))}}.bytes())
 	}
 	e.run(t, Mailbox{Addr: d.Addr, Username: "eingang@intake.example", Password: "secret", Instance: "a"})
 	waitFor(t, 30*time.Second, "every mail filed and done with", func() bool {
