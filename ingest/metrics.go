@@ -34,6 +34,7 @@ type Metrics struct {
 	MailsRejected *prometheus.CounterVec // eingang_mail_rejected_total{reason}
 	MailRetries   prometheus.Counter     // eingang_mail_retries_total
 	MailsSent     *prometheus.CounterVec // eingang_mail_sent_total{kind,result}
+	MailRepeats   *prometheus.CounterVec // eingang_mail_repeats_total{kind}
 	MailFiling    prometheus.Histogram   // eingang_mail_filing_seconds
 	MailboxErrors *prometheus.CounterVec // eingang_mailbox_errors_total{kind}
 }
@@ -89,6 +90,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m.MailsSent = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "eingang_mail_sent_total", Help: "Mails sent by SMTP by kind (reply, notify, deliver) and result (sent, failed).",
 	}, []string{"kind", "result"})
+	m.MailRepeats = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "eingang_mail_repeats_total", Help: "Mails to municipalities sent although an earlier attempt may have been sent (a crash or a lost answer), by kind (notify, deliver).",
+	}, []string{"kind"})
 	m.MailFiling = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "eingang_mail_filing_seconds", Help: "Time from a mail's arrival in the mailbox to the filing of its invoice.",
 		Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 1800},
@@ -98,7 +102,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}, []string{"kind"})
 	reg.MustRegister(m.Submissions, m.Validation, m.RuleFailures, m.InboxPending, m.Clearing, m.StoreOps, m.ChannelErrors,
 		m.Ready, m.StoreFree, m.StoreRefusals, m.DirectoryReloads,
-		m.MailsSeen, m.MailsRejected, m.MailRetries, m.MailsSent, m.MailFiling, m.MailboxErrors)
+		m.MailsSeen, m.MailsRejected, m.MailRetries, m.MailsSent, m.MailRepeats, m.MailFiling, m.MailboxErrors)
 	return m
 }
 

@@ -1,10 +1,18 @@
 package email
 
 import (
+	"errors"
+	"io"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-smtp"
+
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -120,6 +128,110 @@ func TestDovecotNotify(t *testing.T) {
 				if !strings.Contains(all.String(), o.ID) {
 					t.Errorf("no notice names %s", o.ID)
 				}
+			}
+		})
+	}
+}
+
+// TestDeliveryMessageID: a delivery's Message-ID is the same each time the
+// same mail is sent, and another for other invoices, another kind of
+// delivery or another recipient.
+func TestDeliveryMessageID(t *testing.T) {
+	from, _ := mail.ParseAddress("E-Rechnung <rechnung@portal.example>")
+	d := &Delivery{Sender: NewSender(SMTP{From: from}, nil, nil)}
+	mu := func(kind, addr string) *directory.Municipality {
+		return &directory.Municipality{ID: "m", Email: addr, Delivery: kind}
+	}
+	list := func(ids ...string) []ingest.Outcome {
+		var l []ingest.Outcome
+		for _, id := range ids {
+			l = append(l, ingest.Outcome{ID: id})
+		}
+		return l
+	}
+	base := d.messageID(mu("deliver", kasse), list("a", "b"))
+	if !strings.HasPrefix(base, "deliver.") || !strings.HasSuffix(base, "@portal.example") {
+		t.Errorf("Message-ID %q", base)
+	}
+	for _, k := range []struct {
+		name string
+		id   string
+		same bool
+	}{
+		{"again", d.messageID(mu("deliver", kasse), list("a", "b")), true},
+		{"invoices in another order", d.messageID(mu("deliver", kasse), list("b", "a")), true},
+		{"recipient in capitals", d.messageID(mu("deliver", strings.ToUpper(kasse)), list("a", "b")), true},
+		{"another invoice", d.messageID(mu("deliver", kasse), list("a", "c")), false},
+		{"fewer invoices", d.messageID(mu("deliver", kasse), list("a")), false},
+		{"another kind", d.messageID(mu("notify", kasse), list("a", "b")), false},
+		{"another recipient", d.messageID(mu("deliver", "post@weimarer-land.example"), list("a", "b")), false},
+	} {
+		if (k.id == base) != k.same {
+			t.Errorf("%s: %q, first %q; want the same: %v", k.name, k.id, base, k.same)
+		}
+	}
+}
+
+// balkySession takes every mail's body and then, the first time, refuses
+// it (451) or drops the connection without an answer.
+type balkySession struct {
+	conn  *smtp.Conn
+	drop  bool
+	tries *atomic.Int32
+	got   *atomic.Int32
+}
+
+func (s *balkySession) Reset()                               {}
+func (s *balkySession) Logout() error                        { return nil }
+func (s *balkySession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *balkySession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *balkySession) Data(r io.Reader) error {
+	if _, err := io.ReadAll(r); err != nil {
+		return err
+	}
+	if s.tries.Add(1) > 1 {
+		s.got.Add(1)
+		return nil
+	}
+	if s.drop {
+		s.conn.Conn().Close()
+		return errors.New("dropped")
+	}
+	return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+}
+
+// TestDeliveryRepeatCount: a delivery sent again after the server refused
+// the first attempt's mail is no repeat; one sent again after the server
+// took the whole mail and gave no answer may be, and is counted.
+func TestDeliveryRepeatCount(t *testing.T) {
+	for _, k := range []struct {
+		name    string
+		drop    bool
+		repeats float64
+	}{{"refused", false, 0}, {"no answer", true, 1}} {
+		t.Run(k.name, func(t *testing.T) {
+			var tries, got atomic.Int32
+			srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+				return &balkySession{conn: c, drop: k.drop, tries: &tries, got: &got}, nil
+			}))
+			srv.Domain = "localhost"
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			go srv.Serve(l)
+			t.Cleanup(func() { srv.Close() })
+			e := newEnvWith(t, t.TempDir(), envOptions{smtp: &SMTP{Addr: l.Addr().String()}})
+			id := submitN(t, e, "BALKY-", 1)[0]
+			waitFor(t, 30*time.Second, "the delivery taken and marked", func() bool {
+				marked, err := e.pipe.Marked(t.Context(), id, MarkDelivered)
+				return got.Load() == 1 && err == nil && marked
+			})
+			if n := tries.Load(); n != 2 {
+				t.Errorf("%d attempts, want 2", n)
+			}
+			if n := e.counter(t, "eingang_mail_repeats_total", map[string]string{"kind": "deliver"}); n != k.repeats {
+				t.Errorf("eingang_mail_repeats_total{kind=deliver} %v, want %v", n, k.repeats)
 			}
 		})
 	}

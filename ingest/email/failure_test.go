@@ -56,6 +56,60 @@ func (f *faultyStore) Put(ctx context.Context, key string, r io.Reader, size int
 	return f.Store.Put(ctx, key, r, size)
 }
 
+// keyFailer fails the first write of a key that matches with an outage.
+type keyFailer struct {
+	store.Store
+	match  func(key string) bool
+	failed atomic.Bool
+}
+
+func (f *keyFailer) fail(key string) error {
+	if f.match(key) && f.failed.CompareAndSwap(false, true) {
+		return fmt.Errorf("key failer: %s: %w", key, store.ErrUnavailable)
+	}
+	return nil
+}
+
+func (f *keyFailer) Create(ctx context.Context, key string, r io.Reader, size int64, opts store.CreateOptions) error {
+	if err := f.fail(key); err != nil {
+		return err
+	}
+	return f.Store.Create(ctx, key, r, size, opts)
+}
+
+func (f *keyFailer) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	if err := f.fail(key); err != nil {
+		return err
+	}
+	return f.Store.Put(ctx, key, r, size)
+}
+
+// TestOutageAfterKeep: the store fails after the mail's invoice was kept
+// and before it was filed; the attempt does not count, and the next one
+// finds the mail's own submission: the invoice is filed once, the sender
+// told it was accepted, not that it came before.
+func TestOutageAfterKeep(t *testing.T) {
+	e := newEnvWith(t, t.TempDir(), envOptions{store: func(s store.Store) store.Store {
+		return &keyFailer{Store: s, match: func(key string) bool { return strings.HasSuffix(key, "/report.json") }}
+	}})
+	addr := startMemIMAP(t, "rechnung", "secret")
+	c := imapUser(t, addr, "rechnung", "secret")
+	appendMail(t, c, "INBOX", testMail{from: "kept@lieferant.example", messageID: "kept@x", subject: "r", parts: []string{xmlPart("r.xml", fixture(t))}}.bytes())
+	e.run(t, Mailbox{Addr: addr, Username: "rechnung", Password: "secret", Instance: "a"})
+	waitFor(t, 30*time.Second, "the mail handled and answered", func() bool {
+		return count(c, "Done")+count(c, "Rejected") == 1 && len(e.smtp.To("kept@lieferant.example")) == 1
+	})
+	if !strings.Contains(e.log.String(), "key failer") {
+		t.Fatalf("the store never failed:\n%s", e.log.String())
+	}
+	if _, text, _ := parseReply(t, e.smtp.To("kept@lieferant.example")[0].Data); count(c, "Done") != 1 || !strings.Contains(text, "angenommen") {
+		t.Errorf("Done %d, reply:\n%s", count(c, "Done"), text)
+	}
+	if fl := flags(t, c, "Done"); hasFlag(fl, kwTry+"2") {
+		t.Errorf("flags %v: the outage counted as an attempt", fl)
+	}
+}
+
 // flags returns the flags of the only mail in a folder.
 func flags(t testing.TB, c *imapclient.Client, folder string) []imap.Flag {
 	t.Helper()
@@ -191,6 +245,10 @@ func TestRestartSendsOnce(t *testing.T) {
 	}
 	if got := original(t, e.smtp.To(kasse)[0].Data); !bytes.Equal(got, fixture(t)) {
 		t.Error("the delivery lacks the original")
+	}
+	// The failed attempts never reached the mail's end: the one sent is no repeat.
+	if n := e.counter(t, "eingang_mail_repeats_total", map[string]string{"kind": "deliver"}); n != 0 {
+		t.Errorf("eingang_mail_repeats_total{kind=deliver} %v, want 0", n)
 	}
 	if marked, err := e.pipe.Marked(t.Context(), mustOnlyInbox(t, e), MarkDelivered); err != nil || !marked {
 		t.Errorf("delivery mark: %v %v", marked, err)

@@ -55,6 +55,7 @@ type env struct {
 	pipe    *ingest.Pipeline
 	dir     *directory.Directory
 	metrics *ingest.Metrics
+	reg     *prometheus.Registry // where metrics is registered
 	smtp    *testenv.SMTPSink
 	sender  *Sender
 	deliv   *Delivery
@@ -93,7 +94,8 @@ func newEnvWith(t testing.TB, storeDir string, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{dir: dir, metrics: ingest.NewMetrics(prometheus.NewRegistry()), smtp: testenv.StartSMTPSink(t), log: &syncBuffer{}}
+	e := &env{dir: dir, reg: prometheus.NewRegistry(), smtp: testenv.StartSMTPSink(t), log: &syncBuffer{}}
+	e.metrics = ingest.NewMetrics(e.reg)
 	e.logger = slog.New(slog.NewTextHandler(e.log, nil))
 	from, _ := mail.ParseAddress("E-Rechnung Thüringen <rechnung@portal.example>")
 	cfg := SMTP{Addr: e.smtp.Addr}
@@ -160,6 +162,31 @@ func (e *env) run(t testing.TB, mb Mailbox) (stop func()) {
 	stop = sync.OnceFunc(func() { cancel(); <-done })
 	t.Cleanup(stop)
 	return stop
+}
+
+// counter returns the value of a counter with the labels, by its name as
+// registered (0 when it was never counted or does not exist).
+func (e *env) counter(t testing.TB, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	metrics:
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if labels[l.GetName()] != l.GetValue() {
+					continue metrics
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }
 
 // syncBuffer is the log of a test gateway: written by its goroutines,

@@ -126,7 +126,8 @@ type Config struct {
 type Intake struct {
 	cfg   Config
 	log   *slog.Logger
-	moved chan struct{} // a mail went to done or rejected: wakes the replies
+	moved chan struct{}   // a mail went to done or rejected: wakes the replies
+	own   map[string]bool // the gateway's own addresses, lower case: no reply goes to them
 }
 
 // NewIntake returns an intake; Run reads.
@@ -151,7 +152,28 @@ func NewIntake(cfg Config) (*Intake, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	log := cfg.Logger.With("channel", "email", "mailbox", cfg.Mailbox.Username+"@"+cfg.Mailbox.Addr+"/"+cfg.Mailbox.Folder)
-	return &Intake{cfg: cfg, log: log, moved: make(chan struct{}, 1)}, nil
+	return &Intake{cfg: cfg, log: log, moved: make(chan struct{}, 1), own: ownAddresses(cfg)}, nil
+}
+
+// ownAddresses returns the gateway's own addresses as far as the intake
+// knows them, in lower case: the replies' sender and the SMTP and IMAP
+// login names that are addresses. A mail from one of them gets no reply:
+// the gateway does not answer itself.
+func ownAddresses(cfg Config) map[string]bool {
+	own := map[string]bool{}
+	names := []string{cfg.Mailbox.Username}
+	if s := cfg.Replies; s != nil {
+		names = append(names, s.cfg.Username)
+		if s.cfg.From != nil {
+			names = append(names, s.cfg.From.Address)
+		}
+	}
+	for _, n := range names {
+		if strings.Contains(n, "@") {
+			own[strings.ToLower(n)] = true
+		}
+	}
+	return own
 }
 
 // errPipeline marks a failure of the pipeline or the store: the mail stays
@@ -457,15 +479,11 @@ func (in *Intake) handleProcessing(ctx context.Context, c *imapclient.Client) er
 	if err != nil {
 		return fmt.Errorf("email: fetch %s: %w", mb.Processing, err)
 	}
-	seen, err := in.seenMessageIDs(c, msgs)
-	if err != nil {
-		return err
-	}
 	for _, msg := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := in.handle(ctx, c, msg, seen); err != nil {
+		if err := in.handle(ctx, c, msg); err != nil {
 			return err
 		}
 	}
@@ -480,38 +498,13 @@ func seqRange(n uint32) []uint32 {
 	return s
 }
 
-// seenMessageIDs returns which Message-IDs of msgs are in the done folder
-// already: a mail sent again is a duplicate. It leaves the processing
-// folder selected.
-func (in *Intake) seenMessageIDs(c *imapclient.Client, msgs []*imapclient.FetchMessageBuffer) (map[string]bool, error) {
-	mb := in.cfg.Mailbox
-	seen := map[string]bool{}
-	if _, err := c.Select(mb.Done, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		return nil, fmt.Errorf("email: examine %s: %w", mb.Done, err)
-	}
-	for _, msg := range msgs {
-		if msg.Envelope == nil || msg.Envelope.MessageID == "" || seen[msg.Envelope.MessageID] {
-			continue
-		}
-		id := msg.Envelope.MessageID
-		found, err := c.UIDSearch(&imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-Id", Value: "<" + id + ">"}}}, nil).Wait()
-		if err != nil {
-			return nil, fmt.Errorf("email: search %s: %w", mb.Done, err)
-		}
-		seen[id] = len(found.AllUIDs()) > 0
-	}
-	if _, err := c.Select(mb.Processing, nil).Wait(); err != nil {
-		return nil, fmt.Errorf("email: select %s: %w", mb.Processing, err)
-	}
-	return seen, nil
-}
-
 // Keywords the gateway sets on a mail: the mailbox holds the state of each
 // mail, so nothing of it lives only in the gateway's memory.
 const (
 	kwReplied = imap.Flag("$eingang-replied") // the reply was sent, or none is due
 	kwResult  = "$eingang-result-"            // + "filed" or the reason nothing was: set before the mail leaves processing
 	kwTry     = "$eingang-try-"               // + n: the nth attempt at handling the mail began
+	kwBegun   = imap.Flag("$eingang-begun")   // an attempt began, counted or not: the mail may have been handed to the pipeline
 	filed     = "filed"
 )
 
@@ -553,7 +546,7 @@ func (in *Intake) store(c *imapclient.Client, uid imap.UID, op imap.StoreFlagsOp
 // counted on the mail: after MaxTries attempts that came to nothing (the
 // gateway crashed or the pipeline failed on it each time) it is rejected.
 // A pipeline failure leaves the mail where it is and returns errPipeline.
-func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, seen map[string]bool) (err error) {
+func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer) (err error) {
 	reason, recorded := keyword(msg.Flags, kwResult)
 	var messageID string
 	if !recorded {
@@ -568,10 +561,11 @@ func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapcli
 			in.log.Error("email: mail given up after repeated failures", "uid", msg.UID, "attempts", n)
 		} else {
 			try := imap.Flag(kwTry + strconv.Itoa(n+1))
-			if err := in.store(c, msg.UID, imap.StoreFlagsAdd, try); err != nil {
+			if err := in.store(c, msg.UID, imap.StoreFlagsAdd, try, kwBegun); err != nil {
 				return err
 			}
-			reason, messageID, err = in.examine(ctx, c, msg, seen)
+			_, begun := keyword(msg.Flags, string(kwBegun))
+			reason, messageID, err = in.examine(ctx, c, msg, n == 0 && !begun)
 			if err != nil {
 				if errors.Is(err, ingest.ErrUnavailable) {
 					// An outage is not the mail's fault: the attempt does not count.
@@ -595,9 +589,6 @@ func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapcli
 	if _, err := c.Move(imap.UIDSetNum(msg.UID), folder).Wait(); err != nil {
 		return fmt.Errorf("email: move uid %d to %s: %w", msg.UID, folder, err)
 	}
-	if reason == filed && messageID != "" {
-		seen[messageID] = true
-	}
 	select {
 	case in.moved <- struct{}{}:
 	default:
@@ -607,8 +598,12 @@ func (in *Intake) handle(ctx context.Context, c *imapclient.Client, msg *imapcli
 
 // examine reads a claimed mail and hands its invoice to the pipeline. It
 // returns the result (filed or the reason nothing was) and the mail's
-// Message-ID. A panic is returned as an error.
-func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, seen map[string]bool) (reason, messageID string, err error) {
+// Message-ID. A mail is a duplicate when its invoice is (the pipeline's
+// check of the invoice's bytes), whatever its Message-ID; on the first
+// attempt at a mail (firstTry) the same mail byte for byte handed over
+// before, a copy or the mail sent again, is one too. A panic is returned
+// as an error.
+func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapclient.FetchMessageBuffer, firstTry bool) (reason, messageID string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			in.log.Error("email: panic while handling a mail", "uid", msg.UID, "panic", p, "stack", string(debug.Stack()))
@@ -630,12 +625,20 @@ func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapcl
 		return ReasonTooLarge, messageID, nil
 	case perr != nil:
 		return ReasonUnreadable, messageID, nil
-	case m.MessageID != "" && seen[m.MessageID]:
-		return ReasonDuplicate, messageID, nil
 	}
 	inv, res := classify(m)
 	if res.reason != "" {
 		return res.reason, messageID, nil
+	}
+	if firstTry {
+		// Later attempts may find the mail's own filing under its key.
+		id, err := in.cfg.Pipeline.Lookup(ctx, "email", mailKey(raw))
+		if err != nil {
+			return "", messageID, errPipeline{fmt.Errorf("email: %s: %w", m.MessageID, err)}
+		}
+		if id != "" {
+			return ReasonDuplicate, messageID, nil
+		}
 	}
 	_, err = in.cfg.Pipeline.Submit(ctx, ingest.Submission{
 		Data: inv.Data, Channel: "email", Sender: m.From, Reference: m.MessageID,
@@ -748,8 +751,9 @@ func (in *Intake) result(ctx context.Context, raw []byte, size int64, reason str
 			return nil, nil, err
 		}
 	}
-	if reason == ReasonDuplicate && (rec == nil || rec.Status != ingest.StatusDuplicate) {
-		// The same Message-ID as a mail filed before.
+	if reason == ReasonDuplicate && rec == nil {
+		// Recorded by a gateway that took a Message-ID seen before for a
+		// duplicate: nothing of the mail was filed.
 		res.detail = m.MessageID
 		return m, res, nil
 	}
@@ -759,15 +763,19 @@ func (in *Intake) result(ctx context.Context, raw []byte, size int64, reason str
 	}
 	res.receipt = rec
 	o := rec.Outcome
-	switch rec.Status {
-	case ingest.StatusDuplicate:
+	switch {
+	case rec.Status == ingest.StatusDuplicate:
 		first, err := in.cfg.Pipeline.Outcome(ctx, o.DuplicateOf)
 		if err != nil {
 			return nil, nil, fmt.Errorf("email: %s: first of a duplicate: %w", m.MessageID, err)
 		}
 		res.reason, res.first, o = ReasonDuplicate, &first, first
 		rec.ID = first.ID
-	case ingest.StatusRejected:
+	case reason == ReasonDuplicate:
+		// The same mail came before: its filing is the first.
+		first := o
+		res.first = &first
+	case rec.Status == ingest.StatusRejected:
 		res.reason = ReasonInvalid
 	}
 	if o.Municipality != "" {

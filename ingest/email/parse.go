@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
+	netmail "net/mail"
 	"net/url"
 	"path"
 	"regexp"
@@ -109,14 +110,7 @@ func Parse(raw []byte) (*Mail, error) {
 	}
 	mh := mail.Header{Header: message.Header{Header: h}}
 	m := &Mail{Header: mh}
-	if from, err := mh.AddressList("From"); err == nil && len(from) > 0 {
-		m.From = from[0].Address
-	} else if err != nil {
-		// An unparsable From may still hold an address.
-		if a, perr := mail.ParseAddress(strings.TrimSpace(mh.Get("From"))); perr == nil {
-			m.From = a.Address
-		}
-	}
+	m.From = fromAddress(mh)
 	m.MessageID, _ = mh.MessageID()
 	if m.MessageID == "" {
 		m.MessageID = strings.Trim(strings.TrimSpace(mh.Get("Message-Id")), "<>")
@@ -127,6 +121,40 @@ func Parse(raw []byte) (*Mail, error) {
 	}
 	return m, nil
 }
+
+// fromAddress returns the address of a mail's From. A display name that
+// does not decode (an unknown charset, an encoded comma) does not cost the
+// address: the value is parsed again undecoded, with unknown charsets
+// taken as they are, and failing that its angle-addr is taken alone.
+func fromAddress(h mail.Header) string {
+	if from, err := h.AddressList("From"); err == nil {
+		if len(from) > 0 {
+			return from[0].Address
+		}
+		return ""
+	}
+	raw := strings.TrimSpace(h.Get("From"))
+	if list, err := (&netmail.AddressParser{WordDecoder: lenientWords}).ParseList(raw); err == nil && len(list) > 0 {
+		return list[0].Address
+	}
+	if i := strings.LastIndexByte(raw, '<'); i >= 0 {
+		if j := strings.IndexByte(raw[i:], '>'); j > 0 {
+			if a, err := netmail.ParseAddress(raw[i : i+j+1]); err == nil {
+				return a.Address
+			}
+		}
+	}
+	return ""
+}
+
+// lenientWords decodes RFC 2047 words in any charset it knows and leaves
+// the bytes of the others as they are.
+var lenientWords = &mime.WordDecoder{CharsetReader: func(name string, r io.Reader) (io.Reader, error) {
+	if cr, err := charset.Reader(name, r); err == nil {
+		return cr, nil
+	}
+	return r, nil
+}}
 
 var filename2231 = regexp.MustCompile(`(?i)filename\*=([a-z0-9_-]+)'[^']*'([^;\s]+)`)
 

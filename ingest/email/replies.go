@@ -100,7 +100,7 @@ func (in *Intake) answer(ctx context.Context, c *imapclient.Client, msg *imapcli
 	if err != nil {
 		return errPipeline{err}
 	}
-	if why := noReply(m, m.Header.Get("Return-Path")); why != "" {
+	if why := noReply(m, m.Header.Get("Return-Path"), in.own); why != "" {
 		in.log.Info("email: no reply", "message_id", m.MessageID, "why", why)
 		return in.store(c, msg.UID, imap.StoreFlagsAdd, kwReplied)
 	}
@@ -109,7 +109,7 @@ func (in *Intake) answer(ctx context.Context, c *imapclient.Client, msg *imapcli
 		atts = append(atts, attachment{"report.json", "application/json", rep})
 	}
 	refs, _ := m.Header.MsgIDList("References")
-	data, err := compose(in.cfg.Replies.From(), m.From, res.subjectLine(m.Subject), autoReplied, m.MessageID, refs, res.text(m.Subject), atts)
+	data, err := compose(in.cfg.Replies.From(), m.From, res.subjectLine(m.Subject), autoReplied, "", m.MessageID, refs, res.text(m.Subject), atts)
 	if err != nil {
 		in.log.Error("email: reply not composed", "message_id", m.MessageID, "err", err)
 		return in.store(c, msg.UID, imap.StoreFlagsAdd, kwReplied, kwReplyFailed)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/eingang/eingang/ingest"
 )
@@ -14,7 +16,7 @@ const (
 	ReasonSeveralInvoices = "several-invoices"
 	ReasonTooLarge        = "too-large"
 	ReasonUnreadable      = "unreadable"
-	ReasonDuplicate       = "duplicate" // the same Message-ID or the same invoice again
+	ReasonDuplicate       = "duplicate" // the same invoice again (by its bytes)
 	ReasonInvalid         = "invalid"   // the invoice was filed among the rejected
 	ReasonFailed          = "failed"    // handling it failed again and again (Config.MaxTries)
 )
@@ -31,8 +33,34 @@ type result struct {
 	muniName string          // the municipality's name, if routed
 }
 
+// maxEcho is how many characters of a mail's subject its reply repeats.
+const maxEcho = 200
+
+// echo returns a subject as a reply repeats it: on one line, control
+// characters as spaces, runs of white space as one, at most maxEcho
+// characters (then an ellipsis), and valid UTF-8.
+func echo(subject string) string {
+	out := make([]rune, 0, maxEcho+2)
+	space := false
+	for _, r := range subject {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError {
+			space = len(out) > 0
+			continue
+		}
+		if space {
+			out, space = append(out, ' '), false
+		}
+		if out = append(out, r); len(out) > maxEcho {
+			out = append(out[:maxEcho-1], '…')
+			break
+		}
+	}
+	return string(out)
+}
+
 // text returns the reply's body, German then English.
 func (r *result) text(subject string) string {
+	subject = echo(subject)
 	var b strings.Builder
 	for _, lang := range []string{"de", "en"} {
 		t := func(de, en string, a ...any) {
@@ -87,8 +115,8 @@ func (r *result) verdict(t func(de, en string, a ...any)) {
 	}
 	if r.receipt == nil {
 		if r.reason == ReasonDuplicate {
-			t("Ergebnis: diese E-Mail (Message-ID %s) wurde bereits verarbeitet; sie wurde nicht erneut abgelegt.",
-				"Result: this mail (Message-ID %s) was processed before; it was not filed again.", r.detail)
+			t("Ergebnis: nicht angenommen. Eine E-Mail mit derselben Message-ID (%s) ist bereits eingegangen; diese wurde nicht verarbeitet und nichts aus ihr abgelegt. Bitte senden Sie die Rechnung in einer neuen E-Mail.",
+				"Result: not accepted. A mail with the same Message-ID (%s) came before; this one was not processed and nothing of it was filed. Please send the invoice again in a new mail.", r.detail)
 		}
 		return
 	}
@@ -163,7 +191,7 @@ func (r *result) subjectLine(subject string) string {
 	if r.reason != "" && r.reason != ReasonInvalid {
 		s = "Nicht angenommen / not accepted"
 	}
-	if subject == "" {
+	if subject = echo(subject); subject == "" {
 		return s
 	}
 	return s + ": Re: " + subject

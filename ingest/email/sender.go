@@ -1,7 +1,6 @@
 package email
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -85,7 +84,16 @@ func (s *Sender) From() *mail.Address { return s.cfg.From }
 
 // Send sends one mail of a kind (reply, notify, deliver) and counts it.
 func (s *Sender) Send(ctx context.Context, kind, to string, data []byte) error {
-	err := s.send(ctx, to, data)
+	return s.sendCommit(ctx, kind, to, data, nil)
+}
+
+// sendCommit is Send that calls commit, if not nil, once the server has
+// the mail but not its end: from then on the server may have taken the
+// mail, even if an error follows, unless it is a reply of the server's
+// (refused). An error of commit ends the connection, and the server drops
+// the mail.
+func (s *Sender) sendCommit(ctx context.Context, kind, to string, data []byte, commit func() error) error {
+	err := s.send(ctx, to, data, commit)
 	if err != nil {
 		s.count(kind, "failed")
 		return err
@@ -101,14 +109,22 @@ func permanent(err error) bool {
 	return errors.As(err, &se) && se.Code >= 500 && se.Code < 600
 }
 
+// refused reports whether the server answered a mail with a refusal (a
+// 4xx or 5xx reply): then it did not take it.
+func refused(err error) bool {
+	var se *smtp.SMTPError
+	return errors.As(err, &se)
+}
+
 func (s *Sender) count(kind, result string) {
 	if s.metrics != nil {
 		s.metrics.MailsSent.WithLabelValues(kind, result).Inc()
 	}
 }
 
-// send delivers one mail over a new connection.
-func (s *Sender) send(ctx context.Context, to string, data []byte) error {
+// send delivers one mail over a new connection; commit, if not nil, is
+// called before the mail's end is sent.
+func (s *Sender) send(ctx context.Context, to string, data []byte, commit func() error) error {
 	var c *smtp.Client
 	var err error
 	tc := s.cfg.TLSConfig
@@ -132,10 +148,44 @@ func (s *Sender) send(ctx context.Context, to string, data []byte) error {
 			return fmt.Errorf("email: smtp %s: auth: %w", s.cfg.Addr, err)
 		}
 	}
-	if err := c.SendMail(s.cfg.From.Address, []string{to}, bytes.NewReader(data)); err != nil {
-		return fmt.Errorf("email: smtp %s: send to %s: %w", s.cfg.Addr, to, err)
+	fail := func(err error) error { return fmt.Errorf("email: smtp %s: send to %s: %w", s.cfg.Addr, to, err) }
+	var opts *smtp.MailOptions
+	if !ascii(s.cfg.From.Address) || !ascii(to) {
+		opts = &smtp.MailOptions{UTF8: true}
+	}
+	if err := c.Mail(s.cfg.From.Address, opts); err != nil {
+		return fail(err)
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		return fail(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return fail(err)
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			// Closing the connection before the mail's end drops it.
+			return fail(fmt.Errorf("not sent: %w", err))
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fail(err)
 	}
 	// The server has taken the mail: a failed QUIT must not send it again.
 	c.Quit()
 	return nil
+}
+
+// ascii reports whether s is all ASCII (else SMTPUTF8 is asked for).
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
