@@ -149,6 +149,12 @@ func (p *Pipeline) Original(ctx context.Context, id string) (io.ReadCloser, erro
 	return p.open(ctx, id, originalKey)
 }
 
+// Envelope returns the channel's whole message a submission came in (for
+// PEPPOL the StandardBusinessDocument); ErrNotFound if it had none.
+func (p *Pipeline) Envelope(ctx context.Context, id string) (io.ReadCloser, error) {
+	return p.open(ctx, id, envelopeKey)
+}
+
 // open opens the object key(id) of a submission; a malformed id or a
 // missing object is ErrNotFound.
 func (p *Pipeline) open(ctx context.Context, id string, key func(string) string) (io.ReadCloser, error) {
@@ -238,6 +244,29 @@ func (p *Pipeline) Clearing(ctx context.Context, after string, limit int) ([]Out
 		var o Outcome
 		if err := getJSON(ctx, p.cfg.Store, in.Key, &o); err == nil {
 			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// AbandonedList lists the abandoned submissions in id (arrival) order
+// after the cursor, at most limit: originals or envelopes in the archive
+// that are no invoice, for operators.
+func (p *Pipeline) AbandonedList(ctx context.Context, after string, limit int) ([]Abandoned, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	infos, err := p.cfg.Store.List(ctx, abandonedPrefix, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: abandoned: %w", err)
+	}
+	out := make([]Abandoned, 0, len(infos))
+	for _, in := range infos {
+		var a Abandoned
+		if err := getJSON(ctx, p.cfg.Store, in.Key, &a); err == nil {
+			out = append(out, a)
+		} else if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
+			return nil, fmt.Errorf("ingest: abandoned: %w", err)
 		}
 	}
 	return out, nil

@@ -16,9 +16,9 @@ import (
 //	archive/YYYY/MM/DD/<id>/report.json   the validation report
 //	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed; present = finished
 //	archive/YYYY/MM/DD/<id>/receipt-<sha256>  a further receipt token, given to a duplicate's sender
-//	pending/<id>                          kept but not yet filed, naming its owner (lease.go; Recover works these off)
-//	claim/<id>/<n>                        the n-th takeover of a pending submission's lease (create-if-absent; lease.go)
-//	abandoned/<id>                        kept in part, never acknowledged: no invoice (lease.go)
+//	pending/<id>                          kept but not yet filed, naming its owner (write.go; Recover works these off)
+//	claim/<id>/<n>                        the n-th takeover of a pending submission's lease (create-if-absent; write.go)
+//	abandoned/<id>                        kept in part, never acknowledged: no invoice (the ownership rule in write.go)
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
 //	ref/<channel>/<sha256 of key>         the id that first brought this channel key (create-if-absent)
 //	inbox/<municipality>/new/<id>         routed, not yet acknowledged
