@@ -10,22 +10,22 @@ import (
 	"time"
 )
 
-// readmeBlock returns the first ```sh block of the README section that
-// starts with heading.
+// readmeBlock returns the first ```sh block of the section of
+// docs/senders.md (the senders' documentation) that starts with heading.
 func readmeBlock(t *testing.T, heading string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/senders.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, sec, ok := strings.Cut(string(b), "\n"+heading+"\n")
 	if !ok {
-		t.Fatalf("README has no section %q", heading)
+		t.Fatalf("docs/senders.md has no section %q", heading)
 	}
 	_, block, ok := strings.Cut(sec, "```sh\n")
 	block, _, ok2 := strings.Cut(block, "```\n")
 	if !ok || !ok2 {
-		t.Fatalf("README section %q has no sh block", heading)
+		t.Fatalf("docs/senders.md section %q has no sh block", heading)
 	}
 	return block
 }
