@@ -16,9 +16,9 @@ import (
 )
 
 // TestDovecotServe runs `eingang serve` with the e-mail channel configured
-// as the README shows: an invoice mailed to the Dovecot mailbox is filed,
+// as docs/senders.md shows: an invoice mailed to the Dovecot mailbox is filed,
 // the sender gets a reply and the municipality the original. With
-// EINGANG_SHOW_REPLY set it prints the reply (the README's sample).
+// EINGANG_SHOW_REPLY set it prints the reply (the sample in docs/senders.md).
 func TestDovecotServe(t *testing.T) {
 	d := testenv.StartDovecot(t, map[string]string{"rechnung": "secret"})
 	sink := testenv.StartSMTPSink(t)

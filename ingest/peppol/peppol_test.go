@@ -719,7 +719,7 @@ func TestPeppolClientCertificates(t *testing.T) {
 }
 
 // TestPeppolTestdata checks that testdata/sbd-ubl.xml, the SBD of the
-// README's curl example, wraps the fixture as the tests do
+// curl example of docs/senders.md, wraps the fixture as the tests do
 // (EINGANG_UPDATE=1 rewrites it).
 func TestPeppolTestdata(t *testing.T) {
 	want := ublSBD(t, "readme-0001")
