@@ -196,7 +196,11 @@ func (m *Metrics) routedFromClearing(municipality string) {
 	}
 }
 
-// CountPending sets the pending gauges from the store: run it at start.
+// CountPending sets the pending gauges from the store's listings: run it
+// at start and now and then (serve: every minute). Between two counts a
+// gateway adds what it filed, acknowledged and routed itself; gateways on
+// one store report the same counts after each, so read them with max()
+// across gateways, never sum().
 func (p *Pipeline) CountPending(ctx context.Context) error {
 	m := p.cfg.Metrics
 	if m == nil {

@@ -200,6 +200,11 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 				if _, err := pipe.Recover(ctx); err != nil {
 					log.Warn("recovery", "err", err)
 				}
+				// Other gateways file and acknowledge too: the gauges
+				// follow the store, not this process alone.
+				if err := pipe.CountPending(ctx); err != nil {
+					log.Warn("counting pending invoices", "err", err)
+				}
 			}
 		}
 	}()
