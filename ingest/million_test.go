@@ -1,0 +1,159 @@
+package ingest
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/eingang/eingang/directory"
+	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/store"
+)
+
+// BenchmarkMillion measures the read side and recovery over an archive of
+// many invoices (EINGANG_BENCH_INVOICES, default 1,000,000) spread over 600
+// municipalities and the past year, written through the store directly
+// (their inbox entries; a tenth of each municipality's invoices
+// not yet acknowledged): an inbox page (50 entries) of a random
+// municipality, the operators' figures and recovery at start with 20
+// submissions pending. It reports the p99 of the page, the figures' time
+// and recovery's time. On the filesystem store only: writing a million
+// objects to MinIO on this machine takes longer than the benchmark run.
+//
+//	EINGANG_BENCH_DATA=$PWD/.bench-data go test -run '^$' -bench Million -benchtime 1x -timeout 60m ./ingest
+func BenchmarkMillion(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("EINGANG_BENCH_INVOICES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	ctx := context.Background()
+	dir := testenv.BenchDir(b)
+	s, err := store.OpenFS(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var yaml strings.Builder
+	yaml.WriteString("municipalities:\n")
+	for m := range 600 {
+		fmt.Fprintf(&yaml, "  - id: m%03d\n    name: Gemeinde %03d\n    leitweg_ids: [\"16%06d\"]\n", m, m, m)
+	}
+	d, err := directory.Parse([]byte(yaml.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return d }, Instance: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	start := time.Now()
+	fill(b, s, n)
+	b.Logf("%d invoices written in %s", n, time.Since(start).Round(time.Second))
+	for i := range 20 {
+		id := newID(time.Now(), uint64(i))
+		// A former run of this instance left them: recovery takes them at once.
+		put := func(key, v string) {
+			if err := s.Put(ctx, key, strings.NewReader(v), int64(len(v))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		put(pendingKey(id), `{"owner":"bench","run":"former"}`)
+	}
+
+	b.ResetTimer()
+	for range b.N {
+		var pages []time.Duration
+		for range 200 {
+			m := fmt.Sprintf("m%03d", rand.IntN(600))
+			t0 := time.Now()
+			list, err := p.Inbox(ctx, m, "new", "", 50)
+			if err != nil || len(list) == 0 {
+				b.Fatalf("inbox %s: %d %v", m, len(list), err)
+			}
+			pages = append(pages, time.Since(t0))
+		}
+		slices.Sort(pages)
+		t0 := time.Now()
+		st, err := p.Stats(ctx, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		figures := time.Since(t0)
+		t0 = time.Now()
+		if _, err := p.Recover(ctx); err != nil {
+			b.Fatal(err)
+		}
+		recovery := time.Since(t0)
+		b.ReportMetric(float64(pages[len(pages)*99/100].Microseconds())/1000, "page-p99-ms")
+		b.ReportMetric(float64(figures.Milliseconds()), "ops-ms")
+		b.ReportMetric(float64(recovery.Milliseconds()), "recovery-ms")
+		b.Logf("figures: truncated %v, clearing %d, %d municipalities with a backlog", st.Truncated, st.Clearing, len(st.Backlog))
+	}
+}
+
+// newID returns a UUIDv7 of time t with n in its random bits.
+func newID(t time.Time, n uint64) string {
+	var u uuid.UUID
+	ms := uint64(t.UnixMilli())
+	binary.BigEndian.PutUint64(u[0:8], ms<<16)
+	u[6] = 0x70 | byte(n>>56&0x0f)
+	binary.BigEndian.PutUint64(u[8:16], n)
+	u[8] = 0x80 | u[8]&0x3f
+	return u.String()
+}
+
+// fill writes n filed invoices' inbox entries (what the read side lists
+// and reads; the other objects of a filing are not read by it).
+func fill(b *testing.B, s store.Store, n int) {
+	ctx := store.Deferred(context.Background())
+	now := time.Now()
+	var wg sync.WaitGroup
+	workers := 8
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				at := now.Add(-time.Duration(n-i) * (365 * 24 * time.Hour / time.Duration(n)))
+				id := newID(at, uint64(i))
+				m := fmt.Sprintf("m%03d", i%600)
+				state := "acknowledged"
+				if (i/600)%10 == 0 {
+					state = "new"
+				}
+				o := Outcome{ID: id, Status: StatusRouted, Accepted: true, Municipality: m, Channel: "upload",
+					ReceivedAt: at, FiledAt: at, Seller: "Muster Bau GmbH", InvoiceNumber: "RE-" + strconv.Itoa(i), Total: "119.00", Currency: "EUR"}
+				if err := putJSON(ctx, s, inboxKey(m, state, id), o); err != nil {
+					errs <- err
+					return
+				}
+				if i%10000 == w {
+					if err := store.Sync(context.Background(), s); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	if err := store.Sync(context.Background(), s); err != nil {
+		b.Fatal(err)
+	}
+}
