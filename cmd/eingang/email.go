@@ -23,6 +23,9 @@ type emailConfig struct {
 		PasswordEnv  string `yaml:"password_env"`
 		Poll         string `yaml:"poll"`     // default 30s
 		Instance     string `yaml:"instance"` // names this gateway's processing folder; default the gateway's instance
+		// Address is the mailbox's own e-mail address where its login name
+		// is none: no reply goes to any mailbox's address.
+		Address string `yaml:"address"`
 	} `yaml:"mailboxes"`
 	SMTP struct {
 		URL          string `yaml:"url"`
@@ -113,6 +116,7 @@ func newMailer(cfg *emailConfig, log *slog.Logger, metrics *ingest.Metrics) (*ma
 			}
 		}
 	}
+	var own []string
 	for i, mb := range cfg.Mailboxes {
 		pw, err := secret(mb.PasswordFile, mb.PasswordEnv)
 		if err != nil {
@@ -129,6 +133,12 @@ func newMailer(cfg *emailConfig, log *slog.Logger, metrics *ingest.Metrics) (*ma
 		}
 		box.Instance = mb.Instance
 		m.cfgs = append(m.cfgs, email.Config{Mailbox: box, Replies: m.sender, MaxMailBytes: maxBytes, Logger: log, Metrics: metrics})
+		own = append(own, box.Username, mb.Address)
+	}
+	// Every intake knows every mailbox's address: the gateway answers none
+	// of its own mailboxes.
+	for i := range m.cfgs {
+		m.cfgs[i].OwnAddresses = own
 	}
 	if len(m.cfgs) == 0 && m.sender == nil {
 		return nil, errors.New("email: neither mailboxes nor smtp configured")

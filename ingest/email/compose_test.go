@@ -10,8 +10,9 @@ import (
 // TestNoReply: which mails get no automatic reply, and why.
 func TestNoReply(t *testing.T) {
 	own := ownAddresses(Config{
-		Mailbox: Mailbox{Username: "Eingang@Intake.example"},
-		Replies: NewSender(SMTP{Username: "gateway", From: &mail.Address{Name: "E-Rechnung", Address: "rechnung@portal.example"}}, nil, nil),
+		Mailbox:      Mailbox{Username: "Eingang@Intake.example"},
+		OwnAddresses: []string{"rechnung@kreis.example", "post"},
+		Replies:      NewSender(SMTP{Username: "gateway", From: &mail.Address{Name: "E-Rechnung", Address: "rechnung@portal.example"}}, nil, nil),
 	})
 	for _, k := range []struct {
 		name, header, returnPath, why string
@@ -20,6 +21,7 @@ func TestNoReply(t *testing.T) {
 		{"the SMTP sender", "From: E-Rechnung <rechnung@portal.example>", "", "own address"},
 		{"the SMTP sender in capitals", "From: RECHNUNG@Portal.Example", "", "own address"},
 		{"the intake mailbox", "From: eingang@intake.example", "", "own address"},
+		{"another mailbox of the gateway", "From: Rechnung@Kreis.example", "", "own address"},
 		{"a login name that is no address", "From: gateway", "", "no sender address"},
 		{"the mailbox delivered to", "From: Eingang <Post@Stadt.example>\r\nDelivered-To: post@stadt.example", "", "own address"},
 		{"the mailbox delivered to, by alias", "From: post@stadt.example\r\nDelivered-To: rechnung@stadt.example\r\nX-Original-To: <post@stadt.example>", "", "own address"},

@@ -118,8 +118,11 @@ type Config struct {
 	// nothing (the gateway crashed, or the pipeline failed other than by
 	// an outage) before it is rejected with a reply (default 5).
 	MaxTries int
-	Logger   *slog.Logger
-	Metrics  *ingest.Metrics // may be nil
+	// OwnAddresses are further addresses of the gateway, such as those of
+	// its other mailboxes: a mail from any of them gets no reply either.
+	OwnAddresses []string
+	Logger       *slog.Logger
+	Metrics      *ingest.Metrics // may be nil
 }
 
 // An Intake reads one mailbox.
@@ -156,12 +159,12 @@ func NewIntake(cfg Config) (*Intake, error) {
 }
 
 // ownAddresses returns the gateway's own addresses as far as the intake
-// knows them, in lower case: the replies' sender and the SMTP and IMAP
-// login names that are addresses. A mail from one of them gets no reply:
-// the gateway does not answer itself.
+// knows them, in lower case: the replies' sender, the SMTP and IMAP
+// login names that are addresses and Config.OwnAddresses. A mail from one
+// of them gets no reply: the gateway does not answer itself.
 func ownAddresses(cfg Config) map[string]bool {
 	own := map[string]bool{}
-	names := []string{cfg.Mailbox.Username}
+	names := append([]string{cfg.Mailbox.Username}, cfg.OwnAddresses...)
 	if s := cfg.Replies; s != nil {
 		names = append(names, s.cfg.Username)
 		if s.cfg.From != nil {
