@@ -19,6 +19,7 @@ import (
 //	pending/<id>                          kept but not yet filed, naming its owner (write.go; Recover works these off)
 //	claim/<id>/<n>                        the n-th takeover of a pending submission's lease (create-if-absent; write.go)
 //	abandoned/<id>                        kept in part, never acknowledged: no invoice (the ownership rule in write.go)
+//	superseded/<id>                       the copy that took an abandoned first's place in dedup (create-if-absent)
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
 //	ref/<channel>/<sha256 of key>         the id that first brought this channel key (create-if-absent)
 //	inbox/<municipality>/new/<id>         routed, not yet acknowledged
@@ -76,6 +77,7 @@ func envelopeKey(id string) string        { return archivePrefix(id) + "envelope
 func markKey(name, id string) string      { return "mark/" + name + "/" + id }
 func abandonedKey(id string) string       { return abandonedPrefix + id }
 func claimPrefix(id string) string        { return "claim/" + id + "/" }
+func supersededKey(id string) string      { return "superseded/" + id }
 func claimKey(id string, n int) string    { return claimPrefix(id) + strconv.Itoa(n) }
 
 func refKey(channel, key string) string {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -260,5 +261,71 @@ func TestLeaseDuplicateWaits(t *testing.T) {
 	}
 	if _, err := b.Outcome(ctx, meta.ID); errors.Is(err, ErrNotFound) {
 		t.Error("the first has no outcome")
+	}
+}
+
+// TestLeaseCopiesOfAbandoned sends the same bytes to four gateways at once
+// while the dedup record names a first submission that was abandoned: one
+// copy takes its place and is filed once, the others are its duplicates.
+func TestLeaseCopiesOfAbandoned(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gateways(t, s, 0, "a", "b", "c", "d")
+	data := fixture(t)
+	abandoned := metaOf(t, uuid.Must(uuid.NewV7()).String(), data)
+	if err := s.Put(ctx, dedupKey(abandoned.SHA256), strings.NewReader(abandoned.ID), int64(len(abandoned.ID))); err != nil {
+		t.Fatal(err)
+	}
+	var filed atomic.Int32
+	ids := make([]string, len(gw))
+	var wg sync.WaitGroup
+	for i, p := range gw {
+		p.cfg.OnFiled = func(Outcome) { filed.Add(1) }
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec, err := p.Submit(ctx, Submission{Data: data, Channel: "upload"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids[i] = rec.ID
+		}()
+	}
+	wg.Wait()
+	if n := filed.Load(); n != 1 {
+		t.Errorf("filed %d times, want once", n)
+	}
+	for _, id := range ids {
+		if id != ids[0] || id == abandoned.ID {
+			t.Fatalf("answered with ids %v, want one, not the abandoned %s", ids, abandoned.ID)
+		}
+	}
+	// The step that decides it, taken by four copies at the same moment
+	// (above, the copies that came later found the winner's record):
+	// exactly one takes the place of another abandoned first.
+	other := metaOf(t, uuid.Must(uuid.NewV7()).String(), numbered(t, "OTHER"))
+	winners := make([]string, len(gw))
+	for i, p := range gw {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			copyMeta := metaOf(t, uuid.Must(uuid.NewV7()).String(), numbered(t, "OTHER"))
+			w, err := p.takeOver(ctx, ctx, copyMeta, other.ID)
+			if err != nil {
+				t.Error(err)
+			}
+			winners[i] = w
+		}()
+	}
+	wg.Wait()
+	for _, w := range winners {
+		if w != winners[0] {
+			t.Errorf("takeOver answered %v, want one winner", winners)
+			break
+		}
 	}
 }

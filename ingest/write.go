@@ -239,7 +239,7 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 	if err != nil {
 		return nil, err
 	}
-	if first != meta.ID {
+	for first != meta.ID {
 		frec, err := p.settle(ctx, first)
 		if err != nil {
 			return nil, err
@@ -248,8 +248,9 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 			return p.duplicate(ctx, meta, frec)
 		}
 		// The first was never completely kept (a crash cut it short
-		// before anyone was answered): this submission takes its place.
-		if err := p.takeOver(dctx, meta); err != nil {
+		// before anyone was answered): one later copy takes its place,
+		// and the others are its duplicates.
+		if first, err = p.takeOver(ctx, dctx, meta, first); err != nil {
 			return nil, err
 		}
 	}
@@ -420,18 +421,25 @@ func (p *Pipeline) settle(ctx context.Context, id string) (*Receipt, error) {
 
 // takeOver records the submission under its channel key and its bytes
 // in place of a first submission that was never completely kept (a crash
-// cut it short before anyone was answered).
-func (p *Pipeline) takeOver(dctx context.Context, meta Meta) error {
+// cut it short before anyone was answered), and returns its id. Of
+// several copies doing so at once, on any gateways, one wins (a
+// create-if-absent of superseded/<first>): takeOver returns the winner's
+// id to the others.
+func (p *Pipeline) takeOver(ctx, dctx context.Context, meta Meta, first string) (string, error) {
+	winner, err := p.claim(ctx, dctx, supersededKey(first), meta.ID)
+	if err != nil || winner != meta.ID {
+		return winner, err
+	}
 	keys := []string{dedupKey(meta.SHA256)}
 	if meta.Key != "" {
 		keys = append(keys, refKey(meta.Channel, meta.Key))
 	}
 	for _, key := range keys {
 		if err := p.cfg.Store.Put(dctx, key, bytes.NewReader([]byte(meta.ID)), int64(len(meta.ID))); err != nil {
-			return fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
+			return "", fmt.Errorf("ingest: %s: dedup: %w", meta.ID, err)
 		}
 	}
-	return nil
+	return meta.ID, nil
 }
 
 // duplicate files a copy of a submission that was filed: its own outcome
