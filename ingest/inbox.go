@@ -299,6 +299,7 @@ func (p *Pipeline) RouteClearing(ctx context.Context, id, municipality string) (
 	if err := s.Delete(ctx, clearingKey(id)); err != nil {
 		return o, fmt.Errorf("ingest: route %s: %w", id, err)
 	}
+	p.dropDayFigures(ctx, id)
 	p.cfg.Metrics.routedFromClearing(municipality)
 	p.filedHook(o)
 	return o, nil

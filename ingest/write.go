@@ -488,6 +488,9 @@ func (p *Pipeline) finish(ctx context.Context, out Outcome) error {
 		return fmt.Errorf("ingest: %s: file: %w", out.ID, err)
 	}
 	p.unmark(ctx, out.ID)
+	if out.Status != StatusDuplicate {
+		p.dropDayFigures(ctx, out.ID)
+	}
 	p.cfg.Metrics.filed(out)
 	p.filedHook(out)
 	p.cfg.Logger.Info("filed", "id", out.ID, "status", out.Status, "channel", out.Channel,

@@ -205,6 +205,11 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 				if err := pipe.CountPending(ctx); err != nil {
 					log.Warn("counting pending invoices", "err", err)
 				}
+				// The operators' figures, counted by whichever gateway
+				// finds them older than 50 s, for all to read.
+				if _, err := pipe.Figures(ctx, time.Now(), 50*time.Second); err != nil {
+					log.Warn("operators' figures", "err", err)
+				}
 			}
 		}
 	}()

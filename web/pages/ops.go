@@ -9,26 +9,20 @@ import (
 	"github.com/eingang/eingang/ingest"
 )
 
-// statsTTL is how long the operators' figures are reused: computing them
-// reads up to tens of thousands of entries.
-const statsTTL = 15 * time.Second
+// figuresAge is how old the operators' figures may be: a gateway counts
+// them every minute and keeps them in the store for all (ingest.Figures).
+const figuresAge = 90 * time.Second
 
 func (p *Pages) ops(w http.ResponseWriter, r *http.Request, _ ingest.Identity) {
-	now := p.cfg.Now()
-	p.statsMu.Lock()
-	defer p.statsMu.Unlock()
-	if p.statsTime.IsZero() || now.Sub(p.statsTime) > statsTTL || now.Before(p.statsTime) {
-		st, err := p.cfg.Backend.Stats(r.Context(), now)
-		if err != nil {
-			p.backendError(w, r, err)
-			return
-		}
-		p.stats, p.statsTime = st, now
+	st, err := p.cfg.Backend.Figures(r.Context(), p.cfg.Now(), figuresAge)
+	if err != nil {
+		p.backendError(w, r, err)
+		return
 	}
 	p.render(w, r, http.StatusOK, "ops", "ops_title", struct {
 		S  ingest.Stats
 		At time.Time
-	}{p.stats, p.statsTime})
+	}{st, st.At.In(p.cfg.Now().Location())})
 }
 
 // clearingPage is the clearing page's data.

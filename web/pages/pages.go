@@ -22,7 +22,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/eingang/eingang/ingest"
@@ -50,7 +49,8 @@ type Backend interface {
 	Clearing(ctx context.Context, after string, limit int) ([]ingest.Outcome, error)
 	ClearingEntry(ctx context.Context, id string) (ingest.Outcome, error)
 	RouteClearing(ctx context.Context, id, municipality string) (ingest.Outcome, error)
-	Stats(ctx context.Context, now time.Time) (ingest.Stats, error)
+	// Figures returns the operators' figures as counted at most maxAge ago.
+	Figures(ctx context.Context, now time.Time, maxAge time.Duration) (ingest.Stats, error)
 
 	Recipients() []ingest.Recipient
 	LookupLeitweg(s string) ingest.LeitwegAnswer
@@ -82,10 +82,6 @@ type Pages struct {
 	sessions *sessions
 	css      []byte
 	cssPath  string
-
-	statsMu   sync.Mutex
-	stats     ingest.Stats
-	statsTime time.Time
 }
 
 //go:embed templates/*.html static/style.css
