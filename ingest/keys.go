@@ -20,6 +20,8 @@ import (
 //	claim/<id>/<n>                        the n-th takeover of a pending submission's lease (create-if-absent; write.go)
 //	abandoned/<id>                        kept in part, never acknowledged: no invoice (the ownership rule in write.go)
 //	superseded/<id>                       the copy that took an abandoned first's place in dedup (create-if-absent)
+//	figures/ops.json                      the operators' figures as a gateway last counted them (figures.go)
+//	figures/day/<YYYY-MM-DD>.json         a past day's count, kept until an invoice of that day is filed late
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
 //	ref/<channel>/<sha256 of key>         the id that first brought this channel key (create-if-absent)
 //	inbox/<municipality>/new/<id>         routed, not yet acknowledged
