@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -365,7 +366,7 @@ operators:
 }
 
 // clusterInvoice returns the fixture with an invoice number of its own.
-func clusterInvoice(t *testing.T, kind string, i int) []byte {
+func clusterInvoice(t testing.TB, kind string, i int) []byte {
 	b, err := os.ReadFile("../../invoice/testdata/minimal-ubl.xml")
 	if err != nil {
 		t.Fatal(err)
@@ -422,4 +423,99 @@ func opsFigures(t *testing.T, addr, token string) string {
 		out = append(out, string(m))
 	}
 	return strings.Join(out, "\n")
+}
+
+// BenchmarkCluster measures, in one run, the raw rate of 20 KB PUTs to a
+// four-node MinIO cluster from 16 writers and the uploads per second 16
+// clients get through three gateways on it, and reports both and their
+// ratio (the cluster issue asks for at least half).
+//
+//	go test -run '^$' -bench Cluster -benchtime 2000x ./cmd/eingang
+func BenchmarkCluster(b *testing.B) {
+	dir := b.TempDir()
+	cluster, err := testenv.StartMinIOCluster(testenv.MinIOBinary(b), filepath.Join(dir, "minio"), 4)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cluster.Stop()
+	b.Setenv("EINGANG_S3_ACCESS_KEY", cluster.Nodes[0].AccessKey)
+	b.Setenv("EINGANG_S3_SECRET_KEY", cluster.Nodes[0].SecretKey)
+	ctx := context.Background()
+
+	// Raw: 16 writers creating 20 KB objects, spread over the nodes.
+	var stores []*store.S3
+	for i := range 3 {
+		st, err := store.OpenS3(ctx, store.S3Config{Bucket: "raw", Endpoint: cluster.Nodes[i].Endpoint, AccessKey: cluster.Nodes[i].AccessKey, SecretKey: cluster.Nodes[i].SecretKey})
+		if err != nil {
+			b.Fatal(err)
+		}
+		stores = append(stores, st)
+	}
+	blob := bytes.Repeat([]byte("x"), 20<<10)
+	raw := rate(b, func(i int) error {
+		return stores[i%3].Create(ctx, fmt.Sprintf("raw/%08d", i), bytes.NewReader(blob), int64(len(blob)), store.CreateOptions{})
+	})
+
+	bin := buildBinary(b)
+	var addrs []string
+	for i := range 3 {
+		cfg := filepath.Join(dir, fmt.Sprintf("gw%d.yaml", i+1))
+		os.WriteFile(cfg, []byte(fmt.Sprintf("instance: gw%d\nupload_rate: 0\n", i+1)), 0o644)
+		g := startGateway(b, bin, freeAddr(b), "--config", cfg,
+			"--store", "s3://eingang-archive?endpoint="+cluster.Nodes[i].Endpoint+"&secure=false")
+		defer g.kill()
+		addrs = append(addrs, g.addr)
+	}
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	uploads := rate(b, func(i int) error {
+		resp, err := client.Post("http://"+addrs[i%3]+"/api/v1/invoices", "application/xml", bytes.NewReader(clusterInvoice(b, "BENCH", i)))
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusCreated:
+			return nil
+		case http.StatusServiceUnavailable:
+			return fmt.Errorf("upload %d: %w", i, store.ErrUnavailable)
+		}
+		return fmt.Errorf("upload %d: %d", i, resp.StatusCode)
+	})
+	b.ReportMetric(raw, "raw-PUT/s")
+	b.ReportMetric(uploads, "uploads/s")
+	b.ReportMetric(uploads/raw, "ratio")
+}
+
+// rate runs b.N calls of fn from 16 goroutines and returns calls per
+// second. A call that finds the store unavailable (MinIO asks to slow
+// down, a gateway answers 503) is made again after a pause, as a client
+// honouring Retry-After would; the retries count in the time.
+func rate(b *testing.B, fn func(i int) error) float64 {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	start := time.Now()
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < b.N; i = int(next.Add(1) - 1) {
+				err := fn(i)
+				for try := 0; errors.Is(err, store.ErrUnavailable) && try < 50; try++ {
+					time.Sleep(100 * time.Millisecond)
+					err = fn(i)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	return float64(b.N) / time.Since(start).Seconds()
 }

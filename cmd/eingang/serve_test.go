@@ -22,7 +22,7 @@ import (
 )
 
 // buildBinary builds the eingang binary once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "eingang")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -32,7 +32,7 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func (s *syncBuffer) Len() int {
 	return s.b.Len()
 }
 
-func startGateway(t *testing.T, bin, addr string, args ...string) *gateway {
+func startGateway(t testing.TB, bin, addr string, args ...string) *gateway {
 	t.Helper()
 	g := &gateway{addr: addr, logs: &syncBuffer{}}
 	g.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
