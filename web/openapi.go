@@ -9,6 +9,8 @@ import (
 	"net/http"
 )
 
+//go:generate go run ./internal/mkapidoc -o ../docs/api.md openapi.json
+
 // openAPIRoute serves the API's description.
 const openAPIRoute = "GET /api/v1/openapi.json"
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/eingang/eingang/web/internal/apidoc"
 )
 
 // apiValidator returns a validator of answers against openapi.json.
@@ -119,5 +122,26 @@ func TestOpenAPIRoutes(t *testing.T) {
 	}
 	if len(routes) < 15 {
 		t.Errorf("only %d routes read from the table: %v", len(routes), routes)
+	}
+}
+
+// TestOpenAPIDocs checks that the API reference, docs/api.md, is what
+// `go generate ./web` makes of openapi.json.
+func TestOpenAPIDocs(t *testing.T) {
+	want, err := apidoc.Markdown([]byte(openAPIDocument))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("../docs/api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want)+"\n" {
+		t.Errorf("docs/api.md is not made from openapi.json: run go generate ./web")
+	}
+	for _, s := range []string{"## Endpoints", "### `POST /api/v1/invoices`", "### Receipt"} {
+		if !bytes.Contains(got, []byte(s)) {
+			t.Errorf("docs/api.md lacks %q", s)
+		}
 	}
 }
