@@ -145,3 +145,54 @@ func TestOpenAPIDocs(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIEveryRoute sends one successful request to every route of
+// the route table; e.do checks each answer against openapi.json. The
+// other tests check the error answers the same way.
+func TestOpenAPIEveryRoute(t *testing.T) {
+	e := newEnv(t, 1<<20, 0)
+	doc := fixture(t)
+	_, body := e.do(t, "POST", "/api/v1/invoices", "", "application/xml", doc)
+	routed := decode(t, body)
+	other := bytes.Replace(bytes.Replace(doc, []byte("RE-2026-0042"), []byte("RE-R"), 1), []byte("<cbc:BuyerReference>16071103-0001-17"), []byte("<cbc:BuyerReference>16071103-0001-18"), 1)
+	_, body = e.do(t, "POST", "/api/v1/invoices", "", "application/xml", other)
+	cleared := decode(t, body)
+	if routed.Status != "routed" || cleared.Status != "clearing" {
+		t.Fatalf("uploads: %s and %s, want routed and clearing", routed.Status, cleared.Status)
+	}
+	exercised := []string{uploadRoute}
+	for _, c := range []struct {
+		route, path, token, ctype, body string
+		code                            int
+	}{
+		{"GET /api/v1/invoices/{id}", "/api/v1/invoices/" + routed.ID, routed.ReceiptToken, "", "", 200},
+		{"POST /api/v1/validate", "/api/v1/validate?all_rules=true", "", "application/xml", string(doc), 200},
+		{"GET /api/v1/inbox", "/api/v1/inbox?status=all&limit=1", e.tokA, "", "", 200},
+		{"GET /api/v1/inbox/{id}", "/api/v1/inbox/" + routed.ID, e.tokA, "", "", 200},
+		{"GET /api/v1/inbox/{id}/original", "/api/v1/inbox/" + routed.ID + "/original", e.tokA, "", "", 200},
+		{"GET /api/v1/inbox/{id}/report", "/api/v1/inbox/" + routed.ID + "/report", e.tokA, "", "", 200},
+		{"GET /api/v1/inbox/{id}/view", "/api/v1/inbox/" + routed.ID + "/view?lang=en", e.tokA, "", "", 200},
+		{"GET /api/v1/inbox/{id}/attachments/{n}", "/api/v1/inbox/" + routed.ID + "/attachments/1", e.tokA, "", "", 200},
+		{"POST /api/v1/inbox/{id}/ack", "/api/v1/inbox/" + routed.ID + "/ack", e.tokA, "", "", 200},
+		{"GET /api/v1/clearing", "/api/v1/clearing", e.tokOps, "", "", 200},
+		{"POST /api/v1/clearing/{id}/route", "/api/v1/clearing/" + cleared.ID + "/route", e.tokOps, "application/json", `{"municipality":"erfurt"}`, 200},
+		{"GET /api/v1/abandoned", "/api/v1/abandoned", e.tokOps, "", "", 200},
+		{"GET /healthz", "/healthz", "", "", "", 200},
+		{"GET /readyz", "/readyz", "", "", "", 200},
+		{"GET /metrics", "/metrics", "", "", "", 200},
+		{openAPIRoute, "/api/v1/openapi.json", "", "", "", 200},
+	} {
+		method, _, _ := strings.Cut(c.route, " ")
+		resp, body := e.do(t, method, c.path, c.token, c.ctype, []byte(c.body))
+		if resp.StatusCode != c.code {
+			t.Errorf("%s: %d, want %d: %.300s", c.path, resp.StatusCode, c.code, body)
+		}
+		exercised = append(exercised, c.route)
+	}
+	s := &server{cfg: Config{Gatherer: prometheus.NewRegistry()}}
+	for _, rt := range s.routes() {
+		if strings.Contains(rt.pattern, " ") && !slices.Contains(exercised, rt.pattern) {
+			t.Errorf("route %s is not exercised here", rt.pattern)
+		}
+	}
+}
