@@ -167,6 +167,8 @@ func TestOpenAPIEveryRoute(t *testing.T) {
 	}{
 		{"GET /api/v1/invoices/{id}", "/api/v1/invoices/" + routed.ID, routed.ReceiptToken, "", "", 200},
 		{"POST /api/v1/validate", "/api/v1/validate?all_rules=true", "", "application/xml", string(doc), 200},
+		// A wrong total: a finding with its evidence (actual, expected, calculation, fields).
+		{"POST /api/v1/validate", "/api/v1/validate", "", "application/xml", strings.Replace(string(doc), ">1190.00</cbc:TaxInclusiveAmount>", ">1191.00</cbc:TaxInclusiveAmount>", 1), 200},
 		{"GET /api/v1/inbox", "/api/v1/inbox?status=all&limit=1", e.tokA, "", "", 200},
 		{"GET /api/v1/inbox/{id}", "/api/v1/inbox/" + routed.ID, e.tokA, "", "", 200},
 		{"GET /api/v1/inbox/{id}/original", "/api/v1/inbox/" + routed.ID + "/original", e.tokA, "", "", 200},

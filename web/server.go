@@ -6,6 +6,8 @@
 //
 // The handlers live by audience: senders.go, accounting.go, operators.go
 // and health.go; respond.go holds the response helpers they share.
+// openapi.json describes every route of server.routes (OpenAPI 3.1), and
+// docs/api.md is made from it by go generate.
 package web
 
 import (
