@@ -6,6 +6,8 @@
 //
 // The handlers live by audience: senders.go, accounting.go, operators.go
 // and health.go; respond.go holds the response helpers they share.
+// openapi.json describes every route of server.routes (OpenAPI 3.1), and
+// docs/api.md is made from it by go generate.
 package web
 
 import (
@@ -59,14 +61,29 @@ func New(cfg Config) http.Handler {
 	}
 	s := &server{cfg: cfg, limiters: map[string]*rate.Limiter{}}
 	mux := http.NewServeMux()
-	for _, rt := range []struct {
-		pattern string
-		handler http.HandlerFunc
-	}{
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
+	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
+	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow}).Register(mux)
+	return mux
+}
+
+// A route is one entry of the API's route table: a ServeMux pattern and
+// its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routes is the API's route table, the one place its endpoints are
+// listed; openapi.json describes each of them (TestOpenAPIRoutes).
+func (s *server) routes() []route {
+	rts := []route{
 		// Senders: anyone may upload and validate; the receipt token shows the status.
-		{uploadRoute, s.upload},
-		{"GET /api/v1/invoices/{id}", s.status},
-		{"POST /api/v1/validate", s.validate},
+		{uploadRoute, http.HandlerFunc(s.upload)},
+		{"GET /api/v1/invoices/{id}", http.HandlerFunc(s.status)},
+		{"POST /api/v1/validate", http.HandlerFunc(s.validate)},
 		// Municipal accounting, with a municipality's token: its own inbox only.
 		{"GET /api/v1/inbox", s.accounting(s.inbox)},
 		{"GET /api/v1/inbox/{id}", s.accounting(s.inboxEntry)},
@@ -80,18 +97,17 @@ func New(cfg Config) http.Handler {
 		{"POST /api/v1/clearing/{id}/route", s.operator(s.route)},
 		{"GET /api/v1/abandoned", s.operator(s.abandoned)},
 		// Health, for anyone.
-		{"GET /healthz", s.healthz},
-		{"GET /readyz", s.ready},
-		{"/", s.notFound},
-	} {
-		mux.HandleFunc(rt.pattern, rt.handler)
+		{"GET /healthz", http.HandlerFunc(s.healthz)},
+		{"GET /readyz", http.HandlerFunc(s.ready)},
+		// This API's description, for anyone.
+		{openAPIRoute, http.HandlerFunc(s.openAPI)},
+		// Any other path: a problem "not-found".
+		{"/", http.HandlerFunc(s.notFound)},
 	}
-	if cfg.Gatherer != nil {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
+	if s.cfg.Gatherer != nil {
+		rts = append(rts, route{"GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{})})
 	}
-	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
-	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow}).Register(mux)
-	return mux
+	return rts
 }
 
 // bearer returns the request's bearer token, or "".

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/eingang/eingang/directory"
@@ -27,6 +28,7 @@ type env struct {
 	srv                *httptest.Server
 	tokA, tokB, tokOps string
 	pipe               *ingest.Pipeline
+	api                validator.Validator // checks every answer of do against openapi.json
 }
 
 func fixture(t testing.TB) []byte {
@@ -47,7 +49,7 @@ func newEnv(t testing.TB, maxBody int64, rate float64) *env {
 
 // newEnvStore is newEnv on the given store.
 func newEnvStore(t testing.TB, st store.Store, maxBody int64, rate float64) *env {
-	e := &env{}
+	e := &env{api: apiValidator(t)}
 	var hA, hB, hOps string
 	e.tokA, hA, _ = directory.NewToken()
 	e.tokB, hB, _ = directory.NewToken()
@@ -91,6 +93,7 @@ func (e *env) do(t testing.TB, method, path, token, ctype string, body []byte) (
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	checkAnswer(t, e.api, req, resp, b)
 	return resp, b
 }
 

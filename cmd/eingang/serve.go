@@ -58,7 +58,7 @@ func env(name, def string) string {
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := newFlags("serve", `usage: eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
+	fl := newFlags("serve", `usage: eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE] [--print-config]
 
 Runs the gateway: the HTTP API for contractors, municipal accounting and
 operators, until SIGINT or SIGTERM. Each flag has an environment twin.
@@ -67,6 +67,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	storeURL := fl.String("store", env("EINGANG_STORE", "./data"), "store: a directory, file:///path or s3://bucket?endpoint=host:port ($EINGANG_STORE)")
 	dirFile := fl.String("directory", env("EINGANG_DIRECTORY", ""), "directory of municipalities (YAML); default: the embedded Thuringian sample ($EINGANG_DIRECTORY)")
 	cfgFile := fl.String("config", env("EINGANG_CONFIG", ""), "configuration file (YAML): limits, retention, rate ($EINGANG_CONFIG)")
+	printCfg := fl.Bool("print-config", false, "print the effective configuration (defaults applied, secrets masked) as YAML and exit")
 	if code := parseFlags(fl, args, false); code >= 0 {
 		return code
 	}
@@ -94,6 +95,13 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	if err := errors.Join(err1, err2); err != nil {
 		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
 		return 2
+	}
+	if *printCfg {
+		if err := printConfig(stdout, cfg); err != nil {
+			fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 
 	reg := prometheus.NewRegistry()
