@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/eingang/eingang/directory"
@@ -82,7 +83,17 @@ func storeFlag(fl *flag.FlagSet) *string {
 // openArchive opens the store for reading the archive through a
 // pipeline that routes nothing: for verify and export, which may run
 // beside the gateways on the same store.
+// A directory store must exist: opening one makes it, and a check of an
+// empty directory made for a mistyped path would pass.
 func openArchive(ctx context.Context, storeURL string) (*ingest.Pipeline, error) {
+	if dir, ok := strings.CutPrefix(storeURL, "file://"); ok || !strings.Contains(storeURL, "://") {
+		if !ok {
+			dir = storeURL
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("store %s: no such directory", storeURL)
+		}
+	}
 	st, err := store.Open(ctx, storeURL)
 	if err != nil {
 		return nil, err

@@ -194,6 +194,16 @@ func TestVerifyStores(t *testing.T) {
 				t.Errorf("metrics file: %v\n%s", err, prom)
 			}
 
+			// The export reads either store alike.
+			zipFile := filepath.Join(dir, "export.zip")
+			today := time.Now().UTC().Format(time.DateOnly)
+			if code, out, errs := eingang("export", "--store", a.url, "--municipality", "lk-weimarer-land", "--from", today, "--to", today, "-o", zipFile); code != 0 || !strings.Contains(out, "exported 4 invoices") {
+				t.Fatalf("export: exit %d\n%s\n%s", code, out, errs)
+			}
+			if code, out, errs := eingang("verify", "--export", zipFile); code != 0 {
+				t.Fatalf("verify --export: exit %d\n%s\n%s", code, out, errs)
+			}
+
 			a.flip(t, original(ids[0]))
 			a.drop(t, original(ids[1]))
 			a.unlock(t, original(ids[2]))
@@ -230,6 +240,20 @@ func TestVerifyStores(t *testing.T) {
 				t.Errorf("metrics file after the findings:\n%s", prom)
 			}
 		})
+	}
+}
+
+// TestVerifyNoArchive checks that a mistyped directory is an error, not
+// an empty archive that passes (and is not made).
+func TestVerifyNoArchive(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-archive")
+	for _, url := range []string{missing, "file://" + missing} {
+		if code, out, errs := eingang("verify", "--store", url); code != 2 || !strings.Contains(errs, "no such directory") {
+			t.Errorf("verify --store %s: exit %d (want 2)\n%s\n%s", url, code, out, errs)
+		}
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("verify made the directory: %v", err)
 	}
 }
 
