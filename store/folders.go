@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/minio/minio-go/v7"
@@ -17,7 +18,10 @@ import (
 type FolderLister interface {
 	// ListFolders returns the names (without the prefix or a trailing
 	// "/") of up to limit folders directly below prefix (which ends in "/",
-	// or is "" for the top), in order, that sort after after.
+	// or is "" for the top) that sort after after, in order: the order of
+	// name+"/", as S3 lists keys (a name that extends another by a
+	// character below '/', such as "x-1", sorts before "x"; for names of
+	// one length, such as ids and dates, that is the names' order).
 	ListFolders(ctx context.Context, prefix, after string, limit int) ([]string, error)
 }
 
@@ -29,6 +33,10 @@ func ListFolders(ctx context.Context, s Store, prefix, after string, limit int) 
 	}
 	return nil, fmt.Errorf("store: list folders %s: %w", prefix, errors.ErrUnsupported)
 }
+
+// folderAfter reports whether the folder name sorts after the folder
+// after in the order of ListFolders ("" is before every name).
+func folderAfter(name, after string) bool { return after == "" || name+"/" > after+"/" }
 
 // ListFolders implements FolderLister. It reads the whole directory: a
 // folder of the archive holds one day's submissions.
@@ -51,15 +59,14 @@ func (s *FS) ListFolders(ctx context.Context, prefix, after string, limit int) (
 		return nil, classify(fmt.Errorf("store: list folders %s: %w", prefix, err))
 	}
 	var out []string
-	for _, e := range entries { // ReadDir sorts by name
-		name := e.Name()
-		if name[0] == '.' || !e.IsDir() || name <= after {
-			continue
+	for _, e := range entries {
+		if name := e.Name(); name[0] != '.' && e.IsDir() && folderAfter(name, after) {
+			out = append(out, name)
 		}
-		if limit > 0 && len(out) >= limit {
-			break
-		}
-		out = append(out, name)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i]+"/" < out[j]+"/" })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
 	}
 	return out, nil
 }
@@ -83,7 +90,7 @@ func (s *S3) ListFolders(ctx context.Context, prefix, after string, limit int) (
 			return nil, fmt.Errorf("store: list folders %s: %w", prefix, s3err(oi.Err))
 		}
 		name, ok := strings.CutSuffix(strings.TrimPrefix(oi.Key, prefix), "/")
-		if !ok || name <= after {
+		if !ok || !folderAfter(name, after) {
 			continue
 		}
 		out = append(out, name)
