@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -134,9 +137,26 @@ func printFixity(w io.Writer, r *ingest.FixityReport) {
 	if r.Truncated {
 		fmt.Fprintf(w, "(more findings or notes than listed; all are counted)\n")
 	}
-	fmt.Fprintf(w, "verified %d submissions (%v), %d originals and envelopes re-hashed (%s), %d entries; %d pending, %d abandoned; %d findings %v in %s\n",
-		r.Submissions, r.ByStatus, r.Originals, bytesText(r.Bytes), r.Entries, r.Pending, r.Abandoned,
-		r.FindingCount, r.ByProblem, r.Finished.Sub(r.Started).Round(time.Millisecond))
+	fmt.Fprintf(w, "verified %d submissions (%s), %d originals and envelopes re-hashed (%s), %d entries; %d pending, %d abandoned; %d findings%s in %s\n",
+		r.Submissions, counts(r.ByStatus), r.Originals, bytesText(r.Bytes), r.Entries, r.Pending, r.Abandoned,
+		r.FindingCount, parenthesized(counts(r.ByProblem)), r.Finished.Sub(r.Started).Round(time.Millisecond))
+}
+
+// counts formats counts by name: "duplicate 1, routed 12".
+func counts(m map[string]int) string {
+	keys := slices.Sorted(maps.Keys(m))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func parenthesized(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 func bytesText(n int64) string {
