@@ -45,12 +45,16 @@ type ExportManifest struct {
 // An ExportedInvoice is one invoice of an export; its files are in the
 // folder named by its id: original, meta.json, report.json, outcome.json,
 // entry.json (the inbox entry: acknowledged or not, and when), envelope
-// (where the channel had one) and view.html (where it can be shown).
+// (where the channel had one), view.html (where it can be shown) and
+// the embedded files under attachments/.
 type ExportedInvoice struct {
 	ID     string `json:"id"`
 	State  string `json:"state"` // "new" or "acknowledged"
 	SHA256 string `json:"sha256"`
 	View   bool   `json:"view"` // view.html is there
+	// Attachments is the number of files the invoice embeds, extracted
+	// into attachments/ as <n>-<filename> (n: the position in BG-24).
+	Attachments int `json:"attachments"`
 }
 
 // An ExportedFile is a file of an export with its size and SHA-256.
@@ -62,7 +66,7 @@ type ExportedFile struct {
 
 // Export writes the municipality's invoices of the period as a ZIP to w:
 // per invoice its original, envelope, meta, report, outcome and inbox
-// entry as archived, and its view as HTML; then manifest.json and
+// entry as archived, its view as HTML and the files it embeds; then manifest.json and
 // SHA256SUMS with the SHA-256 of every file (VerifyExport checks them). It
 // reads one invoice at a time: its memory grows with the manifest only.
 func (p *Pipeline) Export(ctx context.Context, w io.Writer, q ExportQuery) (*ExportManifest, error) {
@@ -159,8 +163,55 @@ func (e *exporter) invoice(ctx context.Context, entryKey, id, state, lang string
 	case !errors.Is(err, ErrNoView):
 		return fmt.Errorf("ingest: export %s: %w", id, err)
 	}
+	if inv.Attachments, err = e.attachments(ctx, id); err != nil {
+		return err
+	}
 	e.m.Invoices = append(e.m.Invoices, inv)
 	return nil
+}
+
+// attachments adds the files the invoice embeds (BG-24), extracted, as
+// attachments/<n>-<filename>, and returns how many. An invoice beyond
+// the validator's limits has none extracted (its original is exported).
+func (e *exporter) attachments(ctx context.Context, id string) (int, error) {
+	data, err := e.p.read(ctx, id, "export")
+	if err != nil {
+		return 0, err
+	}
+	model, err := e.p.cfg.Validator.Model(data)
+	if err != nil {
+		return 0, nil
+	}
+	n := 0
+	for i, a := range model.Attachments {
+		if !a.Embedded() {
+			continue
+		}
+		content, err := a.Content()
+		if err != nil {
+			continue // not base64: the original shows what was sent
+		}
+		if err := e.raw(fmt.Sprintf("%s/attachments/%d-%s", id, i+1, safeName(a.Filename)), content); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// safeName makes a sender's file name a plain name inside a ZIP: letters,
+// digits, '.', '_' and '-', not starting with '.'.
+func safeName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	if s := strings.TrimLeft(string(b), "."); s != "" {
+		return s
+	}
+	return "attachment"
 }
 
 // copy writes a file to the ZIP and lists it in the manifest.

@@ -21,8 +21,9 @@ const exportUsage = `usage: eingang export [--store URL] --municipality ID --fro
 Writes a municipality's invoices received from DATE through DATE
 (YYYY-MM-DD, UTC, both included) as a ZIP: per invoice (a folder named by
 its id) the original as received, the channel's envelope where there is
-one, meta.json, the validation report, the outcome, the inbox entry and
-a view as HTML; and manifest.json and SHA256SUMS with the SHA-256 of every
+one, meta.json, the validation report, the outcome, the inbox entry, a
+view as HTML and the files the invoice embeds (attachments/); and
+manifest.json and SHA256SUMS with the SHA-256 of every
 file. "eingang verify --export FILE.zip" checks it; so does
 "sha256sum -c SHA256SUMS" in the unpacked folder.
 `

@@ -353,7 +353,7 @@ func TestExportRoundTrip(t *testing.T) {
 		names[f.Name] = f
 	}
 	for i, id := range ids {
-		for _, n := range []string{"original", "meta.json", "report.json", "outcome.json", "entry.json", "view.html"} {
+		for _, n := range []string{"original", "meta.json", "report.json", "outcome.json", "entry.json", "view.html", "attachments/1-leistungsnachweis.csv"} {
 			if names[id+"/"+n] == nil {
 				t.Errorf("the export lacks %s/%s", id, n)
 			}
