@@ -33,6 +33,10 @@ const (
 	ProblemNoRetention = "no-retention"
 	// ProblemRetention: its retention is not the meta's retain_until.
 	ProblemRetention = "retention-mismatch"
+	// ProblemLockMode: on S3, its object lock is in another mode than the
+	// store puts retained objects under (GOVERNANCE, which a privileged
+	// user can lift, where COMPLIANCE is wanted).
+	ProblemLockMode = "lock-mode"
 	// ProblemUnreadable: a meta.json or outcome.json is not what the
 	// pipeline writes.
 	ProblemUnreadable = "unreadable"
@@ -110,7 +114,7 @@ type FixityOptions struct {
 // Verify checks the fixity of the pipeline's archive: every original
 // (and envelope) re-hashed against the SHA-256 its meta.json records, its
 // retention set and equal to the meta's retain_until (on S3 the object
-// lock), and every filed submission's objects present: meta, original,
+// lock, in the mode the store puts), and every filed submission's objects present: meta, original,
 // report, outcome, and the inbox, clearing or rejected entry its outcome
 // names. Pending and abandoned submissions are noted, not found wrong.
 // Then every entry must have its submission in the archive.
@@ -395,9 +399,18 @@ func (v *verifier) retained(ctx context.Context, id, key, sum string, size int64
 	switch {
 	case info.RetainUntil.IsZero():
 		v.find(Finding{ID: id, Key: key, Problem: ProblemNoRetention, Detail: "want retention until " + until.Format(time.RFC3339)})
-	case !until.IsZero() && !info.RetainUntil.Equal(until.Truncate(time.Second)) && !info.RetainUntil.Equal(until):
+	case !until.IsZero() && !info.RetainUntil.Equal(until.Truncate(time.Second)):
 		v.find(Finding{ID: id, Key: key, Problem: ProblemRetention,
 			Detail: fmt.Sprintf("retained until %s, meta says %s", info.RetainUntil.UTC().Format(time.RFC3339), until.Format(time.RFC3339))})
+	}
+	if !info.RetainUntil.IsZero() {
+		mode, want, err := store.LockMode(ctx, v.s, key)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("verify: %s: %w", key, err)
+		}
+		if err == nil && mode != want {
+			v.find(Finding{ID: id, Key: key, Problem: ProblemLockMode, Detail: fmt.Sprintf("locked in mode %q, the store puts %q", mode, want)})
+		}
 	}
 	if sum == "" {
 		return nil
@@ -544,6 +557,19 @@ func (v *verifier) entries(ctx context.Context) error {
 func (o outageStore) ListFolders(ctx context.Context, prefix, after string, limit int) ([]string, error) {
 	names, err := store.ListFolders(ctx, o.s, prefix, after, limit)
 	return names, outage(err)
+}
+
+// LockMode implements store.LockReader: the pipeline's view of a store
+// that is one.
+func (o outageStore) LockMode(ctx context.Context, key string) (mode, want string, err error) {
+	mode, want, err = store.LockMode(ctx, o.s, key)
+	return mode, want, outage(err)
+}
+
+// LockMode implements store.LockReader, timed as op "stat".
+func (t *timedStore) LockMode(ctx context.Context, key string) (mode, want string, err error) {
+	defer t.observe("stat", time.Now())
+	return store.LockMode(ctx, t.Store, key)
 }
 
 // ListFolders implements store.FolderLister, timed as op "list".

@@ -30,6 +30,9 @@ import (
 // disk would.
 type archiveStore struct {
 	url string
+	// compliance, where set, is the store's URL with COMPLIANCE as the
+	// mode wanted: its GOVERNANCE locks are findings.
+	compliance string
 	// flip changes a byte of an object, drop removes it, unlock takes
 	// its retention away.
 	flip, drop, unlock func(t *testing.T, key string)
@@ -81,7 +84,8 @@ func s3Archive(t *testing.T) archiveStore {
 	}
 	c, bucket := s.Client(), s.Bucket()
 	return archiveStore{
-		url: "s3://eingang-archive?endpoint=" + m.Endpoint + "&secure=false&mode=governance",
+		url:        "s3://eingang-archive?endpoint=" + m.Endpoint + "&secure=false&mode=governance",
+		compliance: "s3://eingang-archive?endpoint=" + m.Endpoint + "&secure=false",
 		// A new version over the locked one, locked alike: the bytes
 		// every reader now gets differ.
 		flip: func(t *testing.T, key string) {
@@ -192,6 +196,13 @@ func TestVerifyStores(t *testing.T) {
 			prom, err := os.ReadFile(metrics)
 			if err != nil || !strings.Contains(string(prom), "\neingang_verify_findings 0\n") || !strings.Contains(string(prom), "eingang_verify_submissions 4") {
 				t.Errorf("metrics file: %v\n%s", err, prom)
+			}
+
+			if a.compliance != "" {
+				code, out, errs := eingang("verify", "--store", a.compliance)
+				if code != 1 || strings.Count(out, "FINDING "+ingest.ProblemLockMode+" ") != 4 {
+					t.Errorf("verify wanting COMPLIANCE of GOVERNANCE locks: exit %d, want 1 and 4 %s findings\n%s\n%s", code, ingest.ProblemLockMode, out, errs)
+				}
 			}
 
 			// The export reads either store alike.
