@@ -276,13 +276,29 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 		v.find(Finding{Key: folder, Problem: ProblemMisplaced, Detail: "not a submission id, or not under its id's date"})
 		return nil
 	}
-	infos, err := v.s.List(ctx, folder, "", 0)
+	has, err := v.objects(ctx, folder)
 	if err != nil {
-		return fmt.Errorf("verify: %s: %w", folder, err)
+		return err
 	}
-	has := map[string]bool{}
-	for _, in := range infos {
-		has[base(in.Key)] = true
+	// Not filed: pending or abandoned, which are no findings; else filed
+	// since the listing (the gateways run on), or its outcome is missing.
+	unfiled := false
+	if !has["outcome.json"] {
+		state, detail, err := v.unfiled(ctx, id)
+		switch {
+		case err != nil:
+			return err
+		case state != "":
+			unfiled = true
+			v.note(Note{ID: id, State: state, Detail: detail})
+		default:
+			if has, err = v.objects(ctx, folder); err != nil {
+				return err
+			}
+			if !has["outcome.json"] {
+				v.find(Finding{ID: id, Key: outcomeKey(id), Problem: ProblemMissing})
+			}
+		}
 	}
 
 	var meta *Meta
@@ -307,21 +323,6 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 			v.find(Finding{ID: id, Key: outcomeKey(id), Problem: ProblemUnreadable, Detail: err.Error()})
 		default:
 			return fmt.Errorf("verify: %s: %w", outcomeKey(id), err)
-		}
-	}
-	// Not filed: pending or abandoned, which are no findings; else the
-	// outcome is missing.
-	unfiled := false
-	if out == nil && !has["outcome.json"] {
-		state, detail, err := v.unfiled(ctx, id)
-		if err != nil {
-			return err
-		}
-		if state != "" {
-			unfiled = true
-			v.note(Note{ID: id, State: state, Detail: detail})
-		} else {
-			v.find(Finding{ID: id, Key: outcomeKey(id), Problem: ProblemMissing})
 		}
 	}
 	missing := func(key string) {
@@ -363,6 +364,19 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 		missing(reportKey(id))
 	}
 	return v.entry(ctx, id, *out)
+}
+
+// objects returns the names of the objects in a submission's folder.
+func (v *verifier) objects(ctx context.Context, folder string) (map[string]bool, error) {
+	infos, err := v.s.List(ctx, folder, "", 0)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %s: %w", folder, err)
+	}
+	has := map[string]bool{}
+	for _, in := range infos {
+		has[base(in.Key)] = true
+	}
+	return has, nil
 }
 
 // unfiled says whether a submission without outcome is pending or

@@ -326,3 +326,55 @@ func TestFixityResume(t *testing.T) {
 		t.Errorf("resumed: checked %d (want 8), %d submissions (want 9), findings %v", checked, r.Submissions, problems(r))
 	}
 }
+
+// filingStore files a submission (puts its outcome back) when the check
+// looks for its pending marker: a gateway finishing it in between.
+type filingStore struct {
+	store.Store
+	id      string
+	outcome []byte
+}
+
+func (f *filingStore) Stat(ctx context.Context, key string) (store.Info, error) {
+	if key == pendingKey(f.id) && f.outcome != nil {
+		if err := f.Store.Put(ctx, outcomeKey(f.id), bytes.NewReader(f.outcome), int64(len(f.outcome))); err != nil {
+			return store.Info{}, err
+		}
+		f.outcome = nil
+	}
+	return f.Store.Stat(ctx, key)
+}
+
+func (f *filingStore) ListFolders(ctx context.Context, prefix, after string, limit int) ([]string, error) {
+	return store.ListFolders(ctx, f.Store, prefix, after, limit)
+}
+
+// TestFixityFiledMeanwhile checks that a submission filed between the
+// listing of its folder and the look for its pending marker (the gateways
+// run on while the check runs) is no finding.
+func TestFixityFiledMeanwhile(t *testing.T) {
+	a := newFixityArchive(t)
+	id := a.ids["old"]
+	out, err := os.ReadFile(a.path(outcomeKey(id)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(a.path(outcomeKey(id))); err != nil {
+		t.Fatal(err)
+	}
+	fs := &filingStore{Store: a.s, id: id, outcome: out}
+	p, err := New(Config{Store: fs, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.Verify(context.Background(), FixityOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs.outcome != nil {
+		t.Fatal("the check did not look for the pending marker")
+	}
+	if r.FindingCount != 0 || len(r.Notes) != 0 || r.ByStatus["rejected"] != 2 {
+		t.Errorf("findings %v, notes %v, by status %v; want none, none, 2 rejected", problems(r), r.Notes, r.ByStatus)
+	}
+}
