@@ -493,7 +493,10 @@ func (v *verifier) entry(ctx context.Context, id string, o Outcome) error {
 			v.find(Finding{ID: id, Key: keys[0], Problem: ProblemMissing, Detail: fmt.Sprintf("the outcome says %s", o.Status)})
 			return nil
 		}
-		if err := getJSON(ctx, v.s, outcomeKey(id), &o); err != nil {
+		if err := getJSON(ctx, v.s, outcomeKey(id), &o); errors.Is(err, store.ErrNotFound) || corrupt(err) {
+			v.find(Finding{ID: id, Key: outcomeKey(id), Problem: ProblemUnreadable, Detail: err.Error()})
+			return nil
+		} else if err != nil {
 			return fmt.Errorf("verify: %s: %w", outcomeKey(id), err)
 		}
 	}
