@@ -444,3 +444,28 @@ func TestExportRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyExportUsage checks the commands' usage and their refusal of
+// incomplete arguments.
+func TestVerifyExportUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{[]string{"verify", "--help"}, 0, "usage: eingang verify"},
+		{[]string{"export", "--help"}, 0, "usage: eingang export"},
+		{[]string{"export", "--municipality", "erfurt"}, 2, "are required"},
+		{[]string{"export", "--municipality", "erfurt", "--from", "2026-13-01", "--to", "2026-12-31", "-o", "x.zip"}, 2, "are required"},
+		{[]string{"verify", "extra"}, 2, "unexpected argument"},
+		{[]string{"verify", "--export", filepath.Join(t.TempDir(), "none.zip")}, 2, "no such file"},
+	} {
+		code, _, errs := eingang(c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("eingang %q: exit %d, stderr %q; want %d and %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+	if code, out, _ := eingang("help"); code != 0 || !strings.Contains(out, "verify [--store URL]") || !strings.Contains(out, "export [--store URL]") {
+		t.Errorf("eingang help does not name verify and export:\n%s", out)
+	}
+}
