@@ -114,13 +114,16 @@ type FixityOptions struct {
 // Verify checks the fixity of the pipeline's archive: every original
 // (and envelope) re-hashed against the SHA-256 its meta.json records, its
 // retention set and equal to the meta's retain_until (on S3 the object
-// lock, in the mode the store puts), and every filed submission's objects present: meta, original,
-// report, outcome, and the inbox, clearing or rejected entry its outcome
-// names. Pending and abandoned submissions are noted, not found wrong.
-// Then every entry must have its submission in the archive.
+// lock, in the mode the store puts), and every filed submission's objects
+// present: meta, original, report, outcome, and the inbox, clearing or
+// rejected entry its outcome names. Pending and abandoned submissions are
+// noted, not found wrong. Then every entry must have its submission in the
+// archive.
 //
 // It returns an error only when it cannot go on (the store fails, the
-// context ends): the report then says how far it came. Its memory is
+// context ends): the report then says how far it came, but may count the
+// submission it stopped at in part; resume from the last checkpoint, not
+// from it. Its memory is
 // bounded by one page of ids and MaxListed, not by the archive's size.
 // The store must be a store.FolderLister (the filesystem and S3 stores
 // are, also wrapped by InstrumentStore or store.OpenRetrying).

@@ -86,11 +86,8 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang verify: stopped after %s: %v\n", rep.Last, err)
 		if *resume != "" {
-			if werr := writeJSONFile(*resume, rep); werr != nil {
-				fmt.Fprintf(stderr, "eingang verify: %v\n", werr)
-			} else {
-				fmt.Fprintf(stderr, "eingang verify: run again with --resume %s to go on\n", *resume)
-			}
+			// Not rep: it may count the submission it stopped at in part.
+			fmt.Fprintf(stderr, "eingang verify: run again with --resume %s to go on from the last checkpoint\n", *resume)
 		}
 		return 2
 	}
