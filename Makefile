@@ -64,13 +64,13 @@ axe: packages
 
 minio: $(MINIO)
 
-# packages installs Prometheus, Chromium, npm, Dovecot (IMAP), curl, openssl and gcc
+# packages installs Prometheus (with promtool, which tests alerts.yaml), Chromium, npm, Dovecot (IMAP), curl, openssl and gcc
 # (for go test -race) from Debian's packages where missing; a policy-rc.d keeps
 # Debian from starting daemons (the tests start their own on free ports) while
 # apt runs, and is removed again if this made it.
 packages:
 	@missing=""; \
-	command -v prometheus >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \

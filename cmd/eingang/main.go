@@ -6,6 +6,9 @@
 //
 //	eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
 //	eingang validate [--format text|json] [--all-rules] PATH...
+//	eingang verify [--store URL] [--json FILE] [--resume FILE] [--metrics FILE]
+//	eingang verify --export FILE.zip
+//	eingang export [--store URL] --municipality ID --from DATE --to DATE -o FILE.zip
 //	eingang token
 //	eingang version
 package main
@@ -37,6 +40,11 @@ commands:
                                     run the gateway (default: 127.0.0.1:8080, store ./data, sample directory)
   validate [--format text|json] [--all-rules] PATH...
                                     validate invoices (files or directories)
+  verify [--store URL] [--json FILE] [--resume FILE] [--metrics FILE]
+                                    check the archive's fixity (hashes, retention, completeness)
+  verify --export FILE.zip          check an export against its manifest
+  export [--store URL] --municipality ID --from DATE --to DATE -o FILE.zip
+                                    write a municipality's invoices of a period as a ZIP
   token                             print a new bearer token and its SHA-256 for the directory
   version                           print the module version and the revision it was built from
 
@@ -58,6 +66,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(ctx, args[1:], stdout, stderr)
 	case "version":
 		return cmdVersion(args[1:], stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

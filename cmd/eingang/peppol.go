@@ -55,7 +55,7 @@ func servePeppol(ctx context.Context, cfg peppolConfig, pipe *ingest.Pipeline, d
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelInfo), // refused handshakes
+		ErrorLog:          peppolErrorLog(log, metrics), // refused handshakes, counted
 	}
 	log.Info("eingang peppol endpoint", "addr", ln.Addr().String(), "path", peppol.Path)
 	go func() {
