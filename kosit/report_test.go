@@ -246,7 +246,7 @@ func counted(rep *invoice.Report) []message {
 }
 
 // firstOf returns the first corpus document for which match holds.
-func firstOf(t *testing.T, exp []expectation, match func(expectation) bool) string {
+func firstOf(t testing.TB, exp []expectation, match func(expectation) bool) string {
 	t.Helper()
 	for _, e := range exp {
 		if match(e) {
