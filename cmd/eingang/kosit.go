@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/kosit"
+)
+
+// startKosit listens on addr and serves the KoSIT-compatible daemon there
+// until ctx ends (see package kosit); the returned channel gives Serve's
+// result once it has shut down.
+func startKosit(ctx context.Context, addr string, v *invoice.Validator, log *slog.Logger, readTimeout time.Duration) (<-chan error, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("kosit daemon: %w", err)
+	}
+	h := kosit.NewHandler(kosit.Config{Validator: v, Logger: log, Engine: engine()})
+	log.Info("KoSIT-compatible daemon serving", "addr", ln.Addr().String())
+	done := make(chan error, 1)
+	go func() { done <- kosit.Serve(ctx, kosit.NewServer(addr, h, readTimeout), ln) }()
+	return done, nil
+}
+
+// engine names this program in KoSIT reports.
+func engine() kosit.Engine {
+	return kosit.Engine{Name: "eingang", Version: strings.TrimPrefix(version(), "eingang ")}
+}
+
+// reportNames gives each input file the name of its KoSIT report in dir,
+// <name>-report.xml as the reference's -o writes it, with -2, -3, ...
+// added where files in different folders share a name.
+func reportNames(dir string, files []string) []string {
+	out := make([]string, len(files))
+	seen := map[string]int{}
+	for i, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		n := seen[base] + 1
+		seen[base] = n
+		if n > 1 {
+			base += "-" + strconv.Itoa(n)
+		}
+		out[i] = filepath.Join(dir, base+"-report.xml")
+	}
+	return out
+}
+
+// writeKosit writes the KoSIT report of one document to path, and with
+// html its HTML page beside it (.html for .xml).
+func writeKosit(path string, doc kosit.Document, rep *invoice.Report, html bool) error {
+	write := func(p string, w func(*os.File) error) error {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		if err := w(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	eng := engine()
+	if err := write(path, func(f *os.File) error { return kosit.WriteReport(f, doc, rep, eng) }); err != nil {
+		return err
+	}
+	if !html {
+		return nil
+	}
+	return write(strings.TrimSuffix(path, ".xml")+".html", func(f *os.File) error { return kosit.WriteHTML(f, doc, rep, eng) })
+}
