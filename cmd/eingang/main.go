@@ -5,7 +5,8 @@
 // Usage:
 //
 //	eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
-//	eingang validate [--format text|json] [--all-rules] PATH...
+//	eingang validate [--format text|json|kosit] [--all-rules] [--output DIR] [--html] PATH...
+//	eingang validate --daemon [--addr ADDR]
 //	eingang token
 //	eingang version
 package main
@@ -35,8 +36,9 @@ const usage = `usage: eingang <command> [arguments]
 commands:
   serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
                                     run the gateway (default: 127.0.0.1:8080, store ./data, sample directory)
-  validate [--format text|json] [--all-rules] PATH...
+  validate [--format text|json|kosit] [--all-rules] [--output DIR] [--html] PATH...
                                     validate invoices (files or directories)
+  validate --daemon [--addr ADDR]   serve the KoSIT validator's daemon protocol (default 127.0.0.1:8081)
   token                             print a new bearer token and its SHA-256 for the directory
   version                           print the module version and the revision it was built from
 
