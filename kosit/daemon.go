@@ -147,12 +147,30 @@ var (
 	errEmpty    = errors.New("No content supplied")
 )
 
-// readBody reads up to MaxBytes of r, taking each chunk from the body
-// budget; release gives it back.
-func (h *Handler) readBody(r io.Reader) (data []byte, release func(), err error) {
+// readBody reads up to MaxBytes of r, taking the bytes from the body
+// budget: a declared length (size > 0) at once, into a buffer of that
+// size, else chunk by chunk as they arrive. release gives them back.
+func (h *Handler) readBody(r io.Reader, size int64) (data []byte, release func(), err error) {
 	var held int64
 	release = func() { h.budget.Add(held) }
+	take := func(n int64) bool {
+		if h.budget.Add(-n) < 0 {
+			h.budget.Add(n)
+			return false
+		}
+		held += n
+		return true
+	}
+	if size > h.cfg.MaxBytes {
+		return nil, release, errTooLarge
+	}
 	var buf bytes.Buffer
+	if size > 0 {
+		if !take(size) {
+			return nil, release, errBusy
+		}
+		buf.Grow(int(size))
+	}
 	chunk := make([]byte, 32<<10)
 	for {
 		n, rerr := r.Read(chunk)
@@ -160,11 +178,9 @@ func (h *Handler) readBody(r io.Reader) (data []byte, release func(), err error)
 			if int64(buf.Len()+n) > h.cfg.MaxBytes {
 				return nil, release, errTooLarge
 			}
-			if h.budget.Add(-int64(n)) < 0 {
-				h.budget.Add(int64(n))
+			if int64(buf.Len()+n) > held && !take(int64(buf.Len()+n)-held) {
 				return nil, release, errBusy
 			}
-			held += int64(n)
 			buf.Write(chunk[:n])
 		}
 		if rerr == io.EOF {
@@ -239,7 +255,7 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusBadRequest, "No content supplied")
 		return
 	}
-	data, release, err := h.readBody(r.Body)
+	data, release, err := h.readBody(r.Body, r.ContentLength)
 	defer release()
 	if err != nil {
 		h.bodyError(w, err)
@@ -382,7 +398,7 @@ func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) apiBody(r *http.Request) (name string, data []byte, release func(), err error) {
 	name = "validation-input.xml"
 	if !isMultipart(r) {
-		data, release, err = h.readBody(r.Body)
+		data, release, err = h.readBody(r.Body, r.ContentLength)
 		return name, data, release, err
 	}
 	mr, err := r.MultipartReader()
@@ -403,7 +419,7 @@ func (h *Handler) apiBody(r *http.Request) (name string, data []byte, release fu
 		if p.FileName() != "" {
 			name = path.Base(p.FileName())
 		}
-		data, release, err = h.readBody(p)
+		data, release, err = h.readBody(p, 0)
 		if errors.Is(err, errEmpty) {
 			release()
 			continue
