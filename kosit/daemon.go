@@ -36,7 +36,7 @@ type Config struct {
 	// GOMAXPROCS); the others wait for a slot.
 	MaxConcurrent int
 	// BodyBudget bounds the bytes of request bodies held at once, over
-	// all requests (default 8 × MaxBytes); a request that would exceed it
+	// all requests (default 4 × MaxBytes); a request that would exceed it
 	// is answered 503 with Retry-After.
 	BodyBudget int64
 	// Engine names the program in reports.
@@ -91,7 +91,7 @@ func NewHandler(cfg Config) *Handler {
 		cfg.MaxConcurrent = runtime.GOMAXPROCS(0)
 	}
 	if cfg.BodyBudget <= 0 {
-		cfg.BodyBudget = 8 * cfg.MaxBytes
+		cfg.BodyBudget = 4 * cfg.MaxBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -106,6 +106,14 @@ func NewHandler(cfg Config) *Handler {
 		h.mux.HandleFunc(r.pattern, func(w http.ResponseWriter, req *http.Request) { f(h, w, req) })
 	}
 	return h
+}
+
+// MemoryBound is what the handler's requests hold at most, in bytes: the
+// body budget, and for each document being validated its parsed tree,
+// which takes about as much again as the document (a 30 MB invoice
+// allocates 63 MB in all: body, tree and report).
+func (h *Handler) MemoryBound() int64 {
+	return h.cfg.BodyBudget + int64(h.cfg.MaxConcurrent)*h.cfg.MaxBytes
 }
 
 // ServeHTTP serves the daemon's endpoints.

@@ -316,7 +316,7 @@ func TestDaemonBodyLimit(t *testing.T) {
 			if rec.Code != c.status {
 				t.Fatalf("%d, want %d", rec.Code, c.status)
 			}
-			if got := h.budget.Load(); got != 8<<20 {
+			if got := h.budget.Load(); got != 4<<20 {
 				t.Fatalf("budget after the request: %d, want all of it back", got)
 			}
 		})

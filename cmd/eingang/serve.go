@@ -234,7 +234,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	}
 	var kositDone <-chan error
 	if cfg.KositAddr != "" {
-		if kositDone, err = startKosit(ctx, cfg.KositAddr, validator, log, readTimeout); err != nil {
+		if kositDone, err = startKosit(ctx, cfg.KositAddr, validator, log, readTimeout, false); err != nil {
 			fmt.Fprintf(stderr, "eingang serve: %v\n", err)
 			return 2
 		}

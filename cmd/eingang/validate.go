@@ -67,7 +67,7 @@ exit status:
 			return 2
 		}
 		log := slog.New(slog.NewTextHandler(stderr, nil))
-		done, err := startKosit(ctx, *addr, invoice.NewValidator(), log, 0)
+		done, err := startKosit(ctx, *addr, invoice.NewValidator(), log, 0, true)
 		if err != nil {
 			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
 			return 2
