@@ -187,3 +187,63 @@ func TestDaemonCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestKoSITWalkthrough runs the README's KoSIT walkthrough (between the
+// <!-- kosit-walkthrough --> markers) with bash in a copy of the
+// project's layout, and checks the status codes it prints.
+func TestKoSITWalkthrough(t *testing.T) {
+	for _, tool := range []string{"bash", "curl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			testenv.Require(t, "no "+tool+" for the README's KoSIT walkthrough: "+err.Error())
+		}
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- kosit-walkthrough -->\n```sh\n", "```\n<!-- /kosit-walkthrough -->"
+	i, j := bytes.Index(readme, []byte(begin)), bytes.Index(readme, []byte(end))
+	if i < 0 || j < i {
+		t.Fatal("README.md has no script between <!-- kosit-walkthrough --> markers")
+	}
+	script := string(readme[i+len(begin) : j])
+	project := t.TempDir()
+	fixture := filepath.Join(project, "invoice", "testdata", "minimal-ubl.xml")
+	data, err := os.ReadFile(filepath.Join("..", "..", "invoice", "testdata", "minimal-ubl.xml"))
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(fixture), 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(fixture, data, 0o644)
+	}
+	if err == nil {
+		err = os.MkdirAll(filepath.Join(project, "bin"), 0o755)
+	}
+	if err == nil {
+		err = os.Rename(buildBinary(t), filepath.Join(project, "bin", "eingang"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-c", script)
+	cmd.Dir = project
+	cmd.Env = append(os.Environ(), "PORT="+strings.TrimPrefix(freeAddr(t), "127.0.0.1:"), "TMPDIR="+t.TempDir())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	out, err := cmd.CombinedOutput()
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // a daemon a failed run left behind
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"acceptable -> 200\n<rep:accept>\n", "no-scenario -> 406\n", "not-xml -> 422\n", "empty -> 400\n",
+		"multipart -> 400\n", "put -> 405\n", "<status>UP</status>\n", "X-Validator-Acceptance: ACCEPTABLE",
+		`{"acceptable":1,"rejected":0,"processing-errors":0,`, "minimal-ubl-report.html\nminimal-ubl-report.xml\n",
+	} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("the walkthrough's output lacks %q:\n%s", want, out)
+		}
+	}
+}
