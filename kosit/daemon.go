@@ -155,9 +155,15 @@ var (
 	errEmpty    = errors.New("No content supplied")
 )
 
+// eagerBytes is the largest declared body length read straight into a
+// buffer of its size, taken from the budget at once. A larger declared
+// length is taken only once that much has arrived, so that a slow client
+// that declares 32 MB and sends little holds little.
+const eagerBytes = 1 << 20
+
 // readBody reads up to MaxBytes of r, taking the bytes from the body
-// budget: a declared length (size > 0) at once, into a buffer of that
-// size, else chunk by chunk as they arrive. release gives them back.
+// budget as they arrive (see eagerBytes for a declared length, size > 0).
+// release gives them back.
 func (h *Handler) readBody(r io.Reader, size int64) (data []byte, release func(), err error) {
 	var held int64
 	release = func() { h.budget.Add(held) }
@@ -173,7 +179,7 @@ func (h *Handler) readBody(r io.Reader, size int64) (data []byte, release func()
 		return nil, release, errTooLarge
 	}
 	var buf bytes.Buffer
-	if size > 0 {
+	if size > 0 && size <= eagerBytes {
 		// net/http delivers exactly the declared length, or an error.
 		if !take(size) {
 			return nil, release, errBusy
@@ -191,8 +197,15 @@ func (h *Handler) readBody(r io.Reader, size int64) (data []byte, release func()
 			if int64(buf.Len()+n) > h.cfg.MaxBytes {
 				return nil, release, errTooLarge
 			}
-			if int64(buf.Len()+n) > held && !take(int64(buf.Len()+n)-held) {
-				return nil, release, errBusy
+			need := int64(buf.Len() + n)
+			if size > 0 && need > eagerBytes {
+				need = size // the rest of a declared length, in one buffer
+			}
+			if need > held {
+				if !take(need - held) {
+					return nil, release, errBusy
+				}
+				buf.Grow(int(need) - buf.Len())
 			}
 			buf.Write(chunk[:n])
 		}
