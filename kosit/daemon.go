@@ -152,7 +152,7 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
 var (
 	errTooLarge = errors.New("document too large")
 	errBusy     = errors.New("too many documents in flight")
-	errEmpty    = errors.New("No content supplied")
+	errEmpty    = errors.New("no content supplied")
 )
 
 // eagerBytes is the largest declared body length read straight into a
