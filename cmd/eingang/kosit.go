@@ -22,7 +22,11 @@ import (
 // daemon is alone in the process: unless GOMEMLIMIT says otherwise, the
 // garbage collector is then held to what its requests may hold
 // (Handler.MemoryBound) plus 64 MiB, so that the heap does not grow to
-// twice the documents in flight.
+// twice the documents in flight; and unless GOGC says otherwise, it
+// collects at GOGC=400, as validate does: the live heap of typical
+// invoices is small, and collecting it at the default pace cost a quarter
+// of the throughput (2,260-2,790 against 2,940-3,880 documents/s in five
+// alternating runs, peak RSS 35-37 against 58-59 MB).
 func startKosit(ctx context.Context, addr string, v *invoice.Validator, log *slog.Logger, readTimeout time.Duration, ownProcess bool) (<-chan error, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -31,6 +35,9 @@ func startKosit(ctx context.Context, addr string, v *invoice.Validator, log *slo
 	h := kosit.NewHandler(kosit.Config{Validator: v, Logger: log, Engine: engine()})
 	if ownProcess && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(h.MemoryBound() + 64<<20)
+	}
+	if ownProcess && os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 	log.Info("KoSIT-compatible daemon serving", "addr", ln.Addr().String())
 	done := make(chan error, 1)
