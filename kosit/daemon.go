@@ -29,8 +29,9 @@ type Config struct {
 	// Validator validates the documents; default invoice.NewValidator().
 	Validator *invoice.Validator
 	// MaxBytes is the largest document accepted (default 32 MiB, the
-	// validator's own limit); a larger one is answered 413 after at most
-	// MaxBytes+1 bytes have been read.
+	// validator's own limit); a larger one is answered 413, at once where
+	// the request declares its length, else as soon as more than MaxBytes
+	// have arrived.
 	MaxBytes int64
 	// MaxConcurrent is how many documents are validated at once (default
 	// GOMAXPROCS); the others wait for a slot.
