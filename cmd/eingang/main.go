@@ -5,7 +5,8 @@
 // Usage:
 //
 //	eingang serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
-//	eingang validate [--format text|json] [--all-rules] PATH...
+//	eingang validate [--format text|json|kosit] [--all-rules] [--output DIR] [--html] PATH...
+//	eingang validate --daemon [--addr ADDR]
 //	eingang verify [--store URL] [--json FILE] [--resume FILE] [--metrics FILE]
 //	eingang verify --export FILE.zip
 //	eingang export [--store URL] --municipality ID --from DATE --to DATE -o FILE.zip
@@ -38,8 +39,9 @@ const usage = `usage: eingang <command> [arguments]
 commands:
   serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
                                     run the gateway (default: 127.0.0.1:8080, store ./data, sample directory)
-  validate [--format text|json] [--all-rules] PATH...
+  validate [--format text|json|kosit] [--all-rules] [--output DIR] [--html] PATH...
                                     validate invoices (files or directories)
+  validate --daemon [--addr ADDR]   serve the KoSIT validator's daemon protocol (default 127.0.0.1:8081)
   verify [--store URL] [--json FILE] [--resume FILE] [--metrics FILE]
                                     check the archive's fixity (hashes, retention, completeness)
   verify --export FILE.zip          check an export against its manifest

@@ -44,6 +44,9 @@ type serveConfig struct {
 	// mailboxes (default: the host name, or $EINGANG_INSTANCE): unique
 	// among running gateways.
 	Instance string `yaml:"instance"`
+	// KositAddr, where set, serves the KoSIT-compatible daemon (validate
+	// --daemon, package kosit) on this address beside the gateway.
+	KositAddr string `yaml:"kosit_addr"`
 
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
@@ -247,6 +250,13 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	if code := servePeppol(ctx, cfg.Peppol, pipe, dir, metrics, log, cfg.MaxUploadBytes, readTimeout, writeTimeout, stderr); code != 0 {
 		return code
 	}
+	var kositDone <-chan error
+	if cfg.KositAddr != "" {
+		if kositDone, err = startKosit(ctx, cfg.KositAddr, validator, log, readTimeout, false); err != nil {
+			fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+			return 2
+		}
+	}
 	log.Info("eingang serving", "addr", ln.Addr().String(), "store", *storeURL, "municipalities", len(dir().Municipalities))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -259,6 +269,11 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	srv.Shutdown(shut)
+	if kositDone != nil {
+		if err := <-kositDone; err != nil {
+			log.Warn("KoSIT-compatible daemon", "err", err)
+		}
+	}
 	return 0
 }
 

@@ -9,20 +9,24 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/kosit"
 )
 
 // cmdValidate implements "eingang validate". Exit status: 0 all accepted,
 // 1 any rejected, 2 usage or I/O error.
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := newFlags("validate", `usage: eingang validate [--format text|json] [--all-rules] PATH...
+	fl := newFlags("validate", `usage: eingang validate [--format text|json|kosit] [--all-rules] [--output DIR] [--html] PATH...
+       eingang validate --daemon [--addr ADDR]
 
 Validates XRechnung invoices (UBL 2.1 Invoice and CreditNote, UN/CEFACT CII)
 as the KoSIT reference validator does. A PATH is a file or a directory;
@@ -31,18 +35,55 @@ name order on all cores. The text report lists each document's verdict and
 findings, errors first, and ends a run of several documents with a summary;
 --format json writes one JSON object per document and line.
 
+--format kosit writes the KoSIT validator's report (VARL, as the XRechnung
+configuration has it) of each document to DIR/<name>-report.xml, as the
+reference's -o does, and with --html its page for people (German and
+English) to DIR/<name>-report.html; it prints one line per document.
+
+--daemon serves the KoSIT validator's daemon protocol on ADDR until SIGINT or
+SIGTERM: POST a document to any path (200 acceptable, 406 not, 422
+processing error, 400 empty or multipart, 405 other methods; the body is the
+report), GET /server/health and /server/config; beside it the 2.x REST shape
+(POST /api/validate, /api/validate/minimal, GET /q/health, /q/openapi) and
+at / a page to paste or upload a document.
+
 exit status:
   0  every document accepted
   1  at least one document rejected
   2  usage error, or a file that could not be read
 `, stderr)
-	format := fl.String("format", "text", "output format: text or json")
+	format := fl.String("format", "text", "output format: text, json or kosit")
 	allRules := fl.Bool("all-rules", false, "evaluate every rule of the syntax even where the reference stops (findings listed, verdict unchanged)")
+	output := fl.String("output", ".", "with --format kosit: the folder the reports are written to")
+	html := fl.Bool("html", false, "with --format kosit: write each report's HTML page beside it too")
+	daemon := fl.Bool("daemon", false, "serve the KoSIT daemon protocol instead of validating files")
+	addr := fl.String("addr", "127.0.0.1:8081", "with --daemon: listen address")
 	if code := parseFlags(fl, args, true); code >= 0 {
 		return code
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "eingang validate: unknown format %q (text or json)\n", *format)
+	if *daemon {
+		if fl.NArg() > 0 {
+			fmt.Fprintln(stderr, "eingang validate: --daemon takes no PATH")
+			return 2
+		}
+		log := slog.New(slog.NewTextHandler(stderr, nil))
+		done, err := startKosit(ctx, *addr, invoice.NewValidator(), log, 0, true)
+		if err != nil {
+			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
+			return 2
+		}
+		if err := <-done; err != nil {
+			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if *format != "text" && *format != "json" && *format != "kosit" {
+		fmt.Fprintf(stderr, "eingang validate: unknown format %q (text, json or kosit)\n", *format)
+		return 2
+	}
+	if *html && *format != "kosit" {
+		fmt.Fprintln(stderr, "eingang validate: --html needs --format kosit")
 		return 2
 	}
 	if fl.NArg() == 0 {
@@ -65,6 +106,14 @@ exit status:
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(64 << 20)
 	}
+	var reports []string
+	if *format == "kosit" {
+		if err := os.MkdirAll(*output, 0o755); err != nil {
+			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
+			return 2
+		}
+		reports = reportNames(*output, files)
+	}
 	v := invoice.NewValidator()
 	opts := invoice.Options{AllRules: *allRules}
 	// Workers validate and format; the reports are written in file order
@@ -85,10 +134,14 @@ exit status:
 			var buf bytes.Buffer
 			for i := range next {
 				r := &results[i]
+				received := time.Now()
 				data, err := os.ReadFile(files[i])
 				var rep *invoice.Report
 				if err == nil {
 					rep, err = v.Validate(ctx, data, opts)
+				}
+				if err == nil && reports != nil {
+					err = writeKosit(reports[i], kosit.Document{Name: filepath.Base(files[i]), Data: data, Received: received}, rep, *html)
 				}
 				if err != nil {
 					r.err = err
@@ -96,9 +149,16 @@ exit status:
 					continue
 				}
 				buf.Reset()
-				if *format == "json" {
+				switch *format {
+				case "json":
 					writeJSON(&buf, files[i], rep)
-				} else {
+				case "kosit":
+					verdict := "ACCEPTED"
+					if !rep.Accepted {
+						verdict = "REJECTED (" + rep.RejectReason + ")"
+					}
+					fmt.Fprintf(&buf, "%s: %s -> %s\n", files[i], verdict, reports[i])
+				default:
 					rep.WriteText(&buf, files[i])
 				}
 				r.out, r.accepted = bytes.Clone(buf.Bytes()), rep.Accepted
@@ -136,7 +196,7 @@ exit status:
 		out.Write(r.out)
 		r.out = nil
 	}
-	if *format == "text" && len(files) > 1 {
+	if *format != "json" && len(files) > 1 {
 		fmt.Fprintf(out, "%d documents: %d accepted, %d rejected", len(files), accepted, rejected)
 		if n := len(files) - accepted - rejected; n > 0 {
 			fmt.Fprintf(out, ", %d unreadable", n)
