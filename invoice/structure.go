@@ -149,11 +149,19 @@ func qualified(q schemas.QName) string {
 }
 
 func truncate(s string) string {
-	if utf8.RuneCountInString(s) > 60 {
-		r := []rune(s)
-		return string(r[:60]) + "…"
+	// The first 60 characters, decoded as []rune(s) would, without
+	// converting the whole value (a 30 MB attachment would cost 120 MB).
+	var b strings.Builder
+	i := 0
+	for n := 0; n < 60 && i < len(s); n++ {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(r)
+		i += size
 	}
-	return s
+	if i == len(s) {
+		return s
+	}
+	return b.String() + "…"
 }
 
 func (c *structureCheck) attributes(n *node, t *schemas.Type) {
