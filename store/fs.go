@@ -111,14 +111,27 @@ func classify(err error) error {
 }
 
 // inDir runs op, which makes an entry in dir. Should a Delete have removed
-// dir as empty meanwhile, it makes dir again and runs op once more.
+// dir as empty meanwhile, it makes dir again and runs op once more, as
+// often as that happens (a folder such as pending/ that writers fill and
+// empty all the time can lose that race more than once), up to a bound.
 func inDir(dir string, op func() error) error {
 	err := op()
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+	for try := 0; errors.Is(err, fs.ErrNotExist) && try < 100; try++ {
+		if err := makeDir(dir); err != nil {
 			return err
 		}
 		err = op()
+	}
+	return err
+}
+
+// makeDir makes dir and the folders above it. os.MkdirAll fails with
+// EEXIST where another writer made a folder and a Delete removed it as
+// empty before MkdirAll looked again: then it tries again, up to a bound.
+func makeDir(dir string) error {
+	err := os.MkdirAll(dir, 0o750)
+	for try := 0; errors.Is(err, fs.ErrExist) && try < 100; try++ {
+		err = os.MkdirAll(dir, 0o750)
 	}
 	return err
 }
@@ -253,7 +266,7 @@ func (s *FS) create(ctx context.Context, key string, r io.Reader, size int64, op
 	if _, err := os.Lstat(dst); err == nil {
 		return fmt.Errorf("store: create %s: %w", key, ErrExists)
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+	if err := makeDir(filepath.Dir(dst)); err != nil {
 		return fmt.Errorf("store: create %s: %w", key, err)
 	}
 	mode := fs.FileMode(0o640)
@@ -320,7 +333,7 @@ func (s *FS) putFile(ctx context.Context, path string, r io.Reader, keepLater bo
 			r = strings.NewReader(string(b))
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := makeDir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	tmp, err := s.writeTemp(ctx, r, -1, 0o640)
@@ -355,7 +368,7 @@ func (s *FS) put(ctx context.Context, key string, r io.Reader, size int64) error
 		return fmt.Errorf("store: put %s: %w until %s", key, ErrLocked, until.Format(time.DateOnly))
 	}
 	dst := s.path(key)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+	if err := makeDir(filepath.Dir(dst)); err != nil {
 		return fmt.Errorf("store: put %s: %w", key, err)
 	}
 	if size == 0 {

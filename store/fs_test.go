@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -157,5 +158,41 @@ func TestOpenErrors(t *testing.T) {
 	}
 	if s, err := Open(ctx, "file://"+t.TempDir()); err != nil || s == nil {
 		t.Errorf("file URL: %v", err)
+	}
+}
+
+// TestFSChurn writes and deletes objects in one folder from many
+// goroutines at once, as the pipeline's pending markers come and go: the
+// folder is emptied and removed again and again while others write into
+// it, and no write may fail for that.
+func TestFSChurn(t *testing.T) {
+	s, err := OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := Deferred(context.Background())
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				key := fmt.Sprintf("churn/%d-%d", g, i)
+				if err := s.Put(ctx, key, strings.NewReader("owner"), 5); err != nil {
+					errs <- err
+					return
+				}
+				if err := s.Delete(ctx, key); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

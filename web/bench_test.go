@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -102,9 +103,10 @@ func uploadLoad(b *testing.B, e *env, rate float64) {
 			b.Error(err)
 			return
 		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		resp.Body.Close()
 		if resp.StatusCode >= 500 {
-			b.Errorf("status %d", resp.StatusCode)
+			b.Errorf("status %d: %s", resp.StatusCode, body)
 		}
 		lat[i] = time.Since(t0)
 	}
