@@ -34,6 +34,7 @@ func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	who, ok := p.cfg.Backend.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
 	if !ok {
+		p.cfg.Logger.Warn("login failed", "addr", p.cfg.ClientAddr(r))
 		p.render(w, r, http.StatusUnauthorized, "login", "login_title", login{Next: r.PostFormValue("next"), Problem: "err_token"})
 		return
 	}
@@ -46,7 +47,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(next, home) {
 		next = home
 	}
-	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality)
+	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality, "addr", p.cfg.ClientAddr(r))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

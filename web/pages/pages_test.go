@@ -212,6 +212,69 @@ func TestSessionCookie(t *testing.T) {
 	}
 }
 
+// TestSessionCookieBehindProxy checks that with SecureCookies (public_url
+// https at a proxy) the session and CSRF cookies are Secure with the
+// __Host- prefix although the gateway sees plain HTTP, and that the
+// session and the form token work under those names.
+func TestSessionCookieBehindProxy(t *testing.T) {
+	e := newEnvWith(t, false, func(c *Config) { c.SecureCookies = true })
+	// Go's cookie jar keeps Secure cookies from plain HTTP: send them by hand.
+	get := func(path string, cookies []*http.Cookie) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		for _, ck := range cookies {
+			req.AddCookie(ck)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	resp, body := get("/login", nil)
+	csrf := resp.Cookies()
+	if len(csrf) != 1 || csrf[0].Name != "__Host-eingang_csrf" || !csrf[0].Secure || csrf[0].Path != "/" || csrf[0].Domain != "" {
+		t.Fatalf("CSRF cookie behind the proxy: %+v", csrf)
+	}
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no csrf field")
+	}
+	req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(url.Values{"csrf": {m[1]}, "token": {e.tokA}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(csrf[0])
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login behind the proxy: %d", resp.StatusCode)
+	}
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if !ck.Secure || !strings.HasPrefix(ck.Name, "__Host-") || ck.Path != "/" {
+			t.Errorf("cookie without Secure or __Host-: %+v", ck)
+		}
+		if ck.Name == "__Host-eingang_session" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatalf("no __Host-eingang_session cookie: %v", resp.Cookies())
+	}
+	if resp, _ := get("/inbox", []*http.Cookie{session}); resp.StatusCode != 200 {
+		t.Errorf("inbox with the __Host- session: %d", resp.StatusCode)
+	}
+	// The name without the prefix is no session.
+	plain := *session
+	plain.Name = "eingang_session"
+	if resp, _ := get("/inbox", []*http.Cookie{&plain}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("inbox with an unprefixed session cookie: %d", resp.StatusCode)
+	}
+}
+
 // TestOtherMunicipality checks that B sees nothing of A's invoice, and
 // that an operator cannot use accounting's pages.
 func TestOtherMunicipality(t *testing.T) {
