@@ -32,6 +32,8 @@ type Config struct {
 	Directory func() *directory.Directory // authenticates the API's callers
 	Gatherer  prometheus.Gatherer         // for /metrics; nil: no metrics endpoint
 	Logger    *slog.Logger
+	// Metrics, when set, counts what the pages count (failed logins).
+	Metrics *ingest.Metrics
 	// MaxBody is the largest upload accepted, in bytes (default 20 MB).
 	MaxBody int64
 	// UploadRate and UploadBurst limit uploads per client address (per
@@ -75,7 +77,7 @@ func New(cfg Config) http.Handler {
 	}
 	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
 	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow,
-		SecureCookies: cfg.SecureCookies, ClientAddr: s.clientAddr}).Register(mux)
+		SecureCookies: cfg.SecureCookies, ClientAddr: s.clientAddr, Metrics: cfg.Metrics}).Register(mux)
 	return mux
 }
 

@@ -246,7 +246,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	}
 
 	handler := web.New(web.Config{
-		Pipeline: pipe, Directory: dir, Gatherer: reg, Logger: log,
+		Pipeline: pipe, Directory: dir, Gatherer: reg, Logger: log, Metrics: metrics,
 		MaxBody: cfg.MaxUploadBytes, UploadRate: cfg.UploadRate, UploadBurst: cfg.UploadBurst,
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: trusted,
 	})

@@ -82,6 +82,8 @@ var messages = map[string]map[string]string{
 		"clearing_h2": "Klärung", "clearing_n": "%d Rechnung(en) warten auf Zuordnung.", "clearing_open": "Zur Klärung",
 		"abandoned_h2": "Abgebrochene Einreichungen", "abandoned_n": "%d Einreichung(en) wurden nur teilweise gespeichert und nie bestätigt: Der Absender bekam keine Bestätigung und sendet erneut. Sie sind keine Rechnungen und werden nirgends gezählt; das Gespeicherte bleibt im Archiv.",
 		"abandoned_caption": "Die letzten abgebrochenen Einreichungen", "abandoned_id": "Kennung", "abandoned_reason": "Grund", "abandoned_at": "Abgebrochen am",
+		"logins_h2": "Fehlgeschlagene Anmeldungen", "logins_n": "%d fehlgeschlagene Anmeldung(en) in der letzten Stunde an diesem Gateway.",
+		"logins_caption": "Adressen, deren Anmeldungen gerade gebremst werden", "logins_addr": "Adresse", "logins_fails": "Fehlversuche", "logins_until": "Gebremst bis", "logins_none": "Keine Adresse wird gerade gebremst.",
 		"backlog_h2": "Nicht erledigte Rechnungen je Verwaltung", "backlog_caption": "Älteste zuerst", "backlog_none": "Alle Rechnungen sind erledigt.",
 		"count": "Anzahl", "oldest": "Älteste seit",
 		"rules_h2": "Häufigste Fehler dieser Woche", "rules_caption": "Regeln, an denen abgewiesene Rechnungen scheiterten",
@@ -102,6 +104,7 @@ var messages = map[string]map[string]string{
 		"err_noselection": "Nichts ausgewählt", "err_noselection_text": "Es wurde keine Rechnung ausgewählt oder gefunden.",
 		"err_nofile": "Bitte wählen Sie eine Rechnungsdatei (XML) aus.", "err_email": "Die E-Mail-Adresse ist nicht gültig.",
 		"err_token": "Der Zugangsschlüssel ist nicht bekannt.", "err_filter": "Die Suche enthält ein ungültiges Datum oder einen ungültigen Betrag.",
+		"err_throttled":    "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.",
 		"err_municipality": "Diese Verwaltung steht nicht im Verzeichnis. Bitte wählen Sie aus der Liste.",
 	},
 	"en": {
@@ -183,6 +186,8 @@ var messages = map[string]map[string]string{
 		"clearing_h2": "Clearing", "clearing_n": "%d invoice(s) wait to be assigned.", "clearing_open": "To clearing",
 		"abandoned_h2": "Abandoned submissions", "abandoned_n": "%d submission(s) were kept only in part and never acknowledged: their senders got no receipt and send again. They are no invoices and are counted nowhere; what was kept stays in the archive.",
 		"abandoned_caption": "The latest abandoned submissions", "abandoned_id": "Id", "abandoned_reason": "Reason", "abandoned_at": "Abandoned at",
+		"logins_h2": "Failed logins", "logins_n": "%d failed login(s) in the last hour at this gateway.",
+		"logins_caption": "Addresses whose logins are being slowed down", "logins_addr": "Address", "logins_fails": "Failures", "logins_until": "Slowed down until", "logins_none": "No address is being slowed down.",
 		"backlog_h2": "Invoices not done, per administration", "backlog_caption": "Oldest first", "backlog_none": "Every invoice is done.",
 		"count": "Count", "oldest": "Oldest since",
 		"rules_h2": "Most frequent errors this week", "rules_caption": "Rules rejected invoices failed",
@@ -203,6 +208,7 @@ var messages = map[string]map[string]string{
 		"err_noselection": "Nothing selected", "err_noselection_text": "No invoice was selected or found.",
 		"err_nofile": "Please choose an invoice file (XML).", "err_email": "The e-mail address is not valid.",
 		"err_token": "The access key is not known.", "err_filter": "The search holds an invalid date or amount.",
+		"err_throttled":    "Too many failed logins. Please wait a moment, then try again.",
 		"err_municipality": "This administration is not in the directory. Please choose from the list.",
 	},
 }

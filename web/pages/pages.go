@@ -79,6 +79,8 @@ type Config struct {
 	// proxy in front of the gateway (public_url). Without it they are
 	// Secure only where the gateway itself sees TLS.
 	SecureCookies bool
+	// Metrics, when set, counts failed and throttled logins.
+	Metrics *ingest.Metrics
 	// ClientAddr, when set, names the client of a request (for throttling
 	// and the log); default: the request's peer address.
 	ClientAddr func(*http.Request) string
@@ -89,6 +91,7 @@ type Pages struct {
 	cfg      Config
 	tmpl     map[string]*template.Template
 	sessions *sessions
+	throttle *throttle // failed logins
 	css      []byte
 	cssPath  string
 }
@@ -118,7 +121,7 @@ func New(cfg Config) *Pages {
 		panic("pages: " + err.Error())
 	}
 	sum := sha256.Sum256(css)
-	p := &Pages{cfg: cfg, sessions: newSessions(cfg.SecureCookies), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
+	p := &Pages{cfg: cfg, sessions: newSessions(cfg.SecureCookies), throttle: newThrottle(), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
 	p.tmpl = parseTemplates()
 	return p
 }
