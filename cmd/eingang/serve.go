@@ -342,7 +342,8 @@ func cmdToken(args []string, stdout, stderr io.Writer) int {
 
 Prints a new bearer token and its SHA-256. Give the token to its holder
 (municipal accounting or an operator) and write the SHA-256 into the
-directory's tokens_sha256; the gateway keeps only the hash.
+directory, with the holder's name under tokens (or into tokens_sha256);
+the gateway keeps only the hash.
 `, stderr)
 	if code := parseFlags(fl, args, false); code >= 0 {
 		return code
@@ -353,6 +354,6 @@ directory's tokens_sha256; the gateway keeps only the hash.
 		return 1
 	}
 	fmt.Fprintf(stdout, "token:  %s\nsha256: %s\n", token, hash)
-	fmt.Fprintln(stdout, "Give the token to its holder; put the sha256 into the directory's tokens_sha256.")
+	fmt.Fprintln(stdout, "Give the token to its holder; put the sha256 into the directory: tokens: [{name: <holder>, sha256: <sha256>}].")
 	return 0
 }

@@ -79,7 +79,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(next, home) {
 		next = home
 	}
-	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality, "addr", p.cfg.ClientAddr(r))
+	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality, "actor", who.Actor, "addr", addr)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

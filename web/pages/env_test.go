@@ -44,7 +44,7 @@ func newEnvWith(t testing.TB, tls bool, set func(*Config)) *env {
 	dir, err := directory.Parse([]byte(fmt.Sprintf(`
 municipalities:
   - {id: weimarer-land, name: Landkreis Weimarer Land, leitweg_ids: ["16071"], tokens_sha256: [%q]}
-  - {id: erfurt, name: Landeshauptstadt Erfurt, leitweg_ids: ["16051000"], tokens_sha256: [%q]}
+  - {id: erfurt, name: Landeshauptstadt Erfurt, leitweg_ids: ["16051000"], tokens: [{name: ERP Erfurt, sha256: %q}]}
   - {id: jena, name: Stadt Jena, leitweg_ids: ["16053000"]}
 operators:
   tokens_sha256: [%q]

@@ -7,7 +7,7 @@ var messages = map[string]map[string]string{
 		"skip": "Zum Inhalt springen", "tagline": "E-Rechnungen an die Verwaltung", "nav_label": "Hauptnavigation",
 		"nav_upload": "Einreichen", "nav_check": "Prüfen", "nav_leitweg": "Leitweg-ID", "nav_login": "Anmelden",
 		"nav_inbox": "Posteingang", "nav_ops": "Betrieb", "nav_clearing": "Klärung", "logout": "Abmelden",
-		"operator": "Betrieb", "switch": "English", "other_lang": "en",
+		"operator": "Betrieb", "logged_in_as": "angemeldet als %s", "switch": "English", "other_lang": "en",
 		"footer":   "eingang nimmt XRechnungen (UBL und CII) entgegen, prüft sie wie der KoSIT-Prüfer, archiviert das Original unveränderbar und leitet es anhand der Leitweg-ID weiter.",
 		"to_start": "Zur Startseite",
 
@@ -111,7 +111,7 @@ var messages = map[string]map[string]string{
 		"skip": "Skip to content", "tagline": "E-invoices to public administrations", "nav_label": "Main navigation",
 		"nav_upload": "Send", "nav_check": "Check", "nav_leitweg": "Leitweg-ID", "nav_login": "Log in",
 		"nav_inbox": "Inbox", "nav_ops": "Operations", "nav_clearing": "Clearing", "logout": "Log out",
-		"operator": "Operations", "switch": "Deutsch", "other_lang": "de",
+		"operator": "Operations", "logged_in_as": "logged in as %s", "switch": "Deutsch", "other_lang": "de",
 		"footer":   "eingang receives XRechnung invoices (UBL and CII), validates them as the KoSIT validator does, archives the original unalterably and routes it by Leitweg-ID.",
 		"to_start": "To the start page",
 

@@ -93,6 +93,6 @@ func (p *Pages) route(w http.ResponseWriter, r *http.Request, who ingest.Identit
 		p.backendError(w, r, err)
 		return
 	}
-	p.cfg.Logger.Info("routed from clearing", "id", r.PathValue("id"), "municipality", to.ID)
+	p.cfg.Logger.Info("routed from clearing", "id", r.PathValue("id"), "municipality", to.ID, "actor", who.Actor)
 	http.Redirect(w, r, "/ops/clearing?routed="+url.QueryEscape(to.Name), http.StatusSeeOther)
 }

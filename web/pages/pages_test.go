@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
 )
 
@@ -272,6 +273,34 @@ func TestSessionCookieBehindProxy(t *testing.T) {
 	plain.Name = "eingang_session"
 	if resp, _ := get("/inbox", []*http.Cookie{&plain}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("inbox with an unprefixed session cookie: %d", resp.StatusCode)
+	}
+}
+
+// TestSessionShowsTokenName checks that the pages say who is logged in:
+// a named token by its name, a plain one by its hash's first 8 characters.
+func TestSessionShowsTokenName(t *testing.T) {
+	e := newEnv(t, false)
+	for _, tc := range []struct {
+		token, lang, want string
+	}{
+		{e.tokB, "de", `<span id="actor">angemeldet als ERP Erfurt</span>`},
+		{e.tokB, "en", `<span id="actor">logged in as ERP Erfurt</span>`},
+		{e.tokA, "de", `<span id="actor">angemeldet als ` + directory.HashToken(e.tokA)[:8] + `</span>`},
+		{e.tokOps, "de", `Betrieb · <span id="actor">angemeldet als ` + directory.HashToken(e.tokOps)[:8] + `</span>`},
+	} {
+		c := e.client(t)
+		c.login(tc.token)
+		home := "/inbox"
+		if tc.token == e.tokOps {
+			home = "/ops"
+		}
+		if _, body := c.get(home + "?lang=" + tc.lang); !strings.Contains(body, tc.want) {
+			t.Errorf("%s %s does not say %s", home, tc.lang, tc.want)
+		}
+	}
+	c := e.client(t)
+	if _, body := c.get("/login"); strings.Contains(body, `id="actor"`) {
+		t.Error("the login page names someone")
 	}
 }
 
