@@ -1,8 +1,10 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +66,42 @@ func TestParseTrustedProxies(t *testing.T) {
 		if _, err := ParseTrustedProxies(tc.in); (err == nil) != tc.ok {
 			t.Errorf("%v: err %v", tc.in, err)
 		}
+	}
+}
+
+// TestRateLimitBehindProxy checks that the upload rate limit counts per
+// client as clientAddr names it: behind a trusted proxy per forwarded
+// address, else per peer, whatever the header says.
+func TestRateLimitBehindProxy(t *testing.T) {
+	loopback, err := ParseTrustedProxies([]string{"127.0.0.0/8", "::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		trusted []netip.Prefix
+		want    []int // per upload from 198.51.100.1, .1, .2: 429 or not (0)
+	}{
+		{"trusted proxy: a budget per forwarded client", loopback, []int{0, 429, 0}},
+		{"no trusted proxy: one budget for the peer", nil, []int{0, 429, 429}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, 1<<20, 0)
+			srv := httptest.NewServer(New(Config{Pipeline: e.pipe, UploadRate: 0.001, UploadBurst: 1, TrustedProxies: tc.trusted}))
+			defer srv.Close()
+			for i, client := range []string{"198.51.100.1", "198.51.100.1", "198.51.100.2"} {
+				req, _ := http.NewRequest("POST", srv.URL+"/api/v1/invoices", strings.NewReader("<x/>"))
+				req.Header.Set("Content-Type", "application/xml")
+				req.Header.Set("X-Forwarded-For", client)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if got := resp.StatusCode; (got == http.StatusTooManyRequests) != (tc.want[i] == 429) {
+					t.Errorf("upload %d from %s: %d, want 429: %v", i+1, client, got, tc.want[i] == 429)
+				}
+			}
+		})
 	}
 }
