@@ -50,7 +50,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		keys = append(keys, "account "+account)
 	}
 	now := p.cfg.Now()
-	if d := p.throttle.wait(now, keys...); d > 0 {
+	if d := p.throttle.begin(now, keys...); d > 0 {
 		p.cfg.Metrics.LoginThrottledAway()
 		p.cfg.Logger.Debug("login throttled", "addr", addr, "account", account, "retry_after", d)
 		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
@@ -63,12 +63,13 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		if token == "" {
 			reason = "empty"
 		}
-		backoff, fails := p.throttle.fail(now, keys...)
+		backoff, fails := p.throttle.end(now, true, keys...)
 		p.cfg.Metrics.LoginFailed(reason)
 		p.cfg.Logger.Warn("login failed", "addr", addr, "account", account, "reason", reason, "failures", fails, "backoff", backoff)
 		p.render(w, r, http.StatusUnauthorized, "login", "login_title", login{Next: r.PostFormValue("next"), Problem: "err_token"})
 		return
 	}
+	p.throttle.end(now, false, keys...)
 	p.throttle.succeed("account " + account)
 	p.sessions.start(w, r, who, p.cfg.Now(), p.cfg.SessionTTL)
 	home := "/inbox"

@@ -32,9 +32,19 @@ type throttle struct {
 }
 
 type strikes struct {
-	fails int
-	last  time.Time // the last failure
-	until time.Time // closed until then
+	fails   int
+	last    time.Time // the last failure
+	until   time.Time // closed until then
+	pending int       // logins being checked
+}
+
+// current returns the failures that count at now: none once the last is
+// throttleForget ago.
+func (s *strikes) current(now time.Time) int {
+	if now.Sub(s.last) >= throttleForget {
+		return 0
+	}
+	return s.fails
 }
 
 type minuteCount struct {
@@ -44,18 +54,56 @@ type minuteCount struct {
 
 func newThrottle() *throttle { return &throttle{keys: map[string]*strikes{}} }
 
-// wait returns how long the keys are still closed at now: the longest of
-// their back-offs, 0 when all are open.
-func (t *throttle) wait(now time.Time, keys ...string) time.Duration {
+// begin asks to check a login for the keys at now and returns how long
+// they are still closed; 0: go ahead. A login let through holds a slot of
+// each key until end. A key lets as many logins be checked at once as it
+// has failures to spare, and one at a time after that, so that guesses
+// sent in parallel cannot outrun the count: a login over that waits
+// throttleMin.
+func (t *throttle) begin(now time.Time, keys ...string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var d time.Duration
 	for _, k := range keys {
-		if s := t.keys[k]; s != nil && s.until.After(now) && s.until.Sub(now) > d {
-			d = s.until.Sub(now)
+		s := t.keys[k]
+		switch {
+		case s == nil:
+		case s.until.After(now):
+			d = max(d, s.until.Sub(now))
+		case s.pending >= max(1, throttleFree-s.current(now)):
+			d = max(d, throttleMin)
 		}
 	}
-	return d
+	if d > 0 {
+		return d
+	}
+	for _, k := range keys {
+		s := t.strikesOf(now, k)
+		s.pending++
+	}
+	return 0
+}
+
+// end releases the slots begin took for the keys. A failed login is
+// recorded (fail); after a right one the keys without failures are
+// dropped.
+func (t *throttle) end(now time.Time, failed bool, keys ...string) (time.Duration, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range keys {
+		if s := t.keys[k]; s != nil && s.pending > 0 {
+			s.pending--
+		}
+	}
+	if failed {
+		return t.failLocked(now, keys...)
+	}
+	for _, k := range keys {
+		if s := t.keys[k]; s != nil && s.current(now) == 0 && s.pending == 0 {
+			delete(t.keys, k)
+		}
+	}
+	return 0, 0
 }
 
 // fail records a failed login for the keys and returns the back-off it
@@ -64,6 +112,11 @@ func (t *throttle) wait(now time.Time, keys ...string) time.Duration {
 func (t *throttle) fail(now time.Time, keys ...string) (time.Duration, int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.failLocked(now, keys...)
+}
+
+// failLocked is fail with t.mu held.
+func (t *throttle) failLocked(now time.Time, keys ...string) (time.Duration, int) {
 	m := now.Unix() / 60
 	if c := &t.minutes[m%60]; c.minute == m {
 		c.n++
@@ -73,15 +126,8 @@ func (t *throttle) fail(now time.Time, keys ...string) (time.Duration, int) {
 	var wait time.Duration
 	most := 0
 	for _, k := range keys {
-		s := t.keys[k]
-		if s == nil || now.Sub(s.last) >= throttleForget {
-			if s == nil {
-				t.makeRoom(now)
-			}
-			s = &strikes{}
-			t.keys[k] = s
-		}
-		s.fails++
+		s := t.strikesOf(now, k)
+		s.fails = s.current(now) + 1
 		s.last = now
 		most = max(most, s.fails)
 		if s.fails < throttleFree {
@@ -104,14 +150,30 @@ func (t *throttle) succeed(key string) {
 	t.mu.Unlock()
 }
 
-// makeRoom keeps the keys under the cap; t.mu is held.
+// strikesOf returns the key's strikes, new ones where it has none; t.mu
+// is held.
+func (t *throttle) strikesOf(now time.Time, k string) *strikes {
+	s := t.keys[k]
+	if s == nil {
+		t.makeRoom(now)
+		s = &strikes{}
+		t.keys[k] = s
+	}
+	return s
+}
+
+// makeRoom keeps the keys under the cap, sparing those with logins being
+// checked; t.mu is held.
 func (t *throttle) makeRoom(now time.Time) {
 	if len(t.keys) < throttleKeys {
 		return
 	}
 	var quiet string
 	for k, s := range t.keys {
-		if now.Sub(s.last) >= throttleForget && !s.until.After(now) {
+		if s.pending > 0 {
+			continue
+		}
+		if s.current(now) == 0 && !s.until.After(now) {
 			delete(t.keys, k)
 			continue
 		}
@@ -119,7 +181,7 @@ func (t *throttle) makeRoom(now time.Time) {
 			quiet = k
 		}
 	}
-	if len(t.keys) >= throttleKeys {
+	if len(t.keys) >= throttleKeys && quiet != "" {
 		delete(t.keys, quiet)
 	}
 }

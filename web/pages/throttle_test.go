@@ -38,10 +38,10 @@ func TestThrottleBackoff(t *testing.T) {
 			for _, d := range tc.fails {
 				th.fail(t0.Add(d), "addr 192.0.2.1")
 			}
-			if got := th.wait(t0.Add(tc.at), "addr 192.0.2.1"); got != tc.want {
+			if got := th.begin(t0.Add(tc.at), "addr 192.0.2.1"); got != tc.want {
 				t.Errorf("wait = %v, want %v", got, tc.want)
 			}
-			if got := th.wait(t0.Add(tc.at), "addr 192.0.2.2"); got != 0 {
+			if got := th.begin(t0.Add(tc.at), "addr 192.0.2.2"); got != 0 {
 				t.Errorf("another address waits %v", got)
 			}
 		})
@@ -54,6 +54,47 @@ func repeat(n int, d time.Duration) []time.Duration {
 		out[i] = d
 	}
 	return out
+}
+
+// TestThrottleParallel checks that logins checked at once cannot outrun
+// the count: a key lets as many through as it has failures to spare.
+func TestThrottleParallel(t *testing.T) {
+	th := newThrottle()
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	th.fail(t0, "addr 192.0.2.1")
+	th.fail(t0, "addr 192.0.2.1")
+	let := 0
+	for range 10 {
+		if th.begin(t0, "addr 192.0.2.1") == 0 {
+			let++
+		}
+	}
+	if let != throttleFree-2 {
+		t.Fatalf("%d logins let through at once after 2 failures, want %d", let, throttleFree-2)
+	}
+	for range let {
+		th.end(t0, true, "addr 192.0.2.1")
+	}
+	if d := th.begin(t0, "addr 192.0.2.1"); d != time.Second {
+		t.Errorf("after %d failures closed for %v, want 1s", throttleFree, d)
+	}
+	// Past the back-off, one at a time.
+	t1 := t0.Add(time.Second)
+	if d := th.begin(t1, "addr 192.0.2.1"); d != 0 {
+		t.Fatalf("after the back-off: closed for %v", d)
+	}
+	if d := th.begin(t1, "addr 192.0.2.1"); d != throttleMin {
+		t.Errorf("a second login at once: closed for %v, want %v", d, throttleMin)
+	}
+	// A right login drops a key without failures, not one with.
+	th.begin(t1, "addr 192.0.2.9")
+	th.end(t1, false, "addr 192.0.2.9", "addr 192.0.2.1")
+	if _, ok := th.keys["addr 192.0.2.9"]; ok {
+		t.Error("a key without failures is kept after a right login")
+	}
+	if _, ok := th.keys["addr 192.0.2.1"]; !ok {
+		t.Error("a key with failures is dropped after a right login")
+	}
 }
 
 // TestThrottleBounded checks that the throttle keeps at most throttleKeys
@@ -149,5 +190,56 @@ func TestLoginThrottle(t *testing.T) {
 	mu.Unlock()
 	if resp := loginFrom(attacker, "198.51.100.9", e.tokA); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("right token after the back-off: %d, want 303", resp.StatusCode)
+	}
+}
+
+// slowAuth takes its time to check a token, as a guesser sending in
+// parallel would like.
+type slowAuth struct{ Backend }
+
+func (b slowAuth) Authenticate(token string) (ingest.Identity, bool) {
+	time.Sleep(50 * time.Millisecond)
+	return b.Backend.Authenticate(token)
+}
+
+// TestLoginThrottleParallel sends 50 wrong tokens from one address at
+// once: no more than the free failures are checked, the rest is 429.
+func TestLoginThrottleParallel(t *testing.T) {
+	metrics := ingest.NewMetrics(prometheus.NewRegistry())
+	e := newEnvWith(t, false, func(c *Config) {
+		c.Backend = slowAuth{c.Backend}
+		c.Metrics = metrics
+		c.ClientAddr = func(*http.Request) string { return "198.51.100.9" }
+	})
+	c := e.client(t)
+	csrf := c.csrf()
+	var wg sync.WaitGroup
+	codes := make([]int, 50)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			form := url.Values{"csrf": {csrf}, "token": {fmt.Sprintf("egt_wrong%03d", i)}}
+			req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := c.hc.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	n := map[int]int{}
+	for _, code := range codes {
+		n[code]++
+	}
+	if n[http.StatusUnauthorized] > throttleFree || n[http.StatusUnauthorized]+n[http.StatusTooManyRequests] != len(codes) {
+		t.Errorf("answers %v: want at most %d checked (401), the rest 429", n, throttleFree)
+	}
+	if got := testutil.ToFloat64(metrics.LoginFailures.WithLabelValues("unknown-token")); got != float64(n[http.StatusUnauthorized]) {
+		t.Errorf("eingang_login_failures_total = %v, want %d", got, n[http.StatusUnauthorized])
 	}
 }
