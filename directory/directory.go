@@ -8,11 +8,16 @@
 //	  - id: erfurt
 //	    name: Landeshauptstadt Erfurt
 //	    leitweg_ids: ["16051000"]      # prefixes; the longest match wins
-//	    tokens_sha256: ["<hex>"]       # SHA-256 of bearer tokens
+//	    tokens_sha256: ["<hex>"]       # SHA-256 of bearer tokens, or named:
+//	    tokens: [{name: ERP Erfurt, sha256: "<hex>"}]
 //	    email: kasse@erfurt.example    # optional, with delivery:
 //	    delivery: notify               # notify | deliver
 //	operators:
 //	  tokens_sha256: ["<hex>"]
+//	  tokens: [{name: Leitstelle, sha256: "<hex>"}]
+//
+// A token's name says who acted (the pages show it, the log names it); a
+// token of tokens_sha256 is named by the first 8 characters of its hash.
 package directory
 
 import (
@@ -32,6 +37,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -42,6 +48,8 @@ type Municipality struct {
 	Name         string   `yaml:"name" json:"name"`
 	LeitwegIDs   []string `yaml:"leitweg_ids" json:"leitweg_ids"`
 	TokensSHA256 []string `yaml:"tokens_sha256" json:"-"`
+	// Tokens are its accounting's tokens with a name each.
+	Tokens []Token `yaml:"tokens" json:"-"`
 	// Notify is an e-mail address or URL told about new invoices (optional).
 	Notify string `yaml:"notify,omitempty" json:"notify,omitempty"`
 	// Email is the municipality's address for invoices by e-mail; Delivery
@@ -64,6 +72,7 @@ type Directory struct {
 	Municipalities []Municipality `yaml:"municipalities"`
 	Operators      struct {
 		TokensSHA256 []string `yaml:"tokens_sha256"`
+		Tokens       []Token  `yaml:"tokens"`
 	} `yaml:"operators"`
 
 	byID     map[string]*Municipality
@@ -86,10 +95,65 @@ const (
 	Operator        // reads clearing and routes by hand
 )
 
+// A Token is a bearer token's hash with the name of its holder, e.g. a
+// clerk, a team or a machine ("ERP Erfurt").
+type Token struct {
+	Name   string `yaml:"name"`
+	SHA256 string `yaml:"sha256"`
+}
+
 type tokenHash struct {
 	sum  [sha256.Size]byte
 	role Role
 	m    *Municipality
+	name string
+}
+
+// maxTokenName bounds a token's name, in bytes.
+const maxTokenName = 100
+
+// addTokens checks the tokens of one holder (a municipality or the
+// operators): the plain hashes, named by their first 8 characters, and the
+// named ones. A hash may appear once in the whole directory, a name once
+// per holder.
+func (d *Directory) addTokens(role Role, m *Municipality, plain []string, named []Token, seen map[[sha256.Size]byte]bool) error {
+	names := map[string]bool{}
+	// add adds a token; without a name, named by its hash's first 8
+	// characters.
+	add := func(name, h string) error {
+		sum, err := parseHash(h)
+		if err != nil {
+			return err
+		}
+		if name == "" {
+			name = hex.EncodeToString(sum[:4])
+		}
+		if seen[sum] {
+			return fmt.Errorf("token hash %.8s… is listed twice", strings.TrimSpace(h))
+		}
+		seen[sum] = true
+		if names[name] {
+			return fmt.Errorf("token name %q is given twice", name)
+		}
+		names[name] = true
+		d.tokens = append(d.tokens, tokenHash{sum, role, m, name})
+		return nil
+	}
+	for _, h := range plain {
+		if err := add("", h); err != nil {
+			return err
+		}
+	}
+	for _, t := range named {
+		name := strings.TrimSpace(t.Name)
+		if name == "" || len(name) > maxTokenName || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+			return fmt.Errorf("token %.8s…: a name of 1 to %d characters without control characters, not %q", strings.TrimSpace(t.SHA256), maxTokenName, t.Name)
+		}
+		if err := add(name, t.SHA256); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -120,6 +184,7 @@ func Parse(data []byte) (*Directory, error) {
 	}
 	d.byID = map[string]*Municipality{}
 	seenPrefix := map[string]string{}
+	seenToken := map[[sha256.Size]byte]bool{}
 	for i := range d.Municipalities {
 		m := &d.Municipalities[i]
 		if !idPattern.MatchString(m.ID) {
@@ -143,20 +208,12 @@ func Parse(data []byte) (*Directory, error) {
 			seenPrefix[p] = m.ID
 			d.prefixes = append(d.prefixes, prefix{p, m})
 		}
-		for _, h := range m.TokensSHA256 {
-			sum, err := parseHash(h)
-			if err != nil {
-				return nil, fmt.Errorf("municipality %q: %w", m.ID, err)
-			}
-			d.tokens = append(d.tokens, tokenHash{sum, Accounting, m})
+		if err := d.addTokens(Accounting, m, m.TokensSHA256, m.Tokens, seenToken); err != nil {
+			return nil, fmt.Errorf("municipality %q: %w", m.ID, err)
 		}
 	}
-	for _, h := range d.Operators.TokensSHA256 {
-		sum, err := parseHash(h)
-		if err != nil {
-			return nil, fmt.Errorf("operators: %w", err)
-		}
-		d.tokens = append(d.tokens, tokenHash{sum, Operator, nil})
+	if err := d.addTokens(Operator, nil, d.Operators.TokensSHA256, d.Operators.Tokens, seenToken); err != nil {
+		return nil, fmt.Errorf("operators: %w", err)
 	}
 	sort.SliceStable(d.prefixes, func(i, j int) bool { return len(d.prefixes[i].p) > len(d.prefixes[j].p) })
 	return d, nil
@@ -209,17 +266,24 @@ func (d *Directory) Municipality(id string) *Municipality { return d.byID[id] }
 // municipality. Every known hash is compared, in constant time each, so that
 // timing tells nothing about which tokens exist.
 func (d *Directory) Authenticate(token string) (Role, *Municipality) {
+	role, m, _ := d.Identify(token)
+	return role, m
+}
+
+// Identify is Authenticate with the token's name: its name in the
+// directory, or the first 8 characters of its hash where it has none.
+func (d *Directory) Identify(token string) (Role, *Municipality, string) {
 	if token == "" {
-		return None, nil
+		return None, nil, ""
 	}
 	sum := sha256.Sum256([]byte(token))
-	role, m := None, (*Municipality)(nil)
+	role, m, name := None, (*Municipality)(nil), ""
 	for _, t := range d.tokens {
 		if subtle.ConstantTimeCompare(sum[:], t.sum[:]) == 1 && role == None {
-			role, m = t.role, t.m
+			role, m, name = t.role, t.m, t.name
 		}
 	}
-	return role, m
+	return role, m, name
 }
 
 // NewToken returns a new random bearer token and the hex SHA-256 to put in

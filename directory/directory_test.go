@@ -192,3 +192,101 @@ func TestSourceReload(t *testing.T) {
 		t.Errorf("edited in place: replaced %v edited %v", r, e)
 	}
 }
+
+// TestNamedTokens reads tokens in both forms, plain hashes and named
+// ones, for municipalities and operators, and refuses duplicates and bad
+// names.
+func TestNamedTokens(t *testing.T) {
+	tok1, h1, _ := NewToken()
+	tok2, h2, _ := NewToken()
+	tok3, h3, _ := NewToken()
+	op1, hop1, _ := NewToken()
+	op2, hop2, _ := NewToken()
+	upper := strings.ToUpper(h1)
+	for _, tc := range []struct {
+		name string
+		yaml string
+		want map[string]string // token: "role municipality name"
+		err  string            // a part of the error, "" for none
+	}{
+		{"plain hashes, named by their prefix", `
+municipalities:
+  - {id: erfurt, name: Erfurt, tokens_sha256: ["` + h1 + `"]}
+operators: {tokens_sha256: ["` + hop1 + `"]}`,
+			map[string]string{tok1: "1 erfurt " + h1[:8], op1: "2  " + hop1[:8]}, ""},
+		{"an upper-case hash, named in lower case", `
+municipalities: [{id: erfurt, name: Erfurt, tokens_sha256: ["` + upper + `"]}]`,
+			map[string]string{tok1: "1 erfurt " + h1[:8]}, ""},
+		{"named tokens", `
+municipalities:
+  - {id: erfurt, name: Erfurt, tokens: [{name: ERP Erfurt, sha256: "` + h1 + `"}, {name: Kasse, sha256: "` + h2 + `"}]}
+operators: {tokens: [{name: Leitstelle, sha256: "` + hop1 + `"}]}`,
+			map[string]string{tok1: "1 erfurt ERP Erfurt", tok2: "1 erfurt Kasse", op1: "2  Leitstelle"}, ""},
+		{"both forms side by side", `
+municipalities:
+  - {id: erfurt, name: Erfurt, tokens_sha256: ["` + h1 + `"], tokens: [{name: ERP Erfurt, sha256: "` + h2 + `"}]}
+  - {id: jena, name: Jena, tokens: [{name: ERP Erfurt, sha256: "` + h3 + `"}]}
+operators: {tokens_sha256: ["` + hop1 + `"], tokens: [{name: " Leitstelle ", sha256: "` + hop2 + `"}]}`,
+			map[string]string{tok1: "1 erfurt " + h1[:8], tok2: "1 erfurt ERP Erfurt", tok3: "1 jena ERP Erfurt",
+				op1: "2  " + hop1[:8], op2: "2  Leitstelle"}, ""},
+		{"a hash twice in one municipality", `
+municipalities: [{id: erfurt, name: Erfurt, tokens_sha256: ["` + h1 + `"], tokens: [{name: ERP, sha256: "` + upper + `"}]}]`,
+			nil, "listed twice"},
+		{"a hash in two municipalities", `
+municipalities:
+  - {id: erfurt, name: Erfurt, tokens: [{name: ERP, sha256: "` + h1 + `"}]}
+  - {id: jena, name: Jena, tokens: [{name: ERP, sha256: "` + h1 + `"}]}`,
+			nil, "listed twice"},
+		{"a municipality's hash among the operators'", `
+municipalities: [{id: erfurt, name: Erfurt, tokens_sha256: ["` + h1 + `"]}]
+operators: {tokens_sha256: ["` + h1 + `"]}`,
+			nil, "operators: token hash"},
+		{"a name twice", `
+municipalities: [{id: erfurt, name: Erfurt, tokens: [{name: ERP, sha256: "` + h1 + `"}, {name: ERP, sha256: "` + h2 + `"}]}]`,
+			nil, `token name "ERP" is given twice`},
+		{"a name that is a plain token's", `
+municipalities: [{id: erfurt, name: Erfurt, tokens_sha256: ["` + h1 + `"], tokens: [{name: "` + h1[:8] + `", sha256: "` + h2 + `"}]}]`,
+			nil, "given twice"},
+		{"no name", `
+municipalities: [{id: erfurt, name: Erfurt, tokens: [{sha256: "` + h1 + `"}]}]`,
+			nil, "a name of 1 to 100"},
+		{"a control character in the name", `
+municipalities: [{id: erfurt, name: Erfurt, tokens: [{name: "ER\nP", sha256: "` + h1 + `"}]}]`,
+			nil, "control characters"},
+		{"no hash", `
+municipalities: [{id: erfurt, name: Erfurt, tokens: [{name: ERP}]}]`,
+			nil, "not a hex SHA-256"},
+		{"an unknown key", `
+municipalities: [{id: erfurt, name: Erfurt, tokens: [{name: ERP, sha: "` + h1 + `"}]}]`,
+			nil, "not found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Parse([]byte(tc.yaml))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one with %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for tok, want := range tc.want {
+				role, m, name := d.Identify(tok)
+				id := ""
+				if m != nil {
+					id = m.ID
+				}
+				if got := fmt.Sprintf("%d %s %s", role, id, name); got != want {
+					t.Errorf("token: %q, want %q", got, want)
+				}
+				if r, m2 := d.Authenticate(tok); r != role || m2 != m {
+					t.Errorf("Authenticate and Identify differ: %v %v", r, m2)
+				}
+			}
+			if role, _, name := d.Identify("egt_nope"); role != None || name != "" {
+				t.Errorf("unknown token: %v %q", role, name)
+			}
+		})
+	}
+}

@@ -28,6 +28,11 @@ type Metrics struct {
 	// DirectoryReloads counts reloads of the directory file by result
 	// (applied, refused, invalid); the binary's watcher counts them.
 	DirectoryReloads *prometheus.CounterVec // eingang_directory_reloads_total{result}
+	// LoginFailures counts failed logins on the pages by reason
+	// (unknown-token, empty); LoginThrottled the logins turned away
+	// unchecked while their address or account was throttled.
+	LoginFailures  *prometheus.CounterVec // eingang_login_failures_total{reason}
+	LoginThrottled prometheus.Counter     // eingang_login_throttled_total
 
 	// The e-mail channel's (ingest/email).
 	MailsSeen     prometheus.Counter     // eingang_mail_seen_total
@@ -78,6 +83,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "eingang_directory_reloads_total", Help: "Reloads of the directory file by result (applied, refused as too large a change, invalid).",
 		}, []string{"result"}),
 	}
+	m.LoginFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "eingang_login_failures_total", Help: "Failed logins on the pages by reason (unknown-token, empty).",
+	}, []string{"reason"})
+	m.LoginThrottled = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "eingang_login_throttled_total", Help: "Logins on the pages turned away unchecked (429) while their address or account was throttled.",
+	})
 	m.MailsSeen = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "eingang_mail_seen_total", Help: "Mails claimed from intake mailboxes.",
 	})
@@ -101,7 +112,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Name: "eingang_mailbox_errors_total", Help: "Errors of intake mailbox connections by kind (connect, login, command).",
 	}, []string{"kind"})
 	reg.MustRegister(m.Submissions, m.Validation, m.RuleFailures, m.InboxPending, m.Clearing, m.StoreOps, m.ChannelErrors,
-		m.Ready, m.StoreFree, m.StoreRefusals, m.DirectoryReloads,
+		m.Ready, m.StoreFree, m.StoreRefusals, m.DirectoryReloads, m.LoginFailures, m.LoginThrottled,
 		m.MailsSeen, m.MailsRejected, m.MailRetries, m.MailsSent, m.MailRepeats, m.MailFiling, m.MailboxErrors)
 	return m
 }
@@ -111,6 +122,20 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 func (m *Metrics) DirectoryReload(result string) {
 	if m != nil {
 		m.DirectoryReloads.WithLabelValues(result).Inc()
+	}
+}
+
+// LoginFailed counts a failed login by reason.
+func (m *Metrics) LoginFailed(reason string) {
+	if m != nil {
+		m.LoginFailures.WithLabelValues(reason).Inc()
+	}
+}
+
+// LoginThrottledAway counts a login turned away while throttled.
+func (m *Metrics) LoginThrottledAway() {
+	if m != nil {
+		m.LoginThrottled.Inc()
 	}
 }
 

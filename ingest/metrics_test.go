@@ -59,6 +59,7 @@ func TestDashboard(t *testing.T) {
 	m.StoreFree.WithLabelValues("bytes")
 	m.StoreRefusals.WithLabelValues("no-space")
 	m.DirectoryReloads.WithLabelValues("applied")
+	m.LoginFailures.WithLabelValues("unknown-token")
 	fams, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +68,8 @@ func TestDashboard(t *testing.T) {
 	for _, f := range fams {
 		types[f.GetName()] = f.GetType()
 	}
-	if len(types) != 17 {
-		t.Fatalf("gathered %d metrics, want the 17 of Metrics", len(types))
+	if len(types) != 19 {
+		t.Fatalf("gathered %d metrics, want the 19 of Metrics", len(types))
 	}
 	used := map[string]bool{}
 	name := regexp.MustCompile(`eingang_[a-z_]+`)

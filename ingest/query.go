@@ -228,17 +228,20 @@ type Identity struct {
 	Role         string
 	Municipality string // the municipality's id, for accounting
 	Name         string // the municipality's name, or "operator"
+	// Actor names who acts: the token's name in the directory, or the
+	// first 8 characters of its hash where it has none.
+	Actor string
 }
 
 // Authenticate returns the identity a bearer token stands for; false for
 // an unknown token.
 func (p *Pipeline) Authenticate(token string) (Identity, bool) {
-	role, m := p.cfg.Directory().Authenticate(token)
+	role, m, actor := p.cfg.Directory().Identify(token)
 	switch role {
 	case directory.Accounting:
-		return Identity{Role: RoleAccounting, Municipality: m.ID, Name: m.Name}, true
+		return Identity{Role: RoleAccounting, Municipality: m.ID, Name: m.Name, Actor: actor}, true
 	case directory.Operator:
-		return Identity{Role: RoleOperator, Name: "operator"}, true
+		return Identity{Role: RoleOperator, Name: "operator", Actor: actor}, true
 	}
 	return Identity{}, false
 }

@@ -158,8 +158,9 @@ func TestLookupLeitweg(t *testing.T) {
 
 func TestAuthenticate(t *testing.T) {
 	tokA, hA, _ := directory.NewToken()
+	tokERP, hERP, _ := directory.NewToken()
 	tokOps, hOps, _ := directory.NewToken()
-	dir, err := directory.Parse([]byte(fmt.Sprintf("municipalities:\n  - {id: erfurt, name: Erfurt, leitweg_ids: [\"16051000\"], tokens_sha256: [%q]}\noperators:\n  tokens_sha256: [%q]\n", hA, hOps)))
+	dir, err := directory.Parse([]byte(fmt.Sprintf("municipalities:\n  - {id: erfurt, name: Erfurt, leitweg_ids: [\"16051000\"], tokens_sha256: [%q], tokens: [{name: ERP Erfurt, sha256: %q}]}\noperators:\n  tokens_sha256: [%q]\n", hA, hERP, hOps)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +170,9 @@ func TestAuthenticate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for tok, want := range map[string]Identity{
-		tokA:   {Role: RoleAccounting, Municipality: "erfurt", Name: "Erfurt"},
-		tokOps: {Role: RoleOperator, Name: "operator"},
+		tokA:   {Role: RoleAccounting, Municipality: "erfurt", Name: "Erfurt", Actor: hA[:8]},
+		tokERP: {Role: RoleAccounting, Municipality: "erfurt", Name: "Erfurt", Actor: "ERP Erfurt"},
+		tokOps: {Role: RoleOperator, Name: "operator", Actor: hOps[:8]},
 		"egt_": {},
 		"":     {},
 	} {

@@ -51,14 +51,14 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ingest.ErrNotFound):
 		problem(w, http.StatusNotFound, "not-found", "no such invoice")
 	case errors.As(err, &notFiled):
-		s.cfg.Logger.Warn("kept, not filed", "path", r.URL.Path, "id", notFiled.ID, "err", err)
+		s.cfg.Logger.Warn("kept, not filed", "path", r.URL.Path, "addr", s.clientAddr(r), "id", notFiled.ID, "err", err)
 		w.Header().Set("Retry-After", "30")
 		problemWith(w, http.StatusServiceUnavailable, "store-unavailable",
 			"the invoice was kept as "+notFiled.ID+", but the archive failed before it was filed; it is filed when the archive is back. "+
 				"Follow it with the receipt token; sending it again is safe (a copy is recognised and answered with its outcome)",
 			map[string]any{"kept": true, "id": notFiled.ID, "receipt_token": notFiled.ReceiptToken})
 	case errors.Is(err, ingest.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded):
-		s.cfg.Logger.Warn("store unavailable", "path", r.URL.Path, "err", err)
+		s.cfg.Logger.Warn("store unavailable", "path", r.URL.Path, "addr", s.clientAddr(r), "err", err)
 		w.Header().Set("Retry-After", "30")
 		if r.Pattern == uploadRoute {
 			problemWith(w, http.StatusServiceUnavailable, "store-unavailable",
@@ -69,7 +69,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ingest.ErrNoView):
 		problem(w, http.StatusInternalServerError, "no-view", "the invoice cannot be shown as a page; fetch the original")
 	default:
-		s.cfg.Logger.Error("request failed", "path", r.URL.Path, "err", err)
+		s.cfg.Logger.Error("request failed", "path", r.URL.Path, "addr", s.clientAddr(r), "err", err)
 		problem(w, http.StatusInternalServerError, "internal", "internal error")
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"strings"
 
@@ -130,14 +129,6 @@ func counted(fs []invoice.Finding) []invoice.Finding {
 	return out
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // allow reports whether the client may upload now (the rate limit).
 func (s *server) allow(r *http.Request) bool {
 	if s.cfg.UploadRate <= 0 {
@@ -145,7 +136,7 @@ func (s *server) allow(r *http.Request) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	addr := clientAddr(r)
+	addr := s.clientAddr(r)
 	l := s.limiters[addr]
 	if l == nil {
 		if len(s.limiters) > 100_000 {

@@ -13,6 +13,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 
@@ -31,12 +32,22 @@ type Config struct {
 	Directory func() *directory.Directory // authenticates the API's callers
 	Gatherer  prometheus.Gatherer         // for /metrics; nil: no metrics endpoint
 	Logger    *slog.Logger
+	// Metrics, when set, counts what the pages count (failed logins).
+	Metrics *ingest.Metrics
 	// MaxBody is the largest upload accepted, in bytes (default 20 MB).
 	MaxBody int64
 	// UploadRate and UploadBurst limit uploads per client address (per
 	// second, and burst). Zero rate means no limit.
 	UploadRate  float64
 	UploadBurst int
+	// SecureCookies marks the pages' session and CSRF cookies Secure with
+	// the __Host- prefix although the gateway sees plain HTTP: set where
+	// a TLS-terminating proxy serves it at an https public_url.
+	SecureCookies bool
+	// TrustedProxies are the ranges of the proxies in front: from a peer
+	// in them, the client's address comes from X-Forwarded-For
+	// (clientAddr); from any other, X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 type server struct {
@@ -65,9 +76,14 @@ func New(cfg Config) http.Handler {
 		mux.Handle(rt.pattern, rt.handler)
 	}
 	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
-	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow}).Register(mux)
+	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow,
+		SecureCookies: cfg.SecureCookies, ClientAddr: s.clientAddr, Metrics: cfg.Metrics}).Register(mux)
 	return mux
 }
+
+// clientAddr names the request's client (clientAddr with the trusted
+// proxies).
+func (s *server) clientAddr(r *http.Request) string { return clientAddr(r, s.cfg.TrustedProxies) }
 
 // A route is one entry of the API's route table: a ServeMux pattern and
 // its handler.

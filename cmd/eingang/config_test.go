@@ -250,6 +250,15 @@ peppol:
 	if code := run(context.Background(), []string{"serve", "--config", cfg, "--print-config"}, &out, &errOut); code != 2 {
 		t.Errorf("unknown key: exit %d, want 2", code)
 	}
+	for _, bad := range []string{"trusted_proxies: [10.0.0.0/33]\n", "trusted_proxies: [proxy.example]\n", "public_url: eingang.example.de\n"} {
+		if err := os.WriteFile(cfg, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		errOut.Reset()
+		if code := run(context.Background(), []string{"serve", "--config", cfg, "--print-config"}, &out, &errOut); code != 2 {
+			t.Errorf("%q: exit %d, want 2", bad, code)
+		}
+	}
 }
 
 // TestConfigMaskSecrets checks which values the printed configuration

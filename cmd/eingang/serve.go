@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -47,6 +48,13 @@ type serveConfig struct {
 	// KositAddr, where set, serves the KoSIT-compatible daemon (validate
 	// --daemon, package kosit) on this address beside the gateway.
 	KositAddr string `yaml:"kosit_addr"`
+	// PublicURL is where people reach the gateway, https at a
+	// TLS-terminating proxy: the pages' cookies are then Secure with the
+	// __Host- prefix although the gateway sees plain HTTP.
+	PublicURL string `yaml:"public_url"`
+	// TrustedProxies are the CIDRs of the proxies in front: only from
+	// them is X-Forwarded-For read for the client's address.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
@@ -95,7 +103,14 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	if cfg.DirectoryMaxDrop < 0 || cfg.DirectoryMaxDrop > 1 {
 		err1 = fmt.Errorf("directory_max_drop %v: a share from 0 to 1", cfg.DirectoryMaxDrop)
 	}
-	if err := errors.Join(err1, err2); err != nil {
+	var err3 error
+	if cfg.PublicURL != "" {
+		if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			err3 = fmt.Errorf("public_url %q: an http or https URL", cfg.PublicURL)
+		}
+	}
+	trusted, err4 := web.ParseTrustedProxies(cfg.TrustedProxies)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
 		return 2
 	}
@@ -231,8 +246,9 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	}
 
 	handler := web.New(web.Config{
-		Pipeline: pipe, Directory: dir, Gatherer: reg, Logger: log,
+		Pipeline: pipe, Directory: dir, Gatherer: reg, Logger: log, Metrics: metrics,
 		MaxBody: cfg.MaxUploadBytes, UploadRate: cfg.UploadRate, UploadBurst: cfg.UploadBurst,
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: trusted,
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -326,7 +342,8 @@ func cmdToken(args []string, stdout, stderr io.Writer) int {
 
 Prints a new bearer token and its SHA-256. Give the token to its holder
 (municipal accounting or an operator) and write the SHA-256 into the
-directory's tokens_sha256; the gateway keeps only the hash.
+directory, with the holder's name under tokens (or into tokens_sha256);
+the gateway keeps only the hash.
 `, stderr)
 	if code := parseFlags(fl, args, false); code >= 0 {
 		return code
@@ -337,6 +354,6 @@ directory's tokens_sha256; the gateway keeps only the hash.
 		return 1
 	}
 	fmt.Fprintf(stdout, "token:  %s\nsha256: %s\n", token, hash)
-	fmt.Fprintln(stdout, "Give the token to its holder; put the sha256 into the directory's tokens_sha256.")
+	fmt.Fprintln(stdout, "Give the token to its holder; put the sha256 into the directory: tokens: [{name: <holder>, sha256: <sha256>}].")
 	return 0
 }

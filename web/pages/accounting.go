@@ -3,6 +3,8 @@ package pages
 import (
 	"archive/zip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -31,12 +33,44 @@ func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
 
 // login turns the token into an identity and starts a session. An
 // identity provider's callback would end the same way: sessions.start.
+//
+// Failed logins are throttled per client address and per account (the
+// first 8 hex digits of the submitted token's SHA-256, as the directory
+// names an unnamed token): while either is closed the answer is 429 with
+// Retry-After, and the token is not checked. Failures are logged without
+// the token and counted in eingang_login_failures_total.
 func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
-	who, ok := p.cfg.Backend.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
+	addr := p.cfg.ClientAddr(r)
+	token := strings.TrimSpace(r.PostFormValue("token"))
+	keys := []string{"addr " + addr}
+	account := ""
+	if token != "" {
+		sum := sha256.Sum256([]byte(token))
+		account = hex.EncodeToString(sum[:4])
+		keys = append(keys, "account "+account)
+	}
+	now := p.cfg.Now()
+	if d := p.throttle.begin(now, keys...); d > 0 {
+		p.cfg.Metrics.LoginThrottledAway()
+		p.cfg.Logger.Debug("login throttled", "addr", addr, "account", account, "retry_after", d)
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+		p.render(w, r, http.StatusTooManyRequests, "login", "login_title", login{Next: r.PostFormValue("next"), Problem: "err_throttled"})
+		return
+	}
+	who, ok := p.cfg.Backend.Authenticate(token)
 	if !ok {
+		reason := "unknown-token"
+		if token == "" {
+			reason = "empty"
+		}
+		backoff, fails := p.throttle.end(now, true, keys...)
+		p.cfg.Metrics.LoginFailed(reason)
+		p.cfg.Logger.Warn("login failed", "addr", addr, "account", account, "reason", reason, "failures", fails, "backoff", backoff)
 		p.render(w, r, http.StatusUnauthorized, "login", "login_title", login{Next: r.PostFormValue("next"), Problem: "err_token"})
 		return
 	}
+	p.throttle.end(now, false, keys...)
+	p.throttle.succeed("account " + account)
 	p.sessions.start(w, r, who, p.cfg.Now(), p.cfg.SessionTTL)
 	home := "/inbox"
 	if who.Role == ingest.RoleOperator {
@@ -46,7 +80,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(next, home) {
 		next = home
 	}
-	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality)
+	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality, "actor", who.Actor, "addr", addr)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

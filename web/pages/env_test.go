@@ -28,7 +28,10 @@ type env struct {
 	pipe               *ingest.Pipeline
 }
 
-func newEnv(t testing.TB, tls bool) *env {
+func newEnv(t testing.TB, tls bool) *env { return newEnvWith(t, tls, nil) }
+
+// newEnvWith is newEnv with the pages' configuration changed by set.
+func newEnvWith(t testing.TB, tls bool, set func(*Config)) *env {
 	st, err := store.OpenFS(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +44,7 @@ func newEnv(t testing.TB, tls bool) *env {
 	dir, err := directory.Parse([]byte(fmt.Sprintf(`
 municipalities:
   - {id: weimarer-land, name: Landkreis Weimarer Land, leitweg_ids: ["16071"], tokens_sha256: [%q]}
-  - {id: erfurt, name: Landeshauptstadt Erfurt, leitweg_ids: ["16051000"], tokens_sha256: [%q]}
+  - {id: erfurt, name: Landeshauptstadt Erfurt, leitweg_ids: ["16051000"], tokens: [{name: ERP Erfurt, sha256: %q}]}
   - {id: jena, name: Stadt Jena, leitweg_ids: ["16053000"]}
 operators:
   tokens_sha256: [%q]
@@ -53,7 +56,11 @@ operators:
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := New(Config{Backend: e.pipe}).Handler()
+	cfg := Config{Backend: e.pipe}
+	if set != nil {
+		set(&cfg)
+	}
+	h := New(cfg).Handler()
 	if tls {
 		e.srv = httptest.NewTLSServer(h)
 	} else {

@@ -19,10 +19,13 @@ func (p *Pages) ops(w http.ResponseWriter, r *http.Request, _ ingest.Identity) {
 		p.backendError(w, r, err)
 		return
 	}
+	now := p.cfg.Now()
 	p.render(w, r, http.StatusOK, "ops", "ops_title", struct {
-		S  ingest.Stats
-		At time.Time
-	}{st, st.At.In(p.cfg.Now().Location())})
+		S             ingest.Stats
+		At            time.Time
+		LoginFailures int         // this gateway's, in the last hour
+		Throttled     []throttled // addresses closed now
+	}{st, st.At.In(now.Location()), p.throttle.lastHour(now), p.throttle.throttledAddrs(now, 50)})
 }
 
 // clearingPage is the clearing page's data.
@@ -90,6 +93,6 @@ func (p *Pages) route(w http.ResponseWriter, r *http.Request, who ingest.Identit
 		p.backendError(w, r, err)
 		return
 	}
-	p.cfg.Logger.Info("routed from clearing", "id", r.PathValue("id"), "municipality", to.ID)
+	p.cfg.Logger.Info("routed from clearing", "id", r.PathValue("id"), "municipality", to.ID, "actor", who.Actor)
 	http.Redirect(w, r, "/ops/clearing?routed="+url.QueryEscape(to.Name), http.StatusSeeOther)
 }

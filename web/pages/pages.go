@@ -20,6 +20,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -73,6 +74,16 @@ type Config struct {
 	// SessionTTL is how long a login lasts (default 8 hours).
 	SessionTTL time.Duration
 	Now        func() time.Time
+	// SecureCookies marks the session and CSRF cookies Secure, with the
+	// __Host- prefix, on every request: the browser speaks HTTPS to a
+	// proxy in front of the gateway (public_url). Without it they are
+	// Secure only where the gateway itself sees TLS.
+	SecureCookies bool
+	// Metrics, when set, counts failed and throttled logins.
+	Metrics *ingest.Metrics
+	// ClientAddr, when set, names the client of a request (for throttling
+	// and the log); default: the request's peer address.
+	ClientAddr func(*http.Request) string
 }
 
 // Pages is the handler set of the pages.
@@ -80,6 +91,7 @@ type Pages struct {
 	cfg      Config
 	tmpl     map[string]*template.Template
 	sessions *sessions
+	throttle *throttle // failed logins
 	css      []byte
 	cssPath  string
 }
@@ -101,14 +113,25 @@ func New(cfg Config) *Pages {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ClientAddr == nil {
+		cfg.ClientAddr = peerAddr
+	}
 	css, err := fs.ReadFile(files, "static/style.css")
 	if err != nil {
 		panic("pages: " + err.Error())
 	}
 	sum := sha256.Sum256(css)
-	p := &Pages{cfg: cfg, sessions: newSessions(), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
+	p := &Pages{cfg: cfg, sessions: newSessions(cfg.SecureCookies), throttle: newThrottle(), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
 	p.tmpl = parseTemplates()
 	return p
+}
+
+// peerAddr is the request's peer address without the port.
+func peerAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // Register adds the pages' routes to mux.
@@ -183,7 +206,7 @@ type view struct {
 // render writes a page with status code.
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, code int, name, titleKey string, data any) {
 	lang := language(w, r)
-	v := view{Lang: lang, T: messages[lang], CSS: p.cssPath, CSRF: csrfToken(w, r), Switch: switchURL(r, lang), Nav: name, Data: data}
+	v := view{Lang: lang, T: messages[lang], CSS: p.cssPath, CSRF: p.sessions.csrfToken(w, r), Switch: switchURL(r, lang), Nav: name, Data: data}
 	v.Title = v.T[titleKey]
 	if s := p.sessions.get(r, p.cfg.Now()); s != nil {
 		v.Who = &s.who

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
 )
 
@@ -209,6 +210,97 @@ func TestSessionCookie(t *testing.T) {
 	c := e.client(t)
 	if resp, body := c.post("/login", url.Values{"csrf": {c.csrf()}, "token": {"egt_unknown"}}); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "nicht bekannt") {
 		t.Errorf("unknown token: %d", resp.StatusCode)
+	}
+}
+
+// TestSessionCookieBehindProxy checks that with SecureCookies (public_url
+// https at a proxy) the session and CSRF cookies are Secure with the
+// __Host- prefix although the gateway sees plain HTTP, and that the
+// session and the form token work under those names.
+func TestSessionCookieBehindProxy(t *testing.T) {
+	e := newEnvWith(t, false, func(c *Config) { c.SecureCookies = true })
+	// Go's cookie jar keeps Secure cookies from plain HTTP: send them by hand.
+	get := func(path string, cookies []*http.Cookie) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		for _, ck := range cookies {
+			req.AddCookie(ck)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	resp, body := get("/login", nil)
+	csrf := resp.Cookies()
+	if len(csrf) != 1 || csrf[0].Name != "__Host-eingang_csrf" || !csrf[0].Secure || csrf[0].Path != "/" || csrf[0].Domain != "" {
+		t.Fatalf("CSRF cookie behind the proxy: %+v", csrf)
+	}
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no csrf field")
+	}
+	req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(url.Values{"csrf": {m[1]}, "token": {e.tokA}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(csrf[0])
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login behind the proxy: %d", resp.StatusCode)
+	}
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if !ck.Secure || !strings.HasPrefix(ck.Name, "__Host-") || ck.Path != "/" {
+			t.Errorf("cookie without Secure or __Host-: %+v", ck)
+		}
+		if ck.Name == "__Host-eingang_session" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatalf("no __Host-eingang_session cookie: %v", resp.Cookies())
+	}
+	if resp, _ := get("/inbox", []*http.Cookie{session}); resp.StatusCode != 200 {
+		t.Errorf("inbox with the __Host- session: %d", resp.StatusCode)
+	}
+	// The name without the prefix is no session.
+	plain := *session
+	plain.Name = "eingang_session"
+	if resp, _ := get("/inbox", []*http.Cookie{&plain}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("inbox with an unprefixed session cookie: %d", resp.StatusCode)
+	}
+}
+
+// TestSessionShowsTokenName checks that the pages say who is logged in:
+// a named token by its name, a plain one by its hash's first 8 characters.
+func TestSessionShowsTokenName(t *testing.T) {
+	e := newEnv(t, false)
+	for _, tc := range []struct {
+		token, lang, want string
+	}{
+		{e.tokB, "de", `<span id="actor">angemeldet als ERP Erfurt</span>`},
+		{e.tokB, "en", `<span id="actor">logged in as ERP Erfurt</span>`},
+		{e.tokA, "de", `<span id="actor">angemeldet als ` + directory.HashToken(e.tokA)[:8] + `</span>`},
+		{e.tokOps, "de", `Betrieb · <span id="actor">angemeldet als ` + directory.HashToken(e.tokOps)[:8] + `</span>`},
+	} {
+		c := e.client(t)
+		c.login(tc.token)
+		home := "/inbox"
+		if tc.token == e.tokOps {
+			home = "/ops"
+		}
+		if _, body := c.get(home + "?lang=" + tc.lang); !strings.Contains(body, tc.want) {
+			t.Errorf("%s %s does not say %s", home, tc.lang, tc.want)
+		}
+	}
+	c := e.client(t)
+	if _, body := c.get("/login"); strings.Contains(body, `id="actor"`) {
+		t.Error("the login page names someone")
 	}
 }
 

@@ -22,14 +22,19 @@ type session struct {
 
 // sessions are kept in memory: a restart logs everyone out.
 type sessions struct {
-	mu sync.Mutex
-	m  map[string]*session
+	// secure marks the cookies Secure, with the __Host- prefix, even on a
+	// plain HTTP request: the browser speaks HTTPS to a proxy in front.
+	secure bool
+	mu     sync.Mutex
+	m      map[string]*session
 }
 
 // maxSessions bounds the sessions kept; the oldest-expiring go first.
 const maxSessions = 10000
 
-func newSessions() *sessions { return &sessions{m: map[string]*session{}} }
+func newSessions(secure bool) *sessions {
+	return &sessions{secure: secure, m: map[string]*session{}}
+}
 
 func random() string {
 	b := make([]byte, 32)
@@ -37,27 +42,31 @@ func random() string {
 	return hex.EncodeToString(b)
 }
 
-// cookieName names a cookie; under TLS with the __Host- prefix, which
+// secureFor reports whether the browser reaches the gateway over HTTPS:
+// TLS at the gateway, or a public_url of https at a proxy.
+func (s *sessions) secureFor(r *http.Request) bool { return s.secure || r.TLS != nil }
+
+// cookieName names a cookie; over HTTPS with the __Host- prefix, which
 // browsers accept only Secure, host-only, for path /.
-func cookieName(r *http.Request, name string) string {
-	if r.TLS != nil {
+func (s *sessions) cookieName(r *http.Request, name string) string {
+	if s.secureFor(r) {
 		return "__Host-" + name
 	}
 	return name
 }
 
-func cookie(r *http.Request, name string) string {
-	c, err := r.Cookie(cookieName(r, name))
+func (s *sessions) cookie(r *http.Request, name string) string {
+	c, err := r.Cookie(s.cookieName(r, name))
 	if err != nil {
 		return ""
 	}
 	return c.Value
 }
 
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+func (s *sessions) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name: cookieName(r, name), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+		Name: s.cookieName(r, name), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secureFor(r), SameSite: http.SameSiteStrictMode,
 	})
 }
 
@@ -81,14 +90,14 @@ func (s *sessions) start(w http.ResponseWriter, r *http.Request, who ingest.Iden
 	}
 	s.m[id] = &session{who: who, expires: now.Add(ttl)}
 	s.mu.Unlock()
-	setCookie(w, r, "eingang_session", id, int(ttl.Seconds()))
+	s.setCookie(w, r, "eingang_session", id, int(ttl.Seconds()))
 	// A new CSRF token for the new session.
-	setCookie(w, r, "eingang_csrf", random(), 0)
+	s.setCookie(w, r, "eingang_csrf", random(), 0)
 }
 
 // get returns the browser's session, or nil.
 func (s *sessions) get(r *http.Request, now time.Time) *session {
-	id := cookie(r, "eingang_session")
+	id := s.cookie(r, "eingang_session")
 	if id == "" {
 		return nil
 	}
@@ -104,21 +113,21 @@ func (s *sessions) get(r *http.Request, now time.Time) *session {
 // end logs the browser out.
 func (s *sessions) end(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	delete(s.m, cookie(r, "eingang_session"))
+	delete(s.m, s.cookie(r, "eingang_session"))
 	s.mu.Unlock()
-	setCookie(w, r, "eingang_session", "", -1)
+	s.setCookie(w, r, "eingang_session", "", -1)
 }
 
 // csrfToken returns the browser's CSRF token, setting the cookie that
 // carries it where there is none yet. Forms send it back in the field
 // "csrf"; the cookie is SameSite=Strict and HttpOnly, so another site can
 // neither send it along nor read it.
-func csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if c := cookie(r, "eingang_csrf"); len(c) == 64 {
+func (s *sessions) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if c := s.cookie(r, "eingang_csrf"); len(c) == 64 {
 		return c
 	}
 	t := random()
-	setCookie(w, r, "eingang_csrf", t, 0)
+	s.setCookie(w, r, "eingang_csrf", t, 0)
 	return t
 }
 
@@ -132,7 +141,7 @@ func (p *Pages) csrf(h http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 		}
-		want := cookie(r, "eingang_csrf")
+		want := p.sessions.cookie(r, "eingang_csrf")
 		r.Body = http.MaxBytesReader(w, r.Body, p.cfg.MaxBody+1<<20)
 		var got string
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
