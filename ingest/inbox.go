@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -53,16 +54,34 @@ func (p *Pipeline) Inbox(ctx context.Context, municipality, state, after string,
 	if len(keys) > limit {
 		keys = keys[:limit]
 	}
-	out := make([]Outcome, 0, len(keys))
-	for _, k := range keys {
-		var o Outcome
-		if err := getJSON(ctx, p.cfg.Store, k, &o); err != nil {
+	// The entries are read eight at a time: on S3 each is a request, and a
+	// page of 50 read one after another takes 50 round trips.
+	entries := make([]Outcome, len(keys))
+	found := make([]bool, len(keys))
+	errs := make([]error, len(keys))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := getJSON(ctx, p.cfg.Store, k, &entries[i])
 			if errors.Is(err, store.ErrNotFound) {
-				continue // acknowledged meanwhile
+				return // acknowledged meanwhile
 			}
-			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, err)
+			found[i], errs[i] = err == nil, err
+		}()
+	}
+	wg.Wait()
+	out := make([]Outcome, 0, len(keys))
+	for i := range keys {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, errs[i])
 		}
-		out = append(out, o)
+		if found[i] {
+			out = append(out, entries[i])
+		}
 	}
 	return out, nil
 }
