@@ -34,7 +34,8 @@
 // A PDF comes from anyone. Extract refuses a PDF over [Limits].MaxBytes
 // before reading it. Before the PDF library sees the PDF, a scan of its
 // bytes refuses arrays and dictionaries nested deeper than
-// Limits.MaxDepth (the library parses them recursively) and Flate
+// Limits.MaxDepth, in the file or in an object stream (the library parses
+// them recursively, and a Go stack overflow cannot be recovered), and Flate
 // streams, alone or compressed again inside, that inflate to more than
 // Limits.MaxDecompressed in sum; the scan inflates into nothing, so its
 // memory is constant. The library (pdfcpu, pinned at v0.11.1) runs in a
@@ -69,7 +70,8 @@
 //     UTF-8 is refused here too.
 //   - too-large: the PDF is larger than Limits.MaxBytes.
 //   - unreadable: the PDF library cannot read the PDF, or panicked.
-//   - pdf-bomb: nesting deeper than Limits.MaxDepth, Flate streams that
+//   - pdf-bomb: nesting deeper than Limits.MaxDepth (in the file or an
+//     object stream), Flate streams that
 //     inflate to more than Limits.MaxDecompressed, or a name tree deeper
 //     than Limits.MaxDepth or with more than 10000 files.
 //   - profile: returned by ProfileProblem only, not by Extract.

@@ -31,6 +31,14 @@ func nested(n int) []byte {
 		"<< /Type /Pages /Kids [] /Count 0 >>")
 }
 
+// nestedObjStm is a PDF with an object stream whose object holds arrays
+// nested n deep, Flate-compressed when flate is true.
+func nestedObjStm(n int, flate bool) []byte {
+	obj := "<< /Deep " + strings.Repeat("[", n) + strings.Repeat("]", n) + " >>"
+	return rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>",
+		stream("/Type /ObjStm /N 1 /First 4", []byte("4 0 "+obj), flate))
+}
+
 // bomb is a PDF with a Flate stream of n zero bytes, compressed twice
 // when twice is true.
 func bomb(n int, twice bool) []byte {
@@ -102,6 +110,9 @@ func TestExtract(t *testing.T) {
 		{name: "over MaxBytes", pdf: good, limits: Limits{MaxBytes: int64(len(good)) - 1}, code: CodeTooLarge},
 		{name: "nested too deep", pdf: nested(100), code: CodePDFBomb},
 		{name: "nested within the limit", pdf: nested(50), code: CodeNoXML},
+		{name: "nested too deep in a compressed object stream", pdf: nestedObjStm(100, true), code: CodePDFBomb},
+		{name: "nested too deep in an object stream", pdf: nestedObjStm(100, false), code: CodePDFBomb},
+		{name: "object stream nested within the limit", pdf: nestedObjStm(50, true), code: CodeNoXML},
 		{name: "Flate bomb", pdf: bomb(11<<20, false), limits: Limits{MaxDecompressed: 10 << 20}, code: CodePDFBomb},
 		{name: "double Flate bomb", pdf: bomb(11<<20, true), limits: Limits{MaxDecompressed: 10 << 20}, code: CodePDFBomb},
 		{name: "Flate stream within the limit", pdf: bomb(9<<20, false), limits: Limits{MaxDecompressed: 10 << 20}, code: CodeNoXML},
