@@ -35,10 +35,13 @@
 // before reading it. Before the PDF library sees the PDF, a scan of its
 // bytes refuses arrays and dictionaries nested deeper than
 // Limits.MaxDepth, in the file or in an object stream (the library parses
-// them recursively, and a Go stack overflow cannot be recovered), and Flate
-// streams, alone or compressed again inside, that inflate to more than
-// Limits.MaxDecompressed in sum; the scan inflates into nothing, so its
-// memory is constant. The library (pdfcpu, pinned at v0.11.1) runs in a
+// them recursively, and a Go stack overflow cannot be recovered), and
+// streams that decode to more than Limits.MaxDecompressed in sum: Flate,
+// also compressed again inside, and RunLength are counted, after undoing
+// ASCIIHex or ASCII85; the scan decodes into counters, so its memory
+// stays small. It refuses what it cannot bound: an LZWDecode stream
+// (PDF/A forbids LZW; it expands thousands of times) and a /Filter given
+// by an indirect reference. The library (pdfcpu, pinned at v0.11.1) runs in a
 // goroutine with panic recovery: a panic is an "unreadable" Error, and
 // Extract returns when ctx ends even if the library has not: that
 // goroutine may run on until the library notices the cancellation (it
@@ -46,10 +49,10 @@
 // cap. pdfcpu is configured in code, so it never reads or writes a
 // configuration directory.
 //
-// Known gaps of the scan: streams whose filter pipeline starts with an
-// ASCII filter before FlateDecode, and LZWDecode or RunLengthDecode
-// streams, are not counted (PDF/A forbids LZW; RunLength expands at most
-// 128 times).
+// Known gaps of the scan: a Flate stream inside a RunLength stream, or a
+// filter pipeline with an ASCII filter after Flate, is counted only to
+// its first layer; the stream text between "stream" and the next
+// "endstream" is taken as the data, whatever /Length says.
 //
 // # Errors
 //
@@ -71,9 +74,10 @@
 //   - too-large: the PDF is larger than Limits.MaxBytes.
 //   - unreadable: the PDF library cannot read the PDF, or panicked.
 //   - pdf-bomb: nesting deeper than Limits.MaxDepth (in the file or an
-//     object stream), Flate streams that
-//     inflate to more than Limits.MaxDecompressed, or a name tree deeper
-//     than Limits.MaxDepth or with more than 10000 files.
+//     object stream), streams that decode to more than
+//     Limits.MaxDecompressed, an LZWDecode stream, a /Filter given by an
+//     indirect reference, or a name tree deeper than Limits.MaxDepth or
+//     with more than 10000 files.
 //   - profile: returned by ProfileProblem only, not by Extract.
 //
 // A ctx that ends first gives ctx's error, wrapped, not an *Error: the

@@ -1,9 +1,7 @@
 package hybrid
 
 import (
-	"bufio"
 	"bytes"
-	"compress/zlib"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -30,7 +28,7 @@ type Limits struct {
 	// MaxBytes is the largest PDF accepted (DefaultMaxBytes).
 	MaxBytes int64
 	// MaxDecompressed bounds the sum of the decompressed sizes of all
-	// Flate streams of the PDF (DefaultMaxDecompressed).
+	// Flate and RunLength streams of the PDF (DefaultMaxDecompressed).
 	MaxDecompressed int64
 	// MaxDepth bounds the nesting of arrays and dictionaries, and of the
 	// EmbeddedFiles name tree (DefaultMaxDepth).
@@ -429,185 +427,4 @@ func isGuideline(stack []xml.Name) bool {
 	}
 	return n == 4 && stack[1].Local == "ExchangedDocumentContext" &&
 		stack[2].Local == "GuidelineSpecifiedDocumentContextParameter" && stack[3].Local == "ID"
-}
-
-// prescan refuses a PDF bomb before the library sees it: arrays and
-// dictionaries nested deeper than lim.MaxDepth in the file or in an object
-// stream (the library parses them recursively), and Flate streams, alone
-// or compressed again inside, that inflate to more than
-// lim.MaxDecompressed in sum. It inflates into nothing, so its memory is
-// constant.
-func prescan(ctx context.Context, b []byte, lim Limits) error {
-	n := &nesting{max: lim.MaxDepth}
-	var total int64
-	for i := 0; i < len(b); i++ {
-		if !n.idle() || b[i] != 's' || !bytes.HasPrefix(b[i:], []byte("stream")) || i > 0 && isRegular(b[i-1]) {
-			if !n.feed(b[i]) {
-				return newError(CodePDFBomb, errTooDeep)
-			}
-			continue
-		}
-		j := i + len("stream")
-		if j < len(b) && b[j] == '\r' {
-			j++
-		}
-		if j < len(b) && b[j] == '\n' {
-			j++
-		}
-		end := bytes.Index(b[j:], []byte("endstream"))
-		if end < 0 {
-			end = len(b) - j
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("hybrid: prescan: %w", err)
-		}
-		// An object stream's objects are parsed like the file's: scan
-		// their nesting too, after inflating if they are compressed.
-		var sink io.Writer = io.Discard
-		objStm := bytes.Contains(b[max(0, bytes.LastIndex(b[:i], []byte("obj"))):i], []byte("/ObjStm"))
-		deep := &nesting{max: lim.MaxDepth}
-		if objStm {
-			sink = deep
-		}
-		data := b[j : j+end]
-		size := inflated(bytes.NewReader(data), lim.MaxDecompressed-total+1, 0, sink)
-		if size == 0 && objStm {
-			deep.Write(data) //nolint:errcheck // deep.deep tells
-		}
-		if deep.deep {
-			return newError(CodePDFBomb, fmt.Errorf("%w in an object stream: deeper than %d", errTooDeep, lim.MaxDepth))
-		}
-		total += size
-		if total > lim.MaxDecompressed {
-			return newError(CodePDFBomb, fmt.Errorf("streams inflate to more than %d bytes", lim.MaxDecompressed))
-		}
-		i = j + end + len("endstream") - 1
-	}
-	return nil
-}
-
-var errTooDeep = errors.New("objects nested too deep")
-
-// nesting follows the nesting of arrays and dictionaries in PDF syntax,
-// byte by byte, skipping comments, literal and hex strings.
-type nesting struct {
-	max, depth int
-	str        int  // depth of parentheses inside a literal string
-	esc        bool // after a backslash in a literal string
-	hex        bool // in a hex string
-	comment    bool
-	prev       byte // a '<' or '>' waiting for the next byte
-	deep       bool // went deeper than max once
-}
-
-// idle reports whether n is between tokens, outside strings and comments.
-func (n *nesting) idle() bool {
-	return !n.comment && n.str == 0 && !n.hex && n.prev == 0
-}
-
-// feed takes the next byte and reports whether the nesting is within
-// n.max.
-func (n *nesting) feed(c byte) bool {
-	switch {
-	case n.comment:
-		n.comment = c != '\n' && c != '\r'
-		return true
-	case n.str > 0:
-		switch {
-		case n.esc:
-			n.esc = false
-		case c == '\\':
-			n.esc = true
-		case c == '(':
-			n.str++
-		case c == ')':
-			n.str--
-		}
-		return true
-	case n.hex:
-		n.hex = c != '>'
-		return true
-	case n.prev == '<':
-		n.prev = 0
-		if c == '<' {
-			n.depth++
-			return n.depth <= n.max
-		}
-		n.hex = c != '>'
-		return true
-	case n.prev == '>':
-		n.prev = 0
-		if c == '>' {
-			n.depth = max(n.depth-1, 0)
-			return true
-		}
-	}
-	switch c {
-	case '%':
-		n.comment = true
-	case '(':
-		n.str = 1
-	case '[':
-		n.depth++
-	case ']':
-		n.depth = max(n.depth-1, 0)
-	case '<', '>':
-		n.prev = c
-	}
-	return n.depth <= n.max
-}
-
-// Write feeds p to n; it fails with errTooDeep beyond n.max, and from then
-// on; n.deep records it (a reader may drop the error).
-func (n *nesting) Write(p []byte) (int, error) {
-	for i, c := range p {
-		if n.deep || !n.feed(c) {
-			n.deep = true
-			return i, fmt.Errorf("%w: deeper than %d", errTooDeep, n.max)
-		}
-	}
-	return len(p), nil
-}
-
-// isRegular reports whether c is a regular character of PDF syntax (not
-// white space, not a delimiter).
-func isRegular(c byte) bool {
-	return !strings.ContainsRune(" \t\r\n\f\x00()<>[]{}/%", rune(c))
-}
-
-// inflated returns how many bytes r inflates to as zlib data, reading at
-// most budget bytes of output per layer; data that inflates to zlib data
-// again is counted down to three layers. The output of every layer is
-// written to sink; an error of sink ends the inflating. Not zlib data
-// counts 0.
-func inflated(r io.Reader, budget int64, layer int, sink io.Writer) int64 {
-	zr, err := zlib.NewReader(r)
-	if err != nil {
-		return 0
-	}
-	defer zr.Close()
-	cr := &countReader{r: io.TeeReader(io.LimitReader(zr, budget), sink)}
-	br := bufio.NewReader(cr)
-	var inner int64
-	if hdr, _ := br.Peek(2); layer < 2 && len(hdr) == 2 && isZlibHeader(hdr) {
-		inner = inflated(br, budget, layer+1, sink)
-	}
-	io.Copy(io.Discard, br) //nolint:errcheck // a broken stream counts what it gave
-	return cr.n + inner
-}
-
-func isZlibHeader(h []byte) bool {
-	return h[0]&0x0f == 8 && h[0]>>4 <= 7 && (uint(h[0])<<8|uint(h[1]))%31 == 0
-}
-
-// countReader counts the bytes read through it.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -2,8 +2,11 @@ package hybrid
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"crypto/rand"
+	"encoding/ascii85"
+	"encoding/hex"
 	"errors"
 	"runtime"
 	"strings"
@@ -39,17 +42,37 @@ func nestedObjStm(n int, flate bool) []byte {
 		stream("/Type /ObjStm /N 1 /First 4", []byte("4 0 "+obj), flate))
 }
 
+// filtered is a PDF with a stream of the dictionary entries and data.
+func filtered(dict string, data []byte) []byte {
+	return rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>", stream(dict, data, false))
+}
+
+// zeros is n zero bytes, zlib-compressed.
+func zeros(n int) []byte {
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(make([]byte, n)) //nolint:errcheck // writes to memory
+	w.Close()                //nolint:errcheck // writes to memory
+	return z.Bytes()
+}
+
+// ascii85Of is data in ASCII85 with its end-of-data marker.
+func ascii85Of(data []byte) []byte {
+	out := make([]byte, ascii85.MaxEncodedLen(len(data)))
+	return append(out[:ascii85.Encode(out, data)], "~>"...)
+}
+
 // bomb is a PDF with a Flate stream of n zero bytes, compressed twice
 // when twice is true.
 func bomb(n int, twice bool) []byte {
-	data := make([]byte, n)
-	s := stream("", data, true)
-	if twice {
-		i := strings.Index(s, "stream\n") + len("stream\n")
-		j := strings.LastIndex(s, "\nendstream")
-		s = stream("/DecodeParms [null null] /Filter2 /FlateDecode", []byte(s[i:j]), true)
+	if !twice {
+		return filtered("/Filter /FlateDecode", zeros(n))
 	}
-	return rawPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>", s)
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(zeros(n)) //nolint:errcheck // writes to memory
+	w.Close()         //nolint:errcheck // writes to memory
+	return filtered("/Filter [/FlateDecode /FlateDecode]", z.Bytes())
 }
 
 func TestExtract(t *testing.T) {
@@ -115,6 +138,18 @@ func TestExtract(t *testing.T) {
 		{name: "object stream nested within the limit", pdf: nestedObjStm(50, true), code: CodeNoXML},
 		{name: "Flate bomb", pdf: bomb(11<<20, false), limits: Limits{MaxDecompressed: 10 << 20}, code: CodePDFBomb},
 		{name: "double Flate bomb", pdf: bomb(11<<20, true), limits: Limits{MaxDecompressed: 10 << 20}, code: CodePDFBomb},
+		{name: "ASCIIHex then Flate bomb", pdf: filtered("/Filter [/ASCIIHexDecode /FlateDecode]", []byte(hex.EncodeToString(zeros(11<<20))+">")),
+			limits: Limits{MaxDecompressed: 10 << 20}, code: CodePDFBomb},
+		{name: "ASCII85 then Flate bomb", pdf: filtered("/Filter [/A85 /Fl]", ascii85Of(zeros(11<<20))),
+			limits: Limits{MaxDecompressed: 10 << 20}, code: CodePDFBomb},
+		{name: "ASCII85 then Flate within the limit", pdf: filtered("/Filter [/ASCII85Decode /FlateDecode]", ascii85Of(zeros(9<<20))),
+			limits: Limits{MaxDecompressed: 10 << 20}, code: CodeNoXML},
+		{name: "RunLength bomb", pdf: filtered("/Filter /RunLengthDecode", bytes.Repeat([]byte{129, 0}, (11<<20)/128)),
+			limits: Limits{MaxDecompressed: 10 << 20}, code: CodePDFBomb},
+		{name: "RunLength within the limit", pdf: filtered("/Filter /RunLengthDecode", append(bytes.Repeat([]byte{129, 0, 2, 'a', 'b', 'c'}, (9<<20)/131), 128)),
+			limits: Limits{MaxDecompressed: 10 << 20}, code: CodeNoXML},
+		{name: "LZW stream", pdf: filtered("/Filter /LZWDecode", []byte{0x80, 0x0b, 0x60, 0x50}), code: CodePDFBomb},
+		{name: "indirect Filter", pdf: filtered("/Filter 2 0 R", zeros(10)), code: CodePDFBomb},
 		{name: "Flate stream within the limit", pdf: bomb(9<<20, false), limits: Limits{MaxDecompressed: 10 << 20}, code: CodeNoXML},
 	}
 	for _, tt := range tests {
