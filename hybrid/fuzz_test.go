@@ -20,7 +20,7 @@ func FuzzExtract(f *testing.F) {
 		makePDF(f, "", attachment{"xrechnung.xml", ubl, "Data"}, attachment{"order.xml", []byte("<a/>"), ""}),
 		makePDF(f, "", attachment{"a.xml", cii, ""}, attachment{"b.xml", ubl, ""}),
 		makePDF(f, ""),
-		encrypt(f, good),
+		encrypt(f, good, "user"),
 		kidsPDF(attachment{"factur-x.xml", cii, "Alternative"}, attachment{"x.png", []byte("png"), ""}),
 		nested(60),
 		bomb(1<<16, true),

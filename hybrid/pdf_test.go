@@ -124,11 +124,12 @@ func xmpFor(name, level string) string {
 </rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`
 }
 
-// encrypt encrypts pdf with pdfcpu, with a user password.
-func encrypt(t testing.TB, pdf []byte) []byte {
+// encrypt encrypts pdf with pdfcpu, with the user password (none when
+// empty: anyone may open it) and an owner password.
+func encrypt(t testing.TB, pdf []byte, user string) []byte {
 	t.Helper()
 	conf := writeConfig()
-	conf.UserPW, conf.OwnerPW = "user", "owner"
+	conf.UserPW, conf.OwnerPW = user, "owner"
 	var buf bytes.Buffer
 	if err := api.Encrypt(bytes.NewReader(pdf), &buf, conf); err != nil {
 		t.Fatal(err)
