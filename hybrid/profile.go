@@ -29,9 +29,13 @@ var guidelines = map[string]string{
 	"urn:cen.eu:en16931:2017#conformant#urn:zugferd.de:2p0:extended":  ProfileExtended,
 }
 
-// xrechnungPrefix starts the BT-24 of every XRechnung CIUS version
-// (xrechnung_2.0 to xrechnung_3.0 and later, extension ids included).
-const xrechnungPrefix = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_"
+// xrechnungPrefixes start the BT-24 of every XRechnung CIUS version,
+// extension ids included: urn:xeinkauf.de (XRechnung 3.0 and later) and
+// urn:xoev-de (XRechnung 2.x).
+var xrechnungPrefixes = [...]string{
+	"urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_",
+	"urn:cen.eu:en16931:2017#compliant#urn:xoev-de:kosit:standard:xrechnung_",
+}
 
 // ProfileOf returns the ZUGFeRD / Factur-X profile of the guideline id
 // (BT-24), or "" for an id that is no such profile.
@@ -40,9 +44,10 @@ func ProfileOf(guideline string) string {
 	if p, ok := guidelines[g]; ok {
 		return p
 	}
-	if strings.HasPrefix(g, xrechnungPrefix) ||
-		strings.HasPrefix(g, "urn:cen.eu:en16931:2017#conformant#urn:xeinkauf.de:kosit:extension:xrechnung_") {
-		return ProfileXRechnung
+	for _, x := range xrechnungPrefixes {
+		if strings.HasPrefix(g, x) {
+			return ProfileXRechnung
+		}
 	}
 	return ""
 }
