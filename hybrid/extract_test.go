@@ -75,7 +75,7 @@ func bomb(n int, twice bool) []byte {
 	return filtered("/Filter [/FlateDecode /FlateDecode]", z.Bytes())
 }
 
-func TestExtract(t *testing.T) {
+func TestHybridExtract(t *testing.T) {
 	cii := corpus(t, ciiXR)
 	ubl := corpus(t, ublXR)
 	notInvoice := []byte(`<?xml version="1.0"?><order xmlns="urn:example:order"><id>1</id></order>`)
@@ -196,7 +196,7 @@ func big(t testing.TB) []byte {
 		attachment{"factur-x.xml", corpus(t, ciiXR), "Alternative"}, attachment{"scan.bin", noise, "Supplement"})
 }
 
-func TestExtractLarge(t *testing.T) {
+func TestHybridExtractLarge(t *testing.T) {
 	pdf := big(t)
 	if len(pdf) < 30<<20 {
 		t.Fatalf("test PDF is %d bytes, want 30 MB", len(pdf))
@@ -222,7 +222,7 @@ func TestExtractLarge(t *testing.T) {
 	}
 }
 
-func TestExtractContext(t *testing.T) {
+func TestHybridExtractContext(t *testing.T) {
 	pdf := makePDF(t, "", attachment{"factur-x.xml", corpus(t, ciiXR), "Alternative"})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -243,7 +243,7 @@ func TestExtractContext(t *testing.T) {
 	}
 }
 
-func TestGuard(t *testing.T) {
+func TestHybridGuard(t *testing.T) {
 	_, err := guard(context.Background(), func() (*Result, error) { panic("boom") })
 	if code(err) != CodeUnreadable || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("panic: %v, want %s", err, CodeUnreadable)
@@ -258,7 +258,7 @@ func TestGuard(t *testing.T) {
 	}
 }
 
-func TestIsPDF(t *testing.T) {
+func TestHybridIsPDF(t *testing.T) {
 	tests := []struct {
 		data string
 		want bool

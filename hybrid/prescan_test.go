@@ -2,7 +2,7 @@ package hybrid
 
 import "testing"
 
-func TestStreamFilters(t *testing.T) {
+func TestHybridStreamFilters(t *testing.T) {
 	tests := []struct {
 		dict     string
 		indirect bool

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestProfileProblem(t *testing.T) {
+func TestHybridProfileProblem(t *testing.T) {
 	tests := []struct {
 		id      string
 		profile string
