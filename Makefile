@@ -111,6 +111,7 @@ bench: minio
 # new input for at most 5 s keeps the minute for fuzzing.
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 60s -fuzzminimizetime 5s ./invoice
+	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -fuzz FuzzExtract -fuzztime 30s -fuzzminimizetime 5s ./hybrid
 
 run: build
 	./$(BIN) serve
