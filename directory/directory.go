@@ -297,6 +297,23 @@ func NewToken() (token, hash string, err error) {
 	return token, HashToken(token), nil
 }
 
+// IdentifyHash is Identify for a token known by its SHA-256 (hex): a
+// session kept in the store holds the hash, never the token, and is
+// checked against the directory in force on every use.
+func (d *Directory) IdentifyHash(sha256hex string) (Role, *Municipality, string) {
+	want, err := hex.DecodeString(sha256hex)
+	if err != nil || len(want) != sha256.Size {
+		return None, nil, ""
+	}
+	role, m, name := None, (*Municipality)(nil), ""
+	for _, t := range d.tokens {
+		if subtle.ConstantTimeCompare(want, t.sum[:]) == 1 && role == None {
+			role, m, name = t.role, t.m, t.name
+		}
+	}
+	return role, m, name
+}
+
 // HashToken returns the hex SHA-256 of a token.
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -57,7 +57,12 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusTooManyRequests, "login", "login_title", login{Next: r.PostFormValue("next"), Problem: "err_throttled"})
 		return
 	}
-	who, ok := p.cfg.Backend.Authenticate(token)
+	id, s, ok, err := p.cfg.Backend.StartSession(r.Context(), token, p.cfg.SessionTTL)
+	if err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	who := s.Identity
 	if !ok {
 		reason := "unknown-token"
 		if token == "" {
@@ -71,7 +76,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	}
 	p.throttle.end(now, false, keys...)
 	p.throttle.succeed("account " + account)
-	p.sessions.start(w, r, who, p.cfg.Now(), p.cfg.SessionTTL)
+	p.sessions.start(w, r, id, p.cfg.SessionTTL)
 	home := "/inbox"
 	if who.Role == ingest.RoleOperator {
 		home = "/ops"
@@ -85,7 +90,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {
-	p.sessions.end(w, r)
+	p.endSession(w, r)
 	http.Redirect(w, r, "/login?out=1", http.StatusSeeOther)
 }
 

@@ -55,10 +55,13 @@ type Backend interface {
 
 	Recipients() []ingest.Recipient
 	LookupLeitweg(s string) ingest.LeitwegAnswer
-	// Authenticate turns a bearer token into an identity. A session keeps
-	// the identity, never the token, so that an identity provider can take
-	// the token form's place.
+	// Authenticate turns a bearer token into an identity.
 	Authenticate(token string) (ingest.Identity, bool)
+	// StartSession, Session and EndSession keep the pages' sessions where
+	// every gateway finds them.
+	StartSession(ctx context.Context, token string, ttl time.Duration) (id string, s ingest.Session, ok bool, err error)
+	Session(ctx context.Context, id string, idle time.Duration) (ingest.Session, error)
+	EndSession(ctx context.Context, id string) error
 }
 
 var _ Backend = (*ingest.Pipeline)(nil)
@@ -71,9 +74,11 @@ type Config struct {
 	MaxBody int64
 	// Allow, when set, rate-limits uploads: false turns one away.
 	Allow func(*http.Request) bool
-	// SessionTTL is how long a login lasts (default 8 hours).
-	SessionTTL time.Duration
-	Now        func() time.Time
+	// SessionTTL is how long a login lasts at most (default 8 hours), and
+	// SessionIdle how long it lasts unused (default 1 hour).
+	SessionTTL  time.Duration
+	SessionIdle time.Duration
+	Now         func() time.Time
 	// SecureCookies marks the session and CSRF cookies Secure, with the
 	// __Host- prefix, on every request: the browser speaks HTTPS to a
 	// proxy in front of the gateway (public_url). Without it they are
@@ -109,6 +114,9 @@ func New(cfg Config) *Pages {
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 8 * time.Hour
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = time.Hour
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -208,8 +216,8 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, code int, name, t
 	lang := language(w, r)
 	v := view{Lang: lang, T: messages[lang], CSS: p.cssPath, CSRF: p.sessions.csrfToken(w, r), Switch: switchURL(r, lang), Nav: name, Data: data}
 	v.Title = v.T[titleKey]
-	if s := p.sessions.get(r, p.cfg.Now()); s != nil {
-		v.Who = &s.who
+	if s := p.session(r); s != nil {
+		v.Who = &s.Identity
 	}
 	if pr, ok := data.(interface{ problem() string }); ok {
 		v.Problem = v.T[pr.problem()]

@@ -4,37 +4,25 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/eingang/eingang/ingest"
 )
 
-// A session is a logged-in browser. It holds who is logged in, not how:
-// the token form and an identity provider's callback both end in start.
-type session struct {
-	who     ingest.Identity
-	expires time.Time
-}
-
-// sessions are kept in memory: a restart logs everyone out.
+// sessions set and read the pages' cookies. The sessions themselves are
+// kept in the store (ingest.Pipeline.StartSession), so that a restarted
+// gateway and every other gateway on the store know them.
 type sessions struct {
 	// secure marks the cookies Secure, with the __Host- prefix, even on a
 	// plain HTTP request: the browser speaks HTTPS to a proxy in front.
 	secure bool
-	mu     sync.Mutex
-	m      map[string]*session
 }
 
-// maxSessions bounds the sessions kept; the oldest-expiring go first.
-const maxSessions = 10000
-
-func newSessions(secure bool) *sessions {
-	return &sessions{secure: secure, m: map[string]*session{}}
-}
+func newSessions(secure bool) *sessions { return &sessions{secure: secure} }
 
 func random() string {
 	b := make([]byte, 32)
@@ -70,52 +58,35 @@ func (s *sessions) setCookie(w http.ResponseWriter, r *http.Request, name, value
 	})
 }
 
-// start logs a browser in as who.
-func (s *sessions) start(w http.ResponseWriter, r *http.Request, who ingest.Identity, now time.Time, ttl time.Duration) {
-	id := random()
-	s.mu.Lock()
-	for k, v := range s.m {
-		if !now.Before(v.expires) {
-			delete(s.m, k)
-		}
-	}
-	if len(s.m) >= maxSessions {
-		var oldest string
-		for k, v := range s.m {
-			if oldest == "" || v.expires.Before(s.m[oldest].expires) {
-				oldest = k
-			}
-		}
-		delete(s.m, oldest)
-	}
-	s.m[id] = &session{who: who, expires: now.Add(ttl)}
-	s.mu.Unlock()
+// start sets the cookies of a new session: its id, and a new CSRF token.
+func (s *sessions) start(w http.ResponseWriter, r *http.Request, id string, ttl time.Duration) {
 	s.setCookie(w, r, "eingang_session", id, int(ttl.Seconds()))
-	// A new CSRF token for the new session.
 	s.setCookie(w, r, "eingang_csrf", random(), 0)
 }
 
-// get returns the browser's session, or nil.
-func (s *sessions) get(r *http.Request, now time.Time) *session {
-	id := s.cookie(r, "eingang_session")
+// session returns the browser's session, or nil: none, ended, or the
+// store cannot be read (the pages then ask for a login, which says so).
+func (p *Pages) session(r *http.Request) *ingest.Session {
+	id := p.sessions.cookie(r, "eingang_session")
 	if id == "" {
 		return nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v := s.m[id]
-	if v == nil || !now.Before(v.expires) {
+	s, err := p.cfg.Backend.Session(r.Context(), id, p.cfg.SessionIdle)
+	if err != nil {
+		if !errors.Is(err, ingest.ErrNotFound) {
+			p.cfg.Logger.Warn("session not read", "err", err)
+		}
 		return nil
 	}
-	return v
+	return &s
 }
 
-// end logs the browser out.
-func (s *sessions) end(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	delete(s.m, s.cookie(r, "eingang_session"))
-	s.mu.Unlock()
-	s.setCookie(w, r, "eingang_session", "", -1)
+// end logs the browser out, on every gateway.
+func (p *Pages) endSession(w http.ResponseWriter, r *http.Request) {
+	if err := p.cfg.Backend.EndSession(r.Context(), p.sessions.cookie(r, "eingang_session")); err != nil {
+		p.cfg.Logger.Warn("session not ended in the store", "err", err)
+	}
+	p.sessions.setCookie(w, r, "eingang_session", "", -1)
 }
 
 // csrfToken returns the browser's CSRF token, setting the cookie that
@@ -173,16 +144,16 @@ func (p *Pages) operator(h func(http.ResponseWriter, *http.Request, ingest.Ident
 
 func (p *Pages) role(role string, h func(http.ResponseWriter, *http.Request, ingest.Identity)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s := p.sessions.get(r, p.cfg.Now())
+		s := p.session(r)
 		switch {
 		case s == nil && r.Method == http.MethodGet:
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		case s == nil:
 			p.fail(w, r, http.StatusUnauthorized, "err_login")
-		case s.who.Role != role:
+		case s.Role != role:
 			p.fail(w, r, http.StatusForbidden, "err_forbidden")
 		default:
-			h(w, r, s.who)
+			h(w, r, s.Identity)
 		}
 	}
 }

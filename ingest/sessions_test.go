@@ -1,0 +1,104 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/eingang/eingang/directory"
+	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/store"
+)
+
+// TestSessionStore checks the pages' sessions kept in the store: another
+// gateway and a restarted one know a session, logging out ends it
+// everywhere, and it ends when its token leaves the directory, when it
+// was idle too long and at its absolute end.
+func TestSessionStore(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, hash, _ := directory.NewToken()
+	other, otherHash, _ := directory.NewToken()
+	parse := func(hashes ...string) *directory.Directory {
+		y := "municipalities:\n  - {id: erfurt, name: Erfurt, leitweg_ids: [\"16051000\"], tokens: ["
+		for i, h := range hashes {
+			if i > 0 {
+				y += ", "
+			}
+			y += `{name: "Kasse ` + string(rune('A'+i)) + `", sha256: "` + h + `"}`
+		}
+		d, err := directory.Parse([]byte(y + "]}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	dir := parse(hash, otherHash)
+	clock := time.Now()
+	gateway := func() *Pipeline {
+		p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }, Now: func() time.Time { return clock }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b := gateway(), gateway()
+
+	if _, _, ok, err := a.StartSession(ctx, "egt_wrong", time.Hour); ok || err != nil {
+		t.Fatalf("a wrong token started a session: %v %v", ok, err)
+	}
+	id, _, ok, err := a.StartSession(ctx, token, 8*time.Hour)
+	if !ok || err != nil {
+		t.Fatalf("start: %v %v", ok, err)
+	}
+	for name, p := range map[string]*Pipeline{"the other gateway": b, "a restarted gateway": gateway()} {
+		got, err := p.Session(ctx, id, time.Hour)
+		if err != nil || got.Municipality != "erfurt" || got.Actor != "Kasse A" {
+			t.Errorf("%s: %+v %v", name, got, err)
+		}
+	}
+	if _, err := b.Session(ctx, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", time.Hour); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an unknown id: %v", err)
+	}
+
+	// Logging out on a ends the session on b.
+	if err := a.EndSession(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Session(ctx, id, time.Hour); !errors.Is(err, ErrNotFound) {
+		t.Errorf("after logout: %v", err)
+	}
+
+	// The token leaves the directory: its sessions end on the next use.
+	id, _, _, _ = a.StartSession(ctx, token, 8*time.Hour)
+	id2, _, _, _ := a.StartSession(ctx, other, 8*time.Hour)
+	dir = parse(otherHash)
+	if _, err := b.Session(ctx, id, time.Hour); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a revoked token's session: %v", err)
+	}
+	if _, err := b.Session(ctx, id2, time.Hour); err != nil {
+		t.Errorf("another token's session: %v", err)
+	}
+
+	// Idle, then absolute.
+	clock = clock.Add(30 * time.Minute)
+	if _, err := b.Session(ctx, id2, time.Hour); err != nil {
+		t.Errorf("after 30 minutes: %v", err)
+	}
+	clock = clock.Add(61 * time.Minute)
+	if _, err := b.Session(ctx, id2, time.Hour); !errors.Is(err, ErrNotFound) {
+		t.Errorf("idle 61 minutes: %v", err)
+	}
+	id3, _, _, _ := a.StartSession(ctx, other, 2*time.Hour)
+	for range 5 { // used every 30 minutes: never idle, but 2 hours end it
+		clock = clock.Add(30 * time.Minute)
+		_, err = b.Session(ctx, id3, time.Hour)
+	}
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("after its absolute end: %v", err)
+	}
+}
