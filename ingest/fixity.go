@@ -307,25 +307,19 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 	var meta *Meta
 	if has["meta.json"] {
 		var m Meta
-		switch err := getJSON(ctx, v.s, metaKey(id), &m); {
-		case err == nil:
+		if ok, err := v.record(ctx, id, metaKey(id), &m); err != nil {
+			return err
+		} else if ok {
 			meta = &m
-		case corrupt(err) || errors.Is(err, store.ErrNotFound):
-			v.find(Finding{ID: id, Key: metaKey(id), Problem: ProblemUnreadable, Detail: err.Error()})
-		default:
-			return fmt.Errorf("verify: %s: %w", metaKey(id), err)
 		}
 	}
 	var out *Outcome
 	if has["outcome.json"] {
 		var o Outcome
-		switch err := getJSON(ctx, v.s, outcomeKey(id), &o); {
-		case err == nil:
+		if ok, err := v.record(ctx, id, outcomeKey(id), &o); err != nil {
+			return err
+		} else if ok {
 			out = &o
-		case corrupt(err) || errors.Is(err, store.ErrNotFound):
-			v.find(Finding{ID: id, Key: outcomeKey(id), Problem: ProblemUnreadable, Detail: err.Error()})
-		default:
-			return fmt.Errorf("verify: %s: %w", outcomeKey(id), err)
 		}
 	}
 	missing := func(key string) {
@@ -496,14 +490,25 @@ func (v *verifier) entry(ctx context.Context, id string, o Outcome) error {
 			v.find(Finding{ID: id, Key: keys[0], Problem: ProblemMissing, Detail: fmt.Sprintf("the outcome says %s", o.Status)})
 			return nil
 		}
-		if err := getJSON(ctx, v.s, outcomeKey(id), &o); errors.Is(err, store.ErrNotFound) || corrupt(err) {
-			v.find(Finding{ID: id, Key: outcomeKey(id), Problem: ProblemUnreadable, Detail: err.Error()})
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("verify: %s: %w", outcomeKey(id), err)
+		if ok, err := v.record(ctx, id, outcomeKey(id), &o); !ok {
+			return err
 		}
 	}
 	return nil
+}
+
+// record reads a JSON record of submission id into rec: false, with a
+// finding, where it is unreadable or gone; an error where the store fails.
+func (v *verifier) record(ctx context.Context, id, key string, rec any) (bool, error) {
+	switch err := getJSON(ctx, v.s, key, rec); {
+	case err == nil:
+		return true, nil
+	case corrupt(err) || errors.Is(err, store.ErrNotFound):
+		v.find(Finding{ID: id, Key: key, Problem: ProblemUnreadable, Detail: err.Error()})
+		return false, nil
+	default:
+		return false, fmt.Errorf("verify: %s: %w", key, err)
+	}
 }
 
 // present finds key missing where it is absent.
