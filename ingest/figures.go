@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/eingang/eingang/invoice"
@@ -144,8 +145,7 @@ func (p *Pipeline) Stats(ctx context.Context, now time.Time) (Stats, error) {
 		for k, n := range df.Counts {
 			c := counts[k]
 			if c == nil {
-				var ch, status string
-				fmt.Sscan(k, &ch, &status)
+				ch, status, _ := strings.Cut(k, " ")
 				c = &Count{Channel: ch, Status: Status(status)}
 				counts[k] = c
 			}
@@ -257,10 +257,17 @@ func (p *Pipeline) dayFigures(ctx context.Context, start, end time.Time, keep bo
 // queues counts what waits: clearing, the abandoned and every
 // municipality's invoices not acknowledged.
 func (p *Pipeline) queues(ctx context.Context, st *Stats) error {
-	count := func(prefix string) (n int, oldest time.Time, err error) {
+	// count counts the names below prefix; last, if set, keeps the
+	// latest 21 of them.
+	count := func(prefix string, last *[]string) (n int, oldest time.Time, err error) {
 		err = p.walk(ctx, prefix, "", func(key string) (bool, error) {
 			if n == 0 {
 				oldest = idTime(base(key))
+			}
+			if last != nil {
+				if *last = append(*last, base(key)); len(*last) > 21 {
+					*last = (*last)[1:]
+				}
 			}
 			n++
 			if n >= maxStatsListed {
@@ -272,34 +279,24 @@ func (p *Pipeline) queues(ctx context.Context, st *Stats) error {
 		return n, oldest, err
 	}
 	var err error
-	if st.Clearing, _, err = count(clearingPrefix); err != nil {
+	if st.Clearing, _, err = count(clearingPrefix, nil); err != nil {
 		return err
 	}
-	if st.Abandoned, _, err = count(abandonedPrefix); err != nil {
+	var last []string
+	if st.Abandoned, _, err = count(abandonedPrefix, &last); err != nil {
 		return err
 	}
 	if st.Abandoned > 0 {
 		after := ""
 		if st.Abandoned > 20 && !st.Truncated {
-			// The latest 20: ids sort by time, so skip to them.
-			n := 0
-			err = p.walk(ctx, abandonedPrefix, "", func(key string) (bool, error) {
-				if n++; n == st.Abandoned-20 {
-					after = base(key)
-					return false, nil
-				}
-				return true, nil
-			})
-			if err != nil {
-				return err
-			}
+			after = last[0] // the latest 20 follow it: ids sort by time
 		}
 		if st.RecentAbandoned, err = p.AbandonedList(ctx, after, 20); err != nil {
 			return err
 		}
 	}
 	for _, mu := range p.cfg.Directory().Municipalities {
-		n, oldest, err := count(inboxPrefix(mu.ID, "new"))
+		n, oldest, err := count(inboxPrefix(mu.ID, "new"), nil)
 		if err != nil {
 			return err
 		}
