@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -391,24 +390,8 @@ func opsFigures(t *testing.T, addr, token string) string {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	base := "http://" + addr
-	resp, err := c.Get(base + "/login?lang=en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	u, _ := url.Parse(base)
-	csrf := ""
-	for _, ck := range jar.Cookies(u) {
-		if ck.Name == "eingang_csrf" {
-			csrf = ck.Value
-		}
-	}
-	resp, err = c.PostForm(base+"/login", url.Values{"csrf": {csrf}, "token": {token}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	resp, err = c.Get(base + "/ops?lang=en")
+	pagesLogin(t, c, base, token)
+	resp, err := c.Get(base + "/ops?lang=en")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,25 +42,7 @@ func TestSessionAcrossGateways(t *testing.T) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	base1 := "http://" + g1.addr
-	resp, err := c.Get(base1 + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	u, _ := url.Parse(base1)
-	csrf := ""
-	for _, ck := range jar.Cookies(u) {
-		if ck.Name == "eingang_csrf" {
-			csrf = ck.Value
-		}
-	}
-	resp, err = c.PostForm(base1+"/login", url.Values{"csrf": {csrf}, "token": {token}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
+	if resp := pagesLogin(t, c, "http://"+g1.addr, token); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
 	inbox := func(g *gateway) int {
@@ -94,4 +76,29 @@ func TestSessionAcrossGateways(t *testing.T) {
 	if code := inbox(g1); code != http.StatusSeeOther {
 		t.Errorf("after revocation at the first gateway: %d, want 303 to the login", code)
 	}
+}
+
+// pagesLogin logs a browser (a client with a cookie jar) in at the pages
+// of the gateway at base with a token, as the login form does, and returns
+// the answer to the form.
+func pagesLogin(t *testing.T, c *http.Client, base, token string) *http.Response {
+	t.Helper()
+	resp, err := c.Get(base + "/login?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(base)
+	csrf := ""
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "eingang_csrf" {
+			csrf = ck.Value
+		}
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"csrf": {csrf}, "token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
 }
