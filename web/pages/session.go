@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -67,6 +68,9 @@ func (s *sessions) start(w http.ResponseWriter, r *http.Request, id string, ttl 
 // session returns the browser's session, or nil: none, ended, or the
 // store cannot be read (the pages then ask for a login, which says so).
 func (p *Pages) session(r *http.Request) *ingest.Session {
+	if s, ok := r.Context().Value(sessionKey{}).(*ingest.Session); ok {
+		return s // read once per request (role), not again for the page's header
+	}
 	id := p.sessions.cookie(r, "eingang_session")
 	if id == "" {
 		return nil
@@ -80,6 +84,9 @@ func (p *Pages) session(r *http.Request) *ingest.Session {
 	}
 	return &s
 }
+
+// sessionKey marks a request's context that carries its session.
+type sessionKey struct{}
 
 // end logs the browser out, on every gateway.
 func (p *Pages) endSession(w http.ResponseWriter, r *http.Request) {
@@ -153,7 +160,7 @@ func (p *Pages) role(role string, h func(http.ResponseWriter, *http.Request, ing
 		case s.Role != role:
 			p.fail(w, r, http.StatusForbidden, "err_forbidden")
 		default:
-			h(w, r, s.Identity)
+			h(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)), s.Identity)
 		}
 	}
 }
