@@ -98,6 +98,10 @@ func (o outageStore) Delete(ctx context.Context, key string) error {
 	return o.write(o.s.Delete(ctx, key))
 }
 
+func (o outageStore) Remove(ctx context.Context, key string) error {
+	return o.write(store.Remove(ctx, o.s, key))
+}
+
 func (o outageStore) List(ctx context.Context, prefix, after string, limit int) ([]store.Info, error) {
 	infos, err := o.s.List(ctx, prefix, after, limit)
 	return infos, outage(err)

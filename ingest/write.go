@@ -502,7 +502,7 @@ func (p *Pipeline) finish(ctx context.Context, out Outcome) error {
 // is filed whether or not that works: should the deletion fail or be
 // lost, Recover finds the outcome and deletes the marker again.
 func (p *Pipeline) unmark(ctx context.Context, id string) {
-	if err := p.cfg.Store.Delete(store.Deferred(ctx), pendingKey(id)); err != nil {
+	if err := store.Remove(store.Deferred(ctx), p.cfg.Store, pendingKey(id)); err != nil {
 		p.cfg.Logger.Warn("pending mark of a filed submission stays", "id", id, "err", err)
 	}
 }

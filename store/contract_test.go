@@ -79,6 +79,40 @@ func runContract(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("delete absent: %v", err)
 		}
 	})
+	t.Run("RemoveConcurrent", func(t *testing.T) {
+		// Removals asked for at once (the S3 store gathers them into
+		// multi-object deletes) each take their own key, and only it.
+		s := open(t)
+		const n = 64
+		for i := range n + 1 {
+			key := fmt.Sprintf("pending/r%02d", i)
+			if err := s.Put(ctx, key, bytes.NewReader([]byte("x")), 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Every key twice, and one that does not exist.
+				errs[i] = errors.Join(Remove(ctx, s, fmt.Sprintf("pending/r%02d", i)), Remove(ctx, s, fmt.Sprintf("pending/r%02d", i/2)), Remove(ctx, s, "pending/none"))
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("remove %d: %v", i, err)
+			}
+			if _, err := s.Stat(ctx, fmt.Sprintf("pending/r%02d", i)); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("removed key %d: %v", i, err)
+			}
+		}
+		if got := mustGet(t, s, fmt.Sprintf("pending/r%02d", n)); string(got) != "x" {
+			t.Fatalf("the key nobody removed: %q", got)
+		}
+	})
 	t.Run("DeferredThenSync", func(t *testing.T) {
 		s := open(t)
 		dctx := Deferred(ctx)

@@ -110,6 +110,24 @@ func Sync(ctx context.Context, s Store) error {
 	return nil
 }
 
+// A Remover is a store that can delete an object it need not look at
+// first: one that was never put under retention. The S3 store gathers the
+// removals of concurrent callers into one request.
+type Remover interface {
+	// Remove deletes an object that was never retained; removing a key
+	// that does not exist succeeds.
+	Remove(ctx context.Context, key string) error
+}
+
+// Remove deletes an object that was never put under retention: with
+// s.Remove where s is a Remover, else with s.Delete.
+func Remove(ctx context.Context, s Store, key string) error {
+	if r, ok := s.(Remover); ok {
+		return r.Remove(ctx, key)
+	}
+	return s.Delete(ctx, key)
+}
+
 // A Store keeps objects by key. Implementations are safe for concurrent use.
 type Store interface {
 	// Create writes a new object; it fails with ErrExists when the key is
