@@ -135,7 +135,16 @@ func (e *exporter) invoice(ctx context.Context, entryKey, id, state, lang string
 		{"original", originalKey(id)}, {"envelope", envelopeKey(id)}, {"meta.json", metaKey(id)},
 		{"report.json", reportKey(id)}, {"outcome.json", outcomeKey(id)}, {"entry.json", entryKey},
 	} {
-		rc, err := s.Get(ctx, f.key)
+		var rc io.ReadCloser
+		var err error
+		if f.name == "report.json" {
+			rc, err = e.p.Report(ctx, id) // kept in outcome.json, or apart in older archives
+		} else {
+			rc, err = s.Get(ctx, f.key)
+		}
+		if errors.Is(err, ErrNotFound) {
+			err = store.ErrNotFound
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			if f.name == "envelope" {
 				continue

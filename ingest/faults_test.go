@@ -244,7 +244,7 @@ func (f *faultStore) Sync(ctx context.Context) error { return store.Sync(ctx, f.
 func TestRetryAfterNotFiled(t *testing.T) {
 	ctx := context.Background()
 	up, _ := newPipeline(t)
-	p, err := New(Config{Store: &faultStore{Store: up.cfg.Store, suffix: "/report.json"}, Validator: up.cfg.Validator, Directory: up.cfg.Directory})
+	p, err := New(Config{Store: &faultStore{Store: up.cfg.Store, suffix: "/outcome.json"}, Validator: up.cfg.Validator, Directory: up.cfg.Directory})
 	if err != nil {
 		t.Fatal(err)
 	}

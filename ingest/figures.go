@@ -223,7 +223,7 @@ func (p *Pipeline) dayFigures(ctx context.Context, start, end time.Time, keep bo
 				return true, nil
 			}
 			reports++
-			rep, err := p.report(ctx, o.ID)
+			rep, err := p.decodedReport(ctx, o.ID)
 			if err != nil {
 				return true, nil // a report is missing: the count stays a lower bound
 			}

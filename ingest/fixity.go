@@ -314,12 +314,14 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 		}
 	}
 	var out *Outcome
+	reported := has["report.json"] // kept apart before 2026-12-07
 	if has["outcome.json"] {
-		var o Outcome
-		if ok, err := v.record(ctx, id, outcomeKey(id), &o); err != nil {
+		var f filing
+		if ok, err := v.record(ctx, id, outcomeKey(id), &f); err != nil {
 			return err
 		} else if ok {
-			out = &o
+			out = &f.Outcome
+			reported = reported || f.Report != nil
 		}
 	}
 	missing := func(key string) {
@@ -357,8 +359,8 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 		return nil
 	}
 	v.r.ByStatus[string(out.Status)]++
-	if out.Status != StatusDuplicate && !has["report.json"] {
-		missing(reportKey(id))
+	if out.Status != StatusDuplicate && !reported {
+		missing(reportKey(id)) // the report: in outcome.json, or apart in older archives
 	}
 	return v.entry(ctx, id, *out)
 }

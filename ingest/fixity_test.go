@@ -205,10 +205,22 @@ func TestFixityFindings(t *testing.T) {
 		}, func(a *fixityArchive) []string {
 			return []string{ProblemRetention + " " + originalKey(a.ids["rejected"])}
 		}, nil},
-		{"report deleted", func(t *testing.T, a *fixityArchive) {
-			remove(t, a.path(reportKey(a.ids["acknowledged"])))
+		{"report dropped from the filing", func(t *testing.T, a *fixityArchive) {
+			writable(t, a.path(outcomeKey(a.ids["acknowledged"])), func(b []byte) []byte {
+				var o Outcome // the filing without its report
+				if err := json.Unmarshal(b, &o); err != nil {
+					t.Fatal(err)
+				}
+				b, _ = json.Marshal(o)
+				return b
+			})
 		}, func(a *fixityArchive) []string {
 			return []string{ProblemMissing + " " + reportKey(a.ids["acknowledged"])}
+		}, nil},
+		{"report deleted (kept apart, as before 2026-12-07)", func(t *testing.T, a *fixityArchive) {
+			remove(t, a.path(reportKey(a.ids["old"])))
+		}, func(a *fixityArchive) []string {
+			return []string{ProblemMissing + " " + reportKey(a.ids["old"])}
 		}, nil},
 		{"inbox entry deleted", func(t *testing.T, a *fixityArchive) {
 			remove(t, a.path(inboxKey("lk-weimarer-land", "new", a.ids["routed"])))

@@ -224,7 +224,16 @@ func (p *Pipeline) View(ctx context.Context, id, lang string) ([]byte, error) {
 
 // Report opens the stored validation report (JSON).
 func (p *Pipeline) Report(ctx context.Context, id string) (io.ReadCloser, error) {
-	return p.open(ctx, id, reportKey)
+	if !validID(id) {
+		return nil, ErrNotFound
+	}
+	b, err := p.report(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
 // Acknowledge marks an invoice of the municipality's inbox as booked. Doing
@@ -312,7 +321,13 @@ func (p *Pipeline) RouteClearing(ctx context.Context, id, municipality string) (
 	if err := putJSON(ctx, s, inboxKey(municipality, "new", id), o); err != nil {
 		return o, fmt.Errorf("ingest: route %s: %w", id, err)
 	}
-	if err := putJSON(ctx, s, outcomeKey(id), o); err != nil {
+	// The filing keeps its report.
+	var f filing
+	if err := getJSON(ctx, s, outcomeKey(id), &f); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return o, fmt.Errorf("ingest: route %s: %w", id, err)
+	}
+	f.Outcome = o
+	if err := putJSON(ctx, s, outcomeKey(id), f); err != nil {
 		return o, fmt.Errorf("ingest: route %s: %w", id, err)
 	}
 	if err := s.Delete(ctx, clearingKey(id)); err != nil {

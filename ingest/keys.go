@@ -13,8 +13,8 @@ import (
 //	archive/YYYY/MM/DD/<id>/original      the bytes as received (write-once, retained)
 //	archive/YYYY/MM/DD/<id>/meta.json     envelope: channel, sender, hash, receipt token hash (write-once)
 //	archive/YYYY/MM/DD/<id>/envelope      the channel's whole message, e.g. an SBD (write-once, retained; if any)
-//	archive/YYYY/MM/DD/<id>/report.json   the validation report
-//	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed; present = finished
+//	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed, with the validation report; present = finished
+//	archive/YYYY/MM/DD/<id>/report.json   the validation report of archives written before 2026-12-07
 //	archive/YYYY/MM/DD/<id>/receipt-<sha256>  a further receipt token, given to a duplicate's sender
 //	pending/<id>                          kept but not yet filed, naming its owner (write.go; Recover works these off)
 //	claim/<id>/<n>                        the n-th takeover of a pending submission's lease (create-if-absent; write.go)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
 
@@ -61,9 +60,8 @@ func (p *Pipeline) Receipt(ctx context.Context, id string) (*Receipt, error) {
 	if o.Status == StatusDuplicate && o.DuplicateOf != "" {
 		reportOf = o.DuplicateOf // a copy is not validated again: its report is the first's
 	}
-	var rep invoice.Report
-	if err := getJSON(ctx, p.cfg.Store, reportKey(reportOf), &rep); err == nil {
-		rec.Report, rec.Findings = &rep, rep.Findings
+	if rep, err := p.decodedReport(ctx, reportOf); err == nil {
+		rec.Report, rec.Findings = rep, rep.Findings
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("ingest: receipt %s: %w", id, err)
 	}

@@ -48,19 +48,11 @@ func (p *Pipeline) Status(ctx context.Context, id, receiptToken string) (Outcome
 	if err != nil {
 		return o, nil, err
 	}
-	rep, err := p.report(ctx, id)
+	rep, err := p.decodedReport(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return o, nil, nil // pending
 	}
 	return o, rep, err
-}
-
-func (p *Pipeline) report(ctx context.Context, id string) (*invoice.Report, error) {
-	var rep invoice.Report
-	if err := getJSON(ctx, p.cfg.Store, reportKey(id), &rep); err != nil {
-		return nil, err
-	}
-	return &rep, nil
 }
 
 // ClearingEntry returns an invoice waiting in clearing; ErrNotFound when it

@@ -8,10 +8,56 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
 
 // Records: the JSON objects the pipeline keeps beside each original.
+
+// A filing is a submission's outcome.json: where it was filed and, for
+// what was validated (not a duplicate), its validation report, written in
+// one object when it is filed. Archives written before 2026-12-07 keep
+// the report apart, in report.json (filing.report reads both).
+type filing struct {
+	Outcome
+	Report json.RawMessage `json:"report,omitempty"`
+}
+
+// report returns the validation report of submission id: from its
+// filing, or from report.json where it was kept apart. A submission not
+// filed (yet), or a duplicate, has none: store.ErrNotFound.
+func (p *Pipeline) report(ctx context.Context, id string) (json.RawMessage, error) {
+	var f filing
+	if err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &f); err != nil {
+		return nil, err
+	}
+	if f.Report != nil {
+		return f.Report, nil
+	}
+	r, err := p.cfg.Store.Get(ctx, reportKey(id))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s: %w", reportKey(id), err)
+	}
+	return b, nil
+}
+
+// decodedReport is report, decoded.
+func (p *Pipeline) decodedReport(ctx context.Context, id string) (*invoice.Report, error) {
+	b, err := p.report(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var rep invoice.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("ingest: report of %s: %w", id, err)
+	}
+	return &rep, nil
+}
 
 // corrupt reports whether err says a stored JSON object is incomplete or
 // garbled: a deferred write that a power loss cut short.

@@ -262,7 +262,8 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 		return nil, fmt.Errorf("ingest: %s: validate: %w", meta.ID, err)
 	}
 	p.cfg.Metrics.validated(rep, time.Since(start))
-	if err := putJSON(dctx, s, reportKey(meta.ID), rep); err != nil {
+	report, err := json.Marshal(rep)
+	if err != nil {
 		return nil, fmt.Errorf("ingest: %s: report: %w", meta.ID, err)
 	}
 	out.Accepted = rep.Accepted
@@ -307,7 +308,7 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 			return nil, fmt.Errorf("ingest: %s: file: %w", meta.ID, err)
 		}
 	}
-	if err := p.finish(ctx, out); err != nil {
+	if err := p.finish(ctx, out, report); err != nil {
 		return nil, err
 	}
 	return &Receipt{ID: meta.ID, Status: out.Status, Accepted: out.Accepted, Outcome: out, Report: rep, Findings: rep.Findings}, nil
@@ -316,17 +317,17 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 // filed returns the receipt of a submission that was filed, nil if it was
 // not (or its outcome was cut short by a power loss).
 func (p *Pipeline) filed(ctx context.Context, id string) (*Receipt, error) {
-	var done Outcome
-	if err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &done); err != nil {
+	var f filing
+	if err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &f); err != nil {
 		if errors.Is(err, store.ErrNotFound) || corrupt(err) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("ingest: %s: %w", id, err)
 	}
+	done := f.Outcome
 	rec := &Receipt{ID: id, Status: done.Status, Accepted: done.Accepted, Outcome: done, Findings: []invoice.Finding{}}
-	var rep invoice.Report
-	if getJSON(ctx, p.cfg.Store, reportKey(id), &rep) == nil {
-		rec.Report, rec.Findings = &rep, rep.Findings
+	if rep, err := p.decodedReport(ctx, id); err == nil {
+		rec.Report, rec.Findings = rep, rep.Findings
 	}
 	return rec, nil
 }
@@ -456,7 +457,7 @@ func (p *Pipeline) duplicate(ctx context.Context, meta Meta, first *Receipt) (*R
 		ID: meta.ID, Status: StatusDuplicate, DuplicateOf: first.ID, Accepted: first.Accepted,
 		Channel: meta.Channel, ReceivedAt: meta.ReceivedAt, FiledAt: p.cfg.Now().UTC(),
 	}
-	if err := p.finish(ctx, out); err != nil {
+	if err := p.finish(ctx, out, nil); err != nil {
 		return nil, err
 	}
 	rec := *first
@@ -477,11 +478,12 @@ func (p *Pipeline) route(buyerRef string) (*directory.Municipality, string) {
 	return m, ""
 }
 
-// finish writes the outcome, makes the submission's deferred writes
-// durable and drops its pending marker.
-func (p *Pipeline) finish(ctx context.Context, out Outcome) error {
+// finish writes the filing (the outcome with the validation report, if
+// any), makes the submission's deferred writes durable and drops its
+// pending marker.
+func (p *Pipeline) finish(ctx context.Context, out Outcome, report json.RawMessage) error {
 	s := p.cfg.Store
-	if err := putJSON(store.Deferred(ctx), s, outcomeKey(out.ID), out); err != nil {
+	if err := putJSON(store.Deferred(ctx), s, outcomeKey(out.ID), filing{out, report}); err != nil {
 		return fmt.Errorf("ingest: %s: outcome: %w", out.ID, err)
 	}
 	if err := store.Sync(ctx, s); err != nil {

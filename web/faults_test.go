@@ -114,7 +114,7 @@ func TestUploadStoreFailure(t *testing.T) {
 		kept                 bool
 	}{
 		{"before keeping", "pending/", "", false},
-		{"after keeping", "archive/", "/report.json", true},
+		{"after keeping", "archive/", "/outcome.json", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			st, err := store.OpenFS(t.TempDir())

@@ -90,7 +90,7 @@ func (f *keyFailer) Put(ctx context.Context, key string, r io.Reader, size int64
 // told it was accepted, not that it came before.
 func TestOutageAfterKeep(t *testing.T) {
 	e := newEnvWith(t, t.TempDir(), envOptions{store: func(s store.Store) store.Store {
-		return &keyFailer{Store: s, match: func(key string) bool { return strings.HasSuffix(key, "/report.json") }}
+		return &keyFailer{Store: s, match: func(key string) bool { return strings.HasSuffix(key, "/outcome.json") }}
 	}})
 	addr := startMemIMAP(t, "rechnung", "secret")
 	c := imapUser(t, addr, "rechnung", "secret")
