@@ -137,9 +137,12 @@ func (e *exporter) invoice(ctx context.Context, entryKey, id, state, lang string
 	} {
 		var rc io.ReadCloser
 		var err error
-		if f.name == "report.json" {
+		switch f.name {
+		case "report.json":
 			rc, err = e.p.Report(ctx, id) // kept in outcome.json, or apart in older archives
-		} else {
+		case "meta.json":
+			rc, err = e.meta(ctx, id)
+		default:
 			rc, err = s.Get(ctx, f.key)
 		}
 		if errors.Is(err, ErrNotFound) {
@@ -177,6 +180,20 @@ func (e *exporter) invoice(ctx context.Context, entryKey, id, state, lang string
 	}
 	e.m.Invoices = append(e.m.Invoices, inv)
 	return nil
+}
+
+// meta opens the envelope of invoice id as JSON: kept in outcome.json,
+// or apart in older archives.
+func (e *exporter) meta(ctx context.Context, id string) (io.ReadCloser, error) {
+	m, err := e.p.Meta(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
 // attachments adds the files the invoice embeds (BG-24), extracted, as

@@ -304,24 +304,29 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 		}
 	}
 
+	// The envelope and the report are in the filing, or apart in
+	// meta.json and report.json (abandoned, or archived before 2026-12-07).
 	var meta *Meta
-	if has["meta.json"] {
-		var m Meta
-		if ok, err := v.record(ctx, id, metaKey(id), &m); err != nil {
-			return err
-		} else if ok {
-			meta = &m
-		}
-	}
 	var out *Outcome
-	reported := has["report.json"] // kept apart before 2026-12-07
+	reported := has["report.json"]
+	garbled := false // the filing: found unreadable already
 	if has["outcome.json"] {
 		var f filing
 		if ok, err := v.record(ctx, id, outcomeKey(id), &f); err != nil {
 			return err
 		} else if ok {
-			out = &f.Outcome
+			out, meta = &f.Outcome, f.Meta
 			reported = reported || f.Report != nil
+		} else {
+			garbled = true
+		}
+	}
+	if meta == nil && has["meta.json"] {
+		var m Meta
+		if ok, err := v.record(ctx, id, metaKey(id), &m); err != nil {
+			return err
+		} else if ok {
+			meta = &m
 		}
 	}
 	missing := func(key string) {
@@ -330,8 +335,8 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 		}
 	}
 
-	if !has["meta.json"] {
-		missing(metaKey(id))
+	if meta == nil && !has["meta.json"] && !garbled {
+		missing(metaKey(id)) // the envelope: in outcome.json, or apart
 	}
 	var sum string
 	var size int64 = -1
@@ -473,7 +478,7 @@ func (v *verifier) entry(ctx context.Context, id string, o Outcome) error {
 			v.find(Finding{ID: id, Key: outcomeKey(id), Problem: ProblemUnreadable, Detail: "a duplicate without the id of its first"})
 			return nil
 		}
-		return v.present(ctx, id, metaKey(o.DuplicateOf))
+		return v.present(ctx, id, originalKey(o.DuplicateOf))
 	}
 	for try := 0; try < 2; try++ {
 		keys := entryKeys(o)
@@ -544,12 +549,16 @@ func (v *verifier) entries(ctx context.Context) error {
 			v.find(Finding{Key: key, Problem: ProblemMisplaced, Detail: "not a submission id"})
 			return true, nil
 		}
-		_, err := v.s.Stat(ctx, metaKey(id))
-		if errors.Is(err, store.ErrNotFound) {
-			v.find(Finding{ID: id, Key: key, Problem: ProblemOrphan, Detail: metaKey(id) + " is missing"})
-			return true, nil
+		// What is missing of an archive folder is found where it is
+		// checked; here, whether there is one.
+		in, err := v.s.List(ctx, archivePrefix(id), "", 1)
+		if err != nil {
+			return false, fmt.Errorf("verify: %s: %w", archivePrefix(id), err)
 		}
-		return err == nil, err
+		if len(in) == 0 {
+			v.find(Finding{ID: id, Key: key, Problem: ProblemOrphan, Detail: archivePrefix(id) + " is missing"})
+		}
+		return true, nil
 	}
 	for _, f := range folders {
 		if err := v.p.walk(ctx, f, "", check); err != nil {
@@ -565,9 +574,9 @@ func (v *verifier) entries(ctx context.Context) error {
 			if !validID(id) {
 				return true, nil
 			}
-			_, err := v.s.Stat(ctx, metaKey(id))
+			_, err := v.s.Stat(ctx, originalKey(id))
 			if errors.Is(err, store.ErrNotFound) {
-				v.note(Note{ID: id, State: state, Detail: "nothing of it in the archive"})
+				v.note(Note{ID: id, State: state, Detail: "no original in the archive"})
 				return true, nil
 			}
 			return err == nil, err

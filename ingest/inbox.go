@@ -150,17 +150,27 @@ func (p *Pipeline) InboxEntry(ctx context.Context, municipality, id string) (Out
 	return o, ErrNotFound
 }
 
-// Meta returns a submission's envelope.
+// Meta returns a submission's envelope: from its filing, from its
+// pending marker while it is being filed, or from meta.json (abandoned, or
+// archived before 2026-12-07).
 func (p *Pipeline) Meta(ctx context.Context, id string) (Meta, error) {
-	var m Meta
 	if !validID(id) {
-		return m, ErrNotFound
+		return Meta{}, ErrNotFound
 	}
-	err := getJSON(ctx, p.cfg.Store, metaKey(id), &m)
-	if errors.Is(err, store.ErrNotFound) {
-		return m, ErrNotFound
+	var f filing
+	switch err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &f); {
+	case err == nil && f.Meta != nil:
+		return *f.Meta, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return Meta{}, err
 	}
-	return m, err
+	m, err := p.pendingMeta(ctx, id)
+	if err != nil {
+		return Meta{}, err
+	} else if m == nil {
+		return Meta{}, ErrNotFound
+	}
+	return *m, nil
 }
 
 // Original opens the bytes of a submission as received.

@@ -11,12 +11,14 @@ import (
 // The store's key layout:
 //
 //	archive/YYYY/MM/DD/<id>/original      the bytes as received (write-once, retained)
-//	archive/YYYY/MM/DD/<id>/meta.json     envelope: channel, sender, hash, receipt token hash (write-once)
 //	archive/YYYY/MM/DD/<id>/envelope      the channel's whole message, e.g. an SBD (write-once, retained; if any)
-//	archive/YYYY/MM/DD/<id>/outcome.json  where it was filed, with the validation report; present = finished
+//	archive/YYYY/MM/DD/<id>/outcome.json  the filing: envelope (channel, sender, hash, receipt token hash),
+//	                                      where it was filed, validation report; present = finished
+//	archive/YYYY/MM/DD/<id>/meta.json     the envelope of an abandoned submission (write-once), and of
+//	                                      archives written before 2026-12-07
 //	archive/YYYY/MM/DD/<id>/report.json   the validation report of archives written before 2026-12-07
 //	archive/YYYY/MM/DD/<id>/receipt-<sha256>  a further receipt token, given to a duplicate's sender
-//	pending/<id>                          kept but not yet filed, naming its owner (write.go; Recover works these off)
+//	pending/<id>                          kept but not yet filed, naming its owner, holding the envelope (write.go; Recover works these off)
 //	claim/<id>/<n>                        the n-th takeover of a pending submission's lease (create-if-absent; write.go)
 //	abandoned/<id>                        kept in part, never acknowledged: no invoice (the ownership rule in write.go)
 //	superseded/<id>                       the copy that took an abandoned first's place in dedup (create-if-absent)

@@ -81,18 +81,18 @@ func testLeaseRecoveryLeavesOthersWork(t *testing.T, s store.Store) {
 	a, b := gw[0], gw[1]
 	data := fixture(t)
 	meta := metaOf(t, "0196f000-0000-7000-8000-00000000000a", data)
-	// a has written its marker and envelope, not yet its original.
-	if err := a.mark(ctx, meta.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := createJSON(ctx, s, metaKey(meta.ID), meta); err != nil {
+	// a has written its marker holding the envelope, not yet its original.
+	if err := a.mark(ctx, meta.ID, &meta); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := b.Recover(ctx); err != nil || n != 0 {
 		t.Fatalf("b's recovery: %d %v, want nothing touched", n, err)
 	}
-	if _, err := s.Stat(ctx, metaKey(meta.ID)); err != nil {
+	if _, err := b.Meta(ctx, meta.ID); err != nil {
 		t.Fatalf("b's recovery removed a's envelope: %v", err)
+	}
+	if ab, err := b.AbandonedList(ctx, "", 10); err != nil || len(ab) != 0 {
+		t.Fatalf("b's recovery abandoned a's work: %+v %v", ab, err)
 	}
 	if _, err := s.Stat(ctx, pendingKey(meta.ID)); err != nil {
 		t.Fatalf("b's recovery dropped a's marker: %v", err)
@@ -130,10 +130,7 @@ func testLeaseTakeover(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	half := metaOf(t, uuid.Must(uuid.NewV7()).String(), numbered(t, "HALF"))
-	if err := dead.mark(ctx, half.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := createJSON(ctx, s, metaKey(half.ID), half); err != nil {
+	if err := dead.mark(ctx, half.ID, &half); err != nil {
 		t.Fatal(err)
 	}
 

@@ -218,6 +218,9 @@ func TestRecoverHalfWritten(t *testing.T) {
 	if err := s.Create(ctx, originalKey(id(4)), bytes.NewReader(data[:100]), 100, store.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// 6: marker holding the envelope (as keep writes it), no original.
+	b6, _ := json.Marshal(marker{Owner: p.cfg.Instance, Run: "former", Meta: &Meta{ID: id(6), Channel: "upload", SHA256: good}})
+	put(pendingKey(id(6)), string(b6))
 	// 5: kept completely, filed, but the outcome was cut short.
 	meta := Meta{ID: id(5), Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: good}
 	if err := p.keep(ctx, meta, data, nil); err != nil {
@@ -233,6 +236,14 @@ func TestRecoverHalfWritten(t *testing.T) {
 	}
 	if o, err := p.Outcome(ctx, id(5)); err != nil || o.Status != StatusRouted {
 		t.Errorf("refiled outcome: %+v %v", o, err)
+	}
+	// Abandoning archives the envelope that only the marker held.
+	var m Meta
+	if err := getJSON(ctx, s, metaKey(id(6)), &m); err != nil || m.ID != id(6) || m.SHA256 != good {
+		t.Errorf("abandoned envelope: %+v %v", m, err)
+	}
+	if ab, err := p.AbandonedList(ctx, "", 10); err != nil || len(ab) != 5 {
+		t.Errorf("abandoned: %+v %v, want 1, 2, 3, 4 and 6", ab, err)
 	}
 }
 

@@ -14,12 +14,14 @@ import (
 
 // Records: the JSON objects the pipeline keeps beside each original.
 
-// A filing is a submission's outcome.json: where it was filed and, for
-// what was validated (not a duplicate), its validation report, written in
-// one object when it is filed. Archives written before 2026-12-07 keep
-// the report apart, in report.json (filing.report reads both).
+// A filing is a submission's outcome.json, written in one object when it
+// is filed: where it was filed, its envelope and, for what was validated
+// (not a duplicate), its validation report. Archives written before
+// 2026-12-07 keep the envelope apart in meta.json and the report in
+// report.json; the readers (Meta, report) read both.
 type filing struct {
 	Outcome
+	Meta   *Meta           `json:"meta,omitempty"`
 	Report json.RawMessage `json:"report,omitempty"`
 }
 

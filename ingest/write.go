@@ -28,14 +28,14 @@ import (
 //
 //  1. Submit: checks against the channel's envelope (before) and the
 //     look-up of a channel key seen before;
-//  2. keep: pending marker naming the owner, envelope (meta.json),
-//     original (write-once, retained), the channel's envelope; one sync.
-//     Nothing is acknowledged before this returns;
+//  2. keep: pending marker naming the owner and holding the envelope
+//     (Meta), original (write-once, retained), the channel's envelope;
+//     one sync. Nothing is acknowledged before this returns;
 //  3. file: dedup by create-if-absent on the channel key and the bytes
 //     (firstOf; a copy waits for or finishes the first: settle,
 //     duplicate), validation, routing by Leitweg-ID, the entry in an
-//     inbox, clearing or rejected, the outcome; one sync; the marker goes
-//     (finish);
+//     inbox, clearing or rejected, the filing (outcome.json: envelope,
+//     outcome, report); one sync; the marker goes (finish);
 //  4. the ownership rule: who may work on a pending submission when
 //     several gateways share the store (take);
 //  5. Recover: finishing what is pending, or abandoning what was never
@@ -157,17 +157,19 @@ func (p *Pipeline) expect(data []byte, e *Expect) error {
 	return nil
 }
 
-// keep makes the original durable: pending marker, envelope, original
-// (write-once, retained), written together and then synced once. Until
-// the sync returns nothing is acknowledged; Recover checks what a power
-// loss may have left half-written. Where keeping fails, the marker is
-// dropped, and the envelope too unless the original was written: no
-// original is ever left without its envelope. A channel's own envelope
-// (an SBD) is kept beside the original.
+// keep makes the original durable: pending marker (holding the envelope,
+// Meta), original (write-once, retained), written together and then
+// synced once. Until the sync returns nothing is acknowledged; Recover
+// checks what a power loss may have left half-written. The envelope is
+// archived with the filing (finish), or by abandon: where keeping fails
+// after the original may have been written, the submission is abandoned,
+// which archives its envelope; before, the marker is dropped. No original
+// is ever left without its envelope. A channel's own envelope (an SBD) is
+// kept beside the original.
 func (p *Pipeline) keep(ctx context.Context, meta Meta, data, envelope []byte) (err error) {
 	s := p.cfg.Store
 	dctx := store.Deferred(ctx)
-	if err := p.mark(dctx, meta.ID); err != nil {
+	if err := p.mark(dctx, meta.ID, &meta); err != nil {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
 	}
 	original := false
@@ -178,16 +180,13 @@ func (p *Pipeline) keep(ctx context.Context, meta Meta, data, envelope []byte) (
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
 			if original {
-				p.abandon(actx, meta.ID, err.Error())
+				p.abandon(actx, meta.ID, &meta, err.Error())
 				return
 			}
-			s.Delete(actx, metaKey(meta.ID))
 			s.Delete(actx, pendingKey(meta.ID))
 		}
 	}()
-	if err := createJSON(dctx, s, metaKey(meta.ID), meta); err != nil && !errors.Is(err, store.ErrExists) {
-		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
-	}
+	original = true // from here on it may be written, whatever Create says
 	err = s.Create(dctx, originalKey(meta.ID), bytes.NewReader(data), int64(len(data)), store.CreateOptions{RetainUntil: meta.RetainUntil})
 	if err != nil && !errors.Is(err, store.ErrExists) {
 		return fmt.Errorf("ingest: keep %s: %w", meta.ID, err)
@@ -308,7 +307,7 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 			return nil, fmt.Errorf("ingest: %s: file: %w", meta.ID, err)
 		}
 	}
-	if err := p.finish(ctx, out, report); err != nil {
+	if err := p.finish(ctx, meta, out, report); err != nil {
 		return nil, err
 	}
 	return &Receipt{ID: meta.ID, Status: out.Status, Accepted: out.Accepted, Outcome: out, Report: rep, Findings: rep.Findings}, nil
@@ -457,7 +456,7 @@ func (p *Pipeline) duplicate(ctx context.Context, meta Meta, first *Receipt) (*R
 		ID: meta.ID, Status: StatusDuplicate, DuplicateOf: first.ID, Accepted: first.Accepted,
 		Channel: meta.Channel, ReceivedAt: meta.ReceivedAt, FiledAt: p.cfg.Now().UTC(),
 	}
-	if err := p.finish(ctx, out, nil); err != nil {
+	if err := p.finish(ctx, meta, out, nil); err != nil {
 		return nil, err
 	}
 	rec := *first
@@ -478,12 +477,12 @@ func (p *Pipeline) route(buyerRef string) (*directory.Municipality, string) {
 	return m, ""
 }
 
-// finish writes the filing (the outcome with the validation report, if
-// any), makes the submission's deferred writes durable and drops its
-// pending marker.
-func (p *Pipeline) finish(ctx context.Context, out Outcome, report json.RawMessage) error {
+// finish writes the filing (the envelope, the outcome and the validation
+// report, if any), makes the submission's deferred writes durable and
+// drops its pending marker.
+func (p *Pipeline) finish(ctx context.Context, meta Meta, out Outcome, report json.RawMessage) error {
 	s := p.cfg.Store
-	if err := putJSON(store.Deferred(ctx), s, outcomeKey(out.ID), filing{out, report}); err != nil {
+	if err := putJSON(store.Deferred(ctx), s, outcomeKey(out.ID), filing{Outcome: out, Meta: &meta, Report: report}); err != nil {
 		return fmt.Errorf("ingest: %s: outcome: %w", out.ID, err)
 	}
 	if err := store.Sync(ctx, s); err != nil {
@@ -551,6 +550,9 @@ type marker struct {
 	Owner string    `json:"owner"` // the gateway's instance name
 	Run   string    `json:"run"`   // the process's run id
 	At    time.Time `json:"at"`    // when the owner took it (its clock)
+	// Meta is the submission's envelope, in the pending marker only: it
+	// is archived with the filing, or when the submission is abandoned.
+	Meta *Meta `json:"meta,omitempty"`
 }
 
 // lease is how long after its marker's time a holder may still be at
@@ -559,8 +561,8 @@ type marker struct {
 func (p *Pipeline) lease() time.Duration { return p.cfg.Timeout + p.cfg.ClockSkew }
 
 // mark writes the pending marker of a submission this process owns.
-func (p *Pipeline) mark(ctx context.Context, id string) error {
-	b, err := json.Marshal(marker{Owner: p.cfg.Instance, Run: p.run, At: p.cfg.Now().UTC()})
+func (p *Pipeline) mark(ctx context.Context, id string, meta *Meta) error {
+	b, err := json.Marshal(marker{Owner: p.cfg.Instance, Run: p.run, At: p.cfg.Now().UTC(), Meta: meta})
 	if err != nil {
 		return err
 	}
@@ -709,27 +711,26 @@ func (p *Pipeline) recover(ctx context.Context, id string) (filed bool, err erro
 // from what was kept of it, or abandons it where that is incomplete (its
 // sender got no 2xx and sends again): nil then.
 func (p *Pipeline) refile(ctx context.Context, id string) (*Receipt, error) {
-	s := p.cfg.Store
-	var meta Meta
-	if err := getJSON(ctx, s, metaKey(id), &meta); err != nil {
-		if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
-			return nil, fmt.Errorf("ingest: %s: %w", id, err)
-		}
-		return nil, p.abandon(ctx, id, "no envelope")
+	m, err := p.pendingMeta(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %s: %w", id, err)
+	} else if m == nil {
+		return nil, p.abandon(ctx, id, nil, "no envelope")
 	}
+	meta := *m
 	data, err := p.original(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, p.abandon(ctx, id, "no original")
+		return nil, p.abandon(ctx, id, m, "no original")
 	} else if err != nil {
 		return nil, fmt.Errorf("ingest: %s: %w", id, err)
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
-		return nil, p.abandon(ctx, id, "original incomplete")
+		return nil, p.abandon(ctx, id, m, "original incomplete")
 	}
 	if bad, err := p.envelopeIncomplete(ctx, meta); err != nil {
 		return nil, fmt.Errorf("ingest: %s: %w", id, err)
 	} else if bad {
-		return nil, p.abandon(ctx, id, "envelope incomplete")
+		return nil, p.abandon(ctx, id, m, "envelope incomplete")
 	}
 	rec, err := p.file(ctx, meta, data, false)
 	if err != nil {
@@ -737,6 +738,28 @@ func (p *Pipeline) refile(ctx context.Context, id string) (*Receipt, error) {
 	}
 	p.release(ctx, id)
 	return rec, nil
+}
+
+// pendingMeta returns the envelope of a pending submission: from its
+// marker, or from meta.json where an earlier version kept it there. nil
+// when neither holds it (a power loss cut keeping short).
+func (p *Pipeline) pendingMeta(ctx context.Context, id string) (*Meta, error) {
+	var m marker
+	switch err := getJSON(ctx, p.cfg.Store, pendingKey(id), &m); {
+	case err == nil && m.Meta != nil && m.Meta.ID == id:
+		return m.Meta, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound) && !corrupt(err):
+		return nil, err
+	}
+	var meta Meta
+	switch err := getJSON(ctx, p.cfg.Store, metaKey(id), &meta); {
+	case err == nil:
+		return &meta, nil
+	case errors.Is(err, store.ErrNotFound) || corrupt(err):
+		return nil, nil
+	default:
+		return nil, err
+	}
 }
 
 // envelopeIncomplete reports whether a submission's envelope is missing or
@@ -781,9 +804,15 @@ type Abandoned struct {
 
 // abandon drops the pending marker of a submission that was never
 // acknowledged and lists it among the abandoned for operators. It deletes
-// nothing else: whatever of the submission was written stays archived.
-func (p *Pipeline) abandon(ctx context.Context, id, why string) error {
+// nothing else: whatever of the submission was written stays archived,
+// with its envelope (meta, where known) as meta.json.
+func (p *Pipeline) abandon(ctx context.Context, id string, meta *Meta, why string) error {
 	p.cfg.Logger.Warn("unacknowledged submission abandoned", "id", id, "reason", why)
+	if meta != nil {
+		if err := createJSON(ctx, p.cfg.Store, metaKey(id), meta); err != nil && !errors.Is(err, store.ErrExists) {
+			return fmt.Errorf("ingest: abandon %s: %w", id, err)
+		}
+	}
 	a := Abandoned{ID: id, Reason: why, At: p.cfg.Now().UTC(), By: p.cfg.Instance}
 	if err := putJSON(ctx, p.cfg.Store, abandonedKey(id), a); err != nil {
 		return fmt.Errorf("ingest: abandon %s: %w", id, err)
