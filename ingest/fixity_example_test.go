@@ -13,7 +13,7 @@ import (
 	"github.com/eingang/eingang/store"
 )
 
-// Verify re-hashes every archived original against its meta.json: a byte
+// Verify re-hashes every archived original against its envelope: a byte
 // changed behind the store's back is a finding.
 func ExamplePipeline_Verify() {
 	dir, err := os.MkdirTemp("", "fixity-example")

@@ -302,8 +302,18 @@ operators:
 			if info, err := st.Stat(ctx, archiveKey(id, "original")); err != nil || info.RetainUntil.IsZero() {
 				t.Errorf("original of %s not locked: %+v %v", id, info, err)
 			}
-			if _, err := st.Stat(ctx, archiveKey(id, "meta.json")); err != nil {
-				t.Errorf("envelope of acknowledged %s: %v", id, err)
+			// The envelope is archived in the filing, with the original's hash.
+			var f struct {
+				Meta struct{ ID, SHA256 string } `json:"meta"`
+			}
+			if r, err := st.Get(ctx, archiveKey(id, "outcome.json")); err != nil {
+				t.Errorf("filing of acknowledged %s: %v", id, err)
+			} else {
+				err := json.NewDecoder(r).Decode(&f)
+				r.Close()
+				if sum := sha256.Sum256(got); err != nil || f.Meta.ID != id || f.Meta.SHA256 != hex.EncodeToString(sum[:]) {
+					t.Errorf("envelope of acknowledged %s: %+v %v", id, f.Meta, err)
+				}
 			}
 		}
 	}
