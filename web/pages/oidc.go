@@ -190,7 +190,9 @@ func (p *Pages) setFlowCookie(w http.ResponseWriter, r *http.Request, value stri
 
 // oidcStart sends the browser to the provider.
 func (p *Pages) oidcStart(w http.ResponseWriter, r *http.Request) {
-	_, conf, _, err := p.oidc.connect(r.Context())
+	ctx, cancel := context.WithTimeout(p.oidc.context(r.Context()), oidcTimeout)
+	defer cancel()
+	_, conf, _, err := p.oidc.connect(ctx)
 	if err != nil {
 		p.cfg.Logger.Error("oidc login", "err", err)
 		p.fail(w, r, http.StatusServiceUnavailable, "err_oidc")
@@ -223,7 +225,8 @@ func (p *Pages) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	nonce, verifier := flow[1], flow[2]
 	nextB, _ := base64.RawURLEncoding.DecodeString(flow[3])
-	ctx := p.oidc.context(r.Context())
+	ctx, cancel := context.WithTimeout(p.oidc.context(r.Context()), oidcTimeout)
+	defer cancel()
 	_, conf, verify, err := p.oidc.connect(ctx)
 	if err != nil {
 		p.cfg.Logger.Error("oidc login", "err", err)
@@ -298,6 +301,14 @@ func (o *oidcLogin) recheckAt(now, expiry time.Time) time.Time {
 	return at.UTC()
 }
 
+// oidcTimeout bounds what one request waits for the provider, and
+// oidcRetry is how long a session goes on unchecked after the provider
+// could not be reached.
+const (
+	oidcTimeout = 10 * time.Second
+	oidcRetry   = time.Minute
+)
+
 // errGone is the error of recheck for a session that must end.
 var errGone = errors.New("oidc: the provider or the directory no longer gives the role")
 
@@ -314,7 +325,8 @@ func (p *Pages) recheck(ctx context.Context, id string, s ingest.Session) (inges
 	if err != nil || rt == "" {
 		return s, fmt.Errorf("%w: no refresh token (%v)", errGone, err)
 	}
-	ctx = p.oidc.context(ctx)
+	ctx, cancel := context.WithTimeout(p.oidc.context(ctx), oidcTimeout)
+	defer cancel()
 	prov, conf, verify, err := p.oidc.connect(ctx)
 	if err != nil {
 		return s, err

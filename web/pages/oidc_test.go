@@ -366,3 +366,66 @@ func TestOIDCCallbackRefuses(t *testing.T) {
 		t.Errorf("/login/oidc without OIDC: %d", resp.StatusCode)
 	}
 }
+
+// TestOIDCProviderAway: where the provider cannot be reached at a
+// session's recheck, the session goes on and is checked again a minute
+// later, not on every request; a session without a refresh token ends at
+// its recheck.
+func TestOIDCProviderAway(t *testing.T) {
+	dir, err := directory.Parse([]byte("municipalities:\n  - {id: erfurt, name: Erfurt, oidc_groups: [rechnung]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipe, err := ingest.New(ingest.Config{Store: st, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	away := "http://" + testenv.FreeAddr(t) // nothing listens there
+	srv := httptest.NewServer(New(Config{Backend: pipe, OIDC: &OIDC{Issuer: away, ClientID: "eingang", RedirectURL: "http://x/login/oidc/callback"}}).Handler())
+	t.Cleanup(srv.Close)
+	person := directory.Person{Groups: []string{"rechnung"}}
+	who, err := pipe.IdentifyPerson(person, "Anna")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(refresh string) string {
+		id, _, err := pipe.StartOIDCSession(t.Context(), who, ingest.OIDCLogin{Issuer: away, Subject: "s1", Person: person, Recheck: time.Now().Add(-time.Second)}, refresh, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	inbox := func(id string) int {
+		req, _ := http.NewRequest("GET", srv.URL+"/inbox", nil)
+		req.AddCookie(&http.Cookie{Name: "eingang_session", Value: id})
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	id := start("refresh-1")
+	if code := inbox(id); code != http.StatusOK {
+		t.Fatalf("with the provider away: %d, want 200", code)
+	}
+	s, err := pipe.Session(t.Context(), id, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wait := time.Until(s.OIDC.Recheck); wait < 50*time.Second || wait > time.Minute {
+		t.Errorf("rechecked again in %v, want about a minute", wait)
+	}
+	if rt, _ := pipe.OIDCRefreshToken(id, s); rt != "refresh-1" {
+		t.Errorf("the refresh token after postponing: %q", rt)
+	}
+
+	if code := inbox(start("")); code != http.StatusSeeOther {
+		t.Errorf("a session without a refresh token at its recheck: %d, want 303 to the login", code)
+	}
+}

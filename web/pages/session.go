@@ -112,8 +112,14 @@ func (p *Pages) oidcSession(r *http.Request, id string, s ingest.Session) *inges
 	case err != nil:
 		// The provider cannot be reached: the session goes on, within its
 		// idle and absolute ends and the directory, and is checked again
-		// on its next use.
+		// a minute later (not on every request, each waiting for the
+		// provider's time-out).
 		p.cfg.Logger.Warn("oidc recheck failed", "actor", s.Actor, "err", err)
+		later := *s.OIDC
+		later.Recheck = p.cfg.Now().Add(oidcRetry).UTC()
+		if postponed, err := p.cfg.Backend.RenewOIDCSession(r.Context(), id, later, ""); err == nil {
+			return &postponed
+		}
 		return &s
 	}
 	p.cfg.Logger.Debug("session rechecked", "role", s.Role, "municipality", s.Municipality, "actor", s.Actor, "next", renewed.OIDC.Recheck)
