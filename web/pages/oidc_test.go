@@ -370,7 +370,7 @@ func TestOIDCCallbackRefuses(t *testing.T) {
 // TestOIDCProviderAway: where the provider cannot be reached at a
 // session's recheck, the session goes on and is checked again a minute
 // later, not on every request; a session without a refresh token ends at
-// its recheck.
+// its recheck, and any at a gateway that does not offer OIDC.
 func TestOIDCProviderAway(t *testing.T) {
 	dir, err := directory.Parse([]byte("municipalities:\n  - {id: erfurt, name: Erfurt, oidc_groups: [rechnung]}\n"))
 	if err != nil {
@@ -427,5 +427,16 @@ func TestOIDCProviderAway(t *testing.T) {
 
 	if code := inbox(start("")); code != http.StatusSeeOther {
 		t.Errorf("a session without a refresh token at its recheck: %d, want 303 to the login", code)
+	}
+
+	// A gateway without OIDC ends such a session.
+	plain := httptest.NewServer(New(Config{Backend: pipe}).Handler())
+	t.Cleanup(plain.Close)
+	srv.URL = plain.URL
+	if code := inbox(id); code != http.StatusSeeOther {
+		t.Errorf("at a gateway without OIDC: %d, want 303 to the login", code)
+	}
+	if _, err := pipe.Session(t.Context(), id, time.Hour); !errors.Is(err, ingest.ErrNotFound) {
+		t.Errorf("the session after a gateway without OIDC saw it: %v", err)
 	}
 }

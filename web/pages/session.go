@@ -95,7 +95,9 @@ func (p *Pages) session(r *http.Request) *ingest.Session {
 func (p *Pages) oidcSession(r *http.Request, id string, s ingest.Session) *ingest.Session {
 	if p.oidc == nil {
 		p.cfg.Logger.Info("session ended", "actor", s.Actor, "reason", "oidc-off")
-		p.cfg.Backend.EndSession(r.Context(), id)
+		if err := p.cfg.Backend.EndSession(r.Context(), id); err != nil {
+			p.cfg.Logger.Warn("session not ended in the store", "err", err)
+		}
 		return nil
 	}
 	if p.cfg.Now().Before(s.OIDC.Recheck) {
