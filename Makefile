@@ -49,8 +49,8 @@ test: vet services
 
 # services installs what the tests run against: MinIO (S3), Prometheus,
 # Chromium (the browser tests of the invoice view and the pages), axe-core
-# (the pages' accessibility test), Dovecot (e-mail intake) and gcc (the race
-# detector).
+# (the pages' accessibility test), Dovecot (e-mail intake), glewlwyd (the
+# OpenID Connect login) and gcc (the race detector).
 services: minio packages axe
 
 # axe-core, pinned, from the npm registry into $(CACHE)/npm (once per
@@ -64,8 +64,10 @@ axe: packages
 
 minio: $(MINIO)
 
-# packages installs Prometheus (with promtool, which tests alerts.yaml), Chromium, npm, Dovecot (IMAP), curl, openssl and gcc
-# (for go test -race) from Debian's packages where missing; a policy-rc.d keeps
+# packages installs Prometheus (with promtool, which tests alerts.yaml), Chromium, npm, Dovecot (IMAP), curl, openssl, gcc
+# (for go test -race), glewlwyd (an OpenID Connect provider, for the OIDC login tests; preseeded
+# to set up no database, else its postinst fails) and sqlite3 (builds glewlwyd's database)
+# from Debian's packages where missing; a policy-rc.d keeps
 # Debian from starting daemons (the tests start their own on free ports) while
 # apt runs, and is removed again if this made it.
 packages:
@@ -77,10 +79,13 @@ packages:
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
+	command -v glewlwyd >/dev/null 2>&1 || missing="$$missing glewlwyd dbconfig-no-thanks"; \
+	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
 	[ -z "$$missing" ] || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); made=""; \
 		[ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null && \
 			$$SUDO chmod +x /usr/sbin/policy-rc.d && made=1; }; \
+		echo 'glewlwyd glewlwyd/config_type select No configuration' | $$SUDO debconf-set-selections; \
 		echo "installing$$missing from Debian's packages"; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 		rc=$$?; [ -z "$$made" ] || $$SUDO rm -f /usr/sbin/policy-rc.d; exit $$rc; }

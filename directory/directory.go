@@ -12,12 +12,22 @@
 //	    tokens: [{name: ERP Erfurt, sha256: "<hex>"}]
 //	    email: kasse@erfurt.example    # optional, with delivery:
 //	    delivery: notify               # notify | deliver
+//	    oidc_groups: [rechnung-erfurt]  # OpenID Connect groups of its clerks
+//	    oidc_municipality: "16051000"   # the municipality claim's value for it (default: id)
 //	operators:
 //	  tokens_sha256: ["<hex>"]
 //	  tokens: [{name: Leitstelle, sha256: "<hex>"}]
+//	  oidc_groups: [eingang-betrieb]
+//	auditors:
+//	  oidc_groups: [rechnungspruefung]
 //
 // A token's name says who acted (the pages show it, the log names it); a
 // token of tokens_sha256 is named by the first 8 characters of its hash.
+//
+// People who log in through an OpenID Connect provider get their role
+// from the groups the provider names (see IdentifyPerson); every
+// oidc_ key is optional, and a directory without them lets nobody in
+// that way.
 package directory
 
 import (
@@ -58,6 +68,12 @@ type Municipality struct {
 	// rendering). Empty: nothing is mailed.
 	Email    string `yaml:"email,omitempty" json:"email,omitempty"`
 	Delivery string `yaml:"delivery,omitempty" json:"delivery,omitempty"`
+	// OIDCGroups are the groups (values of the provider's role claim)
+	// that make a person one of its clerks; OIDCMunicipality is the value
+	// of the municipality claim that names it, where the gateway reads
+	// one (default: its ID).
+	OIDCGroups       []string `yaml:"oidc_groups,omitempty" json:"-"`
+	OIDCMunicipality string   `yaml:"oidc_municipality,omitempty" json:"-"`
 }
 
 // Delivery modes of a municipality's e-mail.
@@ -73,7 +89,14 @@ type Directory struct {
 	Operators      struct {
 		TokensSHA256 []string `yaml:"tokens_sha256"`
 		Tokens       []Token  `yaml:"tokens"`
+		// OIDCGroups are the provider's groups of the operators.
+		OIDCGroups []string `yaml:"oidc_groups"`
 	} `yaml:"operators"`
+	// Auditors are known only through an OpenID Connect provider, by
+	// their groups.
+	Auditors struct {
+		OIDCGroups []string `yaml:"oidc_groups"`
+	} `yaml:"auditors"`
 
 	byID     map[string]*Municipality
 	prefixes []prefix // longest first
@@ -93,6 +116,7 @@ const (
 	None       Role = iota
 	Accounting      // reads and acknowledges one municipality's inbox
 	Operator        // reads clearing and routes by hand
+	Auditor         // reads, for an audit (OpenID Connect only)
 )
 
 // A Token is a bearer token's hash with the name of its holder, e.g. a
@@ -215,6 +239,9 @@ func Parse(data []byte) (*Directory, error) {
 	if err := d.addTokens(Operator, nil, d.Operators.TokensSHA256, d.Operators.Tokens, seenToken); err != nil {
 		return nil, fmt.Errorf("operators: %w", err)
 	}
+	if err := d.checkOIDC(); err != nil {
+		return nil, err
+	}
 	sort.SliceStable(d.prefixes, func(i, j int) bool { return len(d.prefixes[i].p) > len(d.prefixes[j].p) })
 	return d, nil
 }
@@ -312,6 +339,115 @@ func (d *Directory) IdentifyHash(sha256hex string) (Role, *Municipality, string)
 		}
 	}
 	return role, m, name
+}
+
+// A Person is what an OpenID Connect provider vouches for, as far as the
+// directory's roles go: the groups (values of the role claim) and, where
+// the gateway reads a municipality claim (MunicipalityClaim), its value.
+type Person struct {
+	Municipality      string   `json:"municipality,omitempty"`
+	MunicipalityClaim bool     `json:"municipality_claim,omitempty"`
+	Groups            []string `json:"groups"`
+}
+
+// ErrNoRole is the error of IdentifyPerson for a person the directory
+// gives no role, or more than one.
+var ErrNoRole = errors.New("no role in the directory")
+
+// IdentifyPerson returns the role the directory gives a person and, for a
+// clerk (Accounting), the municipality. A person is
+//   - a clerk of a municipality with one of its oidc_groups, where the
+//     gateway reads a municipality claim only if that claim names it (its
+//     oidc_municipality, else its id);
+//   - an operator with one of the operators' oidc_groups;
+//   - an auditor with one of the auditors' oidc_groups.
+//
+// Exactly one of these must fit: a person who would be the clerk of two
+// municipalities, or clerk and operator at once, gets no role (an error
+// matching ErrNoRole that says why), rather than the one the directory
+// happens to list first.
+func (d *Directory) IdentifyPerson(p Person) (Role, *Municipality, error) {
+	has := map[string]bool{}
+	for _, g := range p.Groups {
+		has[g] = true
+	}
+	member := func(groups []string) bool {
+		for _, g := range groups {
+			if has[g] {
+				return true
+			}
+		}
+		return false
+	}
+	var fits []string
+	role, muni := None, (*Municipality)(nil)
+	for i := range d.Municipalities {
+		m := &d.Municipalities[i]
+		if p.MunicipalityClaim && p.Municipality != m.oidcName() || !member(m.OIDCGroups) {
+			continue
+		}
+		role, muni = Accounting, m
+		fits = append(fits, "clerk of "+m.ID)
+	}
+	if member(d.Operators.OIDCGroups) {
+		role, muni = Operator, nil
+		fits = append(fits, "operator")
+	}
+	if member(d.Auditors.OIDCGroups) {
+		role, muni = Auditor, nil
+		fits = append(fits, "auditor")
+	}
+	switch len(fits) {
+	case 0:
+		return None, nil, fmt.Errorf("directory: groups %q (municipality %q): %w", p.Groups, p.Municipality, ErrNoRole)
+	case 1:
+		return role, muni, nil
+	}
+	return None, nil, fmt.Errorf("directory: groups %q (municipality %q) fit more than one role (%s): %w",
+		p.Groups, p.Municipality, strings.Join(fits, ", "), ErrNoRole)
+}
+
+// oidcName is the municipality claim's value that names m.
+func (m *Municipality) oidcName() string {
+	if m.OIDCMunicipality != "" {
+		return m.OIDCMunicipality
+	}
+	return m.ID
+}
+
+// maxGroup bounds a group's name, in bytes.
+const maxGroup = 200
+
+// checkOIDC checks the oidc_ keys: groups of 1 to maxGroup characters
+// without control characters, and no municipality claim value for two
+// municipalities.
+func (d *Directory) checkOIDC() error {
+	check := func(groups []string) error {
+		for _, g := range groups {
+			if g == "" || len(g) > maxGroup || strings.TrimSpace(g) != g || strings.IndexFunc(g, unicode.IsControl) >= 0 {
+				return fmt.Errorf("oidc_groups: a group of 1 to %d characters without control characters or surrounding blanks, not %q", maxGroup, g)
+			}
+		}
+		return nil
+	}
+	names := map[string]string{}
+	for i := range d.Municipalities {
+		m := &d.Municipalities[i]
+		if err := check(m.OIDCGroups); err != nil {
+			return fmt.Errorf("municipality %q: %w", m.ID, err)
+		}
+		if other, dup := names[m.oidcName()]; dup {
+			return fmt.Errorf("municipality %q: oidc_municipality %q names %q too", m.ID, m.oidcName(), other)
+		}
+		names[m.oidcName()] = m.ID
+	}
+	if err := check(d.Operators.OIDCGroups); err != nil {
+		return fmt.Errorf("operators: %w", err)
+	}
+	if err := check(d.Auditors.OIDCGroups); err != nil {
+		return fmt.Errorf("auditors: %w", err)
+	}
+	return nil
 }
 
 // HashToken returns the hex SHA-256 of a token.

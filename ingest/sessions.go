@@ -28,6 +28,9 @@ type Session struct {
 	Started     time.Time `json:"started"`
 	Expires     time.Time `json:"expires"`   // absolute end
 	LastSeen    time.Time `json:"last_seen"` // for the idle timeout, kept to the minute
+	// OIDC is set for a login through an OpenID Connect provider (see
+	// oidcsession.go), which has no token.
+	OIDC *OIDCLogin `json:"oidc,omitempty"`
 }
 
 func sessionKey(id string) string {
@@ -70,6 +73,9 @@ func (p *Pipeline) Session(ctx context.Context, id string, idle time.Duration) (
 	}
 	now := p.cfg.Now().UTC()
 	role, m, actor := p.cfg.Directory().IdentifyHash(s.TokenSHA256)
+	if s.OIDC != nil {
+		role, m, actor = p.identifyOIDC(s)
+	}
 	still := role == directory.Accounting && s.Role == RoleAccounting && m.ID == s.Municipality ||
 		role == directory.Operator && s.Role == RoleOperator
 	if !still || !now.Before(s.Expires) || idle > 0 && now.Sub(s.LastSeen) > idle {

@@ -48,6 +48,9 @@ type Config struct {
 	// in them, the client's address comes from X-Forwarded-For
 	// (clientAddr); from any other, X-Forwarded-For is ignored.
 	TrustedProxies []netip.Prefix
+	// OIDC, when set, offers the pages' login through an OpenID Connect
+	// provider.
+	OIDC *pages.OIDC
 }
 
 type server struct {
@@ -77,7 +80,7 @@ func New(cfg Config) http.Handler {
 	}
 	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
 	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow,
-		SecureCookies: cfg.SecureCookies, ClientAddr: s.clientAddr, Metrics: cfg.Metrics}).Register(mux)
+		SecureCookies: cfg.SecureCookies, ClientAddr: s.clientAddr, Metrics: cfg.Metrics, OIDC: cfg.OIDC}).Register(mux)
 	return mux
 }
 

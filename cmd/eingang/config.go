@@ -51,6 +51,10 @@ func effectiveConfig(cfg serveConfig) serveConfig {
 		}
 		cfg.Email = &e
 	}
+	if cfg.OIDC != nil {
+		o := cfg.OIDC.withDefaults(cfg.PublicURL)
+		cfg.OIDC = &o
+	}
 	return cfg
 }
 

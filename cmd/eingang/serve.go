@@ -58,6 +58,7 @@ type serveConfig struct {
 
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
+	OIDC   *oidcConfig  `yaml:"oidc"`   // the pages' login through OpenID Connect (oidc.go)
 }
 
 // env returns the environment variable or def.
@@ -110,7 +111,8 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		}
 	}
 	trusted, err4 := web.ParseTrustedProxies(cfg.TrustedProxies)
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	oidc, err5 := pagesOIDC(cfg.OIDC, cfg.PublicURL)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
 		return 2
 	}
@@ -248,7 +250,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	handler := web.New(web.Config{
 		Pipeline: pipe, Directory: dir, Gatherer: reg, Logger: log, Metrics: metrics,
 		MaxBody: cfg.MaxUploadBytes, UploadRate: cfg.UploadRate, UploadBurst: cfg.UploadBurst,
-		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: trusted,
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), TrustedProxies: trusted, OIDC: oidc,
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -63,7 +63,11 @@ func (b *tab) check(axe, what string) {
 // phone's width, with axe-core against WCAG 2.1 A and AA.
 func TestAccessibility(t *testing.T) {
 	axe := axeSource(t)
-	e := newEnv(t, false)
+	// The login page with the provider's button too (the provider is
+	// never asked: nobody follows it here).
+	e := newEnvWith(t, false, func(c *Config) {
+		c.OIDC = &OIDC{Issuer: "http://127.0.0.1:1/unreachable", ClientID: "eingang", RedirectURL: "http://x/login/oidc/callback", Provider: "Landesportal"}
+	})
 	rec := e.submit(t, fixture(t))
 	e.submit(t, invalid(t))
 	e.submit(t, variant(t, "RE-CL-1", "Klärung KG", "16999999-"+checkDigits("16999999")))
@@ -117,7 +121,7 @@ func TestAccessibility(t *testing.T) {
 	for _, p := range []struct {
 		x    *tab
 		path string
-	}{{b, "/?lang=de"}, {b, status}, {clerk, "/inbox?state=all"}, {ops, "/ops/clearing"}} {
+	}{{b, "/?lang=de"}, {b, "/login"}, {b, status}, {clerk, "/inbox?state=all"}, {ops, "/ops/clearing"}} {
 		p.x.open(p.path)
 		p.x.check(axe, "phone "+p.path)
 	}

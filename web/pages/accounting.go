@@ -23,12 +23,17 @@ type login struct {
 	Next    string
 	Problem string
 	Out     bool
+	OIDC    string // the OpenID Connect provider's name; empty: none
 }
 
 func (l login) problem() string { return l.Problem }
 
 func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
-	p.render(w, r, http.StatusOK, "login", "login_title", login{Next: r.URL.Query().Get("next"), Out: r.URL.Query().Has("out")})
+	l := login{Next: r.URL.Query().Get("next"), Out: r.URL.Query().Has("out")}
+	if p.oidc != nil {
+		l.OIDC = p.oidc.cfg.Provider
+	}
+	p.render(w, r, http.StatusOK, "login", "login_title", l)
 }
 
 // login turns the token into an identity and starts a session. An

@@ -104,7 +104,10 @@ var messages = map[string]map[string]string{
 		"err_noselection": "Nichts ausgewählt", "err_noselection_text": "Es wurde keine Rechnung ausgewählt oder gefunden.",
 		"err_nofile": "Bitte wählen Sie eine Rechnungsdatei (XML) aus.", "err_email": "Die E-Mail-Adresse ist nicht gültig.",
 		"err_token": "Der Zugangsschlüssel ist nicht bekannt.", "err_filter": "Die Suche enthält ein ungültiges Datum oder einen ungültigen Betrag.",
-		"err_throttled":    "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.",
+		"err_throttled": "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.",
+		"login_oidc":    "Anmelden mit %s",
+		"err_oidc":      "Anmeldung nicht gelungen", "err_oidc_text": "Die Anmeldung beim Identitätsanbieter ist nicht gelungen oder abgelaufen. Bitte versuchen Sie es noch einmal.",
+		"err_oidc_role": "Keine Berechtigung", "err_oidc_role_text": "Sie sind angemeldet, aber das Verzeichnis gibt Ihrer Gruppe keine Rolle an diesem Gateway. Bitte wenden Sie sich an den Betrieb.",
 		"err_municipality": "Diese Verwaltung steht nicht im Verzeichnis. Bitte wählen Sie aus der Liste.",
 	},
 	"en": {
@@ -208,7 +211,10 @@ var messages = map[string]map[string]string{
 		"err_noselection": "Nothing selected", "err_noselection_text": "No invoice was selected or found.",
 		"err_nofile": "Please choose an invoice file (XML).", "err_email": "The e-mail address is not valid.",
 		"err_token": "The access key is not known.", "err_filter": "The search holds an invalid date or amount.",
-		"err_throttled":    "Too many failed logins. Please wait a moment, then try again.",
+		"err_throttled": "Too many failed logins. Please wait a moment, then try again.",
+		"login_oidc":    "Log in with %s",
+		"err_oidc":      "Login failed", "err_oidc_text": "The login at the identity provider failed or expired. Please try again.",
+		"err_oidc_role": "No permission", "err_oidc_role_text": "You are logged in, but the directory gives your group no role at this gateway. Please contact the operators.",
 		"err_municipality": "This administration is not in the directory. Please choose from the list.",
 	},
 }

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
 	"github.com/eingang/eingang/invoice"
 )
@@ -62,6 +63,14 @@ type Backend interface {
 	StartSession(ctx context.Context, token string, ttl time.Duration) (id string, s ingest.Session, ok bool, err error)
 	Session(ctx context.Context, id string, idle time.Duration) (ingest.Session, error)
 	EndSession(ctx context.Context, id string) error
+
+	// IdentifyPerson turns what an OpenID Connect provider says of a
+	// person into an identity; StartOIDCSession, RenewOIDCSession and
+	// OIDCRefreshToken keep the sessions of such logins.
+	IdentifyPerson(person directory.Person, actor string) (ingest.Identity, error)
+	StartOIDCSession(ctx context.Context, who ingest.Identity, login ingest.OIDCLogin, refreshToken string, ttl time.Duration) (id string, s ingest.Session, err error)
+	RenewOIDCSession(ctx context.Context, id string, login ingest.OIDCLogin, refreshToken string) (ingest.Session, error)
+	OIDCRefreshToken(id string, s ingest.Session) (string, error)
 }
 
 var _ Backend = (*ingest.Pipeline)(nil)
@@ -89,6 +98,9 @@ type Config struct {
 	// ClientAddr, when set, names the client of a request (for throttling
 	// and the log); default: the request's peer address.
 	ClientAddr func(*http.Request) string
+	// OIDC, when set, offers the login through an OpenID Connect
+	// provider beside the token's.
+	OIDC *OIDC
 }
 
 // Pages is the handler set of the pages.
@@ -96,7 +108,8 @@ type Pages struct {
 	cfg      Config
 	tmpl     map[string]*template.Template
 	sessions *sessions
-	throttle *throttle // failed logins
+	throttle *throttle  // failed logins
+	oidc     *oidcLogin // nil without OIDC
 	css      []byte
 	cssPath  string
 }
@@ -131,6 +144,9 @@ func New(cfg Config) *Pages {
 	sum := sha256.Sum256(css)
 	p := &Pages{cfg: cfg, sessions: newSessions(cfg.SecureCookies), throttle: newThrottle(), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
 	p.tmpl = parseTemplates()
+	if cfg.OIDC != nil {
+		p.oidc = newOIDCLogin(*cfg.OIDC)
+	}
 	return p
 }
 
@@ -155,6 +171,10 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", p.loginForm)
 	mux.HandleFunc("POST /login", p.csrf(p.login))
 	mux.HandleFunc("POST /logout", p.csrf(p.logout))
+	if p.oidc != nil {
+		mux.HandleFunc("GET /login/oidc", p.oidcStart)
+		mux.HandleFunc("GET /login/oidc/callback", p.oidcCallback)
+	}
 
 	mux.HandleFunc("GET /inbox", p.accounting(p.inbox))
 	mux.HandleFunc("GET /inbox/{id}", p.accounting(p.entry))

@@ -82,7 +82,50 @@ func (p *Pages) session(r *http.Request) *ingest.Session {
 		}
 		return nil
 	}
+	if s.OIDC != nil {
+		return p.oidcSession(r, id, s)
+	}
 	return &s
+}
+
+// oidcSession goes on with the session of an OpenID Connect login: it
+// asks the provider again where the session's Recheck has come, and ends
+// the session where the person no longer has the role, or where the
+// gateway no longer offers the login.
+func (p *Pages) oidcSession(r *http.Request, id string, s ingest.Session) *ingest.Session {
+	if p.oidc == nil {
+		p.cfg.Logger.Info("session ended", "actor", s.Actor, "reason", "oidc-off")
+		if err := p.cfg.Backend.EndSession(r.Context(), id); err != nil {
+			p.cfg.Logger.Warn("session not ended in the store", "err", err)
+		}
+		return nil
+	}
+	if p.cfg.Now().Before(s.OIDC.Recheck) {
+		return &s
+	}
+	renewed, err := p.recheck(r.Context(), id, s)
+	switch {
+	case errors.Is(err, errGone):
+		p.cfg.Logger.Info("session ended", "role", s.Role, "municipality", s.Municipality, "actor", s.Actor, "reason", err)
+		if err := p.cfg.Backend.EndSession(r.Context(), id); err != nil {
+			p.cfg.Logger.Warn("session not ended in the store", "err", err)
+		}
+		return nil
+	case err != nil:
+		// The provider cannot be reached: the session goes on, within its
+		// idle and absolute ends and the directory, and is checked again
+		// a minute later (not on every request, each waiting for the
+		// provider's time-out).
+		p.cfg.Logger.Warn("oidc recheck failed", "actor", s.Actor, "err", err)
+		later := *s.OIDC
+		later.Recheck = p.cfg.Now().Add(oidcRetry).UTC()
+		if postponed, err := p.cfg.Backend.RenewOIDCSession(r.Context(), id, later, ""); err == nil {
+			return &postponed
+		}
+		return &s
+	}
+	p.cfg.Logger.Debug("session rechecked", "role", s.Role, "municipality", s.Municipality, "actor", s.Actor, "next", renewed.OIDC.Recheck)
+	return &renewed
 }
 
 // sessionKey marks a request's context that carries its session.
