@@ -64,7 +64,7 @@ axe: packages
 
 minio: $(MINIO)
 
-# packages installs Prometheus (with promtool, which tests alerts.yaml), Chromium, npm, Dovecot (IMAP), curl, openssl and gcc
+# packages installs Prometheus (with promtool, which tests alerts.yaml), Chromium, npm, Dovecot (IMAP), ClamAV's clamd (the malware scan's tests write their own EICAR signature), curl, openssl and gcc
 # (for go test -race) from Debian's packages where missing; a policy-rc.d keeps
 # Debian from starting daemons (the tests start their own on free ports) while
 # apt runs, and is removed again if this made it.
@@ -76,6 +76,7 @@ packages:
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+	command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ] || missing="$$missing clamav-daemon"; \
 	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
 	[ -z "$$missing" ] || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); made=""; \
