@@ -25,6 +25,9 @@ type ChannelData struct {
 	// Details are kept in the submission's envelope (Meta), e.g. the
 	// client certificate that authenticated the sender.
 	Details map[string]string
+	// XMLOnly says the channel takes invoice XML only: Submit refuses a
+	// PDF with a *PDFError (CodeXMLOnly) and keeps nothing of it.
+	XMLOnly bool
 }
 
 // ChannelMeta is what Meta keeps of a submission's ChannelData.
