@@ -34,9 +34,52 @@ const (
 // explains it in English and German.
 const RejectProfile = "profile"
 
-// CodeXMLOnly is the PDFError code of a PDF sent to a channel that takes
-// invoice XML only (PEPPOL).
-const CodeXMLOnly = "xml-only"
+// PDFError codes of the pipeline's own, beside package hybrid's.
+const (
+	// CodeXMLOnly: a PDF sent to a channel that takes invoice XML only
+	// (PEPPOL).
+	CodeXMLOnly = "xml-only"
+	// CodeXMLDiffers: a PDF whose embedded invoice XML is not the XML
+	// that came beside it (Submission.Beside).
+	CodeXMLDiffers = "xml-differs"
+)
+
+// pdfTexts are the English and German texts of the pipeline's own codes.
+var pdfTexts = map[string][2]string{
+	CodeXMLOnly: {
+		"this channel takes the invoice XML only; a hybrid PDF (ZUGFeRD / Factur-X) is accepted by upload and e-mail",
+		"dieser Kanal nimmt nur die Rechnungs-XML an; ein hybrides PDF (ZUGFeRD / Factur-X) wird per Upload und E-Mail angenommen",
+	},
+	CodeXMLDiffers: {
+		"the PDF carries an invoice XML that differs from the XML sent with it; send one invoice: the XML alone, the PDF alone, or the PDF with exactly its embedded XML",
+		"das PDF enthält eine andere Rechnungs-XML als die mitgesandte XML; senden Sie eine Rechnung: die XML allein, das PDF allein oder das PDF mit genau seiner eingebetteten XML",
+	},
+}
+
+// PDFRefusal returns the *PDFError of a code (package hybrid's or the
+// pipeline's own) with its texts, for a channel that rebuilds its answer
+// later (the e-mail channel's reply); nil for an unknown code.
+func PDFRefusal(code string) *PDFError {
+	if t, ok := pdfTexts[code]; ok {
+		return &PDFError{Code: code, Message: t[0], MessageDE: t[1]}
+	}
+	if en, de, ok := hybrid.Texts(code); ok {
+		return &PDFError{Code: code, Message: en, MessageDE: de}
+	}
+	return nil
+}
+
+// A Beside is an invoice XML that came with a PDF in one message (an
+// e-mail with both attached). One message is one invoice: where the PDF
+// embeds exactly this XML, the PDF is the original and the invoice is
+// filed once; where the PDF embeds no invoice XML at all (a picture of
+// the invoice), the XML is the invoice and the original, and the PDF is
+// not kept; where it embeds another XML, nothing is kept (CodeXMLDiffers).
+type Beside struct {
+	Data        []byte
+	Filename    string
+	ContentType string
+}
 
 // IntakeMeta is what Meta keeps of the form an invoice came in and of the
 // malware scan.
@@ -112,23 +155,37 @@ func isPDF(data []byte) bool {
 // prepare finds the invoice XML of a submission (the data itself, or the
 // XML embedded in a hybrid PDF) and scans it for malware if a scanner is
 // configured. A PDF without an acceptable XML is a *PDFError; a scanner
-// that cannot be asked is an error matching ErrScanUnavailable.
-func (p *Pipeline) prepare(ctx context.Context, sub Submission) (*intake, error) {
-	in := &intake{xml: sub.Data, meta: IntakeMeta{Format: FormatXML}}
+// that cannot be asked is an error matching ErrScanUnavailable. Where a
+// PDF with an XML beside it carries no invoice XML, the XML becomes the
+// submission's data (Beside).
+func (p *Pipeline) prepare(ctx context.Context, sub *Submission) (*intake, error) {
 	if isPDF(sub.Data) || sub.ContentType == "application/pdf" {
 		if sub.XMLOnly {
 			p.cfg.Metrics.pdfRefused(CodeXMLOnly)
-			return nil, &PDFError{Code: CodeXMLOnly,
-				Message:   "this channel takes the invoice XML only; a hybrid PDF (ZUGFeRD / Factur-X) is accepted by upload and e-mail",
-				MessageDE: "dieser Kanal nimmt nur die Rechnungs-XML an; ein hybrides PDF (ZUGFeRD / Factur-X) wird per Upload und E-Mail angenommen"}
+			return nil, PDFRefusal(CodeXMLOnly)
 		}
+	} else {
+		sub.Beside = nil
+	}
+	in := &intake{xml: sub.Data, meta: IntakeMeta{Format: FormatXML}}
+	if isPDF(sub.Data) || sub.ContentType == "application/pdf" {
 		res, err := hybrid.Extract(ctx, sub.Data, p.cfg.PDFLimits)
 		var he *hybrid.Error
+		if errors.As(err, &he) && he.Code == hybrid.CodeNoXML && sub.Beside != nil {
+			// A picture of the invoice beside its XML: the XML is the invoice.
+			b := sub.Beside
+			sub.Data, sub.Filename, sub.ContentType, sub.Beside = b.Data, b.Filename, b.ContentType, nil
+			return p.prepare(ctx, sub)
+		}
 		if errors.As(err, &he) {
 			p.cfg.Metrics.pdfRefused(he.Code)
 			return nil, &PDFError{Code: he.Code, Message: he.Message, MessageDE: he.MessageDE, Err: he.Err}
 		} else if err != nil {
 			return nil, unavailableError{fmt.Errorf("ingest: PDF: %w", err)}
+		}
+		if sub.Beside != nil && !bytes.Equal(sub.Beside.Data, res.XML) {
+			p.cfg.Metrics.pdfRefused(CodeXMLDiffers)
+			return nil, PDFRefusal(CodeXMLDiffers)
 		}
 		sum := sha256.Sum256(res.XML)
 		in.xml = res.XML
@@ -309,11 +366,20 @@ func (p *Pipeline) likelyDuplicate(ctx, dctx context.Context, meta Meta) (string
 	return first, nil
 }
 
+// ValidateDocument validates a document without keeping it, as Validate
+// does, where its sender declared its media type: a document declared
+// application/pdf is read as a PDF whatever it is (a *PDFError not-pdf
+// where it is none).
+func (p *Pipeline) ValidateDocument(ctx context.Context, data []byte, contentType string, opts invoice.Options) (*invoice.Report, error) {
+	return p.validateAny(ctx, data, contentType == "application/pdf", opts)
+}
+
 // validateAny validates a document that nothing is kept of: an invoice
 // XML, or the XML embedded in a hybrid PDF (a *PDFError where there is
-// none acceptable), with a profile's explanation where it applies.
-func (p *Pipeline) validateAny(ctx context.Context, data []byte, opts invoice.Options) (*invoice.Report, error) {
-	if isPDF(data) {
+// none acceptable), with a profile's explanation where it applies. pdf
+// says the document was declared a PDF.
+func (p *Pipeline) validateAny(ctx context.Context, data []byte, pdf bool, opts invoice.Options) (*invoice.Report, error) {
+	if pdf || isPDF(data) {
 		res, err := hybrid.Extract(ctx, data, p.cfg.PDFLimits)
 		var he *hybrid.Error
 		if errors.As(err, &he) {

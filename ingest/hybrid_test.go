@@ -246,7 +246,7 @@ func TestHybridRecover(t *testing.T) {
 	p, _ := newPipeline(t)
 	xml := fixture(t)
 	pdf := testenv.HybridPDF(t, xml, "XRECHNUNG")
-	in, err := p.prepare(ctx, Submission{Data: pdf})
+	in, err := p.prepare(ctx, &Submission{Data: pdf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,5 +267,48 @@ func TestHybridRecover(t *testing.T) {
 	rc, _, _, err := p.InvoiceXML(ctx, meta.ID)
 	if got := readAll(t, rc, err); !bytes.Equal(got, xml) {
 		t.Error("the XML was not kept on recovery")
+	}
+}
+
+// TestHybridBeside files a PDF that came with an XML (one mail): its own
+// XML beside it is one invoice, the PDF the original; another XML is
+// refused; a PDF with no XML at all leaves the XML the invoice.
+func TestHybridBeside(t *testing.T) {
+	ctx := context.Background()
+	xml := fixture(t)
+	pdf := testenv.HybridPDF(t, xml, "XRECHNUNG")
+	other := bytes.Replace(xml, []byte("RE-2026-0042"), []byte("RE-2026-0099"), 1)
+	picture := testenv.PDF(t, "")
+
+	p, _ := newPipeline(t)
+	rec, err := p.Submit(ctx, Submission{Data: pdf, Channel: "email", ChannelData: ChannelData{Beside: &Beside{Data: xml}}})
+	if err != nil || rec.Status != StatusRouted || rec.Outcome.Format != FormatPDF {
+		t.Fatalf("PDF beside its own XML: %+v, %v", rec, err)
+	}
+	if orc, err := p.Original(ctx, rec.ID); !bytes.Equal(readAll(t, orc, err), pdf) {
+		t.Error("PDF beside its own XML: the original is not the PDF")
+	}
+
+	_, err = p.Submit(ctx, Submission{Data: pdf, Channel: "email", ChannelData: ChannelData{Beside: &Beside{Data: other}}})
+	var pe *PDFError
+	if !errors.As(err, &pe) || pe.Code != CodeXMLDiffers || pe.MessageDE == "" {
+		t.Fatalf("PDF beside another XML: %v, want %s", err, CodeXMLDiffers)
+	}
+
+	rec, err = p.Submit(ctx, Submission{Data: picture, Channel: "email", Filename: "bild.pdf", ChannelData: ChannelData{Beside: &Beside{Data: other, Filename: "rechnung.xml", ContentType: "application/xml"}}})
+	if err != nil || rec.Status != StatusRouted || rec.Outcome.Format != FormatXML {
+		t.Fatalf("a PDF without XML beside an XML: %+v, %v", rec, err)
+	}
+	if orc, err := p.Original(ctx, rec.ID); !bytes.Equal(readAll(t, orc, err), other) {
+		t.Error("a PDF without XML beside an XML: the original is not the XML")
+	}
+	if meta, _ := p.Meta(ctx, rec.ID); meta.Filename != "rechnung.xml" {
+		t.Errorf("filename %q, want the XML's", meta.Filename)
+	}
+	if got := PDFRefusal(hybrid.CodeEncrypted); got == nil || got.MessageDE == "" {
+		t.Errorf("PDFRefusal(encrypted) = %+v", got)
+	}
+	if PDFRefusal("no-such-code") != nil {
+		t.Error("PDFRefusal of an unknown code")
 	}
 }

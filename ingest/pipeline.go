@@ -287,5 +287,5 @@ func (p *Pipeline) Ready(ctx context.Context) (err error) {
 // submissions meet: an invoice XML, or the XML embedded in a hybrid PDF (a
 // *PDFError where there is none acceptable).
 func (p *Pipeline) Validate(ctx context.Context, data []byte, opts invoice.Options) (*invoice.Report, error) {
-	return p.validateAny(ctx, data, opts)
+	return p.validateAny(ctx, data, false, opts)
 }

@@ -25,7 +25,7 @@ import (
 // Check validates a document, an invoice XML or a hybrid PDF, and keeps
 // nothing. A PDF without an acceptable invoice XML is a *PDFError.
 func (p *Pipeline) Check(ctx context.Context, data []byte) (*invoice.Report, error) {
-	rep, err := p.validateAny(ctx, data, invoice.Options{Model: true}) // XML or hybrid PDF (hybrid.go)
+	rep, err := p.validateAny(ctx, data, false, invoice.Options{Model: true}) // XML or hybrid PDF (hybrid.go)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: check: %w", err)
 	}

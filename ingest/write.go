@@ -64,7 +64,7 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 		return rec, err
 	}
 	// A hybrid PDF's invoice XML, the malware scan (hybrid.go, scan.go).
-	in, err := p.prepare(ctx, sub)
+	in, err := p.prepare(ctx, &sub)
 	if err != nil {
 		p.cfg.Metrics.submission(sub.Channel, "error")
 		return nil, err
