@@ -93,12 +93,16 @@ func minioStore(b *testing.B) store.Store {
 // uploadLoad uploads b.N documents: with rate 0 from 16 clients as fast as
 // answered, else started at rate per second whatever the answers take.
 func uploadLoad(b *testing.B, e *env, rate float64) {
-	docs := corpusDocs(b)
+	uploadDocs(b, e, rate, corpusDocs(b), "application/xml")
+}
+
+// uploadDocs is uploadLoad of docs, sent as ctype.
+func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	lat := make([]time.Duration, b.N)
 	send := func(i int) {
 		t0 := time.Now()
-		resp, err := client.Post(e.srv.URL+"/api/v1/invoices", "application/xml", bytes.NewReader(docs[i%len(docs)]))
+		resp, err := client.Post(e.srv.URL+"/api/v1/invoices", ctype, bytes.NewReader(docs[i%len(docs)]))
 		if err != nil {
 			b.Error(err)
 			return
