@@ -72,9 +72,11 @@ func PDFRefusal(code string) *PDFError {
 // A Beside is an invoice XML that came with a PDF in one message (an
 // e-mail with both attached). One message is one invoice: where the PDF
 // embeds exactly this XML, the PDF is the original and the invoice is
-// filed once; where the PDF embeds no invoice XML at all (a picture of
-// the invoice), the XML is the invoice and the original, and the PDF is
-// not kept; where it embeds another XML, nothing is kept (CodeXMLDiffers).
+// filed once; where the PDF is no hybrid invoice at all (no embedded XML,
+// encrypted, unreadable, not a PDF, over the size limit: a picture of the
+// invoice), the XML is the invoice and the original, and the PDF is not
+// kept; where it embeds another XML, or two, or XML that is not
+// well-formed, or is a PDF bomb, nothing is kept (its *PDFError).
 type Beside struct {
 	Data        []byte
 	Filename    string
@@ -138,6 +140,13 @@ func (e *PDFError) Error() string {
 
 func (e *PDFError) Unwrap() error { return e.Err }
 
+// pictureOnly are the refusals of a PDF that mean it is no hybrid
+// invoice: beside an XML, the XML is the invoice (Beside).
+var pictureOnly = map[string]bool{
+	hybrid.CodeNoXML: true, hybrid.CodeEncrypted: true, hybrid.CodeUnreadable: true,
+	hybrid.CodeNotPDF: true, hybrid.CodeTooLarge: true,
+}
+
 // intake is what Submit learns of a submission before keeping it: the
 // invoice XML to validate and what Meta keeps of it.
 type intake struct {
@@ -171,7 +180,7 @@ func (p *Pipeline) prepare(ctx context.Context, sub *Submission) (*intake, error
 	if isPDF(sub.Data) || sub.ContentType == "application/pdf" {
 		res, err := hybrid.Extract(ctx, sub.Data, p.cfg.PDFLimits)
 		var he *hybrid.Error
-		if errors.As(err, &he) && he.Code == hybrid.CodeNoXML && sub.Beside != nil {
+		if errors.As(err, &he) && sub.Beside != nil && pictureOnly[he.Code] {
 			// A picture of the invoice beside its XML: the XML is the invoice.
 			b := sub.Beside
 			sub.Data, sub.Filename, sub.ContentType, sub.Beside = b.Data, b.Filename, b.ContentType, nil
