@@ -236,7 +236,8 @@ func (p *Pages) entryView(w http.ResponseWriter, r *http.Request, who ingest.Ide
 }
 
 func (p *Pages) original(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
-	p.download(w, r, who, "original.xml", "application/xml", p.cfg.Backend.Original)
+	suffix, ctype := originalName(r.Context(), p.cfg.Backend, who, r.PathValue("id")) // hybrid.go
+	p.download(w, r, who, suffix, ctype, p.cfg.Backend.Original)
 }
 
 func (p *Pages) report(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
