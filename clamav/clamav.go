@@ -27,12 +27,16 @@ var ErrTooLong = errors.New("clamav: stream longer than clamd's StreamMaxLength"
 // chunkSize is the largest chunk sent in one INSTREAM frame.
 const chunkSize = 64 << 10
 
-// DefaultTimeout bounds one scan where the context has no deadline.
+// DefaultTimeout bounds one command where Client.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
 // A Client scans with one clamd. It opens a connection per scan and is
 // safe for concurrent use.
 type Client struct {
+	// Timeout bounds one command, connecting included
+	// (DefaultTimeout where zero); a shorter deadline of the context wins.
+	Timeout time.Duration
+
 	network, address string
 	dialer           net.Dialer
 }
@@ -85,7 +89,7 @@ func (c *Client) Ping(ctx context.Context) error {
 }
 
 // Scan sends data to clamd with INSTREAM and returns its verdict. An
-// unreachable clamd, a timeout (ctx's deadline, else DefaultTimeout), a
+// unreachable clamd, a timeout (Client.Timeout or ctx's deadline), a
 // stream over clamd's StreamMaxLength (ErrTooLong) or an answer it cannot
 // read is an error, never a clean verdict.
 func (c *Client) Scan(ctx context.Context, data []byte) (Verdict, error) {
@@ -136,11 +140,12 @@ func parse(reply, addr string) (Verdict, error) {
 
 // command dials clamd, runs send and reads the NUL-terminated answer.
 func (c *Client) command(ctx context.Context, send func(net.Conn) error) (string, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	conn, err := c.dialer.DialContext(ctx, c.network, c.address)
 	if err != nil {
 		return "", err

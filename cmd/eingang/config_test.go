@@ -139,9 +139,10 @@ func TestConfigReference(t *testing.T) {
 	}
 
 	// The defaults, as --print-config shows them for a configuration
-	// with one mailbox and SMTP (whose keys have defaults too).
+	// with one mailbox, SMTP and the malware scan (whose keys have
+	// defaults too).
 	cfg := filepath.Join(t.TempDir(), "eingang.yaml")
-	if err := os.WriteFile(cfg, []byte("email:\n  mailboxes: [{url: 'imap://u@h:1/INBOX'}]\n  smtp: {url: 'smtp://h:1'}\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("email:\n  mailboxes: [{url: 'imap://u@h:1/INBOX'}]\n  smtp: {url: 'smtp://h:1'}\nclamav: {addr: '127.0.0.1:3310'}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer

@@ -58,6 +58,8 @@ type serveConfig struct {
 
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
+	// ClamAV turns on the malware scan of every original (clamav.go).
+	ClamAV *clamavConfig `yaml:"clamav"`
 }
 
 // env returns the environment variable or def.
@@ -110,7 +112,8 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		}
 	}
 	trusted, err4 := web.ParseTrustedProxies(cfg.TrustedProxies)
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	scanner, err5 := cfg.ClamAV.scanner()
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
 		return 2
 	}
@@ -182,6 +185,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		Logger:         log,
 		Metrics:        metrics,
 		OnFiled:        mail.filed,
+		Scanner:        scanner,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
