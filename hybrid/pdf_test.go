@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/eingang/eingang/internal/testenv"
@@ -59,18 +58,8 @@ func makePDF(t testing.TB, xmp string, files ...attachment) []byte {
 // xmpFor is XMP metadata with the Factur-X extension schema.
 func xmpFor(name, level string) string { return testenv.FacturXXMP(name, level) }
 
-// encrypt encrypts pdf with pdfcpu, with the user password (none when
-// empty: anyone may open it) and an owner password.
-func encrypt(t testing.TB, pdf []byte, user string) []byte {
-	t.Helper()
-	conf := writeConfig()
-	conf.UserPW, conf.OwnerPW = user, "owner"
-	var buf bytes.Buffer
-	if err := api.Encrypt(bytes.NewReader(pdf), &buf, conf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+// encrypt encrypts pdf with pdfcpu (testenv.EncryptPDF).
+func encrypt(t testing.TB, pdf []byte, user string) []byte { return testenv.EncryptPDF(t, pdf, user) }
 
 // rawPDF writes objects (the bodies of objects 1..n, object 1 the
 // catalog) as a PDF with a classic cross-reference table, by hand.

@@ -115,3 +115,16 @@ func FacturXXMP(name, level string) string {
 <fx:Version>1.0</fx:Version><fx:ConformanceLevel>` + level + `</fx:ConformanceLevel>
 </rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`
 }
+
+// EncryptPDF encrypts pdf with pdfcpu (AES-256), with the user password
+// (none when empty: anyone may open it) and an owner password.
+func EncryptPDF(t testing.TB, pdf []byte, user string) []byte {
+	t.Helper()
+	conf := PDFConfig()
+	conf.UserPW, conf.OwnerPW = user, "owner"
+	var buf bytes.Buffer
+	if err := api.Encrypt(bytes.NewReader(pdf), &buf, conf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -31,7 +31,9 @@ type env struct {
 func newEnv(t testing.TB, tls bool) *env { return newEnvWith(t, tls, nil) }
 
 // newEnvWith is newEnv with the pages' configuration changed by set.
-func newEnvWith(t testing.TB, tls bool, set func(*Config)) *env { return newEnvPipeline(t, tls, set, nil) }
+func newEnvWith(t testing.TB, tls bool, set func(*Config)) *env {
+	return newEnvPipeline(t, tls, set, nil)
+}
 
 // newEnvPipeline is newEnvWith with the pipeline's configuration changed
 // by setPipe, if not nil.
