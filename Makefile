@@ -95,7 +95,9 @@ conformance:
 	EINGANG_SHARED=$(SHARED) $(GO) test -count=1 -run TestConformance -v ./invoice
 
 # bench measures the validator, the stores (the S3 half against a MinIO it
-# starts, like the tests) and the gateway's uploads on both stores. The
+# starts, like the tests) and the gateway's uploads on both stores, and
+# hybrid PDFs beside the same invoices as XML through the upload API
+# (BenchmarkHybridUpload, with allocations), and PDF extraction. The
 # benchmarks keep their data in BENCH_DATA until all are done (see
 # testenv.BenchDir: deleting a run's files slows this disk for the next).
 BENCH_DATA ?= $(CURDIR)/.bench-data
@@ -104,7 +106,8 @@ bench: minio
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench 'Testsuite|Typical|Corpus$$|Large' -benchmem -cpu 1 ./invoice
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench CorpusParallel -benchmem ./invoice
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 2s ./store
-	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 3000x -timeout 30m ./web
+	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench 'Upload$$|UploadPaced' -benchtime 3000x -timeout 30m ./web
+	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench HybridUpload -benchtime 1000x -benchmem ./web
 	EINGANG_BENCH_DATA=$(BENCH_DATA) $(GO) test -run '^$$' -bench DovecotIntake -benchtime 1x ./ingest/email
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench Daemon -benchtime 3s ./kosit
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench Extract -benchmem ./hybrid
