@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"time"
 
 	"github.com/eingang/eingang/hybrid"
@@ -404,4 +405,18 @@ func (p *Pipeline) validateAny(ctx context.Context, data []byte, pdf bool, opts 
 	}
 	profileProblem(rep)
 	return rep, nil
+}
+
+// invoiceXML checks a hybrid's archived XML as verify checks every
+// retained object: there, its hash and size those of its Meta, retained
+// as long as its original.
+func (v *verifier) invoiceXML(ctx context.Context, id string, meta *Meta, has map[string]bool, until time.Time, missing func(string)) error {
+	if meta == nil || meta.Format != FormatPDF {
+		return nil
+	}
+	if !has[path.Base(xmlKey(id))] {
+		missing(xmlKey(id))
+		return nil
+	}
+	return v.retained(ctx, id, xmlKey(id), meta.XMLSHA256, int64(meta.XMLSize), until)
 }

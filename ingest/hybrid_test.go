@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -311,4 +312,61 @@ func TestHybridBeside(t *testing.T) {
 	if PDFRefusal("no-such-code") != nil {
 		t.Error("PDFRefusal of an unknown code")
 	}
+}
+
+// TestHybridVerifyExport: the fixity check re-hashes a hybrid's archived
+// XML like its original and finds it when it is gone; an export carries
+// it beside the PDF.
+func TestHybridVerifyExport(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newPipeline(t)
+	xml := fixture(t)
+	pdf := testenv.HybridPDF(t, xml, "XRECHNUNG")
+	rec, err := p.Submit(ctx, Submission{Data: pdf, Channel: "upload"})
+	if err != nil || rec.Status != StatusRouted {
+		t.Fatalf("%+v, %v", rec, err)
+	}
+	var zipped bytes.Buffer
+	m, err := p.Export(ctx, &zipped, ExportQuery{Municipality: "lk-weimarer-land", From: rec.Outcome.ReceivedAt, To: rec.Outcome.ReceivedAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		files[f.Name] = b
+	}
+	if !bytes.Equal(files[rec.ID+"/original"], pdf) || !bytes.Equal(files[rec.ID+"/invoice.xml"], xml) {
+		t.Errorf("export of a hybrid: %d invoices, files %v", len(m.Invoices), keysOf(files))
+	}
+
+	clean, err := p.Verify(ctx, FixityOptions{})
+	if err != nil || clean.FindingCount != 0 {
+		t.Fatalf("verify: %+v, %v", clean, err)
+	}
+	root := p.cfg.Store.(outageStore).s.(*store.FS).Root()
+	if err := os.Remove(filepath.Join(root, filepath.FromSlash(xmlKey(rec.ID)))); err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.Verify(ctx, FixityOptions{})
+	if err != nil || r.ByProblem[ProblemMissing] != 1 || len(r.Findings) != 1 || r.Findings[0].Key != xmlKey(rec.ID) {
+		t.Errorf("verify without the XML: %+v, %v", r, err)
+	}
+}
+
+func keysOf(m map[string][]byte) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
 }

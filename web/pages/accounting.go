@@ -336,17 +336,15 @@ func (p *Pages) zipPeriod(w http.ResponseWriter, r *http.Request, who ingest.Ide
 }
 
 // writeZip answers a ZIP of the originals and reports: <id>/original.xml
-// and <id>/report.json each.
+// and <id>/report.json each; for a hybrid <id>/original.pdf and
+// <id>/invoice.xml instead of the original.xml.
 func (p *Pages) writeZip(w http.ResponseWriter, r *http.Request, list []ingest.Outcome) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="rechnungen-`+p.cfg.Now().Format("2006-01-02-150405")+`.zip"`)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	zw := zip.NewWriter(w)
 	for _, o := range list {
-		for _, part := range []struct {
-			name string
-			open func(ctx context.Context, id string) (io.ReadCloser, error)
-		}{{"original.xml", p.cfg.Backend.Original}, {"report.json", p.cfg.Backend.Report}} {
+		for _, part := range p.zipParts(o) { // hybrid.go
 			rc, err := part.open(r.Context(), o.ID)
 			if err != nil {
 				p.cfg.Logger.Error("zip", "id", o.ID, "part", part.name, "err", err)

@@ -51,10 +51,13 @@ func originalName(ctx context.Context, b Backend, who ingest.Identity, id string
 // invoiceXML downloads the invoice XML: the original, or a hybrid's
 // embedded XML, the legally binding part.
 func (p *Pages) invoiceXML(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
-	p.download(w, r, who, "invoice.xml", "application/xml", func(ctx context.Context, id string) (io.ReadCloser, error) {
-		rc, _, _, err := p.cfg.Backend.InvoiceXML(ctx, id)
-		return rc, err
-	})
+	p.download(w, r, who, "invoice.xml", "application/xml", p.openXML)
+}
+
+// openXML opens an invoice's XML.
+func (p *Pages) openXML(ctx context.Context, id string) (io.ReadCloser, error) {
+	rc, _, _, err := p.cfg.Backend.InvoiceXML(ctx, id)
+	return rc, err
 }
 
 // quarantineShown is how many of the latest finds the operators' page
@@ -87,4 +90,20 @@ func (p *Pages) quarantine(ctx context.Context) (quarantined, error) {
 		}
 		after = page[len(page)-1].ID
 	}
+}
+
+// A zipPart is one file of an invoice in a ZIP of the inbox.
+type zipPart struct {
+	name string
+	open func(ctx context.Context, id string) (io.ReadCloser, error)
+}
+
+// zipParts are the files of an invoice in a ZIP: the original and the
+// report, and for a hybrid its PDF and its invoice XML.
+func (p *Pages) zipParts(o ingest.Outcome) []zipPart {
+	report := zipPart{"report.json", p.cfg.Backend.Report}
+	if o.Format != ingest.FormatPDF {
+		return []zipPart{{"original.xml", p.cfg.Backend.Original}, report}
+	}
+	return []zipPart{{"original.pdf", p.cfg.Backend.Original}, {"invoice.xml", p.openXML}, report}
 }

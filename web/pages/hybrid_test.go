@@ -1,9 +1,11 @@
 package pages
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,6 +111,19 @@ func TestHybridInBrowser(t *testing.T) {
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != want.ctype || body != string(want.body) {
 			t.Errorf("%s: %d %s, %d bytes", path, resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
 		}
+	}
+	// A ZIP of the selection: the PDF and the XML, named for what they are.
+	resp, body := c.post("/inbox/zip", url.Values{"csrf": {c.csrf()}, "id": {id}})
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatalf("zip: %d %v", resp.StatusCode, err)
+	}
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	if !names[id+"/original.pdf"] || !names[id+"/invoice.xml"] || !names[id+"/report.json"] || len(names) != 3 {
+		t.Errorf("zip of a hybrid: %v", names)
 	}
 	if resp, _ := e.client(t).get("/inbox/" + id + "/xml"); resp.StatusCode == http.StatusOK {
 		t.Error("the XML without a session")
