@@ -251,9 +251,9 @@ const refusalMemory = time.Minute
 
 // Ready reports whether the pipeline can take submissions, as uploads
 // would meet it: a directory is loaded, the store takes a write, it has
-// more room left than the floor (Config.MinFreeBytes, MinFreeInodes), and
-// no write was refused for want of room or as read-only in the last
-// minute.
+// more room left than the floor (Config.MinFreeBytes, MinFreeInodes), no
+// write was refused for want of room or as read-only in the last minute,
+// and the malware scanner, if any, answers.
 func (p *Pipeline) Ready(ctx context.Context) (err error) {
 	defer func() { p.cfg.Metrics.ready(err == nil) }()
 	if p.cfg.Directory() == nil {
@@ -274,6 +274,9 @@ func (p *Pipeline) Ready(ctx context.Context) (err error) {
 		if min := p.cfg.MinFreeInodes; min > 0 && room.Inodes >= 0 && room.Inodes < min {
 			return fmt.Errorf("ingest: archive: room for %d files, below the floor of %d: %w", room.Inodes, min, store.ErrNoSpace)
 		}
+	}
+	if err := p.scannerReady(ctx); err != nil { // scan.go
+		return err
 	}
 	if r := p.refusal.Load(); r != nil {
 		if ago := p.cfg.Now().Sub(r.at); ago < refusalMemory {

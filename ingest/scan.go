@@ -29,6 +29,24 @@ type Scanner interface {
 	Scan(ctx context.Context, data []byte) (clamav.Verdict, error)
 }
 
+// A pinger is a Scanner that can tell whether it answers (Ready asks).
+// *clamav.Client is one.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// scannerReady checks that the scanner answers, where it can tell.
+func (p *Pipeline) scannerReady(ctx context.Context) error {
+	pg, ok := p.cfg.Scanner.(pinger)
+	if !ok {
+		return nil
+	}
+	if err := pg.Ping(ctx); err != nil {
+		return scanError{fmt.Errorf("ingest: malware scanner: %w", err)}
+	}
+	return nil
+}
+
 // ErrScanUnavailable says that the malware scanner could not be asked (not
 // reachable, timed out, refused the stream): nothing was kept. It matches
 // ErrUnavailable too.

@@ -102,7 +102,13 @@ func TestClamAVSubmit(t *testing.T) {
 		t.Errorf("clean scans = %v, want 1", got)
 	}
 
+	if err := p.Ready(ctx); err != nil {
+		t.Errorf("ready with clamd up: %v", err)
+	}
 	d.Stop()
+	if err := p.Ready(ctx); !errors.Is(err, ErrScanUnavailable) {
+		t.Errorf("ready with clamd stopped: %v, want ErrScanUnavailable", err)
+	}
 	before := keptFiles(t, p)
 	if len(before) == 0 {
 		t.Fatal("keptFiles sees nothing of what was filed")

@@ -48,7 +48,9 @@ import (
 // when ctx is cancelled (a sender that went away after handing over the
 // document), only after Config.Timeout.
 //
-// Every error matches ErrUnavailable: the sender should send again later.
+// Every error matches ErrUnavailable (the sender should send again
+// later) but a *RefusedError and a *PDFError (hybrid.go): nothing was
+// kept, and the same document will be refused again.
 // A *NotFiledError says the original was kept but filing failed (the
 // pipeline finishes it); any other error, that nothing was accepted.
 // Sending the same bytes again is always safe: a copy is a duplicate,
