@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"testing"
 
@@ -17,20 +16,11 @@ import (
 	"github.com/eingang/eingang/store"
 )
 
-// withEICAR returns the fixture with EICAR as its embedded file (BG-24),
-// base64 as in the XML, and another invoice number.
+// withEICAR returns the fixture with EICAR as its embedded file (BG-24)
+// and another invoice number.
 func withEICAR(t testing.TB) []byte {
 	t.Helper()
-	inv, err := invoice.NewValidator().Model(fixture(t))
-	if err != nil || len(inv.Attachments) != 1 {
-		t.Fatalf("fixture attachments: %v", err)
-	}
-	old := []byte("RGF0dW07U3R1bmRlbjtUw6R0aWdrZWl0CjIwMjYtMTAtMjY7NjtBdWZtYcOfIHVuZCBadXNjaG5pdHQKMjAyNi0xMC0yNzs4O01vbnRhZ2UK")
-	b := fixture(t)
-	if !bytes.Contains(b, old) {
-		t.Fatal("fixture's attachment changed")
-	}
-	b = bytes.Replace(b, old, []byte(base64.StdEncoding.EncodeToString([]byte(testenv.EICAR))), 1)
+	b := testenv.WithEmbedded(t, fixture(t), []byte(testenv.EICAR))
 	return bytes.Replace(b, []byte("RE-2026-0042"), []byte("RE-2026-EICAR"), 1)
 }
 

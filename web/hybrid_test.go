@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"mime/multipart"
@@ -199,12 +198,7 @@ func TestClamAVUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnvWith(t, st, 1<<20, 0, func(cfg *ingest.Config) { cfg.Scanner = c })
-	old := "RGF0dW07U3R1bmRlbjtUw6R0aWdrZWl0CjIwMjYtMTAtMjY7NjtBdWZtYcOfIHVuZCBadXNjaG5pdHQKMjAyNi0xMC0yNzs4O01vbnRhZ2UK"
-	eicar := bytes.Replace(fixture(t), []byte(old), []byte(base64.StdEncoding.EncodeToString([]byte(testenv.EICAR))), 1)
-	eicar = bytes.Replace(eicar, []byte("RE-2026-0042"), []byte("RE-EICAR"), 1)
-	if bytes.Equal(eicar, fixture(t)) {
-		t.Fatal("fixture's attachment changed")
-	}
+	eicar := bytes.Replace(testenv.WithEmbedded(t, fixture(t), []byte(testenv.EICAR)), []byte("RE-2026-0042"), []byte("RE-EICAR"), 1)
 
 	resp, body := e.do(t, "POST", "/api/v1/invoices", "", "application/xml", fixture(t))
 	if resp.StatusCode != 201 {

@@ -302,11 +302,7 @@ func (d *Delivery) notice(mu *directory.Municipality, list []ingest.Outcome) ([]
 // it came in too, marked as not the legally binding part.
 func (d *Delivery) original(ctx context.Context, mu *directory.Municipality, o ingest.Outcome) ([]byte, error) {
 	rc, _, _, err := d.Pipeline.InvoiceXML(ctx, o.ID)
-	if err != nil {
-		return nil, err
-	}
-	orig, err := io.ReadAll(rc)
-	rc.Close()
+	orig, err := readAll(rc, err)
 	if err != nil {
 		return nil, err
 	}
@@ -322,12 +318,7 @@ func (d *Delivery) original(ctx context.Context, mu *directory.Municipality, o i
 	}
 	hybridDE, hybridEN := "", ""
 	if meta.Format == ingest.FormatPDF {
-		rc, err := d.Pipeline.Original(ctx, o.ID)
-		if err != nil {
-			return nil, err
-		}
-		pdf, err := io.ReadAll(rc)
-		rc.Close()
+		pdf, err := readAll(d.Pipeline.Original(ctx, o.ID))
 		if err != nil {
 			return nil, err
 		}
@@ -354,4 +345,14 @@ func (d *Delivery) messageID(mu *directory.Municipality, list []ingest.Outcome) 
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s", mu.Delivery, strings.ToLower(mu.Email), strings.Join(ids, "\n"))
 	return fmt.Sprintf("%s.%x@%s", mu.Delivery, h.Sum(nil)[:16], hostOf(d.Sender.From()))
+}
+
+// readAll reads and closes what the pipeline opened, or passes on its
+// error.
+func readAll(rc io.ReadCloser, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }

@@ -2,12 +2,14 @@ package testenv
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -135,4 +137,23 @@ func (c *Clamd) Stop() {
 func (c *Clamd) stop() {
 	terminate(c.cmd)
 	c.cmd = nil
+}
+
+// embeddedObject is the first file a UBL invoice embeds (BG-24).
+var embeddedObject = regexp.MustCompile(`(<cbc:EmbeddedDocumentBinaryObject[^>]*>)[^<]*(</cbc:EmbeddedDocumentBinaryObject>)`)
+
+// WithEmbedded returns a UBL invoice whose first embedded file (BG-24)
+// holds content instead, base64 as in the XML, e.g. EICAR; it fails where
+// the invoice embeds no file.
+func WithEmbedded(t testing.TB, ubl, content []byte) []byte {
+	t.Helper()
+	loc := embeddedObject.FindSubmatchIndex(ubl)
+	if loc == nil {
+		t.Fatal("the invoice embeds no file (cbc:EmbeddedDocumentBinaryObject)")
+	}
+	var b bytes.Buffer
+	b.Write(ubl[:loc[3]])
+	b.WriteString(base64.StdEncoding.EncodeToString(content))
+	b.Write(ubl[loc[4]:])
+	return b.Bytes()
 }
