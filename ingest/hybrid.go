@@ -164,8 +164,10 @@ func isPDF(data []byte) bool {
 
 // prepare finds the invoice XML of a submission (the data itself, or the
 // XML embedded in a hybrid PDF) and scans it for malware if a scanner is
-// configured. A PDF without an acceptable XML is a *PDFError; a scanner
-// that cannot be asked is an error matching ErrScanUnavailable. Where a
+// configured. A PDF without an acceptable XML is a *PDFError (counted in
+// eingang_pdf_refused_total, not as a submission error: the sender's
+// fault); a scanner that cannot be asked is an error matching
+// ErrScanUnavailable. Where a
 // PDF with an XML beside it carries no invoice XML, the XML becomes the
 // submission's data (Beside).
 func (p *Pipeline) prepare(ctx context.Context, sub *Submission) (*intake, error) {
@@ -191,6 +193,7 @@ func (p *Pipeline) prepare(ctx context.Context, sub *Submission) (*intake, error
 			p.cfg.Metrics.pdfRefused(he.Code)
 			return nil, &PDFError{Code: he.Code, Message: he.Message, MessageDE: he.MessageDE, Err: he.Err}
 		} else if err != nil {
+			p.cfg.Metrics.submission(sub.Channel, "error")
 			return nil, unavailableError{fmt.Errorf("ingest: PDF: %w", err)}
 		}
 		if sub.Beside != nil && !bytes.Equal(sub.Beside.Data, res.XML) {
@@ -208,6 +211,7 @@ func (p *Pipeline) prepare(ctx context.Context, sub *Submission) (*intake, error
 	if p.cfg.Scanner != nil {
 		sig, err := p.scan(ctx, sub.Data, in.xml, in.meta.Format == FormatPDF)
 		if err != nil {
+			p.cfg.Metrics.submission(sub.Channel, "error") // an outage, as of the store
 			return nil, err
 		}
 		in.meta.Scanned, in.meta.Malware = true, sig

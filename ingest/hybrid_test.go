@@ -194,6 +194,9 @@ func TestHybridRefused(t *testing.T) {
 			if got := testutil.ToFloat64(m.PDFRefused.WithLabelValues(c.code)); got != 1 {
 				t.Errorf("eingang_pdf_refused_total{code=%q} = %v", c.code, got)
 			}
+			if got := testutil.ToFloat64(m.Submissions.WithLabelValues("upload", "error")); got != 0 {
+				t.Errorf("a refused PDF counted as a submission error (%v): it is the sender's", got)
+			}
 		})
 	}
 }

@@ -118,4 +118,7 @@ func TestClamAVSubmit(t *testing.T) {
 	if got := testutil.ToFloat64(m.Scans.WithLabelValues("error")); got != 1 {
 		t.Errorf("scan errors = %v, want 1", got)
 	}
+	if got := testutil.ToFloat64(m.Submissions.WithLabelValues("upload", "error")); got != 1 {
+		t.Errorf("submission errors = %v, want 1 (the scanner's outage)", got)
+	}
 }

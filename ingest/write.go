@@ -68,7 +68,6 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 	// A hybrid PDF's invoice XML, the malware scan (hybrid.go, scan.go).
 	in, err := p.prepare(ctx, &sub)
 	if err != nil {
-		p.cfg.Metrics.submission(sub.Channel, "error")
 		return nil, err
 	}
 	uid, err := uuid.NewV7()
