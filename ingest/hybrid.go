@@ -167,9 +167,8 @@ func isPDF(data []byte) bool {
 // configured. A PDF without an acceptable XML is a *PDFError (counted in
 // eingang_pdf_refused_total, not as a submission error: the sender's
 // fault); a scanner that cannot be asked is an error matching
-// ErrScanUnavailable. Where a
-// PDF with an XML beside it carries no invoice XML, the XML becomes the
-// submission's data (Beside).
+// ErrScanUnavailable. Where a PDF with an XML beside it is no hybrid, the
+// XML becomes the submission's data (Beside).
 func (p *Pipeline) prepare(ctx context.Context, sub *Submission) (*intake, error) {
 	if isPDF(sub.Data) || sub.ContentType == "application/pdf" {
 		if sub.XMLOnly {
