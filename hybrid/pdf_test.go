@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-
 	"github.com/eingang/eingang/internal/testenv"
 )
 
@@ -39,9 +37,6 @@ type attachment struct {
 	data []byte
 	rel  string // AFRelationship, "" for none
 }
-
-// writeConfig is pdfcpu's configuration for writing test PDFs.
-func writeConfig() *model.Configuration { return testenv.PDFConfig() }
 
 // makePDF makes a one-page PDF with pdfcpu that embeds files, flat in the
 // EmbeddedFiles name tree, compressed, in object streams, and with xmp as
