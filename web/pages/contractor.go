@@ -62,7 +62,7 @@ func (p *Pages) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := p.cfg.Backend.Submit(r.Context(), ingest.Submission{
-		Data: data, Channel: "web", Sender: sender, Filename: name, ContentType: "application/xml",
+		Data: data, Channel: "web", Sender: sender, Filename: name, ContentType: declaredType(name), // hybrid.go
 	})
 	if p.refused(w, r, err) { // hybrid.go
 		return

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"path"
+	"strings"
 
 	"github.com/eingang/eingang/ingest"
 )
@@ -37,6 +39,15 @@ func (p *Pages) refused(w http.ResponseWriter, r *http.Request, err error) (ok b
 		return true
 	}
 	return false
+}
+
+// declaredType is the media type an uploaded file declares by its name:
+// a PDF (a hybrid invoice) or, as before there were hybrids, XML.
+func declaredType(name string) string {
+	if strings.EqualFold(path.Ext(name), ".pdf") {
+		return "application/pdf"
+	}
+	return "application/xml"
 }
 
 // originalName is the download name's suffix and the media type of an

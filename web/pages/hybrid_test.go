@@ -55,6 +55,9 @@ func TestHybridInBrowser(t *testing.T) {
 		t.Errorf("format: %q", got)
 	}
 	id := b.text("#receipt-id")
+	if meta, err := e.pipe.Meta(t.Context(), id); err != nil || meta.ContentType != "application/pdf" || meta.Format != ingest.FormatPDF {
+		t.Errorf("kept envelope: content type %q format %q, %v", meta.ContentType, meta.Format, err)
+	}
 	if orc, err := e.pipe.Original(t.Context(), id); err != nil {
 		t.Fatal(err)
 	} else {
