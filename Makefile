@@ -64,7 +64,8 @@ axe: packages
 
 minio: $(MINIO)
 
-# packages installs Prometheus (with promtool, which tests alerts.yaml), Chromium, npm, Dovecot (IMAP), curl, openssl, gcc
+# packages installs Prometheus (with promtool, which tests alerts.yaml), Chromium, npm, Dovecot (IMAP),
+# ClamAV's clamd (the malware scan's tests write their own EICAR signature), curl, openssl, gcc
 # (for go test -race), glewlwyd (an OpenID Connect provider, for the OIDC login tests; preseeded
 # to set up no database, else its postinst fails) and sqlite3 (builds glewlwyd's database)
 # from Debian's packages where missing; a policy-rc.d keeps
@@ -78,6 +79,7 @@ packages:
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+	command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ] || missing="$$missing clamav-daemon"; \
 	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
 	command -v glewlwyd >/dev/null 2>&1 || missing="$$missing glewlwyd dbconfig-no-thanks"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
@@ -99,7 +101,9 @@ conformance:
 	EINGANG_SHARED=$(SHARED) $(GO) test -count=1 -run TestConformance -v ./invoice
 
 # bench measures the validator, the stores (the S3 half against a MinIO it
-# starts, like the tests) and the gateway's uploads on both stores. The
+# starts, like the tests) and the gateway's uploads on both stores, and
+# hybrid PDFs beside the same invoices as XML through the upload API
+# (BenchmarkHybridUpload, with allocations), and PDF extraction. The
 # benchmarks keep their data in BENCH_DATA until all are done (see
 # testenv.BenchDir: deleting a run's files slows this disk for the next).
 BENCH_DATA ?= $(CURDIR)/.bench-data
@@ -108,7 +112,8 @@ bench: minio
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench 'Testsuite|Typical|Corpus$$|Large' -benchmem -cpu 1 ./invoice
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench CorpusParallel -benchmem ./invoice
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 2s ./store
-	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 3000x -timeout 30m ./web
+	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench '^BenchmarkUpload' -benchtime 3000x -timeout 30m ./web
+	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench HybridUpload -benchtime 1000x -benchmem ./web
 	EINGANG_BENCH_DATA=$(BENCH_DATA) $(GO) test -run '^$$' -bench DovecotIntake -benchtime 1x ./ingest/email
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench Daemon -benchtime 3s ./kosit
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench Extract -benchmem ./hybrid

@@ -81,3 +81,11 @@ func newError(code string, err error) *Error {
 	m := messages[code]
 	return &Error{Code: code, Message: m[0], MessageDE: m[1], Err: err}
 }
+
+// Texts returns the English and German message of an error code, as an
+// Error of that code carries them; ok is false for an unknown code and
+// for CodeProfile (whose text depends on the profile: ProfileProblem).
+func Texts(code string) (en, de string, ok bool) {
+	m, ok := messages[code]
+	return m[0], m[1], ok
+}

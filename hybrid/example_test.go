@@ -65,3 +65,16 @@ func hybridPDF(name, guideline string) []byte {
 	}
 	return fmt.Appendf(pdf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
 }
+
+// Texts gives a code's explanation without an Error, e.g. to answer a
+// sender later from a recorded code.
+func ExampleTexts() {
+	en, de, ok := hybrid.Texts(hybrid.CodeEncrypted)
+	fmt.Println(ok)
+	fmt.Println(en)
+	fmt.Println(de)
+	// Output:
+	// true
+	// the PDF is encrypted; a ZUGFeRD / Factur-X PDF (PDF/A-3) must not be encrypted
+	// das PDF ist verschlüsselt; ein ZUGFeRD-/Factur-X-PDF (PDF/A-3) darf nicht verschlüsselt sein
+}

@@ -8,12 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // corpus reads an invoice of the conformance corpus.
@@ -42,100 +38,23 @@ type attachment struct {
 	rel  string // AFRelationship, "" for none
 }
 
-// writeConfig is pdfcpu's configuration for writing test PDFs.
-func writeConfig() *model.Configuration {
-	c := config()
-	c.Cmd = 0
-	c.WriteObjectStream, c.WriteXRefStream = true, true
-	c.EncryptUsingAES, c.EncryptKeyLength = true, 256
-	c.Permissions = model.PermissionsPrint
-	return c
-}
-
 // makePDF makes a one-page PDF with pdfcpu that embeds files, flat in the
 // EmbeddedFiles name tree, compressed, in object streams, and with xmp as
-// its XMP metadata if not empty.
+// its XMP metadata if not empty (testenv.PDF).
 func makePDF(t testing.TB, xmp string, files ...attachment) []byte {
 	t.Helper()
-	ctx, err := pdfcpu.CreateContextWithXRefTable(writeConfig(), &types.Dim{Width: 595, Height: 842})
-	if err != nil {
-		t.Fatal(err)
+	fs := make([]testenv.EmbeddedFile, len(files))
+	for i, f := range files {
+		fs[i] = testenv.EmbeddedFile{Name: f.name, Data: f.data, Rel: f.rel}
 	}
-	xt := ctx.XRefTable
-	mod := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, f := range files {
-		sd, err := xt.NewEmbeddedStreamDict(bytes.NewReader(f.data), mod)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := xt.NewFileSpecDict(f.name, f.name, "", *sd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f.rel != "" {
-			d.InsertName("AFRelationship", f.rel)
-		}
-		ir, err := xt.IndRefForNewObject(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := xt.LocateNameTree("EmbeddedFiles", true); err != nil {
-			t.Fatal(err)
-		}
-		m := model.NameMap{f.name: []types.Dict{d}}
-		if err := xt.Names["EmbeddedFiles"].Add(xt, f.name, *ir, m, []string{"F", "UF"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if xmp != "" {
-		sd, err := xt.NewStreamDictForBuf([]byte(xmp))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sd.InsertName("Type", "Metadata")
-		sd.InsertName("Subtype", "XML")
-		if err := sd.Encode(); err != nil {
-			t.Fatal(err)
-		}
-		ir, err := xt.IndRefForNewObject(*sd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		root, err := xt.Catalog()
-		if err != nil {
-			t.Fatal(err)
-		}
-		root.Insert("Metadata", *ir)
-	}
-	var buf bytes.Buffer
-	if err := api.WriteContext(ctx, &buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testenv.PDF(t, xmp, fs...)
 }
 
 // xmpFor is XMP metadata with the Factur-X extension schema.
-func xmpFor(name, level string) string {
-	return `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
-<fx:DocumentType>INVOICE</fx:DocumentType><fx:DocumentFileName>` + name + `</fx:DocumentFileName>
-<fx:Version>1.0</fx:Version><fx:ConformanceLevel>` + level + `</fx:ConformanceLevel>
-</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`
-}
+func xmpFor(name, level string) string { return testenv.FacturXXMP(name, level) }
 
-// encrypt encrypts pdf with pdfcpu, with the user password (none when
-// empty: anyone may open it) and an owner password.
-func encrypt(t testing.TB, pdf []byte, user string) []byte {
-	t.Helper()
-	conf := writeConfig()
-	conf.UserPW, conf.OwnerPW = user, "owner"
-	var buf bytes.Buffer
-	if err := api.Encrypt(bytes.NewReader(pdf), &buf, conf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+// encrypt encrypts pdf with pdfcpu (testenv.EncryptPDF).
+func encrypt(t testing.TB, pdf []byte, user string) []byte { return testenv.EncryptPDF(t, pdf, user) }
 
 // rawPDF writes objects (the bodies of objects 1..n, object 1 the
 // catalog) as a PDF with a classic cross-reference table, by hand.

@@ -196,6 +196,11 @@ var alertCases = []alertCase{
 		[]map[string]string{{"instance": "a"}}},
 	{"EingangPeppolUnavailable", map[string]string{`eingang_channel_errors_total{instance="a",channel="upload",kind="unavailable"}`: "0+1x40"}, "30m", nil},
 
+	{"EingangMalwareScannerFailing", map[string]string{`eingang_malware_scans_total{instance="a",result="error"}`: "0+1x40"}, "30m",
+		[]map[string]string{{"instance": "a"}}},
+	{"EingangMalwareScannerFailing", map[string]string{`eingang_malware_scans_total{instance="a",result="error"}`: "0+1x40",
+		`eingang_malware_scans_total{instance="a",result="clean"}`: "0+5x40"}, "30m", nil}, // some scans still pass
+
 	{"EingangDeliveryBacklog", map[string]string{`eingang_inbox_pending{instance="a",municipality="erfurt"}`: "0+1x2000"}, "1900m",
 		[]map[string]string{{"municipality": "erfurt"}}},
 	{"EingangDeliveryBacklog", map[string]string{`eingang_inbox_pending{instance="a",municipality="erfurt"}`: "150x2000"}, "1900m", nil},

@@ -25,6 +25,12 @@ type ChannelData struct {
 	// Details are kept in the submission's envelope (Meta), e.g. the
 	// client certificate that authenticated the sender.
 	Details map[string]string
+	// XMLOnly says the channel takes invoice XML only: Submit refuses a
+	// PDF with a *PDFError (CodeXMLOnly) and keeps nothing of it.
+	XMLOnly bool
+	// Beside, if set with a PDF as Data, is an invoice XML that came with
+	// it (one mail): see Pipeline.Submit in hybrid.go.
+	Beside *Beside
 }
 
 // ChannelMeta is what Meta keeps of a submission's ChannelData.

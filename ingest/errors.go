@@ -14,10 +14,13 @@ import (
 var (
 	// ErrNotFound: the id does not exist or is not visible to the caller.
 	ErrNotFound = errors.New("not found")
-	// ErrUnavailable: the archive cannot be reached, is full or takes no
-	// writes. Every error of Submit matches it: the sender should send
-	// again later. Where Submit's error is a *NotFiledError the submission
-	// was kept nonetheless; else it was not accepted.
+	// ErrUnavailable: the archive (or the malware scanner,
+	// ErrScanUnavailable) cannot be reached, is full or takes no writes.
+	// Every error of Submit matches it but a *RefusedError and a
+	// *PDFError (nothing kept; sending the same again will not help): the
+	// sender should send again later. Where Submit's error is a
+	// *NotFiledError the submission was kept nonetheless; else it was not
+	// accepted.
 	ErrUnavailable = errors.New("archive unavailable")
 	// ErrNoView: the invoice cannot be shown as a page (its original is
 	// kept and can be fetched as it is).

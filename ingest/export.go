@@ -132,7 +132,7 @@ func (e *exporter) invoice(ctx context.Context, entryKey, id, state, lang string
 	inv := ExportedInvoice{ID: id, State: state}
 	s := e.p.cfg.Store
 	for _, f := range []struct{ name, key string }{
-		{"original", originalKey(id)}, {"envelope", envelopeKey(id)}, {"meta.json", metaKey(id)},
+		{"original", originalKey(id)}, {"envelope", envelopeKey(id)}, {"invoice.xml", xmlKey(id)}, {"meta.json", metaKey(id)},
 		{"report.json", reportKey(id)}, {"outcome.json", outcomeKey(id)}, {"entry.json", entryKey},
 	} {
 		var rc io.ReadCloser
@@ -149,7 +149,7 @@ func (e *exporter) invoice(ctx context.Context, entryKey, id, state, lang string
 			err = store.ErrNotFound
 		}
 		if errors.Is(err, store.ErrNotFound) {
-			if f.name == "envelope" {
+			if f.name == "envelope" || f.name == "invoice.xml" { // only some have them
 				continue
 			}
 			return fmt.Errorf("ingest: export %s: %w", f.key, err)

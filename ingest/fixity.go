@@ -360,6 +360,9 @@ func (v *verifier) submission(ctx context.Context, prefix, id string) error {
 			missing(envelopeKey(id))
 		}
 	}
+	if err := v.invoiceXML(ctx, id, meta, has, until, missing); err != nil { // a hybrid's XML (hybrid.go)
+		return err
+	}
 	if out == nil {
 		return nil
 	}

@@ -197,13 +197,17 @@ func (p *Pipeline) open(ctx context.Context, id string, key func(string) string)
 	return r, err
 }
 
-// read returns the original of a submission for op (a word for errors);
+// read returns the invoice XML of a submission (its original, or a hybrid
+// PDF's embedded XML) for op (a word for errors);
 // a malformed id or a missing original is ErrNotFound.
 func (p *Pipeline) read(ctx context.Context, id, op string) ([]byte, error) {
 	if !validID(id) {
 		return nil, ErrNotFound
 	}
 	data, err := p.original(ctx, id)
+	if err == nil {
+		data, err = p.invoiceXMLOf(ctx, id, data) // a hybrid PDF's XML (hybrid.go)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound
 	} else if err != nil {

@@ -12,6 +12,7 @@ import (
 //
 //	archive/YYYY/MM/DD/<id>/original      the bytes as received (write-once, retained)
 //	archive/YYYY/MM/DD/<id>/envelope      the channel's whole message, e.g. an SBD (write-once, retained; if any)
+//	archive/YYYY/MM/DD/<id>/invoice.xml   a hybrid PDF's invoice XML (write-once, retained; hybrid.go)
 //	archive/YYYY/MM/DD/<id>/outcome.json  the filing: envelope (channel, sender, hash, receipt token hash),
 //	                                      where it was filed, validation report; present = finished
 //	archive/YYYY/MM/DD/<id>/meta.json     the envelope of an abandoned submission (write-once), and of
@@ -25,6 +26,8 @@ import (
 //	figures/ops.json                      the operators' figures as a gateway last counted them (figures.go)
 //	figures/day/<YYYY-MM-DD>.json         a past day's count, kept until an invoice of that day is filed late
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
+//	dedup-xml/<sha256>                    the id that first brought this invoice XML, bare or in a PDF (hybrid.go)
+//	quarantine/<id>                       rejected for malware, for operators (scan.go)
 //	ref/<channel>/<sha256 of key>         the id that first brought this channel key (create-if-absent)
 //	inbox/<municipality>/new/<id>         routed, not yet acknowledged
 //	inbox/<municipality>/acknowledged/<id>

@@ -42,6 +42,9 @@ type Metrics struct {
 	MailRepeats   *prometheus.CounterVec // eingang_mail_repeats_total{kind}
 	MailFiling    prometheus.Histogram   // eingang_mail_filing_seconds
 	MailboxErrors *prometheus.CounterVec // eingang_mailbox_errors_total{kind}
+
+	// Hybrid PDFs and the malware scan (scan.go).
+	intakeMetrics
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -114,6 +117,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.Submissions, m.Validation, m.RuleFailures, m.InboxPending, m.Clearing, m.StoreOps, m.ChannelErrors,
 		m.Ready, m.StoreFree, m.StoreRefusals, m.DirectoryReloads, m.LoginFailures, m.LoginThrottled,
 		m.MailsSeen, m.MailsRejected, m.MailRetries, m.MailsSent, m.MailRepeats, m.MailFiling, m.MailboxErrors)
+	m.intakeMetrics = newIntakeMetrics(reg)
 	return m
 }
 
@@ -200,6 +204,7 @@ func (m *Metrics) filed(o Outcome) {
 	if m == nil {
 		return
 	}
+	m.filedFormat(o)
 	switch o.Status {
 	case StatusRouted:
 		m.InboxPending.WithLabelValues(o.Municipality).Inc()

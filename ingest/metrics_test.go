@@ -60,6 +60,9 @@ func TestDashboard(t *testing.T) {
 	m.StoreRefusals.WithLabelValues("no-space")
 	m.DirectoryReloads.WithLabelValues("applied")
 	m.LoginFailures.WithLabelValues("unknown-token")
+	m.Formats.WithLabelValues("pdf", "XRECHNUNG")
+	m.PDFRefused.WithLabelValues("no-xml")
+	m.Scans.WithLabelValues("clean")
 	fams, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -68,8 +71,8 @@ func TestDashboard(t *testing.T) {
 	for _, f := range fams {
 		types[f.GetName()] = f.GetType()
 	}
-	if len(types) != 19 {
-		t.Fatalf("gathered %d metrics, want the 19 of Metrics", len(types))
+	if len(types) != 23 {
+		t.Fatalf("gathered %d metrics, want the 23 of Metrics", len(types))
 	}
 	used := map[string]bool{}
 	name := regexp.MustCompile(`eingang_[a-z_]+`)

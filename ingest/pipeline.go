@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/eingang/eingang/directory"
+	"github.com/eingang/eingang/hybrid"
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
@@ -80,6 +81,7 @@ type Meta struct {
 	ReceiptTokenSHA256 string    `json:"receipt_token_sha256"`
 	RetainUntil        time.Time `json:"retain_until"`
 	ChannelMeta
+	IntakeMeta // the form it came in (hybrid.go), the malware scan (scan.go)
 }
 
 // Outcome is what became of a submission; inbox, clearing and rejected
@@ -103,6 +105,7 @@ type Outcome struct {
 	Total          string    `json:"total,omitempty"`
 	Currency       string    `json:"currency,omitempty"`
 	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
+	IntakeOutcome            // the form it came in (hybrid.go), malware (scan.go)
 }
 
 // Config configures a Pipeline.
@@ -138,6 +141,12 @@ type Config struct {
 	Logger    *slog.Logger
 	Metrics   *Metrics // may be nil
 	Now       func() time.Time
+	// Scanner, if set, scans every original, a hybrid's invoice XML and
+	// every embedded file before anything is kept (scan.go).
+	Scanner Scanner
+	// PDFLimits bound the reading of a hybrid PDF (package hybrid's
+	// defaults for zero fields).
+	PDFLimits hybrid.Limits
 	// OnFiled, if set, is called after an invoice is filed in a
 	// municipality's inbox (by the pipeline or by an operator from
 	// clearing). It may be called again for the same invoice after a crash
@@ -242,9 +251,9 @@ const refusalMemory = time.Minute
 
 // Ready reports whether the pipeline can take submissions, as uploads
 // would meet it: a directory is loaded, the store takes a write, it has
-// more room left than the floor (Config.MinFreeBytes, MinFreeInodes), and
-// no write was refused for want of room or as read-only in the last
-// minute.
+// more room left than the floor (Config.MinFreeBytes, MinFreeInodes), no
+// write was refused for want of room or as read-only in the last minute,
+// and the malware scanner, if any, answers.
 func (p *Pipeline) Ready(ctx context.Context) (err error) {
 	defer func() { p.cfg.Metrics.ready(err == nil) }()
 	if p.cfg.Directory() == nil {
@@ -266,6 +275,9 @@ func (p *Pipeline) Ready(ctx context.Context) (err error) {
 			return fmt.Errorf("ingest: archive: room for %d files, below the floor of %d: %w", room.Inodes, min, store.ErrNoSpace)
 		}
 	}
+	if err := p.scannerReady(ctx); err != nil { // scan.go
+		return err
+	}
 	if r := p.refusal.Load(); r != nil {
 		if ago := p.cfg.Now().Sub(r.at); ago < refusalMemory {
 			return fmt.Errorf("ingest: archive refused a write %s ago: %w", ago.Round(time.Second), r.err)
@@ -275,7 +287,8 @@ func (p *Pipeline) Ready(ctx context.Context) (err error) {
 }
 
 // Validate validates a document without keeping it, with the validator
-// submissions meet.
+// submissions meet: an invoice XML, or the XML embedded in a hybrid PDF (a
+// *PDFError where there is none acceptable).
 func (p *Pipeline) Validate(ctx context.Context, data []byte, opts invoice.Options) (*invoice.Report, error) {
-	return p.cfg.Validator.Validate(ctx, data, opts)
+	return p.validateAny(ctx, data, false, opts)
 }

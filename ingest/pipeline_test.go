@@ -68,7 +68,7 @@ func TestSubmitRoutes(t *testing.T) {
 		{"wrong check digits", withLeitweg(t, "16071103-0001-18", "A-1"), StatusClearing, "", "check digits"},
 		{"malformed", withLeitweg(t, "Stadtverwaltung", "A-2"), StatusClearing, "", "malformed"},
 		{"unknown municipality", withLeitweg(t, valid, "A-3"), StatusClearing, "", "no municipality"},
-		{"not xml", []byte("%PDF-1.4 no xml inside"), StatusRejected, "", ""},
+		{"not xml", []byte("plain text, no xml inside"), StatusRejected, "", ""},
 	}
 	var firstID string
 	for _, c := range cases {

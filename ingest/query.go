@@ -22,9 +22,10 @@ import (
 // directory look-ups, token authentication and the operators' figures.
 // Every one reads the store's listings and entries and is bounded.
 
-// Check validates a document and keeps nothing.
+// Check validates a document, an invoice XML or a hybrid PDF, and keeps
+// nothing. A PDF without an acceptable invoice XML is a *PDFError.
 func (p *Pipeline) Check(ctx context.Context, data []byte) (*invoice.Report, error) {
-	rep, err := p.cfg.Validator.Validate(ctx, data, invoice.Options{Model: true})
+	rep, err := p.validateAny(ctx, data, false, invoice.Options{Model: true}) // XML or hybrid PDF (hybrid.go)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: check: %w", err)
 	}

@@ -48,7 +48,9 @@ import (
 // when ctx is cancelled (a sender that went away after handing over the
 // document), only after Config.Timeout.
 //
-// Every error matches ErrUnavailable: the sender should send again later.
+// Every error matches ErrUnavailable (the sender should send again
+// later) but a *RefusedError and a *PDFError (hybrid.go): nothing was
+// kept, and the same document will be refused again.
 // A *NotFiledError says the original was kept but filing failed (the
 // pipeline finishes it); any other error, that nothing was accepted.
 // Sending the same bytes again is always safe: a copy is a duplicate,
@@ -62,6 +64,11 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 	}
 	if rec, err := p.before(ctx, sub); rec != nil || err != nil {
 		return rec, err
+	}
+	// A hybrid PDF's invoice XML, the malware scan (hybrid.go, scan.go).
+	in, err := p.prepare(ctx, &sub)
+	if err != nil {
+		return nil, err
 	}
 	uid, err := uuid.NewV7()
 	if err != nil {
@@ -80,6 +87,7 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 		ReceiptTokenSHA256: directory.HashToken(token),
 		RetainUntil:        store.RetainUntil(sub.ReceivedAt, p.cfg.RetentionYears),
 		ChannelMeta:        sub.meta(),
+		IntakeMeta:         in.meta,
 	}
 	defer p.lock(id)()
 	if err := p.keep(ctx, meta, sub.Data, sub.Envelope); err != nil {
@@ -90,7 +98,13 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 		return nil, err
 	}
 	p.refusal.Store(nil) // the store takes writes again
-	rec, err := p.file(ctx, meta, sub.Data, true)
+	// A hybrid PDF's invoice XML beside it, synced with the filing; where
+	// it is lost, Recover extracts it again from the PDF (hybrid.go).
+	err = p.keepXML(store.Deferred(ctx), meta, in.xml)
+	var rec *Receipt
+	if err == nil {
+		rec, err = p.file(ctx, meta, in.xml, true)
+	}
 	if err != nil {
 		p.cfg.Metrics.submission(sub.Channel, "error")
 		return nil, &NotFiledError{ID: id, ReceiptToken: token, Err: err}
@@ -213,7 +227,8 @@ func (p *Pipeline) keepEnvelope(ctx context.Context, meta Meta, envelope []byte)
 	return err
 }
 
-// file runs the steps after keep; each is idempotent. The caller holds
+// file runs the steps after keep on the invoice XML (the original, or a
+// hybrid PDF's embedded XML); each is idempotent. The caller holds
 // the id's lock. fresh says the submission was kept just now by this
 // call's Submit: then nothing of it can have been filed or acknowledged,
 // and file does not look (two store requests fewer).
@@ -255,12 +270,15 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 	}
 
 	out := Outcome{ID: meta.ID, Channel: meta.Channel, ReceivedAt: meta.ReceivedAt}
-	start := time.Now()
-	rep, err := p.cfg.Validator.Validate(ctx, data, invoice.Options{Model: true})
+	describe(&out, meta) // format, profile, malware (hybrid.go)
+	if out.LikelyDuplicateOf, err = p.likelyDuplicate(ctx, dctx, meta); err != nil {
+		return nil, err
+	}
+	// Validation, or the malware verdict; a profile's explanation (hybrid.go).
+	rep, err := p.judge(ctx, meta, data)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %s: validate: %w", meta.ID, err)
 	}
-	p.cfg.Metrics.validated(rep, time.Since(start))
 	report, err := json.Marshal(rep)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %s: report: %w", meta.ID, err)
@@ -306,6 +324,9 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 		if err := putJSON(dctx, s, entryKey, out); err != nil {
 			return nil, fmt.Errorf("ingest: %s: file: %w", meta.ID, err)
 		}
+	}
+	if err := p.quarantine(dctx, out); err != nil { // malware (scan.go)
+		return nil, err
 	}
 	if err := p.finish(ctx, meta, out, report); err != nil {
 		return nil, err
@@ -731,6 +752,12 @@ func (p *Pipeline) refile(ctx context.Context, id string) (*Receipt, error) {
 		return nil, fmt.Errorf("ingest: %s: %w", id, err)
 	} else if bad {
 		return nil, p.abandon(ctx, id, m, "envelope incomplete")
+	}
+	// A hybrid PDF's invoice XML, archived beside it (hybrid.go).
+	if data, err = p.keptXML(ctx, meta, data); errors.Is(err, errXMLIncomplete) {
+		return nil, p.abandon(ctx, id, m, "invoice XML incomplete")
+	} else if err != nil {
+		return nil, fmt.Errorf("ingest: %s: %w", id, err)
 	}
 	rec, err := p.file(ctx, meta, data, false)
 	if err != nil {

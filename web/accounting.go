@@ -55,7 +55,8 @@ func (s *server) inboxEntry(w http.ResponseWriter, r *http.Request, m *directory
 	writeJSON(w, http.StatusOK, o)
 }
 
-// original answers the invoice exactly as received, with its hash.
+// original answers the invoice exactly as received, with its hash: the
+// XML, or a hybrid's PDF.
 func (s *server) original(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
 	id, ok := s.inInbox(w, r, m)
 	if !ok {
@@ -72,7 +73,7 @@ func (s *server) original(w http.ResponseWriter, r *http.Request, m *directory.M
 		return
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", originalType(meta.Format)) // hybrid.go
 	w.Header().Set("Content-Length", strconv.Itoa(meta.Size))
 	w.Header().Set("X-Content-SHA256", meta.SHA256)
 	w.Header().Set("Digest", "sha-256="+b64(meta.SHA256))

@@ -121,12 +121,16 @@ func minioStore(b *testing.B) (store.Store, *countingTransport) {
 // answered, else started at rate per second whatever the answers take.
 // With requests, it reports the store's requests per upload too.
 func uploadLoad(b *testing.B, e *env, rate float64, requests *countingTransport) {
-	docs := corpusDocs(b)
+	uploadDocs(b, e, rate, corpusDocs(b), "application/xml", requests)
+}
+
+// uploadDocs is uploadLoad of docs, sent as ctype.
+func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string, requests *countingTransport) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	lat := make([]time.Duration, b.N)
 	send := func(i int) {
 		t0 := time.Now()
-		resp, err := client.Post(e.srv.URL+"/api/v1/invoices", "application/xml", bytes.NewReader(docs[i%len(docs)]))
+		resp, err := client.Post(e.srv.URL+"/api/v1/invoices", ctype, bytes.NewReader(docs[i%len(docs)]))
 		if err != nil {
 			b.Error(err)
 			return

@@ -47,6 +47,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // (kept: true); any other upload was not accepted (kept: false).
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var notFiled *ingest.NotFiledError
+	if pdfProblem(w, err) || scanProblem(w, err) { // hybrid.go
+		return
+	}
 	switch {
 	case errors.Is(err, ingest.ErrNotFound):
 		problem(w, http.StatusNotFound, "not-found", "no such invoice")

@@ -46,6 +46,10 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 		Municipality: nullable(rec.Outcome.Municipality), LeitwegID: nullable(rec.Outcome.LeitwegID),
 		Reason: rec.Outcome.ClearingReason, Findings: counted(rec.Findings), ReceiptToken: rec.ReceiptToken,
 	}
+	out.intake(rec.Outcome.IntakeOutcome)
+	if rec.Report != nil {
+		out.RejectReason = rec.Report.RejectReason
+	}
 	status := http.StatusCreated
 	switch {
 	case rec.Status == ingest.StatusDuplicate:
@@ -72,7 +76,9 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := receipt{ID: id, Status: o.Status, Accepted: o.Accepted, Municipality: nullable(o.Municipality), LeitwegID: nullable(o.LeitwegID), Reason: o.ClearingReason, Findings: []invoice.Finding{}}
+	out := receipt{ID: id, Status: o.Status, Accepted: o.Accepted, Municipality: nullable(o.Municipality), LeitwegID: nullable(o.LeitwegID), Reason: o.ClearingReason, Findings: []invoice.Finding{},
+		RejectReason: o.RejectReason}
+	out.intake(o.IntakeOutcome)
 	if rc, err := s.cfg.Pipeline.Report(r.Context(), id); err == nil {
 		var rep invoice.Report
 		if json.NewDecoder(rc).Decode(&rep) == nil {
@@ -85,11 +91,14 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 
 // validate answers with the report only; nothing is stored.
 func (s *server) validate(w http.ResponseWriter, r *http.Request) {
-	data, _, _, _, ok := s.readDocument(w, r)
+	data, _, _, ctype, ok := s.readDocument(w, r)
 	if !ok {
 		return
 	}
-	rep, err := s.cfg.Pipeline.Validate(r.Context(), data, invoice.Options{AllRules: r.URL.Query().Get("all_rules") == "true"})
+	rep, err := s.cfg.Pipeline.ValidateDocument(r.Context(), data, ctype, invoice.Options{AllRules: r.URL.Query().Get("all_rules") == "true"})
+	if pdfProblem(w, err) {
+		return
+	}
 	if err != nil {
 		problem(w, http.StatusServiceUnavailable, "canceled", err.Error())
 		return
@@ -110,6 +119,18 @@ type receipt struct {
 	Reason       string            `json:"reason,omitempty"`
 	Findings     []invoice.Finding `json:"findings"`
 	ReceiptToken string            `json:"receipt_token,omitempty"`
+	RejectReason string            `json:"reject_reason,omitempty"`
+	// Format is xml or pdf (a hybrid), Profile a hybrid's ZUGFeRD /
+	// Factur-X profile, Malware the signature the scan found.
+	Format  string `json:"format,omitempty"`
+	Profile string `json:"profile,omitempty"`
+	Malware string `json:"malware,omitempty"`
+}
+
+// intake fills the receipt's fields of the form the invoice came in and
+// of malware; an earlier likely duplicate is the clerk's, not the sender's.
+func (r *receipt) intake(o ingest.IntakeOutcome) {
+	r.Format, r.Profile, r.Malware = o.Format, o.Profile, o.Malware
 }
 
 func nullable(s string) *string {
@@ -148,24 +169,24 @@ func (s *server) allow(r *http.Request) bool {
 	return l.Allow()
 }
 
-// readDocument reads the invoice from a raw XML body or a multipart form
-// field "file", with the sender from the form field "sender" or the header
+// readDocument reads the invoice from a raw XML or PDF body or a multipart
+// form field "file", with the sender from the form field "sender" or the header
 // X-Sender-Email.
 func (s *server) readDocument(w http.ResponseWriter, r *http.Request) (data []byte, filename, sender, ctype string, ok bool) {
 	sender = senderField(r.Header.Get("X-Sender-Email"))
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
-		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the invoice as application/xml, text/xml or multipart/form-data with a field \"file\"")
+		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the invoice as application/xml, text/xml, application/pdf (ZUGFeRD / Factur-X) or multipart/form-data with a field \"file\"")
 		return nil, "", "", "", false
 	}
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 	switch mt {
-	case "application/xml", "text/xml":
+	case "application/xml", "text/xml", "application/pdf":
 		data, err = io.ReadAll(body)
 	case "multipart/form-data":
 		data, filename, sender, err = readMultipart(body, params["boundary"], sender)
 	default:
-		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", fmt.Sprintf("content type %q: send application/xml, text/xml or multipart/form-data", mt))
+		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", fmt.Sprintf("content type %q: send application/xml, text/xml, application/pdf or multipart/form-data", mt))
 		return nil, "", "", "", false
 	}
 	var tooBig *http.MaxBytesError
@@ -177,7 +198,7 @@ func (s *server) readDocument(w http.ResponseWriter, r *http.Request) (data []by
 		problem(w, http.StatusBadRequest, "bad-request", "reading the upload: "+err.Error())
 		return nil, "", "", "", false
 	case len(data) == 0:
-		problem(w, http.StatusBadRequest, "empty-body", "the upload is empty: send the invoice's XML")
+		problem(w, http.StatusBadRequest, "empty-body", "the upload is empty: send the invoice's XML or a ZUGFeRD / Factur-X PDF")
 		return nil, "", "", "", false
 	}
 	return data, filename, sender, mt, true

@@ -107,6 +107,7 @@ func (s *server) routes() []route {
 		{"GET /api/v1/inbox", s.accounting(s.inbox)},
 		{"GET /api/v1/inbox/{id}", s.accounting(s.inboxEntry)},
 		{"GET /api/v1/inbox/{id}/original", s.accounting(s.original)},
+		{"GET /api/v1/inbox/{id}/xml", s.accounting(s.invoiceXML)},
 		{"GET /api/v1/inbox/{id}/report", s.accounting(s.report)},
 		{"GET /api/v1/inbox/{id}/view", s.accounting(s.view)},
 		{"GET /api/v1/inbox/{id}/attachments/{n}", s.accounting(s.attachment)},
@@ -115,6 +116,7 @@ func (s *server) routes() []route {
 		{"GET /api/v1/clearing", s.operator(s.clearing)},
 		{"POST /api/v1/clearing/{id}/route", s.operator(s.route)},
 		{"GET /api/v1/abandoned", s.operator(s.abandoned)},
+		{"GET /api/v1/quarantine", s.operator(s.quarantine)},
 		// Health, for anyone.
 		{"GET /healthz", http.HandlerFunc(s.healthz)},
 		{"GET /readyz", http.HandlerFunc(s.ready)},

@@ -49,6 +49,12 @@ func newEnv(t testing.TB, maxBody int64, rate float64) *env {
 
 // newEnvStore is newEnv on the given store.
 func newEnvStore(t testing.TB, st store.Store, maxBody int64, rate float64) *env {
+	return newEnvWith(t, st, maxBody, rate, nil)
+}
+
+// newEnvWith is newEnvStore with the pipeline's configuration changed by
+// configure, if not nil.
+func newEnvWith(t testing.TB, st store.Store, maxBody int64, rate float64, configure func(*ingest.Config)) *env {
 	e := &env{api: apiValidator(t)}
 	var hA, hB, hOps string
 	e.tokA, hA, _ = directory.NewToken()
@@ -67,7 +73,11 @@ operators:
 	reg := prometheus.NewRegistry()
 	m := ingest.NewMetrics(reg)
 	v := invoice.NewValidator()
-	e.pipe, err = ingest.New(ingest.Config{Store: st, Validator: v, Directory: func() *directory.Directory { return dir }, Metrics: m})
+	cfg := ingest.Config{Store: st, Validator: v, Directory: func() *directory.Directory { return dir }, Metrics: m}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.pipe, err = ingest.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +161,8 @@ func TestUpload(t *testing.T) {
 		code  int
 		pcode string
 	}{
-		{"application/pdf", []byte("%PDF"), 415, "unsupported-media-type"},
+		{"image/png", []byte("\x89PNG"), 415, "unsupported-media-type"},
+		{"application/pdf", []byte("%PDF"), 422, "not-pdf"}, // hybrid PDFs: TestHybridUpload
 		{"", doc, 415, "unsupported-media-type"},
 		{"application/xml", nil, 400, "empty-body"},
 		{"application/xml", bytes.Repeat([]byte("x"), 2<<20), 413, "too-large"},

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/eingang/eingang/clamav"
 )
 
 // masked stands for a secret in the printed configuration.
@@ -34,6 +36,11 @@ func effectiveConfig(cfg serveConfig) serveConfig {
 	}
 	if cfg.Instance == "" {
 		cfg.Instance = "eingang"
+	}
+	if cfg.ClamAV != nil && cfg.ClamAV.Timeout == "" {
+		c := *cfg.ClamAV
+		c.Timeout = clamav.DefaultTimeout.String()
+		cfg.ClamAV = &c
 	}
 	if cfg.Email != nil {
 		e := *cfg.Email

@@ -139,14 +139,15 @@ func TestConfigReference(t *testing.T) {
 	}
 
 	// The defaults, as --print-config shows them for a configuration
-	// with one mailbox, SMTP and OIDC (whose keys have defaults too).
+	// with one mailbox, SMTP, OIDC and the malware scan (whose keys have
+	// defaults too).
 	dir := t.TempDir()
 	cfg, secret := filepath.Join(dir, "eingang.yaml"), filepath.Join(dir, "oidc-secret")
 	if err := os.WriteFile(secret, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(cfg, []byte("email:\n  mailboxes: [{url: 'imap://u@h:1/INBOX'}]\n  smtp: {url: 'smtp://h:1'}\n"+
-		"public_url: https://eingang.example\noidc: {issuer: 'https://idp.example', client_id: eingang, client_secret_file: '"+secret+"'}\n"), 0o600); err != nil {
+		"public_url: https://eingang.example\noidc: {issuer: 'https://idp.example', client_id: eingang, client_secret_file: '"+secret+"'}\nclamav: {addr: '127.0.0.1:3310'}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer

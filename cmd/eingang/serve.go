@@ -59,6 +59,8 @@ type serveConfig struct {
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
 	OIDC   *oidcConfig  `yaml:"oidc"`   // the pages' login through OpenID Connect (oidc.go)
+	// ClamAV turns on the malware scan of every original (clamav.go).
+	ClamAV *clamavConfig `yaml:"clamav"`
 }
 
 // env returns the environment variable or def.
@@ -112,7 +114,8 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	}
 	trusted, err4 := web.ParseTrustedProxies(cfg.TrustedProxies)
 	oidc, err5 := pagesOIDC(cfg.OIDC, cfg.PublicURL)
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+	scanner, err6 := cfg.ClamAV.scanner()
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 		fmt.Fprintf(stderr, "eingang serve: config: %v\n", err)
 		return 2
 	}
@@ -184,6 +187,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		Logger:         log,
 		Metrics:        metrics,
 		OnFiled:        mail.filed,
+		Scanner:        scanner,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang serve: %v\n", err)

@@ -74,7 +74,8 @@ type envOptions struct {
 	store     func(store.Store) store.Store // wraps the filesystem store
 	smtp      *SMTP                         // where mail goes (default the sink, plain)
 	digest    time.Duration
-	noDeliver bool // no Delivery runs
+	noDeliver bool           // no Delivery runs
+	scanner   ingest.Scanner // the pipeline's malware scanner, if any
 }
 
 func newEnvWith(t testing.TB, storeDir string, o envOptions) *env {
@@ -106,7 +107,7 @@ func newEnvWith(t testing.TB, storeDir string, o envOptions) *env {
 	e.sender = NewSender(cfg, e.logger, e.metrics)
 	e.deliv = &Delivery{Directory: e.directory, Sender: e.sender, Logger: e.logger, Backoff: 50 * time.Millisecond, Digest: o.digest}
 	e.pipe, err = ingest.New(ingest.Config{Store: s, Validator: invoice.NewValidator(), Directory: e.directory,
-		Metrics: e.metrics, Logger: e.logger, OnFiled: func(o ingest.Outcome) { e.delivery().Filed(o) }})
+		Metrics: e.metrics, Logger: e.logger, OnFiled: func(o ingest.Outcome) { e.delivery().Filed(o) }, Scanner: o.scanner})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -633,6 +633,18 @@ func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapcl
 	if res.reason != "" {
 		return res.reason, messageID, nil
 	}
+	sub := ingest.Submission{
+		Data: inv.Data, Channel: "email", Sender: m.From, Reference: m.MessageID,
+		Filename: inv.Filename, ContentType: inv.ContentType, ReceivedAt: msg.InternalDate,
+		ChannelData: ingest.ChannelData{Key: mailKey(raw)},
+	}
+	if inv.Kind() == KindPDF {
+		// A hybrid invoice; an XML beside it is compared by the pipeline.
+		sub.ContentType = "application/pdf"
+		if b := res.beside; b != nil {
+			sub.Beside = &ingest.Beside{Data: b.Data, Filename: b.Filename, ContentType: b.ContentType}
+		}
+	}
 	if firstTry {
 		// Later attempts may find the mail's own filing under its key.
 		id, err := in.cfg.Pipeline.Lookup(ctx, "email", mailKey(raw))
@@ -643,11 +655,12 @@ func (in *Intake) examine(ctx context.Context, c *imapclient.Client, msg *imapcl
 			return ReasonDuplicate, messageID, nil
 		}
 	}
-	_, err = in.cfg.Pipeline.Submit(ctx, ingest.Submission{
-		Data: inv.Data, Channel: "email", Sender: m.From, Reference: m.MessageID,
-		Filename: inv.Filename, ContentType: inv.ContentType, ReceivedAt: msg.InternalDate,
-		ChannelData: ingest.ChannelData{Key: mailKey(raw)},
-	})
+	_, err = in.cfg.Pipeline.Submit(ctx, sub)
+	var refused *ingest.PDFError
+	if errors.As(err, &refused) {
+		// Nothing was kept: the reply says why (reasonPDF).
+		return reasonPDF + refused.Code, messageID, nil
+	}
 	if err != nil {
 		if mt := in.cfg.Metrics; mt != nil {
 			mt.MailRetries.Inc()
@@ -693,28 +706,40 @@ func mailKey(raw []byte) string {
 
 // classify applies the one-invoice rule: it returns the invoice, and the
 // result with the attachments counted, and a reason if there is none or
-// more than one.
+// more than one. An invoice is one XML, or one PDF (a hybrid invoice:
+// ZUGFeRD / Factur-X), or one PDF with one XML beside it (res.beside):
+// the pipeline files that as one invoice, the PDF as the original, where
+// the PDF embeds this very XML, files the XML where the PDF embeds no
+// XML, and refuses the mail where the PDF embeds another
+// (ingest.Beside).
 func classify(m *Mail) (*Part, *result) {
 	res := &result{}
-	var inv *Part
+	var xml, pdf *Part
+	nx, np := 0, 0
 	for _, p := range m.Parts {
 		switch p.Kind() {
 		case KindInvoice:
-			res.invoices++
-			inv = p
+			nx++
+			xml = p
 		case KindPDF:
+			np++
+			pdf = p
 			res.pdf = true
-			res.ignored = append(res.ignored, name(p))
 		case KindOther:
 			res.ignored = append(res.ignored, name(p))
 		}
 	}
-	switch res.invoices {
-	case 0:
+	res.invoices = max(nx, np)
+	var inv *Part
+	switch {
+	case nx == 0 && np == 0:
 		res.reason = ReasonNoInvoice
-	case 1:
-	default:
+	case nx > 1 || np > 1:
 		res.reason = ReasonSeveralInvoices
+	case np == 1:
+		inv, res.beside = pdf, xml
+	default:
+		inv = xml
 	}
 	return inv, res
 }
@@ -744,6 +769,13 @@ func (in *Intake) result(ctx context.Context, raw []byte, size int64, reason str
 	case ReasonFailed, ReasonNoInvoice, ReasonSeveralInvoices:
 		return m, res, nil
 	}
+	if code, ok := strings.CutPrefix(reason, reasonPDF); ok {
+		res.refusal = ingest.PDFRefusal(code)
+		if res.refusal == nil {
+			res.refusal = &ingest.PDFError{Code: code, Message: code, MessageDE: code}
+		}
+		return m, res, nil
+	}
 	id, err := in.cfg.Pipeline.Lookup(ctx, "email", mailKey(raw))
 	if err != nil {
 		return nil, nil, err
@@ -766,6 +798,15 @@ func (in *Intake) result(ctx context.Context, raw []byte, size int64, reason str
 	}
 	res.receipt = rec
 	o := rec.Outcome
+	if res.beside != nil && o.Format == ingest.FormatXML {
+		// The PDF beside the XML carried no invoice XML: the XML was filed.
+		for _, p := range m.Parts {
+			if p.Kind() == KindPDF {
+				res.ignored = append(res.ignored, name(p))
+			}
+		}
+		res.picture = true
+	}
 	switch {
 	case rec.Status == ingest.StatusDuplicate:
 		first, err := in.cfg.Pipeline.Outcome(ctx, o.DuplicateOf)

@@ -66,7 +66,7 @@ func intakeCases(t *testing.T) []intakeCase {
 			parts: []string{xmlPart("r.xml", numbered(t, "PDF-1")),
 				"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"r.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n",
 				"Content-Type: application/msword\r\nContent-Disposition: attachment; filename=\"brief.doc\"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n"}},
-			folder: "Done", status: ingest.StatusRouted, report: true, reply: []string{"r.pdf, brief.doc", "PDF-Rechnungen", "not yet accepted"}},
+			folder: "Done", status: ingest.StatusRouted, report: true, reply: []string{"brief.doc, r.pdf", "keine Rechnungs-XML", "the XML sent with it was filed"}},
 		{name: "same Message-ID twice: first", mail: testMail{from: "twice@lieferant.example", messageID: "twice@x", subject: "eins",
 			parts: []string{xmlPart("r.xml", numbered(t, "TWICE-1"))}},
 			folder: "Done", status: ingest.StatusRouted, report: true, reply: []string{"angenommen"}},

@@ -21,16 +21,24 @@ const (
 	ReasonFailed          = "failed"    // handling it failed again and again (Config.MaxTries)
 )
 
+// reasonPDF starts the reason of a mail whose PDF the pipeline refused,
+// followed by the refusal's code (ingest.PDFError): pdf-no-xml,
+// pdf-encrypted, pdf-xml-differs, ...
+const reasonPDF = "pdf-"
+
 // A result is what became of one mail.
 type result struct {
 	reason   string          // why nothing was filed; "" when an invoice was
 	detail   string          // for unreadable and too-large
 	receipt  *ingest.Receipt // the pipeline's answer, if it was asked
 	first    *ingest.Outcome // for a duplicate invoice: the first one's outcome
-	invoices int             // XML attachments found
+	invoices int             // invoices found (XML or PDF attachments, the more numerous)
 	ignored  []string        // other attachments, by name
 	pdf      bool            // a PDF was among them
-	muniName string          // the municipality's name, if routed
+	beside   *Part           // an XML beside the PDF taken as the invoice
+	picture  bool            // that PDF carried no invoice XML: the XML was filed
+	refusal  *ingest.PDFError
+	muniName string // the municipality's name, if routed
 }
 
 // maxEcho is how many characters of a mail's subject its reply repeats.
@@ -82,9 +90,9 @@ func (r *result) text(subject string) string {
 		if len(r.ignored) > 0 {
 			t("Nicht verarbeitete Anhänge: %s", "Attachments not processed: %s", strings.Join(r.ignored, ", "))
 		}
-		if r.pdf {
-			t("PDF-Rechnungen (auch hybride wie ZUGFeRD) werden noch nicht angenommen; bitte senden Sie die XRechnung als XML-Anhang.",
-				"PDF invoices (hybrid ones such as ZUGFeRD too) are not yet accepted; please send the XRechnung as an XML attachment.")
+		if r.picture {
+			t("Das PDF enthält keine Rechnungs-XML (es ist keine hybride Rechnung) und wurde nicht verarbeitet; abgelegt wurde die mitgesandte XML.",
+				"The PDF carries no invoice XML (it is no hybrid invoice) and was not processed; the XML sent with it was filed.")
 		}
 		if r.receipt != nil {
 			t("\nDer vollständige Prüfbericht liegt als report.json bei.", "\nThe full validation report is attached as report.json.")
@@ -100,7 +108,7 @@ func (r *result) verdict(t func(de, en string, a ...any)) {
 	}
 	switch r.reason {
 	case ReasonNoInvoice:
-		t("Ergebnis: nicht angenommen. Die E-Mail enthält keine Rechnung (XML-Anhang).", "Result: not accepted. The mail holds no invoice (XML attachment).")
+		t("Ergebnis: nicht angenommen. Die E-Mail enthält keine Rechnung (XML-Anhang oder hybrides PDF).", "Result: not accepted. The mail holds no invoice (XML attachment or hybrid PDF).")
 	case ReasonSeveralInvoices:
 		t("Ergebnis: nicht angenommen. Die E-Mail enthält %d Rechnungen; bitte senden Sie genau eine Rechnung je E-Mail. Keine wurde abgelegt.",
 			"Result: not accepted. The mail holds %d invoices; please send exactly one invoice per mail. None was filed.", r.invoices)
@@ -112,6 +120,14 @@ func (r *result) verdict(t func(de, en string, a ...any)) {
 	case ReasonUnreadable:
 		t("Ergebnis: nicht angenommen. Die E-Mail ist fehlerhaft aufgebaut und kann nicht gelesen werden (%s).",
 			"Result: not accepted. The mail is malformed and cannot be read (%s).", r.detail)
+	}
+	if e := r.refusal; e != nil {
+		pct := strings.NewReplacer("%", "%%")
+		t("Ergebnis: nicht angenommen, nichts wurde abgelegt. Grund (%s): "+pct.Replace(e.MessageDE)+".",
+			"Result: not accepted, nothing was filed. Reason (%s): "+pct.Replace(e.Message)+".", e.Code)
+		t("Angenommen werden XRechnung (UBL oder CII) als XML und hybride Rechnungen (ZUGFeRD 2.x / Factur-X 1.0 im Profil EN 16931 oder XRECHNUNG) als PDF mit eingebetteter XML.",
+			"Accepted are XRechnung (UBL or CII) as XML and hybrid invoices (ZUGFeRD 2.x / Factur-X 1.0 of the profile EN 16931 or XRECHNUNG) as a PDF with the XML embedded.")
+		return
 	}
 	if r.receipt == nil {
 		if r.reason == ReasonDuplicate {
@@ -125,6 +141,19 @@ func (r *result) verdict(t func(de, en string, a ...any)) {
 		o = *r.first
 		t("Ergebnis: diese Rechnung ist bereits unter der Eingangsnummer %s eingegangen und wurde nicht erneut abgelegt.",
 			"Result: this invoice was received before under receipt id %s and was not filed again.", r.receipt.ID)
+	}
+	if o.Format == ingest.FormatPDF {
+		profile := o.Profile
+		if profile == "" {
+			profile = "?"
+		}
+		t("Eingegangen als hybride Rechnung (PDF mit eingebetteter XML, Profil %s); geprüft und maßgeblich ist die XML, die Seiten des PDF sind eine Ansicht.",
+			"Received as a hybrid invoice (PDF with embedded XML, profile %s); the XML is what was checked and is legally binding, the PDF's pages are a view.", profile)
+	}
+	if o.Malware != "" {
+		t("Ergebnis: abgelehnt. Die Virenprüfung fand Schadsoftware (%s); die Rechnung wurde nicht zugestellt. Bitte prüfen Sie Ihr System und senden Sie die Rechnung ohne sie erneut.",
+			"Result: rejected. The malware scan found %s; the invoice was not delivered. Please check your system and send the invoice again without it.", o.Malware)
+		return
 	}
 	switch o.Status {
 	case ingest.StatusRouted:

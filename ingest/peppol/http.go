@@ -66,7 +66,12 @@ func (r *Receiver) serveSBD(w http.ResponseWriter, req *http.Request) {
 	res := &Result{Envelope: &Envelope{}}
 	mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	if err != nil || mt != "application/xml" && mt != "text/xml" {
-		res.Err = errorf(CodeMediaType, "send the SBD as application/xml")
+		msg := "send the SBD as application/xml"
+		if mt == "application/pdf" {
+			// Hybrid invoices (ZUGFeRD / Factur-X) come by upload or e-mail.
+			msg = "this endpoint takes XML only: send the SBD with the invoice XML as application/xml; a hybrid PDF (ZUGFeRD / Factur-X) is accepted by upload and e-mail only"
+		}
+		res.Err = errorf(CodeMediaType, "%s", msg)
 		r.answer(w, req, r.done(res, peer))
 		return
 	}

@@ -195,13 +195,16 @@ func (r *Receiver) submit(ctx context.Context, env *Envelope, sbd []byte, peer P
 		Data: env.Payload, Channel: Channel, Sender: env.Sender, Reference: env.InstanceIdentifier,
 		ContentType: "application/xml",
 		ChannelData: ingest.ChannelData{
-			Envelope: sbd, Key: key,
+			Envelope: sbd, Key: key, XMLOnly: true, // hybrid PDFs come by upload and e-mail
 			Expect:  &ingest.Expect{LeitwegID: env.LeitwegID, Specification: env.CustomizationID},
 			Details: map[string]string{"tls_client_subject": peer.Subject, "tls_client_issuer": peer.Issuer, "tls_client_serial": peer.Serial},
 		},
 	})
 	var refused *ingest.RefusedError
+	var pdf *ingest.PDFError
 	switch {
+	case errors.As(err, &pdf):
+		return &Result{Envelope: env, Err: &Error{Code: CodeDocumentType, Detail: pdf.Message}}
 	case errors.As(err, &refused):
 		code := CodeReceiverInvoice
 		if refused.Reason == ingest.RefusedSpecification {

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -197,18 +196,7 @@ func (d *Dovecot) Stop() {
 }
 
 func (d *Dovecot) stop() {
-	if d.cmd == nil || d.cmd.Process == nil {
-		return
-	}
-	done := make(chan struct{})
-	go func() { d.cmd.Wait(); close(done) }()
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		d.cmd.Process.Kill()
-		<-done
-	}
+	terminate(d.cmd)
 	d.cmd = nil
 }
 

@@ -241,7 +241,8 @@ func (p *Pages) entryView(w http.ResponseWriter, r *http.Request, who ingest.Ide
 }
 
 func (p *Pages) original(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
-	p.download(w, r, who, "original.xml", "application/xml", p.cfg.Backend.Original)
+	suffix, ctype := originalName(r.Context(), p.cfg.Backend, who, r.PathValue("id")) // hybrid.go
+	p.download(w, r, who, suffix, ctype, p.cfg.Backend.Original)
 }
 
 func (p *Pages) report(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
@@ -340,17 +341,15 @@ func (p *Pages) zipPeriod(w http.ResponseWriter, r *http.Request, who ingest.Ide
 }
 
 // writeZip answers a ZIP of the originals and reports: <id>/original.xml
-// and <id>/report.json each.
+// and <id>/report.json each; for a hybrid <id>/original.pdf and
+// <id>/invoice.xml instead of the original.xml.
 func (p *Pages) writeZip(w http.ResponseWriter, r *http.Request, list []ingest.Outcome) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="rechnungen-`+p.cfg.Now().Format("2006-01-02-150405")+`.zip"`)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	zw := zip.NewWriter(w)
 	for _, o := range list {
-		for _, part := range []struct {
-			name string
-			open func(ctx context.Context, id string) (io.ReadCloser, error)
-		}{{"original.xml", p.cfg.Backend.Original}, {"report.json", p.cfg.Backend.Report}} {
+		for _, part := range p.zipParts(o) { // hybrid.go
 			rc, err := part.open(r.Context(), o.ID)
 			if err != nil {
 				p.cfg.Logger.Error("zip", "id", o.ID, "part", part.name, "err", err)

@@ -184,7 +184,13 @@ func widen(v uint32) uint8 { return uint8(v<<3 | v>>2) }
 // upload puts a file into the form's file field.
 func (b *tab) upload(doc []byte) {
 	b.t.Helper()
-	path := filepath.Join(b.t.TempDir(), "rechnung.xml")
+	b.uploadAs("rechnung.xml", doc)
+}
+
+// uploadAs chooses doc, as a file of the name, in the form's file field.
+func (b *tab) uploadAs(name string, doc []byte) {
+	b.t.Helper()
+	path := filepath.Join(b.t.TempDir(), name)
 	if err := os.WriteFile(path, doc, 0o644); err != nil {
 		b.t.Fatal(err)
 	}

@@ -62,8 +62,11 @@ func (p *Pages) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := p.cfg.Backend.Submit(r.Context(), ingest.Submission{
-		Data: data, Channel: "web", Sender: sender, Filename: name, ContentType: "application/xml",
+		Data: data, Channel: "web", Sender: sender, Filename: name, ContentType: declaredType(name), // hybrid.go
 	})
+	if p.refused(w, r, err) { // hybrid.go
+		return
+	}
 	if err != nil {
 		p.cfg.Logger.Warn("page upload", "err", err)
 		w.Header().Set("Retry-After", "30")
@@ -73,6 +76,7 @@ func (p *Pages) upload(w http.ResponseWriter, r *http.Request) {
 	res := p.result(w, r, rec.Outcome, rec.Report)
 	res.ID, res.Token, res.Filename = rec.ID, rec.ReceiptToken, name
 	res.Status = rec.Status
+	res.Format, res.Profile, res.Malware = rec.Outcome.Format, rec.Outcome.Profile, rec.Outcome.Malware
 	p.render(w, r, http.StatusOK, "result", "result_title", res)
 }
 
@@ -82,6 +86,9 @@ func (p *Pages) check(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, err := p.cfg.Backend.Check(r.Context(), data)
+	if p.refused(w, r, err) { // hybrid.go
+		return
+	}
 	if err != nil {
 		p.backendError(w, r, err)
 		return
@@ -108,6 +115,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 	}
 	res := p.result(w, r, o, rep)
 	res.ID, res.Status, res.Token, res.StatusPage = id, o.Status, token, true
+	res.Format, res.Profile, res.Malware = o.Format, o.Profile, o.Malware
 	p.render(w, r, http.StatusOK, "result", "status_title", res)
 }
 
@@ -126,6 +134,8 @@ type result struct {
 	Total             string
 	Groups            []group
 	Counts            map[string]int
+	// Format (xml, pdf), a hybrid's Profile, the Malware signature found.
+	Format, Profile, Malware string
 }
 
 // A group holds a report's findings of one level.

@@ -32,6 +32,12 @@ func newEnv(t testing.TB, tls bool) *env { return newEnvWith(t, tls, nil) }
 
 // newEnvWith is newEnv with the pages' configuration changed by set.
 func newEnvWith(t testing.TB, tls bool, set func(*Config)) *env {
+	return newEnvPipeline(t, tls, set, nil)
+}
+
+// newEnvPipeline is newEnvWith with the pipeline's configuration changed
+// by setPipe, if not nil.
+func newEnvPipeline(t testing.TB, tls bool, set func(*Config), setPipe func(*ingest.Config)) *env {
 	st, err := store.OpenFS(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +58,11 @@ operators:
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.pipe, err = ingest.New(ingest.Config{Store: st, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
+	pc := ingest.Config{Store: st, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }}
+	if setPipe != nil {
+		setPipe(&pc)
+	}
+	e.pipe, err = ingest.New(pc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,13 +19,19 @@ func (p *Pages) ops(w http.ResponseWriter, r *http.Request, _ ingest.Identity) {
 		p.backendError(w, r, err)
 		return
 	}
+	q, err := p.quarantine(r.Context()) // malware (hybrid.go)
+	if err != nil {
+		p.backendError(w, r, err)
+		return
+	}
 	now := p.cfg.Now()
 	p.render(w, r, http.StatusOK, "ops", "ops_title", struct {
 		S             ingest.Stats
 		At            time.Time
 		LoginFailures int         // this gateway's, in the last hour
 		Throttled     []throttled // addresses closed now
-	}{st, st.At.In(now.Location()), p.throttle.lastHour(now), p.throttle.throttledAddrs(now, 50)})
+		Quarantine    quarantined
+	}{st, st.At.In(now.Location()), p.throttle.lastHour(now), p.throttle.throttledAddrs(now, 50), q})
 }
 
 // clearingPage is the clearing page's data.

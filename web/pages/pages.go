@@ -43,6 +43,10 @@ type Backend interface {
 	SearchInbox(ctx context.Context, municipality string, q ingest.InboxQuery) ([]ingest.Outcome, string, error)
 	InboxEntry(ctx context.Context, municipality, id string) (ingest.Outcome, error)
 	Original(ctx context.Context, id string) (io.ReadCloser, error)
+	// InvoiceXML opens the invoice XML: the original, or a hybrid PDF's.
+	InvoiceXML(ctx context.Context, id string) (rc io.ReadCloser, size int, sum string, err error)
+	// Quarantine lists the submissions the malware scan found malware in.
+	Quarantine(ctx context.Context, after string, limit int) ([]ingest.Outcome, error)
 	Report(ctx context.Context, id string) (io.ReadCloser, error)
 	// View renders the invoice as a readable page in the language.
 	View(ctx context.Context, id, lang string) ([]byte, error)
@@ -181,6 +185,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /inbox/{id}/view", p.accounting(p.entryView))
 	mux.HandleFunc("GET /inbox/{id}/original", p.accounting(p.original))
 	mux.HandleFunc("GET /inbox/{id}/report", p.accounting(p.report))
+	mux.HandleFunc("GET /inbox/{id}/xml", p.accounting(p.invoiceXML))
 	mux.HandleFunc("POST /inbox/ack", p.csrf(p.accounting(p.ack)))
 	mux.HandleFunc("POST /inbox/zip", p.csrf(p.accounting(p.zipSelection)))
 	mux.HandleFunc("GET /inbox/zip", p.accounting(p.zipPeriod))
@@ -258,6 +263,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, code int, name, t
 // message renders the message page: a heading and a sentence.
 type message struct {
 	Heading, Text string // message keys
+	Detail        string // a sentence in the page's language, if any
 }
 
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, code int, key string) {
