@@ -151,7 +151,7 @@ var brcoCIIRules = append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharg
 			if len(r) > 2 {
 				r = r[:2]
 			}
-			return strings.Contains(clList("cii/BR-CO-09/0"), " "+string(r)+" ")
+			return strings.Contains(cen1315.list("cii/BR-CO-09/0"), " "+string(r)+" ")
 		}},
 	{ID: "BR-CO-03", Context: ciiModelHeaderTax,
 		Test: func(n *node) bool {

@@ -431,6 +431,26 @@ func SumCastDecimal(ctx *Node, elems []*Node, path string) (sum *big.Rat, ok boo
 	return sum, true
 }
 
+// SumCastFirstDecimal is sum(elems/xs:decimal(path[1])), as CEN 1.3.16
+// writes the CII -08 sums: the first value under each element cast to
+// xs:decimal (one that is no decimal raises on ctx), the decimals added. A
+// second value under one element is not read.
+func SumCastFirstDecimal(ctx *Node, elems []*Node, path string) (sum *big.Rat, ok bool) {
+	sum = new(big.Rat)
+	for _, e := range elems {
+		values := e.Strs(path)
+		if len(values) == 0 {
+			continue
+		}
+		d, ok := CastDecimal(ctx, values[:1])
+		if !ok {
+			return sum, false
+		}
+		sum.Add(sum, d)
+	}
+	return sum, true
+}
+
 // UntypedNumber is an untyped path used as an operand of arithmetic
 // (../ram:BasisAmount - 1, abs(x) * ram:RateApplicablePercent): the empty
 // sequence for none (ok false, no error: the result is empty); more than
