@@ -257,7 +257,9 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 
 	out := Outcome{ID: meta.ID, Channel: meta.Channel, ReceivedAt: meta.ReceivedAt}
 	start := time.Now()
-	rep, err := p.cfg.Validator.Validate(ctx, data, invoice.Options{Model: true})
+	// The release in force on the day of receipt judges (the report names
+	// it, so that the original can be judged again as it was).
+	rep, err := p.cfg.Validator.Validate(ctx, data, invoice.Options{Model: true, Received: meta.ReceivedAt})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %s: validate: %w", meta.ID, err)
 	}

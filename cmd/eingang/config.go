@@ -35,6 +35,9 @@ func effectiveConfig(cfg serveConfig) serveConfig {
 	if cfg.Instance == "" {
 		cfg.Instance = "eingang"
 	}
+	if cfg.Rules.Follow == "" {
+		cfg.Rules.Follow = "newer"
+	}
 	if cfg.Email != nil {
 		e := *cfg.Email
 		e.Mailboxes = append(e.Mailboxes[:0:0], e.Mailboxes...)
