@@ -128,16 +128,6 @@ func (r *Report) WriteText(w io.Writer, name string) error {
 		verdict = "REJECTED (" + r.RejectReason + ")"
 	}
 	b := fmt.Appendf(nil, "%s: %s\n", name, verdict)
-	if r.Release != "" {
-		b = fmt.Appendf(b, "  rules: release %s\n", r.Release)
-	}
-	if t := r.Transition; t != nil {
-		other := "ACCEPTED"
-		if !t.Accepted {
-			other = "REJECTED (" + t.RejectReason + ")"
-		}
-		b = fmt.Appendf(b, "  transition: release %s says %s\n", t.Release, other)
-	}
 	if r.Scenario != "" {
 		b = fmt.Appendf(b, "  scenario: %s\n", r.Scenario)
 	}
@@ -168,6 +158,16 @@ func (r *Report) WriteText(w io.Writer, name string) error {
 				b = fmt.Appendf(b, "      %s\n", f.MessageDE)
 			}
 		}
+	}
+	if r.Release != "" {
+		b = fmt.Appendf(b, "  rules: release %s\n", r.Release)
+	}
+	if t := r.Transition; t != nil {
+		other := "ACCEPTED"
+		if !t.Accepted {
+			other = "REJECTED (" + t.RejectReason + ")"
+		}
+		b = fmt.Appendf(b, "  transition: release %s says %s\n", t.Release, other)
 	}
 	_, err := w.Write(b)
 	return err
