@@ -146,6 +146,9 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 	if err != nil {
 		return nil, err
 	}
+	if other.Findings == nil {
+		other.Findings = []Finding{}
+	}
 	rep.Transition = &ReleaseVerdict{Release: also, Accepted: other.Accepted, RejectReason: other.RejectReason, Findings: other.Findings}
 	return rep, nil
 }
