@@ -154,8 +154,18 @@ func (s Schedule) start(r Release) time.Time {
 // t and, within a transition window, the other release that runs beside it
 // ("" otherwise). Before every release's start the first release judges.
 func (s Schedule) At(t time.Time) (files, also string) {
-	rels := Releases()
+	return s.at(s.order(Releases()), t)
+}
+
+// order returns rels sorted by the day each judges from under s.
+func (s Schedule) order(rels []Release) []Release {
+	rels = append([]Release(nil), rels...)
 	sort.SliceStable(rels, func(i, j int) bool { return s.start(rels[i]).Before(s.start(rels[j])) })
+	return rels
+}
+
+// at is At over rels, ordered by order.
+func (s Schedule) at(rels []Release, t time.Time) (files, also string) {
 	cur := 0
 	for i, r := range rels {
 		if !t.Before(s.start(r)) {

@@ -84,6 +84,13 @@ func TestReleaseChangeSet(t *testing.T) {
 			t.Errorf("2026-08-31: BR-TMP-2 (%s) is %s, want fatal", s, f)
 		}
 	}
+	for id := range docs20260831 {
+		if _, ubl := cur[key{id, syntaxUBL}]; !ubl {
+			if _, cii := cur[key{id, syntaxCII}]; !cii {
+				t.Errorf("2026-08-31 documents %s, which none of its rules has", id)
+			}
+		}
+	}
 	if releaseRules("1999-01-01") != nil {
 		t.Error("an unknown release has rules")
 	}

@@ -42,6 +42,7 @@ type Options struct {
 type Validator struct {
 	rules     map[string]*ruleSet // by release name
 	schedule  Schedule
+	releases  []Release // in the order schedule starts them
 	scenarios []scenario
 	limits    xmltree.Limits
 	parsers   *sync.Pool // of *xmltree.Parser: their buffers serve the next document
@@ -55,7 +56,7 @@ func NewValidator() *Validator {
 	for _, r := range Releases() {
 		rules[r.Name] = compile(releaseRules(r.Name))
 	}
-	return &Validator{rules: rules, scenarios: scenarios(), limits: xmltree.DefaultLimits,
+	return &Validator{rules: rules, releases: Schedule{}.order(Releases()), scenarios: scenarios(), limits: xmltree.DefaultLimits,
 		parsers: &sync.Pool{New: func() any { return xmltree.NewParser() }}}
 }
 
@@ -67,7 +68,7 @@ func (v *Validator) WithSchedule(s Schedule) (*Validator, error) {
 		return nil, err
 	}
 	c := *v
-	c.schedule = s
+	c.schedule, c.releases = s, s.order(Releases())
 	return &c, nil
 }
 
@@ -75,7 +76,7 @@ func (v *Validator) WithSchedule(s Schedule) (*Validator, error) {
 // received at t under v's schedule, and the one that runs beside it within
 // a transition window ("" otherwise).
 func (v *Validator) ReleaseAt(t time.Time) (files, also string) {
-	return v.schedule.At(t)
+	return v.schedule.at(v.releases, t)
 }
 
 // Limits bound what the parser accepts, so that no input can exhaust
@@ -136,7 +137,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		if at.IsZero() {
 			at = time.Now()
 		}
-		name, also = v.schedule.At(at)
+		name, also = v.schedule.at(v.releases, at)
 	}
 	rep, err := v.validate(ctx, data, opts, name)
 	if err != nil || also == "" {
