@@ -244,7 +244,7 @@ func (v *Validator) validate(ctx context.Context, data []byte, opts Options, nam
 		// scenarios, a dynamic error in it rejects the document (see
 		// RejectProcessingError).
 		var buf [numPatterns]pattern
-		patterns, en := patternsOf(buf[:0], t.syntax())
+		patterns, en := patternsOf(buf[:0], docSyntax(t))
 		var counted [numPatterns]bool
 		if runRules {
 			for i, p := range patterns {
