@@ -49,6 +49,11 @@ func newEnv(t testing.TB, maxBody int64, rate float64) *env {
 
 // newEnvStore is newEnv on the given store.
 func newEnvStore(t testing.TB, st store.Store, maxBody int64, rate float64) *env {
+	return newEnvWith(t, st, invoice.NewValidator(), maxBody, rate)
+}
+
+// newEnvWith is newEnv on the given store and validator.
+func newEnvWith(t testing.TB, st store.Store, v *invoice.Validator, maxBody int64, rate float64) *env {
 	e := &env{api: apiValidator(t)}
 	var hA, hB, hOps string
 	e.tokA, hA, _ = directory.NewToken()
@@ -66,7 +71,6 @@ operators:
 	}
 	reg := prometheus.NewRegistry()
 	m := ingest.NewMetrics(reg)
-	v := invoice.NewValidator()
 	e.pipe, err = ingest.New(ingest.Config{Store: st, Validator: v, Directory: func() *directory.Directory { return dir }, Metrics: m})
 	if err != nil {
 		t.Fatal(err)
