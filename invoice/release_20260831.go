@@ -101,9 +101,9 @@ func changes20260831() changeSet {
 			{ruleKey{"BR-51", syntaxCII}, func(n *node) bool { return utf8.RuneCountInString(n.NormStr("ram:ID")) <= 10 }},
 			{ruleKey{"BR-CO-11", syntaxCII}, ciiACTotal1316("ram:AllowanceTotalAmount", false)},
 			{ruleKey{"BR-CO-12", syntaxCII}, ciiACTotal1316("ram:ChargeTotalAmount", true)},
-			{ruleKey{"BR-CO-13", syntaxCII}, ciiTaxBasis1316},
+			{ruleKey{"BR-CO-13", syntaxCII}, ciiTaxBasis(ciiFirstDec)},
 			{ruleKey{"BR-CO-15", syntaxCII}, ciiGrandTotal1316},
-			{ruleKey{"BR-CO-16", syntaxCII}, ciiDuePayable1316},
+			{ruleKey{"BR-CO-16", syntaxCII}, ciiDuePayable(ciiFirstDec, func(n *node, path string) bool { return n.Has(path) })},
 			{ruleKey{"BR-CO-26", syntaxUBL}, ublSellerIdentified1316},
 			{ruleKey{"BR-B-02", syntaxUBL}, ublSplitPaymentNotStandard1316},
 			{ruleKey{"BR-DEC-01", syntaxCII}, brdecFirstOK("../ram:ActualAmount")},
@@ -297,42 +297,6 @@ func ciiACTotal1316(total string, charge bool) func(n *node) bool {
 		}
 		return xmltree.AnyUntypedEqRoundedSum(n, n.Strs(total), amounts)
 	}
-}
-
-// ciiTaxBasis1316 is BR-CO-13 of 1.3.16: BT-109 = BT-106 − BT-107 + BT-108,
-// each amount the first of its kind.
-func ciiTaxBasis1316(n *node) bool {
-	basis, ok1 := ciiFirstDec(n, "ram:TaxBasisTotalAmount")
-	lines, ok2 := ciiFirstDec(n, "ram:LineTotalAmount")
-	if !ok1 || !ok2 {
-		return false
-	}
-	a, okA := ciiFirstDec(n, "ram:AllowanceTotalAmount")
-	c, okC := ciiFirstDec(n, "ram:ChargeTotalAmount")
-	hasA, hasC := n.Has("ram:AllowanceTotalAmount"), n.Has("ram:ChargeTotalAmount")
-	eq := func(x *big.Rat) bool { return basis.Cmp(xmltree.RoundDec2(x)) == 0 }
-	return okA && okC && eq(ratAdd(ratSub(lines, a), c)) ||
-		okA && !hasC && eq(ratSub(lines, a)) ||
-		okC && !hasA && eq(ratAdd(lines, c)) ||
-		!hasC && !hasA && eq(lines)
-}
-
-// ciiDuePayable1316 is BR-CO-16 of 1.3.16: BT-115 = BT-112 − BT-113 +
-// BT-114, each amount the first of its kind; an absent (not a zero)
-// prepaid or rounding amount drops out.
-func ciiDuePayable1316(n *node) bool {
-	due, ok1 := ciiFirstDec(n, "ram:DuePayableAmount")
-	grand, ok2 := ciiFirstDec(n, "ram:GrandTotalAmount")
-	if !ok1 || !ok2 {
-		return false
-	}
-	p, okP := ciiFirstDec(n, "ram:TotalPrepaidAmount")
-	r, okR := ciiFirstDec(n, "ram:RoundingAmount")
-	hasP, hasR := n.Has("ram:TotalPrepaidAmount"), n.Has("ram:RoundingAmount")
-	return okP && okR && due.Cmp(ratAdd(ratSub(grand, p), r)) == 0 ||
-		okR && !hasP && due.Cmp(ratAdd(grand, r)) == 0 ||
-		okP && !hasR && due.Cmp(ratSub(grand, p)) == 0 ||
-		!hasP && !hasR && due.Cmp(grand) == 0
 }
 
 // ciiGrandTotal1316 is BR-CO-15 of 1.3.16: for each invoice currency, the
