@@ -304,3 +304,22 @@ func TestReleaseReproducible(t *testing.T) {
 		t.Errorf("only %d documents validated again", n)
 	}
 }
+
+// TestWithRelease checks that a validator pinned to a release judges by it
+// whatever the day, and that an unknown release is refused.
+func TestWithRelease(t *testing.T) {
+	for _, name := range []string{Release20260131, Release20260831} {
+		v, err := NewValidator().WithRelease(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []string{"2026-02-01", "2026-12-01"} {
+			if got, also := v.ReleaseAt(day(at)); got != name || also != "" {
+				t.Errorf("pinned to %s, on %s: %q, %q", name, at, got, also)
+			}
+		}
+	}
+	if _, err := NewValidator().WithRelease("2027-01-31"); err == nil {
+		t.Error("an unknown release pins")
+	}
+}

@@ -72,6 +72,19 @@ func (v *Validator) WithSchedule(s Schedule) (*Validator, error) {
 	return &c, nil
 }
 
+// WithRelease returns a copy of v that judges every document by release
+// name where Options name none, whatever the day: a validator of one
+// configuration, as a KoSIT daemon runs one.
+func (v *Validator) WithRelease(name string) (*Validator, error) {
+	r, err := LookupRelease(name)
+	if err != nil {
+		return nil, err
+	}
+	c := *v
+	c.schedule, c.releases = Schedule{}, []Release{r}
+	return &c, nil
+}
+
 // ReleaseAt returns the release that files the verdict of a document
 // received at t under v's schedule, and the one that runs beside it within
 // a transition window ("" otherwise).

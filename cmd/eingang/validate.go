@@ -26,7 +26,7 @@ import (
 // 1 any rejected, 2 usage or I/O error.
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := newFlags("validate", `usage: eingang validate [--format text|json|kosit] [--all-rules] [--rules NAME] [--output DIR] [--html] PATH...
-       eingang validate --daemon [--addr ADDR]
+       eingang validate --daemon [--addr ADDR] [--rules NAME]
 
 Validates XRechnung invoices (UBL 2.1 Invoice and CreditNote, UN/CEFACT CII)
 as the KoSIT reference validator does. A PATH is a file or a directory;
@@ -70,7 +70,16 @@ exit status:
 			return 2
 		}
 		log := slog.New(slog.NewTextHandler(stderr, nil))
-		done, err := startKosit(ctx, *addr, invoice.NewValidator(), log, 0, true)
+		dv := invoice.NewValidator()
+		if *rules != "" {
+			// The daemon runs one configuration, as the reference's does.
+			var err error
+			if dv, err = dv.WithRelease(*rules); err != nil {
+				fmt.Fprintf(stderr, "eingang validate: --rules: %v\n", err)
+				return 2
+			}
+		}
+		done, err := startKosit(ctx, *addr, dv, log, 0, true)
 		if err != nil {
 			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
 			return 2
