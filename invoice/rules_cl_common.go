@@ -3,6 +3,7 @@ package invoice
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 	"github.com/eingang/eingang/schemas"
@@ -21,11 +22,27 @@ const (
 	cen1316 cenEdition = "1.3.16"
 )
 
-// clRules returns the code list rules with the lists of edition ed, a row
-// an id: its UBL and its CII rule. Most test one element's value or
+// The code list rules of each edition, built once per process: their code
+// sets take milliseconds to build (Rec 20 has 2,000 codes), and every
+// validator's tables share them.
+var (
+	clRules1315 = sync.OnceValue(func() []ruleRow { return buildCLRules(cen1315) })
+	clRules1316 = sync.OnceValue(func() []ruleRow { return buildCLRules(cen1316) })
+)
+
+// clRules returns the code list rules with the lists of edition ed.
+func clRules(ed cenEdition) []ruleRow {
+	if ed == cen1316 {
+		return clRules1316()
+	}
+	return clRules1315()
+}
+
+// buildCLRules builds the code list rules with the lists of edition ed, a
+// row an id: its UBL and its CII rule. Most test one element's value or
 // attribute against the list of each syntax's own (ubl/<id>/0, cii/<id>/0):
 // their rows give each syntax's context alone.
-func clRules(ed cenEdition) []ruleRow {
+func buildCLRules(ed cenEdition) []ruleRow {
 	clSet, clList := ed.set, ed.list
 	clValues := func(id string, ubl, cii ruleContext) ruleRow { return clValuesIn(ed, id, ubl, cii) }
 	clAttrs := func(id, attr string, ubl, cii ruleContext) ruleRow { return clAttrsIn(ed, id, attr, ubl, cii) }
