@@ -19,10 +19,14 @@ build:
 # inputs: the XML Schemas in $(SHARED)/xsd, and the CEN validation artefacts
 # in CEN_ARTEFACTS, a copy of github.com/ConnectingEurope/eInvoicing-EN16931
 # at tag validation-1.3.15 that the project does not keep
-# (make generate CEN_ARTEFACTS=/path/to/eInvoicing-EN16931).
+# (make generate CEN_ARTEFACTS=/path/to/eInvoicing-EN16931), and in
+# CEN_ARTEFACTS_1316 a copy at tag validation-1.3.16, whose changed code lists
+# the rule release 2026-08-31 carries (schemas/codelists_1316_gen.go).
 CEN_ARTEFACTS ?=
+CEN_ARTEFACTS_1316 ?=
 generate:
-	EINGANG_SHARED=$(abspath $(SHARED)) CEN_ARTEFACTS=$(if $(CEN_ARTEFACTS),$(abspath $(CEN_ARTEFACTS))) $(GO) generate ./...
+	EINGANG_SHARED=$(abspath $(SHARED)) CEN_ARTEFACTS=$(if $(CEN_ARTEFACTS),$(abspath $(CEN_ARTEFACTS))) \
+		CEN_ARTEFACTS_1316=$(if $(CEN_ARTEFACTS_1316),$(abspath $(CEN_ARTEFACTS_1316))) $(GO) generate ./...
 
 # vet runs go vet and staticcheck (pinned; from the Go module proxy).
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2

@@ -325,7 +325,9 @@ func (p *Pipeline) judge(ctx context.Context, meta Meta, xml []byte) (*invoice.R
 		}}}, nil
 	}
 	start := time.Now()
-	rep, err := p.cfg.Validator.Validate(ctx, xml, invoice.Options{Model: true})
+	// The release in force on the day of receipt judges (the report names
+	// it, so that the original can be judged again as it was).
+	rep, err := p.cfg.Validator.Validate(ctx, xml, invoice.Options{Model: true, Received: meta.ReceivedAt})
 	if err != nil {
 		return nil, err
 	}

@@ -110,3 +110,18 @@ func BenchmarkLarge10MB(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReleases validates the test suite and the whole corpus (all
+// rules) under each release the validator carries, to compare the cost of
+// a release with the others and with BenchmarkTestsuite and
+// BenchmarkCorpus (the release in force).
+func BenchmarkReleases(b *testing.B) {
+	for _, r := range Releases() {
+		b.Run(r.Name+"/testsuite", func(b *testing.B) {
+			benchDocs(b, corpus(b, "xrechnung-testsuite"), Options{Release: r.Name})
+		})
+		b.Run(r.Name+"/corpus", func(b *testing.B) {
+			benchDocs(b, corpus(b, ""), Options{AllRules: true, Release: r.Name})
+		})
+	}
+}

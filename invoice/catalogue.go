@@ -33,15 +33,15 @@ var catalogues = []map[string]ruleDoc{
 	xrDocs,                                   // catalogue_xr.go
 }
 
-// document fills in each rule's flag and messages from the catalogue,
-// where the definition does not give them.
-func document(rules []rule) []rule {
+// documentWith fills in each rule's flag and messages from the catalogue
+// lookup returns, where the definition does not give them.
+func documentWith(rules []rule, lookup func(id string) (ruleDoc, bool)) []rule {
 	for i := range rules {
 		r := &rules[i]
 		if r.ID == "" || r.Flag != "" && r.Message != "" {
 			continue
 		}
-		d, ok := lookupDoc(r.ID)
+		d, ok := lookup(r.ID)
 		if !ok {
 			panic(fmt.Sprintf("invoice: rule %s has neither a catalogue entry nor its own message", r.ID))
 		}

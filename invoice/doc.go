@@ -15,6 +15,12 @@
 // its kin are the specification identifiers (BT-24) the configuration
 // knows.
 //
+// Rule releases: Releases lists the releases the validator carries (each
+// with its parts, start day and changes, rule by rule), Options.Release
+// names the one that judges, and otherwise a Schedule (Validator.WithSchedule)
+// picks it by the document's day of receipt, with an optional transition
+// window in which two run (Report.Transition).
+//
 // The rules themselves are internal. The BR, BR-DEC, BR-CL, PEPPOL and
 // XRechnung families have one table in rules_<family>_common.go, a row an
 // id with its UBL and its CII context and test, where a test both syntaxes
@@ -24,6 +30,12 @@
 // VAT categories) and of the syntax families, with their shared helpers in
 // rules_<family>_common.go. What each rule id
 // means (its flag and messages, once for both syntaxes) is in
-// catalogue_<family>.go. The XML parser and path engine are in
-// invoice/internal/xmltree.
+// catalogue_<family>.go. The engine that runs them is engine.go (rules,
+// contexts, patterns, compiling and running a table), families.go (the
+// families' tables in the reference's order), catalogue.go and
+// evidence.go; release.go holds what a release is and how its changes
+// apply, and release_<name>.go what each release after the first changes.
+// The XML parser and path engine are in invoice/internal/xmltree, the
+// EN 16931 model in invoice/internal/model and the readable view in
+// invoice/internal/view.
 package invoice

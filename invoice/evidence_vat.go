@@ -145,7 +145,7 @@ func vatCIIEvidence() map[string]explainer {
 				}
 				rate = d
 			}
-			base, ok := ciiVATBase(n.Root(), code, rate)
+			base, ok := ciiVATBase(n.Root(), code, rate, cen1315)
 			if !ok {
 				return nil // an amount that is no decimal, or two: the rule raised
 			}

@@ -25,13 +25,27 @@ type Report struct {
 	// DocType is ubl-invoice, ubl-creditnote, cii or unknown.
 	DocType string `json:"doc_type"`
 	// CustomizationID is BT-24 as found in the document.
-	CustomizationID string    `json:"customization_id"`
-	Findings        []Finding `json:"findings"`
+	CustomizationID string `json:"customization_id"`
+	// Release names the rule release that judged (Releases).
+	Release  string    `json:"release"`
+	Findings []Finding `json:"findings"`
+	// Transition holds, within a transition window, the verdict of the
+	// other release that ran beside the one that judged; nil otherwise.
+	Transition *ReleaseVerdict `json:"transition,omitempty"`
 	// Invoice is the document's EN 16931 model, where it is a UBL or CII
 	// invoice, whatever the verdict.
 	Invoice *Invoice `json:"-"`
 	// Duration is the time validation took.
 	Duration time.Duration `json:"-"`
+}
+
+// A ReleaseVerdict is the verdict of a release that ran beside the one
+// that judged.
+type ReleaseVerdict struct {
+	Release      string    `json:"release"`
+	Accepted     bool      `json:"accepted"`
+	RejectReason string    `json:"reject_reason"`
+	Findings     []Finding `json:"findings"`
 }
 
 // MarshalJSON writes the report with reject_reason and scenario null where
@@ -144,6 +158,16 @@ func (r *Report) WriteText(w io.Writer, name string) error {
 				b = fmt.Appendf(b, "      %s\n", f.MessageDE)
 			}
 		}
+	}
+	if r.Release != "" {
+		b = fmt.Appendf(b, "  rules: release %s\n", r.Release)
+	}
+	if t := r.Transition; t != nil {
+		other := "ACCEPTED"
+		if !t.Accepted {
+			other = "REJECTED (" + t.RejectReason + ")"
+		}
+		b = fmt.Appendf(b, "  transition: release %s says %s\n", t.Release, other)
 	}
 	_, err := w.Write(b)
 	return err

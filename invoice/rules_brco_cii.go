@@ -39,37 +39,8 @@ var brcoCIIRules = append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharg
 			}
 			return xmltree.AnyUntypedEqRoundedSum(n, n.Strs("ram:ChargeTotalAmount"), amounts)
 		}},
-	{ID: "BR-CO-13", Context: ciiModelTotals,
-		Test: func(n *node) bool {
-			basis, ok1 := brcoDec(n, "ram:TaxBasisTotalAmount")
-			lines, ok2 := brcoDec(n, "ram:LineTotalAmount")
-			if !ok1 || !ok2 {
-				return false
-			}
-			a, okA := brcoDec(n, "ram:AllowanceTotalAmount")
-			c, okC := brcoDec(n, "ram:ChargeTotalAmount")
-			hasA, hasC := n.Has("ram:AllowanceTotalAmount"), n.Has("ram:ChargeTotalAmount")
-			eq := func(x *big.Rat) bool { return basis.Cmp(xmltree.RoundDec2(x)) == 0 }
-			return okA && okC && eq(ratAdd(ratSub(lines, a), c)) ||
-				okA && !hasC && eq(ratSub(lines, a)) ||
-				okC && !hasA && eq(ratAdd(lines, c)) ||
-				!hasC && !hasA && eq(lines)
-		}},
-	{ID: "BR-CO-16", Context: ciiModelTotals,
-		Test: func(n *node) bool {
-			due, ok1 := brcoDec(n, "ram:DuePayableAmount")
-			grand, ok2 := brcoDec(n, "ram:GrandTotalAmount")
-			if !ok1 || !ok2 {
-				return false
-			}
-			p, okP := brcoDec(n, "ram:TotalPrepaidAmount")
-			r, okR := brcoDec(n, "ram:RoundingAmount")
-			tp, tr := brcoDecTruthy(n, "ram:TotalPrepaidAmount"), brcoDecTruthy(n, "ram:RoundingAmount")
-			return okP && okR && due.Cmp(ratAdd(ratSub(grand, p), r)) == 0 ||
-				okR && !tp && due.Cmp(ratAdd(grand, r)) == 0 ||
-				okP && !tr && due.Cmp(ratSub(grand, p)) == 0 ||
-				!tp && !tr && due.Cmp(grand) == 0
-		}},
+	{ID: "BR-CO-13", Context: ciiModelTotals, Test: ciiTaxBasis(brcoDec)},
+	{ID: "BR-CO-16", Context: ciiModelTotals, Test: ciiDuePayable(brcoDec, brcoDecTruthy)},
 	{ID: "BR-CO-15", Context: ciiModelRoot,
 		Test: func(n *node) bool {
 			sum := n.First("//ram:SpecifiedTradeSettlementHeaderMonetarySummation")
@@ -151,7 +122,7 @@ var brcoCIIRules = append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharg
 			if len(r) > 2 {
 				r = r[:2]
 			}
-			return strings.Contains(clList("cii/BR-CO-09/0"), " "+string(r)+" ")
+			return strings.Contains(cen1315.list("cii/BR-CO-09/0"), " "+string(r)+" ")
 		}},
 	{ID: "BR-CO-03", Context: ciiModelHeaderTax,
 		Test: func(n *node) bool {
@@ -185,4 +156,50 @@ func brcoCIIACAmounts(r *node, charge bool) (amounts []string, any bool) {
 func brcoDecTruthy(n *node, path string) bool {
 	d, ok := brcoDec(n, path)
 	return ok && d.Sign() != 0
+}
+
+// A decReader reads xs:decimal(path) from n: the decimal, and whether one
+// was read (false where absent, or where the cast raised on n).
+type decReader func(n *node, path string) (*big.Rat, bool)
+
+// ciiTaxBasis is BR-CO-13: BT-109 = BT-106 − BT-107 + BT-108, rounded, the
+// allowances and charges dropping out where absent; dec reads each amount
+// (1.3.15 casts the element, 1.3.16 its first).
+func ciiTaxBasis(dec decReader) func(n *node) bool {
+	return func(n *node) bool {
+		basis, ok1 := dec(n, "ram:TaxBasisTotalAmount")
+		lines, ok2 := dec(n, "ram:LineTotalAmount")
+		if !ok1 || !ok2 {
+			return false
+		}
+		a, okA := dec(n, "ram:AllowanceTotalAmount")
+		c, okC := dec(n, "ram:ChargeTotalAmount")
+		hasA, hasC := n.Has("ram:AllowanceTotalAmount"), n.Has("ram:ChargeTotalAmount")
+		eq := func(x *big.Rat) bool { return basis.Cmp(xmltree.RoundDec2(x)) == 0 }
+		return okA && okC && eq(ratAdd(ratSub(lines, a), c)) ||
+			okA && !hasC && eq(ratSub(lines, a)) ||
+			okC && !hasA && eq(ratAdd(lines, c)) ||
+			!hasC && !hasA && eq(lines)
+	}
+}
+
+// ciiDuePayable is BR-CO-16: BT-115 = BT-112 − BT-113 + BT-114, the
+// prepaid and rounding amounts dropping out where given says they are not
+// given (1.3.15: not(xs:decimal(x)), absent or zero; 1.3.16: not(x),
+// absent); dec reads each amount.
+func ciiDuePayable(dec decReader, given func(n *node, path string) bool) func(n *node) bool {
+	return func(n *node) bool {
+		due, ok1 := dec(n, "ram:DuePayableAmount")
+		grand, ok2 := dec(n, "ram:GrandTotalAmount")
+		if !ok1 || !ok2 {
+			return false
+		}
+		p, okP := dec(n, "ram:TotalPrepaidAmount")
+		r, okR := dec(n, "ram:RoundingAmount")
+		tp, tr := given(n, "ram:TotalPrepaidAmount"), given(n, "ram:RoundingAmount")
+		return okP && okR && due.Cmp(ratAdd(ratSub(grand, p), r)) == 0 ||
+			okR && !tp && due.Cmp(ratAdd(grand, r)) == 0 ||
+			okP && !tr && due.Cmp(ratSub(grand, p)) == 0 ||
+			!tp && !tr && due.Cmp(grand) == 0
+	}
 }

@@ -16,7 +16,7 @@ func brcoPrefixOK(id string) bool {
 	if len(r) > 2 {
 		r = r[:2]
 	}
-	return strings.Contains(clList("ubl/BR-CO-09/0"), string(r))
+	return strings.Contains(cen1315.list("ubl/BR-CO-09/0"), string(r))
 }
 
 // brcoSumRound2 is round(sum(…/xs:decimal(x)) * 10 * 10) div 100 over one

@@ -34,8 +34,8 @@ func clNoteSubject(list string) func(n *node) bool {
 
 // ublTypeCodeListed is BR-CL-01: an invoice type code of the invoice list,
 // a credit note type code of the credit note list.
-func ublTypeCodeListed() func(*node) bool {
-	invoice, creditNote := clSet("ubl/BR-CL-01/0"), clSet("ubl/BR-CL-01/1")
+func ublTypeCodeListed(ed cenEdition) func(*node) bool {
+	invoice, creditNote := ed.set("ubl/BR-CL-01/0"), ed.set("ubl/BR-CL-01/1")
 	return func(n *node) bool {
 		if n.Local == "InvoiceTypeCode" {
 			return clIn(n.Value(), invoice)
@@ -46,8 +46,8 @@ func ublTypeCodeListed() func(*node) bool {
 
 // ublPartySchemeListed is BR-CL-10: a party identifier's scheme is an ICD
 // code, or, for the seller and the payee, SEPA.
-func ublPartySchemeListed() func(*node) bool {
-	icd, sepa := clSet("ubl/BR-CL-10/0"), clSet("ubl/BR-CL-10/1")
+func ublPartySchemeListed(ed cenEdition) func(*node) bool {
+	icd, sepa := ed.set("ubl/BR-CL-10/0"), ed.set("ubl/BR-CL-10/1")
 	return func(n *node) bool {
 		s, _ := n.Attr("schemeID")
 		if clIn(s, icd) {

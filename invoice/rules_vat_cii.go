@@ -52,7 +52,10 @@ func ciiPartiesO(r *node) bool {
 // amount is cast on its own (xmltree.SumCastDecimal): two of them (CII D16B
 // allows any number) or one that is no decimal raise the reference's
 // dynamic error on r, and ok is false.
-func ciiVATBase(r *node, code string, rate *big.Rat) (base *big.Rat, ok bool) {
+//
+// From edition 1.3.16 on, each allowance's and charge's amount is
+// ram:ActualAmount[1]: a second one is not read.
+func ciiVATBase(r *node, code string, rate *big.Rat, ed cenEdition) (base *big.Rat, ok bool) {
 	// ram:…Tax/xs:decimal(ram:RateApplicablePercent) = $rate, after the
 	// category code (and before it, in the allowances, the indicator).
 	rateOK := func(taxes []*node) bool {
@@ -84,8 +87,12 @@ func ciiVATBase(r *node, code string, rate *big.Rat) (base *big.Rat, ok bool) {
 		}
 	}
 	l, ok1 := xmltree.SumCastDecimal(r, lines, "ram:LineTotalAmount")
-	c, ok2 := xmltree.SumCastDecimal(r, charges, "ram:ActualAmount")
-	a, ok3 := xmltree.SumCastDecimal(r, allowances, "ram:ActualAmount")
+	sumAmounts := xmltree.SumCastDecimal
+	if ed != cen1315 {
+		sumAmounts = xmltree.SumCastFirstDecimal
+	}
+	c, ok2 := sumAmounts(r, charges, "ram:ActualAmount")
+	a, ok3 := sumAmounts(r, allowances, "ram:ActualAmount")
 	if !ok1 || !ok2 || !ok3 {
 		return nil, false
 	}
@@ -112,7 +119,7 @@ func ciiCastIndicators(ctx *node) {
 
 // ciiVATNear is the -08 rule of AE, E, G, IC, Z: basis − 1 < Σ < basis + 1
 // (double arithmetic), for the breakdown the category code n belongs to.
-func ciiVATNear(code string) func(n *node) bool {
+func ciiVATNear(code string, ed cenEdition) func(n *node) bool {
 	return func(n *node) bool {
 		// ../ram:BasisAmount - 1: none leaves the comparison empty
 		// (false, the sums unread); two, or one that is no number, stop
@@ -121,7 +128,7 @@ func ciiVATNear(code string) func(n *node) bool {
 		if !ok {
 			return false
 		}
-		base, ok := ciiVATBase(n.Root(), code, nil)
+		base, ok := ciiVATBase(n.Root(), code, nil, ed)
 		if !ok {
 			return false
 		}
@@ -132,14 +139,14 @@ func ciiVATNear(code string) func(n *node) bool {
 
 // ciiVATEqualsPerRate is BR-S-08: for the breakdown's rate, the basis equals
 // Σ (double comparison).
-func ciiVATEqualsPerRate(code string) func(n *node) bool {
+func ciiVATEqualsPerRate(code string, ed cenEdition) func(n *node) bool {
 	return func(n *node) bool {
 		for _, rs := range n.Parent.Strs("ram:RateApplicablePercent") {
 			rate, ok := xmltree.CastDecimal(n, []string{rs}) // ../ram:RateApplicablePercent/xs:decimal(.)
 			if !ok {
 				return false
 			}
-			base, ok := ciiVATBase(n.Root(), code, rate)
+			base, ok := ciiVATBase(n.Root(), code, rate, ed)
 			if !ok {
 				return false
 			}
@@ -151,8 +158,9 @@ func ciiVATEqualsPerRate(code string) func(n *node) bool {
 	}
 }
 
-// ciiVATRules builds the category rules for CII.
-func ciiVATRules() []rule {
+// ciiVATRules builds the category rules for CII as edition ed of the CEN
+// artefacts has them (they differ in the -08 sums).
+func ciiVATRules(ed cenEdition) []rule {
 	var rules []rule
 	r := func(id string, ctx ruleContext, test func(*node) bool) {
 		rules = append(rules, rule{ID: id, Context: ctx, Test: test})
@@ -217,7 +225,7 @@ func ciiVATRules() []rule {
 	always := func(*node) bool { return true }
 
 	// AE: reverse charge.
-	r("BR-AE-08", hdrCode(178, "AE", true), ciiVATNear("AE"))
+	r("BR-AE-08", hdrCode(178, "AE", true), ciiVATNear("AE", ed))
 	r("BR-AE-09", hdrCode(178, "AE", true), calcZero("../ram:CalculatedAmount"))
 	r("BR-AE-10", hdrCode(178, "AE", true), reasons("../"))
 	r("BR-AE-03", acTax(183, "AE", false), parties(ciiPartiesAE))
@@ -227,7 +235,7 @@ func ciiVATRules() []rule {
 	r("BR-AE-02", lineTax(191, "AE"), parties(ciiPartiesAE))
 	r("BR-AE-05", lineTax(191, "AE"), rate(zero))
 	// L: IGIC.
-	r("BR-AF-08", hdrTax(195, "L"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "L") })
+	r("BR-AF-08", hdrTax(195, "L"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "L", ed) })
 	r("BR-AF-09", hdrTax(195, "L"), always)
 	r("BR-AF-10", hdrTax(195, "L"), noReasons(""))
 	r("BR-AF-02", lineTax(200, "L"), parties(ciiPartiesSeller))
@@ -237,7 +245,7 @@ func ciiVATRules() []rule {
 	r("BR-AF-04", acTax(208, "L", true), parties(ciiPartiesSeller))
 	igic("BR-AF-07", acTax(208, "L", true), "a charge (BT-103)", "eines Zuschlags (BT-103)")
 	// M: IPSI.
-	r("BR-AG-08", hdrTax(212, "M"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "M") })
+	r("BR-AG-08", hdrTax(212, "M"), func(n *node) bool { return ciiVATEqualsPerRateAt(n, "M", ed) })
 	r("BR-AG-09", hdrTax(212, "M"), always)
 	r("BR-AG-10", hdrTax(212, "M"), noReasons(""))
 	r("BR-AG-02", lineTax(217, "M"), parties(ciiPartiesSeller))
@@ -247,7 +255,7 @@ func ciiVATRules() []rule {
 	r("BR-AG-04", acTax(225, "M", true), parties(ciiPartiesSeller))
 	r("BR-AG-07", acTax(225, "M", true), rate(nonNeg))
 	// E: exempt.
-	r("BR-E-08", hdrCode(229, "E", true), ciiVATNear("E"))
+	r("BR-E-08", hdrCode(229, "E", true), ciiVATNear("E", ed))
 	r("BR-E-09", hdrCode(229, "E", true), calcZero("../ram:CalculatedAmount"))
 	r("BR-E-10", hdrCode(229, "E", true), reasons("../"))
 	r("BR-E-03", acTax(234, "E", false), parties(ciiPartiesSeller))
@@ -257,7 +265,7 @@ func ciiVATRules() []rule {
 	r("BR-E-02", lineTax(242, "E"), parties(ciiPartiesSeller))
 	r("BR-E-05", lineTax(242, "E"), rate(zero))
 	// G: export.
-	r("BR-G-08", hdrCode(246, "G", true), ciiVATNear("G"))
+	r("BR-G-08", hdrCode(246, "G", true), ciiVATNear("G", ed))
 	r("BR-G-09", hdrCode(246, "G", true), calcZero("../ram:CalculatedAmount"))
 	r("BR-G-10", hdrCode(246, "G", true), reasons("../"))
 	r("BR-G-03", acTax(251, "G", false), parties(ciiPartiesG))
@@ -268,7 +276,7 @@ func ciiVATRules() []rule {
 	r("BR-G-05", lineTax(259, "G"), rate(zero))
 	// K: intra-community.
 	icHdr := hdrCode(263, "K", true)
-	r("BR-IC-08", icHdr, ciiVATNear("K"))
+	r("BR-IC-08", icHdr, ciiVATNear("K", ed))
 	r("BR-IC-09", icHdr, calcZero("../ram:CalculatedAmount"))
 	r("BR-IC-10", icHdr, reasons("../"))
 	r("BR-IC-11", icHdr, func(n *node) bool {
@@ -288,7 +296,7 @@ func ciiVATRules() []rule {
 	oHdr := hdrTax(282, "O")
 	r("BR-O-08", oHdr, func(n *node) bool {
 		ciiCastIndicators(n)
-		base, ok := ciiVATBase(n.Root(), "O", nil)
+		base, ok := ciiVATBase(n.Root(), "O", nil, ed)
 		return ok && xmltree.AnyUntypedCmpDouble(n, n.Strs("ram:BasisAmount"), xmltree.OpEq, ratFloat(base))
 	})
 	r("BR-O-09", oHdr, calcZero("ram:CalculatedAmount"))
@@ -317,7 +325,7 @@ func ciiVATRules() []rule {
 	r("BR-O-05", lineTax(299, "O"), noRate)
 	// S: standard rate.
 	sHdr := hdrCode(303, "S", false)
-	r("BR-S-08", sHdr, ciiVATEqualsPerRate("S"))
+	r("BR-S-08", sHdr, ciiVATEqualsPerRate("S", ed))
 	r("BR-S-09", sHdr, func(n *node) bool {
 		// abs(xs:decimal(../ram:CalculatedAmount)) - 1 < round(abs(
 		// xs:decimal(../ram:BasisAmount)) * ../ram:RateApplicablePercent)
@@ -348,7 +356,7 @@ func ciiVATRules() []rule {
 		if n.Parent.Has("ram:BasisAmount") { // (() - 1 < ...) is false before the sums are read
 			ciiCastIndicators(n)
 		}
-		return ciiVATNear("Z")(n)
+		return ciiVATNear("Z", ed)(n)
 	})
 	r("BR-Z-09", zHdr, calcZero("../ram:CalculatedAmount"))
 	r("BR-Z-10", zHdr, noReasons("../"))
@@ -390,8 +398,8 @@ func ciiVATRules() []rule {
 
 // ciiVATEqualsPerRateAt is BR-AF-08/AG-08: their context is the breakdown,
 // whose ../ram:RateApplicablePercent does not exist, so the rule holds.
-func ciiVATEqualsPerRateAt(n *node, code string) bool {
-	return len(n.Strs("../ram:RateApplicablePercent")) == 0 || ciiVATEqualsPerRate(code)(n.First("ram:CategoryCode"))
+func ciiVATEqualsPerRateAt(n *node, code string, ed cenEdition) bool {
+	return len(n.Strs("../ram:RateApplicablePercent")) == 0 || ciiVATEqualsPerRate(code, ed)(n.First("ram:CategoryCode"))
 }
 
 // ciiCountCat counts the elements at path with ram:CategoryCode = code.

@@ -1,6 +1,9 @@
 package invoice
 
-import "github.com/eingang/eingang/invoice/internal/xmltree"
+import (
+	"github.com/eingang/eingang/invoice/internal/model"
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
 
 // Specification identifiers (BT-24) the XRechnung configuration knows.
 const (
@@ -10,31 +13,8 @@ const (
 	SpecCVD       = SpecXRechnung + "#compliant#urn:xeinkauf.de:kosit:xrechnung:cvd_0.9"
 )
 
-// A DocType is the kind of document by its root element.
-type DocType uint8
-
-// The document types.
-const (
-	UnknownDoc DocType = iota
-	UBLInvoice
-	UBLCreditNote
-	CIIInvoice
-)
-
-func (t DocType) String() string {
-	switch t {
-	case UBLInvoice:
-		return "ubl-invoice"
-	case UBLCreditNote:
-		return "ubl-creditnote"
-	case CIIInvoice:
-		return "cii"
-	}
-	return "unknown"
-}
-
-// syntax reports the document type's syntax.
-func (t DocType) syntax() syntax {
+// docSyntax reports the document type's syntax.
+func docSyntax(t DocType) syntax {
 	switch t {
 	case UBLInvoice, UBLCreditNote:
 		return syntaxUBL
@@ -44,17 +24,8 @@ func (t DocType) syntax() syntax {
 	return 0
 }
 
-func docTypeOf(root *node) DocType {
-	switch {
-	case root.Space == xmltree.NSInvoice && root.Local == "Invoice":
-		return UBLInvoice
-	case root.Space == xmltree.NSCreditNote && root.Local == "CreditNote":
-		return UBLCreditNote
-	case root.Space == xmltree.NSRSM && root.Local == "CrossIndustryInvoice":
-		return CIIInvoice
-	}
-	return UnknownDoc
-}
+// docTypeOf returns the document type of a parsed document.
+func docTypeOf(root *node) DocType { return model.TypeOf(root) }
 
 // A scenario is one scenario of the XRechnung validator configuration: the
 // document type and specification identifier it matches, the rule sets it

@@ -69,7 +69,7 @@ func (c *structureCheck) expected(p *schemas.Particle, kids []*node, pos int) []
 // validateStructure checks the document against the structure of its syntax.
 func validateStructure(root *node, t DocType) []Finding {
 	c := &structureCheck{}
-	switch t.syntax() {
+	switch docSyntax(t) {
 	case syntaxUBL:
 		c.s = schemas.UBL()
 	case syntaxCII:

@@ -29,21 +29,67 @@ type Options struct {
 	AllRules bool
 	// Model reads the document's EN 16931 model into Report.Invoice.
 	Model bool
+	// Release names the rule release that judges (Releases lists them);
+	// where empty, the validator's Schedule picks it by Received.
+	Release string
+	// Received is the document's date of receipt, by which the Schedule
+	// picks the release where Release is empty; zero means now.
+	Received time.Time
 }
 
 // A Validator validates documents against the XRechnung configuration. It
 // is safe for concurrent use.
 type Validator struct {
-	rules     *ruleSet
+	rules     map[string]*ruleSet // by release name
+	schedule  Schedule
+	releases  []Release // in the order schedule starts them
 	scenarios []scenario
 	limits    xmltree.Limits
 	parsers   *sync.Pool // of *xmltree.Parser: their buffers serve the next document
 }
 
-// NewValidator compiles the rule table. Compile once, validate many times.
+// NewValidator compiles the rule table of every release it carries.
+// Compile once, validate many times. It judges by the releases' own start
+// days until WithSchedule says otherwise.
 func NewValidator() *Validator {
-	return &Validator{rules: compile(allRules()), scenarios: scenarios(), limits: xmltree.DefaultLimits,
+	rules := map[string]*ruleSet{}
+	for _, r := range Releases() {
+		rules[r.Name] = compile(releaseRules(r.Name))
+	}
+	return &Validator{rules: rules, releases: Schedule{}.order(Releases()), scenarios: scenarios(), limits: xmltree.DefaultLimits,
 		parsers: &sync.Pool{New: func() any { return xmltree.NewParser() }}}
+}
+
+// WithSchedule returns a copy of v that picks the release by s where
+// Options name none. It reports a schedule that names a release v does
+// not carry.
+func (v *Validator) WithSchedule(s Schedule) (*Validator, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	c := *v
+	c.schedule, c.releases = s, s.order(Releases())
+	return &c, nil
+}
+
+// WithRelease returns a copy of v that judges every document by release
+// name where Options name none, whatever the day: a validator of one
+// configuration, as a KoSIT daemon runs one.
+func (v *Validator) WithRelease(name string) (*Validator, error) {
+	r, err := LookupRelease(name)
+	if err != nil {
+		return nil, err
+	}
+	c := *v
+	c.schedule, c.releases = Schedule{}, []Release{r}
+	return &c, nil
+}
+
+// ReleaseAt returns the release that files the verdict of a document
+// received at t under v's schedule, and the one that runs beside it within
+// a transition window ("" otherwise).
+func (v *Validator) ReleaseAt(t time.Time) (files, also string) {
+	return v.schedule.at(v.releases, t)
 }
 
 // Limits bound what the parser accepts, so that no input can exhaust
@@ -87,19 +133,52 @@ func Validate(ctx context.Context, data []byte) (*Report, error) {
 // order: the EN 16931 rules first (the first en), then XRechnung's.
 func patternsOf(dst []pattern, s syntax) (patterns []pattern, en int) {
 	if s == syntaxUBL {
-		return append(dst, patUBLModel, patUBLSyntax, patUBLCodes, patXRUBLPeppolEmpty, patXRUBLPeppol, patXRUBL, patXRUBLExtension, patXRUBLCVD), 3
+		return append(dst, patUBLModel, patUBLSyntax, patUBLCodes, patXRUBLPeppolEmpty, patXRUBLPeppol, patXRUBL, patXRUBLExtension, patXRUBLCVD, patXRUBLDates), 3
 	}
-	return append(dst, patCIIModel, patCIISyntax, patCIICodes, patXRCIIPeppol, patXRCIIPeppolEmpty, patXRCIIPeppolPrice, patXRCII, patXRCIIExtension, patXRCIICVD), 3
+	return append(dst, patCIIModel, patCIISyntax, patCIICodes, patXRCIIPeppol, patXRCIIPeppolEmpty, patXRCIIPeppolPrice, patXRCII, patXRCIIExtension, patXRCIICVD, patXRCIIDates), 3
 }
 
-// Validate validates one document. The error is non-nil only when ctx ends
-// first; every problem of the document itself is a finding in the report.
+// Validate validates one document under the release opts name, or else
+// the one v's schedule picks for its date of receipt; within a transition
+// window the report's Transition holds the other release's verdict. The
+// error is non-nil when ctx ends first or opts name a release v does not
+// carry; every problem of the document itself is a finding in the report.
 func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*Report, error) {
+	name, also := opts.Release, ""
+	if name == "" {
+		at := opts.Received
+		if at.IsZero() {
+			at = time.Now()
+		}
+		name, also = v.schedule.at(v.releases, at)
+	}
+	rep, err := v.validate(ctx, data, opts, name)
+	if err != nil || also == "" {
+		return rep, err
+	}
+	other, err := v.validate(ctx, data, Options{AllRules: opts.AllRules}, also)
+	if err != nil {
+		return nil, err
+	}
+	if other.Findings == nil {
+		other.Findings = []Finding{}
+	}
+	rep.Transition = &ReleaseVerdict{Release: also, Accepted: other.Accepted, RejectReason: other.RejectReason, Findings: other.Findings}
+	return rep, nil
+}
+
+// validate validates one document under the release name.
+func (v *Validator) validate(ctx context.Context, data []byte, opts Options, name string) (*Report, error) {
 	start := time.Now()
+	rs, ok := v.rules[name]
+	if !ok {
+		_, err := LookupRelease(name)
+		return nil, fmt.Errorf("invoice: validate: %w", err)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
-	rep := &Report{DocType: UnknownDoc.String()}
+	rep := &Report{DocType: UnknownDoc.String(), Release: name}
 	defer func() { rep.Duration = time.Since(start) }()
 
 	// Nothing of the tree outlives this call (findings and the model hold
@@ -178,7 +257,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 		// scenarios, a dynamic error in it rejects the document (see
 		// RejectProcessingError).
 		var buf [numPatterns]pattern
-		patterns, en := patternsOf(buf[:0], t.syntax())
+		patterns, en := patternsOf(buf[:0], docSyntax(t))
 		var counted [numPatterns]bool
 		if runRules {
 			for i, p := range patterns {
@@ -186,7 +265,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 			}
 		}
 		stopped := false
-		for _, h := range v.rules.run(root, patterns) {
+		for _, h := range rs.run(root, patterns) {
 			c := counted[h.rule.Context.Pattern]
 			if h.err != "" {
 				stopped = stopped || runRules

@@ -10,6 +10,7 @@ package schemas
 //
 //go:generate go run ./internal/xsdgen -xsd ${EINGANG_SHARED}/xsd -out structure_gen.go
 //go:generate go run ./internal/codegen -cen ${CEN_ARTEFACTS} -out codelists_gen.go -restrictions restrictions_gen.go
+//go:generate go run ./internal/codegen -cen ${CEN_ARTEFACTS_1316} -base ${CEN_ARTEFACTS} -edition 1.3.16 -var codeLists1316 -out codelists_1316_gen.go
 
 // A Restriction is a syntax rule of EN 16931 (UBL-CR, CII-SR) that an
 // element or attribute the syntax allows is not used: the rule fails where
@@ -29,3 +30,20 @@ type Restriction struct {
 // "<syntax>/<rule id>/<n>": the n-th list in the rule's test, e.g.
 // "ubl/BR-CL-03/0". It returns "" for an unknown key.
 func CodeList(key string) string { return codeLists[key] }
+
+// CodeListIn returns the code list of key as the given edition of the CEN
+// validation artefacts has it ("1.3.15", "1.3.16"): an edition carries the
+// lists it changed and shares the rest with the one before it. It returns
+// "" for an unknown key or edition.
+func CodeListIn(edition, key string) string {
+	switch edition {
+	case "1.3.15":
+		return codeLists[key]
+	case "1.3.16":
+		if l, ok := codeLists1316[key]; ok {
+			return l
+		}
+		return codeLists[key]
+	}
+	return ""
+}

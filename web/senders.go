@@ -89,13 +89,22 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// validate answers with the report only; nothing is stored.
+// validate answers with the report only; nothing is stored. ?rules=NAME
+// names the rule release that judges; without it the release in force
+// now does, as for a submission received now.
 func (s *server) validate(w http.ResponseWriter, r *http.Request) {
+	release := r.URL.Query().Get("rules")
+	if release != "" {
+		if _, err := invoice.LookupRelease(release); err != nil {
+			problem(w, http.StatusBadRequest, "unknown-rules", err.Error())
+			return
+		}
+	}
 	data, _, _, ctype, ok := s.readDocument(w, r)
 	if !ok {
 		return
 	}
-	rep, err := s.cfg.Pipeline.ValidateDocument(r.Context(), data, ctype, invoice.Options{AllRules: r.URL.Query().Get("all_rules") == "true"})
+	rep, err := s.cfg.Pipeline.ValidateDocument(r.Context(), data, ctype, invoice.Options{AllRules: r.URL.Query().Get("all_rules") == "true", Release: release})
 	if pdfProblem(w, err) {
 		return
 	}

@@ -18,6 +18,10 @@ func TestCLI(t *testing.T) {
 	if err := os.WriteFile(broken, []byte("<Invoice>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	switched := filepath.Join(dir, "switched.yaml")
+	if err := os.WriteFile(switched, []byte("rules:\n  switch: {\"2026-08-31\": \"2026-10-01\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args             []string
 		code             int
@@ -40,6 +44,15 @@ func TestCLI(t *testing.T) {
 		{[]string{"validate", fixture}, 0, []string{"minimal-ubl.xml: ACCEPTED\n"}, nil, "documents:", ""},
 		{[]string{"validate", fixture, broken}, 1, []string{"broken.xml: REJECTED (not-wellformed)\n  errors (1):\n", "2 documents: 1 accepted, 1 rejected\n"}, nil, "", ""},
 		{[]string{"validate", "--format", "json", fixture}, 0, []string{`"reject_reason":null`}, nil, "documents:", ""},
+		{[]string{"validate", "--rules", "2026-01-31", fixture}, 0, []string{"  rules: release 2026-01-31\n"}, nil, "", ""},
+		{[]string{"validate", "--rules", "2026-08-31", "--format", "json", fixture}, 0, []string{`"release":"2026-08-31"`}, nil, "", ""},
+		{[]string{"validate", "--rules", "2027-01-31", fixture}, 2, nil, []string{`no rule release "2027-01-31"`}, "", ""},
+		{[]string{"rules"}, 0, []string{"release 2026-01-31\n", "release 2026-08-31", "removed source   both BR-CO-25", "notes    both BR-TMP-2", "[not carried]"}, nil, "", ""},
+		{[]string{"rules", "--at", "2026-05-01"}, 0, []string{"release 2026-01-31  (in force on 2026-05-01)"}, nil, "2026-08-31  (in force", ""},
+		{[]string{"rules", "--at", "2026-09-01"}, 0, []string{"release 2026-08-31  (in force on 2026-09-01)"}, nil, "", ""},
+		{[]string{"rules", "--config", switched, "--at", "2026-09-15"}, 0, []string{"release 2026-01-31  (in force on 2026-09-15)", "judges from 2026-10-01"}, nil, "", ""},
+		{[]string{"rules", "--json"}, 0, []string{`"in_force": "`, `"from_notes": true`}, nil, "", ""},
+		{[]string{"rules", "--at", "yesterday"}, 2, nil, []string{"--at"}, "", ""},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), c.args, &stdout, &stderr)

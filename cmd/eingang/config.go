@@ -42,6 +42,9 @@ func effectiveConfig(cfg serveConfig) serveConfig {
 		c.Timeout = clamav.DefaultTimeout.String()
 		cfg.ClamAV = &c
 	}
+	if cfg.Rules.Follow == "" {
+		cfg.Rules.Follow = "newer"
+	}
 	if cfg.Email != nil {
 		e := *cfg.Email
 		e.Mailboxes = append(e.Mailboxes[:0:0], e.Mailboxes...)

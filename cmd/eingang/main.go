@@ -39,8 +39,10 @@ const usage = `usage: eingang <command> [arguments]
 commands:
   serve [--addr ADDR] [--store URL] [--directory FILE] [--config FILE]
                                     run the gateway (default: 127.0.0.1:8080, store ./data, sample directory)
-  validate [--format text|json|kosit] [--all-rules] [--output DIR] [--html] PATH...
+  validate [--format text|json|kosit] [--all-rules] [--rules NAME] [--output DIR] [--html] PATH...
                                     validate invoices (files or directories)
+  rules [--config FILE] [--at DATE] [--json]
+                                    list the rule releases, which is in force, and what each changes
   validate --daemon [--addr ADDR]   serve the KoSIT validator's daemon protocol (default 127.0.0.1:8081)
   verify [--store URL] [--json FILE] [--resume FILE] [--metrics FILE]
                                     check the archive's fixity (hashes, retention, completeness)
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdToken(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(ctx, args[1:], stdout, stderr)
+	case "rules":
+		return cmdRules(args[1:], stdout, stderr)
 	case "version":
 		return cmdVersion(args[1:], stdout, stderr)
 	case "verify":

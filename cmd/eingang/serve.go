@@ -56,11 +56,33 @@ type serveConfig struct {
 	// them is X-Forwarded-For read for the client's address.
 	TrustedProxies []string `yaml:"trusted_proxies"`
 
+	Rules  rulesConfig  `yaml:"rules"`  // which rule release judges (rules.go)
 	Peppol peppolConfig `yaml:"peppol"` // the PEPPOL-style endpoint (peppol.go)
 	Email  *emailConfig `yaml:"email"`  // the e-mail channel (email.go)
 	OIDC   *oidcConfig  `yaml:"oidc"`   // the pages' login through OpenID Connect (oidc.go)
 	// ClamAV turns on the malware scan of every original (clamav.go).
 	ClamAV *clamavConfig `yaml:"clamav"`
+}
+
+// loadServeConfig reads the configuration file path (none where empty)
+// over the defaults.
+func loadServeConfig(path string) (serveConfig, error) {
+	cfg := serveConfig{MaxUploadBytes: 20 << 20, RetentionYears: 10, UploadRate: 50, UploadBurst: 100, ReadTimeout: "60s", WriteTimeout: "60s", DirectoryMaxDrop: 0.25}
+	if path == "" {
+		return cfg, nil
+	}
+	data, err := os.ReadFile(path)
+	if err == nil {
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err = dec.Decode(&cfg); errors.Is(err, io.EOF) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
 }
 
 // env returns the environment variable or def.
@@ -86,20 +108,15 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		return code
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := serveConfig{MaxUploadBytes: 20 << 20, RetentionYears: 10, UploadRate: 50, UploadBurst: 100, ReadTimeout: "60s", WriteTimeout: "60s", DirectoryMaxDrop: 0.25}
-	if *cfgFile != "" {
-		data, err := os.ReadFile(*cfgFile)
-		if err == nil {
-			dec := yaml.NewDecoder(strings.NewReader(string(data)))
-			dec.KnownFields(true)
-			if err = dec.Decode(&cfg); errors.Is(err, io.EOF) {
-				err = nil
-			}
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "eingang serve: config %s: %v\n", *cfgFile, err)
-			return 2
-		}
+	cfg, err := loadServeConfig(*cfgFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: %v\n", err)
+		return 2
+	}
+	schedule, err := cfg.Rules.schedule()
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: config %s: %v\n", *cfgFile, err)
+		return 2
 	}
 	readTimeout, err1 := time.ParseDuration(cfg.ReadTimeout)
 	writeTimeout, err2 := time.ParseDuration(cfg.WriteTimeout)
@@ -160,7 +177,11 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	if strings.HasPrefix(*storeURL, "s3://") {
 		backend = "s3"
 	}
-	validator := invoice.NewValidator()
+	validator, err := invoice.NewValidator().WithSchedule(schedule)
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang serve: config %s: %v\n", *cfgFile, err)
+		return 2
+	}
 	if cfg.Instance == "" {
 		cfg.Instance = env("EINGANG_INSTANCE", "")
 	}

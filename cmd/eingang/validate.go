@@ -25,15 +25,17 @@ import (
 // cmdValidate implements "eingang validate". Exit status: 0 all accepted,
 // 1 any rejected, 2 usage or I/O error.
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := newFlags("validate", `usage: eingang validate [--format text|json|kosit] [--all-rules] [--output DIR] [--html] PATH...
-       eingang validate --daemon [--addr ADDR]
+	fl := newFlags("validate", `usage: eingang validate [--format text|json|kosit] [--all-rules] [--rules NAME] [--output DIR] [--html] PATH...
+       eingang validate --daemon [--addr ADDR] [--rules NAME]
 
 Validates XRechnung invoices (UBL 2.1 Invoice and CreditNote, UN/CEFACT CII)
 as the KoSIT reference validator does. A PATH is a file or a directory;
 directories are searched recursively for *.xml files, which are validated in
 name order on all cores. The text report lists each document's verdict and
 findings, errors first, and ends a run of several documents with a summary;
---format json writes one JSON object per document and line.
+--format json writes one JSON object per document and line. --rules names
+the rule release that judges (eingang rules lists them); by default the
+release in force today does. Every report names its release.
 
 --format kosit writes the KoSIT validator's report (VARL, as the XRechnung
 configuration has it) of each document to DIR/<name>-report.xml, as the
@@ -56,6 +58,7 @@ exit status:
 	allRules := fl.Bool("all-rules", false, "evaluate every rule of the syntax even where the reference stops (findings listed, verdict unchanged)")
 	output := fl.String("output", ".", "with --format kosit: the folder the reports are written to")
 	html := fl.Bool("html", false, "with --format kosit: write each report's HTML page beside it too")
+	rules := fl.String("rules", "", "the rule release that judges (default: the one in force today; eingang rules lists them)")
 	daemon := fl.Bool("daemon", false, "serve the KoSIT daemon protocol instead of validating files")
 	addr := fl.String("addr", "127.0.0.1:8081", "with --daemon: listen address")
 	if code := parseFlags(fl, args, true); code >= 0 {
@@ -67,7 +70,16 @@ exit status:
 			return 2
 		}
 		log := slog.New(slog.NewTextHandler(stderr, nil))
-		done, err := startKosit(ctx, *addr, invoice.NewValidator(), log, 0, true)
+		dv := invoice.NewValidator()
+		if *rules != "" {
+			// The daemon runs one configuration, as the reference's does.
+			var err error
+			if dv, err = dv.WithRelease(*rules); err != nil {
+				fmt.Fprintf(stderr, "eingang validate: --rules: %v\n", err)
+				return 2
+			}
+		}
+		done, err := startKosit(ctx, *addr, dv, log, 0, true)
 		if err != nil {
 			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
 			return 2
@@ -77,6 +89,12 @@ exit status:
 			return 1
 		}
 		return 0
+	}
+	if *rules != "" {
+		if _, err := invoice.LookupRelease(*rules); err != nil {
+			fmt.Fprintf(stderr, "eingang validate: --rules: %v\n", err)
+			return 2
+		}
 	}
 	if *format != "text" && *format != "json" && *format != "kosit" {
 		fmt.Fprintf(stderr, "eingang validate: unknown format %q (text, json or kosit)\n", *format)
@@ -115,7 +133,7 @@ exit status:
 		reports = reportNames(*output, files)
 	}
 	v := invoice.NewValidator()
-	opts := invoice.Options{AllRules: *allRules}
+	opts := invoice.Options{AllRules: *allRules, Release: *rules}
 	// Workers validate and format; the reports are written in file order
 	// as soon as each is ready, so memory holds only what is in flight.
 	type result struct {
@@ -246,11 +264,12 @@ type jsonReport struct {
 	RejectReason *string           `json:"reject_reason"`
 	Scenario     *string           `json:"scenario"`
 	DocType      string            `json:"doc_type"`
+	Release      string            `json:"release"`
 	Findings     []invoice.Finding `json:"findings"`
 }
 
 func writeJSON(w io.Writer, file string, r *invoice.Report) {
-	jr := jsonReport{File: file, Accepted: r.Accepted, DocType: r.DocType, Findings: append([]invoice.Finding{}, r.Findings...)}
+	jr := jsonReport{File: file, Accepted: r.Accepted, DocType: r.DocType, Release: r.Release, Findings: append([]invoice.Finding{}, r.Findings...)}
 	if r.RejectReason != "" {
 		jr.RejectReason = &r.RejectReason
 	}

@@ -416,11 +416,19 @@ func CastDecimal(ctx *Node, values []string) (d *big.Rat, ok bool) {
 // CII -08 rules cast each line's ram:LineTotalAmount and each allowance's
 // ram:ActualAmount this way, and CII D16B lets both repeat.
 func SumCastDecimal(ctx *Node, elems []*Node, path string) (sum *big.Rat, ok bool) {
+	return sumCast(ctx, elems, path, false)
+}
+
+// sumCast is SumCastDecimal, or with first SumCastFirstDecimal.
+func sumCast(ctx *Node, elems []*Node, path string, first bool) (sum *big.Rat, ok bool) {
 	sum = new(big.Rat)
 	for _, e := range elems {
 		values := e.Strs(path)
 		if len(values) == 0 {
 			continue
+		}
+		if first {
+			values = values[:1]
 		}
 		d, ok := CastDecimal(ctx, values)
 		if !ok {
@@ -429,6 +437,14 @@ func SumCastDecimal(ctx *Node, elems []*Node, path string) (sum *big.Rat, ok boo
 		sum.Add(sum, d)
 	}
 	return sum, true
+}
+
+// SumCastFirstDecimal is sum(elems/xs:decimal(path[1])), as CEN 1.3.16
+// writes the CII -08 sums: the first value under each element cast to
+// xs:decimal (one that is no decimal raises on ctx), the decimals added. A
+// second value under one element is not read.
+func SumCastFirstDecimal(ctx *Node, elems []*Node, path string) (sum *big.Rat, ok bool) {
+	return sumCast(ctx, elems, path, true)
 }
 
 // UntypedNumber is an untyped path used as an operand of arithmetic

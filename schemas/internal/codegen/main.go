@@ -15,6 +15,15 @@
 // It also writes the tables of the syntax restrictions whose test is a bare
 // not(path) (UBL-CR, CII-SR, CII-DT: elements and attributes EN 16931 does not use), with the line
 // of their rule context, to -restrictions.
+//
+// For a later release of the artefacts, -base names the copy of the
+// release before it and -var the Go variable to write: then only the lists
+// that differ from the base's (or that the base lacks) are written, and no
+// restrictions, so that a release carries its changed lists and shares the
+// rest:
+//
+//	go run ./schemas/internal/codegen -cen DIR-1.3.16 -base DIR-1.3.15 \
+//	    -var codeLists1316 -out schemas/codelists_1316_gen.go
 package main
 
 import (
@@ -48,28 +57,21 @@ func main() {
 	cen := flag.String("cen", "", "the CEN validation artefacts: a copy of ConnectingEurope/eInvoicing-EN16931 at tag validation-1.3.15")
 	out := flag.String("out", "schemas/codelists_gen.go", "output file")
 	restrOut := flag.String("restrictions", "schemas/restrictions_gen.go", "output file for the restriction tables")
+	base := flag.String("base", "", "the artefacts of the release before: write only the lists that differ from its")
+	varName := flag.String("var", "codeLists", "the Go variable that holds the lists")
+	edition := flag.String("edition", "", "with -base: the release of the artefacts -cen names, for the generated file's header (1.3.16)")
 	log.SetFlags(0)
 	flag.Parse()
 	if *cen == "" {
 		log.Fatal("codegen: no CEN validation artefacts given: set CEN_ARTEFACTS (make generate CEN_ARTEFACTS=DIR) or -cen to a copy of " +
 			"https://github.com/ConnectingEurope/eInvoicing-EN16931 at tag validation-1.3.15")
 	}
-	src := map[string][]byte{}
-	for syntax, rel := range schematron {
-		data, err := os.ReadFile(filepath.Join(*cen, rel))
-		if err != nil {
-			log.Fatalf("codegen: %s is not a copy of the CEN validation artefacts (eInvoicing-EN16931 at tag validation-1.3.15): %v", *cen, err)
-		}
-		src[syntax] = data
-	}
-	keys := map[string]string{}
-	for syntax, data := range src {
-		for _, m := range assertRE.FindAllStringSubmatch(string(data), -1) {
-			for i, l := range listRE.FindAllStringSubmatch(m[2], -1) {
-				if strings.Count(l[1], " ") < 2 {
-					continue // a single quoted code, not a list
-				}
-				keys[fmt.Sprintf("%s/%s/%d", syntax, m[1], i)] = l[1]
+	src := readSchematron(*cen)
+	keys := codeLists(src)
+	if *base != "" {
+		for k, v := range codeLists(readSchematron(*base)) {
+			if keys[k] == v {
+				delete(keys, k)
 			}
 		}
 	}
@@ -92,11 +94,53 @@ func main() {
 		fmt.Fprintf(&table, "\t%q: %s,\n", k, name)
 	}
 	var b bytes.Buffer
+	if *base != "" {
+		b.WriteString(strings.Replace(header, "artefacts 1.3.15", "artefacts "+*edition+" (the lists that differ from the release before)", 1))
+		fmt.Fprintf(&b, "package schemas\n\nvar %s = map[string]string{\n", *varName)
+		for _, k := range names {
+			fmt.Fprintf(&b, "\t%q: %q,\n", k, keys[k])
+		}
+		b.WriteString("}\n")
+		write(*out, b.Bytes())
+		fmt.Printf("codegen: %d changed lists written to %s\n", len(keys), *out)
+		return
+	}
 	b.WriteString(header)
-	fmt.Fprintf(&b, "package schemas\n\nconst (\n%s)\n\nvar codeLists = map[string]string{\n%s}\n", consts.String(), table.String())
+	fmt.Fprintf(&b, "package schemas\n\nconst (\n%s)\n\nvar %s = map[string]string{\n%s}\n", consts.String(), *varName, table.String())
 	write(*out, b.Bytes())
 	fmt.Printf("codegen: %d lists under %d keys written to %s\n", len(lists), len(keys), *out)
 	writeRestrictions(src["ubl"], src["cii"], *restrOut)
+}
+
+// readSchematron reads the preprocessed Schematron files of the artefacts
+// in dir, by syntax.
+func readSchematron(dir string) map[string][]byte {
+	src := map[string][]byte{}
+	for syntax, rel := range schematron {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			log.Fatalf("codegen: %s is not a copy of the CEN validation artefacts (eInvoicing-EN16931 at a validation-1.3.x tag): %v", dir, err)
+		}
+		src[syntax] = data
+	}
+	return src
+}
+
+// codeLists returns the code lists of the Schematron files, by key
+// "<syntax>/<rule id>/<n>".
+func codeLists(src map[string][]byte) map[string]string {
+	keys := map[string]string{}
+	for syntax, data := range src {
+		for _, m := range assertRE.FindAllStringSubmatch(string(data), -1) {
+			for i, l := range listRE.FindAllStringSubmatch(m[2], -1) {
+				if strings.Count(l[1], " ") < 2 {
+					continue // a single quoted code, not a list
+				}
+				keys[fmt.Sprintf("%s/%s/%d", syntax, m[1], i)] = l[1]
+			}
+		}
+	}
+	return keys
 }
 
 // write formats src and writes it to path.

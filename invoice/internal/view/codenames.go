@@ -1,4 +1,4 @@
-package invoice
+package view
 
 // Names of the codes a clerk meets on an invoice, in German and English,
 // for the readable view. The validator's code lists (package schemas) hold

@@ -57,8 +57,8 @@ type source uint8
 
 // The rule sets.
 const (
-	srcEN16931   source = iota + 1 // CEN EN 16931 validation artefacts 1.3.15
-	srcXRechnung                   // XRechnung Schematron 2.5.0 (with its PEPPOL-EN16931-R rules)
+	srcEN16931   source = iota + 1 // CEN EN 16931 validation artefacts
+	srcXRechnung                   // XRechnung Schematron (with its PEPPOL-EN16931-R rules)
 )
 
 // A pattern groups rule contexts the way a Schematron pattern does: each
@@ -85,6 +85,8 @@ const (
 	patXRUBLPeppolEmpty                    // XRechnung UBL: PEPPOL-EN16931-R008 (empty elements), a pattern of its own
 	patXRCIIPeppolEmpty                    // XRechnung CII: PEPPOL-EN16931-R008
 	patXRCIIPeppolPrice                    // XRechnung CII: PEPPOL-EN16931-R044, R046 on the gross price
+	patXRUBLDates                          // XRechnung UBL: BR-TMP-6 (release 2026-08-31, from its notes)
+	patXRCIIDates                          // XRechnung CII: BR-TMP-7 (release 2026-08-31, from its notes)
 
 	numPatterns = iota + 1
 )
@@ -135,7 +137,7 @@ func (r *rule) Source() source {
 // Syntax reports the syntax a rule applies to, from its pattern.
 func (r *rule) Syntax() syntax {
 	switch r.Context.Pattern {
-	case patUBLModel, patUBLSyntax, patUBLCodes, patXRUBL, patXRUBLExtension, patXRUBLCVD, patXRUBLPeppol, patXRUBLPeppolEmpty:
+	case patUBLModel, patUBLSyntax, patUBLCodes, patXRUBL, patXRUBLExtension, patXRUBLCVD, patXRUBLPeppol, patXRUBLPeppolEmpty, patXRUBLDates:
 		return syntaxUBL
 	}
 	return syntaxCII

@@ -1,6 +1,10 @@
-package invoice
+// Package view writes the readable page of an invoice's EN 16931 model,
+// in German or English. Package invoice re-exports Render and its
+// formatting helpers.
+package view
 
 import (
+	"github.com/eingang/eingang/invoice/internal/model"
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 
 	_ "embed"
@@ -14,15 +18,15 @@ import (
 // The readable view of an invoice. html/template escapes every value: the
 // invoice's text is the sender's, and untrusted.
 
-//go:embed render.html
-var renderHTML string
+//go:embed view.html
+var viewHTML string
 
 var renderTemplate = template.Must(template.New("invoice").Funcs(template.FuncMap{
-	"party": func(l locale, title, id, group string, p Party) any {
+	"party": func(l locale, title, id, group string, p model.Party) any {
 		return struct {
 			L                locale
 			Title, ID, Group string
-			P                Party
+			P                model.Party
 		}{l, title, id, group, p}
 	},
 	"dict": func(l locale, v any) any {
@@ -31,7 +35,7 @@ var renderTemplate = template.Must(template.New("invoice").Funcs(template.FuncMa
 			V any
 		}{l, v}
 	},
-}).Parse(renderHTML))
+}).Parse(viewHTML))
 
 // Render writes a readable HTML page of the invoice, with the business
 // term numbers, code names instead of codes and local number and date
@@ -39,12 +43,12 @@ var renderTemplate = template.Must(template.New("invoice").Funcs(template.FuncMa
 // prefers English gives English, anything else German. The page is a view:
 // the original document stays the legal record. Embedded attachments are
 // linked as attachments/<n>, n counting the document's BG-24 from 1.
-func Render(w io.Writer, inv *Invoice, lang string) error {
+func Render(w io.Writer, inv *model.Invoice, lang string) error {
 	l := locale{en: English(lang)}
 	kind := l.Code("doc", inv.TypeCode)
 	if kind == "" || kind == inv.TypeCode.Value {
 		kind = l.T("Rechnung")
-		if inv.Doc == UBLCreditNote {
+		if inv.Doc == model.UBLCreditNote {
 			kind = l.T("Gutschrift")
 		}
 	}
@@ -52,7 +56,7 @@ func Render(w io.Writer, inv *Invoice, lang string) error {
 		L    locale
 		Lang string
 		Kind string
-		Inv  *Invoice
+		Inv  *model.Invoice
 	}{l, l.lang(), kind, inv}); err != nil {
 		return fmt.Errorf("invoice: render: %w", err)
 	}
@@ -83,13 +87,13 @@ func English(lang string) bool {
 // lang ("de", "en" or an Accept-Language value): 1.190,00 € or €1,190.00.
 // A raw value that is no decimal is returned as written.
 func FormatMoney(raw, currency, lang string) string {
-	return locale{en: English(lang)}.Money(Amount{Raw: raw, Currency: currency})
+	return locale{en: English(lang)}.Money(model.Amount{Raw: raw, Currency: currency})
 }
 
 // FormatDate writes a date of the model (YYYY-MM-DD) as the invoice view
 // does for lang: 02.11.2026 or 2 Nov 2026; other values as written.
 func FormatDate(value, lang string) string {
-	return locale{en: English(lang)}.Date(Text{Value: value})
+	return locale{en: English(lang)}.Date(model.Text{Value: value})
 }
 
 // A locale formats the view's labels, numbers, dates and codes in German
@@ -117,7 +121,7 @@ func (l locale) T(de string) string {
 // Code names a code of one of the view's lists ("doc", "unit", "vat",
 // "means", "allowance", "charge", "note", "vatpoint"), or returns the code
 // as written where the list does not name it.
-func (l locale) Code(list string, t Text) string {
+func (l locale) Code(list string, t model.Text) string {
 	c, ok := codeLists[list]
 	if !ok {
 		panic("invoice: render: no code list " + list)
@@ -129,7 +133,7 @@ func (l locale) Code(list string, t Text) string {
 }
 
 // Named returns "name, code" for a code the list names, else the code.
-func (l locale) Named(list string, t Text) string {
+func (l locale) Named(list string, t model.Text) string {
 	if n := l.Code(list, t); n != t.Value {
 		return n + ", " + t.Value
 	}
@@ -143,7 +147,7 @@ var codeLists = map[string]codeList{
 
 // Date formats a YYYY-MM-DD date as 13.04.2018 or 13 Apr 2018; other
 // values as written.
-func (l locale) Date(t Text) string {
+func (l locale) Date(t model.Text) string {
 	v := t.Value
 	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
 		return v
@@ -164,7 +168,7 @@ func (l locale) Date(t Text) string {
 func (l locale) Num(s string) string { return l.decimal(s, 0) }
 
 // Percent formats a rate: 19.00 as 19 %, 5.5 as 5,5 %.
-func (l locale) Percent(t Text) string {
+func (l locale) Percent(t model.Text) string {
 	v := t.Value
 	if v == "" {
 		return ""
@@ -180,7 +184,7 @@ func (l locale) Percent(t Text) string {
 
 // Money formats an amount with at least two decimals and its currency:
 // 1.190,00 € or €1,190.00; SEK 1,190.00 or 1.190,00 SEK.
-func (l locale) Money(a Amount) string {
+func (l locale) Money(a model.Amount) string {
 	if a.Raw == "" {
 		return ""
 	}
@@ -241,7 +245,7 @@ func (l locale) decimal(s string, minFrac int) string {
 
 // IBAN writes an IBAN in groups of four; other account identifiers as
 // written.
-func (l locale) IBAN(t Text) string {
+func (l locale) IBAN(t model.Text) string {
 	v := strings.ReplaceAll(t.Value, " ", "")
 	if len(v) < 15 || len(v) > 34 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' || v[2] < '0' || v[2] > '9' {
 		return t.Value
