@@ -1,6 +1,7 @@
 // Package directory holds the directory of municipalities the gateway routes
-// to: their ids, names, Leitweg-ID prefixes and the hashes of the bearer
-// tokens of their accounting and of the operators.
+// to: their ids, names, Leitweg-ID prefixes, the hashes of the bearer
+// tokens of their clerks, auditors and of the operators, and the local
+// accounts of people who log in with a name and a password.
 //
 // The file is YAML:
 //
@@ -9,15 +10,23 @@
 //	    name: Landeshauptstadt Erfurt
 //	    leitweg_ids: ["16051000"]      # prefixes; the longest match wins
 //	    tokens_sha256: ["<hex>"]       # SHA-256 of bearer tokens, or named:
-//	    tokens: [{name: ERP Erfurt, sha256: "<hex>"}]
+//	    tokens: [{name: ERP Erfurt, sha256: "<hex>"}, {name: Prüfung, sha256: "<hex>", role: auditor}]
+//	    accounts:                      # people without an identity provider
+//	      - {name: Erika Muster, role: clerk, argon2id: "$argon2id$v=19$m=19456,t=2,p=1$…"}
 //	    email: kasse@erfurt.example    # optional, with delivery:
 //	    delivery: notify               # notify | deliver
 //	operators:
 //	  tokens_sha256: ["<hex>"]
 //	  tokens: [{name: Leitstelle, sha256: "<hex>"}]
+//	  accounts: [{name: Max Betrieb, argon2id: "$argon2id$…"}]
 //
-// A token's name says who acted (the pages show it, the log names it); a
-// token of tokens_sha256 is named by the first 8 characters of its hash.
+// A token's name says who acted (the pages show it, the log and the audit
+// trail name it); a token of tokens_sha256 is named by the first 8
+// characters of its hash. A municipality's token or account has the role
+// clerk (the default; "accounting" is the former name of that role) or
+// auditor; the operators' are operators. An account's name is the
+// person's login name, unique in the whole directory; its argon2id is the
+// PHC string HashPassword makes (eingang user add).
 package directory
 
 import (
@@ -48,8 +57,10 @@ type Municipality struct {
 	Name         string   `yaml:"name" json:"name"`
 	LeitwegIDs   []string `yaml:"leitweg_ids" json:"leitweg_ids"`
 	TokensSHA256 []string `yaml:"tokens_sha256" json:"-"`
-	// Tokens are its accounting's tokens with a name each.
+	// Tokens are its clerks' and auditors' tokens with a name each.
 	Tokens []Token `yaml:"tokens" json:"-"`
+	// Accounts are its people who log in with a name and a password.
+	Accounts []Account `yaml:"accounts,omitempty" json:"-"`
 	// Notify is an e-mail address or URL told about new invoices (optional).
 	Notify string `yaml:"notify,omitempty" json:"notify,omitempty"`
 	// Email is the municipality's address for invoices by e-mail; Delivery
@@ -71,13 +82,15 @@ const (
 type Directory struct {
 	Municipalities []Municipality `yaml:"municipalities"`
 	Operators      struct {
-		TokensSHA256 []string `yaml:"tokens_sha256"`
-		Tokens       []Token  `yaml:"tokens"`
+		TokensSHA256 []string  `yaml:"tokens_sha256"`
+		Tokens       []Token   `yaml:"tokens"`
+		Accounts     []Account `yaml:"accounts,omitempty"`
 	} `yaml:"operators"`
 
 	byID     map[string]*Municipality
 	prefixes []prefix // longest first
 	tokens   []tokenHash
+	accounts map[string]account // by name
 }
 
 type prefix struct {
@@ -85,21 +98,51 @@ type prefix struct {
 	m *Municipality
 }
 
-// A Role is what a bearer token may do.
+// A Role is what a bearer token or an account may do.
 type Role int
 
 // Roles.
 const (
-	None       Role = iota
-	Accounting      // reads and acknowledges one municipality's inbox
-	Operator        // reads clearing and routes by hand
+	None     Role = iota
+	Clerk         // reads, downloads and acknowledges one municipality's inbox
+	Operator      // reads clearing, routes by hand, reads every audit trail
+	Auditor       // reads one municipality's inbox and audit trail, changes nothing
+	// Accounting is the former name of Clerk.
+	Accounting = Clerk
 )
 
+// String returns the role's name as the directory spells it.
+func (r Role) String() string {
+	switch r {
+	case Clerk:
+		return "clerk"
+	case Operator:
+		return "operator"
+	case Auditor:
+		return "auditor"
+	}
+	return "none"
+}
+
+// municipalRole reads the role of a municipality's token or account: clerk
+// (the default, also as the former "accounting") or auditor.
+func municipalRole(s string) (Role, error) {
+	switch strings.TrimSpace(s) {
+	case "", "clerk", "accounting":
+		return Clerk, nil
+	case "auditor":
+		return Auditor, nil
+	}
+	return None, fmt.Errorf("role %q: want clerk or auditor", s)
+}
+
 // A Token is a bearer token's hash with the name of its holder, e.g. a
-// clerk, a team or a machine ("ERP Erfurt").
+// clerk, a team or a machine ("ERP Erfurt"), and, for a municipality's
+// token, its role: clerk (default) or auditor.
 type Token struct {
 	Name   string `yaml:"name"`
 	SHA256 string `yaml:"sha256"`
+	Role   string `yaml:"role,omitempty"`
 }
 
 type tokenHash struct {
@@ -120,7 +163,7 @@ func (d *Directory) addTokens(role Role, m *Municipality, plain []string, named 
 	names := map[string]bool{}
 	// add adds a token; without a name, named by its hash's first 8
 	// characters.
-	add := func(name, h string) error {
+	add := func(name, h string, role Role) error {
 		sum, err := parseHash(h)
 		if err != nil {
 			return err
@@ -140,7 +183,7 @@ func (d *Directory) addTokens(role Role, m *Municipality, plain []string, named 
 		return nil
 	}
 	for _, h := range plain {
-		if err := add("", h); err != nil {
+		if err := add("", h, role); err != nil {
 			return err
 		}
 	}
@@ -149,7 +192,16 @@ func (d *Directory) addTokens(role Role, m *Municipality, plain []string, named 
 		if name == "" || len(name) > maxTokenName || strings.IndexFunc(name, unicode.IsControl) >= 0 {
 			return fmt.Errorf("token %.8s…: a name of 1 to %d characters without control characters, not %q", strings.TrimSpace(t.SHA256), maxTokenName, t.Name)
 		}
-		if err := add(name, t.SHA256); err != nil {
+		r := role
+		if m != nil {
+			var err error
+			if r, err = municipalRole(t.Role); err != nil {
+				return fmt.Errorf("token %q: %w", name, err)
+			}
+		} else if t.Role != "" && t.Role != "operator" {
+			return fmt.Errorf("token %q: role %q: an operators' token is an operator's", name, t.Role)
+		}
+		if err := add(name, t.SHA256, r); err != nil {
 			return err
 		}
 	}
@@ -208,11 +260,17 @@ func Parse(data []byte) (*Directory, error) {
 			seenPrefix[p] = m.ID
 			d.prefixes = append(d.prefixes, prefix{p, m})
 		}
-		if err := d.addTokens(Accounting, m, m.TokensSHA256, m.Tokens, seenToken); err != nil {
+		if err := d.addTokens(Clerk, m, m.TokensSHA256, m.Tokens, seenToken); err != nil {
+			return nil, fmt.Errorf("municipality %q: %w", m.ID, err)
+		}
+		if err := d.addAccounts(m, m.Accounts); err != nil {
 			return nil, fmt.Errorf("municipality %q: %w", m.ID, err)
 		}
 	}
 	if err := d.addTokens(Operator, nil, d.Operators.TokensSHA256, d.Operators.Tokens, seenToken); err != nil {
+		return nil, fmt.Errorf("operators: %w", err)
+	}
+	if err := d.addAccounts(nil, d.Operators.Accounts); err != nil {
 		return nil, fmt.Errorf("operators: %w", err)
 	}
 	sort.SliceStable(d.prefixes, func(i, j int) bool { return len(d.prefixes[i].p) > len(d.prefixes[j].p) })
@@ -340,7 +398,7 @@ func CheckReload(cur, next *Directory, maxDrop float64) error {
 		return fmt.Errorf("directory: it would drop %d of %d municipalities (%s), more than %.0f%%: %w",
 			len(dropped), n, strings.Join(dropped, ", "), maxDrop*100, ErrTooLarge)
 	}
-	if len(cur.tokens) > 0 && len(next.tokens) == 0 {
+	if len(cur.tokens)+len(cur.accounts) > 0 && len(next.tokens)+len(next.accounts) == 0 {
 		return fmt.Errorf("directory: it would revoke every token: %w", ErrTooLarge)
 	}
 	return nil
