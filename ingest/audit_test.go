@@ -28,7 +28,6 @@ func auditPipeline(t *testing.T, s store.Store, now *time.Time) *Pipeline {
 	return p
 }
 
-
 // TestAuditTrail writes records and reads them back by municipality and
 // period and by invoice; every record is retained, and the filesystem
 // store refuses to replace or delete it.

@@ -34,8 +34,8 @@ type env struct {
 	// that the API's throttle of unknown tokens stays out of the way.
 	addr  string
 	calls atomic.Int64
-	pipe               *ingest.Pipeline
-	api                validator.Validator // checks every answer of do against openapi.json
+	pipe  *ingest.Pipeline
+	api   validator.Validator // checks every answer of do against openapi.json
 }
 
 func fixture(t testing.TB) []byte {
