@@ -1,6 +1,10 @@
 // Package pages serves the gateway's pages for people: contractors upload
-// and check invoices and look up Leitweg-IDs, municipal accounting works its
-// inbox, operators clear unroutable invoices and watch the figures.
+// and check invoices and look up Leitweg-IDs, a municipality's clerks work
+// its inbox and its auditors read it with each entry's history, operators
+// clear unroutable invoices and watch the figures. People log in with a
+// local account's name and password or a token; every view of an entry,
+// download, acknowledgement, routing, login and logout is recorded in the
+// audit trail before it is done (audit.go).
 //
 // The pages are rendered on the server (html/template), need no script and
 // load nothing from elsewhere; every page sends a strict
@@ -57,11 +61,20 @@ type Backend interface {
 	LookupLeitweg(s string) ingest.LeitwegAnswer
 	// Authenticate turns a bearer token into an identity.
 	Authenticate(token string) (ingest.Identity, bool)
-	// StartSession, Session and EndSession keep the pages' sessions where
-	// every gateway finds them.
+	// StartSession, StartAccountSession, StartPersonSession, Session,
+	// EndSession and EndPersonSessions keep the pages' sessions where
+	// every gateway finds them: of a token, of a local account, of a person
+	// an identity provider vouched for.
 	StartSession(ctx context.Context, token string, ttl time.Duration) (id string, s ingest.Session, ok bool, err error)
+	StartAccountSession(ctx context.Context, name, password string, ttl time.Duration) (id string, s ingest.Session, ok bool, err error)
+	StartPersonSession(ctx context.Context, who ingest.Identity, person string, ttl time.Duration) (id string, s ingest.Session, err error)
 	Session(ctx context.Context, id string, idle time.Duration) (ingest.Session, error)
 	EndSession(ctx context.Context, id string) error
+	EndPersonSessions(ctx context.Context, person string) (int, error)
+	// Audit writes a record of the audit trail; History reads an
+	// invoice's records.
+	Audit(ctx context.Context, rec ingest.AuditRecord) error
+	History(ctx context.Context, id string) ([]ingest.AuditRecord, error)
 }
 
 var _ Backend = (*ingest.Pipeline)(nil)
@@ -97,6 +110,7 @@ type Pages struct {
 	tmpl     map[string]*template.Template
 	sessions *sessions
 	throttle *throttle // failed logins
+	views    *recentViews
 	css      []byte
 	cssPath  string
 }
@@ -129,7 +143,7 @@ func New(cfg Config) *Pages {
 		panic("pages: " + err.Error())
 	}
 	sum := sha256.Sum256(css)
-	p := &Pages{cfg: cfg, sessions: newSessions(cfg.SecureCookies), throttle: newThrottle(), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
+	p := &Pages{cfg: cfg, sessions: newSessions(cfg.SecureCookies), throttle: newThrottle(), views: newRecentViews(), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
 	p.tmpl = parseTemplates()
 	return p
 }
@@ -155,15 +169,16 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", p.loginForm)
 	mux.HandleFunc("POST /login", p.csrf(p.login))
 	mux.HandleFunc("POST /logout", p.csrf(p.logout))
+	mux.HandleFunc("POST /logout/everywhere", p.csrf(p.logoutEverywhere))
 
-	mux.HandleFunc("GET /inbox", p.accounting(p.inbox))
-	mux.HandleFunc("GET /inbox/{id}", p.accounting(p.entry))
-	mux.HandleFunc("GET /inbox/{id}/view", p.accounting(p.entryView))
-	mux.HandleFunc("GET /inbox/{id}/original", p.accounting(p.original))
-	mux.HandleFunc("GET /inbox/{id}/report", p.accounting(p.report))
-	mux.HandleFunc("POST /inbox/ack", p.csrf(p.accounting(p.ack)))
-	mux.HandleFunc("POST /inbox/zip", p.csrf(p.accounting(p.zipSelection)))
-	mux.HandleFunc("GET /inbox/zip", p.accounting(p.zipPeriod))
+	mux.HandleFunc("GET /inbox", p.municipal(p.inbox))
+	mux.HandleFunc("GET /inbox/{id}", p.municipal(p.entry))
+	mux.HandleFunc("GET /inbox/{id}/view", p.municipal(p.entryView))
+	mux.HandleFunc("GET /inbox/{id}/original", p.municipal(p.original))
+	mux.HandleFunc("GET /inbox/{id}/report", p.municipal(p.report))
+	mux.HandleFunc("POST /inbox/ack", p.csrf(p.clerk(p.ack)))
+	mux.HandleFunc("POST /inbox/zip", p.csrf(p.municipal(p.zipSelection)))
+	mux.HandleFunc("GET /inbox/zip", p.municipal(p.zipPeriod))
 
 	mux.HandleFunc("GET /ops", p.operator(p.ops))
 	mux.HandleFunc("GET /ops/clearing", p.operator(p.clearing))
