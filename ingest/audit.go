@@ -100,8 +100,9 @@ func (p *Pipeline) Audit(ctx context.Context, rec AuditRecord) error {
 	r := make([]byte, 4)
 	rand.Read(r) // never fails (crypto/rand)
 	suffix := "-" + hex.EncodeToString(r) + ".json"
-	keys := make([]string, 0, 1+len(rec.IDs))
-	keys = append(keys, trailPrefix(trailOf(rec.Municipality), rec.At)+rec.At.Format("150405.000000000")+suffix)
+	keys := make([]string, 0, 2+len(rec.IDs))
+	keys = append(keys, trailPrefix(trailOf(rec.Municipality), rec.At)+rec.At.Format("150405.000000000")+suffix,
+		dayPrefix(rec.At)+rec.At.Format("150405.000000000")+suffix)
 	for _, id := range rec.IDs {
 		keys = append(keys, historyPrefix(id)+rec.At.Format("20060102T150405.000000000Z")+suffix)
 	}
@@ -144,6 +145,8 @@ func trailPrefix(municipality string, day time.Time) string {
 	return "audit/" + municipality + "/" + day.UTC().Format("2006-01-02") + "/"
 }
 
+func dayPrefix(day time.Time) string { return "audit-day/" + day.UTC().Format("2006-01-02") + "/" }
+
 func historyPrefix(id string) string { return "audit-by-invoice/" + id + "/" }
 
 // History returns the audit records of an invoice, oldest first.
@@ -164,9 +167,10 @@ func (p *Pipeline) History(ctx context.Context, id string) ([]AuditRecord, error
 }
 
 // AuditTrail calls fn with every record of the municipalities' trails
-// (GatewayTrail for records that concern none) from from to before to, in
-// time order, until fn returns an error. The period is read day by day
-// (UTC), and only its days.
+// (GatewayTrail for records that concern none; nil for every record of
+// the gateway, whichever municipality) from from to before to, in time
+// order, until fn returns an error. The period is read day by day (UTC),
+// and only its days.
 func (p *Pipeline) AuditTrail(ctx context.Context, municipalities []string, from, to time.Time, fn func(AuditRecord) error) error {
 	from, to = from.UTC(), to.UTC()
 	if !from.Before(to) {
@@ -177,8 +181,15 @@ func (p *Pipeline) AuditTrail(ctx context.Context, municipalities []string, from
 	}
 	for day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC); day.Before(to); day = day.AddDate(0, 0, 1) {
 		var recs []AuditRecord
-		for _, m := range municipalities {
-			err := p.walk(ctx, trailPrefix(m, day), "", func(key string) (bool, error) {
+		prefixes := []string{dayPrefix(day)}
+		if municipalities != nil {
+			prefixes = prefixes[:0]
+			for _, m := range municipalities {
+				prefixes = append(prefixes, trailPrefix(m, day))
+			}
+		}
+		for _, prefix := range prefixes {
+			err := p.walk(ctx, prefix, "", func(key string) (bool, error) {
 				var rec AuditRecord
 				if err := getJSON(ctx, p.cfg.Store, key, &rec); err != nil {
 					return false, fmt.Errorf("audit: read %s: %w", key, err)
@@ -200,17 +211,6 @@ func (p *Pipeline) AuditTrail(ctx context.Context, municipalities []string, from
 		}
 	}
 	return nil
-}
-
-// AuditTrails returns the trails an operator reads: every municipality of
-// the directory in force and GatewayTrail.
-func (p *Pipeline) AuditTrails() []string {
-	d := p.cfg.Directory()
-	out := make([]string, 0, len(d.Municipalities)+1)
-	for _, m := range d.Municipalities {
-		out = append(out, m.ID)
-	}
-	return append(out, GatewayTrail)
 }
 
 // AuditCSVHeader returns the header of the audit trail as CSV; AuditCSVRow

@@ -87,6 +87,8 @@ func TestAuditTrail(t *testing.T) {
 		{"weimar", []string{"weimar"}, start, start.Add(time.Hour), "W view " + inv2},
 		{"gateway", []string{GatewayTrail}, start, start.Add(time.Hour), "Mallory login-failed "},
 		{"nobody's", []string{"jena"}, start, start.Add(time.Hour), ""},
+		{"every record", nil, start, start.Add(time.Hour), "Erika Muster login |Erika Muster view " + inv1 + "|Erika Muster acknowledge " + inv1 + "," + inv2 + "|W view " + inv2 + "|Mallory login-failed "},
+		{"two trails", []string{GatewayTrail, "weimar"}, start, start.Add(time.Hour), "W view " + inv2 + "|Mallory login-failed "},
 		{"empty period", []string{"erfurt"}, start, start, ""},
 	} {
 		if got := strings.Join(trail(c.ms, c.from, c.to), "|"); got != c.want {
