@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -209,6 +211,20 @@ func (p *Pipeline) AuditTrail(ctx context.Context, municipalities []string, from
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// WriteAuditCSV writes records as CSV under AuditCSVHeader.
+func WriteAuditCSV(w io.Writer, recs []AuditRecord) error {
+	cw := csv.NewWriter(w)
+	cw.Write(AuditCSVHeader())
+	for _, rec := range recs {
+		cw.Write(AuditCSVRow(rec))
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("audit: csv: %w", err)
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -265,12 +264,7 @@ func (s *server) auditTrail(w http.ResponseWriter, r *http.Request, who ingest.I
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="audit-`+q.Get("from")+"-"+q.Get("to")+`.csv"`)
-		cw := csv.NewWriter(w)
-		cw.Write(ingest.AuditCSVHeader())
-		for _, rec := range recs {
-			cw.Write(ingest.AuditCSVRow(rec))
-		}
-		cw.Flush()
+		ingest.WriteAuditCSV(w, recs)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"from": q.Get("from"), "to": q.Get("to"), "records": nonNil(recs)})

@@ -2,11 +2,99 @@ package pages
 
 import (
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/eingang/eingang/ingest"
 )
+
+// trailPage is the audit trail page's data.
+type trailPage struct {
+	From, To     string // the period's days, YYYY-MM-DD (UTC), to included
+	Municipality string // an operator's choice; "" every one
+	Operator     bool
+	Recipients   []ingest.Recipient
+	Records      []ingest.AuditRecord // newest first, at most maxTrailRows
+	More         int                  // records not shown (in the CSV)
+	CSV          string               // the query of the CSV download
+	Problem      string
+}
+
+func (t trailPage) problem() string { return t.Problem }
+
+// maxTrailRows bounds the records the page shows; the CSV has them all.
+const maxTrailRows = 500
+
+// trail shows the audit trail of a period (default: today, UTC) and
+// answers it as CSV with format=csv: an auditor's municipality's, or,
+// for an operator, every municipality's or the one chosen. Reading it is
+// recorded first.
+func (p *Pages) trail(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	q := r.URL.Query()
+	today := p.cfg.Now().UTC().Format(time.DateOnly)
+	page := trailPage{From: q.Get("from"), To: q.Get("to"), Operator: who.Role == ingest.RoleOperator}
+	if page.From == "" {
+		page.From = today
+	}
+	if page.To == "" {
+		page.To = page.From
+	}
+	from, err1 := time.Parse(time.DateOnly, page.From)
+	to, err2 := time.Parse(time.DateOnly, page.To)
+	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 366*24*time.Hour {
+		page.Problem = "err_period"
+		p.render(w, r, http.StatusBadRequest, "trail", "trail_title", page)
+		return
+	}
+	trails := []string{who.Municipality}
+	if page.Operator {
+		page.Recipients = p.cfg.Backend.Recipients()
+		trails = nil // every record
+		if m := q.Get("municipality"); m != "" {
+			known := m == ingest.GatewayTrail
+			for _, rc := range page.Recipients {
+				known = known || rc.ID == m
+			}
+			if !known {
+				page.Problem = "err_municipality"
+				p.render(w, r, http.StatusBadRequest, "trail", "trail_title", page)
+				return
+			}
+			page.Municipality, trails = m, []string{m}
+		}
+	}
+	var recs []ingest.AuditRecord
+	if err := p.cfg.Backend.AuditTrail(r.Context(), trails, from, to.AddDate(0, 0, 1), func(rec ingest.AuditRecord) error {
+		recs = append(recs, rec)
+		return nil
+	}); err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	if !p.audit(w, r, who, ingest.AuditReadTrail) {
+		return
+	}
+	if q.Get("format") == "csv" {
+		secureHeaders(w)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="audit-`+page.From+"-"+page.To+`.csv"`)
+		if err := ingest.WriteAuditCSV(w, recs); err != nil {
+			p.cfg.Logger.Warn("audit trail not sent whole", "err", err)
+		}
+		return
+	}
+	for i := len(recs) - 1; i >= 0 && len(page.Records) < maxTrailRows; i-- {
+		page.Records = append(page.Records, recs[i])
+	}
+	page.More = len(recs) - len(page.Records)
+	cq := url.Values{"from": {page.From}, "to": {page.To}, "format": {"csv"}}
+	if page.Municipality != "" {
+		cq.Set("municipality", page.Municipality)
+	}
+	page.CSV = cq.Encode()
+	p.render(w, r, http.StatusOK, "trail", "trail_title", page)
+}
 
 // audit records who doing action on the invoices ids in the audit trail,
 // before it is done. Where the record cannot be written it answers the

@@ -213,3 +213,76 @@ func TestAuditVerlaufInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditTrailPage: an auditor with an account reads the
+// municipality's trail in the pages and downloads it as CSV, both
+// recorded; a clerk may not; an operator reads every municipality's or
+// one.
+func TestAuditTrailPage(t *testing.T) {
+	e := newEnv(t, false)
+	inA := e.submit(t, variant(t, "RE-1", "Erste Bau GmbH", ""))
+	clerk := e.client(t)
+	clerk.loginAccount("Erika Muster")
+	clerk.get("/inbox/" + inA.ID)
+	if resp, _ := clerk.get("/audit"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a clerk reads the trail: %d", resp.StatusCode)
+	}
+	b := e.client(t)
+	b.login(e.tokB) // Erfurt's clerk token: another municipality
+	b.get("/inbox")
+
+	aud := e.client(t)
+	aud.loginAccount("Otto Prüfer")
+	resp, body := aud.get("/audit")
+	if resp.StatusCode != 200 || strings.Count(body, `class="trail-entry"`) != 3 || strings.Contains(body, "ERP Erfurt") ||
+		!strings.Contains(body, inA.ID) || !strings.Contains(body, "Otto Prüfer (Prüfung)") {
+		t.Errorf("the auditor's trail page: %d, %d rows\n%s", resp.StatusCode, strings.Count(body, `class="trail-entry"`), body)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	resp, body = aud.get("/audit?format=csv&from=" + today + "&to=" + today + "&municipality=erfurt")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if len(lines) != 5 || lines[0] != "at,actor,role,municipality,action,ids,address,gateway,via" || strings.Contains(body, "ERP Erfurt") {
+		t.Errorf("csv (an auditor's municipality= is ignored):\n%s", body)
+	}
+	for _, want := range []string{",Erika Muster,clerk,weimarer-land,login,", ",Erika Muster,clerk,weimarer-land,view," + inA.ID + ",", ",Otto Prüfer,auditor,weimarer-land,read-trail,"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("csv lacks %q:\n%s", want, body)
+		}
+	}
+	if resp, _ := aud.get("/audit?from=" + today + "&to=2020-01-01"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a bad period: %d", resp.StatusCode)
+	}
+
+	ops := e.client(t)
+	ops.login(e.tokOps)
+	for _, c := range []struct {
+		query string
+		code  int
+		has   []string
+		lacks []string
+	}{
+		{"", 200, []string{"ERP Erfurt", "Erika Muster", "Otto Prüfer"}, nil},
+		{"?municipality=erfurt", 200, []string{"ERP Erfurt"}, []string{"Erika Muster"}},
+		{"?municipality=_gateway", 200, []string{"Betrieb"}, []string{"Erika Muster", "ERP Erfurt"}},
+		{"?municipality=..%2Fsession", 400, nil, nil},
+	} {
+		resp, body := ops.get("/audit" + c.query)
+		if resp.StatusCode != c.code {
+			t.Errorf("operator %s: %d, want %d", c.query, resp.StatusCode, c.code)
+			continue
+		}
+		for _, s := range c.has {
+			if !strings.Contains(body, s) {
+				t.Errorf("operator %s: lacks %q", c.query, s)
+			}
+		}
+		for _, s := range c.lacks {
+			if strings.Contains(body, s) {
+				t.Errorf("operator %s: has %q", c.query, s)
+			}
+		}
+	}
+}

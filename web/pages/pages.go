@@ -75,6 +75,9 @@ type Backend interface {
 	// invoice's records.
 	Audit(ctx context.Context, rec ingest.AuditRecord) error
 	History(ctx context.Context, id string) ([]ingest.AuditRecord, error)
+	// AuditTrail reads the trails of the municipalities (nil: every
+	// record) of a period.
+	AuditTrail(ctx context.Context, municipalities []string, from, to time.Time, fn func(ingest.AuditRecord) error) error
 }
 
 var _ Backend = (*ingest.Pipeline)(nil)
@@ -179,6 +182,8 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /inbox/ack", p.csrf(p.clerk(p.ack)))
 	mux.HandleFunc("POST /inbox/zip", p.csrf(p.municipal(p.zipSelection)))
 	mux.HandleFunc("GET /inbox/zip", p.municipal(p.zipPeriod))
+
+	mux.HandleFunc("GET /audit", p.role(p.trail, ingest.RoleAuditor, ingest.RoleOperator))
 
 	mux.HandleFunc("GET /ops", p.operator(p.ops))
 	mux.HandleFunc("GET /ops/clearing", p.operator(p.clearing))
