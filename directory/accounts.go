@@ -101,9 +101,11 @@ func (h argonHash) matches(password string) bool {
 	return subtle.ConstantTimeCompare(sum, h.sum) == 1
 }
 
-// dummy is checked for a name the directory does not know, so that the
-// time a login takes tells nothing about which names exist.
-var dummy = argonHash{memory: argonMemory, time: argonTime, threads: argonThreads, salt: make([]byte, 16), sum: make([]byte, argonKeyLen)}
+// dummy returns the hash checked for a name the directory does not know,
+// so that the time a login takes tells nothing about which names exist.
+func dummy() argonHash {
+	return argonHash{memory: argonMemory, time: argonTime, threads: argonThreads, salt: make([]byte, 16), sum: make([]byte, argonKeyLen)}
+}
 
 // CheckAccountName reports whether name may name an account: 1 to 100
 // characters, no control characters, no leading or trailing space.
@@ -151,7 +153,7 @@ func (d *Directory) addAccounts(m *Municipality, list []Account) error {
 func (d *Directory) Login(name, password string) (Role, *Municipality) {
 	a, ok := d.accounts[name]
 	if !ok || len(password) > maxPassword {
-		dummy.matches(password[:min(len(password), maxPassword)])
+		dummy().matches(password[:min(len(password), maxPassword)])
 		return None, nil
 	}
 	if !a.hash.matches(password) {

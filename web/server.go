@@ -107,13 +107,13 @@ func (s *server) routes() []route {
 		{"POST /api/v1/validate", http.HandlerFunc(s.validate)},
 		// A municipality's clerks and auditors, with its token: its own inbox
 		// only; only clerks acknowledge.
-		{"GET /api/v1/inbox", s.caller(s.inbox, readers...)},
-		{"GET /api/v1/inbox/{id}", s.caller(s.inboxEntry, readers...)},
-		{"GET /api/v1/inbox/{id}/original", s.caller(s.original, readers...)},
-		{"GET /api/v1/inbox/{id}/report", s.caller(s.report, readers...)},
-		{"GET /api/v1/inbox/{id}/view", s.caller(s.view, readers...)},
-		{"GET /api/v1/inbox/{id}/attachments/{n}", s.caller(s.attachment, readers...)},
-		{"GET /api/v1/inbox/{id}/history", s.caller(s.history, readers...)},
+		{"GET /api/v1/inbox", s.caller(s.inbox, readers()...)},
+		{"GET /api/v1/inbox/{id}", s.caller(s.inboxEntry, readers()...)},
+		{"GET /api/v1/inbox/{id}/original", s.caller(s.original, readers()...)},
+		{"GET /api/v1/inbox/{id}/report", s.caller(s.report, readers()...)},
+		{"GET /api/v1/inbox/{id}/view", s.caller(s.view, readers()...)},
+		{"GET /api/v1/inbox/{id}/attachments/{n}", s.caller(s.attachment, readers()...)},
+		{"GET /api/v1/inbox/{id}/history", s.caller(s.history, readers()...)},
 		{"POST /api/v1/inbox/{id}/ack", s.caller(s.ack, ingest.RoleClerk)},
 		// Operators, with an operator's token: what no municipality was found for.
 		{"GET /api/v1/clearing", s.operator(s.clearing)},
@@ -144,8 +144,8 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// readers are the roles that read a municipality's inbox.
-var readers = []string{ingest.RoleClerk, ingest.RoleAuditor}
+// readers returns the roles that read a municipality's inbox.
+func readers() []string { return []string{ingest.RoleClerk, ingest.RoleAuditor} }
 
 // caller wraps a handler that needs a token of one of the roles: it
 // authenticates the bearer token (throttled per client address, as the
