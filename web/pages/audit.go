@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"sync"
@@ -23,8 +24,12 @@ type trailPage struct {
 
 func (t trailPage) problem() string { return t.Problem }
 
-// maxTrailRows bounds the records the page shows; the CSV has them all.
-const maxTrailRows = 500
+// maxTrailRows bounds the records the page shows; the CSV has them all,
+// up to maxTrailRecords.
+const (
+	maxTrailRows    = 500
+	maxTrailRecords = 500000
+)
 
 // trail shows the audit trail of a period (default: today, UTC) and
 // answers it as CSV with format=csv: an auditor's municipality's, or,
@@ -65,10 +70,20 @@ func (p *Pages) trail(w http.ResponseWriter, r *http.Request, who ingest.Identit
 		}
 	}
 	var recs []ingest.AuditRecord
-	if err := p.cfg.Backend.AuditTrail(r.Context(), trails, from, to.AddDate(0, 0, 1), func(rec ingest.AuditRecord) error {
+	errTooMany := errors.New("too many records")
+	err := p.cfg.Backend.AuditTrail(r.Context(), trails, from, to.AddDate(0, 0, 1), func(rec ingest.AuditRecord) error {
+		if len(recs) == maxTrailRecords {
+			return errTooMany
+		}
 		recs = append(recs, rec)
 		return nil
-	}); err != nil {
+	})
+	switch {
+	case errors.Is(err, errTooMany):
+		page.Problem = "err_toomany"
+		p.render(w, r, http.StatusBadRequest, "trail", "trail_title", page)
+		return
+	case err != nil:
 		p.backendError(w, r, err)
 		return
 	}

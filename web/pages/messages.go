@@ -78,6 +78,7 @@ var messages = map[string]map[string]string{
 		"trail_show": "Anzeigen", "trail_csv": "Als CSV herunterladen", "trail_caption": "Die Einträge des Zeitraums, die neuesten zuerst",
 		"trail_ids": "Rechnungen", "trail_gateway_col": "Gateway", "trail_more": "%d ältere Einträge stehen nur in der CSV-Datei.",
 		"trail_none": "Keine Einträge in diesem Zeitraum.", "err_period": "Der Zeitraum ist ungültig: zwei Tage, höchstens ein Jahr auseinander.",
+		"err_toomany": "Der Zeitraum hat zu viele Einträge. Bitte wählen Sie einen kürzeren oder eine Verwaltung.",
 		"token_label": "Zugangsschlüssel", "token_hint": "Beginnt mit egt_. Sie erhalten ihn vom Betreiber.", "login_button": "Anmelden",
 		"logged_out": "Sie sind abgemeldet.",
 
@@ -200,6 +201,7 @@ var messages = map[string]map[string]string{
 		"trail_show": "Show", "trail_csv": "Download as CSV", "trail_caption": "The period's records, newest first",
 		"trail_ids": "Invoices", "trail_gateway_col": "Gateway", "trail_more": "%d older records are in the CSV file only.",
 		"trail_none": "No records in this period.", "err_period": "The period is invalid: two days at most a year apart.",
+		"err_toomany": "The period has too many records. Please choose a shorter one, or one administration.",
 		"token_label": "Access key", "token_hint": "Starts with egt_. The operator gives it to you.", "login_button": "Log in",
 		"logged_out": "You are logged out.",
 
