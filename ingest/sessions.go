@@ -74,8 +74,17 @@ func (p *Pipeline) StartSession(ctx context.Context, token string, ttl time.Dura
 // an unknown name or a wrong password. The session ends ttl after now at
 // the latest, and at once when the account leaves the directory or
 // changes its role or municipality.
+//
+// At most passwordChecks passwords are checked at once on a gateway; a
+// login waits for its turn as long as ctx lets it.
 func (p *Pipeline) StartAccountSession(ctx context.Context, name, password string, ttl time.Duration) (id string, s Session, ok bool, err error) {
+	select {
+	case p.passwordSlots <- struct{}{}:
+	case <-ctx.Done():
+		return "", s, false, fmt.Errorf("ingest: session: waiting to check a password: %w", ctx.Err())
+	}
 	who, ok := p.Login(name, password)
+	<-p.passwordSlots
 	if !ok {
 		return "", s, false, nil
 	}

@@ -172,3 +172,50 @@ func TestSessionPerson(t *testing.T) {
 		t.Errorf("EndPersonSessions of none: %d %v", n, err)
 	}
 }
+
+// TestSessionPasswordSlots: a gateway checks at most passwordChecks
+// passwords at once; a login waits for a slot as long as its context
+// lets it, and goes on once one is free.
+func TestSessionPasswordSlots(t *testing.T) {
+	s, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := directory.HashPassword("correct horse battery")
+	dir, err := directory.Parse([]byte("municipalities:\n  - {id: erfurt, name: Erfurt, accounts: [{name: Erika, argon2id: \"" + hash + "\"}]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range passwordChecks { // every slot taken
+		p.passwordSlots <- struct{}{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, _, ok, err := p.StartAccountSession(ctx, "Erika", "correct horse battery", time.Hour); ok || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("with every slot taken: %v %v, want to wait until the deadline", ok, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, ok, err := p.StartAccountSession(context.Background(), "Erika", "correct horse battery", time.Hour)
+		if !ok && err == nil {
+			err = errors.New("not logged in")
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("a login went on with every slot taken: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	<-p.passwordSlots // one slot frees
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.passwordSlots); n != passwordChecks-1 {
+		t.Errorf("%d slots taken after the login, want %d", n, passwordChecks-1)
+	}
+}
