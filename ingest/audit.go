@@ -215,6 +215,28 @@ func (p *Pipeline) AuditTrail(ctx context.Context, municipalities []string, from
 	return nil
 }
 
+// MaxAuditRecords bounds the records AuditRecords reads at once.
+const MaxAuditRecords = 500000
+
+// ErrTooManyRecords is the error of AuditRecords for a period with more
+// than MaxAuditRecords records.
+var ErrTooManyRecords = fmt.Errorf("more than %d audit records", MaxAuditRecords)
+
+// AuditRecords returns the records AuditTrail reads, at most
+// MaxAuditRecords (else ErrTooManyRecords): all of them before any is
+// answered, so that a store failure is an error and not a cut export.
+func (p *Pipeline) AuditRecords(ctx context.Context, municipalities []string, from, to time.Time) ([]AuditRecord, error) {
+	var recs []AuditRecord
+	err := p.AuditTrail(ctx, municipalities, from, to, func(rec AuditRecord) error {
+		if len(recs) == MaxAuditRecords {
+			return ErrTooManyRecords
+		}
+		recs = append(recs, rec)
+		return nil
+	})
+	return recs, err
+}
+
 // WriteAuditCSV writes records as CSV under AuditCSVHeader.
 func WriteAuditCSV(w io.Writer, recs []AuditRecord) error {
 	cw := csv.NewWriter(w)

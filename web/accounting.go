@@ -218,9 +218,6 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// maxTrailRecords bounds the records one export holds.
-const maxTrailRecords = 500000
-
 // auditTrail answers the audit trail of a period, as JSON or CSV: an
 // auditor's municipality's, or, for an operator, every municipality's
 // (with the gateway's own, GatewayTrail) or the one of ?municipality=.
@@ -252,20 +249,10 @@ func (s *server) auditTrail(w http.ResponseWriter, r *http.Request, who ingest.I
 		problem(w, http.StatusForbidden, "forbidden", "an auditor reads its own municipality's trail only")
 		return
 	}
-	// Read the whole period before answering, so that a store failure is
-	// a 503 and not a cut answer; at most maxTrailRecords.
-	var recs []ingest.AuditRecord
-	errTooMany := errors.New("too many records")
-	err := s.cfg.Pipeline.AuditTrail(r.Context(), trails, from, to.AddDate(0, 0, 1), func(rec ingest.AuditRecord) error {
-		if len(recs) == maxTrailRecords {
-			return errTooMany
-		}
-		recs = append(recs, rec)
-		return nil
-	})
+	recs, err := s.cfg.Pipeline.AuditRecords(r.Context(), trails, from, to.AddDate(0, 0, 1))
 	switch {
-	case errors.Is(err, errTooMany):
-		problem(w, http.StatusBadRequest, "too-large", fmt.Sprintf("the period has more than %d records: ask for a shorter one, or one municipality", maxTrailRecords))
+	case errors.Is(err, ingest.ErrTooManyRecords):
+		problem(w, http.StatusBadRequest, "too-large", fmt.Sprintf("the period has more than %d records: ask for a shorter one, or one municipality", ingest.MaxAuditRecords))
 		return
 	case err != nil:
 		s.fail(w, r, err)

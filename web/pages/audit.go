@@ -24,12 +24,9 @@ type trailPage struct {
 
 func (t trailPage) problem() string { return t.Problem }
 
-// maxTrailRows bounds the records the page shows; the CSV has them all,
-// up to maxTrailRecords.
-const (
-	maxTrailRows    = 500
-	maxTrailRecords = 500000
-)
+// maxTrailRows bounds the records the page shows; the CSV has them all
+// (up to ingest.MaxAuditRecords).
+const maxTrailRows = 500
 
 // trail shows the audit trail of a period (default: today, UTC) and
 // answers it as CSV with format=csv: an auditor's municipality's, or,
@@ -69,17 +66,9 @@ func (p *Pages) trail(w http.ResponseWriter, r *http.Request, who ingest.Identit
 			page.Municipality, trails = m, []string{m}
 		}
 	}
-	var recs []ingest.AuditRecord
-	errTooMany := errors.New("too many records")
-	err := p.cfg.Backend.AuditTrail(r.Context(), trails, from, to.AddDate(0, 0, 1), func(rec ingest.AuditRecord) error {
-		if len(recs) == maxTrailRecords {
-			return errTooMany
-		}
-		recs = append(recs, rec)
-		return nil
-	})
+	recs, err := p.cfg.Backend.AuditRecords(r.Context(), trails, from, to.AddDate(0, 0, 1))
 	switch {
-	case errors.Is(err, errTooMany):
+	case errors.Is(err, ingest.ErrTooManyRecords):
 		page.Problem = "err_toomany"
 		p.render(w, r, http.StatusBadRequest, "trail", "trail_title", page)
 		return

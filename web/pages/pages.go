@@ -75,9 +75,9 @@ type Backend interface {
 	// invoice's records.
 	Audit(ctx context.Context, rec ingest.AuditRecord) error
 	History(ctx context.Context, id string) ([]ingest.AuditRecord, error)
-	// AuditTrail reads the trails of the municipalities (nil: every
+	// AuditRecords reads the trails of the municipalities (nil: every
 	// record) of a period.
-	AuditTrail(ctx context.Context, municipalities []string, from, to time.Time, fn func(ingest.AuditRecord) error) error
+	AuditRecords(ctx context.Context, municipalities []string, from, to time.Time) ([]ingest.AuditRecord, error)
 }
 
 var _ Backend = (*ingest.Pipeline)(nil)
