@@ -1,7 +1,9 @@
 // Package directory holds the directory of municipalities the gateway routes
 // to: their ids, names, Leitweg-ID prefixes, the hashes of the bearer
-// tokens of their clerks, auditors and of the operators, and the local
-// accounts of people who log in with a name and a password.
+// tokens of their clerks, auditors and of the operators, the local
+// accounts of people who log in with a name and a password, and the
+// OpenID Connect groups that give people who log in through a provider
+// their role.
 //
 // The file is YAML:
 //

@@ -33,7 +33,8 @@ type Session struct {
 	// person's session.
 	TokenSHA256 string `json:"token_sha256,omitempty"`
 	// Person names the person of a person's session (a local account's
-	// name, or what the identity provider calls them); "" for a token's.
+	// name; for an OpenID Connect login OIDCPerson of the issuer and the
+	// subject); "" for a token's.
 	Person string `json:"person,omitempty"`
 	// Account marks the session of a local account of the directory.
 	Account  bool      `json:"account,omitempty"`
