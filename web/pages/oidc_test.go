@@ -489,3 +489,37 @@ func TestOIDCProviderAway(t *testing.T) {
 		t.Errorf("the session after a gateway without OIDC saw it: %v", err)
 	}
 }
+
+// TestOIDCLoginUnrecorded: where the audit trail cannot be written, an
+// OpenID Connect login answers 503 and leaves no session behind, and so
+// does the refusal of a person without a role; with the trail back, the
+// person logs in.
+func TestOIDCLoginUnrecorded(t *testing.T) {
+	e := newOIDCEnv(t, time.Minute)
+	on := true
+	e.st = auditFault{e.st, &on}
+	g, _ := e.gateway(0)
+	sessions := func() int {
+		t.Helper()
+		infos, err := e.st.List(t.Context(), "session/", "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(infos)
+	}
+
+	bernd := newBrowser(t, g.URL)
+	bernd.oidcLogin(oidcBernd, "Gerade nicht möglich")
+	bernd.until("Anmelden", chromedp.Navigate(g.URL+"/inbox"))
+	if n := sessions(); n != 0 {
+		t.Errorf("an unrecorded login left %d sessions", n)
+	}
+	bernd.other().oidcLogin(oidcKarl, "Gerade nicht möglich")
+
+	on = false
+	again := bernd.other()
+	again.oidcLogin(oidcBernd, "Posteingang")
+	if n := sessions(); n != 1 {
+		t.Errorf("a recorded login: %d sessions, want 1", n)
+	}
+}
