@@ -150,6 +150,10 @@ func (p *Pipeline) stillPerson(who Identity) bool {
 	return false
 }
 
+// formerRoleClerk is the role name sessions kept before RoleClerk had
+// its name hold for a clerk.
+const formerRoleClerk = "accounting"
+
 // newSessionID returns a new random session id, the cookie's value.
 func newSessionID() string {
 	b := make([]byte, 32)
@@ -190,6 +194,9 @@ func (p *Pipeline) Session(ctx context.Context, id string, idle time.Duration) (
 		return s, ErrNotFound
 	} else if err != nil {
 		return s, fmt.Errorf("ingest: session: %w", err)
+	}
+	if s.Role == formerRoleClerk {
+		s.Role = RoleClerk // a session kept before the role's renaming goes on
 	}
 	now := p.cfg.Now().UTC()
 	d := p.cfg.Directory()

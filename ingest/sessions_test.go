@@ -103,6 +103,55 @@ func TestSessionStore(t *testing.T) {
 	}
 }
 
+// TestSessionFormerRole: sessions kept before the clerk's role had its
+// name, a token's and an OpenID Connect login's (without a person then),
+// go on as the clerk's; a session of another role so named ends.
+func TestSessionFormerRole(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hash, _ := directory.NewToken()
+	dir, err := directory.Parse([]byte("municipalities:\n  - {id: erfurt, name: Erfurt, tokens: [{name: Kasse, sha256: \"" + hash + "\"}], oidc_groups: [re]}\noperators: {oidc_groups: [ops]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	kept := func(sess Session) string {
+		t.Helper()
+		id := newSessionID()
+		sess.Started, sess.Expires, sess.LastSeen = now, now.Add(time.Hour), now
+		if err := createJSON(ctx, s, sessionKey(id), sess); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	clerk := Identity{Role: formerRoleClerk, Municipality: "erfurt", Name: "Erfurt"}
+	cases := []struct {
+		name string
+		sess Session
+		want string // the role; "" where the session ends
+	}{
+		{"token", Session{Identity: clerk, TokenSHA256: hash}, RoleClerk},
+		{"oidc", Session{Identity: clerk, OIDC: &OIDCLogin{Issuer: "https://idp", Subject: "s1", Person: directory.Person{Groups: []string{"re"}}}}, RoleClerk},
+		{"oidc operator named a clerk", Session{Identity: clerk, OIDC: &OIDCLogin{Issuer: "https://idp", Subject: "s2", Person: directory.Person{Groups: []string{"ops"}}}}, ""},
+	}
+	for _, c := range cases {
+		got, err := p.Session(ctx, kept(c.sess), time.Hour)
+		switch {
+		case c.want == "" && !errors.Is(err, ErrNotFound):
+			t.Errorf("%s: %+v %v, want the session ended", c.name, got, err)
+		case c.want != "" && (err != nil || got.Role != c.want):
+			t.Errorf("%s: %+v %v, want role %s", c.name, got, err, c.want)
+		}
+	}
+}
+
 // TestSessionPerson: sessions of local accounts and of persons an
 // identity provider vouched for; logging a person out everywhere ends
 // every session of theirs and none of anyone else's, and an account's
