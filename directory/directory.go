@@ -1,6 +1,9 @@
 // Package directory holds the directory of municipalities the gateway routes
-// to: their ids, names, Leitweg-ID prefixes and the hashes of the bearer
-// tokens of their accounting and of the operators.
+// to: their ids, names, Leitweg-ID prefixes, the hashes of the bearer
+// tokens of their clerks, auditors and of the operators, the local
+// accounts of people who log in with a name and a password, and the
+// OpenID Connect groups that give people who log in through a provider
+// their role.
 //
 // The file is YAML:
 //
@@ -9,25 +12,33 @@
 //	    name: Landeshauptstadt Erfurt
 //	    leitweg_ids: ["16051000"]      # prefixes; the longest match wins
 //	    tokens_sha256: ["<hex>"]       # SHA-256 of bearer tokens, or named:
-//	    tokens: [{name: ERP Erfurt, sha256: "<hex>"}]
+//	    tokens: [{name: ERP Erfurt, sha256: "<hex>"}, {name: Prüfung, sha256: "<hex>", role: auditor}]
+//	    accounts:                      # people without an identity provider
+//	      - {name: Erika Muster, role: clerk, argon2id: "$argon2id$v=19$m=19456,t=2,p=1$…"}
 //	    email: kasse@erfurt.example    # optional, with delivery:
 //	    delivery: notify               # notify | deliver
 //	    oidc_groups: [rechnung-erfurt]  # OpenID Connect groups of its clerks
+//	    oidc_auditor_groups: [pruefung-erfurt]  # … of its auditors
 //	    oidc_municipality: "16051000"   # the municipality claim's value for it (default: id)
 //	operators:
 //	  tokens_sha256: ["<hex>"]
 //	  tokens: [{name: Leitstelle, sha256: "<hex>"}]
+//	  accounts: [{name: Max Betrieb, argon2id: "$argon2id$…"}]
 //	  oidc_groups: [eingang-betrieb]
 //	auditors:
-//	  oidc_groups: [rechnungspruefung]
+//	  oidc_groups: [rechnungspruefung]  # auditors of the municipality the claim names
 //
-// A token's name says who acted (the pages show it, the log names it); a
-// token of tokens_sha256 is named by the first 8 characters of its hash.
+// A token's name says who acted (the pages show it, the log and the audit
+// trail name it); a token of tokens_sha256 is named by the first 8
+// characters of its hash. A municipality's token or account has the role
+// clerk (the default; "accounting" is the former name of that role) or
+// auditor; the operators' are operators. An account's name is the
+// person's login name, unique in the whole directory; its argon2id is the
+// PHC string HashPassword makes (eingang user add).
 //
 // People who log in through an OpenID Connect provider get their role
-// from the groups the provider names (see IdentifyPerson); every
-// oidc_ key is optional, and a directory without them lets nobody in
-// that way.
+// from the groups the provider names (see IdentifyPerson); every oidc_
+// key is optional, and a directory without them lets nobody in that way.
 package directory
 
 import (
@@ -58,8 +69,10 @@ type Municipality struct {
 	Name         string   `yaml:"name" json:"name"`
 	LeitwegIDs   []string `yaml:"leitweg_ids" json:"leitweg_ids"`
 	TokensSHA256 []string `yaml:"tokens_sha256" json:"-"`
-	// Tokens are its accounting's tokens with a name each.
+	// Tokens are its clerks' and auditors' tokens with a name each.
 	Tokens []Token `yaml:"tokens" json:"-"`
+	// Accounts are its people who log in with a name and a password.
+	Accounts []Account `yaml:"accounts,omitempty" json:"-"`
 	// Notify is an e-mail address or URL told about new invoices (optional).
 	Notify string `yaml:"notify,omitempty" json:"notify,omitempty"`
 	// Email is the municipality's address for invoices by e-mail; Delivery
@@ -71,9 +84,11 @@ type Municipality struct {
 	// OIDCGroups are the groups (values of the provider's role claim)
 	// that make a person one of its clerks; OIDCMunicipality is the value
 	// of the municipality claim that names it, where the gateway reads
-	// one (default: its ID).
-	OIDCGroups       []string `yaml:"oidc_groups,omitempty" json:"-"`
-	OIDCMunicipality string   `yaml:"oidc_municipality,omitempty" json:"-"`
+	// one (default: its ID); OIDCAuditorGroups make a person one of its
+	// auditors.
+	OIDCGroups        []string `yaml:"oidc_groups,omitempty" json:"-"`
+	OIDCAuditorGroups []string `yaml:"oidc_auditor_groups,omitempty" json:"-"`
+	OIDCMunicipality  string   `yaml:"oidc_municipality,omitempty" json:"-"`
 }
 
 // Delivery modes of a municipality's e-mail.
@@ -87,13 +102,16 @@ const (
 type Directory struct {
 	Municipalities []Municipality `yaml:"municipalities"`
 	Operators      struct {
-		TokensSHA256 []string `yaml:"tokens_sha256"`
-		Tokens       []Token  `yaml:"tokens"`
+		TokensSHA256 []string  `yaml:"tokens_sha256"`
+		Tokens       []Token   `yaml:"tokens"`
+		Accounts     []Account `yaml:"accounts,omitempty"`
 		// OIDCGroups are the provider's groups of the operators.
 		OIDCGroups []string `yaml:"oidc_groups"`
 	} `yaml:"operators"`
-	// Auditors are known only through an OpenID Connect provider, by
-	// their groups.
+	// Auditors are the provider's groups of auditors whose municipality
+	// the municipality claim names (the OpenID Connect login only; a
+	// municipality's own auditors are its tokens, accounts and
+	// oidc_auditor_groups).
 	Auditors struct {
 		OIDCGroups []string `yaml:"oidc_groups"`
 	} `yaml:"auditors"`
@@ -101,6 +119,7 @@ type Directory struct {
 	byID     map[string]*Municipality
 	prefixes []prefix // longest first
 	tokens   []tokenHash
+	accounts map[string]account // by name
 }
 
 type prefix struct {
@@ -108,22 +127,51 @@ type prefix struct {
 	m *Municipality
 }
 
-// A Role is what a bearer token may do.
+// A Role is what a bearer token or an account may do.
 type Role int
 
 // Roles.
 const (
-	None       Role = iota
-	Accounting      // reads and acknowledges one municipality's inbox
-	Operator        // reads clearing and routes by hand
-	Auditor         // reads, for an audit (OpenID Connect only)
+	None     Role = iota
+	Clerk         // reads, downloads and acknowledges one municipality's inbox
+	Operator      // reads clearing, routes by hand, reads every audit trail
+	Auditor       // reads one municipality's inbox and audit trail, changes nothing
+	// Accounting is the former name of Clerk.
+	Accounting = Clerk
 )
 
+// String returns the role's name as the directory spells it.
+func (r Role) String() string {
+	switch r {
+	case Clerk:
+		return "clerk"
+	case Operator:
+		return "operator"
+	case Auditor:
+		return "auditor"
+	}
+	return "none"
+}
+
+// municipalRole reads the role of a municipality's token or account: clerk
+// (the default, also as the former "accounting") or auditor.
+func municipalRole(s string) (Role, error) {
+	switch strings.TrimSpace(s) {
+	case "", "clerk", "accounting":
+		return Clerk, nil
+	case "auditor":
+		return Auditor, nil
+	}
+	return None, fmt.Errorf("role %q: want clerk or auditor", s)
+}
+
 // A Token is a bearer token's hash with the name of its holder, e.g. a
-// clerk, a team or a machine ("ERP Erfurt").
+// clerk, a team or a machine ("ERP Erfurt"), and, for a municipality's
+// token, its role: clerk (default) or auditor.
 type Token struct {
 	Name   string `yaml:"name"`
 	SHA256 string `yaml:"sha256"`
+	Role   string `yaml:"role,omitempty"`
 }
 
 type tokenHash struct {
@@ -144,7 +192,7 @@ func (d *Directory) addTokens(role Role, m *Municipality, plain []string, named 
 	names := map[string]bool{}
 	// add adds a token; without a name, named by its hash's first 8
 	// characters.
-	add := func(name, h string) error {
+	add := func(name, h string, role Role) error {
 		sum, err := parseHash(h)
 		if err != nil {
 			return err
@@ -164,7 +212,7 @@ func (d *Directory) addTokens(role Role, m *Municipality, plain []string, named 
 		return nil
 	}
 	for _, h := range plain {
-		if err := add("", h); err != nil {
+		if err := add("", h, role); err != nil {
 			return err
 		}
 	}
@@ -173,7 +221,16 @@ func (d *Directory) addTokens(role Role, m *Municipality, plain []string, named 
 		if name == "" || len(name) > maxTokenName || strings.IndexFunc(name, unicode.IsControl) >= 0 {
 			return fmt.Errorf("token %.8s…: a name of 1 to %d characters without control characters, not %q", strings.TrimSpace(t.SHA256), maxTokenName, t.Name)
 		}
-		if err := add(name, t.SHA256); err != nil {
+		r := role
+		if m != nil {
+			var err error
+			if r, err = municipalRole(t.Role); err != nil {
+				return fmt.Errorf("token %q: %w", name, err)
+			}
+		} else if t.Role != "" && t.Role != "operator" {
+			return fmt.Errorf("token %q: role %q: an operators' token is an operator's", name, t.Role)
+		}
+		if err := add(name, t.SHA256, r); err != nil {
 			return err
 		}
 	}
@@ -232,11 +289,17 @@ func Parse(data []byte) (*Directory, error) {
 			seenPrefix[p] = m.ID
 			d.prefixes = append(d.prefixes, prefix{p, m})
 		}
-		if err := d.addTokens(Accounting, m, m.TokensSHA256, m.Tokens, seenToken); err != nil {
+		if err := d.addTokens(Clerk, m, m.TokensSHA256, m.Tokens, seenToken); err != nil {
+			return nil, fmt.Errorf("municipality %q: %w", m.ID, err)
+		}
+		if err := d.addAccounts(m, m.Accounts); err != nil {
 			return nil, fmt.Errorf("municipality %q: %w", m.ID, err)
 		}
 	}
 	if err := d.addTokens(Operator, nil, d.Operators.TokensSHA256, d.Operators.Tokens, seenToken); err != nil {
+		return nil, fmt.Errorf("operators: %w", err)
+	}
+	if err := d.addAccounts(nil, d.Operators.Accounts); err != nil {
 		return nil, fmt.Errorf("operators: %w", err)
 	}
 	if err := d.checkOIDC(); err != nil {
@@ -355,17 +418,19 @@ type Person struct {
 var ErrNoRole = errors.New("no role in the directory")
 
 // IdentifyPerson returns the role the directory gives a person and, for a
-// clerk (Accounting), the municipality. A person is
-//   - a clerk of a municipality with one of its oidc_groups, where the
-//     gateway reads a municipality claim only if that claim names it (its
-//     oidc_municipality, else its id);
-//   - an operator with one of the operators' oidc_groups;
-//   - an auditor with one of the auditors' oidc_groups.
+// clerk or an auditor, the municipality. A person is
+//   - a clerk of a municipality with one of its oidc_groups;
+//   - an auditor of a municipality with one of its oidc_auditor_groups, or
+//     with one of the auditors' oidc_groups where the gateway reads a
+//     municipality claim and it names that municipality;
+//   - an operator with one of the operators' oidc_groups.
 //
-// Exactly one of these must fit: a person who would be the clerk of two
-// municipalities, or clerk and operator at once, gets no role (an error
-// matching ErrNoRole that says why), rather than the one the directory
-// happens to list first.
+// Where the gateway reads a municipality claim, a person is clerk or
+// auditor only of the municipality it names (its oidc_municipality, else
+// its id). Exactly one of these must fit: a person who would be the clerk
+// of two municipalities, or clerk and auditor, or clerk and operator at
+// once, gets no role (an error matching ErrNoRole that says why), rather
+// than the one the directory happens to list first.
 func (d *Directory) IdentifyPerson(p Person) (Role, *Municipality, error) {
 	has := map[string]bool{}
 	for _, g := range p.Groups {
@@ -383,19 +448,21 @@ func (d *Directory) IdentifyPerson(p Person) (Role, *Municipality, error) {
 	role, muni := None, (*Municipality)(nil)
 	for i := range d.Municipalities {
 		m := &d.Municipalities[i]
-		if p.MunicipalityClaim && p.Municipality != m.oidcName() || !member(m.OIDCGroups) {
+		if p.MunicipalityClaim && p.Municipality != m.oidcName() {
 			continue
 		}
-		role, muni = Accounting, m
-		fits = append(fits, "clerk of "+m.ID)
+		if member(m.OIDCGroups) {
+			role, muni = Clerk, m
+			fits = append(fits, "clerk of "+m.ID)
+		}
+		if member(m.OIDCAuditorGroups) || p.MunicipalityClaim && member(d.Auditors.OIDCGroups) {
+			role, muni = Auditor, m
+			fits = append(fits, "auditor of "+m.ID)
+		}
 	}
 	if member(d.Operators.OIDCGroups) {
 		role, muni = Operator, nil
 		fits = append(fits, "operator")
-	}
-	if member(d.Auditors.OIDCGroups) {
-		role, muni = Auditor, nil
-		fits = append(fits, "auditor")
 	}
 	switch len(fits) {
 	case 0:
@@ -435,6 +502,9 @@ func (d *Directory) checkOIDC() error {
 		m := &d.Municipalities[i]
 		if err := check(m.OIDCGroups); err != nil {
 			return fmt.Errorf("municipality %q: %w", m.ID, err)
+		}
+		if err := check(m.OIDCAuditorGroups); err != nil {
+			return fmt.Errorf("municipality %q: auditors' %w", m.ID, err)
 		}
 		if other, dup := names[m.oidcName()]; dup {
 			return fmt.Errorf("municipality %q: oidc_municipality %q names %q too", m.ID, m.oidcName(), other)
@@ -476,7 +546,7 @@ func CheckReload(cur, next *Directory, maxDrop float64) error {
 		return fmt.Errorf("directory: it would drop %d of %d municipalities (%s), more than %.0f%%: %w",
 			len(dropped), n, strings.Join(dropped, ", "), maxDrop*100, ErrTooLarge)
 	}
-	if len(cur.tokens) > 0 && len(next.tokens) == 0 {
+	if len(cur.tokens)+len(cur.accounts) > 0 && len(next.tokens)+len(next.accounts) == 0 {
 		return fmt.Errorf("directory: it would revoke every token: %w", ErrTooLarge)
 	}
 	return nil

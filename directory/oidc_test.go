@@ -7,12 +7,13 @@ import (
 )
 
 // oidcDirectory has clerks' groups for two municipalities (one named by
-// its own claim value), a group shared by both, operators and auditors.
+// its own claim value), a group shared by both, a municipality's own
+// auditors, operators and the auditors named by the municipality claim.
 const oidcDirectory = `
 municipalities:
   - {id: erfurt, name: Erfurt, oidc_groups: [rechnung-erfurt, rechnung]}
   - {id: weimar, name: Weimar, oidc_groups: [rechnung-weimar, rechnung], oidc_municipality: "16055000"}
-  - {id: jena, name: Jena}
+  - {id: jena, name: Jena, oidc_auditor_groups: [pruefung-jena]}
 operators:
   oidc_groups: [betrieb]
 auditors:
@@ -28,7 +29,7 @@ func TestOIDCIdentifyPerson(t *testing.T) {
 		name   string
 		person Person
 		role   Role
-		muni   string // the clerk's municipality
+		muni   string // the clerk's or auditor's municipality
 		err    string // part of the error, for no role
 	}{
 		{"clerk by group", Person{Groups: []string{"rechnung-erfurt"}}, Accounting, "erfurt", ""},
@@ -41,9 +42,14 @@ func TestOIDCIdentifyPerson(t *testing.T) {
 		{"shared group without claim", Person{Groups: []string{"rechnung"}}, None, "", "clerk of erfurt, clerk of weimar"},
 		{"operator", Person{Groups: []string{"betrieb"}}, Operator, "", ""},
 		{"operator with a municipality claim", Person{MunicipalityClaim: true, Municipality: "erfurt", Groups: []string{"betrieb"}}, Operator, "", ""},
-		{"auditor", Person{Groups: []string{"pruefung"}}, Auditor, "", ""},
+		{"auditor by claim", Person{MunicipalityClaim: true, Municipality: "16055000", Groups: []string{"pruefung"}}, Auditor, "weimar", ""},
+		{"auditor without the claim", Person{Groups: []string{"pruefung"}}, None, "", "no role"},
+		{"auditor of a claim no municipality has", Person{MunicipalityClaim: true, Municipality: "gotha", Groups: []string{"pruefung"}}, None, "", "no role"},
+		{"municipality's auditor", Person{Groups: []string{"pruefung-jena"}}, Auditor, "jena", ""},
+		{"municipality's auditor, claim of another", Person{MunicipalityClaim: true, Municipality: "erfurt", Groups: []string{"pruefung-jena"}}, None, "", "no role"},
+		{"clerk and auditor", Person{MunicipalityClaim: true, Municipality: "erfurt", Groups: []string{"rechnung-erfurt", "pruefung"}}, None, "", "clerk of erfurt, auditor of erfurt"},
 		{"clerk and operator", Person{Groups: []string{"rechnung-erfurt", "betrieb"}}, None, "", "clerk of erfurt, operator"},
-		{"operator and auditor", Person{Groups: []string{"betrieb", "pruefung"}}, None, "", "operator, auditor"},
+		{"operator and auditor", Person{Groups: []string{"betrieb", "pruefung-jena"}}, None, "", "auditor of jena, operator"},
 		{"no groups", Person{}, None, "", "no role"},
 		{"unknown group", Person{Groups: []string{"Rechnung-Erfurt"}}, None, "", "no role"},
 		{"municipality without groups", Person{MunicipalityClaim: true, Municipality: "jena", Groups: []string{""}}, None, "", "no role"},
@@ -56,7 +62,7 @@ func TestOIDCIdentifyPerson(t *testing.T) {
 				muni = m.ID
 			}
 			if role != c.role || muni != c.muni {
-				t.Errorf("role %d of %q, want %d of %q", role, muni, c.role, c.muni)
+				t.Errorf("role %v of %q, want %v of %q", role, muni, c.role, c.muni)
 			}
 			switch {
 			case c.err == "" && err != nil:
@@ -72,6 +78,7 @@ func TestOIDCParseErrors(t *testing.T) {
 	cases := map[string]string{
 		`municipalities: [{id: a, oidc_groups: [""]}]`:                                                "oidc_groups",
 		`municipalities: [{id: a, oidc_groups: [" x"]}]`:                                              "surrounding blanks",
+		`municipalities: [{id: a, oidc_auditor_groups: [""]}]`:                                        "auditors' oidc_groups",
 		`municipalities: [{id: a, oidc_municipality: b}, {id: b}]`:                                    `names "a" too`,
 		`municipalities: [{id: a, oidc_municipality: x}, {id: b, oidc_municipality: x}]`:              `names "a" too`,
 		"municipalities: [{id: a}]\noperators: {oidc_groups: [\"x\\ty\"]}":                            "operators: oidc_groups",

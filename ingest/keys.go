@@ -34,6 +34,10 @@ import (
 //	clearing/<id>                         valid but unroutable: an operator routes it
 //	rejected/<id>                         invalid
 //	mark/<name>/<id>                      a channel's mark, e.g. delivered-email (create-if-absent; marks.go)
+//	session/<sha256 of id>                a browser's session (sessions.go)
+//	session-person/<sha256 of person>/<sha256 of id>  a person's sessions, for logging out everywhere
+//	audit/<municipality>/<YYYY-MM-DD>/<time>-<rand>.json  the audit trail by municipality and day (write-once, retained; audit.go)
+//	audit-by-invoice/<id>/<time>-<rand>.json              the same records by invoice (write-once, retained)
 //
 // Ids are UUIDv7: they sort by time, so listings page in arrival order by
 // cursor, and the archive date comes from the id itself.

@@ -28,9 +28,11 @@ type Metrics struct {
 	// DirectoryReloads counts reloads of the directory file by result
 	// (applied, refused, invalid); the binary's watcher counts them.
 	DirectoryReloads *prometheus.CounterVec // eingang_directory_reloads_total{result}
-	// LoginFailures counts failed logins on the pages by reason
-	// (unknown-token, empty); LoginThrottled the logins turned away
-	// unchecked while their address or account was throttled.
+	// LoginFailures counts failed logins by reason: on the pages
+	// unknown-token, unknown-account (a wrong name or password), empty;
+	// api-token for an unknown bearer token of the API. LoginThrottled
+	// counts the logins and API requests turned away unchecked while
+	// their address or account was throttled.
 	LoginFailures  *prometheus.CounterVec // eingang_login_failures_total{reason}
 	LoginThrottled prometheus.Counter     // eingang_login_throttled_total
 
@@ -87,10 +89,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"result"}),
 	}
 	m.LoginFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "eingang_login_failures_total", Help: "Failed logins on the pages by reason (unknown-token, empty).",
+		Name: "eingang_login_failures_total", Help: "Failed logins by reason: on the pages unknown-token, unknown-account, empty, oidc-no-role (a person the OpenID Connect provider vouched for but the directory gives no role); api-token for an unknown bearer token of the API.",
 	}, []string{"reason"})
 	m.LoginThrottled = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "eingang_login_throttled_total", Help: "Logins on the pages turned away unchecked (429) while their address or account was throttled.",
+		Name: "eingang_login_throttled_total", Help: "Logins on the pages and API requests with a token turned away unchecked (429) while their address or account was throttled.",
 	})
 	m.MailsSeen = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "eingang_mail_seen_total", Help: "Mails claimed from intake mailboxes.",

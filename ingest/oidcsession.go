@@ -7,7 +7,6 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -17,9 +16,9 @@ import (
 )
 
 // Sessions of people who log in through an OpenID Connect provider. Such
-// a session is a Session like a token's, with OIDC set: instead of a
-// token's hash it keeps what the provider said of the person (the groups,
-// the municipality claim), checked against the directory in force on every
+// a session is a person's Session (StartPersonSession) with OIDC set: it
+// keeps what the provider said of the person (the groups, the
+// municipality claim), checked against the directory in force on every
 // use, and the refresh token with which the pages ask the provider again
 // when Recheck has come. The refresh token is sealed with a key derived
 // from the session's id, which the store does not hold: reading the store
@@ -39,45 +38,24 @@ type OIDCLogin struct {
 
 // IdentifyPerson returns the identity the directory in force gives a
 // person an OpenID Connect provider vouches for, acting as actor (their
-// name); an error matching directory.ErrNoRole where it gives none.
+// name): clerk or auditor of a municipality, or operator; an error
+// matching directory.ErrNoRole where it gives none.
 func (p *Pipeline) IdentifyPerson(person directory.Person, actor string) (Identity, error) {
 	role, m, err := p.cfg.Directory().IdentifyPerson(person)
-	switch role {
-	case directory.Accounting:
-		return Identity{Role: RoleAccounting, Municipality: m.ID, Name: m.Name, Actor: actor}, nil
-	case directory.Operator:
-		return Identity{Role: RoleOperator, Name: "operator", Actor: actor}, nil
-	case directory.Auditor:
-		return Identity{}, fmt.Errorf("ingest: the auditors' pages are not there yet: %w", directory.ErrNoRole)
+	if err != nil {
+		return Identity{}, fmt.Errorf("ingest: %w", err)
 	}
-	return Identity{}, fmt.Errorf("ingest: %w", err)
+	who, ok := identity(role, m, actor)
+	if !ok {
+		return Identity{}, fmt.Errorf("ingest: role %v: %w", role, directory.ErrNoRole)
+	}
+	return who, nil
 }
 
-// identifyOIDC is IdentifyHash for a session of an OpenID Connect login:
-// the role and municipality the directory in force gives the person as the
-// provider named them last.
-func (p *Pipeline) identifyOIDC(s Session) (directory.Role, *directory.Municipality, string) {
-	role, m, _ := p.cfg.Directory().IdentifyPerson(s.OIDC.Person)
-	return role, m, s.Actor
-}
-
-// StartOIDCSession starts the session of a person who logged in through
-// an OpenID Connect provider, as who, with the provider's refresh token
-// (empty: none); it ends ttl after now at the latest.
-func (p *Pipeline) StartOIDCSession(ctx context.Context, who Identity, login OIDCLogin, refreshToken string, ttl time.Duration) (id string, s Session, err error) {
-	b := make([]byte, 32)
-	rand.Read(b) // never fails (crypto/rand)
-	id = hex.EncodeToString(b)
-	if login.Refresh, err = sealRefresh(id, refreshToken); err != nil {
-		return "", s, err
-	}
-	now := p.cfg.Now().UTC()
-	s = Session{Identity: who, Started: now, Expires: now.Add(ttl), LastSeen: now, OIDC: &login}
-	if err := createJSON(ctx, p.cfg.Store, sessionKey(id), s); err != nil {
-		return "", s, fmt.Errorf("ingest: session: %w", err)
-	}
-	return id, s, nil
-}
+// OIDCPerson names the person of an OpenID Connect login for
+// StartPersonSession and EndPersonSessions: the provider's issuer and the
+// subject it gives them, which together name one person for good.
+func OIDCPerson(issuer, subject string) string { return issuer + "|" + subject }
 
 // RenewOIDCSession keeps what asking the provider again found: the person
 // as named now, the next Recheck and the new refresh token (empty: keep

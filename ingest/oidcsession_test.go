@@ -24,7 +24,7 @@ func TestOIDCSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	parse := func(groups string) *directory.Directory {
-		d, err := directory.Parse([]byte("municipalities:\n  - {id: erfurt, name: Erfurt, oidc_groups: [" + groups + "]}\n  - {id: weimar, name: Weimar, oidc_groups: [rw]}\noperators: {oidc_groups: [ops]}\nauditors: {oidc_groups: [audit]}\n"))
+		d, err := directory.Parse([]byte("municipalities:\n  - {id: erfurt, name: Erfurt, oidc_groups: [" + groups + "]}\n  - {id: weimar, name: Weimar, oidc_groups: [rw], oidc_auditor_groups: [aw]}\noperators: {oidc_groups: [ops]}\nauditors: {oidc_groups: [audit]}\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,9 +46,12 @@ func TestOIDCSession(t *testing.T) {
 		want   Identity
 		err    bool
 	}{
-		{anna, Identity{Role: RoleAccounting, Municipality: "erfurt", Name: "Erfurt", Actor: "Anna"}, false},
+		{anna, Identity{Role: RoleClerk, Municipality: "erfurt", Name: "Erfurt", Actor: "Anna"}, false},
+		{directory.Person{Groups: []string{"aw"}}, Identity{Role: RoleAuditor, Municipality: "weimar", Name: "Weimar", Actor: "Anna"}, false},
+		{directory.Person{MunicipalityClaim: true, Municipality: "erfurt", Groups: []string{"audit"}}, Identity{Role: RoleAuditor, Municipality: "erfurt", Name: "Erfurt", Actor: "Anna"}, false},
+		{directory.Person{Groups: []string{"audit"}}, Identity{}, true}, // no municipality claim names whose
+		{directory.Person{Groups: []string{"re", "aw"}}, Identity{}, true},
 		{directory.Person{Groups: []string{"ops"}}, Identity{Role: RoleOperator, Name: "operator", Actor: "Anna"}, false},
-		{directory.Person{Groups: []string{"audit"}}, Identity{}, true}, // no auditors' pages yet
 		{directory.Person{Groups: []string{"re", "rw"}}, Identity{}, true},
 		{directory.Person{}, Identity{}, true},
 	}
@@ -61,7 +64,7 @@ func TestOIDCSession(t *testing.T) {
 
 	who, _ := a.IdentifyPerson(anna, "Anna")
 	recheck := time.Now().Add(time.Minute).UTC().Round(0)
-	id, started, err := a.StartOIDCSession(ctx, who, OIDCLogin{Issuer: "https://idp", Subject: "s1", Person: anna, Recheck: recheck}, "refresh-1", time.Hour)
+	id, started, err := a.StartPersonSession(ctx, who, OIDCPerson("https://idp", "s1"), &OIDCLogin{Issuer: "https://idp", Subject: "s1", Person: anna, Recheck: recheck}, "refresh-1", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +112,21 @@ func TestOIDCSession(t *testing.T) {
 		t.Errorf("after a renewal with a new token: %q", rt)
 	}
 
-	// The group leaves the municipality in the directory: the session ends.
+	// Logging the person out everywhere ends this session too; a new
+	// one ends when the group leaves the municipality in the directory.
+	if n, err := b.EndPersonSessions(ctx, OIDCPerson("https://idp", "s1")); n != 1 || err != nil {
+		t.Errorf("EndPersonSessions: %d %v", n, err)
+	}
+	if _, err := a.Session(ctx, id, time.Hour); !errors.Is(err, ErrNotFound) {
+		t.Errorf("after logout everywhere: %v", err)
+	}
+	id, _, err = a.StartPersonSession(ctx, who, OIDCPerson("https://idp", "s1"), &OIDCLogin{Issuer: "https://idp", Subject: "s1", Person: anna, Recheck: recheck}, "", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Session(ctx, id, time.Hour); err != nil {
+		t.Fatalf("a new session: %v", err)
+	}
 	dir = parse("andere")
 	if _, err := a.Session(ctx, id, time.Hour); !errors.Is(err, ErrNotFound) {
 		t.Errorf("after the directory dropped the group: %v", err)

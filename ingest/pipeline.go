@@ -166,6 +166,11 @@ type Pipeline struct {
 
 	mu   sync.Mutex
 	busy map[string]*busyID // submissions being kept, filed or recovered
+
+	// passwordSlots bounds the passwords checked at once (each argon2id
+	// check takes 19 MiB), so that logins from many addresses cannot
+	// exhaust the memory (StartAccountSession).
+	passwordSlots chan struct{}
 }
 
 type refusal struct {
@@ -236,13 +241,16 @@ func New(cfg Config) (*Pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ingest: run id: %w", err)
 	}
-	p := &Pipeline{cfg: cfg, run: run.String(), busy: map[string]*busyID{}}
+	p := &Pipeline{cfg: cfg, run: run.String(), busy: map[string]*busyID{}, passwordSlots: make(chan struct{}, passwordChecks)}
 	p.cfg.Store = outageStore{cfg.Store, func(err error) {
 		p.refusal.Store(&refusal{p.cfg.Now(), err})
 		p.cfg.Metrics.refused(err)
 	}}
 	return p, nil
 }
+
+// passwordChecks is how many passwords a gateway checks at once.
+const passwordChecks = 4
 
 // refusalMemory is how long a write the store refused for want of room or
 // as read-only keeps the pipeline not ready, unless a submission is kept

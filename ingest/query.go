@@ -211,32 +211,66 @@ func (p *Pipeline) LookupLeitweg(s string) LeitwegAnswer {
 
 // Roles of an Identity.
 const (
-	RoleAccounting = "accounting"
-	RoleOperator   = "operator"
+	// RoleClerk reads, downloads and acknowledges its municipality's inbox.
+	RoleClerk = "clerk"
+	// RoleAuditor reads its municipality's inbox and audit trail and
+	// changes nothing.
+	RoleAuditor = "auditor"
+	// RoleOperator works clearing, reads the figures and every
+	// municipality's audit trail.
+	RoleOperator = "operator"
+	// RoleAccounting is the former name of RoleClerk.
+	RoleAccounting = RoleClerk
 )
 
-// An Identity is who a person is to the gateway: a role and, for
-// accounting, the municipality. A token or an identity provider yields it.
+// roleName is the Identity role of a directory role; "" for none.
+func roleName(r directory.Role) string {
+	switch r {
+	case directory.Clerk:
+		return RoleClerk
+	case directory.Auditor:
+		return RoleAuditor
+	case directory.Operator:
+		return RoleOperator
+	}
+	return ""
+}
+
+// An Identity is who acts at the gateway: a role and, for a clerk or an
+// auditor, the municipality. A token, a local account or an identity
+// provider yields it.
 type Identity struct {
 	Role         string
-	Municipality string // the municipality's id, for accounting
+	Municipality string // the municipality's id, for a clerk or an auditor
 	Name         string // the municipality's name, or "operator"
-	// Actor names who acts: the token's name in the directory, or the
-	// first 8 characters of its hash where it has none.
+	// Actor names who acts: a person's name, or the token's name in the
+	// directory (the first 8 characters of its hash where it has none).
 	Actor string
+}
+
+// identity is the Identity of a directory role and municipality.
+func identity(r directory.Role, m *directory.Municipality, actor string) (Identity, bool) {
+	switch r {
+	case directory.Clerk, directory.Auditor:
+		return Identity{Role: roleName(r), Municipality: m.ID, Name: m.Name, Actor: actor}, true
+	case directory.Operator:
+		return Identity{Role: RoleOperator, Name: "operator", Actor: actor}, true
+	}
+	return Identity{}, false
 }
 
 // Authenticate returns the identity a bearer token stands for; false for
 // an unknown token.
 func (p *Pipeline) Authenticate(token string) (Identity, bool) {
-	role, m, actor := p.cfg.Directory().Identify(token)
-	switch role {
-	case directory.Accounting:
-		return Identity{Role: RoleAccounting, Municipality: m.ID, Name: m.Name, Actor: actor}, true
-	case directory.Operator:
-		return Identity{Role: RoleOperator, Name: "operator", Actor: actor}, true
-	}
-	return Identity{}, false
+	return identity(p.cfg.Directory().Identify(token))
+}
+
+// Login checks a local account's name and password against the directory
+// in force and returns its identity, the name as Actor; false for an
+// unknown name or a wrong password.
+func (p *Pipeline) Login(name, password string) (Identity, bool) {
+	role, m := p.cfg.Directory().Login(name, password)
+	return identity(role, m, name)
 }
 
 // walk calls fn for every key directly below prefix after the cursor, in

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
 )
 
@@ -48,8 +47,8 @@ func scanProblem(w http.ResponseWriter, err error) (ok bool) {
 // invoiceXML answers the invoice XML: the original of an XML submission,
 // the XML embedded in a hybrid PDF (the legally binding part; the PDF's
 // pages are a view).
-func (s *server) invoiceXML(w http.ResponseWriter, r *http.Request, m *directory.Municipality) {
-	id, ok := s.inInbox(w, r, m)
+func (s *server) invoiceXML(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
+	id, ok := s.inInbox(w, r, who, ingest.AuditDownloadXML)
 	if !ok {
 		return
 	}
@@ -67,7 +66,7 @@ func (s *server) invoiceXML(w http.ResponseWriter, r *http.Request, m *directory
 }
 
 // quarantine lists the submissions the malware scan found malware in.
-func (s *server) quarantine(w http.ResponseWriter, r *http.Request) {
+func (s *server) quarantine(w http.ResponseWriter, r *http.Request, _ ingest.Identity) {
 	limit, ok := limitParam(w, r)
 	if !ok {
 		return

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -177,6 +178,9 @@ func TestOpenAPIEveryRoute(t *testing.T) {
 		{"GET /api/v1/inbox/{id}/view", "/api/v1/inbox/" + routed.ID + "/view?lang=en", e.tokA, "", "", 200},
 		{"GET /api/v1/inbox/{id}/attachments/{n}", "/api/v1/inbox/" + routed.ID + "/attachments/1", e.tokA, "", "", 200},
 		{"POST /api/v1/inbox/{id}/ack", "/api/v1/inbox/" + routed.ID + "/ack", e.tokA, "", "", 200},
+		{"GET /api/v1/inbox/{id}/history", "/api/v1/inbox/" + routed.ID + "/history", e.tokAudA, "", "", 200},
+		{"GET /api/v1/audit", "/api/v1/audit?from=2026-01-01&to=" + time.Now().UTC().Format(time.DateOnly), e.tokAudA, "", "", 200},
+		{"GET /api/v1/audit", "/api/v1/audit?format=csv&from=2026-01-01&to=" + time.Now().UTC().Format(time.DateOnly), e.tokOps, "", "", 200},
 		{"GET /api/v1/clearing", "/api/v1/clearing", e.tokOps, "", "", 200},
 		{"POST /api/v1/clearing/{id}/route", "/api/v1/clearing/" + cleared.ID + "/route", e.tokOps, "application/json", `{"municipality":"erfurt"}`, 200},
 		{"GET /api/v1/abandoned", "/api/v1/abandoned", e.tokOps, "", "", 200},

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+
+	"github.com/eingang/eingang/ingest"
 )
 
 // clearing lists the invoices in clearing.
-func (s *server) clearing(w http.ResponseWriter, r *http.Request) {
+func (s *server) clearing(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
 	limit, ok := limitParam(w, r)
 	if !ok {
 		return
@@ -25,7 +27,7 @@ func (s *server) clearing(w http.ResponseWriter, r *http.Request) {
 
 // abandoned lists the submissions kept in part and never acknowledged:
 // archived objects that are no invoice.
-func (s *server) abandoned(w http.ResponseWriter, r *http.Request) {
+func (s *server) abandoned(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
 	limit, ok := limitParam(w, r)
 	if !ok {
 		return
@@ -39,7 +41,7 @@ func (s *server) abandoned(w http.ResponseWriter, r *http.Request) {
 }
 
 // route files an invoice from clearing in a municipality's inbox.
-func (s *server) route(w http.ResponseWriter, r *http.Request) {
+func (s *server) route(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
 	var body struct {
 		Municipality string `json:"municipality"`
 	}
@@ -51,7 +53,18 @@ func (s *server) route(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "unknown-municipality", "no municipality "+body.Municipality+" in the directory")
 		return
 	}
-	o, err := s.cfg.Pipeline.RouteClearing(r.Context(), r.PathValue("id"), body.Municipality)
+	id := r.PathValue("id")
+	if _, err := s.cfg.Pipeline.ClearingEntry(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rec := ingest.AuditFor(who, ingest.AuditRoute, s.clientAddr(r), "api", id)
+	rec.Municipality = body.Municipality // the trail of the municipality it goes to
+	if err := s.cfg.Pipeline.Audit(r.Context(), rec); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.cfg.Pipeline.RouteClearing(r.Context(), id, body.Municipality)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -53,6 +53,10 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, ingest.ErrNotFound):
 		problem(w, http.StatusNotFound, "not-found", "no such invoice")
+	case errors.Is(err, ingest.ErrAudit):
+		s.cfg.Logger.Error("audit trail not written: refused", "path", r.URL.Path, "addr", s.clientAddr(r), "err", err)
+		w.Header().Set("Retry-After", "30")
+		problem(w, http.StatusServiceUnavailable, "audit-unavailable", "the audit trail cannot be written, so nothing is done: try again later")
 	case errors.As(err, &notFiled):
 		s.cfg.Logger.Warn("kept, not filed", "path", r.URL.Path, "addr", s.clientAddr(r), "id", notFiled.ID, "err", err)
 		w.Header().Set("Retry-After", "30")

@@ -14,8 +14,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -55,6 +58,7 @@ type Config struct {
 
 type server struct {
 	cfg      Config
+	pages    *pages.Pages // their login throttle guards the API's tokens too
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
 }
@@ -74,13 +78,14 @@ func New(cfg Config) http.Handler {
 		cfg.UploadBurst = 10
 	}
 	s := &server{cfg: cfg, limiters: map[string]*rate.Limiter{}}
+	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
+	s.pages = pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow,
+		SecureCookies: cfg.SecureCookies, ClientAddr: s.clientAddr, Metrics: cfg.Metrics, OIDC: cfg.OIDC})
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, rt.handler)
 	}
-	// The pages for people: /, /check, /leitweg, /login, /inbox, /ops.
-	pages.New(pages.Config{Backend: cfg.Pipeline, Logger: cfg.Logger, MaxBody: cfg.MaxBody, Allow: s.allow,
-		SecureCookies: cfg.SecureCookies, ClientAddr: s.clientAddr, Metrics: cfg.Metrics, OIDC: cfg.OIDC}).Register(mux)
+	s.pages.Register(mux)
 	return mux
 }
 
@@ -103,20 +108,24 @@ func (s *server) routes() []route {
 		{uploadRoute, http.HandlerFunc(s.upload)},
 		{"GET /api/v1/invoices/{id}", http.HandlerFunc(s.status)},
 		{"POST /api/v1/validate", http.HandlerFunc(s.validate)},
-		// Municipal accounting, with a municipality's token: its own inbox only.
-		{"GET /api/v1/inbox", s.accounting(s.inbox)},
-		{"GET /api/v1/inbox/{id}", s.accounting(s.inboxEntry)},
-		{"GET /api/v1/inbox/{id}/original", s.accounting(s.original)},
-		{"GET /api/v1/inbox/{id}/xml", s.accounting(s.invoiceXML)},
-		{"GET /api/v1/inbox/{id}/report", s.accounting(s.report)},
-		{"GET /api/v1/inbox/{id}/view", s.accounting(s.view)},
-		{"GET /api/v1/inbox/{id}/attachments/{n}", s.accounting(s.attachment)},
-		{"POST /api/v1/inbox/{id}/ack", s.accounting(s.ack)},
+		// A municipality's clerks and auditors, with its token: its own inbox
+		// only; only clerks acknowledge.
+		{"GET /api/v1/inbox", s.caller(s.inbox, readers()...)},
+		{"GET /api/v1/inbox/{id}", s.caller(s.inboxEntry, readers()...)},
+		{"GET /api/v1/inbox/{id}/original", s.caller(s.original, readers()...)},
+		{"GET /api/v1/inbox/{id}/xml", s.caller(s.invoiceXML, readers()...)},
+		{"GET /api/v1/inbox/{id}/report", s.caller(s.report, readers()...)},
+		{"GET /api/v1/inbox/{id}/view", s.caller(s.view, readers()...)},
+		{"GET /api/v1/inbox/{id}/attachments/{n}", s.caller(s.attachment, readers()...)},
+		{"GET /api/v1/inbox/{id}/history", s.caller(s.history, readers()...)},
+		{"POST /api/v1/inbox/{id}/ack", s.caller(s.ack, ingest.RoleClerk)},
 		// Operators, with an operator's token: what no municipality was found for.
 		{"GET /api/v1/clearing", s.operator(s.clearing)},
 		{"POST /api/v1/clearing/{id}/route", s.operator(s.route)},
 		{"GET /api/v1/abandoned", s.operator(s.abandoned)},
 		{"GET /api/v1/quarantine", s.operator(s.quarantine)},
+		// The audit trail: an auditor its municipality's, an operator every one.
+		{"GET /api/v1/audit", s.caller(s.auditTrail, ingest.RoleAuditor, ingest.RoleOperator)},
 		// Health, for anyone.
 		{"GET /healthz", http.HandlerFunc(s.healthz)},
 		{"GET /readyz", http.HandlerFunc(s.ready)},
@@ -140,34 +149,50 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// accounting wraps a handler that needs a municipality's token.
-func (s *server) accounting(h func(http.ResponseWriter, *http.Request, *directory.Municipality)) http.HandlerFunc {
+// readers returns the roles that read a municipality's inbox.
+func readers() []string { return []string{ingest.RoleClerk, ingest.RoleAuditor} }
+
+// caller wraps a handler that needs a token of one of the roles: it
+// authenticates the bearer token (throttled per client address, as the
+// pages' logins) and hands the handler who calls.
+func (s *server) caller(h func(http.ResponseWriter, *http.Request, ingest.Identity), roles ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		role, m := s.cfg.Directory().Authenticate(bearer(r))
-		switch role {
-		case directory.None:
+		var who ingest.Identity
+		ok, wait := false, time.Duration(0)
+		if token := bearer(r); token != "" { // no token is no guess: not throttled
+			ok, wait = s.pages.Bearer(r, func() bool {
+				var known bool
+				who, known = s.cfg.Pipeline.Authenticate(token)
+				return known
+			})
+		}
+		switch {
+		case wait > 0:
+			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+			problem(w, http.StatusTooManyRequests, "throttled", "too many requests with unknown tokens from this address: try again later")
+		case !ok:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="eingang"`)
-			problem(w, http.StatusUnauthorized, "unauthorized", "send a municipality's token as Authorization: Bearer <token>")
-		case directory.Accounting:
-			h(w, r, m)
+			problem(w, http.StatusUnauthorized, "unauthorized", "send a token of a "+strings.Join(roles, " or ")+" as Authorization: Bearer <token>")
+		case !slices.Contains(roles, who.Role):
+			problem(w, http.StatusForbidden, "forbidden", "this token is not a "+strings.Join(roles, " or ")+"'s token")
 		default:
-			problem(w, http.StatusForbidden, "forbidden", "this token is not a municipality's accounting token")
+			h(w, r, who)
 		}
 	}
 }
 
 // operator wraps a handler that needs an operator's token.
-func (s *server) operator(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		role, _ := s.cfg.Directory().Authenticate(bearer(r))
-		switch role {
-		case directory.None:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="eingang"`)
-			problem(w, http.StatusUnauthorized, "unauthorized", "send an operator token as Authorization: Bearer <token>")
-		case directory.Operator:
-			h(w, r)
-		default:
-			problem(w, http.StatusForbidden, "forbidden", "this token is not an operator token")
-		}
+func (s *server) operator(h func(http.ResponseWriter, *http.Request, ingest.Identity)) http.HandlerFunc {
+	return s.caller(h, ingest.RoleOperator)
+}
+
+// audit writes the audit record of who doing action on the invoices ids
+// through the API. Where it cannot, it answers 503 itself and ok is false:
+// the action must not be done.
+func (s *server) audit(w http.ResponseWriter, r *http.Request, who ingest.Identity, action string, ids ...string) (ok bool) {
+	if err := s.cfg.Pipeline.Audit(r.Context(), ingest.AuditFor(who, action, s.clientAddr(r), "api", ids...)); err != nil {
+		s.fail(w, r, err)
+		return false
 	}
+	return true
 }

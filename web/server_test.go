@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	validator "github.com/pb33f/libopenapi-validator"
@@ -27,8 +28,14 @@ import (
 type env struct {
 	srv                *httptest.Server
 	tokA, tokB, tokOps string
-	pipe               *ingest.Pipeline
-	api                validator.Validator // checks every answer of do against openapi.json
+	tokAudA, tokAudB   string // auditors of A (weimarer-land) and B (erfurt)
+	// addr, when set, is the client address of every request with a
+	// token; else each such request comes from an address of its own, so
+	// that the API's throttle of unknown tokens stays out of the way.
+	addr  string
+	calls atomic.Int64
+	pipe  *ingest.Pipeline
+	api   validator.Validator // checks every answer of do against openapi.json
 }
 
 func fixture(t testing.TB) []byte {
@@ -56,17 +63,19 @@ func newEnvStore(t testing.TB, st store.Store, maxBody int64, rate float64) *env
 // configure, if not nil.
 func newEnvWith(t testing.TB, st store.Store, maxBody int64, rate float64, configure func(*ingest.Config)) *env {
 	e := &env{api: apiValidator(t)}
-	var hA, hB, hOps string
+	var hA, hB, hOps, hAudA, hAudB string
 	e.tokA, hA, _ = directory.NewToken()
 	e.tokB, hB, _ = directory.NewToken()
 	e.tokOps, hOps, _ = directory.NewToken()
+	e.tokAudA, hAudA, _ = directory.NewToken()
+	e.tokAudB, hAudB, _ = directory.NewToken()
 	dir, err := directory.Parse([]byte(fmt.Sprintf(`
 municipalities:
-  - {id: weimarer-land, name: Landkreis Weimarer Land, leitweg_ids: ["16071"], tokens_sha256: [%q]}
-  - {id: erfurt, name: Landeshauptstadt Erfurt, leitweg_ids: ["16051000"], tokens_sha256: [%q]}
+  - {id: weimarer-land, name: Landkreis Weimarer Land, leitweg_ids: ["16071"], tokens_sha256: [%q], tokens: [{name: Prüfung A, sha256: %q, role: auditor}]}
+  - {id: erfurt, name: Landeshauptstadt Erfurt, leitweg_ids: ["16051000"], tokens_sha256: [%q], tokens: [{name: Prüfung B, sha256: %q, role: auditor}]}
 operators:
   tokens_sha256: [%q]
-`, hA, hB, hOps)))
+`, hA, hAudA, hB, hAudB, hOps)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +90,10 @@ operators:
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv = httptest.NewServer(New(Config{Pipeline: e.pipe, Directory: func() *directory.Directory { return dir }, Gatherer: reg, MaxBody: maxBody, UploadRate: rate, UploadBurst: 2}))
+	// The test's client is a trusted proxy: do names the client address
+	// (env.addr).
+	local, _ := ParseTrustedProxies([]string{"127.0.0.0/8", "::1"})
+	e.srv = httptest.NewServer(New(Config{Pipeline: e.pipe, Directory: func() *directory.Directory { return dir }, Gatherer: reg, MaxBody: maxBody, UploadRate: rate, UploadBurst: 2, TrustedProxies: local, Metrics: m}))
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -93,6 +105,12 @@ func (e *env) do(t testing.TB, method, path, token, ctype string, body []byte) (
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+		addr := e.addr
+		if addr == "" {
+			n := e.calls.Add(1)
+			addr = fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255)
+		}
+		req.Header.Set("X-Forwarded-For", addr)
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)

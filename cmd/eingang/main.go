@@ -50,6 +50,8 @@ commands:
   export [--store URL] --municipality ID --from DATE --to DATE -o FILE.zip
                                     write a municipality's invoices of a period as a ZIP
   token                             print a new bearer token and its SHA-256 for the directory
+  user add --name NAME [--municipality ID] [--role clerk|auditor|operator] [--directory FILE]
+                                    add a local account (password from stdin or a prompt)
   version                           print the module version and the revision it was built from
 
 "eingang <command> --help" explains a command.
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdServe(ctx, args[1:], stdout, stderr)
 	case "token":
 		return cmdToken(args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(args[1:], os.Stdin, stdout, stderr)
 	case "validate":
 		return cmdValidate(ctx, args[1:], stdout, stderr)
 	case "rules":

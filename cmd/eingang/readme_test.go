@@ -80,6 +80,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 			"view -> 200 text/html; charset=utf-8",
 			"attachment -> 200 application/octet-stream",
 			`"acknowledged_at":"`, " -> 200\n",
+			`"action":"download-original"`, ",clerk,lk-weimarer-land,acknowledge,", // history and trail
+
 			"\neingang_",
 		} {
 			if !strings.Contains(out.String(), want) {

@@ -368,9 +368,11 @@ func cmdToken(args []string, stdout, stderr io.Writer) int {
 	fl := newFlags("token", `usage: eingang token
 
 Prints a new bearer token and its SHA-256. Give the token to its holder
-(municipal accounting or an operator) and write the SHA-256 into the
-directory, with the holder's name under tokens (or into tokens_sha256);
-the gateway keeps only the hash.
+(a municipality's clerk or auditor, a machine, or an operator) and write
+the SHA-256 into the directory, with the holder's name and, for an
+auditor, role: auditor under tokens (or into tokens_sha256, a clerk's);
+the gateway keeps only the hash. People log in better with an account
+of their own (eingang user add).
 `, stderr)
 	if code := parseFlags(fl, args, false); code >= 0 {
 		return code
@@ -381,6 +383,6 @@ the gateway keeps only the hash.
 		return 1
 	}
 	fmt.Fprintf(stdout, "token:  %s\nsha256: %s\n", token, hash)
-	fmt.Fprintln(stdout, "Give the token to its holder; put the sha256 into the directory: tokens: [{name: <holder>, sha256: <sha256>}].")
+	fmt.Fprintln(stdout, "Give the token to its holder; put the sha256 into the directory: tokens: [{name: <holder>, sha256: <sha256>}] (role: auditor for an auditor's).")
 	return 0
 }

@@ -100,7 +100,7 @@ func TestAccessibility(t *testing.T) {
 			{b, "/"}, {b, "/check"}, {b, "/leitweg"}, {b, "/leitweg?id=16071103-0001-18&q=stadt"}, {b, "/leitweg?id=x&q=nirgends"},
 			{b, "/login"}, {b, status}, {b, "/status/" + rec.ID + "?token=wrong"},
 			{clerk, "/inbox"}, {clerk, "/inbox?state=all&seller=tisch"}, {clerk, "/inbox?from=kein-datum"}, {clerk, "/inbox/" + rec.ID}, {clerk, "/inbox/" + rec.ID + "/view"},
-			{ops, "/ops"}, {ops, "/ops/clearing"},
+			{ops, "/ops"}, {ops, "/ops/clearing"}, {ops, "/audit"},
 		} {
 			p.x.open(p.path)
 			p.x.check(axe, lang+" "+p.path)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type login struct {
 	Problem string
 	Out     bool
 	OIDC    string // the OpenID Connect provider's name; empty: none
+	Name    string // the account's name tried
 }
 
 func (l login) problem() string { return l.Problem }
@@ -36,65 +38,124 @@ func (p *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, "login", "login_title", l)
 }
 
-// login turns the token into an identity and starts a session. An
-// identity provider's callback would end the same way: sessions.start.
+// login starts a session for a local account's name and password, or for
+// a token where no name is given. An identity provider's callback ends
+// the same way: loggedIn.
 //
 // Failed logins are throttled per client address and per account (the
-// first 8 hex digits of the submitted token's SHA-256, as the directory
-// names an unnamed token): while either is closed the answer is 429 with
-// Retry-After, and the token is not checked. Failures are logged without
-// the token and counted in eingang_login_failures_total.
+// first 8 hex digits of the SHA-256 of the submitted token, as the
+// directory names an unnamed token, or of the account's name): while
+// either is closed the answer is 429 with Retry-After, and nothing is
+// checked. Failures are recorded in the audit trail (login-failed, under
+// the name tried or "token " and those 8 digits), logged without the
+// secret and counted in eingang_login_failures_total.
 func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	addr := p.cfg.ClientAddr(r)
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	password := r.PostFormValue("password")
 	token := strings.TrimSpace(r.PostFormValue("token"))
 	keys := []string{"addr " + addr}
 	account := ""
-	if token != "" {
+	switch {
+	case name != "":
+		sum := sha256.Sum256([]byte("account\x00" + name))
+		account = hex.EncodeToString(sum[:4])
+	case token != "":
 		sum := sha256.Sum256([]byte(token))
 		account = hex.EncodeToString(sum[:4])
+	}
+	if account != "" {
 		keys = append(keys, "account "+account)
 	}
+	form := login{Next: r.PostFormValue("next"), Name: name}
 	now := p.cfg.Now()
 	if d := p.throttle.begin(now, keys...); d > 0 {
 		p.cfg.Metrics.LoginThrottledAway()
 		p.cfg.Logger.Debug("login throttled", "addr", addr, "account", account, "retry_after", d)
 		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
-		p.render(w, r, http.StatusTooManyRequests, "login", "login_title", login{Next: r.PostFormValue("next"), Problem: "err_throttled"})
+		form.Problem = "err_throttled"
+		p.render(w, r, http.StatusTooManyRequests, "login", "login_title", form)
 		return
 	}
-	id, s, ok, err := p.cfg.Backend.StartSession(r.Context(), token, p.cfg.SessionTTL)
+	var (
+		id  string
+		s   ingest.Session
+		ok  bool
+		err error
+	)
+	if name != "" {
+		id, s, ok, err = p.cfg.Backend.StartAccountSession(r.Context(), name, password, p.cfg.SessionTTL)
+	} else {
+		id, s, ok, err = p.cfg.Backend.StartSession(r.Context(), token, p.cfg.SessionTTL)
+	}
 	if err != nil {
+		p.throttle.end(now, false, keys...)
 		p.backendError(w, r, err)
 		return
 	}
-	who := s.Identity
 	if !ok {
-		reason := "unknown-token"
-		if token == "" {
-			reason = "empty"
+		reason, actor := "unknown-token", "token "+account
+		switch {
+		case name != "":
+			reason, actor = "unknown-account", name
+		case token == "":
+			reason, actor = "empty", ""
 		}
 		backoff, fails := p.throttle.end(now, true, keys...)
 		p.cfg.Metrics.LoginFailed(reason)
 		p.cfg.Logger.Warn("login failed", "addr", addr, "account", account, "reason", reason, "failures", fails, "backoff", backoff)
-		p.render(w, r, http.StatusUnauthorized, "login", "login_title", login{Next: r.PostFormValue("next"), Problem: "err_token"})
+		if !p.audit(w, r, ingest.Identity{Actor: actor}, ingest.AuditLoginFailed) {
+			return
+		}
+		form.Problem = "err_token"
+		if name != "" {
+			form.Problem = "err_account"
+		}
+		p.render(w, r, http.StatusUnauthorized, "login", "login_title", form)
 		return
 	}
 	p.throttle.end(now, false, keys...)
 	p.throttle.succeed("account " + account)
-	p.sessions.start(w, r, id, p.cfg.SessionTTL)
-	home := "/inbox"
-	if who.Role == ingest.RoleOperator {
-		home = "/ops"
+	if !p.loggedIn(w, r, id, s) {
+		return
 	}
+	home := homeOf(s.Role)
 	next := safeNext(r.PostFormValue("next"), home)
 	if !strings.HasPrefix(next, home) {
 		next = home
 	}
-	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality, "actor", who.Actor, "addr", addr)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// logout ends the browser's session, recorded in the audit trail first.
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {
+	if s := p.session(r); s != nil && !p.audit(w, r, s.Identity, ingest.AuditLogout) {
+		return
+	}
+	p.endSession(w, r)
+	http.Redirect(w, r, "/login?out=1", http.StatusSeeOther)
+}
+
+// logoutEverywhere ends every session of the browser's person (a local
+// account's, or an identity provider's person's) on every gateway; a
+// token's session is no person's and ends alone.
+func (p *Pages) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
+	s := p.session(r)
+	if s == nil {
+		http.Redirect(w, r, "/login?out=1", http.StatusSeeOther)
+		return
+	}
+	if !p.audit(w, r, s.Identity, ingest.AuditLogoutEverywhere) {
+		return
+	}
+	if s.Person != "" {
+		n, err := p.cfg.Backend.EndPersonSessions(r.Context(), s.Person)
+		if err != nil {
+			p.backendError(w, r, err)
+			return
+		}
+		p.cfg.Logger.Info("logged out everywhere", "actor", s.Actor, "sessions", n)
+	}
 	p.endSession(w, r)
 	http.Redirect(w, r, "/login?out=1", http.StatusSeeOther)
 }
@@ -186,17 +247,29 @@ func cloneValues(v url.Values) url.Values {
 
 // entryPage is an inbox entry's page.
 type entryPage struct {
-	O      ingest.Outcome
-	Groups []group
+	O       ingest.Outcome
+	Groups  []group
+	History []ingest.AuditRecord // its Verlauf, this view last
+	Clerk   bool                 // the reader may acknowledge
 }
 
+// entry shows an entry of the inbox with its history; the view is
+// recorded first, so the history ends with it.
 func (p *Pages) entry(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
 	o, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, r.PathValue("id"))
 	if err != nil {
 		p.backendError(w, r, err)
 		return
 	}
-	page := entryPage{O: o}
+	if !p.audit(w, r, who, ingest.AuditView, o.ID) {
+		return
+	}
+	p.views.saw(p.sessions.cookie(r, "eingang_session"), o.ID, p.cfg.Now())
+	page := entryPage{O: o, Clerk: who.Role == ingest.RoleClerk}
+	if page.History, err = p.cfg.Backend.History(r.Context(), o.ID); err != nil {
+		p.backendError(w, r, err)
+		return
+	}
 	if rep, err := p.readReport(r, o.ID); err == nil {
 		page.Groups = groups(rep.Findings, language(w, r))
 	}
@@ -232,27 +305,37 @@ func (p *Pages) serveView(w http.ResponseWriter, r *http.Request, id string) {
 	w.Write(page)
 }
 
+// entryView answers the rendering of an entry: the frame of its page,
+// which that page's record covers, or, opened on its own, a view with a
+// record of its own.
 func (p *Pages) entryView(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
-	if _, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, r.PathValue("id")); err != nil {
+	id := r.PathValue("id")
+	if _, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, id); err != nil {
 		p.backendError(w, r, err)
 		return
 	}
-	p.serveView(w, r, r.PathValue("id"))
+	if !p.views.covered(p.sessions.cookie(r, "eingang_session"), id, p.cfg.Now()) && !p.audit(w, r, who, ingest.AuditView, id) {
+		return
+	}
+	p.serveView(w, r, id)
 }
 
 func (p *Pages) original(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
 	suffix, ctype := originalName(r.Context(), p.cfg.Backend, who, r.PathValue("id")) // hybrid.go
-	p.download(w, r, who, suffix, ctype, p.cfg.Backend.Original)
+	p.download(w, r, who, ingest.AuditDownloadOriginal, suffix, ctype, p.cfg.Backend.Original)
 }
 
 func (p *Pages) report(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
-	p.download(w, r, who, "report.json", "application/json", p.cfg.Backend.Report)
+	p.download(w, r, who, ingest.AuditDownloadReport, "report.json", "application/json", p.cfg.Backend.Report)
 }
 
-func (p *Pages) download(w http.ResponseWriter, r *http.Request, who ingest.Identity, suffix, ctype string, open func(ctx context.Context, id string) (io.ReadCloser, error)) {
+func (p *Pages) download(w http.ResponseWriter, r *http.Request, who ingest.Identity, action, suffix, ctype string, open func(ctx context.Context, id string) (io.ReadCloser, error)) {
 	id := r.PathValue("id")
 	if _, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, id); err != nil {
 		p.backendError(w, r, err)
+		return
+	}
+	if !p.audit(w, r, who, action, id) {
 		return
 	}
 	rc, err := open(r.Context(), id)
@@ -267,10 +350,25 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, who ingest.Iden
 	io.Copy(w, rc)
 }
 
-// ack acknowledges the selected invoices and goes back to the inbox.
+// ack acknowledges the selected invoices of the inbox, recorded first in
+// one record, and goes back to the inbox.
 func (p *Pages) ack(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
-	n := 0
+	var ids []string
 	for _, id := range r.PostForm["id"] {
+		if _, err := p.cfg.Backend.InboxEntry(r.Context(), who.Municipality, id); err == nil {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		} else if !notFound(err) {
+			p.backendError(w, r, err)
+			return
+		}
+	}
+	if len(ids) > 0 && !p.audit(w, r, who, ingest.AuditAcknowledge, ids...) {
+		return
+	}
+	n := 0
+	for _, id := range ids {
 		if _, err := p.cfg.Backend.Acknowledge(r.Context(), who.Municipality, id); err == nil {
 			n++
 		} else if !notFound(err) {
@@ -308,7 +406,7 @@ func (p *Pages) zipSelection(w http.ResponseWriter, r *http.Request, who ingest.
 		p.fail(w, r, http.StatusBadRequest, "err_noselection")
 		return
 	}
-	p.writeZip(w, r, list)
+	p.writeZip(w, r, who, list)
 }
 
 // zipPeriod packs every invoice the inbox filter (a period, a seller, ...)
@@ -337,13 +435,21 @@ func (p *Pages) zipPeriod(w http.ResponseWriter, r *http.Request, who ingest.Ide
 		p.fail(w, r, http.StatusNotFound, "err_noselection")
 		return
 	}
-	p.writeZip(w, r, list)
+	p.writeZip(w, r, who, list)
 }
 
 // writeZip answers a ZIP of the originals and reports: <id>/original.xml
-// and <id>/report.json each; for a hybrid <id>/original.pdf and
-// <id>/invoice.xml instead of the original.xml.
-func (p *Pages) writeZip(w http.ResponseWriter, r *http.Request, list []ingest.Outcome) {
+// and <id>/report.json each (for a hybrid <id>/original.pdf and
+// <id>/invoice.xml instead of the original.xml), recorded first in one
+// record of every invoice in it.
+func (p *Pages) writeZip(w http.ResponseWriter, r *http.Request, who ingest.Identity, list []ingest.Outcome) {
+	ids := make([]string, len(list))
+	for i, o := range list {
+		ids[i] = o.ID
+	}
+	if !p.audit(w, r, who, ingest.AuditDownloadZIP, ids...) {
+		return
+	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="rechnungen-`+p.cfg.Now().Format("2006-01-02-150405")+`.zip"`)
 	w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -21,24 +21,49 @@ import (
 )
 
 // env is a gateway's pages on a real pipeline and filesystem store, with
-// two municipalities (A: Weimarer Land, B: Erfurt) and an operator.
+// two municipalities (A: Weimarer Land, B: Erfurt) and an operator. A has
+// the local accounts of a clerk, Erika Muster, and an auditor, Otto Prüfer,
+// both with the password accountPassword.
 type env struct {
 	srv                *httptest.Server
 	tokA, tokB, tokOps string
 	pipe               *ingest.Pipeline
 }
 
+// accountPassword is the password of the env's local accounts.
+const accountPassword = "correct horse battery staple"
+
 func newEnv(t testing.TB, tls bool) *env { return newEnvWith(t, tls, nil) }
 
 // newEnvWith is newEnv with the pages' configuration changed by set.
 func newEnvWith(t testing.TB, tls bool, set func(*Config)) *env {
-	return newEnvPipeline(t, tls, set, nil)
+	return newEnvFull(t, tls, set, nil, nil)
 }
 
 // newEnvPipeline is newEnvWith with the pipeline's configuration changed
-// by setPipe, if not nil.
+// by setPipe.
 func newEnvPipeline(t testing.TB, tls bool, set func(*Config), setPipe func(*ingest.Config)) *env {
+	return newEnvFull(t, tls, set, nil, setPipe)
+}
+
+// newEnvStore is newEnvWith on the filesystem store as wrap wraps it.
+func newEnvStore(t testing.TB, tls bool, set func(*Config), wrap func(store.Store) store.Store) *env {
+	return newEnvFull(t, tls, set, wrap, nil)
+}
+
+// newEnvFull is newEnvWith on the filesystem store as wrap wraps it
+// (nil: as it is), with the pipeline's configuration changed by setPipe
+// (if not nil).
+func newEnvFull(t testing.TB, tls bool, set func(*Config), wrap func(store.Store) store.Store, setPipe func(*ingest.Config)) *env {
+	var st store.Store
 	st, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wrap != nil {
+		st = wrap(st)
+	}
+	pw, err := directory.HashPassword(accountPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,12 +74,16 @@ func newEnvPipeline(t testing.TB, tls bool, set func(*Config), setPipe func(*ing
 	e.tokOps, hOps, _ = directory.NewToken()
 	dir, err := directory.Parse([]byte(fmt.Sprintf(`
 municipalities:
-  - {id: weimarer-land, name: Landkreis Weimarer Land, leitweg_ids: ["16071"], tokens_sha256: [%q]}
-  - {id: erfurt, name: Landeshauptstadt Erfurt, leitweg_ids: ["16051000"], tokens: [{name: ERP Erfurt, sha256: %q}]}
+  - id: weimarer-land
+    name: Landkreis Weimarer Land
+    leitweg_ids: ["16071"]
+    tokens_sha256: [%[1]q]
+    accounts: [{name: Erika Muster, argon2id: "%[4]s"}, {name: Otto Prüfer, role: auditor, argon2id: "%[4]s"}]
+  - {id: erfurt, name: Landeshauptstadt Erfurt, leitweg_ids: ["16051000"], tokens: [{name: ERP Erfurt, sha256: %[2]q}]}
   - {id: jena, name: Stadt Jena, leitweg_ids: ["16053000"]}
 operators:
-  tokens_sha256: [%q]
-`, hA, hB, hOps)))
+  tokens_sha256: [%[3]q]
+`, hA, hB, hOps, pw)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +193,14 @@ func (c *client) login(token string) {
 	resp, body := c.post("/login", url.Values{"csrf": {c.csrf()}, "token": {token}})
 	if resp.StatusCode != http.StatusSeeOther {
 		c.t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+}
+
+// loginAccount logs in with a local account of the env.
+func (c *client) loginAccount(name string) {
+	resp, body := c.post("/login", url.Values{"csrf": {c.csrf()}, "name": {name}, "password": {accountPassword}})
+	if resp.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("login as %s: %d %s", name, resp.StatusCode, body)
 	}
 }
 

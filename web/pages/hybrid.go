@@ -62,7 +62,7 @@ func originalName(ctx context.Context, b Backend, who ingest.Identity, id string
 // invoiceXML downloads the invoice XML: the original, or a hybrid's
 // embedded XML, the legally binding part.
 func (p *Pages) invoiceXML(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
-	p.download(w, r, who, "invoice.xml", "application/xml", p.openXML)
+	p.download(w, r, who, ingest.AuditDownloadXML, "invoice.xml", "application/xml", p.openXML)
 }
 
 // openXML opens an invoice's XML.

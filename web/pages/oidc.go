@@ -207,7 +207,9 @@ func (p *Pages) oidcStart(w http.ResponseWriter, r *http.Request) {
 
 // oidcCallback ends the login: it checks the state, trades the code for
 // the tokens, verifies the ID token and its nonce, maps the claims to an
-// identity and starts the session.
+// identity and logs the person in (personLogin: the session, the login's
+// record in the audit trail, the cookies). A person the directory gives
+// no role is recorded as a failed login.
 func (p *Pages) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	addr := p.cfg.ClientAddr(r)
 	q := r.URL.Query()
@@ -260,26 +262,22 @@ func (p *Pages) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	who, err := p.cfg.Backend.IdentifyPerson(c.Person, c.Name)
 	if err != nil {
 		p.cfg.Metrics.LoginFailed("oidc-no-role")
-		p.cfg.Logger.Warn("oidc login failed", "addr", addr, "reason", "no-role", "sub", c.Subject, "actor", c.Name, "err", err)
+		p.cfg.Logger.Warn("oidc login failed", "addr", addr, "reason", "oidc-no-role", "sub", c.Subject, "actor", c.Name, "err", err)
+		if !p.audit(w, r, ingest.Identity{Actor: c.Name}, ingest.AuditLoginFailed) {
+			return
+		}
 		p.fail(w, r, http.StatusForbidden, "err_oidc_role")
 		return
 	}
 	login := ingest.OIDCLogin{Issuer: idt.Issuer, Subject: c.Subject, Person: c.Person, Recheck: p.oidc.recheckAt(p.cfg.Now(), idt.Expiry)}
-	id, _, err := p.cfg.Backend.StartOIDCSession(r.Context(), who, login, tok.RefreshToken, p.cfg.SessionTTL)
-	if err != nil {
-		p.backendError(w, r, err)
+	if !p.personLogin(w, r, who, ingest.OIDCPerson(idt.Issuer, c.Subject), &login, tok.RefreshToken) {
 		return
 	}
-	p.sessions.start(w, r, id, p.cfg.SessionTTL)
-	home := "/inbox"
-	if who.Role == ingest.RoleOperator {
-		home = "/ops"
-	}
+	home := homeOf(who.Role)
 	next := safeNext(string(nextB), home)
 	if !strings.HasPrefix(next, home) {
 		next = home
 	}
-	p.cfg.Logger.Info("login", "role", who.Role, "municipality", who.Municipality, "actor", who.Actor, "addr", addr, "via", "oidc", "sub", c.Subject)
 	// The session cookie is SameSite=Strict, and the browser came here
 	// from the provider's site: a redirect would still count as that
 	// site's navigation and go without it. A page of this site that moves

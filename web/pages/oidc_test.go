@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,7 +25,7 @@ import (
 )
 
 // oidcDirectory gives Weimarer Land's and Erfurt's clerks, the operators
-// and the auditors their groups; the municipality claim names Erfurt by
+// and the auditors (of the municipality the claim names) their groups; the municipality claim names Erfurt by
 // its id and Weimarer Land by its district key.
 const oidcDirectory = `
 municipalities:
@@ -35,12 +36,12 @@ auditors: {oidc_groups: [rechnungspruefung]}
 `
 
 // The people at the provider: two clerks of different municipalities, an
-// operator, an auditor and someone the directory gives no role.
+// operator, an auditor of Erfurt and someone the directory gives no role.
 var (
 	oidcAnna  = testenv.GlewlwydUser{Username: "anna", Password: "anna-pass-1", Name: "Anna Beispiel", Email: "anna@example.org", Municipality: "16071", Groups: []string{"kantine", "rechnung-wl"}}
 	oidcBernd = testenv.GlewlwydUser{Username: "bernd", Password: "bernd-pass-1", Name: "Bernd Muster", Email: "bernd@example.org", Municipality: "erfurt", Groups: []string{"rechnung-erfurt"}}
 	oidcOlga  = testenv.GlewlwydUser{Username: "olga", Password: "olga-pass-1", Name: "Olga Betrieb", Email: "olga@example.org", Municipality: "-", Groups: []string{"eingang-betrieb"}}
-	oidcArne  = testenv.GlewlwydUser{Username: "arne", Password: "arne-pass-1", Name: "Arne Prüfer", Email: "arne@example.org", Municipality: "-", Groups: []string{"rechnungspruefung"}}
+	oidcArne  = testenv.GlewlwydUser{Username: "arne", Password: "arne-pass-1", Name: "Arne Prüfer", Email: "arne@example.org", Municipality: "erfurt", Groups: []string{"rechnungspruefung"}}
 	oidcKarl  = testenv.GlewlwydUser{Username: "karl", Password: "karl-pass-1", Name: "Karl Kantine", Email: "karl@example.org", Municipality: "16071", Groups: []string{"kantine"}}
 )
 
@@ -235,19 +236,67 @@ func TestOIDCInBrowser(t *testing.T) {
 	bernd.until("Anmelden", chromedp.Navigate(g2.URL+"/inbox"))
 }
 
-// TestOIDCRoles: the operator lands on the operators' page; the auditor,
-// whose pages are not there yet, and a person with no role in the
-// directory are refused after the provider's login.
+// TestOIDCRoles: the operator lands on the operators' page and logs out
+// everywhere, which ends the session of another browser too; the
+// auditor, whom the auditors' group and the municipality claim make
+// Erfurt's, reads Erfurt's inbox, an entry without the acknowledgement and
+// the audit trail; a person the directory gives no role is refused after
+// the provider's login. The audit trail records the logins, the refusal
+// and the logout everywhere.
 func TestOIDCRoles(t *testing.T) {
 	e := newOIDCEnv(t, time.Minute)
-	g, _ := e.gateway(0)
-	b := newBrowser(t, g.URL)
-	b.oidcLogin(oidcOlga, "Betrieb")
-	b.until("Kein Zugriff", chromedp.Navigate(g.URL+"/inbox"))
-	for _, u := range []testenv.GlewlwydUser{oidcArne, oidcKarl} {
-		o := b.other()
-		o.oidcLogin(u, "Keine Berechtigung")
-		o.until("Anmelden", chromedp.Navigate(g.URL+"/inbox"))
+	g, pipe := e.gateway(0)
+	from := time.Now().Add(-time.Minute)
+	rec, err := pipe.Submit(t.Context(), ingest.Submission{Data: variant(t, "RE-ERF-1", "Erfurter Dach GmbH", "16051000-"+checkDigits("16051000")), Channel: "upload"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	olga := newBrowser(t, g.URL)
+	olga.oidcLogin(oidcOlga, "Betrieb")
+	olga.until("Kein Zugriff", chromedp.Navigate(g.URL+"/inbox"))
+	olga2 := olga.other()
+	olga2.oidcLogin(oidcOlga, "Betrieb")
+	olga.until("Betrieb", chromedp.Navigate(g.URL+"/ops"))
+	olga.until("Anmelden", chromedp.Click(chromedp.ID("logout-everywhere")))
+	olga2.until("Anmelden", chromedp.Navigate(g.URL+"/ops"))
+
+	arne := olga.other()
+	arne.oidcLogin(oidcArne, "Posteingang")
+	if got := arne.text("table.list tbody"); !strings.Contains(got, "RE-ERF-1") {
+		t.Errorf("the auditor's inbox: %q", got)
+	}
+	arne.until("Rechnung", chromedp.Navigate(g.URL+"/inbox/"+rec.ID))
+	if got := arne.eval(`String(document.querySelectorAll("#ack").length)`); got != "0" {
+		t.Errorf("the auditor's entry page offers the acknowledgement (%s)", got)
+	}
+	arne.until("Protokoll", chromedp.Navigate(g.URL+"/audit"))
+
+	karl := olga.other()
+	karl.oidcLogin(oidcKarl, "Keine Berechtigung")
+	karl.until("Anmelden", chromedp.Navigate(g.URL+"/inbox"))
+
+	recs, err := pipe.AuditRecords(t.Context(), nil, from, time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		switch r.Action {
+		case ingest.AuditLogin, ingest.AuditLoginFailed, ingest.AuditLogoutEverywhere:
+			got = append(got, r.Actor+":"+r.Action+":"+r.Role+":"+r.Municipality)
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"Arne Prüfer:login:auditor:erfurt",
+		"Karl Kantine:login-failed::",
+		"Olga Betrieb:login:operator:",
+		"Olga Betrieb:login:operator:",
+		"Olga Betrieb:logout-everywhere:operator:",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the audit trail's logins:\n got %q\nwant %q", got, want)
 	}
 }
 
@@ -283,9 +332,9 @@ operators: {oidc_groups: [betrieb]}
 		noRole, bad bool
 	}{
 		{"clerk by claim", withClaim, map[string]any{"sub": "1", "gemeinde": "erfurt", "roles": []any{"rechnung"}, "preferred_username": "anna"},
-			ingest.Identity{Role: ingest.RoleAccounting, Municipality: "erfurt", Name: "Landeshauptstadt Erfurt", Actor: "anna"}, false, false},
+			ingest.Identity{Role: ingest.RoleClerk, Municipality: "erfurt", Name: "Landeshauptstadt Erfurt", Actor: "anna"}, false, false},
 		{"number claim, one group as a string", withClaim, map[string]any{"sub": "1", "gemeinde": 16055000.0, "roles": "rechnung", "email": "b@weimar.example"},
-			ingest.Identity{Role: ingest.RoleAccounting, Municipality: "weimar", Name: "Stadt Weimar", Actor: "b@weimar.example"}, false, false},
+			ingest.Identity{Role: ingest.RoleClerk, Municipality: "weimar", Name: "Stadt Weimar", Actor: "b@weimar.example"}, false, false},
 		{"operator, named by sub", withClaim, map[string]any{"sub": "op-7", "roles": []any{"betrieb"}},
 			ingest.Identity{Role: ingest.RoleOperator, Name: "operator", Actor: "op-7"}, false, false},
 		{"claim missing", withClaim, map[string]any{"sub": "1", "roles": []any{"rechnung"}}, ingest.Identity{}, true, false},
@@ -393,7 +442,7 @@ func TestOIDCProviderAway(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := func(refresh string) string {
-		id, _, err := pipe.StartOIDCSession(t.Context(), who, ingest.OIDCLogin{Issuer: away, Subject: "s1", Person: person, Recheck: time.Now().Add(-time.Second)}, refresh, time.Hour)
+		id, _, err := pipe.StartPersonSession(t.Context(), who, ingest.OIDCPerson(away, "s1"), &ingest.OIDCLogin{Issuer: away, Subject: "s1", Person: person, Recheck: time.Now().Add(-time.Second)}, refresh, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -438,5 +487,39 @@ func TestOIDCProviderAway(t *testing.T) {
 	}
 	if _, err := pipe.Session(t.Context(), id, time.Hour); !errors.Is(err, ingest.ErrNotFound) {
 		t.Errorf("the session after a gateway without OIDC saw it: %v", err)
+	}
+}
+
+// TestOIDCLoginUnrecorded: where the audit trail cannot be written, an
+// OpenID Connect login answers 503 and leaves no session behind, and so
+// does the refusal of a person without a role; with the trail back, the
+// person logs in.
+func TestOIDCLoginUnrecorded(t *testing.T) {
+	e := newOIDCEnv(t, time.Minute)
+	on := true
+	e.st = auditFault{e.st, &on}
+	g, _ := e.gateway(0)
+	sessions := func() int {
+		t.Helper()
+		infos, err := e.st.List(t.Context(), "session/", "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(infos)
+	}
+
+	bernd := newBrowser(t, g.URL)
+	bernd.oidcLogin(oidcBernd, "Gerade nicht möglich")
+	bernd.until("Anmelden", chromedp.Navigate(g.URL+"/inbox"))
+	if n := sessions(); n != 0 {
+		t.Errorf("an unrecorded login left %d sessions", n)
+	}
+	bernd.other().oidcLogin(oidcKarl, "Gerade nicht möglich")
+
+	on = false
+	again := bernd.other()
+	again.oidcLogin(oidcBernd, "Posteingang")
+	if n := sessions(); n != 1 {
+		t.Errorf("a recorded login: %d sessions, want 1", n)
 	}
 }

@@ -72,9 +72,12 @@ func (p *Pages) clearingWith(w http.ResponseWriter, r *http.Request, code int, p
 	p.render(w, r, code, "clearing", "clearing_title", page)
 }
 
-func (p *Pages) clearingView(w http.ResponseWriter, r *http.Request, _ ingest.Identity) {
+func (p *Pages) clearingView(w http.ResponseWriter, r *http.Request, who ingest.Identity) {
 	if _, err := p.cfg.Backend.ClearingEntry(r.Context(), r.PathValue("id")); err != nil {
 		p.backendError(w, r, err)
+		return
+	}
+	if !p.audit(w, r, who, ingest.AuditView, r.PathValue("id")) {
 		return
 	}
 	p.serveView(w, r, r.PathValue("id"))
@@ -93,6 +96,16 @@ func (p *Pages) route(w http.ResponseWriter, r *http.Request, who ingest.Identit
 	}
 	if to == nil {
 		p.clearingWith(w, r, http.StatusBadRequest, "err_municipality")
+		return
+	}
+	if _, err := p.cfg.Backend.ClearingEntry(r.Context(), r.PathValue("id")); err != nil {
+		p.backendError(w, r, err)
+		return
+	}
+	rec := ingest.AuditFor(who, ingest.AuditRoute, p.cfg.ClientAddr(r), "pages", r.PathValue("id"))
+	rec.Municipality = to.ID // the trail of the municipality it goes to
+	if err := p.cfg.Backend.Audit(r.Context(), rec); err != nil {
+		p.backendError(w, r, err)
 		return
 	}
 	if _, err := p.cfg.Backend.RouteClearing(r.Context(), r.PathValue("id"), to.ID); err != nil {

@@ -1,6 +1,10 @@
 // Package pages serves the gateway's pages for people: contractors upload
-// and check invoices and look up Leitweg-IDs, municipal accounting works its
-// inbox, operators clear unroutable invoices and watch the figures.
+// and check invoices and look up Leitweg-IDs, a municipality's clerks work
+// its inbox and its auditors read it with each entry's history, operators
+// clear unroutable invoices and watch the figures. People log in with a
+// local account's name and password or a token; every view of an entry,
+// download, acknowledgement, routing, login and logout is recorded in the
+// audit trail before it is done (audit.go).
 //
 // The pages are rendered on the server (html/template), need no script and
 // load nothing from elsewhere; every page sends a strict
@@ -62,17 +66,28 @@ type Backend interface {
 	LookupLeitweg(s string) ingest.LeitwegAnswer
 	// Authenticate turns a bearer token into an identity.
 	Authenticate(token string) (ingest.Identity, bool)
-	// StartSession, Session and EndSession keep the pages' sessions where
-	// every gateway finds them.
+	// StartSession, StartAccountSession, StartPersonSession, Session,
+	// EndSession and EndPersonSessions keep the pages' sessions where
+	// every gateway finds them: of a token, of a local account, of a person
+	// an identity provider vouched for.
 	StartSession(ctx context.Context, token string, ttl time.Duration) (id string, s ingest.Session, ok bool, err error)
+	StartAccountSession(ctx context.Context, name, password string, ttl time.Duration) (id string, s ingest.Session, ok bool, err error)
+	StartPersonSession(ctx context.Context, who ingest.Identity, person string, login *ingest.OIDCLogin, refreshToken string, ttl time.Duration) (id string, s ingest.Session, err error)
 	Session(ctx context.Context, id string, idle time.Duration) (ingest.Session, error)
 	EndSession(ctx context.Context, id string) error
+	EndPersonSessions(ctx context.Context, person string) (int, error)
+	// Audit writes a record of the audit trail; History reads an
+	// invoice's records.
+	Audit(ctx context.Context, rec ingest.AuditRecord) error
+	History(ctx context.Context, id string) ([]ingest.AuditRecord, error)
+	// AuditRecords reads the trails of the municipalities (nil: every
+	// record) of a period.
+	AuditRecords(ctx context.Context, municipalities []string, from, to time.Time) ([]ingest.AuditRecord, error)
 
 	// IdentifyPerson turns what an OpenID Connect provider says of a
-	// person into an identity; StartOIDCSession, RenewOIDCSession and
-	// OIDCRefreshToken keep the sessions of such logins.
+	// person into an identity; RenewOIDCSession and OIDCRefreshToken keep
+	// what a person's session holds of such a login.
 	IdentifyPerson(person directory.Person, actor string) (ingest.Identity, error)
-	StartOIDCSession(ctx context.Context, who ingest.Identity, login ingest.OIDCLogin, refreshToken string, ttl time.Duration) (id string, s ingest.Session, err error)
 	RenewOIDCSession(ctx context.Context, id string, login ingest.OIDCLogin, refreshToken string) (ingest.Session, error)
 	OIDCRefreshToken(id string, s ingest.Session) (string, error)
 }
@@ -112,7 +127,8 @@ type Pages struct {
 	cfg      Config
 	tmpl     map[string]*template.Template
 	sessions *sessions
-	throttle *throttle  // failed logins
+	throttle *throttle // failed logins
+	views    *recentViews
 	oidc     *oidcLogin // nil without OIDC
 	css      []byte
 	cssPath  string
@@ -146,7 +162,7 @@ func New(cfg Config) *Pages {
 		panic("pages: " + err.Error())
 	}
 	sum := sha256.Sum256(css)
-	p := &Pages{cfg: cfg, sessions: newSessions(cfg.SecureCookies), throttle: newThrottle(), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
+	p := &Pages{cfg: cfg, sessions: newSessions(cfg.SecureCookies), throttle: newThrottle(), views: newRecentViews(), css: css, cssPath: "/static/style.css?v=" + hex.EncodeToString(sum[:6])}
 	p.tmpl = parseTemplates()
 	if cfg.OIDC != nil {
 		p.oidc = newOIDCLogin(*cfg.OIDC)
@@ -179,16 +195,19 @@ func (p *Pages) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /login/oidc", p.oidcStart)
 		mux.HandleFunc("GET /login/oidc/callback", p.oidcCallback)
 	}
+	mux.HandleFunc("POST /logout/everywhere", p.csrf(p.logoutEverywhere))
 
-	mux.HandleFunc("GET /inbox", p.accounting(p.inbox))
-	mux.HandleFunc("GET /inbox/{id}", p.accounting(p.entry))
-	mux.HandleFunc("GET /inbox/{id}/view", p.accounting(p.entryView))
-	mux.HandleFunc("GET /inbox/{id}/original", p.accounting(p.original))
-	mux.HandleFunc("GET /inbox/{id}/report", p.accounting(p.report))
-	mux.HandleFunc("GET /inbox/{id}/xml", p.accounting(p.invoiceXML))
-	mux.HandleFunc("POST /inbox/ack", p.csrf(p.accounting(p.ack)))
-	mux.HandleFunc("POST /inbox/zip", p.csrf(p.accounting(p.zipSelection)))
-	mux.HandleFunc("GET /inbox/zip", p.accounting(p.zipPeriod))
+	mux.HandleFunc("GET /inbox", p.municipal(p.inbox))
+	mux.HandleFunc("GET /inbox/{id}", p.municipal(p.entry))
+	mux.HandleFunc("GET /inbox/{id}/view", p.municipal(p.entryView))
+	mux.HandleFunc("GET /inbox/{id}/original", p.municipal(p.original))
+	mux.HandleFunc("GET /inbox/{id}/report", p.municipal(p.report))
+	mux.HandleFunc("GET /inbox/{id}/xml", p.municipal(p.invoiceXML))
+	mux.HandleFunc("POST /inbox/ack", p.csrf(p.clerk(p.ack)))
+	mux.HandleFunc("POST /inbox/zip", p.csrf(p.municipal(p.zipSelection)))
+	mux.HandleFunc("GET /inbox/zip", p.municipal(p.zipPeriod))
+
+	mux.HandleFunc("GET /audit", p.role(p.trail, ingest.RoleAuditor, ingest.RoleOperator))
 
 	mux.HandleFunc("GET /ops", p.operator(p.ops))
 	mux.HandleFunc("GET /ops/clearing", p.operator(p.clearing))

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,12 +132,53 @@ func (p *Pages) oidcSession(r *http.Request, id string, s ingest.Session) *inges
 // sessionKey marks a request's context that carries its session.
 type sessionKey struct{}
 
-// end logs the browser out, on every gateway.
+// endSession logs the browser out, on every gateway.
 func (p *Pages) endSession(w http.ResponseWriter, r *http.Request) {
 	if err := p.cfg.Backend.EndSession(r.Context(), p.sessions.cookie(r, "eingang_session")); err != nil {
 		p.cfg.Logger.Warn("session not ended in the store", "err", err)
 	}
 	p.sessions.setCookie(w, r, "eingang_session", "", -1)
+}
+
+// loggedIn finishes a login whose session the backend started: it
+// records the login in the audit trail and sets the session's cookies.
+// Where the record cannot be written the session ends again, the answer
+// is a 503 and ok is false. Every way of logging in ends here: a token,
+// a local account, an identity provider's callback (personLogin).
+func (p *Pages) loggedIn(w http.ResponseWriter, r *http.Request, id string, s ingest.Session) (ok bool) {
+	if err := p.cfg.Backend.Audit(r.Context(), ingest.AuditFor(s.Identity, ingest.AuditLogin, p.cfg.ClientAddr(r), "pages")); err != nil {
+		if err := p.cfg.Backend.EndSession(r.Context(), id); err != nil {
+			p.cfg.Logger.Warn("session of an unrecorded login not ended", "err", err)
+		}
+		p.backendError(w, r, err)
+		return false
+	}
+	p.sessions.start(w, r, id, p.cfg.SessionTTL)
+	p.cfg.Logger.Info("login", "role", s.Role, "municipality", s.Municipality, "actor", s.Actor, "person", s.Person, "addr", p.cfg.ClientAddr(r))
+	return true
+}
+
+// personLogin logs a browser in for a person whom an identity provider
+// vouched for (the OIDC callback ends here, with its login and refresh
+// token): it starts the person's session with the identity who grants,
+// records the login and sets the cookies. Where it fails it has answered
+// the request and ok is false; else the caller sends the browser on to
+// the person's page (homeOf).
+func (p *Pages) personLogin(w http.ResponseWriter, r *http.Request, who ingest.Identity, person string, login *ingest.OIDCLogin, refreshToken string) (ok bool) {
+	id, s, err := p.cfg.Backend.StartPersonSession(r.Context(), who, person, login, refreshToken, p.cfg.SessionTTL)
+	if err != nil {
+		p.backendError(w, r, err)
+		return false
+	}
+	return p.loggedIn(w, r, id, s)
+}
+
+// homeOf is the page a role starts on.
+func homeOf(role string) string {
+	if role == ingest.RoleOperator {
+		return "/ops"
+	}
+	return "/inbox"
 }
 
 // csrfToken returns the browser's CSRF token, setting the cookie that
@@ -182,17 +224,22 @@ func (p *Pages) csrf(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// accounting wraps a page for a municipality's accounting: without a
-// session the login form, with an operator's session a 403.
-func (p *Pages) accounting(h func(http.ResponseWriter, *http.Request, ingest.Identity)) http.HandlerFunc {
-	return p.role(ingest.RoleAccounting, h)
+// municipal wraps a page for a municipality's clerks and auditors:
+// without a session the login form, with an operator's session a 403.
+func (p *Pages) municipal(h func(http.ResponseWriter, *http.Request, ingest.Identity)) http.HandlerFunc {
+	return p.role(h, ingest.RoleClerk, ingest.RoleAuditor)
+}
+
+// clerk wraps a page that changes a municipality's inbox: its clerks'.
+func (p *Pages) clerk(h func(http.ResponseWriter, *http.Request, ingest.Identity)) http.HandlerFunc {
+	return p.role(h, ingest.RoleClerk)
 }
 
 func (p *Pages) operator(h func(http.ResponseWriter, *http.Request, ingest.Identity)) http.HandlerFunc {
-	return p.role(ingest.RoleOperator, h)
+	return p.role(h, ingest.RoleOperator)
 }
 
-func (p *Pages) role(role string, h func(http.ResponseWriter, *http.Request, ingest.Identity)) http.HandlerFunc {
+func (p *Pages) role(h func(http.ResponseWriter, *http.Request, ingest.Identity), roles ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s := p.session(r)
 		switch {
@@ -200,7 +247,7 @@ func (p *Pages) role(role string, h func(http.ResponseWriter, *http.Request, ing
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		case s == nil:
 			p.fail(w, r, http.StatusUnauthorized, "err_login")
-		case s.Role != role:
+		case !slices.Contains(roles, s.Role):
 			p.fail(w, r, http.StatusForbidden, "err_forbidden")
 		default:
 			h(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)), s.Identity)

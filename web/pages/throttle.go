@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -227,4 +228,40 @@ func (t *throttle) throttledAddrs(now time.Time, limit int) []throttled {
 		out = out[:limit]
 	}
 	return out
+}
+
+// Bearer checks a bearer token of the API for a request with the throttle
+// of the pages' logins, per client address: while the address is closed
+// it answers false and how long it stays closed without calling check
+// (counted as a login turned away); a failed check counts as a failed
+// login (reason api-token) of the address, and shows on /ops like
+// the pages' failures. A right token opens nothing early: the address's
+// failures run out as a page login's do. Unlike a page login no slot is
+// held while the token is checked, so that a machine's parallel requests
+// are never slowed; a token is 256 random bits and not guessed in the few
+// requests sent at once.
+func (p *Pages) Bearer(r *http.Request, check func() bool) (ok bool, retryAfter time.Duration) {
+	addr := p.cfg.ClientAddr(r)
+	now := p.cfg.Now()
+	if d := p.throttle.closed(now, "addr "+addr); d > 0 {
+		p.cfg.Metrics.LoginThrottledAway()
+		return false, d
+	}
+	if check() {
+		return true, 0
+	}
+	backoff, fails := p.throttle.fail(now, "addr "+addr)
+	p.cfg.Metrics.LoginFailed("api-token")
+	p.cfg.Logger.Warn("API token refused", "addr", addr, "failures", fails, "backoff", backoff)
+	return false, 0
+}
+
+// closed returns how long key is still closed at now; 0: open.
+func (t *throttle) closed(now time.Time, key string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s := t.keys[key]; s != nil && s.until.After(now) {
+		return s.until.Sub(now)
+	}
+	return 0
 }
