@@ -94,6 +94,19 @@ func TestHybridUpload(t *testing.T) {
 	if resp, _ := e.do(t, "GET", base+"/xml", e.tokB, "", nil); resp.StatusCode != 404 {
 		t.Errorf("xml for another municipality: %d, want 404", resp.StatusCode)
 	}
+	// Both downloads are in the entry's history, in their order.
+	_, body = e.do(t, "GET", base+"/history", e.tokA, "", nil)
+	var h struct{ Records []struct{ Action string } }
+	if err := json.Unmarshal(body, &h); err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, r := range h.Records {
+		actions = append(actions, r.Action)
+	}
+	if got := strings.Join(actions, " "); !strings.HasSuffix(got, ingest.AuditDownloadOriginal+" "+ingest.AuditDownloadXML) {
+		t.Errorf("history %q, want the original's and the XML's download last", got)
+	}
 	if resp, body := e.do(t, "GET", base+"/view", e.tokA, "", nil); resp.StatusCode != 200 || !bytes.Contains(body, []byte("RE-2026-0042")) {
 		t.Errorf("view of a hybrid: %d", resp.StatusCode)
 	}
