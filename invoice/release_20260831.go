@@ -15,18 +15,27 @@ import (
 // From source files: EN 16931 validation artefacts 1.3.16 (the *.sch diff
 // of ConnectingEurope/eInvoicing-EN16931 validation-1.3.15..validation-1.3.16)
 // and XRechnung Schematron master at 3098f3d with branch 226 (ad390c4):
-// the CEN 1.3.16 code list variables, BR-TMP-4 and BR-TMP-5. From the
-// published notes of XRechnung Schematron v2.6.0 and Peppol BIS Billing
-// 3.0.21 (no source file): BR-TMP-2 fatal, BR-TMP-6, BR-TMP-7; the notes'
-// PEPPOL-EN16931-R008 UBL fix and 3.0.21 rule changes are named without
-// their tests, and the release does not carry them.
+// the CEN 1.3.16 code list variables, BR-TMP-4 and BR-TMP-5; XRechnung
+// Schematron branch 225 (a3b0090): the UBL fix of PEPPOL-EN16931-R008,
+// which src/xsl/peppol-into-xr.xsl writes into the merged rule. From the
+// published notes of XRechnung Schematron v2.6.0 (no source file):
+// BR-TMP-2 fatal, BR-TMP-6, BR-TMP-7.
+//
+// Peppol BIS Billing 3.0.21 (rules/sch/PEPPOL-EN16931-UBL.sch and -CII.sch,
+// "Last update: 2026 May release 3.0.21") changes no test of the
+// PEPPOL-EN16931-R rules XRechnung merges (src/xsl/rule-list.xml): their
+// contexts, tests and flags are those of v3.0.19 (the 3.0.20 files 2.5.0
+// merged are not public here) and of the 2.5.0 merge this package carries;
+// only their messages gain an "[id]-" prefix. The one PEPPOL-EN16931-R test
+// change since v3.0.19, R004's not(contains(..., '::')), is in a rule
+// XRechnung does not merge. So the release changes no rule for 3.0.21.
 
 const (
 	srcCEN1316 = "EN 16931 validation artefacts 1.3.16"
 	srcXRMain  = "XRechnung Schematron master 3098f3d"
 	srcXR226   = "XRechnung Schematron branch 226 (ad390c4)"
+	srcXR225   = "XRechnung Schematron branch 225 (a3b0090), src/xsl/peppol-into-xr.xsl"
 	srcNotes26 = "notes of XRechnung Schematron v2.6.0"
-	srcNotesPB = "notes of Peppol BIS Billing 3.0.21"
 )
 
 // release20260831 is the release 2026-08-31 with its change set.
@@ -59,8 +68,7 @@ func release20260831() releaseDef {
 		{ID: "BR-TMP-2", Syntax: "both", Kind: "changed", What: "raised from warning to fatal", Source: srcNotes26, FromNotes: true, Carried: true},
 		{ID: "BR-TMP-6", Syntax: "ubl", Kind: "added", What: "a UBL date is written YYYY-MM-DD, a warning", Source: srcNotes26, FromNotes: true, Carried: true},
 		{ID: "BR-TMP-7", Syntax: "cii", Kind: "added", What: "a CII date has format 102, a warning", Source: srcNotes26, FromNotes: true, Carried: true},
-		{ID: "PEPPOL-EN16931-R008", Syntax: "ubl", Kind: "changed", What: "the notes name a UBL fix without its test: not carried, the 2.5.0 rule runs", Source: srcNotesPB, FromNotes: true},
-		{ID: "Peppol BIS 3.0.21", Syntax: "both", Kind: "changed", What: "the notes name changes to the merged PEPPOL-EN16931-R rules without their tests: not carried", Source: srcNotesPB, FromNotes: true},
+		{ID: "PEPPOL-EN16931-R008", Syntax: "ubl", Kind: "changed", What: "name() = 'cbc:ID' and parent::cac:OrderReference: an empty order reference (BT-13) passes", Source: srcXR225},
 	}
 	for i := range changes {
 		if !changes[i].FromNotes {
@@ -73,8 +81,8 @@ func release20260831() releaseDef {
 			Start: time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC),
 			Parts: []Part{
 				{"EN 16931 validation artefacts", "1.3.16", "ConnectingEurope/eInvoicing-EN16931, tag validation-1.3.16"},
-				{"XRechnung Schematron", "2.6.0 (public part)", "itplr-kosit/xrechnung-schematron master 3098f3d with branch 226 (ad390c4), PEPPOL-EN16931-R rules as in 2.5.0; BR-TMP-2, -6, -7 from the notes of v2.6.0"},
-				{"Peppol BIS Billing", "3.0.21 (notes only)", "its notes name changes without their tests: not carried"},
+				{"XRechnung Schematron", "2.6.0 (public part)", "itplr-kosit/xrechnung-schematron master 3098f3d with branches 226 (ad390c4) and 225 (a3b0090, PEPPOL-EN16931-R008 in UBL); BR-TMP-2, -6, -7 from the notes of v2.6.0"},
+				{"Peppol BIS Billing", "3.0.21", "OpenPeppol/peppol-bis-invoice-3 rules/sch/PEPPOL-EN16931-UBL.sch (9cc76bc) and -CII.sch (b879686) of release 3.0.21 (no public tag): the merged PEPPOL-EN16931-R rules test as in 2.5.0, so no rule changes; PEPPOL-EN16931-R008 (UBL) as XRechnung branch 225 (a3b0090) rewrites it"},
 				{"code lists", "1.3.16", "the lists of the EN 16931 validation artefacts 1.3.16 (schemas/codelists_1316_gen.go) and of XRechnung Schematron master"},
 				{"XML Schemas", "UBL 2.1, CII D16B", "as release 2026-01-31"},
 				{"scenarios", "2026-01-31", "as release 2026-01-31 (the configuration's own sources of 2026-08-31 are not public)"},
@@ -114,6 +122,7 @@ func changes20260831() changeSet {
 			{ruleKey{"UBL-CR-674", syntaxUBL}, restrictionRules([]schemas.Restriction{{ID: "UBL-CR-674", Flag: "warning", Context: 391, Path: "//cbc:PrimaryAccountNumberID/@schemeID"}},
 				map[int]ruleContext{391: ublSyntaxRoot})[0].Test},
 			{ruleKey{"CII-SR-464", syntaxCII}, func(n *node) bool { return !n.Has("ram:PayerSpecifiedDebtorFinancialInstitution") }},
+			{ruleKey{"PEPPOL-EN16931-R008", syntaxUBL}, peppolUBLEmptyOrderRef},
 		},
 		add: []rule{
 			{ID: "UBL-SR-56", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:OriginatorDocumentReference/cbc:ID")},
@@ -201,6 +210,15 @@ var (
 		}}
 	ublDate = regexp.MustCompile(`^[ \t\n\r]*[0-9]{4}-[0-9]{2}-[0-9]{2}[ \t\n\r]*$`)
 )
+
+// peppolUBLEmptyOrderRef is PEPPOL-EN16931-R008 in UBL as XRechnung branch
+// 225 rewrites its test, name() = 'cbc:ID' and parent::cac:OrderReference:
+// of the empty elements, an order reference's identifier (BT-13) passes.
+// name() is the name as the document writes it (see NameIs): an empty ID
+// written with another prefix, or none, still fires.
+func peppolUBLEmptyOrderRef(n *node) bool {
+	return n.NameIs("cbc:ID") && n.Parent.Is("cac:OrderReference")
+}
 
 // ciiAllEqualToFirst is count(path[normalize-space(.) !=
 // normalize-space((path)[1])]) = 0.

@@ -99,6 +99,7 @@ func TestReleaseChangeSet(t *testing.T) {
 // TestReleaseChangesDiffer runs the documents the releases are meant to
 // tell apart, each a minimal change of a corpus document, under both
 // releases: the first verdict is 2026-01-31's, the second 2026-08-31's.
+// Cases that fire alike under both hold a changed rule's bounds.
 func TestReleaseChangesDiffer(t *testing.T) {
 	base, err := os.ReadFile(filepath.Join("testdata", "minimal-ubl.xml"))
 	if err != nil {
@@ -119,6 +120,25 @@ func TestReleaseChangesDiffer(t *testing.T) {
 			j := bytes.Index(b[i:], []byte("</cbc:IssueDate>"))
 			return append(append(append([]byte{}, b[:i+j]...), []byte("Z")...), b[i+j:]...)
 		}, "BR-TMP-6", false, true},
+		// PEPPOL-EN16931-R008 in UBL, as XRechnung branch 225 rewrites it:
+		// an empty cbc:ID of the order reference passes, every other empty
+		// element still fires, and name() reads the prefix as written.
+		{"an empty order reference id (PEPPOL-EN16931-R008)", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("<cbc:ID>B-2026-117</cbc:ID>"), []byte("<cbc:ID></cbc:ID>"), 1)
+		}, "PEPPOL-EN16931-R008", true, false},
+		{"an empty order reference id, self-closed (PEPPOL-EN16931-R008)", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("<cbc:ID>B-2026-117</cbc:ID>"), []byte("<cbc:ID/>"), 1)
+		}, "PEPPOL-EN16931-R008", true, false},
+		{"an empty order reference id in the default namespace (PEPPOL-EN16931-R008)", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("<cbc:ID>B-2026-117</cbc:ID>"),
+				[]byte(`<ID xmlns="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"/>`), 1)
+		}, "PEPPOL-EN16931-R008", true, true},
+		{"an empty sales order id beside the order reference id (PEPPOL-EN16931-R008)", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("<cbc:ID>B-2026-117</cbc:ID>"), []byte("<cbc:ID>B-2026-117</cbc:ID><cbc:SalesOrderID/>"), 1)
+		}, "PEPPOL-EN16931-R008", true, true},
+		{"an empty additional document id (PEPPOL-EN16931-R008)", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("<cbc:ID>LN-0042</cbc:ID>"), []byte("<cbc:ID/>"), 1)
+		}, "PEPPOL-EN16931-R008", true, true},
 	}
 	v := NewValidator()
 	for _, c := range cases {

@@ -47,7 +47,7 @@ func TestCLI(t *testing.T) {
 		{[]string{"validate", "--rules", "2026-01-31", fixture}, 0, []string{"  rules: release 2026-01-31\n"}, nil, "", ""},
 		{[]string{"validate", "--rules", "2026-08-31", "--format", "json", fixture}, 0, []string{`"release":"2026-08-31"`}, nil, "", ""},
 		{[]string{"validate", "--rules", "2027-01-31", fixture}, 2, nil, []string{`no rule release "2027-01-31"`}, "", ""},
-		{[]string{"rules"}, 0, []string{"release 2026-01-31\n", "release 2026-08-31", "removed source   both BR-CO-25", "notes    both BR-TMP-2", "[not carried]"}, nil, "", ""},
+		{[]string{"rules"}, 0, []string{"release 2026-01-31\n", "release 2026-08-31", "removed source   both BR-CO-25", "notes    both BR-TMP-2", "changed source   ubl  PEPPOL-EN16931-R008"}, nil, "", ""},
 		{[]string{"rules", "--at", "2026-05-01"}, 0, []string{"release 2026-01-31  (in force on 2026-05-01)"}, nil, "2026-08-31  (in force", ""},
 		{[]string{"rules", "--at", "2026-09-01"}, 0, []string{"release 2026-08-31  (in force on 2026-09-01)"}, nil, "", ""},
 		{[]string{"rules", "--config", switched, "--at", "2026-09-15"}, 0, []string{"release 2026-01-31  (in force on 2026-09-15)", "judges from 2026-10-01"}, nil, "", ""},
