@@ -26,7 +26,7 @@ import (
 //	figures/ops.json                      the operators' figures as a gateway last counted them (figures.go)
 //	figures/day/<YYYY-MM-DD>.json         a past day's count, kept until an invoice of that day is filed late
 //	dedup/<sha256>                        the id that first brought these bytes (create-if-absent)
-//	dedup-xml/<sha256>                    the id that first brought this invoice XML, bare or in a PDF (hybrid.go)
+//	dedup-xml/<sha256>                    the first hybrid PDF that brought this invoice XML (create-if-absent; hybrid.go)
 //	quarantine/<id>                       rejected for malware, for operators (scan.go)
 //	ref/<channel>/<sha256 of key>         the id that first brought this channel key (create-if-absent)
 //	inbox/<municipality>/new/<id>         routed, not yet acknowledged
@@ -38,6 +38,7 @@ import (
 //	session-person/<sha256 of person>/<sha256 of id>  a person's sessions, for logging out everywhere
 //	audit/<municipality>/<YYYY-MM-DD>/<time>-<rand>.json  the audit trail by municipality and day (write-once, retained; audit.go)
 //	audit-by-invoice/<id>/<time>-<rand>.json              the same records by invoice (write-once, retained)
+//	audit-day/<YYYY-MM-DD>/<time>-<rand>.json             the same records by day, for operators (write-once, retained)
 //
 // Ids are UUIDv7: they sort by time, so listings page in arrival order by
 // cursor, and the archive date comes from the id itself.
