@@ -97,18 +97,27 @@ func base(key string) string {
 
 // Outcome returns what became of a submission.
 func (p *Pipeline) Outcome(ctx context.Context, id string) (Outcome, error) {
-	var o Outcome
+	o, _, err := p.outcome(ctx, id)
+	return o, err
+}
+
+// outcome is Outcome with the filing it was read from: nil while the
+// submission is pending.
+func (p *Pipeline) outcome(ctx context.Context, id string) (Outcome, *filing, error) {
 	if !validID(id) {
-		return o, ErrNotFound
+		return Outcome{}, nil, ErrNotFound
 	}
-	err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &o)
+	var f filing
+	err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &f)
 	if errors.Is(err, store.ErrNotFound) {
 		if _, perr := p.cfg.Store.Stat(ctx, pendingKey(id)); perr == nil {
-			return Outcome{ID: id, Status: StatusPending}, nil
+			return Outcome{ID: id, Status: StatusPending}, nil, nil
 		}
-		return o, ErrNotFound
+		return Outcome{}, nil, ErrNotFound
+	} else if err != nil {
+		return f.Outcome, nil, err
 	}
-	return o, err
+	return f.Outcome, &f, nil
 }
 
 // Follow returns what became of submission id for the holder of one of
@@ -116,7 +125,11 @@ func (p *Pipeline) Outcome(ctx context.Context, id string) (Outcome, error) {
 // a later copy of the same bytes (a duplicate). ErrNotFound when the token
 // is neither, so that an id's existence is not revealed.
 func (p *Pipeline) Follow(ctx context.Context, id, token string) (Outcome, error) {
-	meta, err := p.Meta(ctx, id)
+	o, f, err := p.outcome(ctx, id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	meta, err := p.metaOf(ctx, id, f)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -128,7 +141,7 @@ func (p *Pipeline) Follow(ctx context.Context, id, token string) (Outcome, error
 			return Outcome{}, fmt.Errorf("ingest: follow %s: %w", id, err)
 		}
 	}
-	return p.Outcome(ctx, id)
+	return o, nil
 }
 
 // InboxEntry returns a municipality's entry; ErrNotFound when the invoice
@@ -159,10 +172,19 @@ func (p *Pipeline) Meta(ctx context.Context, id string) (Meta, error) {
 	}
 	var f filing
 	switch err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &f); {
-	case err == nil && f.Meta != nil:
-		return *f.Meta, nil
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
+		return p.metaOf(ctx, id, nil)
+	case err != nil:
 		return Meta{}, err
+	}
+	return p.metaOf(ctx, id, &f)
+}
+
+// metaOf is Meta with the submission's filing already read (nil: it has
+// none).
+func (p *Pipeline) metaOf(ctx context.Context, id string, f *filing) (Meta, error) {
+	if f != nil && f.Meta != nil {
+		return *f.Meta, nil
 	}
 	m, err := p.pendingMeta(ctx, id)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
 
@@ -51,16 +52,21 @@ func validMark(name string) bool {
 // less the receipt token: its outcome and its report. A channel that
 // answers its sender later (e-mail) reads it back by id.
 func (p *Pipeline) Receipt(ctx context.Context, id string) (*Receipt, error) {
-	o, err := p.Outcome(ctx, id)
+	o, f, err := p.outcome(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: receipt %s: %w", id, err)
 	}
 	rec := &Receipt{ID: id, Status: o.Status, Accepted: o.Accepted, Outcome: o}
-	reportOf := id
-	if o.Status == StatusDuplicate && o.DuplicateOf != "" {
-		reportOf = o.DuplicateOf // a copy is not validated again: its report is the first's
+	var rep *invoice.Report
+	switch {
+	case o.Status == StatusDuplicate && o.DuplicateOf != "":
+		rep, err = p.decodedReport(ctx, o.DuplicateOf) // a copy is not validated again: its report is the first's
+	case f != nil:
+		rep, err = p.decodedReportOf(ctx, id, f)
+	default:
+		err = store.ErrNotFound // pending
 	}
-	if rep, err := p.decodedReport(ctx, reportOf); err == nil {
+	if err == nil {
 		rec.Report, rec.Findings = rep, rep.Findings
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("ingest: receipt %s: %w", id, err)

@@ -36,7 +36,11 @@ func (p *Pipeline) Check(ctx context.Context, data []byte) (*invoice.Report, err
 // holder of its receipt token; ErrNotFound for an unknown id or a token
 // that is not the submission's.
 func (p *Pipeline) Status(ctx context.Context, id, receiptToken string) (Outcome, *invoice.Report, error) {
-	meta, err := p.Meta(ctx, id)
+	o, f, err := p.outcome(ctx, id)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	meta, err := p.metaOf(ctx, id, f)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
@@ -45,13 +49,12 @@ func (p *Pipeline) Status(ctx context.Context, id, receiptToken string) (Outcome
 	if receiptToken == "" || subtle.ConstantTimeCompare(sum[:], want) != 1 {
 		return Outcome{}, nil, ErrNotFound
 	}
-	o, err := p.Outcome(ctx, id)
-	if err != nil {
-		return o, nil, err
-	}
-	rep, err := p.decodedReport(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if f == nil {
 		return o, nil, nil // pending
+	}
+	rep, err := p.decodedReportOf(ctx, id, f)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, nil, nil // a duplicate: no report of its own
 	}
 	return o, rep, err
 }

@@ -33,6 +33,11 @@ func (p *Pipeline) report(ctx context.Context, id string) (json.RawMessage, erro
 	if err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &f); err != nil {
 		return nil, err
 	}
+	return p.reportOf(ctx, id, &f)
+}
+
+// reportOf is report for a filing already read.
+func (p *Pipeline) reportOf(ctx context.Context, id string, f *filing) (json.RawMessage, error) {
 	if f.Report != nil {
 		return f.Report, nil
 	}
@@ -50,7 +55,16 @@ func (p *Pipeline) report(ctx context.Context, id string) (json.RawMessage, erro
 
 // decodedReport is report, decoded.
 func (p *Pipeline) decodedReport(ctx context.Context, id string) (*invoice.Report, error) {
-	b, err := p.report(ctx, id)
+	var f filing
+	if err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &f); err != nil {
+		return nil, err
+	}
+	return p.decodedReportOf(ctx, id, &f)
+}
+
+// decodedReportOf is reportOf, decoded.
+func (p *Pipeline) decodedReportOf(ctx context.Context, id string, f *filing) (*invoice.Report, error) {
+	b, err := p.reportOf(ctx, id, f)
 	if err != nil {
 		return nil, err
 	}

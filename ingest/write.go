@@ -346,7 +346,7 @@ func (p *Pipeline) filed(ctx context.Context, id string) (*Receipt, error) {
 	}
 	done := f.Outcome
 	rec := &Receipt{ID: id, Status: done.Status, Accepted: done.Accepted, Outcome: done, Findings: []invoice.Finding{}}
-	if rep, err := p.decodedReport(ctx, id); err == nil {
+	if rep, err := p.decodedReportOf(ctx, id, &f); err == nil {
 		rec.Report, rec.Findings = rep, rep.Findings
 	}
 	return rec, nil
