@@ -131,37 +131,50 @@ type exporter struct {
 func (e *exporter) invoice(ctx context.Context, entryKey, id, state, lang string) error {
 	inv := ExportedInvoice{ID: id, State: state}
 	s := e.p.cfg.Store
-	for _, f := range []struct{ name, key string }{
-		{"original", originalKey(id)}, {"envelope", envelopeKey(id)}, {"invoice.xml", xmlKey(id)}, {"meta.json", metaKey(id)},
-		{"report.json", reportKey(id)}, {"outcome.json", outcomeKey(id)}, {"entry.json", entryKey},
+	// The filing, read once: exported as it stands, and the envelope and
+	// report from it (or kept apart, in older archives).
+	filed, f, err := e.filing(ctx, id)
+	if err != nil {
+		return err
+	}
+	meta, err := e.p.metaOf(ctx, id, f)
+	if err != nil {
+		return fmt.Errorf("ingest: export %s: %w", metaKey(id), err)
+	}
+	metaJSON, err := json.Marshal(meta)
+	if err != nil {
+		return fmt.Errorf("ingest: export %s: %w", metaKey(id), err)
+	}
+	report, err := e.p.reportOf(ctx, id, f)
+	if err != nil {
+		return fmt.Errorf("ingest: export %s: %w", reportKey(id), err)
+	}
+	for _, part := range []struct {
+		name, key string
+		data      []byte // instead of the key's object
+	}{
+		{name: "original", key: originalKey(id)}, {name: "envelope", key: envelopeKey(id)}, {name: "invoice.xml", key: xmlKey(id)},
+		{name: "meta.json", data: metaJSON}, {name: "report.json", data: report}, {name: "outcome.json", data: filed},
+		{name: "entry.json", key: entryKey},
 	} {
-		var rc io.ReadCloser
-		var err error
-		switch f.name {
-		case "report.json":
-			rc, err = e.p.Report(ctx, id) // kept in outcome.json, or apart in older archives
-		case "meta.json":
-			rc, err = e.meta(ctx, id)
-		default:
-			rc, err = s.Get(ctx, f.key)
-		}
-		if errors.Is(err, ErrNotFound) {
-			err = store.ErrNotFound
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			if f.name == "envelope" || f.name == "invoice.xml" { // only some have them
-				continue
+		if part.data != nil {
+			if err := e.raw(id+"/"+part.name, part.data); err != nil {
+				return err
 			}
-			return fmt.Errorf("ingest: export %s: %w", f.key, err)
-		} else if err != nil {
-			return fmt.Errorf("ingest: export %s: %w", f.key, err)
+			continue
 		}
-		sum, err := e.copy(id+"/"+f.name, rc)
+		rc, err := s.Get(ctx, part.key)
+		if errors.Is(err, store.ErrNotFound) && (part.name == "envelope" || part.name == "invoice.xml") {
+			continue // only some have them
+		} else if err != nil {
+			return fmt.Errorf("ingest: export %s: %w", part.key, err)
+		}
+		sum, err := e.copy(id+"/"+part.name, rc)
 		rc.Close()
 		if err != nil {
 			return err
 		}
-		if f.name == "original" {
+		if part.name == "original" {
 			inv.SHA256 = sum
 		}
 	}
@@ -182,18 +195,22 @@ func (e *exporter) invoice(ctx context.Context, entryKey, id, state, lang string
 	return nil
 }
 
-// meta opens the envelope of invoice id as JSON: kept in outcome.json,
-// or apart in older archives.
-func (e *exporter) meta(ctx context.Context, id string) (io.ReadCloser, error) {
-	m, err := e.p.Meta(ctx, id)
+// filing reads the filing of invoice id: as stored, and decoded.
+func (e *exporter) filing(ctx context.Context, id string) ([]byte, *filing, error) {
+	r, err := e.p.cfg.Store.Get(ctx, outcomeKey(id))
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("ingest: export %s: %w", outcomeKey(id), err)
 	}
-	b, err := json.Marshal(m)
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, 64<<20))
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("ingest: export %s: %w", outcomeKey(id), err)
 	}
-	return io.NopCloser(bytes.NewReader(b)), nil
+	var f filing
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, nil, fmt.Errorf("ingest: export %s: %w", outcomeKey(id), err)
+	}
+	return b, &f, nil
 }
 
 // attachments adds the files the invoice embeds (BG-24), extracted, as
