@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -194,5 +195,90 @@ func TestFSChurn(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestFSRecycle checks that a deleted object's file is written again by
+// the next write instead of being freed, unless it was retained or has
+// another name.
+func TestFSRecycle(t *testing.T) {
+	ctx := context.Background()
+	inode := func(t *testing.T, path string) uint64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys().(*syscall.Stat_t).Ino
+	}
+	free := func(t *testing.T, s *FS) []string {
+		names, _ := filepath.Glob(filepath.Join(s.root, ".tmp", "free", "*"))
+		return names
+	}
+	cases := []struct {
+		name    string
+		prepare func(t *testing.T, s *FS) // writes "a"
+		reused  bool
+	}{
+		{"put", func(t *testing.T, s *FS) {
+			if err := s.Put(ctx, "x/a", strings.NewReader("first"), 5); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"created", func(t *testing.T, s *FS) {
+			if err := s.Create(ctx, "x/a", strings.NewReader("first"), 5, CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"retained, expired", func(t *testing.T, s *FS) {
+			s.now = func() time.Time { return time.Now().AddDate(-1, 0, 0) }
+			if err := s.Create(ctx, "x/a", strings.NewReader("first"), 5, CreateOptions{RetainUntil: time.Now().Add(-time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			s.now = time.Now
+		}, false},
+		{"second name", func(t *testing.T, s *FS) {
+			if err := s.Put(ctx, "x/a", strings.NewReader("first"), 5); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Link(s.path("x/a"), filepath.Join(s.root, ".tmp", "w-left")); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := OpenFS(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.prepare(t, s)
+			was := inode(t, s.path("x/a"))
+			if err := s.Delete(ctx, "x/a"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Stat(ctx, "x/a"); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("deleted object still there: %v", err)
+			}
+			if n := len(free(t, s)); (n == 1) != c.reused {
+				t.Fatalf("%d files kept to write again, want reuse %v", n, c.reused)
+			}
+			if err := s.Put(ctx, "y/b", strings.NewReader("two"), 3); err != nil {
+				t.Fatal(err)
+			}
+			if got := inode(t, s.path("y/b")) == was; got != c.reused {
+				t.Errorf("file of the deleted object written again: %v, want %v", got, c.reused)
+			}
+			if b, err := os.ReadFile(s.path("y/b")); err != nil || string(b) != "two" {
+				t.Errorf("y/b = %q, %v", b, err)
+			}
+			if c.name == "second name" {
+				if b, _ := os.ReadFile(filepath.Join(s.root, ".tmp", "w-left")); string(b) != "first" {
+					t.Errorf("the other name's file was written over: %q", b)
+				}
+			}
+			if n := len(free(t, s)); n != 0 {
+				t.Errorf("%d files left to write again", n)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"os"
 	"strconv"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,6 +34,14 @@ func openUnnamed(dir string, mode os.FileMode) (*os.File, error) {
 // an error matching fs.ErrExist when dst exists.
 func linkUnnamed(f *os.File, dst string) error {
 	return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(int(f.Fd())), unix.AT_FDCWD, dst, unix.AT_SYMLINK_FOLLOW)
+}
+
+// nlink returns the number of names the file of fi has.
+func nlink(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 0
 }
 
 // statRoom returns the room left on the filesystem of dir.
