@@ -31,8 +31,11 @@ import (
 // it moves it to root/.tmp/free, and a later write fills it again (see
 // recycle).
 //
-// Retention is recorded in root/.retention/<key> and enforced by the store
-// (Delete and Create refuse); the files of retained objects are read-only.
+// Retention is recorded with the file, in its extended attribute
+// user.eingang.retain-until (RFC 3339), set before the file gets its name;
+// where the filesystem has no user attributes, and for objects written
+// before 2026-12-07, in root/.retention/<key>. The store enforces it
+// (Delete and Put refuse); the files of retained objects are read-only.
 // Anyone with shell access to the directory can still remove them: for
 // legally unalterable storage use S3 with object lock.
 //
@@ -46,6 +49,7 @@ type FS struct {
 	group   *groupSync
 	seq     atomic.Uint32 // picks the temporary directory
 	unnamed bool          // Create writes files without a name (O_TMPFILE) and links them
+	xattr   bool          // retention is kept in the files' extended attribute
 	lock    *os.File      // holds the store's lock while this FS is its only user
 	free    chan string   // files below root/.tmp/free that writeTemp fills again
 	freeSeq atomic.Uint64 // names them
@@ -84,6 +88,7 @@ func OpenFS(dir string) (*FS, error) {
 		s.cleanTemp(time.Hour)
 	}
 	s.unnamed = s.probeUnnamed()
+	s.xattr = s.probeXattr()
 	return s, nil
 }
 
@@ -172,6 +177,17 @@ func (s *FS) probeUnnamed() bool {
 	return true
 }
 
+// probeXattr reports whether files here take the retention attribute.
+func (s *FS) probeXattr() bool {
+	f, err := os.CreateTemp(filepath.Join(s.root, ".tmp"), "probe-*")
+	if err != nil {
+		return false
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	return setRetentionAttr(f, "", []byte(time.Time{}.Format(time.RFC3339))) == nil
+}
+
 // Root returns the store's directory.
 func (s *FS) Root() string { return s.root }
 
@@ -202,26 +218,43 @@ func copyTo(ctx context.Context, f *os.File, r io.Reader, size int64) error {
 
 // stage writes r where Create gives it its name afterwards: into a file
 // without a name in dir where the filesystem allows (nothing to clean up
-// if the process dies), else into a temporary file. link names it and
-// fails with an error matching fs.ErrExist when the name is taken;
-// discard releases what link did not take.
-func (s *FS) stage(ctx context.Context, dir string, r io.Reader, size int64, mode fs.FileMode) (link func(dst string) error, discard func(), err error) {
+// if the process dies), else into a temporary file; with a retention
+// date in attr, that goes with the file. link names it and fails with an
+// error matching fs.ErrExist when the name is taken; discard releases
+// what link did not take.
+func (s *FS) stage(ctx context.Context, dir string, r io.Reader, size int64, mode fs.FileMode, attr []byte) (link func(dst string) error, discard func(), err error) {
+	// The attribute is set while the file is writable: user attributes
+	// need write permission on it.
 	if !s.unnamed {
-		tmp, err := s.writeTemp(ctx, r, size, mode)
+		tmp, err := s.writeTemp(ctx, r, size, 0o640)
+		if err == nil && attr != nil {
+			err = setRetentionAttr(nil, tmp, attr)
+		}
+		if err == nil && mode != 0o640 {
+			err = os.Chmod(tmp, mode)
+		}
 		if err != nil {
+			os.Remove(tmp)
 			return nil, nil, err
 		}
 		return func(dst string) error { return os.Link(tmp, dst) }, func() { os.Remove(tmp) }, nil
 	}
 	var f *os.File
 	err = inDir(dir, func() (err error) {
-		f, err = openUnnamed(dir, mode)
+		f, err = openUnnamed(dir, 0o640)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := copyTo(ctx, f, r, size); err != nil {
+	err = copyTo(ctx, f, r, size)
+	if err == nil && attr != nil {
+		err = setRetentionAttr(f, "", attr)
+	}
+	if err == nil && mode != 0o640 {
+		err = f.Chmod(mode)
+	}
+	if err != nil {
 		f.Close()
 		return nil, nil, err
 	}
@@ -324,7 +357,11 @@ func (s *FS) create(ctx context.Context, key string, r io.Reader, size int64, op
 	if !opts.RetainUntil.IsZero() {
 		mode = 0o440
 	}
-	link, discard, err := s.stage(ctx, filepath.Dir(dst), r, size, mode)
+	var attr []byte // the retention, kept with the file where it can be
+	if !opts.RetainUntil.IsZero() && s.xattr {
+		attr = []byte(opts.RetainUntil.UTC().Format(time.RFC3339))
+	}
+	link, discard, err := s.stage(ctx, filepath.Dir(dst), r, size, mode, attr)
 	if err != nil {
 		return fmt.Errorf("store: create %s: %w", key, err)
 	}
@@ -333,7 +370,8 @@ func (s *FS) create(ctx context.Context, key string, r io.Reader, size int64, op
 		return fmt.Errorf("store: create %s: sync: %w", key, err)
 	}
 	retention := filepath.Join(s.root, ".retention", filepath.FromSlash(key))
-	if !opts.RetainUntil.IsZero() {
+	legacy := !opts.RetainUntil.IsZero() && attr == nil
+	if legacy {
 		// Record the retention before the object appears, so that no
 		// retained object is ever visible without it.
 		if err := s.putFile(ctx, retention, strings.NewReader(opts.RetainUntil.UTC().Format(time.RFC3339)), true); err != nil {
@@ -344,7 +382,7 @@ func (s *FS) create(ctx context.Context, key string, r io.Reader, size int64, op
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("store: create %s: %w", key, ErrExists)
 		}
-		if !opts.RetainUntil.IsZero() {
+		if legacy {
 			os.Remove(retention) // no object took it
 		}
 		return fmt.Errorf("store: create %s: %w", key, err)
@@ -487,7 +525,15 @@ func notFound(err error) error {
 	return err
 }
 
+// retention returns the date key is retained until, zero if none: from
+// its file's attribute, else from root/.retention.
 func (s *FS) retention(key string) time.Time {
+	if s.xattr {
+		if v, err := retentionAttr(s.path(key)); err == nil {
+			t, _ := time.Parse(time.RFC3339, v)
+			return t
+		}
+	}
 	b, err := os.ReadFile(filepath.Join(s.root, ".retention", filepath.FromSlash(key)))
 	if err != nil {
 		return time.Time{}

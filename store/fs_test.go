@@ -282,3 +282,53 @@ func TestFSRecycle(t *testing.T) {
 		})
 	}
 }
+
+// TestFSRetentionRecord checks where the filesystem store keeps an
+// object's retention: in the file's attribute, with no file below
+// .retention, or there where the filesystem takes no attributes; and that
+// a store reads and enforces both.
+func TestFSRetentionRecord(t *testing.T) {
+	ctx := context.Background()
+	until := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+	for _, xattr := range []bool{true, false} {
+		t.Run(fmt.Sprintf("xattr=%v", xattr), func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := OpenFS(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !s.xattr {
+				t.Fatal("this filesystem takes no user attributes")
+			}
+			s.xattr = xattr
+			if err := s.Create(ctx, "a/original", strings.NewReader("data"), 4, CreateOptions{RetainUntil: until}); err != nil {
+				t.Fatal(err)
+			}
+			_, err = os.Stat(filepath.Join(dir, ".retention", "a", "original"))
+			if legacy := err == nil; legacy == xattr {
+				t.Errorf("record below .retention: %v, want %v", legacy, !xattr)
+			}
+			v, err := retentionAttr(s.path("a/original"))
+			if (err == nil) != xattr || xattr && v != until.Format(time.RFC3339) {
+				t.Errorf("attribute %q, %v", v, err)
+			}
+			// A store that keeps retention in attributes reads either.
+			s2, err := OpenFS(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info, err := s2.Stat(ctx, "a/original"); err != nil || !info.RetainUntil.Equal(until) {
+				t.Errorf("Stat: retained until %v, %v; want %v", info.RetainUntil, err, until)
+			}
+			if err := s2.Delete(ctx, "a/original"); !errors.Is(err, ErrLocked) {
+				t.Errorf("Delete: %v, want ErrLocked", err)
+			}
+			if err := s2.Put(ctx, "a/original", strings.NewReader("x"), 1); !errors.Is(err, ErrLocked) {
+				t.Errorf("Put: %v, want ErrLocked", err)
+			}
+			if fi, err := os.Stat(s.path("a/original")); err != nil || fi.Mode().Perm() != 0o440 {
+				t.Errorf("mode %v, %v; want read-only", fi.Mode(), err)
+			}
+		})
+	}
+}

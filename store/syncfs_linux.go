@@ -36,6 +36,29 @@ func linkUnnamed(f *os.File, dst string) error {
 	return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(int(f.Fd())), unix.AT_FDCWD, dst, unix.AT_SYMLINK_FOLLOW)
 }
 
+// retentionName is the extended attribute that holds an object's
+// retention date.
+const retentionName = "user.eingang.retain-until"
+
+// setRetentionAttr sets the retention attribute to v on f, or where f is
+// nil on the file at path.
+func setRetentionAttr(f *os.File, path string, v []byte) error {
+	if f != nil {
+		return unix.Fsetxattr(int(f.Fd()), retentionName, v, 0)
+	}
+	return unix.Setxattr(path, retentionName, v, 0)
+}
+
+// retentionAttr returns the retention attribute of the file at path.
+func retentionAttr(path string) (string, error) {
+	var buf [64]byte
+	n, err := unix.Getxattr(path, retentionName, buf[:])
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}
+
 // nlink returns the number of names the file of fi has.
 func nlink(fi os.FileInfo) uint64 {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {

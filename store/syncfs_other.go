@@ -19,6 +19,11 @@ func openUnnamed(string, os.FileMode) (*os.File, error) { return nil, errors.Err
 
 func linkUnnamed(*os.File, string) error { return errors.ErrUnsupported }
 
+// setRetentionAttr fails here: retention is kept in root/.retention.
+func setRetentionAttr(*os.File, string, []byte) error { return errors.ErrUnsupported }
+
+func retentionAttr(string) (string, error) { return "", errors.ErrUnsupported }
+
 // nlink is 0 here: files of deleted objects are removed, not written again.
 func nlink(os.FileInfo) uint64 { return 0 }
 

@@ -7,8 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+	"golang.org/x/sys/unix"
 
 	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/ingest"
@@ -60,7 +63,12 @@ func fsArchive(t *testing.T) archiveStore {
 			}
 		},
 		unlock: func(t *testing.T, key string) {
-			if err := os.Remove(filepath.Join(root, ".retention", filepath.FromSlash(key))); err != nil {
+			// The retention is in root/.retention or the file's attribute.
+			err := os.Remove(filepath.Join(root, ".retention", filepath.FromSlash(key)))
+			if errors.Is(err, fs.ErrNotExist) {
+				err = unix.Removexattr(path(key), "user.eingang.retain-until")
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 		},
