@@ -54,12 +54,12 @@ func (p *Pipeline) Inbox(ctx context.Context, municipality, state, after string,
 	if len(keys) > limit {
 		keys = keys[:limit]
 	}
-	// The entries are read eight at a time: on S3 each is a request, and a
+	// The entries are read sixteen at a time: on S3 each is a request, and a
 	// page of 50 read one after another takes 50 round trips.
 	entries := make([]Outcome, len(keys))
 	found := make([]bool, len(keys))
 	errs := make([]error, len(keys))
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
 	for i, k := range keys {
 		wg.Add(1)

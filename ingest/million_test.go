@@ -29,7 +29,10 @@ import (
 // municipality, the operators' figures as /ops reads them (and the
 // background count behind them, first and again), and recovery at start
 // with 20 submissions pending. On the filesystem store, or with
-// EINGANG_BENCH_S3 set on a MinIO it starts (EINGANG_MINIO).
+// EINGANG_BENCH_S3 set on a MinIO it starts (EINGANG_MINIO). With
+// EINGANG_BENCH_KEEP naming a folder, the archive is written there once
+// and measured again by later runs (<folder>.filled records how many
+// invoices it holds): filling a MinIO takes most of an hour.
 //
 //	EINGANG_BENCH_DATA=$PWD/.bench-data go test -run '^$' -bench Million -benchtime 1x -timeout 60m ./ingest
 func BenchmarkMillion(b *testing.B) {
@@ -39,7 +42,15 @@ func BenchmarkMillion(b *testing.B) {
 	}
 	var err error
 	ctx := context.Background()
-	dir := testenv.BenchDir(b)
+	dir, filled := testenv.BenchDir(b), false
+	if keep := os.Getenv("EINGANG_BENCH_KEEP"); keep != "" {
+		dir = keep
+		got, _ := os.ReadFile(keep + ".filled")
+		filled = strings.TrimSpace(string(got)) == strconv.Itoa(n)
+		if names, _ := os.ReadDir(keep); !filled && len(names) > 0 {
+			b.Fatalf("%s holds an archive that is not of %d invoices (%s.filled): remove it", keep, n, keep)
+		}
+	}
 	var s store.Store
 	if os.Getenv("EINGANG_BENCH_S3") != "" {
 		// The same on a MinIO started for it (fewer invoices: writing a
@@ -69,9 +80,14 @@ func BenchmarkMillion(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	start := time.Now()
-	fill(b, s, n)
-	b.Logf("%d invoices written in %s", n, time.Since(start).Round(time.Second))
+	if !filled {
+		start := time.Now()
+		fill(b, s, n)
+		b.Logf("%d invoices written in %s", n, time.Since(start).Round(time.Second))
+		if keep := os.Getenv("EINGANG_BENCH_KEEP"); keep != "" {
+			os.WriteFile(keep+".filled", []byte(strconv.Itoa(n)), 0o644)
+		}
+	}
 	for i := range 20 {
 		id := newID(time.Now(), uint64(i))
 		// A former run of this instance left them: recovery takes them at once.
