@@ -300,7 +300,7 @@ func TestFSRetentionRecord(t *testing.T) {
 			if !s.xattr {
 				t.Fatal("this filesystem takes no user attributes")
 			}
-			s.xattr = xattr
+			s.xattr, s.legacy = xattr, !xattr
 			if err := s.Create(ctx, "a/original", strings.NewReader("data"), 4, CreateOptions{RetainUntil: until}); err != nil {
 				t.Fatal(err)
 			}

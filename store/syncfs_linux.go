@@ -11,12 +11,12 @@ import (
 // syncFS flushes the filesystem that holds dir: data, metadata and
 // directory entries of every file, with one journal commit.
 func syncFS(dir string) error {
-	f, err := os.Open(dir)
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return &os.PathError{Op: "open", Path: dir, Err: err}
 	}
-	defer f.Close()
-	return unix.Syncfs(int(f.Fd()))
+	defer unix.Close(fd)
+	return unix.Syncfs(fd)
 }
 
 // openUnnamed opens a new file without a name in dir (O_TMPFILE): it
