@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -28,8 +29,8 @@ import (
 // an fsync per file and directory.
 //
 // A Delete does not free the file of an object that was never retained:
-// it moves it to root/.tmp/free, and a later write fills it again (see
-// recycle).
+// it moves it to root/.tmp/free, and a write a minute later or more fills
+// it again (see recycle).
 //
 // Retention is recorded with the file, in its extended attribute
 // user.eingang.retain-until (RFC 3339), set before the file gets its name;
@@ -52,12 +53,26 @@ type FS struct {
 	xattr   bool          // retention is kept in the files' extended attribute
 	legacy  bool          // root/.retention may hold retention records
 	lock    *os.File      // holds the store's lock while this FS is its only user
-	free    chan string   // files below root/.tmp/free that writeTemp fills again
-	freeSeq atomic.Uint64 // names them
+	free    freeFiles     // files below root/.tmp/free that writeTemp fills again
 }
 
-// freeFiles is how many files of deleted objects an FS keeps to write again.
-const freeFiles = 1024
+// freeFiles holds the files of deleted objects, oldest first, until they
+// are written again.
+type freeFiles struct {
+	age   time.Duration // how long a file rests before it is written again
+	seq   atomic.Uint64 // names the files
+	mu    sync.Mutex
+	files []freeFile
+}
+
+type freeFile struct {
+	name string
+	at   time.Time
+}
+
+// maxFree is how many files of deleted objects an FS keeps: a minute's
+// worth at more than 1,500 deletions a second.
+const maxFree = 1 << 17
 
 // tmpShards is the number of directories below root/.tmp.
 const tmpShards = 32
@@ -76,7 +91,7 @@ func OpenFS(dir string) (*FS, error) {
 			return nil, fmt.Errorf("store: fs %s: %w", dir, err)
 		}
 	}
-	s := &FS{root: abs, now: time.Now, group: &groupSync{dir: abs}, free: make(chan string, freeFiles)}
+	s := &FS{root: abs, now: time.Now, group: &groupSync{dir: abs}, free: freeFiles{age: time.Minute}}
 	if err := s.Ping(context.Background()); err != nil {
 		return nil, err
 	}
@@ -270,10 +285,8 @@ func (s *FS) stage(ctx context.Context, dir string, r io.Reader, size int64, mod
 // The caller makes it durable with s.durable or Sync.
 func (s *FS) writeTemp(ctx context.Context, r io.Reader, size int64, mode fs.FileMode) (string, error) {
 	var f *os.File
-	select {
-	case name := <-s.free:
+	if name := s.free.take(s.now()); name != "" {
 		f, _ = openFile(name, syscall.O_WRONLY|syscall.O_TRUNC)
-	default:
 	}
 	if f == nil {
 		// Writers spread over tmpShards directories: concurrent creations in
@@ -349,28 +362,54 @@ func unlink(name string) error {
 // freed in the last seconds, and the pending marker that every
 // submission removes made that most of the store's CPU time. A file
 // another name still links to (a temporary name a killed writer left)
-// is not written again.
+// is not written again. Nor is any file before it has rested a minute: a
+// reader that opened the object before the Delete reads on from its file
+// (a Get's caller reads what it opened at once).
 func (s *FS) recycle(path string) bool {
-	if len(s.free) == cap(s.free) {
+	if s.free.full() {
 		return false
 	}
-	name := filepath.Join(s.root, ".tmp", "free", fmt.Sprintf("f-%d-%d", os.Getpid(), s.freeSeq.Add(1)))
+	name := filepath.Join(s.root, ".tmp", "free", fmt.Sprintf("f-%d-%d", os.Getpid(), s.free.seq.Add(1)))
 	if err := rename(path, name); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			os.MkdirAll(filepath.Dir(name), 0o750) // for the next one
 		}
 		return false
 	}
-	if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() || nlink(fi) != 1 {
-		unlink(name)
-		return true
-	}
-	select {
-	case s.free <- name:
-	default:
+	if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() || nlink(fi) != 1 || !s.free.put(name, s.now()) {
 		unlink(name)
 	}
 	return true
+}
+
+func (f *freeFiles) full() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.files) >= maxFree
+}
+
+// put adds a file that rests from now on; false if there are enough.
+func (f *freeFiles) put(name string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.files) >= maxFree {
+		return false
+	}
+	f.files = append(f.files, freeFile{name, now})
+	return true
+}
+
+// take returns the oldest file that has rested long enough, "" if none.
+func (f *freeFiles) take(now time.Time) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.files) == 0 || now.Sub(f.files[0].at) < f.age {
+		return ""
+	}
+	name := f.files[0].name
+	f.files[0] = freeFile{}
+	f.files = f.files[1:]
+	return name
 }
 
 // Create implements Store.

@@ -251,6 +251,7 @@ func TestFSRecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			s.free.age = 0
 			c.prepare(t, s)
 			was := inode(t, s.path("x/a"))
 			if err := s.Delete(ctx, "x/a"); err != nil {
@@ -330,5 +331,42 @@ func TestFSRetentionRecord(t *testing.T) {
 				t.Errorf("mode %v, %v; want read-only", fi.Mode(), err)
 			}
 		})
+	}
+}
+
+// TestFSRecycleReader checks that a reader who opened an object before
+// its Delete reads it whole although writes follow: its file rests
+// before it is written again.
+func TestFSRecycleReader(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, "x/a", strings.NewReader("first"), 5); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Get(ctx, "x/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := s.Delete(ctx, "x/a"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if err := s.Put(ctx, fmt.Sprintf("y/%d", i), strings.NewReader("other"), 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, err := io.ReadAll(r); err != nil || string(b) != "first" {
+		t.Errorf("the reader read %q, %v; want the deleted object's bytes", b, err)
+	}
+	s.now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+	if err := s.Put(ctx, "y/late", strings.NewReader("late"), 4); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := filepath.Glob(filepath.Join(s.root, ".tmp", "free", "*")); len(n) != 0 {
+		t.Errorf("%d rested files not written again", len(n))
 	}
 }
