@@ -70,9 +70,14 @@ type freeFile struct {
 	at   time.Time
 }
 
-// maxFree is how many files of deleted objects an FS keeps: a minute's
-// worth at more than 1,500 deletions a second.
-const maxFree = 1 << 17
+// maxFree is how many files of deleted objects an FS keeps: most of a
+// minute's worth at 1,500 deletions a second. Only small ones are kept
+// (markers, entries), so that a Delete frees room, and all are freed
+// when the filesystem is full.
+const (
+	maxFree     = 1 << 16
+	maxFreeSize = 8 << 10
+)
 
 // tmpShards is the number of directories below root/.tmp.
 const tmpShards = 32
@@ -362,7 +367,7 @@ func unlink(name string) error {
 // freed in the last seconds, and the pending marker that every
 // submission removes made that most of the store's CPU time. A file
 // another name still links to (a temporary name a killed writer left)
-// is not written again. Nor is any file before it has rested a minute: a
+// is not written again, nor one over 8 KiB (its room is freed). Nor is any file before it has rested a minute: a
 // reader that opened the object before the Delete reads on from its file
 // (a Get's caller reads what it opened at once).
 func (s *FS) recycle(path string) bool {
@@ -376,7 +381,7 @@ func (s *FS) recycle(path string) bool {
 		}
 		return false
 	}
-	if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() || nlink(fi) != 1 || !s.free.put(name, s.now()) {
+	if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() || nlink(fi) != 1 || fi.Size() > maxFreeSize || !s.free.put(name, s.now()) {
 		unlink(name)
 	}
 	return true
@@ -399,6 +404,17 @@ func (f *freeFiles) put(name string, now time.Time) bool {
 	return true
 }
 
+// drain removes every file kept.
+func (f *freeFiles) drain() {
+	f.mu.Lock()
+	files := f.files
+	f.files = nil
+	f.mu.Unlock()
+	for _, ff := range files {
+		unlink(ff.name)
+	}
+}
+
 // take returns the oldest file that has rested long enough, "" if none.
 func (f *freeFiles) take(now time.Time) string {
 	f.mu.Lock()
@@ -418,7 +434,16 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 	if err != nil && !errors.Is(err, ErrExists) {
 		s.prune(key) // the folders made for it, if nothing else is in them
 	}
-	return classify(err)
+	return s.full(classify(err))
+}
+
+// full frees the files kept to write again where err says the filesystem
+// is full, so that the next write finds their room, and returns err.
+func (s *FS) full(err error) error {
+	if errors.Is(err, ErrNoSpace) {
+		s.free.drain()
+	}
+	return err
 }
 
 func (s *FS) create(ctx context.Context, key string, r io.Reader, size int64, opts CreateOptions) error {
@@ -525,7 +550,7 @@ func (s *FS) Put(ctx context.Context, key string, r io.Reader, size int64) error
 	if err != nil {
 		s.prune(key)
 	}
-	return classify(err)
+	return s.full(classify(err))
 }
 
 func (s *FS) put(ctx context.Context, key string, r io.Reader, size int64) error {

@@ -370,3 +370,36 @@ func TestFSRecycleReader(t *testing.T) {
 		t.Errorf("%d rested files not written again", len(n))
 	}
 }
+
+// TestFSRecycleFull checks that the small files kept to write again are
+// freed when a write finds the filesystem full, and that a large one is
+// freed at once.
+func TestFSRecycleFull(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := func() []string {
+		names, _ := filepath.Glob(filepath.Join(s.root, ".tmp", "free", "*"))
+		return names
+	}
+	for i, size := range []int{10, maxFreeSize + 1} {
+		key := fmt.Sprintf("x/%d", i)
+		if err := s.Put(ctx, key, strings.NewReader(strings.Repeat("x", size)), int64(size)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(kept()); n != 1 {
+		t.Fatalf("%d files kept, want the small one", n)
+	}
+	if err := s.full(refusal{syscall.ENOSPC, ErrNoSpace}); !errors.Is(err, ErrNoSpace) {
+		t.Fatalf("full: %v", err)
+	}
+	if n := len(kept()); n != 0 {
+		t.Errorf("%d files kept on a full filesystem", n)
+	}
+}
