@@ -120,6 +120,7 @@ bench: minio
 	EINGANG_BENCH_DATA=$(BENCH_DATA) EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench HybridUpload -benchtime 1000x -benchmem ./web
 	EINGANG_BENCH_DATA=$(BENCH_DATA) $(GO) test -run '^$$' -bench DovecotIntake -benchtime 1x ./ingest/email
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench Daemon -benchtime 3s ./kosit
+	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench ValidateCorpusCLI -benchtime 10x ./cmd/eingang
 	EINGANG_SHARED=$(SHARED) $(GO) test -run '^$$' -bench Extract -benchmem ./hybrid
 	EINGANG_MINIO=$(MINIO) $(GO) test -run '^$$' -bench Cluster -benchtime 1000x ./cmd/eingang
 	rm -rf $(BENCH_DATA)

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/eingang/eingang/internal/testenv"
+)
+
+// BenchmarkValidateCorpusCLI runs the command a KoSIT user would run over
+// the conformance corpus, as a whole process per op (start, every
+// document on all cores, the JSON findings to a discarded output), and
+// reports seconds per run and documents per second:
+//
+//	EINGANG_SHARED=../shared go test -run '^$' -bench ValidateCorpusCLI -benchtime 10x ./cmd/eingang
+func BenchmarkValidateCorpusCLI(b *testing.B) {
+	dir := filepath.Join(testenv.SharedDir(), "conformance")
+	n := 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(p) == ".xml" {
+			n++
+		}
+		return nil
+	})
+	if n == 0 {
+		b.Skipf("no documents in %s (EINGANG_SHARED)", dir)
+	}
+	bin := buildBinary(b)
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		cmd := exec.Command(bin, "validate", "--format", "json", "--all-rules", dir)
+		if err := cmd.Run(); err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 { // 1: some rejected
+				b.Fatal(err)
+			}
+		}
+	}
+	per := time.Since(start).Seconds() / float64(b.N)
+	b.ReportMetric(per, "s/run")
+	b.ReportMetric(float64(n)/per, "docs/s")
+}
