@@ -155,12 +155,72 @@ type Node struct {
 	Parent       *Node
 	follow       string    // character data after the element, up to the next sibling or the parent's end
 	doc          *docState // the document's state: every parsed element has it, see state
-	Line         int32     // line of the start tag, 1-based; Col is the column of its '<' in characters (0 past 65535)
+	off          uint32    // byte offset of the start tag's '<' in the parsed text, see Line (noOffset past 4 GiB)
 	pos          int32     // 1-based position among siblings of the same name
 	last         bool
 	prefix       uint8 // the prefix the document writes the element with, as prefixCode numbers it
-	Col          uint16
 	name         int32 // the parser's number of its local name
+}
+
+// noOffset is the offset of an element whose start tag is too far into
+// its document for Node.off: its Line and Col are 0.
+const noOffset = 1<<32 - 1
+
+// Line returns the line of the element's start tag, 1-based, or 0 for an
+// element not read by a Parser. Lines are counted when a finding first
+// asks for one, not while parsing.
+func (n *Node) Line() int {
+	if n.doc == nil || n.doc.text == nil || n.off == noOffset {
+		return 0
+	}
+	return n.doc.lineOf(int(n.off))
+}
+
+// Col returns the column of the '<' of the element's start tag, in
+// characters, 1-based: 0 past 65535 or for an element not read by a
+// Parser.
+func (n *Node) Col() int {
+	if n.doc == nil || n.doc.text == nil || n.off == noOffset {
+		return 0
+	}
+	d, off := n.doc, int(n.off)
+	start := 0
+	if i := d.lineOf(off) - 2; i >= 0 {
+		start = int(d.lines[i])
+	}
+	col := 1 + runeCount(d.text[start:off])
+	if col > 0xFFFF {
+		return 0
+	}
+	return col
+}
+
+// lineOf returns the 1-based line of byte offset off of the parsed text,
+// indexing the line ends of the text the first time it is asked.
+func (d *docState) lineOf(off int) int {
+	if !d.linesDone {
+		d.lines = d.lines[:0]
+		for i := 0; ; {
+			j := bytes.IndexByte(d.text[i:], '\n')
+			if j < 0 || i+j+1 > noOffset {
+				break
+			}
+			i += j + 1
+			d.lines = append(d.lines, uint32(i))
+		}
+		d.linesDone = true
+	}
+	// The number of line starts (after the first) at or before off.
+	lo, hi := 0, len(d.lines)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(d.lines[m]) <= off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return 1 + lo
 }
 
 // docState is what the elements of a document share.
@@ -182,6 +242,13 @@ type docState struct {
 	// xpathErr is an XPath dynamic error the running rule raised (see
 	// Raise); the rule engine takes it after each test (see TakeError).
 	xpathErr string
+	// text is the parsed text (UTF-8, line ends normalized) that the
+	// elements' offsets point into; lines holds the offsets where its
+	// second and later lines start, made by lineOf when linesDone is
+	// false.
+	text      []byte
+	lines     []uint32
+	linesDone bool
 }
 
 // A textSplit is an offset in the Text of n where a text node ends.

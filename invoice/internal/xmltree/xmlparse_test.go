@@ -53,8 +53,8 @@ func TestLineColumn(t *testing.T) {
 			if col > 0xFFFF {
 				col = 0
 			}
-			if int(e.Line) != line || int(e.Col) != col {
-				t.Errorf("%.40q: <%s> at line %d, column %d; want %d, %d", doc, e.Local, e.Line, e.Col, line, col)
+			if e.Line() != line || e.Col() != col {
+				t.Errorf("%.40q: <%s> at line %d, column %d; want %d, %d", doc, e.Local, e.Line(), e.Col(), line, col)
 			}
 		}
 		p.Release()
