@@ -25,9 +25,13 @@ type Parser struct {
 	count     int // elements read
 	root, cur *Node
 
-	ns   []nsBinding // namespace bindings in scope, innermost last
-	kids []*Node     // the children read so far of the open elements
-	open []openElem  // the open elements, innermost last
+	ns []nsBinding // namespace bindings in scope, innermost last
+	// nsGen numbers the states of ns: it changes with every binding
+	// added or dropped (and from one document to the next), so that a
+	// tag resolved in this state needs no lookup.
+	nsGen uint64
+	kids  []*Node    // the children read so far of the open elements
+	open  []openElem // the open elements, innermost last
 
 	names map[string]string // interned values and white space
 	tags  map[string]*tag   // element names as written
@@ -43,6 +47,7 @@ type Parser struct {
 	counts     []int
 	used       []int32
 	attrs      []rawAttr // the attributes of the start tag being read
+	attrBuf    []Attr    // the block the elements' attributes come from, see newAttrs
 	// sibs has, by local name number, the siblings of that name that
 	// numberKids counted last; closes numbers its calls.
 	sibs   []siblings
@@ -77,6 +82,7 @@ func NewParser() *Parser {
 		names:    make(map[string]string, 64),
 		tags:     make(map[string]*tag, 64),
 		tagCache: new([256]*tag),
+		nsGen:    1,
 		locals:   make(map[string]int32, 64),
 		byLocal:  make(map[string][]*Node, 64),
 	}
@@ -108,6 +114,7 @@ func (p *Parser) Release() {
 		clear(p.tagCache[:])
 	}
 	clear(p.sibs)
+	clear(p.attrBuf)
 	if len(p.names) > keepNames {
 		p.names = make(map[string]string, 64)
 	} else {
@@ -121,7 +128,7 @@ func (p *Parser) Release() {
 	doc := docState{memo: p.doc.memo[:0], splits: p.doc.splits[:0], nodes: p.doc.nodes[:0], strs: p.doc.strs[:0], lines: p.doc.lines[:0]}
 	*p = Parser{doc: doc,
 		names: p.names, tags: p.tags, tagCache: p.tagCache, locals: p.locals, localNames: p.localNames, counts: p.counts, sibs: p.sibs, used: p.used[:0],
-		attrs: p.attrs[:0], ns: p.ns[:0], kids: p.kids[:0], open: p.open[:0],
+		attrs: p.attrs[:0], ns: p.ns[:0], nsGen: p.nsGen + 1, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
 		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, byLocal: p.byLocal,
 	}
 }
@@ -140,6 +147,10 @@ type tag struct {
 	qname, prefix, local string
 	name                 int32 // number of the local name in locals
 	prefixCode           uint8
+	// uri is the namespace the prefix was bound to when the namespaces
+	// in scope were nsGen, see Parser.nsGen.
+	uri   string
+	nsGen uint64
 }
 
 // tag returns the tag for the name b, splitting and registering it the
@@ -198,6 +209,18 @@ func (p *Parser) newNode() *Node {
 	n := &p.slab[len(p.slab)-1]
 	n.doc = &p.doc
 	return n
+}
+
+// newAttrs returns an empty slice with room for n attributes. Attributes
+// come from a block that the parser keeps for its next document (the
+// blocks before it, of a large document, are left to the collector).
+func (p *Parser) newAttrs(n int) []Attr {
+	if cap(p.attrBuf)-len(p.attrBuf) < n {
+		p.attrBuf = make([]Attr, 0, max(n, 256))
+	}
+	i := len(p.attrBuf)
+	p.attrBuf = p.attrBuf[:i+n]
+	return p.attrBuf[i : i : i+n]
 }
 
 // newPtrs returns a slice of n free pointers for children.
@@ -521,6 +544,32 @@ func (p *Parser) content() error {
 				return p.wf("text outside the root element")
 			}
 			i := p.pos
+			if d[i] == '\n' && i+1 < len(d) && (d[i+1] == ' ' || d[i+1] == '\t') {
+				// A line end and an indentation of spaces or of tabs,
+				// eight bytes at a time.
+				c := d[i+1]
+				i += 2
+				pat := uint64(c) * 0x0101010101010101
+				for i+8 <= len(d) {
+					if x := binary.LittleEndian.Uint64(d[i:]) ^ pat; x != 0 {
+						i += bits.TrailingZeros64(x) >> 3
+						break
+					}
+					i += 8
+				}
+				for i < len(d) && d[i] == c {
+					i++
+				}
+				if n := i - p.pos; i < len(d) && d[i] == '<' && n <= len(indentSpaces) {
+					if c == ' ' {
+						p.appendText(indentSpaces[:n])
+					} else {
+						p.appendText(indentTabs[:n])
+					}
+					p.pos = i
+					continue
+				}
+			}
 			for i < len(d) && isSpace(d[i]) {
 				i++
 			}
@@ -599,10 +648,11 @@ func (p *Parser) content() error {
 	return p.wf("the document has no root element")
 }
 
-// Indentations that blank returns without a look-up or a copy.
+// Indentations that content and blank return without a look-up or a
+// copy: a line end and up to 63 spaces or tabs.
 const (
 	indentSpaces = "\n                                                               "
-	indentTabs   = "\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+	indentTabs   = "\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
 )
 
 // blank returns white space b as a string: a line end and indentation
@@ -864,9 +914,15 @@ func (p *Parser) startTag() error {
 	}
 	p.attrs = attrs[:0] // keep the buffer for the next tag
 	// Resolve names now that all declarations of the tag are known.
-	uri, ok := p.lookup(tg.prefix)
-	if !ok {
-		return p.wf("namespace prefix %q of element %s is not declared", tg.prefix, tg.local)
+	if len(p.ns) != mark {
+		p.nsGen++
+	}
+	uri, ok := tg.uri, true
+	if tg.nsGen != p.nsGen {
+		if uri, ok = p.lookup(tg.prefix); !ok {
+			return p.wf("namespace prefix %q of element %s is not declared", tg.prefix, tg.local)
+		}
+		tg.uri, tg.nsGen = uri, p.nsGen
 	}
 	node.Space, node.Local, node.name, node.prefix = uri, tg.local, tg.name, tg.prefixCode
 	if p.counts[tg.name] == 0 {
@@ -890,7 +946,7 @@ func (p *Parser) startTag() error {
 			}
 		}
 		if node.Attrs == nil {
-			node.Attrs = make([]Attr, 0, len(attrs))
+			node.Attrs = p.newAttrs(len(attrs))
 		}
 		node.Attrs = append(node.Attrs, Attr{Space: au, Local: al, Value: a.value})
 	}
@@ -901,7 +957,10 @@ func (p *Parser) startTag() error {
 		p.kids = append(p.kids, node)
 	}
 	if selfClosing {
-		p.ns = p.ns[:mark]
+		if len(p.ns) != mark {
+			p.ns = p.ns[:mark]
+			p.nsGen++
+		}
 		return nil
 	}
 	p.open = append(p.open, openElem{qname: qname, nsMark: mark, kidMark: len(p.kids)})
@@ -1046,7 +1105,10 @@ func (p *Parser) closeElement() {
 		p.kids = p.kids[:e.kidMark]
 	}
 	p.numberKids(p.cur.Children)
-	p.ns = p.ns[:e.nsMark]
+	if len(p.ns) != e.nsMark {
+		p.ns = p.ns[:e.nsMark]
+		p.nsGen++
+	}
 	p.cur = p.cur.Parent
 }
 

@@ -96,3 +96,26 @@ func TestTextNodesMany(t *testing.T) {
 		p.Release()
 	}
 }
+
+// TestBlankText checks that white space between tags, which the parser
+// reads apart from other text, comes back as written.
+func TestBlankText(t *testing.T) {
+	p := NewParser()
+	for _, ws := range []string{
+		" ", "\n", "\n ", "\n\t", "\n  \t", "\n\t ", "\t\n", "\n\n  ", " \n ",
+		"\n" + strings.Repeat(" ", 62), "\n" + strings.Repeat(" ", 63), "\n" + strings.Repeat(" ", 64), "\n" + strings.Repeat(" ", 200),
+		"\n" + strings.Repeat("\t", 63), "\n" + strings.Repeat("\t", 64), "\n" + strings.Repeat("\t", 7) + " ",
+		"\n" + strings.Repeat(" ", 9) + "x", "\n  x  ", "\n        &amp;",
+	} {
+		doc := "<a>" + ws + "<b/>" + ws + "</a>"
+		root, err := p.Parse([]byte(doc), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		want := strings.ReplaceAll(ws, "&amp;", "&")
+		if root.Text != want || root.Children[0].follow != want {
+			t.Errorf("%q: text %q and %q, want %q", doc, root.Text, root.Children[0].follow, want)
+		}
+		p.Release()
+	}
+}
