@@ -721,6 +721,34 @@ func blankBytes(b []byte) bool {
 
 // text handles character data: entities, forbidden characters, "]]>".
 func (p *Parser) text(b []byte) error {
+	if len(b) <= 64 {
+		// A short text, a value mostly: one look at each byte tells
+		// which checks it needs.
+		var k byte
+		for _, c := range b {
+			k |= textClass[c]
+		}
+		switch {
+		case k&textNotBlank == 0:
+			p.appendText(p.blank(b))
+			return nil
+		case k&textBracket != 0 && bytes.Contains(b, []byte("]]>")):
+			return p.wf(`"]]>" in text`)
+		case k&textAmp != 0:
+			s, err := p.unescape(b)
+			if err != nil {
+				return err
+			}
+			p.appendText(s)
+			return nil
+		case k&textCheck != 0:
+			if err := p.checkChars(b); err != nil {
+				return err
+			}
+		}
+		p.appendText(string(b))
+		return nil
+	}
 	if bytes.Contains(b, []byte("]]>")) {
 		return p.wf(`"]]>" in text`)
 	}
@@ -742,6 +770,33 @@ func (p *Parser) text(b []byte) error {
 	p.appendText(s)
 	return nil
 }
+
+// Classes of bytes in a short text, see text.
+const (
+	textNotBlank = 1 << iota // not XML white space
+	textBracket              // ']', which may begin "]]>"
+	textAmp                  // '&', a reference
+	textCheck                // a control character or a byte of a multibyte character: checkChars decides
+)
+
+// textClass classifies every byte for text. It is never written after
+// initialisation.
+var textClass = func() (t [256]byte) {
+	for c := range 256 {
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c < 0x20 || c >= utf8.RuneSelf:
+			t[c] = textNotBlank | textCheck
+		case c == ']':
+			t[c] = textNotBlank | textBracket
+		case c == '&':
+			t[c] = textNotBlank | textAmp
+		default:
+			t[c] = textNotBlank
+		}
+	}
+	return t
+}()
 
 // unescape expands the predefined entities and character references.
 func (p *Parser) unescape(b []byte) (string, error) {

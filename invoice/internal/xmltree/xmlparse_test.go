@@ -119,3 +119,40 @@ func TestBlankText(t *testing.T) {
 		p.Release()
 	}
 }
+
+// TestNameLen compares nameLen, which reads ASCII names by a table,
+// with a rune-by-rune reading of the XML Name production.
+func TestNameLen(t *testing.T) {
+	slow := func(b []byte) int {
+		i := 0
+		for i < len(b) {
+			r, size := utf8.DecodeRune(b[i:])
+			ok := r != utf8.RuneError && (r < utf8.RuneSelf && (nameASCII[r] == nameStart || nameASCII[r] == nameChar && i > 0) ||
+				r >= utf8.RuneSelf && isNameRune(r, i == 0))
+			if !ok {
+				break
+			}
+			i += size
+		}
+		return i
+	}
+	alphabet := []string{"a", "z", "A", "Z", "m", ":", "-", ".", "_", "0", "9", "@", "[", "`", "{", "/", ">", " ", "=", "\x7f", "é", "東", "\xff", "·"}
+	rng := uint64(1)
+	for range 20000 {
+		var b []byte
+		rng = rng*6364136223846793005 + 1442695040888963407
+		n := int(rng>>58) % 40
+		for range n {
+			rng = rng*6364136223846793005 + 1442695040888963407
+			if rng>>60 < 12 { // mostly letters
+				b = append(b, byte('a'+(rng>>40)%26)&^byte((rng>>20)&0x20))
+			} else {
+				b = append(b, alphabet[(rng>>33)%uint64(len(alphabet))]...)
+			}
+		}
+		p := &Parser{data: b}
+		if got, want := p.nameLen(0), slow(b); got != want {
+			t.Fatalf("nameLen(%q) = %d, want %d", b, got, want)
+		}
+	}
+}
