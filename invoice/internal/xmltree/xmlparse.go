@@ -26,12 +26,14 @@ type Parser struct {
 	root, cur *Node
 
 	ns []nsBinding // namespace bindings in scope, innermost last
-	// nsGen numbers the states of ns: it changes with every binding
-	// added or dropped (and from one document to the next), so that a
-	// tag resolved in this state needs no lookup.
-	nsGen uint64
-	kids  []*Node    // the children read so far of the open elements
-	open  []openElem // the open elements, innermost last
+	// nsGen numbers the state of ns, so that a tag resolved in this state
+	// needs no lookup: see nsChanged.
+	nsGen    uint64
+	lastGen  uint64            // the number given last
+	nsStates map[string]uint64 // the numbers of states seen, by nsKey
+	nsKey    []byte
+	kids     []*Node    // the children read so far of the open elements
+	open     []openElem // the open elements, innermost last
 
 	names map[string]string // interned values and white space
 	tags  map[string]*tag   // element names as written
@@ -78,14 +80,16 @@ const (
 
 // NewParser returns a parser with empty buffers.
 func NewParser() *Parser {
-	return &Parser{
+	p := &Parser{
 		names:    make(map[string]string, 64),
 		tags:     make(map[string]*tag, 64),
 		tagCache: new([256]*tag),
-		nsGen:    1,
+		nsStates: make(map[string]uint64, 8),
 		locals:   make(map[string]int32, 64),
 		byLocal:  make(map[string][]*Node, 64),
 	}
+	p.nsChanged()
+	return p
 }
 
 // Release makes the parser ready for its next document: the tree it
@@ -128,9 +132,38 @@ func (p *Parser) Release() {
 	doc := docState{memo: p.doc.memo[:0], splits: p.doc.splits[:0], nodes: p.doc.nodes[:0], strs: p.doc.strs[:0], lines: p.doc.lines[:0]}
 	*p = Parser{doc: doc,
 		names: p.names, tags: p.tags, tagCache: p.tagCache, locals: p.locals, localNames: p.localNames, counts: p.counts, sibs: p.sibs, used: p.used[:0],
-		attrs: p.attrs[:0], ns: p.ns[:0], nsGen: p.nsGen + 1, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
+		attrs: p.attrs[:0], ns: p.ns[:0], lastGen: p.lastGen, nsStates: p.nsStates, nsKey: p.nsKey, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
 		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, byLocal: p.byLocal,
 	}
+	p.nsChanged()
+}
+
+// nsChanged numbers the namespace bindings now in scope (p.ns). Bindings
+// seen before, in this document or an earlier one (the root's of most
+// invoices), get their number again, so that tags resolved then need no
+// lookup; others, and a few large ones, get a new number.
+func (p *Parser) nsChanged() {
+	key := p.nsKey[:0]
+	for _, b := range p.ns {
+		if len(key)+len(b.prefix)+len(b.uri) > 1024 {
+			p.lastGen++
+			p.nsGen = p.lastGen
+			return
+		}
+		// Neither names nor namespaces (attribute values) hold a NUL.
+		key = append(append(append(append(key, b.prefix...), 0), b.uri...), 0)
+	}
+	p.nsKey = key
+	if g, ok := p.nsStates[string(key)]; ok {
+		p.nsGen = g
+		return
+	}
+	if len(p.nsStates) >= 64 {
+		clear(p.nsStates)
+	}
+	p.lastGen++
+	p.nsGen = p.lastGen
+	p.nsStates[string(key)] = p.nsGen
 }
 
 // openElem is an element whose end tag is still to come.
@@ -148,7 +181,7 @@ type tag struct {
 	name                 int32 // number of the local name in locals
 	prefixCode           uint8
 	// uri is the namespace the prefix was bound to when the namespaces
-	// in scope were nsGen, see Parser.nsGen.
+	// in scope were those numbered nsGen, see Parser.nsChanged.
 	uri   string
 	nsGen uint64
 }
@@ -771,12 +804,13 @@ func (p *Parser) text(b []byte) error {
 	return nil
 }
 
-// Classes of bytes in a short text, see text.
+// Classes of bytes in a short text, see text, and in an attribute value.
 const (
 	textNotBlank = 1 << iota // not XML white space
 	textBracket              // ']', which may begin "]]>"
 	textAmp                  // '&', a reference
 	textCheck                // a control character or a byte of a multibyte character: checkChars decides
+	textSpace                // a tab or a line end, which attribute values normalize
 )
 
 // textClass classifies every byte for text. It is never written after
@@ -784,7 +818,9 @@ const (
 var textClass = func() (t [256]byte) {
 	for c := range 256 {
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c == ' ':
+		case c == '\t' || c == '\n' || c == '\r':
+			t[c] = textSpace
 		case c < 0x20 || c >= utf8.RuneSelf:
 			t[c] = textNotBlank | textCheck
 		case c == ']':
@@ -970,7 +1006,7 @@ func (p *Parser) startTag() error {
 	p.attrs = attrs[:0] // keep the buffer for the next tag
 	// Resolve names now that all declarations of the tag are known.
 	if len(p.ns) != mark {
-		p.nsGen++
+		p.nsChanged()
 	}
 	uri, ok := tg.uri, true
 	if tg.nsGen != p.nsGen {
@@ -1014,7 +1050,7 @@ func (p *Parser) startTag() error {
 	if selfClosing {
 		if len(p.ns) != mark {
 			p.ns = p.ns[:mark]
-			p.nsGen++
+			p.nsChanged()
 		}
 		return nil
 	}
@@ -1074,14 +1110,11 @@ func (p *Parser) lookup(prefix string) (string, bool) {
 // attrValue normalizes an attribute value: references expanded, white
 // space characters turned into spaces.
 func (p *Parser) attrValue(raw []byte) (string, error) {
-	plain := true
+	var k byte
 	for _, c := range raw {
-		if c == '&' || c == '\t' || c == '\n' || c == '\r' || c >= utf8.RuneSelf || c < 0x20 {
-			plain = false
-			break
-		}
+		k |= textClass[c]
 	}
-	if plain {
+	if k&(textAmp|textCheck|textSpace) == 0 { // plain
 		return p.intern(raw), nil
 	}
 	var s string
@@ -1162,7 +1195,7 @@ func (p *Parser) closeElement() {
 	p.numberKids(p.cur.Children)
 	if len(p.ns) != e.nsMark {
 		p.ns = p.ns[:e.nsMark]
-		p.nsGen++
+		p.nsChanged()
 	}
 	p.cur = p.cur.Parent
 }

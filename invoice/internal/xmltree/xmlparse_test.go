@@ -156,3 +156,39 @@ func TestNameLen(t *testing.T) {
 		}
 	}
 }
+
+// TestNamespaceScopes checks the resolution of prefixes, which tags keep
+// while the same bindings are in scope, across scopes and documents.
+func TestNamespaceScopes(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct{ doc, want string }{
+		{`<a:r xmlns:a="u1"><a:x/><a:y xmlns:a="u2"><a:x/></a:y><a:x/></a:r>`, "u1 u1 u2 u2 u1"},
+		{`<a:r xmlns:a="u2"><a:x/></a:r>`, "u2 u2"},
+		{`<a:r xmlns:a="u1"><a:x/><a:y xmlns:a="u3"/><a:x/></a:r>`, "u1 u1 u3 u1"},
+		{`<r xmlns="d1"><x/><x xmlns=""><x/></x><x/></r>`, "d1 d1   d1"},
+		{`<r xmlns="d1" xmlns:a="u1"><a:x/></r>`, "d1 u1"},
+		{`<r xmlns:a="u1" xmlns="d1"><a:x/></r>`, "d1 u1"},
+		{`<a:r xmlns:a="u1"><a:x/></a:r>`, "u1 u1"},
+	} {
+		root, err := p.Parse([]byte(tc.doc), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.doc, err)
+		}
+		var got []string
+		var walk func(n *Node)
+		walk = func(n *Node) {
+			got = append(got, n.Space)
+			for _, c := range n.Children {
+				walk(c)
+			}
+		}
+		walk(root)
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: namespaces %q, want %q", tc.doc, strings.Join(got, " "), tc.want)
+		}
+		p.Release()
+	}
+	if _, err := p.Parse([]byte(`<r><a:x xmlns:a="u1"/><a:x/></r>`), DefaultLimits); err == nil {
+		t.Error("a prefix out of its scope was resolved")
+	}
+}
