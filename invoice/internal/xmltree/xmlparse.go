@@ -911,11 +911,25 @@ func (p *Parser) unescape(b []byte) (string, error) {
 // startTag reads <name attr="v" ...> or <name .../>.
 func (p *Parser) startTag() error {
 	start := p.pos + 1
-	n := p.nameLen(start)
-	if n == 0 {
-		return p.wf("'<' not followed by an element name")
+	// A tag without attributes, <name> or <name/>, whose name is in the
+	// cache needs no scan of the name: a registered name is a Name, and
+	// '/' and '>' end it.
+	var tg *tag
+	n := bytes.IndexByte(p.data[start:], '>')
+	if n > 0 && p.data[start+n-1] == '/' {
+		n--
 	}
-	tg := p.tag(p.data[start : start+n])
+	if n > 0 {
+		if t := p.tagCache[tagHash(p.data[start:start+n])]; t != nil && t.qname == string(p.data[start:start+n]) {
+			tg = t
+		}
+	}
+	if tg == nil {
+		if n = p.nameLen(start); n == 0 {
+			return p.wf("'<' not followed by an element name")
+		}
+		tg = p.tag(p.data[start : start+n])
+	}
 	qname := tg.qname
 	p.pos = start + n
 	p.count++
