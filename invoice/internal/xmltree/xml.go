@@ -183,44 +183,31 @@ func (n *Node) Col() int {
 	if n.doc == nil || n.doc.text == nil || n.off == noOffset {
 		return 0
 	}
-	d, off := n.doc, int(n.off)
-	start := 0
-	if i := d.lineOf(off) - 2; i >= 0 {
-		start = int(d.lines[i])
-	}
-	col := 1 + runeCount(d.text[start:off])
+	text, off := n.doc.text, int(n.off)
+	col := 1 + runeCount(text[bytes.LastIndexByte(text[:off], '\n')+1:off])
 	if col > 0xFFFF {
 		return 0
 	}
 	return col
 }
 
-// lineOf returns the 1-based line of byte offset off of the parsed text,
-// indexing the line ends of the text the first time it is asked.
+// lineBlock is the size of the blocks of the parsed text whose line ends
+// docState.lineOf counts once.
+const lineBlock = 4 << 10
+
+// lineOf returns the 1-based line of byte offset off of the parsed text.
+// It counts the line ends before off's block once (the blocks' counts
+// grow as far into the text as a finding asks), and those of the block
+// before off each time.
 func (d *docState) lineOf(off int) int {
-	if !d.linesDone {
-		d.lines = d.lines[:0]
-		for i := 0; ; {
-			j := bytes.IndexByte(d.text[i:], '\n')
-			if j < 0 || i+j+1 > noOffset {
-				break
-			}
-			i += j + 1
-			d.lines = append(d.lines, uint32(i))
-		}
-		d.linesDone = true
+	k := off / lineBlock
+	if len(d.lines) == 0 {
+		d.lines = append(d.lines, 0)
 	}
-	// The number of line starts (after the first) at or before off.
-	lo, hi := 0, len(d.lines)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if int(d.lines[m]) <= off {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	for j := len(d.lines); j <= k; j++ {
+		d.lines = append(d.lines, d.lines[j-1]+uint32(bytes.Count(d.text[(j-1)*lineBlock:j*lineBlock], []byte{'\n'})))
 	}
-	return 1 + lo
+	return 1 + int(d.lines[k]) + bytes.Count(d.text[k*lineBlock:off], []byte{'\n'})
 }
 
 // docState is what the elements of a document share.
@@ -243,12 +230,10 @@ type docState struct {
 	// Raise); the rule engine takes it after each test (see TakeError).
 	xpathErr string
 	// text is the parsed text (UTF-8, line ends normalized) that the
-	// elements' offsets point into; lines holds the offsets where its
-	// second and later lines start, made by lineOf when linesDone is
-	// false.
-	text      []byte
-	lines     []uint32
-	linesDone bool
+	// elements' offsets point into; lines holds the number of line ends
+	// before each of its blocks that lineOf counted.
+	text  []byte
+	lines []uint32
 }
 
 // A textSplit is an offset in the Text of n where a text node ends.

@@ -22,6 +22,7 @@ func TestLineColumn(t *testing.T) {
 		"<a>\n\t  \t        <b/>\n x<c/>ä\n12345678901234567<d/></a>",
 		"<a>" + long + "<b/></a>",
 		"<a>" + long + "\n<b/></a>",
+		"<a>" + strings.Repeat("<b>ä</b>\n <c/>\n", 2000) + "</a>",
 	} {
 		p := NewParser()
 		root, err := p.Parse([]byte(doc), DefaultLimits)
@@ -46,7 +47,12 @@ func TestLineColumn(t *testing.T) {
 		if len(tags) != len(elems) {
 			t.Fatalf("%q: %d start tags, %d elements", doc, len(tags), len(elems))
 		}
-		for i, e := range elems {
+		for j := range 2 * len(elems) { // forward, then backward
+			i := j
+			if j >= len(elems) {
+				i = 2*len(elems) - 1 - j
+			}
+			e := elems[i]
 			before := doc[:tags[i]]
 			line := 1 + strings.Count(before, "\n")
 			col := 1 + utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:])
