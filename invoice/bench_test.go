@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // corpus loads the documents of one conformance folder (or all with "").
@@ -64,6 +66,25 @@ func BenchmarkTypical(b *testing.B) {
 // BenchmarkCorpus validates every document of the conformance corpus with
 // all rules, one document per op.
 func BenchmarkCorpus(b *testing.B) { benchDocs(b, corpus(b, ""), Options{AllRules: true}) }
+
+// BenchmarkParseCorpus parses every document of the conformance corpus,
+// one per op, with one parser released after each: the parser's share of
+// BenchmarkCorpus.
+func BenchmarkParseCorpus(b *testing.B) {
+	docs := corpus(b, "")
+	var total int64
+	for _, d := range docs {
+		total += int64(len(d))
+	}
+	b.SetBytes(total / int64(len(docs)))
+	b.ReportAllocs()
+	p := xmltree.NewParser()
+	b.ResetTimer()
+	for i := range b.N {
+		p.Parse(docs[i%len(docs)], xmltree.DefaultLimits)
+		p.Release()
+	}
+}
 
 // BenchmarkCorpusParallel is BenchmarkCorpus on all cores.
 func BenchmarkCorpusParallel(b *testing.B) {

@@ -75,7 +75,7 @@ var explainers = func() map[syntax]map[string]explainer {
 // explain completes the finding of rule r on n: its line and column, and
 // the evidence, with the values appended to both messages.
 func explain(f *Finding, r *rule, n *node) {
-	f.Line, f.Column = int(n.Line), int(n.Col)
+	f.Line, f.Column = n.Line(), n.Col()
 	e := explainers[r.Syntax()][r.ID]
 	if e == nil {
 		return
@@ -193,7 +193,7 @@ func field(n *node, path, bt string) *Field {
 	if _, attr := xmltree.SplitAttr(path); attr != "" {
 		v, _ = e.Attr(attr)
 	}
-	return &Field{BT: bt, Path: fieldPath(e, path), Value: v, Line: int(e.Line)}
+	return &Field{BT: bt, Path: fieldPath(e, path), Value: v, Line: e.Line()}
 }
 
 // fieldPath is e's location, with the attribute a path ends in.
@@ -227,7 +227,7 @@ func allFields(n *node, path, bt string) []Field {
 		if _, attr := xmltree.SplitAttr(path); attr != "" {
 			v, _ = e.Attr(attr)
 		}
-		out = append(out, Field{BT: bt, Path: fieldPath(e, path), Value: v, Line: int(e.Line)})
+		out = append(out, Field{BT: bt, Path: fieldPath(e, path), Value: v, Line: e.Line()})
 	}
 	return out
 }
@@ -252,5 +252,5 @@ func valueOf(n *node, attr, bt, expected, expectedDE string) *Evidence {
 		path += "/@" + attr
 	}
 	return &Evidence{Actual: v, Expected: expected, expectedDE: expectedDE,
-		Fields: []Field{{BT: bt, Path: path, Value: v, Line: int(n.Line)}}}
+		Fields: []Field{{BT: bt, Path: path, Value: v, Line: n.Line()}}}
 }

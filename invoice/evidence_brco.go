@@ -191,7 +191,7 @@ func brcoUBLEvidence() map[string]explainer {
 			}
 			ev := calcEvidence(n, term{"cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", "BT-112", 0}, term{"cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", "BT-109", 1})
 			t := tax[0]
-			ev.Fields = append(ev.Fields, Field{BT: "BT-110", Path: t.Path(), Value: t.Value(), Line: int(t.Line)})
+			ev.Fields = append(ev.Fields, Field{BT: "BT-110", Path: t.Path(), Value: t.Value(), Line: t.Line()})
 			want := xmltree.RoundDec2(ratAdd(xmltree.DecOr(n.Str("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")), xmltree.DecOr(t.Value())))
 			ev.Expected = money(want)
 			ev.Calculation = "BT-109 " + n.Str("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount") + " + BT-110 " + t.Value() + " = " + ev.Expected
@@ -235,7 +235,7 @@ func brcoCIIEvidence() map[string]explainer {
 				term{"ram:LineTotalAmount", "BT-106", 1}, term{"ram:AllowanceTotalAmount", "BT-107", -1}, term{"ram:ChargeTotalAmount", "BT-108", 1})
 		},
 		"BR-CO-14": func(n *node) *Evidence {
-			total := &Field{BT: "BT-110", Path: n.Path(), Value: n.Value(), Line: int(n.Line)}
+			total := &Field{BT: "BT-110", Path: n.Path(), Value: n.Value(), Line: n.Line()}
 			return sumEvidence(total, allFields(n.Root(), ciiSettle+"/ram:ApplicableTradeTax/ram:CalculatedAmount", "BT-117"), "VAT category tax amounts (BT-117)", "Steuerbeträge je Kategorie (BT-117)")
 		},
 		"BR-CO-16": func(n *node) *Evidence {

@@ -52,7 +52,7 @@ func attrEvidence(n *node, name string) *Evidence {
 	walk = func(e *node) {
 		for _, a := range e.Attrs {
 			if a.Space == "" && a.Local == name && len(fs) < maxTermFields {
-				fs = append(fs, Field{Path: e.Path() + "/@" + name, Value: a.Value, Line: int(e.Line)})
+				fs = append(fs, Field{Path: e.Path() + "/@" + name, Value: a.Value, Line: e.Line()})
 			}
 		}
 		for _, c := range e.Children {

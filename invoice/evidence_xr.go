@@ -110,10 +110,10 @@ func xrUBLEvidence() map[string]explainer {
 			return percentEvidence(n, "cbc:Amount", "cbc:BaseAmount", "cbc:MultiplierFactorNumeric")
 		},
 		"PEPPOL-EN16931-R110": func(n *node) *Evidence {
-			return withinEvidence(&Field{BT: "BT-134", Path: n.Path(), Value: n.Value(), Line: int(n.Line)}, field(n.Root(), "cac:InvoicePeriod/cbc:StartDate", "BT-73"), true)
+			return withinEvidence(&Field{BT: "BT-134", Path: n.Path(), Value: n.Value(), Line: n.Line()}, field(n.Root(), "cac:InvoicePeriod/cbc:StartDate", "BT-73"), true)
 		},
 		"PEPPOL-EN16931-R111": func(n *node) *Evidence {
-			return withinEvidence(&Field{BT: "BT-135", Path: n.Path(), Value: n.Value(), Line: int(n.Line)}, field(n.Root(), "cac:InvoicePeriod/cbc:EndDate", "BT-74"), false)
+			return withinEvidence(&Field{BT: "BT-135", Path: n.Path(), Value: n.Value(), Line: n.Line()}, field(n.Root(), "cac:InvoicePeriod/cbc:EndDate", "BT-74"), false)
 		},
 		"PEPPOL-EN16931-R120": func(n *node) *Evidence {
 			qty := "cbc:CreditedQuantity"

@@ -28,7 +28,7 @@ func (c *structureCheck) add(n *node, en, de string) {
 		return
 	}
 	c.findings = append(c.findings, Finding{Rule: "XSD", Level: LevelError, Location: n.Path(),
-		Line: int(n.Line), Column: int(n.Col), Message: en, MessageDE: de})
+		Line: n.Line(), Column: n.Col(), Message: en, MessageDE: de})
 }
 
 // addExpected adds a finding on n with the evidence that found stands

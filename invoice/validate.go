@@ -207,7 +207,7 @@ func (v *Validator) validate(ctx context.Context, data []byte, opts Options, nam
 		rep.RejectReason = RejectNoScenario
 		rep.Findings = []Finding{{
 			Rule: "SCENARIO", Level: LevelError, Location: "/" + root.Name(), Counted: true,
-			Line: int(root.Line), Column: int(root.Col),
+			Line: root.Line(), Column: root.Col(),
 			Message:   fmt.Sprintf("the root element {%s}%s is not an invoice: send a UBL 2.1 Invoice or CreditNote, or a UN/CEFACT CII CrossIndustryInvoice", root.Space, root.Local),
 			MessageDE: fmt.Sprintf("Das Wurzelelement {%s}%s ist keine Rechnung: erwartet wird eine UBL-2.1-Invoice oder -CreditNote oder eine UN/CEFACT-CII-CrossIndustryInvoice", root.Space, root.Local),
 		}}
@@ -228,9 +228,9 @@ func (v *Validator) validate(ctx context.Context, data []byte, opts Options, nam
 		}
 		if _, rel, ok := strings.Cut(strings.TrimPrefix(f.Location, "/"), "/"); ok {
 			if e := root.First(rel); e != nil {
-				f.Line, f.Column = int(e.Line), int(e.Col)
+				f.Line, f.Column = e.Line(), e.Col()
 				f.Evidence = &Evidence{Actual: rep.CustomizationID, Expected: SpecXRechnung,
-					Fields: []Field{{BT: "BT-24", Path: e.Path(), Value: e.Value(), Line: int(e.Line)}}}
+					Fields: []Field{{BT: "BT-24", Path: e.Path(), Value: e.Value(), Line: e.Line()}}}
 			}
 		}
 		rep.Findings = append(rep.Findings, f)
@@ -271,7 +271,7 @@ func (v *Validator) validate(ctx context.Context, data []byte, opts Options, nam
 				stopped = stopped || runRules
 				rep.Findings = append(rep.Findings, Finding{
 					Rule: RuleProcessingError, Level: LevelError, Location: h.node.Path(), Counted: runRules,
-					Line: int(h.node.Line), Column: int(h.node.Col),
+					Line: h.node.Line(), Column: h.node.Col(),
 					Message:   fmt.Sprintf("the reference's Schematron stops here with an XPath dynamic error (rule %s: %s): correct the value the rule reads", h.rule.ID, h.err),
 					MessageDE: fmt.Sprintf("Die Schematron-Prüfung der Referenz bricht hier mit einem XPath-Laufzeitfehler ab (Regel %s: %s): den Wert korrigieren, den die Regel liest", h.rule.ID, h.err),
 				})

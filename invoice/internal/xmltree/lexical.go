@@ -94,35 +94,56 @@ func IsIntegerLexical(s string) bool {
 // base64: alphabet characters in quanta of four, at most two '=' and only at
 // the end.
 func ValidBase64(v string) bool {
-	n, pad := 0, 0
+	n := 0 // alphabet characters
 	for i := 0; i < len(v); i++ {
+		// Runs of alphabet characters (an attachment's lines), eight at a
+		// time.
+		for i+8 <= len(v) && base64Class[v[i]]|base64Class[v[i+1]]|base64Class[v[i+2]]|base64Class[v[i+3]]|
+			base64Class[v[i+4]]|base64Class[v[i+5]]|base64Class[v[i+6]]|base64Class[v[i+7]] == b64Data {
+			i += 8
+			n += 8
+		}
+		if i == len(v) {
+			break
+		}
 		switch base64Class[v[i]] {
 		case b64Data:
-			if pad > 0 {
-				return false // data after padding
-			}
 			n++
 		case b64Space:
 		case b64Pad:
-			pad++
-			n++
+			// Only padding and white space may follow.
+			pad := 0
+			for ; i < len(v); i++ {
+				switch base64Class[v[i]] {
+				case b64Pad:
+					pad++
+				case b64Space:
+				default:
+					return false
+				}
+			}
+			return (n+pad)%4 == 0 && pad <= 2
 		default:
 			return false
 		}
 	}
-	return n%4 == 0 && pad <= 2
+	return n%4 == 0
 }
 
+// Classes of bytes for ValidBase64, bits to be or-ed.
 const (
-	b64Invalid = iota
-	b64Data
+	b64Data = 1 << iota
 	b64Space
 	b64Pad
+	b64Invalid
 )
 
 // base64Class classifies every byte for ValidBase64. It is never written
 // after initialisation.
 var base64Class = func() (t [256]byte) {
+	for c := range t {
+		t[c] = b64Invalid
+	}
 	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
 		t[c] = b64Data
 	}

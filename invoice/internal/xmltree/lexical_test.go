@@ -73,3 +73,58 @@ func TestNormSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestValidBase64 compares ValidBase64, which reads eight characters at a
+// time, with a reading one character at a time.
+func TestValidBase64(t *testing.T) {
+	slow := func(v string) bool {
+		n, pad := 0, 0
+		for i := 0; i < len(v); i++ {
+			switch c := v[i]; {
+			case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+				if pad > 0 {
+					return false // data after padding
+				}
+				n++
+			case c == ' ', c == '\t', c == '\r', c == '\n':
+			case c == '=':
+				pad++
+				n++
+			default:
+				return false
+			}
+		}
+		return n%4 == 0 && pad <= 2
+	}
+	alphabet := "QUJDZGVm0129+/QUJDZGVmQUJDZGVm==  \n\t*-é\x00"
+	rng := uint64(7)
+	for range 50000 {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		b := make([]byte, int(rng>>58)%40)
+		for i := range b {
+			rng = rng*6364136223846793005 + 1442695040888963407
+			b[i] = alphabet[(rng>>33)%uint64(len(alphabet))]
+			if rng>>62 == 0 && i > 0 {
+				b[i] = b[i-1]
+			}
+		}
+		if v := string(b); ValidBase64(v) != slow(v) {
+			t.Fatalf("ValidBase64(%q) = %v", v, ValidBase64(v))
+		}
+	}
+	// Long runs of the alphabet with one other byte, every byte value,
+	// at every place of a word.
+	const data = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for c := range 256 {
+		for at := range 16 {
+			b := []byte(data[:24])
+			b[at] = byte(c)
+			if v := string(b); ValidBase64(v) != slow(v) {
+				t.Fatalf("ValidBase64(%q) = %v", v, ValidBase64(v))
+			}
+		}
+	}
+	if !ValidBase64(data + data + "\n" + data[:20]) {
+		t.Error("the whole alphabet is not base64")
+	}
+}

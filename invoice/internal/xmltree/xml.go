@@ -155,12 +155,59 @@ type Node struct {
 	Parent       *Node
 	follow       string    // character data after the element, up to the next sibling or the parent's end
 	doc          *docState // the document's state: every parsed element has it, see state
-	Line         int32     // line of the start tag, 1-based; Col is the column of its '<' in characters (0 past 65535)
+	off          uint32    // byte offset of the start tag's '<' in the parsed text, see Line (noOffset past 4 GiB)
 	pos          int32     // 1-based position among siblings of the same name
 	last         bool
 	prefix       uint8 // the prefix the document writes the element with, as prefixCode numbers it
-	Col          uint16
 	name         int32 // the parser's number of its local name
+}
+
+// noOffset is the offset of an element whose start tag is too far into
+// its document for Node.off: its Line and Col are 0.
+const noOffset = 1<<32 - 1
+
+// Line returns the line of the element's start tag, 1-based, or 0 for an
+// element not read by a Parser. Lines are counted when a finding first
+// asks for one, not while parsing.
+func (n *Node) Line() int {
+	if n.doc == nil || n.doc.text == nil || n.off == noOffset {
+		return 0
+	}
+	return n.doc.lineOf(int(n.off))
+}
+
+// Col returns the column of the '<' of the element's start tag, in
+// characters, 1-based: 0 past 65535 or for an element not read by a
+// Parser.
+func (n *Node) Col() int {
+	if n.doc == nil || n.doc.text == nil || n.off == noOffset {
+		return 0
+	}
+	text, off := n.doc.text, int(n.off)
+	col := 1 + runeCount(text[bytes.LastIndexByte(text[:off], '\n')+1:off])
+	if col > 0xFFFF {
+		return 0
+	}
+	return col
+}
+
+// lineBlock is the size of the blocks of the parsed text whose line ends
+// docState.lineOf counts once.
+const lineBlock = 4 << 10
+
+// lineOf returns the 1-based line of byte offset off of the parsed text.
+// It counts the line ends before off's block once (the blocks' counts
+// grow as far into the text as a finding asks), and those of the block
+// before off each time.
+func (d *docState) lineOf(off int) int {
+	k := off / lineBlock
+	if len(d.lines) == 0 {
+		d.lines = append(d.lines, 0)
+	}
+	for j := len(d.lines); j <= k; j++ {
+		d.lines = append(d.lines, d.lines[j-1]+uint32(bytes.Count(d.text[(j-1)*lineBlock:j*lineBlock], []byte{'\n'})))
+	}
+	return 1 + int(d.lines[k]) + bytes.Count(d.text[k*lineBlock:off], []byte{'\n'})
 }
 
 // docState is what the elements of a document share.
@@ -182,6 +229,11 @@ type docState struct {
 	// xpathErr is an XPath dynamic error the running rule raised (see
 	// Raise); the rule engine takes it after each test (see TakeError).
 	xpathErr string
+	// text is the parsed text (UTF-8, line ends normalized) that the
+	// elements' offsets point into; lines holds the number of line ends
+	// before each of its blocks that lineOf counted.
+	text  []byte
+	lines []uint32
 }
 
 // A textSplit is an offset in the Text of n where a text node ends.

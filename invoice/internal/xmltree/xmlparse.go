@@ -3,6 +3,7 @@ package xmltree
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,22 +18,28 @@ import (
 // A Parser parses documents with buffers it keeps from one document to the
 // next. It is not safe for concurrent use: pool parsers, one per goroutine.
 type Parser struct {
-	data   []byte
-	pos    int
-	line   int // line of data[lineAt]
-	lineAt int
-	col    int // characters from the start of line p.line to data[lineAt]
-	lim    Limits
+	data []byte
+	pos  int
+	lim  Limits
 
 	count     int // elements read
 	root, cur *Node
 
-	ns   []nsBinding // namespace bindings in scope, innermost last
-	kids []*Node     // the children read so far of the open elements
-	open []openElem  // the open elements, innermost last
+	ns []nsBinding // namespace bindings in scope, innermost last
+	// nsGen numbers the state of ns, so that a tag resolved in this state
+	// needs no lookup: see nsChanged.
+	nsGen    uint64
+	lastGen  uint64            // the number given last
+	nsStates map[string]uint64 // the numbers of states seen, by nsKey
+	nsKey    []byte
+	kids     []*Node    // the children read so far of the open elements
+	open     []openElem // the open elements, innermost last
 
 	names map[string]string // interned values and white space
 	tags  map[string]*tag   // element names as written
+	// tagCache holds the tag of a name seen last of those with its hash,
+	// see tag.
+	tagCache *[256]*tag
 	// locals numbers the local names of the elements (localNames is the
 	// inverse); counts holds how many elements of this document have each,
 	// used lists the numbers with a count. With them the parser builds the
@@ -42,6 +49,11 @@ type Parser struct {
 	counts     []int
 	used       []int32
 	attrs      []rawAttr // the attributes of the start tag being read
+	attrBuf    []Attr    // the block the elements' attributes come from, see newAttrs
+	// sibs has, by local name number, the siblings of that name that
+	// numberKids counted last; closes numbers its calls.
+	sibs   []siblings
+	closes uint32
 
 	// Nodes and children slices come from blocks that the parser keeps for
 	// its next document: the first usedNodes of nodeBlocks (in document
@@ -68,12 +80,16 @@ const (
 
 // NewParser returns a parser with empty buffers.
 func NewParser() *Parser {
-	return &Parser{
-		names:   make(map[string]string, 64),
-		tags:    make(map[string]*tag, 64),
-		locals:  make(map[string]int32, 64),
-		byLocal: make(map[string][]*Node, 64),
+	p := &Parser{
+		names:    make(map[string]string, 64),
+		tags:     make(map[string]*tag, 64),
+		tagCache: new([256]*tag),
+		nsStates: make(map[string]uint64, 8),
+		locals:   make(map[string]int32, 64),
+		byLocal:  make(map[string][]*Node, 64),
 	}
+	p.nsChanged()
+	return p
 }
 
 // Release makes the parser ready for its next document: the tree it
@@ -98,8 +114,11 @@ func (p *Parser) Release() {
 	}
 	if len(p.tags) > keepNames {
 		p.tags, p.locals = make(map[string]*tag, 64), make(map[string]int32, 64)
-		p.localNames, p.counts = nil, nil
+		p.localNames, p.counts, p.sibs = nil, nil, nil
+		clear(p.tagCache[:])
 	}
+	clear(p.sibs)
+	clear(p.attrBuf)
 	if len(p.names) > keepNames {
 		p.names = make(map[string]string, 64)
 	} else {
@@ -110,12 +129,41 @@ func (p *Parser) Release() {
 	clear(p.doc.splits)
 	clear(p.doc.nodes[:cap(p.doc.nodes)])
 	clear(p.doc.strs[:cap(p.doc.strs)])
-	doc := docState{memo: p.doc.memo[:0], splits: p.doc.splits[:0], nodes: p.doc.nodes[:0], strs: p.doc.strs[:0]}
+	doc := docState{memo: p.doc.memo[:0], splits: p.doc.splits[:0], nodes: p.doc.nodes[:0], strs: p.doc.strs[:0], lines: p.doc.lines[:0]}
 	*p = Parser{doc: doc,
-		names: p.names, tags: p.tags, locals: p.locals, localNames: p.localNames, counts: p.counts, used: p.used[:0],
-		attrs: p.attrs[:0], ns: p.ns[:0], kids: p.kids[:0], open: p.open[:0],
+		names: p.names, tags: p.tags, tagCache: p.tagCache, locals: p.locals, localNames: p.localNames, counts: p.counts, sibs: p.sibs, used: p.used[:0],
+		attrs: p.attrs[:0], ns: p.ns[:0], lastGen: p.lastGen, nsStates: p.nsStates, nsKey: p.nsKey, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
 		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, byLocal: p.byLocal,
 	}
+	p.nsChanged()
+}
+
+// nsChanged numbers the namespace bindings now in scope (p.ns). Bindings
+// seen before, in this document or an earlier one (the root's of most
+// invoices), get their number again, so that tags resolved then need no
+// lookup; others, and a few large ones, get a new number.
+func (p *Parser) nsChanged() {
+	key := p.nsKey[:0]
+	for _, b := range p.ns {
+		if len(key)+len(b.prefix)+len(b.uri) > 1024 {
+			p.lastGen++
+			p.nsGen = p.lastGen
+			return
+		}
+		// Neither names nor namespaces (attribute values) hold a NUL.
+		key = append(append(append(append(key, b.prefix...), 0), b.uri...), 0)
+	}
+	p.nsKey = key
+	if g, ok := p.nsStates[string(key)]; ok {
+		p.nsGen = g
+		return
+	}
+	if len(p.nsStates) >= 64 {
+		clear(p.nsStates)
+	}
+	p.lastGen++
+	p.nsGen = p.lastGen
+	p.nsStates[string(key)] = p.nsGen
 }
 
 // openElem is an element whose end tag is still to come.
@@ -132,12 +180,23 @@ type tag struct {
 	qname, prefix, local string
 	name                 int32 // number of the local name in locals
 	prefixCode           uint8
+	// uri is the namespace the prefix was bound to when the namespaces
+	// in scope were those numbered nsGen, see Parser.nsChanged.
+	uri   string
+	nsGen uint64
 }
 
 // tag returns the tag for the name b, splitting and registering it the
-// first time it is seen.
+// first time it is seen. A small table indexed by a hash of the name's
+// ends serves most names before the map (which, with its seeded hash,
+// keeps crafted names from colliding).
 func (p *Parser) tag(b []byte) *tag {
+	h := tagHash(b)
+	if t := p.tagCache[h]; t != nil && t.qname == string(b) {
+		return t
+	}
 	if t, ok := p.tags[string(b)]; ok {
+		p.tagCache[h] = t
 		return t
 	}
 	t := &tag{qname: string(b)}
@@ -152,7 +211,22 @@ func (p *Parser) tag(b []byte) *tag {
 	}
 	t.name = i
 	p.tags[t.qname] = t
+	p.tagCache[h] = t
 	return t
+}
+
+// tagHash returns the index in Parser.tagCache of name b (not empty): a
+// hash of its length and its first and last eight bytes.
+func tagHash(b []byte) uint8 {
+	var w uint64
+	if n := len(b); n >= 8 {
+		w = binary.LittleEndian.Uint64(b) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(b[n-8:]), 29)
+	} else {
+		for _, c := range b {
+			w = w<<8 | uint64(c)
+		}
+	}
+	return uint8((w ^ uint64(len(b))) * 0x9E3779B97F4A7C15 >> 56)
 }
 
 // newNode returns a zero Node from the current block.
@@ -168,6 +242,18 @@ func (p *Parser) newNode() *Node {
 	n := &p.slab[len(p.slab)-1]
 	n.doc = &p.doc
 	return n
+}
+
+// newAttrs returns an empty slice with room for n attributes. Attributes
+// come from a block that the parser keeps for its next document (the
+// blocks before it, of a large document, are left to the collector).
+func (p *Parser) newAttrs(n int) []Attr {
+	if cap(p.attrBuf)-len(p.attrBuf) < n {
+		p.attrBuf = make([]Attr, 0, max(n, 256))
+	}
+	i := len(p.attrBuf)
+	p.attrBuf = p.attrBuf[:i+n]
+	return p.attrBuf[i : i : i+n]
 }
 
 // newPtrs returns a slice of n free pointers for children.
@@ -189,43 +275,11 @@ func (p *Parser) newPtrs(n int) []*Node {
 type nsBinding struct{ prefix, uri string }
 
 func (p *Parser) fail(rule, format string, args ...any) error {
-	return parseError(p.lineOf(p.pos), rule, format, args...)
+	return parseError(1+bytes.Count(p.data[:min(p.pos, len(p.data))], []byte{'\n'}), rule, format, args...)
 }
 
 func (p *Parser) wf(format string, args ...any) error {
 	return p.fail("XML-WELLFORMED", "not well-formed XML: "+format, args...)
-}
-
-// lineOf returns the 1-based line of byte offset off (off >= lineAt). It
-// runs for every start tag, so it finds the few line ends between two
-// tags with IndexByte and counts the characters after the last one (an
-// indentation, mostly) a word at a time.
-func (p *Parser) lineOf(off int) int {
-	if off > len(p.data) {
-		off = len(p.data)
-	}
-	if off < p.lineAt {
-		return p.line
-	}
-	seg := p.data[p.lineAt:off]
-	p.lineAt = off
-	nl := bytes.IndexByte(seg, '\n')
-	if nl < 0 {
-		p.col += runeCount(seg)
-		return p.line
-	}
-	for range 4 {
-		p.line++
-		seg = seg[nl+1:]
-		if nl = bytes.IndexByte(seg, '\n'); nl < 0 {
-			p.col = runeCount(seg)
-			return p.line
-		}
-	}
-	last := bytes.LastIndexByte(seg, '\n') // many lines: a text or comment
-	p.line += bytes.Count(seg[:last], []byte{'\n'}) + 1
-	p.col = runeCount(seg[last+1:])
-	return p.line
 }
 
 // runeCount is utf8.RuneCount, eight bytes at a time while they are ASCII.
@@ -237,16 +291,6 @@ func runeCount(b []byte) int {
 		}
 	}
 	return i + utf8.RuneCount(b[i:])
-}
-
-// column returns the 1-based column, in characters, of the byte before
-// the offset lineOf read to last (a start tag's '<', after lineOf of the
-// byte after it), for a Node: 0 where it does not fit.
-func (p *Parser) column() uint16 {
-	if p.col > 0xFFFF {
-		return 0
-	}
-	return uint16(p.col)
 }
 
 func (p *Parser) intern(b []byte) string {
@@ -263,7 +307,8 @@ func (p *Parser) intern(b []byte) string {
 // parseXML parses UTF-8 data. The tree lives in p's blocks until
 // p.release.
 func (p *Parser) parseXML(data []byte, lim Limits) (*Node, error) {
-	p.data, p.line, p.lim = data, 1, lim
+	p.data, p.lim = data, lim
+	p.doc.text = data
 	if err := p.prolog(); err != nil {
 		return nil, err
 	}
@@ -421,19 +466,28 @@ func (p *Parser) pi() error {
 	return nil
 }
 
-// nameLen returns the length of the XML Name starting at off, or 0.
+// nameLen returns the length of the XML Name starting at off, or 0. ASCII
+// names, nearly all, are read by a table; the first other byte goes on
+// rune by rune.
 func (p *Parser) nameLen(off int) int {
+	d := p.data
 	i := off
-	for i < len(p.data) {
-		c := p.data[i]
+	if i < len(d) && nameASCII[d[i]] == nameStart {
+		i++
+		for i < len(d) && nameASCII[d[i]] != notName {
+			i++
+		}
+	}
+	for i < len(d) {
+		c := d[i]
 		if c < utf8.RuneSelf {
-			if k := asciiName[c]; k == nameStart || k == nameChar && i > off {
+			if k := nameASCII[c]; k == nameStart || k == nameChar && i > off {
 				i++
 				continue
 			}
 			break
 		}
-		r, size := utf8.DecodeRune(p.data[i:])
+		r, size := utf8.DecodeRune(d[i:])
 		if r == utf8.RuneError || !isNameRune(r, i == off) {
 			break
 		}
@@ -448,9 +502,9 @@ const (
 	nameChar // not at the start
 )
 
-// asciiName classifies ASCII bytes for nameLen. It is never written after
-// initialisation.
-var asciiName = func() (t [utf8.RuneSelf]byte) {
+// nameASCII classifies ASCII bytes for nameLen; bytes from 0x80 are
+// notName there. It is never written after initialisation.
+var nameASCII = func() (t [256]byte) {
 	for c := 0; c < utf8.RuneSelf; c++ {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == ':':
@@ -514,31 +568,72 @@ func (p *Parser) checkChars(b []byte) error {
 
 // content reads the root element and everything in it.
 func (p *Parser) content() error {
-	for p.pos < len(p.data) {
-		// Character data up to the next markup.
-		lt := bytes.IndexByte(p.data[p.pos:], '<')
-		if lt < 0 {
-			lt = len(p.data) - p.pos
-		}
-		if lt > 0 {
+	d := p.data
+	for p.pos < len(d) {
+		if d[p.pos] != '<' {
+			// Character data up to the next markup. White space alone,
+			// the indentation between tags mostly, needs no checks.
 			if p.cur == nil {
 				return p.wf("text outside the root element")
 			}
-			if err := p.text(p.data[p.pos : p.pos+lt]); err != nil {
+			i := p.pos
+			if d[i] == '\n' && i+1 < len(d) && (d[i+1] == ' ' || d[i+1] == '\t') {
+				// A line end and an indentation of spaces or of tabs,
+				// eight bytes at a time.
+				c := d[i+1]
+				i += 2
+				pat := uint64(c) * 0x0101010101010101
+				for i+8 <= len(d) {
+					if x := binary.LittleEndian.Uint64(d[i:]) ^ pat; x != 0 {
+						i += bits.TrailingZeros64(x) >> 3
+						break
+					}
+					i += 8
+				}
+				for i < len(d) && d[i] == c {
+					i++
+				}
+				if n := i - p.pos; i < len(d) && d[i] == '<' && n <= len(indentSpaces) {
+					if c == ' ' {
+						p.appendText(indentSpaces[:n])
+					} else {
+						p.appendText(indentTabs[:n])
+					}
+					p.pos = i
+					continue
+				}
+			}
+			for i < len(d) && isSpace(d[i]) {
+				i++
+			}
+			if i < len(d) && d[i] == '<' {
+				p.appendText(p.blank(d[p.pos:i]))
+				p.pos = i
+				continue
+			}
+			lt := bytes.IndexByte(d[i:], '<')
+			if lt < 0 {
+				lt = len(d) - i
+			}
+			if err := p.text(d[p.pos : i+lt]); err != nil {
 				return err
 			}
-			p.pos += lt
+			p.pos = i + lt
 			continue
 		}
+		var next byte
+		if p.pos+1 < len(d) {
+			next = d[p.pos+1]
+		}
 		switch {
-		case p.has("</"):
+		case next == '/':
 			if err := p.endTag(); err != nil {
 				return err
 			}
 			if p.cur == nil {
 				return nil
 			}
-		case p.has("<!--"):
+		case next == '!' && p.has("<!--"):
 			if p.cur == nil {
 				return p.wf("comment outside the root element")
 			}
@@ -546,27 +641,27 @@ func (p *Parser) content() error {
 				return err
 			}
 			p.splitText()
-		case p.has("<![CDATA["):
+		case next == '!' && p.has("<![CDATA["):
 			if p.cur == nil {
 				return p.wf("CDATA outside the root element")
 			}
 			start := p.pos + 9
-			end := bytes.Index(p.data[start:], []byte("]]>"))
+			end := bytes.Index(d[start:], []byte("]]>"))
 			if end < 0 {
 				return p.wf("unterminated CDATA section")
 			}
-			seg := p.data[start : start+end]
+			seg := d[start : start+end]
 			if err := p.checkChars(seg); err != nil {
 				return err
 			}
 			p.appendText(string(seg))
 			p.pos = start + end + 3
-		case p.has("<?"):
+		case next == '?':
 			if err := p.pi(); err != nil {
 				return err
 			}
 			p.splitText()
-		case p.has("<!"):
+		case next == '!':
 			if p.has("<!DOCTYPE") {
 				return p.fail("XML-DTD", "the document has a DOCTYPE declaration; invoices must not declare a DTD or entities (they are never resolved)")
 			}
@@ -584,6 +679,33 @@ func (p *Parser) content() error {
 		return p.wf("the document ends inside element %s", p.cur.Local)
 	}
 	return p.wf("the document has no root element")
+}
+
+// Indentations that content and blank return without a look-up or a
+// copy: a line end and up to 63 spaces or tabs.
+const (
+	indentSpaces = "\n                                                               "
+	indentTabs   = "\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+)
+
+// blank returns white space b as a string: a line end and indentation
+// shares the bytes of a constant, other short white space is interned
+// (it repeats), long white space is copied.
+func (p *Parser) blank(b []byte) string {
+	if len(b) <= len(indentSpaces) {
+		if s := indentSpaces[:len(b)]; string(b) == s {
+			return s
+		}
+	}
+	if len(b) <= len(indentTabs) {
+		if s := indentTabs[:len(b)]; string(b) == s {
+			return s
+		}
+	}
+	if len(b) < 64 {
+		return p.intern(b)
+	}
+	return string(b)
 }
 
 // appendText adds character data to the current element: to Text before
@@ -632,6 +754,34 @@ func blankBytes(b []byte) bool {
 
 // text handles character data: entities, forbidden characters, "]]>".
 func (p *Parser) text(b []byte) error {
+	if len(b) <= 64 {
+		// A short text, a value mostly: one look at each byte tells
+		// which checks it needs.
+		var k byte
+		for _, c := range b {
+			k |= textClass[c]
+		}
+		switch {
+		case k&textNotBlank == 0:
+			p.appendText(p.blank(b))
+			return nil
+		case k&textBracket != 0 && bytes.Contains(b, []byte("]]>")):
+			return p.wf(`"]]>" in text`)
+		case k&textAmp != 0:
+			s, err := p.unescape(b)
+			if err != nil {
+				return err
+			}
+			p.appendText(s)
+			return nil
+		case k&textCheck != 0:
+			if err := p.checkChars(b); err != nil {
+				return err
+			}
+		}
+		p.appendText(string(b))
+		return nil
+	}
 	if bytes.Contains(b, []byte("]]>")) {
 		return p.wf(`"]]>" in text`)
 	}
@@ -639,8 +789,8 @@ func (p *Parser) text(b []byte) error {
 		if err := p.checkChars(b); err != nil {
 			return err
 		}
-		if len(b) < 64 && blankBytes(b) {
-			p.appendText(p.intern(b)) // indentation repeats
+		if blankBytes(b) {
+			p.appendText(p.blank(b))
 			return nil
 		}
 		p.appendText(string(b))
@@ -653,6 +803,36 @@ func (p *Parser) text(b []byte) error {
 	p.appendText(s)
 	return nil
 }
+
+// Classes of bytes in a short text, see text, and in an attribute value.
+const (
+	textNotBlank = 1 << iota // not XML white space
+	textBracket              // ']', which may begin "]]>"
+	textAmp                  // '&', a reference
+	textCheck                // a control character or a byte of a multibyte character: checkChars decides
+	textSpace                // a tab or a line end, which attribute values normalize
+)
+
+// textClass classifies every byte for text. It is never written after
+// initialisation.
+var textClass = func() (t [256]byte) {
+	for c := range 256 {
+		switch {
+		case c == ' ':
+		case c == '\t' || c == '\n' || c == '\r':
+			t[c] = textSpace
+		case c < 0x20 || c >= utf8.RuneSelf:
+			t[c] = textNotBlank | textCheck
+		case c == ']':
+			t[c] = textNotBlank | textBracket
+		case c == '&':
+			t[c] = textNotBlank | textAmp
+		default:
+			t[c] = textNotBlank
+		}
+	}
+	return t
+}()
 
 // unescape expands the predefined entities and character references.
 func (p *Parser) unescape(b []byte) (string, error) {
@@ -731,11 +911,25 @@ func (p *Parser) unescape(b []byte) (string, error) {
 // startTag reads <name attr="v" ...> or <name .../>.
 func (p *Parser) startTag() error {
 	start := p.pos + 1
-	n := p.nameLen(start)
-	if n == 0 {
-		return p.wf("'<' not followed by an element name")
+	// A tag without attributes, <name> or <name/>, whose name is in the
+	// cache needs no scan of the name: a registered name is a Name, and
+	// '/' and '>' end it.
+	var tg *tag
+	n := bytes.IndexByte(p.data[start:], '>')
+	if n > 0 && p.data[start+n-1] == '/' {
+		n--
 	}
-	tg := p.tag(p.data[start : start+n])
+	if n > 0 {
+		if t := p.tagCache[tagHash(p.data[start:start+n])]; t != nil && t.qname == string(p.data[start:start+n]) {
+			tg = t
+		}
+	}
+	if tg == nil {
+		if n = p.nameLen(start); n == 0 {
+			return p.wf("'<' not followed by an element name")
+		}
+		tg = p.tag(p.data[start : start+n])
+	}
 	qname := tg.qname
 	p.pos = start + n
 	p.count++
@@ -749,8 +943,10 @@ func (p *Parser) startTag() error {
 		return p.wf("content after the root element")
 	}
 	node := p.newNode()
-	node.Parent, node.Line = p.cur, int32(p.lineOf(start))
-	node.Col = p.column()
+	node.Parent, node.off = p.cur, noOffset
+	if start-1 < noOffset {
+		node.off = uint32(start - 1)
+	}
 	mark := len(p.ns)
 	attrs := p.attrs[:0]
 	selfClosing := false
@@ -823,9 +1019,15 @@ func (p *Parser) startTag() error {
 	}
 	p.attrs = attrs[:0] // keep the buffer for the next tag
 	// Resolve names now that all declarations of the tag are known.
-	uri, ok := p.lookup(tg.prefix)
-	if !ok {
-		return p.wf("namespace prefix %q of element %s is not declared", tg.prefix, tg.local)
+	if len(p.ns) != mark {
+		p.nsChanged()
+	}
+	uri, ok := tg.uri, true
+	if tg.nsGen != p.nsGen {
+		if uri, ok = p.lookup(tg.prefix); !ok {
+			return p.wf("namespace prefix %q of element %s is not declared", tg.prefix, tg.local)
+		}
+		tg.uri, tg.nsGen = uri, p.nsGen
 	}
 	node.Space, node.Local, node.name, node.prefix = uri, tg.local, tg.name, tg.prefixCode
 	if p.counts[tg.name] == 0 {
@@ -849,7 +1051,7 @@ func (p *Parser) startTag() error {
 			}
 		}
 		if node.Attrs == nil {
-			node.Attrs = make([]Attr, 0, len(attrs))
+			node.Attrs = p.newAttrs(len(attrs))
 		}
 		node.Attrs = append(node.Attrs, Attr{Space: au, Local: al, Value: a.value})
 	}
@@ -860,7 +1062,10 @@ func (p *Parser) startTag() error {
 		p.kids = append(p.kids, node)
 	}
 	if selfClosing {
-		p.ns = p.ns[:mark]
+		if len(p.ns) != mark {
+			p.ns = p.ns[:mark]
+			p.nsChanged()
+		}
 		return nil
 	}
 	p.open = append(p.open, openElem{qname: qname, nsMark: mark, kidMark: len(p.kids)})
@@ -919,14 +1124,11 @@ func (p *Parser) lookup(prefix string) (string, bool) {
 // attrValue normalizes an attribute value: references expanded, white
 // space characters turned into spaces.
 func (p *Parser) attrValue(raw []byte) (string, error) {
-	plain := true
+	var k byte
 	for _, c := range raw {
-		if c == '&' || c == '\t' || c == '\n' || c == '\r' || c >= utf8.RuneSelf || c < 0x20 {
-			plain = false
-			break
-		}
+		k |= textClass[c]
 	}
-	if plain {
+	if k&(textAmp|textCheck|textSpace) == 0 { // plain
 		return p.intern(raw), nil
 	}
 	var s string
@@ -1004,7 +1206,59 @@ func (p *Parser) closeElement() {
 		copy(p.cur.Children, kids)
 		p.kids = p.kids[:e.kidMark]
 	}
-	numberSiblings(p.cur.Children)
-	p.ns = p.ns[:e.nsMark]
+	p.numberKids(p.cur.Children)
+	if len(p.ns) != e.nsMark {
+		p.ns = p.ns[:e.nsMark]
+		p.nsChanged()
+	}
 	p.cur = p.cur.Parent
+}
+
+// siblings counts the children of one element that have one local name.
+type siblings struct {
+	call  uint32 // the numberKids call that counted them
+	n     int32
+	space string
+	last  *Node
+}
+
+// numberKids sets each child's position among its siblings of the same
+// name, as numberSiblings does, by local name number. Siblings of one
+// local name in different namespaces, which are rare, go to
+// numberSiblings.
+func (p *Parser) numberKids(children []*Node) {
+	switch len(children) {
+	case 0:
+		return
+	case 1:
+		children[0].pos, children[0].last = 1, true
+		return
+	}
+	if len(p.sibs) < len(p.counts) {
+		p.sibs = append(p.sibs, make([]siblings, len(p.counts)-len(p.sibs))...)
+	}
+	p.closes++
+	if p.closes == 0 { // wrapped: no entry may look counted by this call
+		clear(p.sibs)
+		p.closes = 1
+	}
+	call := p.closes
+	for _, c := range children {
+		g := &p.sibs[c.name]
+		if g.call != call {
+			*g = siblings{call: call, n: 1, space: c.Space, last: c}
+			c.pos = 1
+			continue
+		}
+		if g.space != c.Space {
+			numberSiblings(children)
+			return
+		}
+		g.n++
+		g.last = c
+		c.pos = g.n
+	}
+	for _, c := range children {
+		c.last = p.sibs[c.name].last == c
+	}
 }

@@ -22,6 +22,7 @@ func TestLineColumn(t *testing.T) {
 		"<a>\n\t  \t        <b/>\n x<c/>ä\n12345678901234567<d/></a>",
 		"<a>" + long + "<b/></a>",
 		"<a>" + long + "\n<b/></a>",
+		"<a>" + strings.Repeat("<b>ä</b>\n <c/>\n", 2000) + "</a>",
 	} {
 		p := NewParser()
 		root, err := p.Parse([]byte(doc), DefaultLimits)
@@ -46,15 +47,20 @@ func TestLineColumn(t *testing.T) {
 		if len(tags) != len(elems) {
 			t.Fatalf("%q: %d start tags, %d elements", doc, len(tags), len(elems))
 		}
-		for i, e := range elems {
+		for j := range 2 * len(elems) { // forward, then backward
+			i := j
+			if j >= len(elems) {
+				i = 2*len(elems) - 1 - j
+			}
+			e := elems[i]
 			before := doc[:tags[i]]
 			line := 1 + strings.Count(before, "\n")
 			col := 1 + utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:])
 			if col > 0xFFFF {
 				col = 0
 			}
-			if int(e.Line) != line || int(e.Col) != col {
-				t.Errorf("%.40q: <%s> at line %d, column %d; want %d, %d", doc, e.Local, e.Line, e.Col, line, col)
+			if e.Line() != line || e.Col() != col {
+				t.Errorf("%.40q: <%s> at line %d, column %d; want %d, %d", doc, e.Local, e.Line(), e.Col(), line, col)
 			}
 		}
 		p.Release()
@@ -94,5 +100,101 @@ func TestTextNodesMany(t *testing.T) {
 			}
 		}
 		p.Release()
+	}
+}
+
+// TestBlankText checks that white space between tags, which the parser
+// reads apart from other text, comes back as written.
+func TestBlankText(t *testing.T) {
+	p := NewParser()
+	for _, ws := range []string{
+		" ", "\n", "\n ", "\n\t", "\n  \t", "\n\t ", "\t\n", "\n\n  ", " \n ",
+		"\n" + strings.Repeat(" ", 62), "\n" + strings.Repeat(" ", 63), "\n" + strings.Repeat(" ", 64), "\n" + strings.Repeat(" ", 200),
+		"\n" + strings.Repeat("\t", 63), "\n" + strings.Repeat("\t", 64), "\n" + strings.Repeat("\t", 7) + " ",
+		"\n" + strings.Repeat(" ", 9) + "x", "\n  x  ", "\n        &amp;",
+	} {
+		doc := "<a>" + ws + "<b/>" + ws + "</a>"
+		root, err := p.Parse([]byte(doc), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		want := strings.ReplaceAll(ws, "&amp;", "&")
+		if root.Text != want || root.Children[0].follow != want {
+			t.Errorf("%q: text %q and %q, want %q", doc, root.Text, root.Children[0].follow, want)
+		}
+		p.Release()
+	}
+}
+
+// TestNameLen compares nameLen, which reads ASCII names by a table,
+// with a rune-by-rune reading of the XML Name production.
+func TestNameLen(t *testing.T) {
+	slow := func(b []byte) int {
+		i := 0
+		for i < len(b) {
+			r, size := utf8.DecodeRune(b[i:])
+			ok := r != utf8.RuneError && (r < utf8.RuneSelf && (nameASCII[r] == nameStart || nameASCII[r] == nameChar && i > 0) ||
+				r >= utf8.RuneSelf && isNameRune(r, i == 0))
+			if !ok {
+				break
+			}
+			i += size
+		}
+		return i
+	}
+	alphabet := []string{"a", "z", "A", "Z", "m", ":", "-", ".", "_", "0", "9", "@", "[", "`", "{", "/", ">", " ", "=", "\x7f", "é", "東", "\xff", "·"}
+	rng := uint64(1)
+	for range 20000 {
+		var b []byte
+		rng = rng*6364136223846793005 + 1442695040888963407
+		n := int(rng>>58) % 40
+		for range n {
+			rng = rng*6364136223846793005 + 1442695040888963407
+			if rng>>60 < 12 { // mostly letters
+				b = append(b, byte('a'+(rng>>40)%26)&^byte((rng>>20)&0x20))
+			} else {
+				b = append(b, alphabet[(rng>>33)%uint64(len(alphabet))]...)
+			}
+		}
+		p := &Parser{data: b}
+		if got, want := p.nameLen(0), slow(b); got != want {
+			t.Fatalf("nameLen(%q) = %d, want %d", b, got, want)
+		}
+	}
+}
+
+// TestNamespaceScopes checks the resolution of prefixes, which tags keep
+// while the same bindings are in scope, across scopes and documents.
+func TestNamespaceScopes(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct{ doc, want string }{
+		{`<a:r xmlns:a="u1"><a:x/><a:y xmlns:a="u2"><a:x/></a:y><a:x/></a:r>`, "u1 u1 u2 u2 u1"},
+		{`<a:r xmlns:a="u2"><a:x/></a:r>`, "u2 u2"},
+		{`<a:r xmlns:a="u1"><a:x/><a:y xmlns:a="u3"/><a:x/></a:r>`, "u1 u1 u3 u1"},
+		{`<r xmlns="d1"><x/><x xmlns=""><x/></x><x/></r>`, "d1 d1   d1"},
+		{`<r xmlns="d1" xmlns:a="u1"><a:x/></r>`, "d1 u1"},
+		{`<r xmlns:a="u1" xmlns="d1"><a:x/></r>`, "d1 u1"},
+		{`<a:r xmlns:a="u1"><a:x/></a:r>`, "u1 u1"},
+	} {
+		root, err := p.Parse([]byte(tc.doc), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.doc, err)
+		}
+		var got []string
+		var walk func(n *Node)
+		walk = func(n *Node) {
+			got = append(got, n.Space)
+			for _, c := range n.Children {
+				walk(c)
+			}
+		}
+		walk(root)
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: namespaces %q, want %q", tc.doc, strings.Join(got, " "), tc.want)
+		}
+		p.Release()
+	}
+	if _, err := p.Parse([]byte(`<r><a:x xmlns:a="u1"/><a:x/></r>`), DefaultLimits); err == nil {
+		t.Error("a prefix out of its scope was resolved")
 	}
 }
