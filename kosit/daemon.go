@@ -15,7 +15,9 @@ import (
 	"path"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +57,8 @@ type Handler struct {
 	slots   chan struct{}
 	budget  atomic.Int64 // bytes of request bodies that may still be held
 	counter atomic.Int64 // names documents posted to /
+	varl    *varl        // the parts of the VARL reports, built once
+	answers sync.Pool    // *buffer, for the answers
 }
 
 // A route is one pattern of the daemon's mux.
@@ -100,7 +104,8 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(), slots: make(chan struct{}, cfg.MaxConcurrent)}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), slots: make(chan struct{}, cfg.MaxConcurrent), varl: newVARL(cfg.Engine)}
+	h.answers.New = func() any { return new(buffer) }
 	h.budget.Store(cfg.BodyBudget)
 	for _, r := range routes() {
 		f := r.handler
@@ -249,6 +254,26 @@ func isMultipart(r *http.Request) bool {
 	return strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/")
 }
 
+// answer returns a buffer for an answer; send gives it back.
+func (h *Handler) answer() *buffer {
+	b := h.answers.Get().(*buffer)
+	b.Reset()
+	return b
+}
+
+// send answers status with the body b, of the Content-Type set before,
+// and gives b back to the pool (unless it grew beyond eagerBytes).
+func (h *Handler) send(w http.ResponseWriter, status int, b *buffer) {
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	if _, err := w.Write(b.Bytes()); err != nil {
+		h.cfg.Logger.Info("kosit: write", "err", err)
+	}
+	if b.Cap() <= eagerBytes {
+		h.answers.Put(b)
+	}
+}
+
 // validate validates data in one of the slots.
 func (h *Handler) validate(ctx context.Context, data []byte) (*invoice.Report, error) {
 	select {
@@ -295,13 +320,14 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusServiceUnavailable, "Validation interrupted")
 		return
 	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(Status(rep))
 	// Not indented: a client reads it, and indenting costs a tenth of
 	// the request.
-	if _, err := NewReport(doc, rep, h.cfg.Engine).WriteTo(w); err != nil {
-		h.cfg.Logger.Info("kosit: write report", "name", doc.Name, "err", err)
+	b := h.answer()
+	if !h.varl.write(b, doc, rep) {
+		b.tokens(NewReport(doc, rep, h.cfg.Engine).Child)
 	}
+	w.Header().Set("Content-Type", "application/xml")
+	h.send(w, Status(rep), b)
 }
 
 // inputName is the last segment of the path, or a generated name for /.
@@ -338,15 +364,16 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 	m.CreateElement("freeMemory").SetText(fmt.Sprint(ms.Sys - ms.HeapInuse - ms.StackInuse))
 	m.CreateElement("maxMemory").SetText(fmt.Sprint(limit))
 	m.CreateElement("totalMemory").SetText(fmt.Sprint(ms.Sys))
-	writeXML(w, h.cfg.Logger, d)
+	h.writeXML(w, d)
 }
 
-func writeXML(w http.ResponseWriter, log *slog.Logger, d *etree.Document) {
-	w.Header().Set("Content-Type", "application/xml")
+// writeXML answers d, indented.
+func (h *Handler) writeXML(w http.ResponseWriter, d *etree.Document) {
 	d.Indent(2)
-	if _, err := d.WriteTo(w); err != nil {
-		log.Info("kosit: write", "err", err)
-	}
+	b := h.answer()
+	b.tokens(d.Child)
+	w.Header().Set("Content-Type", "application/xml")
+	h.send(w, http.StatusOK, b)
 }
 
 // configScenarios are the scenarios /server/config lists: those of the
@@ -403,7 +430,7 @@ func (h *Handler) config(w http.ResponseWriter, r *http.Request) {
 	nr := root.CreateElement("noScenarioReport").CreateElement("resource")
 	nr.CreateElement("name").SetText("Validation report for documents without scenario")
 	nr.CreateElement("location").SetText("resources/default-report.xsl")
-	writeXML(w, h.cfg.Logger, d)
+	h.writeXML(w, d)
 }
 
 // quarkusHealth answers the 2.x health endpoints (/q/health, live,
@@ -530,7 +557,7 @@ func (h *Handler) apiValidate(w http.ResponseWriter, r *http.Request) {
 	h.run(w, r, apiError, func(doc Document, rep *invoice.Report) {
 		validityHeaders(w, rep)
 		w.Header().Set("Content-Disposition", "attachment; filename=validation-result.xml")
-		writeXML(w, h.cfg.Logger, NewXVRL(doc, rep, h.cfg.Engine))
+		h.writeXML(w, NewXVRL(doc, rep, h.cfg.Engine))
 	})
 }
 
@@ -549,7 +576,7 @@ func (h *Handler) apiMinimal(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Disposition", "attachment; filename=compact-validation-result.xml")
-		writeXML(w, h.cfg.Logger, c.XML())
+		h.writeXML(w, c.XML())
 	})
 }
 

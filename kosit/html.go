@@ -3,6 +3,7 @@ package kosit
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/beevik/etree"
 
@@ -62,7 +63,32 @@ func stepName(id string) (de, en string) {
 // htmlElement builds the XHTML report. Embedded in a VARL report it
 // carries data-report-type="report" as report.xsd asks.
 func htmlElement(doc Document, rep *invoice.Report, steps []Step, eng Engine, embedded bool) *etree.Element {
-	h := etree.NewElement("html")
+	h, body := htmlFrame(doc.Name, htmlTime(doc.Received), rep, eng, embedded)
+	if len(steps) == 0 {
+		body.CreateElement("p").SetText("Keine Meldungen. / No messages.")
+	}
+	for _, s := range steps {
+		htmlStep(body, s)
+	}
+	return h
+}
+
+// htmlTime is the page's form of t.
+func htmlTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") }
+
+// htmlScenario is the scenario the page names.
+func htmlScenario(rep *invoice.Report) string {
+	if rep.Scenario == "" {
+		return "kein Szenario erkannt / no scenario matched"
+	}
+	return rep.Scenario
+}
+
+// htmlFrame builds the XHTML report without its steps: the head, the
+// verdict and the document's identification, and returns the body the
+// steps go into.
+func htmlFrame(name, received string, rep *invoice.Report, eng Engine, embedded bool) (h, body *etree.Element) {
+	h = etree.NewElement("html")
 	h.CreateAttr("xmlns", NamespaceXHTML)
 	h.CreateAttr("lang", "de")
 	if embedded {
@@ -70,11 +96,11 @@ func htmlElement(doc Document, rep *invoice.Report, steps []Step, eng Engine, em
 	}
 	head := h.CreateElement("head")
 	head.CreateElement("meta").CreateAttr("charset", "utf-8")
-	head.CreateElement("title").SetText("Prüfbericht / Validation report: " + doc.Name)
+	head.CreateElement("title").SetText("Prüfbericht / Validation report: " + name)
 	if !embedded {
 		head.CreateElement("style").SetText(htmlStyle)
 	}
-	body := h.CreateElement("body")
+	body = h.CreateElement("body")
 	body.CreateElement("h1").SetText("Prüfbericht / Validation report")
 
 	v := body.CreateElement("p")
@@ -92,59 +118,54 @@ func htmlElement(doc Document, rep *invoice.Report, steps []Step, eng Engine, em
 		dl.CreateElement("dt").SetText(term)
 		dl.CreateElement("dd").SetText(def)
 	}
-	item("Dokument / Document", doc.Name)
-	scenario := rep.Scenario
-	if scenario == "" {
-		scenario = "kein Szenario erkannt / no scenario matched"
-	}
-	item("Szenario / Scenario", scenario)
+	item("Dokument / Document", name)
+	item("Szenario / Scenario", htmlScenario(rep))
 	if rep.CustomizationID != "" {
 		item("Spezifikationskennung / Specification identifier (BT-24)", rep.CustomizationID)
 	}
-	item("Zeitpunkt / Time", doc.Received.UTC().Format("2006-01-02 15:04:05 MST"))
+	item("Zeitpunkt / Time", received)
 	item("Prüfwerkzeug / Engine", (eng.name() + " " + eng.Version))
+	return h, body
+}
 
-	if len(steps) == 0 {
+// htmlStep adds a step to the body: its heading, and its findings'
+// table or that there are none.
+func htmlStep(body *etree.Element, s Step) {
+	de, en := stepName(s.ID)
+	body.CreateElement("h2").SetText(fmt.Sprintf("%s / %s (%s): %d", de, en, s.ID, len(s.Findings)))
+	if len(s.Findings) == 0 {
 		body.CreateElement("p").SetText("Keine Meldungen. / No messages.")
+		return
 	}
-	for _, s := range steps {
-		de, en := stepName(s.ID)
-		body.CreateElement("h2").SetText(fmt.Sprintf("%s / %s (%s): %d", de, en, s.ID, len(s.Findings)))
-		if len(s.Findings) == 0 {
-			body.CreateElement("p").SetText("Keine Meldungen. / No messages.")
-			continue
-		}
-		t := body.CreateElement("table")
-		tr := t.CreateElement("thead").CreateElement("tr")
-		for _, c := range []string{"Regel / Rule", "Stufe / Level", "Ort / Location", "Meldung / Message"} {
-			tr.CreateElement("th").SetText(c)
-		}
-		tb := t.CreateElement("tbody")
-		for _, f := range s.Findings {
-			r := tb.CreateElement("tr")
-			r.CreateAttr("class", string(f.Level))
-			r.CreateElement("td").CreateElement("code").SetText(f.Rule)
-			lde, lenEN := levelName(f.Level)
-			r.CreateElement("td").SetText(lde + " / " + lenEN)
-			loc := r.CreateElement("td")
-			loc.CreateElement("code").SetText(f.Location)
-			if f.Line > 0 {
-				loc.CreateText(fmt.Sprintf(" (Zeile/line %d", f.Line))
-				if f.Column > 0 {
-					loc.CreateText(fmt.Sprintf(", Spalte/column %d", f.Column))
-				}
-				loc.CreateText(")")
+	t := body.CreateElement("table")
+	tr := t.CreateElement("thead").CreateElement("tr")
+	for _, c := range []string{"Regel / Rule", "Stufe / Level", "Ort / Location", "Meldung / Message"} {
+		tr.CreateElement("th").SetText(c)
+	}
+	tb := t.CreateElement("tbody")
+	for _, f := range s.Findings {
+		r := tb.CreateElement("tr")
+		r.CreateAttr("class", string(f.Level))
+		r.CreateElement("td").CreateElement("code").SetText(f.Rule)
+		lde, lenEN := levelName(f.Level)
+		r.CreateElement("td").SetText(lde + " / " + lenEN)
+		loc := r.CreateElement("td")
+		loc.CreateElement("code").SetText(f.Location)
+		if f.Line > 0 {
+			loc.CreateText(fmt.Sprintf(" (Zeile/line %d", f.Line))
+			if f.Column > 0 {
+				loc.CreateText(fmt.Sprintf(", Spalte/column %d", f.Column))
 			}
-			msg := r.CreateElement("td")
-			if f.MessageDE != "" {
-				p := msg.CreateElement("p")
-				p.CreateAttr("lang", "de")
-				p.SetText(f.MessageDE)
-			}
+			loc.CreateText(")")
+		}
+		msg := r.CreateElement("td")
+		if f.MessageDE != "" {
 			p := msg.CreateElement("p")
-			p.CreateAttr("lang", "en")
-			p.SetText(f.Message)
+			p.CreateAttr("lang", "de")
+			p.SetText(f.MessageDE)
 		}
+		p := msg.CreateElement("p")
+		p.CreateAttr("lang", "en")
+		p.SetText(f.Message)
 	}
-	return h
 }

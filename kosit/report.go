@@ -15,11 +15,13 @@
 package kosit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -183,11 +185,14 @@ func Status(rep *invoice.Report) int {
 
 // Valid is the report's valid attribute: a scenario matched and every step
 // is valid (no error, no warning).
-func Valid(rep *invoice.Report) bool {
+func Valid(rep *invoice.Report) bool { return valid(rep, Steps(rep)) }
+
+// valid is Valid for the steps of rep.
+func valid(rep *invoice.Report, steps []Step) bool {
 	if rep.Scenario == "" {
 		return false
 	}
-	for _, s := range Steps(rep) {
+	for _, s := range steps {
 		if !s.Valid() {
 			return false
 		}
@@ -198,12 +203,29 @@ func Valid(rep *invoice.Report) bool {
 // NewReport builds the VARL report of rep for doc.
 func NewReport(doc Document, rep *invoice.Report, eng Engine) *etree.Document {
 	steps := Steps(rep)
+	sum := sha256.Sum256(doc.Data)
+	d, root := reportHead(eng, strconv.FormatBool(valid(rep, steps)), timestamp(doc.Received), base64.StdEncoding.EncodeToString(sum[:]), normalize(doc.Name))
+	m := resultElement(root, rep.Scenario != "")
+	if rep.Scenario != "" {
+		scenarioElement(m, rep, steps)
+	}
+	for _, s := range steps {
+		stepElement(m, s)
+	}
+	explanation(root, rep.Accepted).AddChild(htmlElement(doc, rep, steps, eng, true))
+	return d
+}
+
+// reportHead builds the report up to its result: the root with its valid
+// attribute, the engine, the timestamp and the document's hash and
+// reference.
+func reportHead(eng Engine, valid, timestamp, hash, reference string) (*etree.Document, *etree.Element) {
 	d := etree.NewDocument()
 	d.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
 	root := d.CreateElement("rep:report")
 	root.CreateAttr("xmlns:rep", NamespaceVARL)
 	root.CreateAttr("xmlns:s", NamespaceScenarios)
-	root.CreateAttr("valid", fmt.Sprint(Valid(rep)))
+	root.CreateAttr("valid", valid)
 	root.CreateAttr("varlVersion", "1.0.0")
 
 	e := root.CreateElement("rep:engine")
@@ -213,35 +235,35 @@ func NewReport(doc Document, rep *invoice.Report, eng Engine) *etree.Document {
 		i.CreateAttr("key", "version")
 		i.SetText(eng.Version)
 	}
-	root.CreateElement("rep:timestamp").SetText(doc.Received.Format("2006-01-02T15:04:05.000Z07:00"))
+	root.CreateElement("rep:timestamp").SetText(timestamp)
 	id := root.CreateElement("rep:documentIdentification")
 	h := id.CreateElement("rep:documentHash")
 	h.CreateElement("rep:hashAlgorithm").SetText("SHA-256")
-	sum := sha256.Sum256(doc.Data)
-	h.CreateElement("rep:hashValue").SetText(base64.StdEncoding.EncodeToString(sum[:]))
-	id.CreateElement("rep:documentReference").SetText(normalize(doc.Name))
+	h.CreateElement("rep:hashValue").SetText(hash)
+	id.CreateElement("rep:documentReference").SetText(reference)
+	return d, root
+}
 
-	if rep.Scenario != "" {
-		m := root.CreateElement("rep:scenarioMatched")
-		scenarioElement(m, rep, steps)
-		for _, s := range steps {
-			stepElement(m, s)
-		}
-	} else {
-		m := root.CreateElement("rep:noScenarioMatched")
-		for _, s := range steps {
-			stepElement(m, s)
-		}
+// timestamp is the reports' form of t.
+func timestamp(t time.Time) string { return t.Format("2006-01-02T15:04:05.000Z07:00") }
+
+// resultElement adds the element that holds the scenario and the steps:
+// scenarioMatched, or noScenarioMatched.
+func resultElement(root *etree.Element, matched bool) *etree.Element {
+	if matched {
+		return root.CreateElement("rep:scenarioMatched")
 	}
+	return root.CreateElement("rep:noScenarioMatched")
+}
 
-	a := root.CreateElement("rep:assessment")
+// explanation adds the assessment, accept or reject, and returns its
+// explanation.
+func explanation(root *etree.Element, accepted bool) *etree.Element {
 	verdict := "rep:reject"
-	if rep.Accepted {
+	if accepted {
 		verdict = "rep:accept"
 	}
-	ex := a.CreateElement(verdict).CreateElement("rep:explanation")
-	ex.AddChild(htmlElement(doc, rep, steps, eng, true))
-	return d
+	return root.CreateElement("rep:assessment").CreateElement(verdict).CreateElement("rep:explanation")
 }
 
 // WriteReport writes the VARL report of rep for doc, indented.
@@ -304,7 +326,7 @@ func resourceElement(parent *etree.Element, r Resource) {
 func stepElement(parent *etree.Element, s Step) {
 	e := parent.CreateElement("rep:validationStepResult")
 	e.CreateAttr("id", s.ID)
-	e.CreateAttr("valid", fmt.Sprint(s.Valid()))
+	e.CreateAttr("valid", strconv.FormatBool(s.Valid()))
 	if s.Resource.Name != "" {
 		resourceElement(e, s.Resource)
 	}
@@ -341,4 +363,207 @@ func normalize(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// A buffer holds a report being written, and the character data token
+// that writes text into it escaped as etree escapes text and attribute
+// values (both in escapeNormal, with the default write settings).
+type buffer struct {
+	bytes.Buffer
+	cd etree.CharData
+	ws etree.WriteSettings
+}
+
+// text writes s escaped.
+func (b *buffer) text(s string) {
+	b.cd.Data = s
+	b.cd.WriteTo(b, &b.ws)
+}
+
+// tokens writes tokens as etree's Document.WriteTo does, unindented.
+func (b *buffer) tokens(tokens []etree.Token) {
+	for _, t := range tokens {
+		t.WriteTo(b, &b.ws)
+	}
+}
+
+// part writes p where ok, else the tokens that build adds to an element.
+func (b *buffer) part(p []byte, ok bool, build func(*etree.Element)) {
+	if ok {
+		b.Write(p)
+		return
+	}
+	x := etree.NewElement("x")
+	build(x)
+	b.tokens(x.Child)
+}
+
+// hole marks a place in a template: a character of Unicode's private use
+// area, which etree writes as it is.
+const hole = "\uE000"
+
+// A template is what etree writes for tokens built with holes among their
+// texts and attribute values, cut at the holes.
+type template [][]byte
+
+func newTemplate(tokens ...etree.Token) template {
+	var b buffer
+	b.tokens(tokens)
+	return bytes.Split(b.Bytes(), []byte(hole))
+}
+
+// fill writes the template up to the hole after texts, with texts escaped
+// in the holes before it.
+func (t template) fill(b *buffer, texts ...string) {
+	for i, s := range texts {
+		b.Write(t[i])
+		b.text(s)
+	}
+	b.Write(t[len(texts)])
+}
+
+// end writes the template after its last hole.
+func (t template) end(b *buffer) { b.Write(t[len(t)-1]) }
+
+// pick is t where cond holds, else f.
+func pick[T any](cond bool, t, f T) T {
+	if cond {
+		return t
+	}
+	return f
+}
+
+// A varl writes VARL reports of one engine as NewReport builds them and
+// etree writes them unindented, byte for byte, but from parts that the
+// same code built and etree wrote once: the report's frame, the
+// assessment, the HTML frame, the scenarios and the steps without
+// findings of the configuration. Only the texts of a report (its
+// timestamp, hash, name, verdict) and the steps with findings are
+// written for each report, those through etree too.
+type varl struct {
+	head     template    // holes: valid, timestamp, hash, reference; the result and assessment
+	result   [2]template // noScenarioMatched, scenarioMatched; hole: content
+	assess   [2]template // reject, accept; hole: the HTML report
+	html     [2][2]template
+	scenario map[scenarioKey][]byte
+	step     map[stepKey][]byte
+	htmlStep map[string][]byte // steps without findings, by id
+}
+
+// scenarioKey is what a scenario element depends on (see scenarioElement
+// and Steps).
+type scenarioKey struct{ scenario, docType, customizationID, reason string }
+
+func keyOfScenario(rep *invoice.Report) scenarioKey {
+	k := scenarioKey{rep.Scenario, rep.DocType, rep.CustomizationID, ""}
+	if rep.RejectReason == invoice.RejectStructure || rep.RejectReason == invoice.RejectNotWellformed {
+		k.reason = rep.RejectReason
+	}
+	return k
+}
+
+// stepKey is what a step without findings depends on.
+type stepKey struct {
+	id  string
+	res Resource
+}
+
+// newVARL builds the parts of eng's reports; nil where eng's name or
+// version holds the hole.
+func newVARL(eng Engine) *varl {
+	if strings.Contains(eng.Name+eng.Version, hole) {
+		return nil
+	}
+	v := &varl{scenario: map[scenarioKey][]byte{}, step: map[stepKey][]byte{}, htmlStep: map[string][]byte{}}
+	d, root := reportHead(eng, hole, hole, hole, hole)
+	root.CreateText(hole)
+	v.head = newTemplate(d.Child...)
+	for i, matched := range []bool{false, true} {
+		v.result[i] = newTemplate(withHole(resultElement(etree.NewElement("x"), matched)))
+		ex := explanation(etree.NewElement("x"), matched)
+		ex.CreateText(hole)
+		v.assess[i] = newTemplate(ex.Parent().Parent())
+		for j, cid := range []string{"", hole} {
+			rep := &invoice.Report{Accepted: matched, RejectReason: hole, Scenario: hole, CustomizationID: cid}
+			_, body := htmlFrame(hole, hole, rep, eng, true)
+			body.CreateText(hole)
+			v.html[i][j] = newTemplate(body.Parent())
+		}
+	}
+	var b buffer
+	write := func(build func(*etree.Element)) []byte {
+		b.Reset()
+		b.part(nil, false, build)
+		return bytes.Clone(b.Bytes())
+	}
+	for _, sc := range configScenarios() {
+		for _, reason := range []string{"", invoice.RejectStructure} {
+			rep := &invoice.Report{Scenario: sc.name, DocType: sc.doc, CustomizationID: sc.spec, RejectReason: reason}
+			steps := Steps(rep)
+			v.scenario[keyOfScenario(rep)] = write(func(x *etree.Element) { scenarioElement(x, rep, steps) })
+			for _, s := range steps {
+				v.step[stepKey{s.ID, s.Resource}] = write(func(x *etree.Element) { stepElement(x, s) })
+				v.htmlStep[s.ID] = write(func(x *etree.Element) { htmlStep(x, s) })
+			}
+		}
+	}
+	return v
+}
+
+func withHole(e *etree.Element) *etree.Element {
+	e.CreateText(hole)
+	return e
+}
+
+// write writes the report of rep for doc, as NewReport's is written. It
+// reports false, having written nothing, where the report has an element
+// that would be empty (no steps, or no document name), which etree writes
+// as an empty-element tag and the templates would not: the caller then
+// writes NewReport's.
+func (v *varl) write(b *buffer, doc Document, rep *invoice.Report) bool {
+	if v == nil {
+		return false
+	}
+	steps := Steps(rep)
+	if len(steps) == 0 || doc.Name == "" {
+		return false
+	}
+	sum := sha256.Sum256(doc.Data)
+	v.head.fill(b, strconv.FormatBool(valid(rep, steps)), timestamp(doc.Received), base64.StdEncoding.EncodeToString(sum[:]), normalize(doc.Name))
+
+	matched := rep.Scenario != ""
+	result := v.result[pick(matched, 1, 0)]
+	result.fill(b)
+	if matched {
+		p, ok := v.scenario[keyOfScenario(rep)]
+		b.part(p, ok, func(x *etree.Element) { scenarioElement(x, rep, steps) })
+	}
+	for _, s := range steps {
+		p, ok := v.step[stepKey{s.ID, s.Resource}]
+		b.part(p, ok && len(s.Findings) == 0, func(x *etree.Element) { stepElement(x, s) })
+	}
+	result.end(b)
+
+	assess := v.assess[pick(rep.Accepted, 1, 0)]
+	assess.fill(b)
+	var a [6]string
+	texts := append(a[:0], doc.Name)
+	if !rep.Accepted {
+		texts = append(texts, rep.RejectReason)
+	}
+	texts = append(texts, doc.Name, htmlScenario(rep))
+	if rep.CustomizationID != "" {
+		texts = append(texts, rep.CustomizationID)
+	}
+	texts = append(texts, htmlTime(doc.Received))
+	html := v.html[pick(rep.Accepted, 1, 0)][pick(rep.CustomizationID != "", 1, 0)]
+	html.fill(b, texts...)
+	for _, s := range steps {
+		p, ok := v.htmlStep[s.ID]
+		b.part(p, ok && len(s.Findings) == 0, func(x *etree.Element) { htmlStep(x, s) })
+	}
+	html.end(b)
+	assess.end(b)
+	v.head.end(b)
+	return true
 }
