@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"math/bits"
 	"mime"
 	"net"
 	"net/http"
@@ -58,7 +59,8 @@ type Handler struct {
 	budget  atomic.Int64 // bytes of request bodies that may still be held
 	counter atomic.Int64 // names documents posted to /
 	varl    *varl        // the parts of the VARL reports, built once
-	answers sync.Pool    // *buffer, for the answers
+	bodies  [bodyClasses]sync.Pool
+	answers sync.Pool // *buffer, for the answers
 }
 
 // A route is one pattern of the daemon's mux.
@@ -167,12 +169,43 @@ var (
 // that declares 32 MB and sends little holds little.
 const eagerBytes = 1 << 20
 
+// Bodies of up to eagerBytes are read into buffers that are kept for the
+// next requests: one pool for each power of two from minPooled to
+// eagerBytes. Such a body takes its buffer's size from the budget.
+const (
+	minPooled   = 4 << 10
+	bodyClasses = 9 // 4 KiB to 1 MiB
+)
+
+// bodyClass is the pool of the buffers that hold n bytes, n <= eagerBytes,
+// and their size.
+func bodyClass(n int) (class, size int) {
+	class = max(0, bits.Len(uint(n-1))-bits.Len(minPooled-1))
+	return class, minPooled << class
+}
+
+// bodyBuffer returns a buffer of class c's size.
+func (h *Handler) bodyBuffer(c int) *[]byte {
+	if p, ok := h.bodies[c].Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, minPooled<<c)
+	return &b
+}
+
 // readBody reads up to MaxBytes of r, taking the bytes from the body
 // budget as they arrive (see eagerBytes for a declared length, size > 0).
-// release gives them back.
+// release gives them back, and the buffer to its pool: data must not be
+// used after it.
 func (h *Handler) readBody(r io.Reader, size int64) (data []byte, release func(), err error) {
 	var held int64
-	release = func() { h.budget.Add(held) }
+	pooled, class := (*[]byte)(nil), 0
+	release = func() {
+		h.budget.Add(held)
+		if pooled != nil {
+			h.bodies[class].Put(pooled)
+		}
+	}
 	take := func(n int64) bool {
 		if h.budget.Add(-n) < 0 {
 			h.budget.Add(n)
@@ -184,19 +217,31 @@ func (h *Handler) readBody(r io.Reader, size int64) (data []byte, release func()
 	if size > h.cfg.MaxBytes {
 		return nil, release, errTooLarge
 	}
-	var buf bytes.Buffer
 	if size > 0 && size <= eagerBytes {
 		// net/http delivers exactly the declared length, or an error.
-		if !take(size) {
+		c, n := bodyClass(int(size))
+		if !take(int64(n)) {
 			return nil, release, errBusy
 		}
-		buf.Grow(int(size))
-		if _, err := buf.ReadFrom(io.LimitReader(r, size)); err != nil {
-			return nil, release, fmt.Errorf("kosit: read body: %w", err)
+		pooled, class = h.bodyBuffer(c), c
+		data = (*pooled)[:size]
+		for read := 0; read < len(data); {
+			n, err := r.Read(data[read:])
+			read += n
+			if err == io.EOF {
+				data = data[:read]
+				break
+			}
+			if err != nil {
+				return nil, release, fmt.Errorf("kosit: read body: %w", err)
+			}
 		}
-		return buf.Bytes(), release, nil
+		return data, release, nil
 	}
-	chunk := make([]byte, 32<<10)
+	var buf bytes.Buffer
+	class, _ = bodyClass(32 << 10)
+	pooled = h.bodyBuffer(class)
+	chunk := *pooled
 	for {
 		n, rerr := r.Read(chunk)
 		if n > 0 {
@@ -251,7 +296,9 @@ func plain(w http.ResponseWriter, status int, msg string) {
 }
 
 func isMultipart(r *http.Request) bool {
-	return strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/")
+	const prefix = "multipart/"
+	ct := r.Header.Get("Content-Type")
+	return len(ct) >= len(prefix) && strings.EqualFold(ct[:len(prefix)], prefix)
 }
 
 // answer returns a buffer for an answer; send gives it back.
