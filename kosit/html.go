@@ -3,6 +3,7 @@ package kosit
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/beevik/etree"
@@ -34,15 +35,15 @@ td,th{border:1px solid #bbb;padding:3px;vertical-align:top;text-align:left}
 th{background:#eee}.error{color:#a40000}.warning{color:#7a4b00}
 dt{font-weight:bold}code{word-break:break-all}`
 
-// levelName is the German and English name of a level.
-func levelName(l invoice.Level) (de, en string) {
+// levelText is the German and English name of a level.
+func levelText(l invoice.Level) string {
 	switch l {
 	case invoice.LevelError:
-		return "Fehler", "error"
+		return "Fehler / error"
 	case invoice.LevelWarning:
-		return "Warnung", "warning"
+		return "Warnung / warning"
 	}
-	return "Information", "information"
+	return "Information / information"
 }
 
 // stepName is the German and English names of the steps.
@@ -131,41 +132,58 @@ func htmlFrame(name, received string, rep *invoice.Report, eng Engine, embedded 
 // htmlStep adds a step to the body: its heading, and its findings'
 // table or that there are none.
 func htmlStep(body *etree.Element, s Step) {
-	de, en := stepName(s.ID)
-	body.CreateElement("h2").SetText(fmt.Sprintf("%s / %s (%s): %d", de, en, s.ID, len(s.Findings)))
 	if len(s.Findings) == 0 {
+		htmlHeading(body, s.ID, "0")
 		body.CreateElement("p").SetText("Keine Meldungen. / No messages.")
 		return
 	}
+	tb := htmlTable(body, s.ID, strconv.Itoa(len(s.Findings)))
+	for _, f := range s.Findings {
+		htmlRow(tb, f, positionOf(f))
+	}
+}
+
+// htmlHeading adds a step's heading with the number of its findings.
+func htmlHeading(body *etree.Element, id, n string) {
+	de, en := stepName(id)
+	body.CreateElement("h2").SetText(de + " / " + en + " (" + id + "): " + n)
+}
+
+// htmlTable adds a step's heading and its findings' table, and returns the
+// table's body.
+func htmlTable(body *etree.Element, id, n string) *etree.Element {
+	htmlHeading(body, id, n)
 	t := body.CreateElement("table")
 	tr := t.CreateElement("thead").CreateElement("tr")
 	for _, c := range []string{"Regel / Rule", "Stufe / Level", "Ort / Location", "Meldung / Message"} {
 		tr.CreateElement("th").SetText(c)
 	}
-	tb := t.CreateElement("tbody")
-	for _, f := range s.Findings {
-		r := tb.CreateElement("tr")
-		r.CreateAttr("class", string(f.Level))
-		r.CreateElement("td").CreateElement("code").SetText(f.Rule)
-		lde, lenEN := levelName(f.Level)
-		r.CreateElement("td").SetText(lde + " / " + lenEN)
-		loc := r.CreateElement("td")
-		loc.CreateElement("code").SetText(f.Location)
-		if f.Line > 0 {
-			loc.CreateText(fmt.Sprintf(" (Zeile/line %d", f.Line))
-			if f.Column > 0 {
-				loc.CreateText(fmt.Sprintf(", Spalte/column %d", f.Column))
-			}
-			loc.CreateText(")")
+	return t.CreateElement("tbody")
+}
+
+// htmlRow adds a finding's row: rule, level, location (with the line and
+// column of p) and messages.
+func htmlRow(tb *etree.Element, f invoice.Finding, p position) {
+	r := tb.CreateElement("tr")
+	r.CreateAttr("class", string(f.Level))
+	r.CreateElement("td").CreateElement("code").SetText(f.Rule)
+	r.CreateElement("td").SetText(levelText(f.Level))
+	loc := r.CreateElement("td")
+	loc.CreateElement("code").SetText(f.Location)
+	if p.line != "" {
+		loc.CreateText(" (Zeile/line " + p.line)
+		if p.column != "" {
+			loc.CreateText(", Spalte/column " + p.column)
 		}
-		msg := r.CreateElement("td")
-		if f.MessageDE != "" {
-			p := msg.CreateElement("p")
-			p.CreateAttr("lang", "de")
-			p.SetText(f.MessageDE)
-		}
-		p := msg.CreateElement("p")
-		p.CreateAttr("lang", "en")
-		p.SetText(f.Message)
+		loc.CreateText(")")
 	}
+	msg := r.CreateElement("td")
+	if f.MessageDE != "" {
+		de := msg.CreateElement("p")
+		de.CreateAttr("lang", "de")
+		de.SetText(f.MessageDE)
+	}
+	en := msg.CreateElement("p")
+	en.CreateAttr("lang", "en")
+	en.SetText(f.Message)
 }
