@@ -9,13 +9,16 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"math/bits"
 	"mime"
 	"net"
 	"net/http"
 	"path"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +58,9 @@ type Handler struct {
 	slots   chan struct{}
 	budget  atomic.Int64 // bytes of request bodies that may still be held
 	counter atomic.Int64 // names documents posted to /
+	varl    *varl        // the parts of the VARL reports, built once
+	bodies  [bodyClasses]sync.Pool
+	answers sync.Pool // *buffer, for the answers
 }
 
 // A route is one pattern of the daemon's mux.
@@ -100,7 +106,8 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(), slots: make(chan struct{}, cfg.MaxConcurrent)}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), slots: make(chan struct{}, cfg.MaxConcurrent), varl: newVARL(cfg.Engine)}
+	h.answers.New = func() any { return new(buffer) }
 	h.budget.Store(cfg.BodyBudget)
 	for _, r := range routes() {
 		f := r.handler
@@ -162,12 +169,43 @@ var (
 // that declares 32 MB and sends little holds little.
 const eagerBytes = 1 << 20
 
+// Bodies of up to eagerBytes are read into buffers that are kept for the
+// next requests: one pool for each power of two from minPooled to
+// eagerBytes. Such a body takes its buffer's size from the budget.
+const (
+	minPooled   = 4 << 10
+	bodyClasses = 9 // 4 KiB to 1 MiB
+)
+
+// bodyClass is the pool of the buffers that hold n bytes, n <= eagerBytes,
+// and their size.
+func bodyClass(n int) (class, size int) {
+	class = max(0, bits.Len(uint(n-1))-bits.Len(minPooled-1))
+	return class, minPooled << class
+}
+
+// bodyBuffer returns a buffer of class c's size.
+func (h *Handler) bodyBuffer(c int) *[]byte {
+	if p, ok := h.bodies[c].Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, minPooled<<c)
+	return &b
+}
+
 // readBody reads up to MaxBytes of r, taking the bytes from the body
 // budget as they arrive (see eagerBytes for a declared length, size > 0).
-// release gives them back.
+// release gives them back, and the buffer to its pool: data must not be
+// used after it.
 func (h *Handler) readBody(r io.Reader, size int64) (data []byte, release func(), err error) {
 	var held int64
-	release = func() { h.budget.Add(held) }
+	pooled, class := (*[]byte)(nil), 0
+	release = func() {
+		h.budget.Add(held)
+		if pooled != nil {
+			h.bodies[class].Put(pooled)
+		}
+	}
 	take := func(n int64) bool {
 		if h.budget.Add(-n) < 0 {
 			h.budget.Add(n)
@@ -179,19 +217,31 @@ func (h *Handler) readBody(r io.Reader, size int64) (data []byte, release func()
 	if size > h.cfg.MaxBytes {
 		return nil, release, errTooLarge
 	}
-	var buf bytes.Buffer
 	if size > 0 && size <= eagerBytes {
 		// net/http delivers exactly the declared length, or an error.
-		if !take(size) {
+		c, n := bodyClass(int(size))
+		if !take(int64(n)) {
 			return nil, release, errBusy
 		}
-		buf.Grow(int(size))
-		if _, err := buf.ReadFrom(io.LimitReader(r, size)); err != nil {
-			return nil, release, fmt.Errorf("kosit: read body: %w", err)
+		pooled, class = h.bodyBuffer(c), c
+		data = (*pooled)[:size]
+		for read := 0; read < len(data); {
+			n, err := r.Read(data[read:])
+			read += n
+			if err == io.EOF {
+				data = data[:read]
+				break
+			}
+			if err != nil {
+				return nil, release, fmt.Errorf("kosit: read body: %w", err)
+			}
 		}
-		return buf.Bytes(), release, nil
+		return data, release, nil
 	}
-	chunk := make([]byte, 32<<10)
+	var buf bytes.Buffer
+	class, _ = bodyClass(32 << 10)
+	pooled = h.bodyBuffer(class)
+	chunk := *pooled
 	for {
 		n, rerr := r.Read(chunk)
 		if n > 0 {
@@ -246,7 +296,29 @@ func plain(w http.ResponseWriter, status int, msg string) {
 }
 
 func isMultipart(r *http.Request) bool {
-	return strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/")
+	const prefix = "multipart/"
+	ct := r.Header.Get("Content-Type")
+	return len(ct) >= len(prefix) && strings.EqualFold(ct[:len(prefix)], prefix)
+}
+
+// answer returns a buffer for an answer; send gives it back.
+func (h *Handler) answer() *buffer {
+	b := h.answers.Get().(*buffer)
+	b.Reset()
+	return b
+}
+
+// send answers status with the body b, of the Content-Type set before,
+// and gives b back to the pool (unless it grew beyond eagerBytes).
+func (h *Handler) send(w http.ResponseWriter, status int, b *buffer) {
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	if _, err := w.Write(b.Bytes()); err != nil {
+		h.cfg.Logger.Info("kosit: write", "err", err)
+	}
+	if b.Cap() <= eagerBytes {
+		h.answers.Put(b)
+	}
 }
 
 // validate validates data in one of the slots.
@@ -295,13 +367,14 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusServiceUnavailable, "Validation interrupted")
 		return
 	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(Status(rep))
 	// Not indented: a client reads it, and indenting costs a tenth of
 	// the request.
-	if _, err := NewReport(doc, rep, h.cfg.Engine).WriteTo(w); err != nil {
-		h.cfg.Logger.Info("kosit: write report", "name", doc.Name, "err", err)
+	b := h.answer()
+	if !h.varl.write(b, doc, rep) {
+		b.tokens(NewReport(doc, rep, h.cfg.Engine).Child)
 	}
+	w.Header().Set("Content-Type", "application/xml")
+	h.send(w, Status(rep), b)
 }
 
 // inputName is the last segment of the path, or a generated name for /.
@@ -338,15 +411,16 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 	m.CreateElement("freeMemory").SetText(fmt.Sprint(ms.Sys - ms.HeapInuse - ms.StackInuse))
 	m.CreateElement("maxMemory").SetText(fmt.Sprint(limit))
 	m.CreateElement("totalMemory").SetText(fmt.Sprint(ms.Sys))
-	writeXML(w, h.cfg.Logger, d)
+	h.writeXML(w, d)
 }
 
-func writeXML(w http.ResponseWriter, log *slog.Logger, d *etree.Document) {
-	w.Header().Set("Content-Type", "application/xml")
+// writeXML answers d, indented.
+func (h *Handler) writeXML(w http.ResponseWriter, d *etree.Document) {
 	d.Indent(2)
-	if _, err := d.WriteTo(w); err != nil {
-		log.Info("kosit: write", "err", err)
-	}
+	b := h.answer()
+	b.tokens(d.Child)
+	w.Header().Set("Content-Type", "application/xml")
+	h.send(w, http.StatusOK, b)
 }
 
 // configScenarios are the scenarios /server/config lists: those of the
@@ -403,7 +477,7 @@ func (h *Handler) config(w http.ResponseWriter, r *http.Request) {
 	nr := root.CreateElement("noScenarioReport").CreateElement("resource")
 	nr.CreateElement("name").SetText("Validation report for documents without scenario")
 	nr.CreateElement("location").SetText("resources/default-report.xsl")
-	writeXML(w, h.cfg.Logger, d)
+	h.writeXML(w, d)
 }
 
 // quarkusHealth answers the 2.x health endpoints (/q/health, live,
@@ -530,7 +604,7 @@ func (h *Handler) apiValidate(w http.ResponseWriter, r *http.Request) {
 	h.run(w, r, apiError, func(doc Document, rep *invoice.Report) {
 		validityHeaders(w, rep)
 		w.Header().Set("Content-Disposition", "attachment; filename=validation-result.xml")
-		writeXML(w, h.cfg.Logger, NewXVRL(doc, rep, h.cfg.Engine))
+		h.writeXML(w, NewXVRL(doc, rep, h.cfg.Engine))
 	})
 }
 
@@ -549,7 +623,7 @@ func (h *Handler) apiMinimal(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Disposition", "attachment; filename=compact-validation-result.xml")
-		writeXML(w, h.cfg.Logger, c.XML())
+		h.writeXML(w, c.XML())
 	})
 }
 

@@ -406,3 +406,111 @@ func prepareSchema(t *testing.T, dir string) string {
 	}
 	return p
 }
+
+// TestReportParts writes the report of every document of the conformance
+// and edge corpora, under both releases, from the parts the daemon builds
+// once (varl.write) and as NewReport builds it: the bytes are the same,
+// for names and engines that need escaping too, and where the parts do
+// not apply (no steps, no name) write says so.
+func TestReportParts(t *testing.T) {
+	var docs [][]byte
+	for _, set := range []string{"conformance", "edge"} {
+		dir := testenv.Shared(t, set)
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".xml") {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			docs = append(docs, data)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs = append(docs, []byte("<Invoice"), []byte("<x/>"), nil, []byte(`<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>`),
+		[]byte(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:CustomizationID>urn:example&amp;&lt;'"</cbc:CustomizationID></Invoice>`))
+	engines := []Engine{{}, {Name: "e&<>\"'", Version: "1.0 <beta>\t"}}
+	// Reports with findings of every shape, beside the corpora's.
+	var shapes []invoice.Finding
+	for i, level := range []invoice.Level{invoice.LevelError, invoice.LevelWarning, invoice.LevelInfo, "odd"} {
+		for j, loc := range []string{"/Invoice/cbc:ID", "/Invoice\n  /cac:X[2]", "line 3", ""} {
+			for k, rule := range []string{"BR-01", "BR-DE-1", "XSD-X", "PEPPOL-EN16931-R001", ""} {
+				msg := []string{"m & <n>", "", "\tm\r\n'\"", "\xff\uE000"}[(i+j+k)%4]
+				shapes = append(shapes, invoice.Finding{Rule: rule, Level: level, Location: loc, Line: (i + k) % 3 * 7, Column: (j + k) % 2 * 3,
+					Message: msg, MessageDE: []string{"", "ü & ß"}[(i+k)%2], Counted: true})
+			}
+		}
+	}
+	var synthetic []*invoice.Report
+	for _, sc := range configScenarios() {
+		for _, reason := range []string{"", invoice.RejectStructure, invoice.RejectRules} {
+			synthetic = append(synthetic, &invoice.Report{Scenario: sc.name, DocType: sc.doc, CustomizationID: sc.spec, RejectReason: reason, Findings: shapes})
+		}
+	}
+	synthetic = append(synthetic, &invoice.Report{RejectReason: invoice.RejectNoScenario, Findings: shapes},
+		&invoice.Report{RejectReason: invoice.RejectNotWellformed, Findings: shapes[:3]},
+		&invoice.Report{Scenario: "EN16931 XRechnung (UBL Invoice)", DocType: invoice.UBLInvoice.String(), CustomizationID: "urn:x", Findings: shapes[5:9]})
+	parts := []*varl{newVARL(engines[0]), newVARL(engines[1])}
+	names := []string{"invoice.xml", "a&b <c> \"d\" 'e'\tf\r\n\xff\xfe.xml", "\uE000", "supplied_instance_1", ""}
+	received := time.Date(2026, 12, 7, 3, 4, 5, 6e6, time.FixedZone("CET", 3600))
+	var written, fallback int
+	for i, rep := range synthetic {
+		for e := range engines {
+			doc := Document{Name: names[i%2], Data: []byte("<x/>"), Received: received}
+			var want bytes.Buffer
+			if _, err := NewReport(doc, rep, engines[e]).WriteTo(&want); err != nil {
+				t.Fatal(err)
+			}
+			var got buffer
+			if !parts[e].write(&got, doc, rep) {
+				t.Fatalf("synthetic report %d: not written from the parts", i)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Fatalf("synthetic report %d, engine %d: the parts write\n%s\nNewReport\n%s", i, e, got.Bytes(), want.Bytes())
+			}
+		}
+	}
+	for _, release := range []string{invoice.Release20260131, invoice.Release20260831} {
+		v, err := invoice.NewValidator().WithRelease(release)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, data := range docs {
+			rep, err := v.Validate(context.Background(), data, invoice.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every document with the first engine and name; a sample with
+			// the others.
+			for e := range engines {
+				for n, name := range names {
+					if (e > 0 || n > 0) && i%97 != 0 && i < len(docs)-5 {
+						continue
+					}
+					doc := Document{Name: name, Data: data, Received: received}
+					var want bytes.Buffer
+					if _, err := NewReport(doc, rep, engines[e]).WriteTo(&want); err != nil {
+						t.Fatal(err)
+					}
+					var got buffer
+					if !parts[e].write(&got, doc, rep) {
+						if got.Len() > 0 {
+							t.Fatalf("document %d: write reported false after writing", i)
+						}
+						fallback++
+						continue
+					}
+					written++
+					if !bytes.Equal(got.Bytes(), want.Bytes()) {
+						t.Fatalf("document %d, release %s, engine %d, name %q: the parts write\n%s\nNewReport\n%s", i, release, e, name, got.Bytes(), want.Bytes())
+					}
+				}
+			}
+		}
+	}
+	if written < 2*(len(docs)-5) {
+		t.Fatalf("only %d reports written from the parts (%d not)", written, fallback)
+	}
+	t.Logf("%d documents: %d reports the same from the parts, %d left to NewReport", len(docs), written, fallback)
+}
