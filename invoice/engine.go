@@ -149,13 +149,15 @@ type ruleSet struct {
 	patterns [numPatterns]*compiledPattern
 	byID     map[string][]*rule
 	// byName holds, per local name, the candidate contexts of every
-	// pattern, so that one lookup per element serves all patterns.
-	byName map[string]*[numPatterns][]*compiledContext
+	// pattern in Order (those that name it and those without Names), so
+	// that one lookup per element serves all patterns; anyName holds them
+	// for the names no context names.
+	byName  nameIndex[*[numPatterns][]*compiledContext]
+	anyName [numPatterns][]*compiledContext
 }
 
 type compiledPattern struct {
 	contexts []*compiledContext
-	anyName  []*compiledContext // contexts without Names
 }
 
 type compiledContext struct {
@@ -165,10 +167,7 @@ type compiledContext struct {
 
 // compile builds the rule set from the table.
 func compile(rules []rule) *ruleSet {
-	rs := &ruleSet{
-		byID:   map[string][]*rule{},
-		byName: map[string]*[numPatterns][]*compiledContext{},
-	}
+	rs := &ruleSet{byID: map[string][]*rule{}}
 	type key struct {
 		p pattern
 		o int
@@ -195,6 +194,7 @@ func compile(rules []rule) *ruleSet {
 			c.rules = append(c.rules, r)
 		}
 	}
+	byName := map[string]*[numPatterns][]*compiledContext{}
 	for pid, p := range rs.patterns {
 		if p == nil {
 			continue
@@ -202,20 +202,49 @@ func compile(rules []rule) *ruleSet {
 		sort.SliceStable(p.contexts, func(i, j int) bool { return p.contexts[i].Order < p.contexts[j].Order })
 		for _, c := range p.contexts {
 			if c.Names == nil {
-				p.anyName = append(p.anyName, c)
+				rs.anyName[pid] = append(rs.anyName[pid], c)
 				continue
 			}
 			for _, n := range c.Names {
-				e := rs.byName[n]
+				e := byName[n]
 				if e == nil {
 					e = new([numPatterns][]*compiledContext)
-					rs.byName[n] = e
+					byName[n] = e
 				}
-				e[pid] = append(e[pid], c)
+				if l := e[pid]; len(l) == 0 || l[len(l)-1] != c { // a context may name a name twice
+					e[pid] = append(l, c)
+				}
 			}
 		}
 	}
+	// Merge each name's contexts with those without Names, by Order (a
+	// named one first at equal Order), as the reference tries them.
+	for _, e := range byName {
+		for pid := range e {
+			e[pid] = mergeContexts(e[pid], rs.anyName[pid])
+		}
+	}
+	rs.byName = newNameIndex(byName)
 	return rs
+}
+
+// mergeContexts merges two lists ordered by Order, named's first at equal Order.
+func mergeContexts(named, anyName []*compiledContext) []*compiledContext {
+	if len(anyName) == 0 {
+		return named
+	}
+	out := make([]*compiledContext, 0, len(named)+len(anyName))
+	i, j := 0, 0
+	for i < len(named) || j < len(anyName) {
+		if j >= len(anyName) || (i < len(named) && named[i].Order <= anyName[j].Order) {
+			out = append(out, named[i])
+			i++
+		} else {
+			out = append(out, anyName[j])
+			j++
+		}
+	}
+	return out
 }
 
 // A hit is one failed rule on one element, or, where err is set, the XPath
@@ -230,27 +259,29 @@ type hit struct {
 // the failed rules, pattern by pattern, each in document order.
 func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
 	var hits [numPatterns][]hit
+	raised := root.RaisedError() // the document's pending XPath error, see xmltree.Node.Raise
 	var walk func(n *node)
 	walk = func(n *node) {
-		named := rs.byName[n.Local]
+		cands, ok := rs.byName.get(n.Local)
+		if !ok {
+			cands = &rs.anyName
+		}
 		for _, pid := range patterns {
-			p := rs.patterns[pid]
-			if p == nil {
-				continue
-			}
-			var cands []*compiledContext
-			if named != nil {
-				cands = named[pid]
-			}
-			if c := first(cands, p.anyName, n); c != nil {
+			for _, c := range cands[pid] {
+				if !c.Match(n) {
+					continue
+				}
+				// The first context that matches takes the element.
 				for _, r := range c.rules {
 					if !r.Test(n) {
 						hits[pid] = append(hits[pid], hit{r, n, ""})
 					}
-					if err := root.TakeError(); err != "" {
-						hits[pid] = append(hits[pid], hit{r, n, err})
+					if *raised != "" {
+						hits[pid] = append(hits[pid], hit{r, n, *raised})
+						*raised = ""
 					}
 				}
+				break
 			}
 		}
 		for _, ch := range n.Children {
@@ -263,24 +294,4 @@ func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
 		out = append(out, hits[pid]...)
 	}
 	return out
-}
-
-// first returns the first context, by Order, of the two ordered lists that
-// matches n.
-func first(named, anyName []*compiledContext, n *node) *compiledContext {
-	i, j := 0, 0
-	for i < len(named) || j < len(anyName) {
-		var c *compiledContext
-		if j >= len(anyName) || (i < len(named) && named[i].Order <= anyName[j].Order) {
-			c = named[i]
-			i++
-		} else {
-			c = anyName[j]
-			j++
-		}
-		if c.Match(n) {
-			return c
-		}
-	}
-	return nil
 }

@@ -36,6 +36,65 @@ var vatCategories = []vatCategory{
 
 // --- UBL selections (over the whole document unless named otherwise) ---
 
+// A ublTaxCat is what the category rules read of one tax category.
+type ublTaxCat struct {
+	vat bool     // ublVAT: of the VAT scheme
+	cat string   // ublCat: normalize-space(cbc:ID)
+	ids []string // every cbc:ID as written
+}
+
+// ublTaxCats are the tax categories of a document the category rules
+// count, read once per document: the rules of the nine categories ask for
+// them some forty times.
+type ublTaxCats struct {
+	all        []ublTaxCat // //cac:TaxCategory
+	classified []ublTaxCat // //cac:ClassifiedTaxCategory
+	subtotal   []ublTaxCat // the root's cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory
+	// ac holds the categories of allowances and charges (cac:TaxCategory of
+	// //cac:AllowanceCharge, or of the root's only), by [rootOnly][any,
+	// allowance, charge].
+	ac [2][3][]ublTaxCat
+}
+
+var ublTaxCatsKey xmltree.MemoKey[*ublTaxCats]
+
+// ublCats returns the tax categories of n's document.
+func ublCats(n *node) *ublTaxCats {
+	return xmltree.Memo(n, &ublTaxCatsKey, func() *ublTaxCats {
+		r := n.Root()
+		read := func(tcs []*node) []ublTaxCat {
+			out := make([]ublTaxCat, len(tcs))
+			for i, tc := range tcs {
+				out[i] = ublTaxCat{vat: ublVAT(tc), cat: ublCat(tc), ids: tc.Strs("cbc:ID")}
+			}
+			return out
+		}
+		c := &ublTaxCats{all: read(ublAllTC(r)), classified: read(ublAllCTC(r)), subtotal: read(ublSubtotalTC(r))}
+		for ro, rootOnly := range []bool{false, true} {
+			c.ac[ro][0] = read(ublACTC(r, nil, rootOnly))
+			c.ac[ro][1] = read(ublACTC(r, &vatFalse, rootOnly))
+			c.ac[ro][2] = read(ublACTC(r, &vatTrue, rootOnly))
+		}
+		return c
+	})
+}
+
+// acCats returns the categories of allowances (ind false), charges (ind
+// true) or both (ind nil), of the whole document or the root's only.
+func (c *ublTaxCats) acCats(ind *bool, rootOnly bool) []ublTaxCat {
+	ro, i := 0, 0
+	if rootOnly {
+		ro = 1
+	}
+	if ind != nil {
+		i = 1
+		if *ind {
+			i = 2
+		}
+	}
+	return c.ac[ro][i]
+}
+
 // ublTCs returns tax categories: //cac:TaxCategory (all), the categories
 // of allowances/charges (//cac:AllowanceCharge[ind]/cac:TaxCategory; ind
 // nil for any), or of the root's allowances/charges.
@@ -65,31 +124,32 @@ var (
 	vatTrue  = true
 )
 
-// vatFilter keeps the categories with normalize-space(cbc:ID) = code (ns)
+// vatCount counts the categories with normalize-space(cbc:ID) = code (ns)
 // or cbc:ID = code (raw), optionally only those of the VAT scheme.
-func vatFilter(tcs []*node, code string, ns, vat bool) []*node {
-	var out []*node
-	for _, tc := range tcs {
-		if vat && !ublVAT(tc) {
+func vatCount(tcs []ublTaxCat, code string, ns, vat bool) int {
+	n := 0
+	for i := range tcs {
+		tc := &tcs[i]
+		if vat && !tc.vat {
 			continue
 		}
-		if ns && ublCat(tc) == code || !ns && xmltree.In(code, tc.Strs("cbc:ID")) {
-			out = append(out, tc)
+		if ns && tc.cat == code || !ns && xmltree.In(code, tc.ids) {
+			n++
 		}
 	}
-	return out
+	return n
 }
 
 // vatIDNodes counts TC[VAT]/cbc:ID[normalize-space(.) = code]: every ID
 // child counts, not only the first.
-func vatIDNodes(tcs []*node, code string) int {
+func vatIDNodes(tcs []ublTaxCat, code string) int {
 	n := 0
-	for _, tc := range tcs {
-		if !ublVAT(tc) {
+	for i := range tcs {
+		if !tcs[i].vat {
 			continue
 		}
-		for _, id := range tc.All("cbc:ID") {
-			if xmltree.NormSpace(id.Value()) == code {
+		for _, id := range tcs[i].ids {
+			if xmltree.NormSpace(id) == code {
 				n++
 			}
 		}
@@ -124,21 +184,23 @@ func ublCustomerLegalID(r *node) bool {
 // category is used (any tax category or item category of the VAT scheme),
 // exactly one VAT breakdown has it.
 func vatBreakdownOnce(r *node, code string) bool {
-	used := vatIDNodes(ublAllTC(r), code) > 0 || vatIDNodes(ublAllCTC(r), code) > 0
+	c := ublCats(r)
+	used := vatIDNodes(c.all, code) > 0 || vatIDNodes(c.classified, code) > 0
 	if !used {
 		return true
 	}
-	return vatIDNodes(ublSubtotalTC(r), code) == 1
+	return vatIDNodes(c.subtotal, code) == 1
 }
 
-// vatRequires builds "(exists(cats) and parties) or not(exists(cats2))".
-func vatRequires(cats, cats2 func(r *node) []*node, parties func(r *node) bool) func(n *node) bool {
+// vatRequires builds "(exists(cats) and parties) or not(exists(cats2))",
+// cats and cats2 counting categories.
+func vatRequires(cats, cats2 func(r *node) int, parties func(r *node) bool) func(n *node) bool {
 	return func(n *node) bool {
 		r := n.Root()
-		if len(cats(r)) > 0 && parties(r) {
+		if cats(r) > 0 && parties(r) {
 			return true
 		}
-		return len(cats2(r)) == 0
+		return cats2(r) == 0
 	}
 }
 
@@ -358,26 +420,26 @@ func vatUBLRules() []rule {
 			rules = append(rules, rule{ID: id(n), Context: ctx, Test: test})
 		}
 		ns, raw := true, false
-		ctcVAT := func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, true) }
-		acVAT := func(ind bool, rootOnly bool) func(r *node) []*node {
-			return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, rootOnly), code, ns, true) }
+		ctcVAT := func(r *node) int { return vatCount(ublCats(r).classified, code, ns, true) }
+		acVAT := func(ind bool, rootOnly bool) func(r *node) int {
+			return func(r *node) int { return vatCount(ublCats(r).acCats(&ind, rootOnly), code, ns, true) }
 		}
 
 		// -01: the breakdown exists when the category is used.
 		switch code {
 		case "S":
 			add("01", root, func(n *node) bool {
-				r := n.Root()
-				used := len(vatFilter(ublACTC(r, nil, false), code, ns, false)) + len(vatFilter(ublAllCTC(r), code, ns, false))
-				bd := len(vatFilter(ublSubtotalTC(r), code, ns, false))
+				c := ublCats(n)
+				used := vatCount(c.acCats(nil, false), code, ns, false) + vatCount(c.classified, code, ns, false)
+				bd := vatCount(c.subtotal, code, ns, false)
 				return used > 0 && bd > 0 || used == 0 && bd == 0
 			})
 		case "L", "M":
 			add("01", root, func(n *node) bool {
-				r := n.Root()
-				used := len(vatFilter(ublACTC(r, nil, false), code, ns, true)) + len(vatFilter(ublAllCTC(r), code, ns, true))
-				bdRaw := len(vatFilter(ublSubtotalTC(r), code, raw, code == "M"))
-				bdNS := len(vatFilter(ublSubtotalTC(r), code, ns, true))
+				c := ublCats(n)
+				used := vatCount(c.acCats(nil, false), code, ns, true) + vatCount(c.classified, code, ns, true)
+				bdRaw := vatCount(c.subtotal, code, raw, code == "M")
+				bdNS := vatCount(c.subtotal, code, ns, true)
 				return used > 0 && bdRaw > 0 || used == 0 && bdNS == 0
 			})
 		default:
@@ -402,24 +464,24 @@ func vatUBLRules() []rule {
 		}
 		lineNot := ctcVAT
 		if code == "S" {
-			lineNot = func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, false) }
+			lineNot = func(r *node) int { return vatCount(ublCats(r).classified, code, ns, false) }
 		}
 		add("02", root, vatRequires(ctcVAT, lineNot, parties))
-		acCats := func(ind bool) func(r *node) []*node {
+		acCats := func(ind bool) func(r *node) int {
 			switch code {
 			case "O":
 				return acVAT(ind, true)
 			case "G":
-				return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, false), code, ns, false) }
+				return func(r *node) int { return vatCount(ublCats(r).acCats(&ind, false), code, ns, false) }
 			}
 			return acVAT(ind, false)
 		}
-		acNot := func(ind bool) func(r *node) []*node {
+		acNot := func(ind bool) func(r *node) int {
 			if code == "O" {
 				return acVAT(ind, true)
 			}
 			if code == "L" && ind {
-				return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, false), code, raw, true) }
+				return func(r *node) int { return vatCount(ublCats(r).acCats(&ind, false), code, raw, true) }
 			}
 			return acVAT(ind, false)
 		}
@@ -459,7 +521,7 @@ func vatUBLRules() []rule {
 		}
 
 		// Category-specific rules on the document.
-		bdUsed := func(r *node) bool { return vatIDNodes(ublSubtotalTC(r), code) > 0 }
+		bdUsed := func(r *node) bool { return vatIDNodes(ublCats(r).subtotal, code) > 0 }
 		switch code {
 		case "K":
 			add("11", root, func(n *node) bool {
@@ -477,19 +539,25 @@ func vatUBLRules() []rule {
 				return len([]rune(n.Str("cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode"))) > 1
 			})
 		case "O":
-			others := func(tcs []*node) int {
+			others := func(tcs []ublTaxCat) int {
 				c := 0
-				for _, tc := range tcs {
-					if ublVAT(tc) && ublCat(tc) != "O" {
+				for i := range tcs {
+					if tcs[i].vat && tcs[i].cat != "O" {
 						c++
 					}
 				}
 				return c
 			}
-			add("11", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublSubtotalTC(r)) == 0 })
-			add("12", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublAllCTC(r)) == 0 })
-			add("13", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatFalse, false)) == 0 })
-			add("14", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatTrue, false)) == 0 })
+			add("11", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublCats(r).subtotal) == 0 })
+			add("12", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublCats(r).classified) == 0 })
+			add("13", root, func(n *node) bool {
+				r := n.Root()
+				return !bdUsed(r) || others(ublCats(r).acCats(&vatFalse, false)) == 0
+			})
+			add("14", root, func(n *node) bool {
+				r := n.Root()
+				return !bdUsed(r) || others(ublCats(r).acCats(&vatTrue, false)) == 0
+			})
 		}
 	}
 	return rules

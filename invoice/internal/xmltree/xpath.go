@@ -352,6 +352,12 @@ func (n *Node) TakeError() string {
 	return msg
 }
 
+// RaisedError returns where n's document keeps the XPath dynamic error
+// raised since it was last taken: the rule engine reads and clears it
+// after each test, as TakeError does, without finding the document's
+// state every time.
+func (n *Node) RaisedError() *string { return &n.state().xpathErr }
+
 // normSpaceText is normalize-space(path/text()) over the elements the path
 // selected: the text nodes of all of them form one sequence, and more than
 // one item raises a dynamic error (the reference's message: "A sequence of
