@@ -22,10 +22,7 @@ func lineAmountEvidence(n *node, amountPath, qtyPath, pricePath string, basePath
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
 		return nil // a value that is no decimal: the rule raised
 	}
-	want := new(big.Rat).Quo(price, base)
-	want.Mul(want, qty)
-	want.Add(want, charges)
-	want.Sub(want, allowances)
+	want := price.Quo(base).Mul(qty).Add(charges).Sub(allowances).Rat()
 	ev := &Evidence{Actual: n.Str(amountPath), Expected: money(xmltree.RoundDec2(want)), numeric: true,
 		Fields: fieldsOf(n, amountPath, "BT-131", qtyPath, "BT-129", pricePath, "BT-146")}
 	for _, p := range basePaths {
@@ -34,7 +31,7 @@ func lineAmountEvidence(n *node, amountPath, qtyPath, pricePath string, basePath
 			break
 		}
 	}
-	ev.Calculation = fmt.Sprintf("%s × %s / %s + %s − %s = %s", ratString(qty), ratString(price), ratString(base), money(charges), money(allowances), ev.Expected)
+	ev.Calculation = fmt.Sprintf("%s × %s / %s + %s − %s = %s", ratString(qty.Rat()), ratString(price.Rat()), ratString(base.Rat()), money(charges.Rat()), money(allowances.Rat()), ev.Expected)
 	return ev
 }
 

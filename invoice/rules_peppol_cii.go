@@ -1,8 +1,6 @@
 package invoice
 
 import (
-	"math/big"
-
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
@@ -122,7 +120,7 @@ func ciiGrossPriceAllowanceOnly(n *node) bool {
 // [1] is the first amount of each allowance, so two allowances with an
 // amount raise in the cast, as two gross prices do (CII D16B lets
 // ram:ChargeAmount repeat).
-func ciiPriceDiscount(n *node) (*big.Rat, bool) {
+func ciiPriceDiscount(n *node) (xmltree.Decimal, bool) {
 	var firsts []string
 	for _, ac := range n.All("ram:AppliedTradeAllowanceCharge") {
 		if a := ac.First("ram:ActualAmount"); a != nil {
@@ -130,9 +128,9 @@ func ciiPriceDiscount(n *node) (*big.Rat, bool) {
 		}
 	}
 	if len(firsts) == 0 {
-		return new(big.Rat), true
+		return xmltree.Decimal{}, true
 	}
-	return xmltree.CastDecimal(n, firsts)
+	return xmltree.CastDec(n, firsts)
 }
 
 // ciiTaxCurrencyNotInvoice is R005: the VAT accounting currency, where

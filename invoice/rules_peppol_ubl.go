@@ -1,8 +1,6 @@
 package invoice
 
 import (
-	"math/big"
-
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
@@ -79,8 +77,8 @@ func peppolUBLTaxAmounts(r *node, currencyPath string) []string {
 
 // ublPriceDiscount is R046's discount in UBL: xs:decimal(cbc:Amount); an
 // absent amount makes the comparison false.
-func ublPriceDiscount(n *node) (*big.Rat, bool) {
-	return xmltree.CastDecimal(n, n.Strs("cbc:Amount"))
+func ublPriceDiscount(n *node) (xmltree.Decimal, bool) {
+	return xmltree.CastDec(n, n.Strs("cbc:Amount"))
 }
 
 // ublTaxCurrencyNotDocument is R005: the VAT accounting currency differs

@@ -339,8 +339,8 @@ func ciiVATRules(ed cenEdition) []rule {
 		if !ok {
 			return false
 		}
-		t := math.Abs(ratFloat(tax))
-		want := xmltree.RoundDouble(math.Abs(ratFloat(base))*rate) / 100
+		t := math.Abs(tax.Float64())
+		want := xmltree.RoundDouble(math.Abs(base.Float64())*rate) / 100
 		return t-1 < want && t+1 > want
 	})
 	r("BR-S-10", sHdr, noReasons("../"))

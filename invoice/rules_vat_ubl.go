@@ -1,7 +1,6 @@
 package invoice
 
 import (
-	"math/big"
 	"strconv"
 	"strings"
 
@@ -208,8 +207,8 @@ func vatRequires(cats, cats2 func(r *node) int, parties func(r *node) bool) func
 // root's lines and document level allowances/charges of the category
 // (optionally of the rate). Each amount and rate is cast with
 // xs:decimal() as the source does: ok is false where one raised.
-func vatBase(r *node, lineName, code string, rate *big.Rat) (base *big.Rat, ok bool) {
-	rateOK := func(values []string) bool { return rate == nil || vatRateIn(r, values, rate) }
+func vatBase(r *node, lineName, code string, rate *xmltree.Decimal) (base xmltree.Decimal, ok bool) {
+	rateOK := func(values []string) bool { return rate == nil || vatRateIn(r, values, *rate) }
 	codeOK := func(values []string) bool {
 		for _, v := range values {
 			if xmltree.NormSpace(v) == code {
@@ -239,10 +238,9 @@ func vatBase(r *node, lineName, code string, rate *big.Rat) (base *big.Rat, ok b
 	c, ok2 := vatSumDec(r, charges)
 	a, ok3 := vatSumDec(r, allowances)
 	if !ok1 || !ok2 || !ok3 {
-		return nil, false
+		return xmltree.Decimal{}, false
 	}
-	l.Add(l, c)
-	return l.Sub(l, a), true
+	return l.Add(c).Sub(a), true
 }
 
 // vatTaxableEquals is the -08 rule of AE, E, G, IC, O and Z: the taxable
@@ -251,7 +249,7 @@ func vatBase(r *node, lineName, code string, rate *big.Rat) (base *big.Rat, ok b
 func vatTaxableEquals(code string) func(n *node) bool {
 	return func(n *node) bool {
 		r := n.Root()
-		taxable, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:TaxableAmount"))
+		taxable, ok := xmltree.CastDec(n, n.Parent.Strs("cbc:TaxableAmount"))
 		if !ok {
 			return false
 		}
@@ -278,7 +276,7 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 		if len(rates) == 0 {
 			return true
 		}
-		rate, ok := xmltree.CastDecimal(n, rates) // every $rate in xs:decimal(cbc:Percent)
+		rate, ok := xmltree.CastDec(n, rates) // every $rate in xs:decimal(cbc:Percent)
 		if !ok {
 			return false
 		}
@@ -295,8 +293,8 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 				n.Raise("cannot convert " + strconv.FormatFloat(t, 'g', -1, 64) + " to xs:decimal")
 				return false
 			}
-			s, ok := vatBase(r, lineName, code, rate)
-			return ok && lo.Cmp(s) < 0 && hi.Cmp(s) > 0
+			s, ok := vatBase(r, lineName, code, &rate)
+			return ok && s.CmpRat(lo) > 0 && s.CmpRat(hi) < 0
 		}
 		if !sGuard {
 			return len(r.Descendants("cac:InvoiceLine")) > 0 && within("cac:InvoiceLine") ||
@@ -323,7 +321,7 @@ func vatCodeIn(values []string, code string) bool {
 }
 
 // vatAnyLineWithRate is exists(//line[category code][category rate]).
-func vatAnyLineWithRate(r *node, lineName, code string, rate *big.Rat) bool {
+func vatAnyLineWithRate(r *node, lineName, code string, rate xmltree.Decimal) bool {
 	for _, l := range r.Descendants(lineName) {
 		if vatCodeIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), code) && vatRateIn(r, l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"), rate) {
 			return true
@@ -333,7 +331,7 @@ func vatAnyLineWithRate(r *node, lineName, code string, rate *big.Rat) bool {
 }
 
 // vatAnyACWithRate is exists(//cac:AllowanceCharge[code][rate]) anywhere.
-func vatAnyACWithRate(r *node, code string, rate *big.Rat) bool {
+func vatAnyACWithRate(r *node, code string, rate xmltree.Decimal) bool {
 	for _, ac := range r.Descendants("cac:AllowanceCharge") {
 		if vatCodeIn(ac.Strs("cac:TaxCategory/cbc:ID"), code) && vatRateIn(r, ac.Strs("cac:TaxCategory/cbc:Percent"), rate) {
 			return true
@@ -351,19 +349,19 @@ func vatTaxAmountNear(n *node) bool {
 	if !ok {
 		return false
 	}
-	pct, ok := xmltree.CastDecimal(n, n.Strs("cbc:Percent"))
+	pct, ok := xmltree.CastDec(n, n.Strs("cbc:Percent"))
 	if !ok {
 		return false
 	}
-	want := xmltree.RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(pct, big.NewRat(100, 1))))
-	t := new(big.Rat).Abs(tax)
-	return ratSub(t, big.NewRat(1, 1)).Cmp(want) < 0 && ratAdd(t, big.NewRat(1, 1)).Cmp(want) > 0
+	want := base.Abs().Mul(pct.Quo(xmltree.DecimalInt(100))).Round2()
+	t, one := tax.Abs(), xmltree.DecimalInt(1)
+	return t.Sub(one).Cmp(want) < 0 && t.Add(one).Cmp(want) > 0
 }
 
 // vatDecIsZero is xs:decimal(path) = 0; a value that is no decimal raises
 // (xmltree.CastDecimal).
 func vatDecIsZero(n *node, path string) bool {
-	d, ok := xmltree.CastDecimal(n, n.Strs(path))
+	d, ok := xmltree.CastDec(n, n.Strs(path))
 	return ok && d.Sign() == 0
 }
 

@@ -257,17 +257,15 @@ func oneStep(path string) (st pathStep, ok bool) {
 	if len(path) < 5 || path[3] != ':' {
 		return st, false
 	}
-	for i := 4; i < len(path); i++ {
-		switch path[i] {
-		case '/', '@', '*':
-			return st, false
-		}
+	local := path[4:]
+	if strings.IndexByte(local, '/') >= 0 || strings.IndexByte(local, '@') >= 0 || strings.IndexByte(local, '*') >= 0 {
+		return st, false
 	}
 	space := namespaceOf(path[:3])
 	if space == "" {
 		return st, false
 	}
-	return pathStep{space: space, local: path[4:]}, true
+	return pathStep{space: space, local: local}, true
 }
 
 // appendChildren appends n's children that match st to out.
