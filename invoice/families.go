@@ -89,9 +89,15 @@ func always(*node) bool { return true }
 // fire on every element their context selects.
 func never(*node) bool { return false }
 
+// xp compiles a path a rule reads: the builders of rules and of their
+// helpers compile the paths they are given once, with the rule set, so
+// that evaluating a rule does not parse its paths again.
+func xp(path string) *xmltree.Path { return xmltree.Compile(path) }
+
 // exists is "exists(path)" from the context node.
 func exists(path string) func(n *node) bool {
-	return func(n *node) bool { return n.Has(path) }
+	p := xp(path)
+	return func(n *node) bool { return p.Has(n) }
 }
 
 // hasAttr is "exists(@name)" on the context node.

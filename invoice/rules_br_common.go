@@ -153,22 +153,26 @@ func brRules() []ruleRow {
 
 // brNotBlank is "normalize-space(path) != ”".
 func brNotBlank(path string) func(n *node) bool {
-	return func(n *node) bool { return n.NormStr(path) != "" }
+	p := xp(path)
+	return func(n *node) bool { return p.NormStr(n) != "" }
 }
 
 // brEitherNotBlank is "normalize-space(a) != ” or normalize-space(b) != ”".
 func brEitherNotBlank(a, b string) func(n *node) bool {
-	return func(n *node) bool { return n.NormStr(a) != "" || n.NormStr(b) != "" }
+	pa, pb := xp(a), xp(b)
+	return func(n *node) bool { return pa.NormStr(n) != "" || pb.NormStr(n) != "" }
 }
 
 // brEither is "exists(a) or exists(b)".
 func brEither(a, b string) func(n *node) bool {
-	return func(n *node) bool { return n.Has(a) || n.Has(b) }
+	pa, pb := xp(a), xp(b)
+	return func(n *node) bool { return pa.Has(n) || pb.Has(n) }
 }
 
 // brBoth is "exists(a) and exists(b)".
 func brBoth(a, b string) func(n *node) bool {
-	return func(n *node) bool { return n.Has(a) && n.Has(b) }
+	pa, pb := xp(a), xp(b)
+	return func(n *node) bool { return pa.Has(n) && pb.Has(n) }
 }
 
 // brAnyNum is path op k, k an integer literal: the untyped values at path
@@ -179,23 +183,30 @@ func brAnyNum(n *node, path string, op xmltree.CmpOp, k int64) bool {
 
 // brNonNegative is "path >= 0" (BR-27).
 func brNonNegative(path string) func(n *node) bool {
-	return func(n *node) bool { return brAnyNum(n, path, xmltree.OpGe, 0) }
+	p := xp(path)
+	return func(n *node) bool { return xmltree.AnyUntypedCmpInt(n, p.Strs(n), xmltree.OpGe, 0) }
 }
 
 // brNonNegativeIfGiven is "path >= 0 or not(path)" (BR-28).
 func brNonNegativeIfGiven(path string) func(n *node) bool {
-	return func(n *node) bool { return !n.Has(path) || brAnyNum(n, path, xmltree.OpGe, 0) }
+	p := xp(path)
+	return func(n *node) bool { return !p.Has(n) || xmltree.AnyUntypedCmpInt(n, p.Strs(n), xmltree.OpGe, 0) }
 }
 
 // brPayeeNotSeller is BR-17: the payee has a name (at name) and shares
 // none of the values at same with the seller (seller + each of same).
 func brPayeeNotSeller(name, seller string, same ...string) func(n *node) bool {
+	pName := xp(name)
+	payee, sellers := make([]*xmltree.Path, len(same)), make([]*xmltree.Path, len(same))
+	for i, p := range same {
+		payee[i], sellers[i] = xp(p), xp(seller+p)
+	}
 	return func(n *node) bool {
-		if !n.Has(name) {
+		if !pName.Has(n) {
 			return false
 		}
-		for _, p := range same {
-			if xmltree.AnyIn(n.Strs(p), n.Strs(seller+p)) {
+		for i := range same {
+			if xmltree.AnyIn(payee[i].Strs(n), sellers[i].Strs(n)) {
 				return false
 			}
 		}

@@ -72,7 +72,8 @@ func ublChargeIndicatorIs(n *node, want bool) bool {
 
 // ublMaxOnce is "path occurs at most once".
 func ublMaxOnce(path string) func(n *node) bool {
-	return func(n *node) bool { return len(n.All(path)) <= 1 }
+	p := xp(path)
+	return func(n *node) bool { return len(p.All(n)) <= 1 }
 }
 
 // ublNoAttr is "no attribute of this name anywhere".

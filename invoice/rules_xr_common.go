@@ -308,7 +308,6 @@ var (
 	xrEmail      = regexp.MustCompile(`^[^@\s]+@([^@.\s]+\.)+[^@.\s]+$`)
 	xrURL        = regexp.MustCompile(`^([a-zA-Z])([a-zA-Z0-9+.-])+:[^\n\r]*`)
 	xrIBANShape  = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{0,30}$`)
-	xrNewline    = regexp.MustCompile(`\r?\n`)
 	xrHashes     = regexp.MustCompile(`#[^\n\r]+#`)
 	xrLeadNL     = regexp.MustCompile(`^\s*\n`)
 )
@@ -319,10 +318,10 @@ var (
 func xrSkontoOK(notes []string) bool {
 	var lines []string
 	for _, note := range notes {
-		if note == "" {
-			continue
+		if strings.IndexByte(note, '#') < 0 {
+			continue // no line of it starts with '#'
 		}
-		for _, l := range xrNewline.Split(note, -1) {
+		for _, l := range xrSplitLines(note) {
 			if strings.HasPrefix(xmltree.NormSpace(l), "#") {
 				lines = append(lines, l)
 			}
@@ -345,6 +344,22 @@ func xrSkontoOK(notes []string) bool {
 		}
 	}
 	return true
+}
+
+// xrSplitLines is regexp.MustCompile(`\r?\n`).Split(s, -1), without the
+// regular expression: s cut at each LF, a CR before it going with it. A
+// match of \r?\n is each LF with the CR before it, if any (that CR cannot
+// belong to the match before, which ends with an LF), and Split keeps the
+// text between matches, the last piece included (empty after a final LF).
+func xrSplitLines(s string) []string {
+	if s == "" {
+		return []string{""}
+	}
+	lines := strings.Split(s, "\n")
+	for i := range lines[:len(lines)-1] {
+		lines[i] = strings.TrimSuffix(lines[i], "\r")
+	}
+	return lines
 }
 
 // xrIBANOK is the IBAN test of BR-DE-19/20: white space removed, the shape

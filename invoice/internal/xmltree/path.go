@@ -871,6 +871,22 @@ func (n *Node) Path() string {
 func (n *Node) AtRoot(path string) bool {
 	e := n
 	for path != "" {
+		if e == nil {
+			return false
+		}
+		// The common step, /ppp:Local with one of the project's
+		// three-letter prefixes, is read at the end of path from the
+		// element's local name, without scanning for its slash.
+		if k := len(path) - len(e.Local); k >= 4 && path[k-1] == ':' && (k == 4 || path[k-5] == '/') && path[k:] == e.Local {
+			if space := namespaceOf(path[k-4 : k-1]); space != "" {
+				if e.Space != space {
+					return false
+				}
+				path = path[:max(k-5, 0)]
+				e = e.Parent
+				continue
+			}
+		}
 		step := path
 		if i := strings.LastIndexByte(path, '/'); i >= 0 {
 			step, path = path[i+1:], path[:i]
