@@ -124,6 +124,14 @@ type rule struct {
 	// words. Message says what the rule requires and what to fix, in
 	// English and German.
 	Message, MessageDE string
+	// set and inSet are, for a rule of a restriction table (see
+	// restrictionRules), the path set that evaluates its path with those
+	// of the other rules of its context, and its number there: the engine
+	// evaluates the set once per element and reads the rule's result
+	// from it, which is what Test answers too. A release that changes the
+	// rule's Test drops them.
+	set   *pathSet
+	inSet int
 }
 
 // Source reports the rule set a rule belongs to, from its pattern.
@@ -148,12 +156,20 @@ func (r *rule) Syntax() syntax {
 type ruleSet struct {
 	patterns [numPatterns]*compiledPattern
 	byID     map[string][]*rule
-	// byName holds, per local name, the candidate contexts of every
-	// pattern in Order (those that name it and those without Names), so
-	// that one lookup per element serves all patterns; anyName holds them
-	// for the names no context names.
-	byName  nameIndex[*[numPatterns][]*compiledContext]
-	anyName [numPatterns][]*compiledContext
+	// names numbers the local names the contexts name; byName holds, per
+	// number, the candidate contexts of every pattern in Order (those that
+	// name it and those without Names), so that one lookup per element
+	// serves all patterns; anyName holds them for the other names.
+	names   nameIndex
+	byName  []*nameContexts
+	anyName nameContexts
+}
+
+// nameContexts are the candidate contexts of the elements of one local
+// name, per pattern.
+type nameContexts struct {
+	mask  uint32 // the patterns with candidates, by bit
+	cands [numPatterns][]*compiledContext
 }
 
 type compiledPattern struct {
@@ -194,7 +210,8 @@ func compile(rules []rule) *ruleSet {
 			c.rules = append(c.rules, r)
 		}
 	}
-	byName := map[string]*[numPatterns][]*compiledContext{}
+	byName := map[string]*nameContexts{}
+	var names []string
 	for pid, p := range rs.patterns {
 		if p == nil {
 			continue
@@ -202,30 +219,43 @@ func compile(rules []rule) *ruleSet {
 		sort.SliceStable(p.contexts, func(i, j int) bool { return p.contexts[i].Order < p.contexts[j].Order })
 		for _, c := range p.contexts {
 			if c.Names == nil {
-				rs.anyName[pid] = append(rs.anyName[pid], c)
+				rs.anyName.cands[pid] = append(rs.anyName.cands[pid], c)
 				continue
 			}
 			for _, n := range c.Names {
 				e := byName[n]
 				if e == nil {
-					e = new([numPatterns][]*compiledContext)
+					e = &nameContexts{}
 					byName[n] = e
+					names = append(names, n)
 				}
-				if l := e[pid]; len(l) == 0 || l[len(l)-1] != c { // a context may name a name twice
-					e[pid] = append(l, c)
+				if l := e.cands[pid]; len(l) == 0 || l[len(l)-1] != c { // a context may name a name twice
+					e.cands[pid] = append(l, c)
 				}
 			}
 		}
 	}
 	// Merge each name's contexts with those without Names, by Order (a
 	// named one first at equal Order), as the reference tries them.
-	for _, e := range byName {
-		for pid := range e {
-			e[pid] = mergeContexts(e[pid], rs.anyName[pid])
+	for _, name := range names {
+		e := byName[name]
+		for pid := range e.cands {
+			e.cands[pid] = mergeContexts(e.cands[pid], rs.anyName.cands[pid])
+		}
+		e.setMask()
+		rs.byName = append(rs.byName, e)
+	}
+	rs.anyName.setMask()
+	rs.names = newNameIndex(names)
+	return rs
+}
+
+func (e *nameContexts) setMask() {
+	for pid, cs := range e.cands {
+		if len(cs) > 0 {
+			e.mask |= 1 << pid
 		}
 	}
-	rs.byName = newNameIndex(byName)
-	return rs
 }
 
 // mergeContexts merges two lists ordered by Order, named's first at equal Order.
@@ -258,40 +288,80 @@ type hit struct {
 // run applies the patterns to every element of the document and returns
 // the failed rules, pattern by pattern, each in document order.
 func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
-	var hits [numPatterns][]hit
-	raised := root.RaisedError() // the document's pending XPath error, see xmltree.Node.Raise
-	var walk func(n *node)
-	walk = func(n *node) {
-		cands, ok := rs.byName.get(n.Local)
-		if !ok {
-			cands = &rs.anyName
-		}
-		for _, pid := range patterns {
-			for _, c := range cands[pid] {
-				if !c.Match(n) {
-					continue
-				}
-				// The first context that matches takes the element.
-				for _, r := range c.rules {
-					if !r.Test(n) {
-						hits[pid] = append(hits[pid], hit{r, n, ""})
-					}
-					if *raised != "" {
-						hits[pid] = append(hits[pid], hit{r, n, *raised})
-						*raised = ""
-					}
-				}
-				break
-			}
-		}
-		for _, ch := range n.Children {
-			walk(ch)
-		}
+	r := runner{rs: rs, patterns: patterns, raised: root.RaisedError()}
+	for _, pid := range patterns {
+		r.mask |= 1 << pid
 	}
-	walk(root)
+	r.walk(root)
 	var out []hit
 	for _, pid := range patterns {
-		out = append(out, hits[pid]...)
+		out = append(out, r.hits[pid]...)
 	}
 	return out
+}
+
+// A runner is one run of a rule set over a document.
+type runner struct {
+	rs       *ruleSet
+	patterns []pattern
+	mask     uint32 // the patterns, by bit
+	hits     [numPatterns][]hit
+	raised   *string // the document's pending XPath error, see xmltree.Node.Raise
+	// The results of the path set evaluated last, on the element setOf.
+	set    *pathSet
+	setOf  *node
+	setHit []bool
+}
+
+// walk applies the patterns to n and the elements below it, in document
+// order: each pattern's first context (by Order) that matches an element
+// takes it, and that context's rules run on it.
+func (r *runner) walk(n *node) {
+	nc := &r.rs.anyName
+	if i := r.rs.names.get(n.Local); i >= 0 {
+		nc = r.rs.byName[i]
+	}
+	if m := nc.mask & r.mask; m != 0 {
+		for _, pid := range r.patterns {
+			if m&(1<<pid) == 0 {
+				continue
+			}
+			for _, c := range nc.cands[pid] {
+				if c.Match(n) {
+					r.test(c, pid, n)
+					break
+				}
+			}
+			if m &^= 1 << pid; m == 0 {
+				break // no other pattern has candidates
+			}
+		}
+	}
+	for _, ch := range n.Children {
+		r.walk(ch)
+	}
+}
+
+// test runs the rules of context c of pattern pid on n.
+func (r *runner) test(c *compiledContext, pid pattern, n *node) {
+	for _, rl := range c.rules {
+		if rl.set != nil {
+			// A restriction: not(path), one of the set's paths. The set
+			// raises no XPath error.
+			if r.set != rl.set || r.setOf != n {
+				r.set, r.setOf, r.setHit = rl.set, n, rl.set.hits(r.setHit, n)
+			}
+			if r.setHit[rl.inSet] {
+				r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
+			}
+			continue
+		}
+		if !rl.Test(n) {
+			r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
+		}
+		if *r.raised != "" {
+			r.hits[pid] = append(r.hits[pid], hit{rl, n, *r.raised})
+			*r.raised = ""
+		}
+	}
 }

@@ -35,7 +35,7 @@ func restrictionRules(table []schemas.Restriction, contexts map[int]ruleContext)
 		}
 		ps, k := sets[r.Context], index[i]
 		rules = append(rules, rule{ID: r.ID, Context: ctx,
-			Test: func(n *node) bool { return !ps.hitsMemo(n)[k] }})
+			Test: func(n *node) bool { return !ps.hitsMemo(n)[k] }, set: ps, inSet: k})
 	}
 	return rules
 }
@@ -54,10 +54,11 @@ type pathSet struct {
 }
 
 type pathTrie struct {
-	space string                 // namespace of the element step that leads here
-	child nameIndex[[]*pathTrie] // by local name, then namespace
-	ids   []int                  // paths that end at this element
-	attrs []trieAttr             // paths that end at an attribute of this element
+	space    string        // namespace of the element step that leads here
+	child    nameIndex     // numbers the local names of the children
+	children [][]*pathTrie // the children by that number, then namespace
+	ids      []int         // paths that end at this element
+	attrs    []trieAttr    // paths that end at an attribute of this element
 	// built holds the children while the trie is built; child indexes them.
 	built map[string][]*pathTrie
 }
@@ -70,8 +71,11 @@ type trieAttr struct {
 
 // next returns the child for the element step {space}local, or nil.
 func (t *pathTrie) next(space, local string) *pathTrie {
-	cs, _ := t.child.get(local)
-	for _, c := range cs {
+	i := t.child.get(local)
+	if i < 0 {
+		return nil
+	}
+	for _, c := range t.children[i] {
 		if c.space == space {
 			return c
 		}
@@ -129,12 +133,15 @@ func (t *pathTrie) add(steps []schemas.QName, attr string, id int) {
 
 // index turns the children maps of the trie into name indexes.
 func (t *pathTrie) index() {
-	for _, cs := range t.built {
+	names := make([]string, 0, len(t.built))
+	for name, cs := range t.built {
 		for _, c := range cs {
 			c.index()
 		}
+		names = append(names, name)
+		t.children = append(t.children, cs)
 	}
-	t.child, t.built = newNameIndex(t.built), nil
+	t.child, t.built = newNameIndex(names), nil
 }
 
 // newPathSet compiles paths (restriction paths, see restrictionHit).
@@ -195,7 +202,7 @@ func (ps *pathSet) hits(buf []bool, n *node) []bool {
 	hit = hit[:ps.n]
 	clear(hit)
 	markAttrs(hit, ps.trie.attrs, n) // @attr of n itself
-	if ps.trie.child.count > 0 {
+	if len(ps.trie.children) > 0 {
 		walkTrie(hit, &ps.trie, n)
 	}
 	// // paths: the elements named as their last step, from the index.
@@ -246,7 +253,7 @@ func walkTrie(hit []bool, t *pathTrie, e *node) {
 			hit[id] = true
 		}
 		markAttrs(hit, sub.attrs, c)
-		if sub.child.count > 0 {
+		if len(sub.children) > 0 {
 			walkTrie(hit, sub, c)
 		}
 	}
