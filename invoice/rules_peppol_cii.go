@@ -179,21 +179,17 @@ func ciiLineEndInPeriod(n *node) bool {
 	return anyStringCmp(n.Strs("udt:DateTimeString"), hdr, func(x, y string) bool { return x <= y })
 }
 
-// ciiLinePaths are R120's paths in CII.
-var ciiLinePaths = peppolLinePaths{
-	amount:   "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
-	quantity: "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
-	price:    "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount",
-	baseQuantity: []string{"ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity",
-		"ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice/ram:BasisQuantity"},
-	charges:   "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge",
-	indicator: "ram:ChargeIndicator/udt:Indicator",
-	each:      "ram:ActualAmount",
-	currency:  ciiCurrencyPath,
-}
-
 // ciiLineAmountOK is R120 on CII's paths.
-func ciiLineAmountOK(n *node) bool { return peppolLineAmountOK(n, ciiLinePaths) }
+func ciiLineAmountOK() func(n *node) bool {
+	p := newPeppolLinePaths("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+		"ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
+		"ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount",
+		[]string{"ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity",
+			"ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice/ram:BasisQuantity"},
+		"ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge", "ram:ChargeIndicator/udt:Indicator", "ram:ActualAmount",
+		ciiCurrencyPath)
+	return func(n *node) bool { return peppolLineAmountOK(n, p) }
+}
 
 // ciiBasisQuantityUnitOK is R130: the base quantity's unit is the line's
 // billed quantity's.

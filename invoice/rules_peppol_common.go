@@ -43,7 +43,7 @@ func peppolRules() []ruleRow {
 			on(peppolCIIDebit, exists("../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID"))},
 		{"PEPPOL-EN16931-R110", on(peppolUBLLineStart, ublLineStartInPeriod), on(peppolCIILineStart, ciiLineStartInPeriod)},
 		{"PEPPOL-EN16931-R111", on(peppolUBLLineEnd, ublLineEndInPeriod), on(peppolCIILineEnd, ciiLineEndInPeriod)},
-		{"PEPPOL-EN16931-R120", on(peppolUBLLine, ublLineAmountOK), on(peppolCIILine, ciiLineAmountOK)},
+		{"PEPPOL-EN16931-R120", on(peppolUBLLine, ublLineAmountOK()), on(peppolCIILine, ciiLineAmountOK())},
 		{"PEPPOL-EN16931-R121", on(peppolUBLLine, peppolBaseQuantityPositive("cac:Price/cbc:BaseQuantity")),
 			on(peppolCIIPrice, peppolBaseQuantityPositive("ram:BasisQuantity"))},
 		{"PEPPOL-EN16931-R101", on(peppolUBLLine, peppolNoneOr("cac:DocumentReference", "cac:DocumentReference/cbc:DocumentTypeCode", "130")),
@@ -101,24 +101,25 @@ func peppolGrossPriceOK(gross, net string, discount func(n *node) (xmltree.Decim
 // each a path of one syntax, currency that of the invoice currency code.
 // The casts run in the source's order; one that raises stops there.
 func peppolACAmountOK(amount, base, percent, currency string) func(n *node) bool {
+	pAmount, pBase, pPercent, pCurrency := xp(amount), xp(base), xp(percent), xp(currency)
 	return func(n *node) bool {
-		if !(n.Has(percent) && n.Has(base)) {
+		if !(pPercent.Has(n) && pBase.Has(n)) {
 			return true
 		}
-		a, ok := peppolDecOr(n, amount, 0) // CII D16B lets it repeat
+		a, ok := peppolDecOr(n, pAmount, 0) // CII D16B lets it repeat
 		if !ok {
 			return false
 		}
-		b, ok := xmltree.CastDec(n, n.Strs(base))
+		b, ok := xmltree.CastDec(n, pBase.Strs(n))
 		if !ok {
 			return false
 		}
-		pct, ok := xmltree.CastDec(n, n.Strs(percent))
+		pct, ok := xmltree.CastDec(n, pPercent.Strs(n))
 		if !ok {
 			return false
 		}
 		want := b.Mul(pct).Quo(xmltree.DecimalInt(100))
-		return peppolSlack(a, want, peppolSlackValue(n, currency))
+		return peppolSlack(a, want, peppolSlackValue(n, pCurrency))
 	}
 }
 
@@ -127,10 +128,20 @@ func peppolACAmountOK(amount, base, percent, currency string) func(n *node) bool
 // tries them, its allowances and charges with their indicator and amount,
 // and the invoice currency code from the root.
 type peppolLinePaths struct {
-	amount, quantity, price  string
-	baseQuantity             []string
-	charges, indicator, each string
-	currency                 string
+	amount, quantity, price  *xmltree.Path
+	baseQuantity             []*xmltree.Path
+	charges, indicator, each *xmltree.Path
+	currency                 *xmltree.Path
+}
+
+// newPeppolLinePaths compiles R120's paths of one syntax.
+func newPeppolLinePaths(amount, quantity, price string, baseQuantity []string, charges, indicator, each, currency string) peppolLinePaths {
+	p := peppolLinePaths{amount: xp(amount), quantity: xp(quantity), price: xp(price),
+		charges: xp(charges), indicator: xp(indicator), each: xp(each), currency: xp(currency)}
+	for _, b := range baseQuantity {
+		p.baseQuantity = append(p.baseQuantity, xp(b))
+	}
+	return p
 }
 
 // peppolLineAmountOK is R120: the line net amount is net price ÷ base
@@ -141,7 +152,7 @@ func peppolLineAmountOK(n *node, p peppolLinePaths) bool {
 	qty, ok2 := peppolDecOr(n, p.quantity, 1)
 	price, ok3 := peppolDecOr(n, p.price, 0)
 	base, ok4 := peppolBaseQuantity(n, p.baseQuantity...)
-	acs := n.All(p.charges)
+	acs := p.charges.All(n)
 	allowances, ok5 := peppolACTotal(n, acs, p.indicator, p.each, "false")
 	charges, ok6 := peppolACTotal(n, acs, p.indicator, p.each, "true")
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
@@ -173,9 +184,9 @@ func peppolNoneOr(elem, path, code string) func(n *node) bool {
 
 // peppolSlackValue is 0.5 for invoices in HUF, else 0.02.
 // It is computed once per document ($slackValue is a global variable).
-func peppolSlackValue(n *node, currencyPath string) xmltree.Decimal {
+func peppolSlackValue(n *node, currencyPath *xmltree.Path) xmltree.Decimal {
 	return xmltree.Memo(n, &peppolSlackKey, func() xmltree.Decimal {
-		if xmltree.In("HUF", n.Root().Strs(currencyPath)) {
+		if xmltree.In("HUF", currencyPath.Strs(n.Root())) {
 			return xmltree.DecimalInt(5).Quo(xmltree.DecimalInt(10))
 		}
 		return xmltree.DecimalInt(2).Quo(xmltree.DecimalInt(100))
@@ -194,8 +205,8 @@ func peppolSlack(exp, val, slack xmltree.Decimal) bool {
 // xmltree.CastDecimal, so two values (CII D16B lets the amounts and prices
 // repeat) or one that is no decimal raise the reference's dynamic error
 // on n; ok is false then.
-func peppolDecOr(n *node, path string, def int64) (d xmltree.Decimal, ok bool) {
-	values := n.Strs(path)
+func peppolDecOr(n *node, path *xmltree.Path, def int64) (d xmltree.Decimal, ok bool) {
+	values := path.Strs(n)
 	if len(values) == 0 {
 		return xmltree.DecimalInt(def), true
 	}
@@ -205,9 +216,9 @@ func peppolDecOr(n *node, path string, def int64) (d xmltree.Decimal, ok bool) {
 // peppolBaseQuantity is R120's $baseQuantity: "if (q and xs:decimal(q) !=
 // 0) then xs:decimal(q) else …" over the paths in turn, else 1. ok is
 // false where a cast raised.
-func peppolBaseQuantity(n *node, paths ...string) (d xmltree.Decimal, ok bool) {
+func peppolBaseQuantity(n *node, paths ...*xmltree.Path) (d xmltree.Decimal, ok bool) {
 	for _, p := range paths {
-		values := n.Strs(p)
+		values := p.Strs(n)
 		if len(values) == 0 {
 			continue
 		}
@@ -226,15 +237,15 @@ func peppolBaseQuantity(n *node, paths ...string) (d xmltree.Decimal, ok bool) {
 // normalized indicator is ind, each cast with xs:decimal(.)) * 100) div
 // 100, or 0 when there are none. A value that is no decimal raises the
 // reference's dynamic error on ctx, and ok is false.
-func peppolACTotal(ctx *node, acs []*node, indPath, amountPath, ind string) (total xmltree.Decimal, ok bool) {
+func peppolACTotal(ctx *node, acs []*node, indPath, amountPath *xmltree.Path, ind string) (total xmltree.Decimal, ok bool) {
 	var sum xmltree.Decimal
 	found := false
 	for _, ac := range acs {
-		if xmltree.NormSpace(ac.Str(indPath)) != ind {
+		if indPath.NormStr(ac) != ind {
 			continue
 		}
 		found = true
-		for _, a := range ac.Strs(amountPath) {
+		for _, a := range amountPath.Strs(ac) {
 			d, ok := xmltree.CastDec(ctx, []string{a})
 			if !ok {
 				return xmltree.Decimal{}, false

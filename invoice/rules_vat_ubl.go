@@ -61,18 +61,41 @@ var ublTaxCatsKey xmltree.MemoKey[*ublTaxCats]
 func ublCats(n *node) *ublTaxCats {
 	return xmltree.Memo(n, &ublTaxCatsKey, func() *ublTaxCats {
 		r := n.Root()
-		read := func(tcs []*node) []ublTaxCat {
-			out := make([]ublTaxCat, len(tcs))
-			for i, tc := range tcs {
-				out[i] = ublTaxCat{vat: ublVAT(tc), cat: ublCat(tc), ids: tc.Strs("cbc:ID")}
-			}
-			return out
+		read := func(tc *node) ublTaxCat {
+			return ublTaxCat{vat: ublVAT(tc), cat: ublCat(tc), ids: tc.Strs("cbc:ID")}
 		}
-		c := &ublTaxCats{all: read(ublAllTC(r)), classified: read(ublAllCTC(r)), subtotal: read(ublSubtotalTC(r))}
-		for ro, rootOnly := range []bool{false, true} {
-			c.ac[ro][0] = read(ublACTC(r, nil, rootOnly))
-			c.ac[ro][1] = read(ublACTC(r, &vatFalse, rootOnly))
-			c.ac[ro][2] = read(ublACTC(r, &vatTrue, rootOnly))
+		c := &ublTaxCats{}
+		for _, tc := range ublAllCTC(r) {
+			c.classified = append(c.classified, read(tc))
+		}
+		// Each //cac:TaxCategory is read once, and goes into the lists its
+		// parents put it in: the breakdowns' (the root's
+		// cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory) and those of the
+		// allowances and charges (cac:TaxCategory of //cac:AllowanceCharge
+		// or of the root's cac:AllowanceCharge, with the indicator), each
+		// in document order.
+		for _, tc := range ublAllTC(r) {
+			t := read(tc)
+			c.all = append(c.all, t)
+			p := tc.Parent
+			if p.Is("cac:TaxSubtotal") && p.Parent.Is("cac:TaxTotal") && p.Parent.Parent == r {
+				c.subtotal = append(c.subtotal, t)
+			}
+			if p != r && p.Is("cac:AllowanceCharge") {
+				allowance, charge := ublChargeIndicatorIs(p, false), ublChargeIndicatorIs(p, true)
+				for ro := range 2 {
+					if ro == 1 && p.Parent != r {
+						break
+					}
+					c.ac[ro][0] = append(c.ac[ro][0], t)
+					if allowance {
+						c.ac[ro][1] = append(c.ac[ro][1], t)
+					}
+					if charge {
+						c.ac[ro][2] = append(c.ac[ro][2], t)
+					}
+				}
+			}
 		}
 		return c
 	})
@@ -94,29 +117,10 @@ func (c *ublTaxCats) acCats(ind *bool, rootOnly bool) []ublTaxCat {
 	return c.ac[ro][i]
 }
 
-// ublTCs returns tax categories: //cac:TaxCategory (all), the categories
-// of allowances/charges (//cac:AllowanceCharge[ind]/cac:TaxCategory; ind
-// nil for any), or of the root's allowances/charges.
+// ublAllTC and ublAllCTC return //cac:TaxCategory and
+// //cac:ClassifiedTaxCategory.
 func ublAllTC(r *node) []*node  { return r.Descendants("cac:TaxCategory") }
 func ublAllCTC(r *node) []*node { return r.Descendants("cac:ClassifiedTaxCategory") }
-
-func ublACTC(r *node, ind *bool, rootOnly bool) []*node {
-	var out []*node
-	var acs []*node
-	if rootOnly {
-		acs = r.All("cac:AllowanceCharge")
-	} else {
-		acs = r.Descendants("cac:AllowanceCharge")
-	}
-	for _, ac := range acs {
-		if ind == nil || ublChargeIndicatorIs(ac, *ind) {
-			out = append(out, ac.All("cac:TaxCategory")...)
-		}
-	}
-	return out
-}
-
-func ublSubtotalTC(r *node) []*node { return r.All("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory") }
 
 var (
 	vatFalse = false

@@ -3,6 +3,7 @@ package xmltree
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Paths select elements below a Node with a small subset of XPath written
@@ -38,7 +39,7 @@ func (n *Node) Is(name string) bool {
 			return false
 		}
 		space := namespaceOf(name[:3])
-		return space != "" && n.Space == space
+		return space != "" && sameSpace(n.Space, space)
 	}
 	space, local, ok := SplitName(name)
 	if !ok {
@@ -577,7 +578,13 @@ func (n *Node) firstSteps(steps []pathStep) *Node {
 }
 
 func (st *pathStep) matches(e *Node) bool {
-	return (st.anyLocal || e.Local == st.local) && (st.space == "*" || e.Space == st.space)
+	return (st.anyLocal || e.Local == st.local) && (st.space == "*" || sameSpace(e.Space, st.space))
+}
+
+// sameSpace is a == b for namespace URIs, which are mostly the same
+// constant: the parser and namespaceOf share them.
+func sameSpace(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // matchesUp reports whether e matches the last step, its parent the one
