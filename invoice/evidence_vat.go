@@ -118,7 +118,7 @@ func vatUBLEvidence() map[string]explainer {
 				d := xmltree.DecimalOf(rate)
 				rd = &d
 			}
-			base, ok := vatBase(r, line, code, rd)
+			base, ok := vatBase(r, line, code, rd, newUBLVATPaths())
 			if !ok {
 				return nil // an amount that is no decimal: the rule raised
 			}

@@ -9,7 +9,7 @@ import (
 // Helpers of the EN 16931 calculation and co-occurrence rules that both
 // syntaxes use.
 
-// brcoDec is xs:decimal(path) (see xmltree.CastDecimal); present is false
+// brcoDec is xs:decimal(path) (see xmltree.CastDec); present is false
 // where the path selects nothing (the reference's comparison is then false)
 // or the cast raised a dynamic error.
 func brcoDec(n *node, path string) (d xmltree.Decimal, present bool) {
@@ -17,8 +17,6 @@ func brcoDec(n *node, path string) (d xmltree.Decimal, present bool) {
 }
 
 func ratAdd(a, b *big.Rat) *big.Rat { return new(big.Rat).Add(a, b) }
-
-func ratSub(a, b *big.Rat) *big.Rat { return new(big.Rat).Sub(a, b) }
 
 // brcoTaxAmountOK is BR-CO-17: with rate P, taxable amount B and tax amount
 // T: (round(P) = 0 and round(T) = 0) or (round(P) != 0 and |T| - 1 <

@@ -274,6 +274,9 @@ func markAttrs(hit []bool, attrs []trieAttr, e *node) {
 }
 
 func descMatches(e *node, d descPath) bool {
+	if d.attr != "" && !e.HasAttr(d.attr) { // the attribute first: it is rarer than the names
+		return false
+	}
 	a := e
 	for i := len(d.steps) - 1; i >= 0; i-- {
 		if a == nil || a.Local != d.steps[i].Local || a.Space != d.steps[i].Space {
@@ -281,5 +284,5 @@ func descMatches(e *node, d descPath) bool {
 		}
 		a = a.Parent
 	}
-	return d.attr == "" || e.HasAttr(d.attr)
+	return true
 }

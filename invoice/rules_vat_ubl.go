@@ -207,11 +207,26 @@ func vatRequires(cats, cats2 func(r *node) int, parties func(r *node) bool) func
 	}
 }
 
+// ublVATPaths are the paths the -08 rules read from a line and from an
+// allowance or charge: its category code and rate, and its amount.
+type ublVATPaths struct {
+	lineCode, lineRate, lineAmount *xmltree.Path
+	acCode, acRate, acAmount       *xmltree.Path
+}
+
+func newUBLVATPaths() *ublVATPaths {
+	return &ublVATPaths{
+		lineCode: xp("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), lineRate: xp("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"),
+		lineAmount: xp("cbc:LineExtensionAmount"),
+		acCode:     xp("cac:TaxCategory/cbc:ID"), acRate: xp("cac:TaxCategory/cbc:Percent"), acAmount: xp("cbc:Amount"),
+	}
+}
+
 // vatBase computes Σ line net amounts + Σ charges − Σ allowances over the
 // root's lines and document level allowances/charges of the category
 // (optionally of the rate). Each amount and rate is cast with
 // xs:decimal() as the source does: ok is false where one raised.
-func vatBase(r *node, lineName, code string, rate *xmltree.Decimal) (base xmltree.Decimal, ok bool) {
+func vatBase(r *node, lineName, code string, rate *xmltree.Decimal, p *ublVATPaths) (base xmltree.Decimal, ok bool) {
 	rateOK := func(values []string) bool { return rate == nil || vatRateIn(r, values, *rate) }
 	codeOK := func(values []string) bool {
 		for _, v := range values {
@@ -223,19 +238,19 @@ func vatBase(r *node, lineName, code string, rate *xmltree.Decimal) (base xmltre
 	}
 	var lines, charges, allowances []string
 	for _, l := range r.All(lineName) {
-		if codeOK(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID")) && rateOK(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")) {
-			lines = append(lines, l.Strs("cbc:LineExtensionAmount")...)
+		if codeOK(p.lineCode.Strs(l)) && rateOK(p.lineRate.Strs(l)) {
+			lines = append(lines, p.lineAmount.Strs(l)...)
 		}
 	}
 	for _, ac := range r.All("cac:AllowanceCharge") {
-		if !codeOK(ac.Strs("cac:TaxCategory/cbc:ID")) || !rateOK(ac.Strs("cac:TaxCategory/cbc:Percent")) {
+		if !codeOK(p.acCode.Strs(ac)) || !rateOK(p.acRate.Strs(ac)) {
 			continue
 		}
 		if ublChargeIndicatorIs(ac, true) {
-			charges = append(charges, ac.Strs("cbc:Amount")...)
+			charges = append(charges, p.acAmount.Strs(ac)...)
 		}
 		if ublChargeIndicatorIs(ac, false) {
-			allowances = append(allowances, ac.Strs("cbc:Amount")...)
+			allowances = append(allowances, p.acAmount.Strs(ac)...)
 		}
 	}
 	l, ok1 := vatSumDec(r, lines)
@@ -250,7 +265,7 @@ func vatBase(r *node, lineName, code string, rate *xmltree.Decimal) (base xmltre
 // vatTaxableEquals is the -08 rule of AE, E, G, IC, O and Z: the taxable
 // amount of the breakdown equals the category's lines and document level
 // allowances and charges.
-func vatTaxableEquals(code string) func(n *node) bool {
+func vatTaxableEquals(code string, p *ublVATPaths) func(n *node) bool {
 	return func(n *node) bool {
 		r := n.Root()
 		taxable, ok := xmltree.CastDec(n, n.Parent.Strs("cbc:TaxableAmount"))
@@ -258,7 +273,7 @@ func vatTaxableEquals(code string) func(n *node) bool {
 			return false
 		}
 		equals := func(lineName string) bool {
-			base, ok := vatBase(r, lineName, code, nil)
+			base, ok := vatBase(r, lineName, code, nil, p)
 			return ok && taxable.Cmp(base) == 0
 		}
 		if len(r.Descendants("cac:InvoiceLine")) > 0 && equals("cac:InvoiceLine") {
@@ -273,7 +288,7 @@ func vatTaxableEquals(code string) func(n *node) bool {
 // - 1): double arithmetic on the untyped amount, cast to the double's exact
 // decimal value, as the reference does), where Σ covers the lines and allowances/charges of the
 // category and rate. S asks in addition that such a line or allowance exist.
-func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
+func vatTaxableNear(code string, sGuard bool, p *ublVATPaths) func(n *node) bool {
 	return func(n *node) bool {
 		r := n.Root()
 		rates := n.Strs("cbc:Percent")
@@ -297,7 +312,7 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 				n.Raise("cannot convert " + strconv.FormatFloat(t, 'g', -1, 64) + " to xs:decimal")
 				return false
 			}
-			s, ok := vatBase(r, lineName, code, &rate)
+			s, ok := vatBase(r, lineName, code, &rate, p)
 			return ok && s.CmpRat(lo) > 0 && s.CmpRat(hi) < 0
 		}
 		if !sGuard {
@@ -306,11 +321,11 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 		}
 		// exists(line) or exists(allowance), left to right: a rate the
 		// second would cast is not read once the first holds.
-		invGuard := vatAnyLineWithRate(r, "cac:InvoiceLine", code, rate) || vatAnyACWithRate(r, code, rate)
+		invGuard := vatAnyLineWithRate(r, "cac:InvoiceLine", code, rate, p) || vatAnyACWithRate(r, code, rate, p)
 		if invGuard && within("cac:InvoiceLine") {
 			return true
 		}
-		cnGuard := vatAnyLineWithRate(r, "cac:CreditNoteLine", code, rate) || vatAnyACWithRate(r, code, rate)
+		cnGuard := vatAnyLineWithRate(r, "cac:CreditNoteLine", code, rate, p) || vatAnyACWithRate(r, code, rate, p)
 		return cnGuard && within("cac:CreditNoteLine")
 	}
 }
@@ -325,9 +340,9 @@ func vatCodeIn(values []string, code string) bool {
 }
 
 // vatAnyLineWithRate is exists(//line[category code][category rate]).
-func vatAnyLineWithRate(r *node, lineName, code string, rate xmltree.Decimal) bool {
+func vatAnyLineWithRate(r *node, lineName, code string, rate xmltree.Decimal, p *ublVATPaths) bool {
 	for _, l := range r.Descendants(lineName) {
-		if vatCodeIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), code) && vatRateIn(r, l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"), rate) {
+		if vatCodeIn(p.lineCode.Strs(l), code) && vatRateIn(r, p.lineRate.Strs(l), rate) {
 			return true
 		}
 	}
@@ -335,9 +350,9 @@ func vatAnyLineWithRate(r *node, lineName, code string, rate xmltree.Decimal) bo
 }
 
 // vatAnyACWithRate is exists(//cac:AllowanceCharge[code][rate]) anywhere.
-func vatAnyACWithRate(r *node, code string, rate xmltree.Decimal) bool {
+func vatAnyACWithRate(r *node, code string, rate xmltree.Decimal, p *ublVATPaths) bool {
 	for _, ac := range r.Descendants("cac:AllowanceCharge") {
-		if vatCodeIn(ac.Strs("cac:TaxCategory/cbc:ID"), code) && vatRateIn(r, ac.Strs("cac:TaxCategory/cbc:Percent"), rate) {
+		if vatCodeIn(p.acCode.Strs(ac), code) && vatRateIn(r, p.acRate.Strs(ac), rate) {
 			return true
 		}
 	}
@@ -403,6 +418,7 @@ func ublVATContexts(code string, order int) (breakdown, allowance, charge, line 
 
 // vatUBLRules builds the rules of all categories for UBL.
 func vatUBLRules() []rule {
+	paths := newUBLVATPaths()
 	orders := map[string]int{"AE": 234, "E": 248, "G": 262, "K": 276, "L": 290, "M": 304, "O": 318, "S": 332, "Z": 346}
 	var rules []rule
 	for _, c := range vatCategories {
@@ -509,11 +525,11 @@ func vatUBLRules() []rule {
 		// -08 … -10: the breakdown.
 		switch code {
 		case "S", "L", "M":
-			add("08", bd, vatTaxableNear(code, code == "S"))
+			add("08", bd, vatTaxableNear(code, code == "S", paths))
 			add("09", bd, vatTaxAmountNear)
 			add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") })
 		default:
-			add("08", bd, vatTaxableEquals(code))
+			add("08", bd, vatTaxableEquals(code, paths))
 			add("09", bd, func(n *node) bool { return vatDecIsZero(n.Parent, "cbc:TaxAmount") })
 			if code == "Z" {
 				add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") })

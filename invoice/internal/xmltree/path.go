@@ -259,8 +259,12 @@ func oneStep(path string) (st pathStep, ok bool) {
 		return st, false
 	}
 	local := path[4:]
-	if strings.IndexByte(local, '/') >= 0 || strings.IndexByte(local, '@') >= 0 || strings.IndexByte(local, '*') >= 0 {
-		return st, false
+	for i := 0; i < len(local); i++ {
+		// Letters are above '@', and '*' and '/' below it: one comparison
+		// a byte mostly.
+		if c := local[i]; c <= '@' && (c == '/' || c == '@' || c == '*') {
+			return st, false
+		}
 	}
 	space := namespaceOf(path[:3])
 	if space == "" {
@@ -554,13 +558,6 @@ type pathStep struct {
 
 // maxSimpleSteps bounds the child-only paths evaluated without allocation.
 const maxSimpleSteps = 10
-
-// selectPath evaluates path from n, appending to out.
-func (n *Node) selectPath(path string, out []*Node) []*Node {
-	var buf [maxSimpleSteps]pathStep
-	p := parsePath(path, buf[:0])
-	return p.sel(n, out)
-}
 
 func (n *Node) firstSteps(steps []pathStep) *Node {
 	st := &steps[0]
