@@ -250,6 +250,10 @@ func compile(rules []rule) *ruleSet {
 	return rs
 }
 
+// The masks of patterns are uint32s: this fails to compile where
+// patterns outnumber their bits.
+const _ = uint32(1) << (numPatterns - 1)
+
 func (e *nameContexts) setMask() {
 	for pid, cs := range e.cands {
 		if len(cs) > 0 {

@@ -94,6 +94,15 @@ func never(*node) bool { return false }
 // that evaluating a rule does not parse its paths again.
 func xp(path string) *xmltree.Path { return xmltree.Compile(path) }
 
+// xps compiles paths.
+func xps(paths []string) []*xmltree.Path {
+	out := make([]*xmltree.Path, len(paths))
+	for i, p := range paths {
+		out[i] = xp(p)
+	}
+	return out
+}
+
 // exists is "exists(path)" from the context node.
 func exists(path string) func(n *node) bool {
 	p := xp(path)

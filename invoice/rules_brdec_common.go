@@ -1,6 +1,10 @@
 package invoice
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
+)
 
 // The EN 16931 decimal rules BR-DEC-01 … BR-DEC-28: amounts have at most two
 // fraction digits. Each reads string-length(substring-after(amount, '.')).
@@ -9,8 +13,8 @@ import "unicode/utf8"
 // after its first point. substring-after() takes one string: where the path
 // selects two values (CII D16B lets every amount the CII rules read here
 // repeat) the reference stops with a type error (XPTY0004), raised on n.
-func brdecOK(n *node, path string) bool {
-	values := n.Strs(path)
+func brdecOK(n *node, path *xmltree.Path) bool {
+	values := path.Strs(n)
 	if len(values) > 1 {
 		n.Raise("a sequence of more than one item is not allowed as the first argument of substring-after()")
 		return false
@@ -30,9 +34,10 @@ func brdecOK(n *node, path string) bool {
 // brdecRow is the decimal rule id on the amount at ublPath in UBL's
 // context ubl and at ciiPath in CII's context cii.
 func brdecRow(id string, ubl ruleContext, ublPath string, cii ruleContext, ciiPath string) ruleRow {
+	pu, pc := xp(ublPath), xp(ciiPath)
 	return ruleRow{id,
-		on(ubl, func(n *node) bool { return brdecOK(n, ublPath) }),
-		on(cii, func(n *node) bool { return brdecOK(n, ciiPath) })}
+		on(ubl, func(n *node) bool { return brdecOK(n, pu) }),
+		on(cii, func(n *node) bool { return brdecOK(n, pc) })}
 }
 
 // brdecRules are the decimal rules, a row an id: its UBL and its CII rule,

@@ -180,25 +180,29 @@ func xrPeriodGiven(delivery, period, linePeriod string, lines ...string) func(n 
 
 // xrTelephone is BR-DE-27 on the telephone number at path.
 func xrTelephone(path string) func(n *node) bool {
-	return func(n *node) bool { return xrTelephoneOK(n.NormStr(path)) }
+	p := xp(path)
+	return func(n *node) bool { return xrTelephoneOK(p.NormStr(n)) }
 }
 
 // xrEmailAt is BR-DE-28 on the e-mail address at path.
 func xrEmailAt(path string) func(n *node) bool {
-	return func(n *node) bool { return xrEmail.MatchString(n.NormStr(path)) }
+	p := xp(path)
+	return func(n *node) bool { return xrEmail.MatchString(p.NormStr(n)) }
 }
 
 // xrIBANWhere is BR-DE-19/20: with the payment means code at codePath
 // being code, the account at account is an IBAN.
 func xrIBANWhere(codePath, code, account string) func(n *node) bool {
-	return func(n *node) bool { return n.NormStr(codePath) != code || xrIBANOK(n.Str(account)) }
+	pCode, pAccount := xp(codePath), xp(account)
+	return func(n *node) bool { return pCode.NormStr(n) != code || xrIBANOK(pAccount.Str(n)) }
 }
 
 // xrNone is "not(a) and not(b) …": none of paths is there.
 func xrNone(paths ...string) func(n *node) bool {
+	ps := xps(paths)
 	return func(n *node) bool {
-		for _, p := range paths {
-			if n.Has(p) {
+		for _, p := range ps {
+			if p.Has(n) {
 				return false
 			}
 		}
@@ -423,9 +427,10 @@ func xrSchemeAttrIn(attr, list string) func(n *node) bool {
 // xrNonBlank is xrHasNonBlank of the context node and one of paths, in
 // their order.
 func xrNonBlank(paths ...string) func(n *node) bool {
+	ps := xps(paths)
 	return func(n *node) bool {
-		for _, p := range paths {
-			if xrHasNonBlank(n, p) {
+		for _, p := range ps {
+			if xrAnyNonBlank(p.Strs(n)) {
 				return true
 			}
 		}
@@ -435,8 +440,11 @@ func xrNonBlank(paths ...string) func(n *node) bool {
 
 // xrHasNonBlank reports whether some element the path selects has a value
 // that is not blank (path[boolean(normalize-space(.))]).
-func xrHasNonBlank(n *node, path string) bool {
-	for _, v := range n.Strs(path) {
+func xrHasNonBlank(n *node, path string) bool { return xrAnyNonBlank(n.Strs(path)) }
+
+// xrAnyNonBlank reports whether some of values is not blank.
+func xrAnyNonBlank(values []string) bool {
+	for _, v := range values {
 		if !xmltree.Blank(v) {
 			return true
 		}
