@@ -146,3 +146,37 @@ func BenchmarkReleases(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCorpusRules runs the rules alone (every pattern of the syntax,
+// release in force) over the conformance corpus, parsed beforehand: one op
+// is one pass over all documents. Run under callgrind with
+// --toggle-collect='*runCorpusRules' it counts the instructions of rule
+// evaluation without parsing and structure checks.
+func BenchmarkCorpusRules(b *testing.B) {
+	v := NewValidator()
+	rs := v.rules[Releases()[len(Releases())-1].Name]
+	var roots []*node
+	for _, d := range corpus(b, "") {
+		root, err := xmltree.Parse(d, xmltree.DefaultLimits)
+		if err != nil || docTypeOf(root) == UnknownDoc {
+			continue
+		}
+		roots = append(roots, root)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		runCorpusRules(rs, roots)
+	}
+}
+
+//go:noinline
+func runCorpusRules(rs *ruleSet, roots []*node) int {
+	hits := 0
+	var buf [numPatterns]pattern
+	for _, root := range roots {
+		patterns, _ := patternsOf(buf[:0], docSyntax(docTypeOf(root)))
+		hits += len(rs.run(root, patterns))
+	}
+	return hits
+}

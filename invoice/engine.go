@@ -124,6 +124,14 @@ type rule struct {
 	// words. Message says what the rule requires and what to fix, in
 	// English and German.
 	Message, MessageDE string
+	// set and inSet are, for a rule of a restriction table (see
+	// restrictionRules), the path set that evaluates its path with those
+	// of the other rules of its context, and its number there: the engine
+	// evaluates the set once per element and reads the rule's result
+	// from it, which is what Test answers too. A release that changes the
+	// rule's Test drops them.
+	set   *pathSet
+	inSet int
 }
 
 // Source reports the rule set a rule belongs to, from its pattern.
@@ -148,14 +156,24 @@ func (r *rule) Syntax() syntax {
 type ruleSet struct {
 	patterns [numPatterns]*compiledPattern
 	byID     map[string][]*rule
-	// byName holds, per local name, the candidate contexts of every
-	// pattern, so that one lookup per element serves all patterns.
-	byName map[string]*[numPatterns][]*compiledContext
+	// names numbers the local names the contexts name; byName holds, per
+	// number, the candidate contexts of every pattern in Order (those that
+	// name it and those without Names), so that one lookup per element
+	// serves all patterns; anyName holds them for the other names.
+	names   nameIndex
+	byName  []*nameContexts
+	anyName nameContexts
+}
+
+// nameContexts are the candidate contexts of the elements of one local
+// name, per pattern.
+type nameContexts struct {
+	mask  uint32 // the patterns with candidates, by bit
+	cands [numPatterns][]*compiledContext
 }
 
 type compiledPattern struct {
 	contexts []*compiledContext
-	anyName  []*compiledContext // contexts without Names
 }
 
 type compiledContext struct {
@@ -165,10 +183,7 @@ type compiledContext struct {
 
 // compile builds the rule set from the table.
 func compile(rules []rule) *ruleSet {
-	rs := &ruleSet{
-		byID:   map[string][]*rule{},
-		byName: map[string]*[numPatterns][]*compiledContext{},
-	}
+	rs := &ruleSet{byID: map[string][]*rule{}}
 	type key struct {
 		p pattern
 		o int
@@ -195,6 +210,8 @@ func compile(rules []rule) *ruleSet {
 			c.rules = append(c.rules, r)
 		}
 	}
+	byName := map[string]*nameContexts{}
+	var names []string
 	for pid, p := range rs.patterns {
 		if p == nil {
 			continue
@@ -202,20 +219,66 @@ func compile(rules []rule) *ruleSet {
 		sort.SliceStable(p.contexts, func(i, j int) bool { return p.contexts[i].Order < p.contexts[j].Order })
 		for _, c := range p.contexts {
 			if c.Names == nil {
-				p.anyName = append(p.anyName, c)
+				rs.anyName.cands[pid] = append(rs.anyName.cands[pid], c)
 				continue
 			}
 			for _, n := range c.Names {
-				e := rs.byName[n]
+				e := byName[n]
 				if e == nil {
-					e = new([numPatterns][]*compiledContext)
-					rs.byName[n] = e
+					e = &nameContexts{}
+					byName[n] = e
+					names = append(names, n)
 				}
-				e[pid] = append(e[pid], c)
+				if l := e.cands[pid]; len(l) == 0 || l[len(l)-1] != c { // a context may name a name twice
+					e.cands[pid] = append(l, c)
+				}
 			}
 		}
 	}
+	// Merge each name's contexts with those without Names, by Order (a
+	// named one first at equal Order), as the reference tries them.
+	for _, name := range names {
+		e := byName[name]
+		for pid := range e.cands {
+			e.cands[pid] = mergeContexts(e.cands[pid], rs.anyName.cands[pid])
+		}
+		e.setMask()
+		rs.byName = append(rs.byName, e)
+	}
+	rs.anyName.setMask()
+	rs.names = newNameIndex(names)
 	return rs
+}
+
+// The masks of patterns are uint32s: this fails to compile where
+// patterns outnumber their bits.
+const _ = uint32(1) << (numPatterns - 1)
+
+func (e *nameContexts) setMask() {
+	for pid, cs := range e.cands {
+		if len(cs) > 0 {
+			e.mask |= 1 << pid
+		}
+	}
+}
+
+// mergeContexts merges two lists ordered by Order, named's first at equal Order.
+func mergeContexts(named, anyName []*compiledContext) []*compiledContext {
+	if len(anyName) == 0 {
+		return named
+	}
+	out := make([]*compiledContext, 0, len(named)+len(anyName))
+	i, j := 0, 0
+	for i < len(named) || j < len(anyName) {
+		if j >= len(anyName) || (i < len(named) && named[i].Order <= anyName[j].Order) {
+			out = append(out, named[i])
+			i++
+		} else {
+			out = append(out, anyName[j])
+			j++
+		}
+	}
+	return out
 }
 
 // A hit is one failed rule on one element, or, where err is set, the XPath
@@ -229,58 +292,80 @@ type hit struct {
 // run applies the patterns to every element of the document and returns
 // the failed rules, pattern by pattern, each in document order.
 func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
-	var hits [numPatterns][]hit
-	var walk func(n *node)
-	walk = func(n *node) {
-		named := rs.byName[n.Local]
-		for _, pid := range patterns {
-			p := rs.patterns[pid]
-			if p == nil {
-				continue
-			}
-			var cands []*compiledContext
-			if named != nil {
-				cands = named[pid]
-			}
-			if c := first(cands, p.anyName, n); c != nil {
-				for _, r := range c.rules {
-					if !r.Test(n) {
-						hits[pid] = append(hits[pid], hit{r, n, ""})
-					}
-					if err := root.TakeError(); err != "" {
-						hits[pid] = append(hits[pid], hit{r, n, err})
-					}
-				}
-			}
-		}
-		for _, ch := range n.Children {
-			walk(ch)
-		}
+	r := runner{rs: rs, patterns: patterns, raised: root.RaisedError()}
+	for _, pid := range patterns {
+		r.mask |= 1 << pid
 	}
-	walk(root)
+	r.walk(root)
 	var out []hit
 	for _, pid := range patterns {
-		out = append(out, hits[pid]...)
+		out = append(out, r.hits[pid]...)
 	}
 	return out
 }
 
-// first returns the first context, by Order, of the two ordered lists that
-// matches n.
-func first(named, anyName []*compiledContext, n *node) *compiledContext {
-	i, j := 0, 0
-	for i < len(named) || j < len(anyName) {
-		var c *compiledContext
-		if j >= len(anyName) || (i < len(named) && named[i].Order <= anyName[j].Order) {
-			c = named[i]
-			i++
-		} else {
-			c = anyName[j]
-			j++
-		}
-		if c.Match(n) {
-			return c
+// A runner is one run of a rule set over a document.
+type runner struct {
+	rs       *ruleSet
+	patterns []pattern
+	mask     uint32 // the patterns, by bit
+	hits     [numPatterns][]hit
+	raised   *string // the document's pending XPath error, see xmltree.Node.Raise
+	// The results of the path set evaluated last, on the element setOf.
+	set    *pathSet
+	setOf  *node
+	setHit []bool
+}
+
+// walk applies the patterns to n and the elements below it, in document
+// order: each pattern's first context (by Order) that matches an element
+// takes it, and that context's rules run on it.
+func (r *runner) walk(n *node) {
+	nc := &r.rs.anyName
+	if i := r.rs.names.get(n.Local); i >= 0 {
+		nc = r.rs.byName[i]
+	}
+	if m := nc.mask & r.mask; m != 0 {
+		for _, pid := range r.patterns {
+			if m&(1<<pid) == 0 {
+				continue
+			}
+			for _, c := range nc.cands[pid] {
+				if c.Match(n) {
+					r.test(c, pid, n)
+					break
+				}
+			}
+			if m &^= 1 << pid; m == 0 {
+				break // no other pattern has candidates
+			}
 		}
 	}
-	return nil
+	for _, ch := range n.Children {
+		r.walk(ch)
+	}
+}
+
+// test runs the rules of context c of pattern pid on n.
+func (r *runner) test(c *compiledContext, pid pattern, n *node) {
+	for _, rl := range c.rules {
+		if rl.set != nil {
+			// A restriction: not(path), one of the set's paths. The set
+			// raises no XPath error.
+			if r.set != rl.set || r.setOf != n {
+				r.set, r.setOf, r.setHit = rl.set, n, rl.set.hits(r.setHit, n)
+			}
+			if r.setHit[rl.inSet] {
+				r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
+			}
+			continue
+		}
+		if !rl.Test(n) {
+			r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
+		}
+		if *r.raised != "" {
+			r.hits[pid] = append(r.hits[pid], hit{rl, n, *r.raised})
+			*r.raised = ""
+		}
+	}
 }

@@ -113,11 +113,16 @@ func vatUBLEvidence() map[string]explainer {
 			if len(r.Descendants(line)) == 0 {
 				line = "cac:CreditNoteLine"
 			}
-			base, ok := vatBase(r, line, code, rate)
+			var rd *xmltree.Decimal
+			if rate != nil {
+				d := xmltree.DecimalOf(rate)
+				rd = &d
+			}
+			base, ok := vatBase(r, line, code, rd, newUBLVATPaths())
 			if !ok {
 				return nil // an amount that is no decimal: the rule raised
 			}
-			return baseEvidence(field(n.Parent, "cbc:TaxableAmount", "BT-116"), base, code, rate)
+			return baseEvidence(field(n.Parent, "cbc:TaxableAmount", "BT-116"), base.Rat(), code, rate)
 		},
 		func(n *node, code string) *Evidence {
 			return amountEvidence(n.Parent, "cbc:TaxAmount", "cbc:TaxableAmount", "cac:TaxCategory/cbc:Percent", code)

@@ -13,19 +13,20 @@ import (
 // lineAmountEvidence is PEPPOL-EN16931-R120's: the line net amount against
 // quantity × price / base quantity + charges − allowances.
 func lineAmountEvidence(n *node, amountPath, qtyPath, pricePath string, basePaths []string, acPath, indPath, acAmountPath string) *Evidence {
-	qty, ok1 := peppolDecOr(n, qtyPath, 1)
-	price, ok2 := peppolDecOr(n, pricePath, 0)
-	base, ok3 := peppolBaseQuantity(n, basePaths...)
+	qty, ok1 := peppolDecOr(n, xp(qtyPath), 1)
+	price, ok2 := peppolDecOr(n, xp(pricePath), 0)
+	var bases []*xmltree.Path
+	for _, p := range basePaths {
+		bases = append(bases, xp(p))
+	}
+	base, ok3 := peppolBaseQuantity(n, bases...)
 	acs := n.All(acPath)
-	allowances, ok4 := peppolACTotal(n, acs, indPath, acAmountPath, "false")
-	charges, ok5 := peppolACTotal(n, acs, indPath, acAmountPath, "true")
+	allowances, ok4 := peppolACTotal(n, acs, xp(indPath), xp(acAmountPath), "false")
+	charges, ok5 := peppolACTotal(n, acs, xp(indPath), xp(acAmountPath), "true")
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
 		return nil // a value that is no decimal: the rule raised
 	}
-	want := new(big.Rat).Quo(price, base)
-	want.Mul(want, qty)
-	want.Add(want, charges)
-	want.Sub(want, allowances)
+	want := price.Quo(base).Mul(qty).Add(charges).Sub(allowances).Rat()
 	ev := &Evidence{Actual: n.Str(amountPath), Expected: money(xmltree.RoundDec2(want)), numeric: true,
 		Fields: fieldsOf(n, amountPath, "BT-131", qtyPath, "BT-129", pricePath, "BT-146")}
 	for _, p := range basePaths {
@@ -34,7 +35,7 @@ func lineAmountEvidence(n *node, amountPath, qtyPath, pricePath string, basePath
 			break
 		}
 	}
-	ev.Calculation = fmt.Sprintf("%s × %s / %s + %s − %s = %s", ratString(qty), ratString(price), ratString(base), money(charges), money(allowances), ev.Expected)
+	ev.Calculation = fmt.Sprintf("%s × %s / %s + %s − %s = %s", ratString(qty.Rat()), ratString(price.Rat()), ratString(base.Rat()), money(charges.Rat()), money(allowances.Rat()), ev.Expected)
 	return ev
 }
 

@@ -18,23 +18,23 @@ func allRules() []rule {
 // catalogue fills in flags and messages: the rules of the first release.
 func ruleTables() [][]rule {
 	return [][]rule{
-		forSyntax(syntaxUBL, brRules),          // rules_br_common.go: BR-01..BR-65, BR-B for UBL
-		forSyntax(syntaxCII, brRules),          // rules_br_common.go: BR-01..BR-65, BR-B for CII
-		brcoUBLRules,                           // rules_brco_ubl.go: BR-CO for UBL
-		forSyntax(syntaxUBL, brdecRules),       // rules_brdec_common.go: BR-DEC for UBL
-		brcoCIIRules,                           // rules_brco_cii.go: BR-CO for CII
-		forSyntax(syntaxCII, brdecRules),       // rules_brdec_common.go: BR-DEC for CII
+		forSyntax(syntaxUBL, brRules()),        // rules_br_common.go: BR-01..BR-65, BR-B for UBL
+		forSyntax(syntaxCII, brRules()),        // rules_br_common.go: BR-01..BR-65, BR-B for CII
+		brcoUBLRules(),                         // rules_brco_ubl.go: BR-CO for UBL
+		forSyntax(syntaxUBL, brdecRules()),     // rules_brdec_common.go: BR-DEC for UBL
+		brcoCIIRules(),                         // rules_brco_cii.go: BR-CO for CII
+		forSyntax(syntaxCII, brdecRules()),     // rules_brdec_common.go: BR-DEC for CII
 		vatUBLRules(),                          // rules_vat_ubl.go: BR-S, BR-Z, BR-E, BR-AE, BR-IC, BR-G, BR-O, BR-AF, BR-AG for UBL
 		ciiVATRules(cen1315),                   // rules_vat_cii.go: the VAT category rules for CII
 		forSyntax(syntaxUBL, clRules(cen1315)), // rules_cl_common.go: BR-CL code lists for UBL
 		forSyntax(syntaxCII, clRules(cen1315)), // rules_cl_common.go: BR-CL code lists for CII
 		ublCRRules(),                           // rules_cr_ubl.go: UBL-CR
-		ublSRRules,                             // rules_sr_ubl.go: UBL-SR, UBL-DT
+		ublSRRules(),                           // rules_sr_ubl.go: UBL-SR, UBL-DT
 		ciiSyntaxRules(),                       // rules_sr_cii.go: CII-SR, CII-DT
-		forSyntax(syntaxUBL, xrRules),          // rules_xr_common.go: XRechnung rules for UBL
-		forSyntax(syntaxCII, xrRules),          // rules_xr_common.go: XRechnung rules for CII
-		forSyntax(syntaxUBL, peppolRules),      // rules_peppol_common.go: PEPPOL-EN16931-R for UBL
-		forSyntax(syntaxCII, peppolRules),      // rules_peppol_common.go: PEPPOL-EN16931-R for CII
+		forSyntax(syntaxUBL, xrRules()),        // rules_xr_common.go: XRechnung rules for UBL
+		forSyntax(syntaxCII, xrRules()),        // rules_xr_common.go: XRechnung rules for CII
+		forSyntax(syntaxUBL, peppolRules()),    // rules_peppol_common.go: PEPPOL-EN16931-R for UBL
+		forSyntax(syntaxCII, peppolRules()),    // rules_peppol_common.go: PEPPOL-EN16931-R for CII
 	}
 }
 
@@ -89,9 +89,24 @@ func always(*node) bool { return true }
 // fire on every element their context selects.
 func never(*node) bool { return false }
 
+// xp compiles a path a rule reads: the builders of rules and of their
+// helpers compile the paths they are given once, with the rule set, so
+// that evaluating a rule does not parse its paths again.
+func xp(path string) *xmltree.Path { return xmltree.Compile(path) }
+
+// xps compiles paths.
+func xps(paths []string) []*xmltree.Path {
+	out := make([]*xmltree.Path, len(paths))
+	for i, p := range paths {
+		out[i] = xp(p)
+	}
+	return out
+}
+
 // exists is "exists(path)" from the context node.
 func exists(path string) func(n *node) bool {
-	return func(n *node) bool { return n.Has(path) }
+	p := xp(path)
+	return func(n *node) bool { return p.Has(n) }
 }
 
 // hasAttr is "exists(@name)" on the context node.

@@ -292,7 +292,7 @@ func (cs changeSet) apply(rules []rule) []rule {
 		}
 		if t, ok := tests[k]; ok && r.ID != "" {
 			seen[k] = true
-			r.Test = t
+			r.Test, r.set, r.inSet = t, nil, 0 // the engine calls the new Test
 		}
 		out = append(out, r)
 	}

@@ -1,7 +1,6 @@
 package invoice
 
 import (
-	"math/big"
 	"regexp"
 	"time"
 	"unicode/utf8"
@@ -287,12 +286,12 @@ func brdecFirstOK(path string) func(n *node) bool {
 
 // ciiFirstDec is xs:decimal(path[1]): the first value cast, absent is not
 // present.
-func ciiFirstDec(n *node, path string) (*big.Rat, bool) {
+func ciiFirstDec(n *node, path string) (xmltree.Decimal, bool) {
 	vs := n.Strs(path)
 	if len(vs) == 0 {
-		return nil, false
+		return xmltree.Decimal{}, false
 	}
-	return xmltree.CastDecimal(n, vs[:1])
+	return xmltree.CastDec(n, vs[:1])
 }
 
 // ciiACTotal1316 is BR-CO-11 (charge false) and BR-CO-12 (charge true) of
@@ -333,7 +332,7 @@ func ciiGrandTotal1316(n *node) bool {
 		ok := false
 		if len(taxes) == 1 && ok1 {
 			basis, ok2 := ciiFirstDec(n, sum+"/ram:TaxBasisTotalAmount")
-			if tax, ok3 := xmltree.CastDecimal(n, taxes); ok2 && ok3 && grand.Cmp(xmltree.RoundDec2(ratAdd(basis, tax))) == 0 {
+			if tax, ok3 := xmltree.CastDec(n, taxes); ok2 && ok3 && grand.Cmp(basis.Add(tax).Round2()) == 0 {
 				ok = true
 			}
 		}

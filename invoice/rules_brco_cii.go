@@ -2,7 +2,6 @@ package invoice
 
 import (
 	"math"
-	"math/big"
 	"strings"
 
 	"github.com/eingang/eingang/invoice/internal/xmltree"
@@ -10,134 +9,136 @@ import (
 
 // The EN 16931 calculation and co-occurrence rules for CII.
 
-var brcoCIIRules = append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharge, ciiModelLineAllowance, ciiModelLineCharge,
-	"../ram:Reason", "../ram:ReasonCode"), []rule{
-	{ID: "BR-CO-10", Context: ciiModelTotals,
-		Test: func(n *node) bool {
-			total, ok := brcoDec(n, "ram:LineTotalAmount")
-			if !ok {
-				return false
-			}
-			// xs:decimal(sum(untyped)): the double sum's exact value.
-			sum, _ := xmltree.SumUntyped(n, n.Strs("../../ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"))
-			d, ok := xmltree.DecimalOfDouble(sum)
-			return ok && total.Cmp(xmltree.RoundDec2(d)) == 0
-		}},
-	{ID: "BR-CO-11", Context: ciiModelTotals,
-		Test: func(n *node) bool {
-			amounts, any := brcoCIIACAmounts(n.Root(), false)
-			if !any && !n.Has("ram:AllowanceTotalAmount") {
-				return true
-			}
-			return xmltree.AnyUntypedEqRoundedSum(n, n.Strs("ram:AllowanceTotalAmount"), amounts)
-		}},
-	{ID: "BR-CO-12", Context: ciiModelTotals,
-		Test: func(n *node) bool {
-			amounts, any := brcoCIIACAmounts(n.Root(), true)
-			if !any && !n.Has("ram:ChargeTotalAmount") {
-				return true
-			}
-			return xmltree.AnyUntypedEqRoundedSum(n, n.Strs("ram:ChargeTotalAmount"), amounts)
-		}},
-	{ID: "BR-CO-13", Context: ciiModelTotals, Test: ciiTaxBasis(brcoDec)},
-	{ID: "BR-CO-16", Context: ciiModelTotals, Test: ciiDuePayable(brcoDec, brcoDecTruthy)},
-	{ID: "BR-CO-15", Context: ciiModelRoot,
-		Test: func(n *node) bool {
-			sum := n.First("//ram:SpecifiedTradeSettlementHeaderMonetarySummation")
-			for _, cur := range n.Strs(ciiCurrencyPath) {
-				var amounts []string
-				for _, t := range n.All(ciiSettle + "/ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxTotalAmount") {
-					if c, _ := t.Attr("currencyID"); c == cur {
-						amounts = append(amounts, t.Value())
-					}
-				}
-				grand, ok1 := brcoDec(sum, "ram:GrandTotalAmount")
-				basis, ok2 := brcoDec(sum, "ram:TaxBasisTotalAmount")
-				ok := false
-				if len(amounts) == 1 && ok1 && ok2 {
-					// count(…) eq 1 holds, so xs:decimal(ram:TaxTotalAmount[…])
-					// is read: one that is no decimal raises.
-					if tax, ok3 := xmltree.CastDecimal(n, amounts); ok3 && grand.Cmp(xmltree.RoundDec2(ratAdd(basis, tax))) == 0 {
-						ok = true
-					}
-				}
-				if !ok && !(ok1 && ok2 && grand.Cmp(basis) == 0) {
+func brcoCIIRules() []rule {
+	return append(brcoReasonRules(ciiModelDocAllowance, ciiModelDocCharge, ciiModelLineAllowance, ciiModelLineCharge,
+		"../ram:Reason", "../ram:ReasonCode"), []rule{
+		{ID: "BR-CO-10", Context: ciiModelTotals,
+			Test: func(n *node) bool {
+				total, ok := brcoDec(n, "ram:LineTotalAmount")
+				if !ok {
 					return false
 				}
-			}
-			return true
-		}},
-	{ID: "BR-CO-25", Context: ciiModelRoot,
-		Test: func(n *node) bool {
-			due := math.NaN()
-			if e := n.First("//ram:DuePayableAmount"); e != nil {
-				due = xmltree.Num(e.Value())
-			}
-			if !(due > 0) {
-				return true
-			}
-			return n.Has("//ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime") || n.Has("//ram:SpecifiedTradePaymentTerms/ram:Description")
-		}},
-	{ID: "BR-CO-04", Context: ciiModelLine,
-		Test: func(n *node) bool {
-			for _, t := range n.All("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax") {
-				if ciiVATType(t) && t.Has("ram:CategoryCode") {
+				// xs:decimal(sum(untyped)): the double sum's exact value.
+				sum, _ := xmltree.SumUntyped(n, n.Strs("../../ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"))
+				d, ok := xmltree.DecimalOfDouble(sum)
+				return ok && total.CmpRat(xmltree.RoundDec2(d)) == 0
+			}},
+		{ID: "BR-CO-11", Context: ciiModelTotals,
+			Test: func(n *node) bool {
+				amounts, any := brcoCIIACAmounts(n.Root(), false)
+				if !any && !n.Has("ram:AllowanceTotalAmount") {
 					return true
 				}
-			}
-			return false
-		}},
-	{ID: "BR-CO-18", Context: ciiModelLine,
-		Test: func(n *node) bool {
-			return n.Has("//rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax")
-		}},
-	{ID: "BR-CO-20", Context: ciiModelLinePeriod, Test: brEither("ram:StartDateTime", "ram:EndDateTime")},
-	{ID: "BR-CO-19", Context: ciiModelPeriod, Test: brEither("ram:StartDateTime", "ram:EndDateTime"),
-		Message:   "An invoicing period (BG-14) needs a start (BT-73) or end date (BT-74).",
-		MessageDE: "Ein Abrechnungszeitraum (BG-14) braucht ein Anfangs- (BT-73) oder Enddatum (BT-74)."},
-	{ID: "BR-CO-27", Context: ciiModelDebitMeans,
-		Test: func(n *node) bool {
-			iban, prop := n.Has("ram:PayeePartyCreditorFinancialAccount/ram:IBANID"), n.Has("ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID")
-			return (iban || prop) && !(iban && prop)
-		}},
-	{ID: "BR-CO-26", Context: ciiModelSeller,
-		Test: func(n *node) bool {
-			if n.Has("ram:ID") || n.Has("ram:GlobalID") || n.Has("ram:SpecifiedLegalOrganization/ram:ID") {
-				return true
-			}
-			for _, id := range n.All("ram:SpecifiedTaxRegistration/ram:ID") {
-				if s, _ := id.Attr("schemeID"); s == "VA" {
+				return xmltree.AnyUntypedEqRoundedSum(n, n.Strs("ram:AllowanceTotalAmount"), amounts)
+			}},
+		{ID: "BR-CO-12", Context: ciiModelTotals,
+			Test: func(n *node) bool {
+				amounts, any := brcoCIIACAmounts(n.Root(), true)
+				if !any && !n.Has("ram:ChargeTotalAmount") {
 					return true
 				}
-			}
-			return false
-		}},
-	{ID: "BR-CO-14", Context: ciiModelTaxTotal,
-		Test: func(n *node) bool {
-			return xmltree.AnyUntypedEqRoundedSum(n, []string{n.Value()}, n.Root().Strs(ciiSettle+"/ram:ApplicableTradeTax/ram:CalculatedAmount"))
-		}},
-	{ID: "BR-CO-09", Context: ciiModelVATReg,
-		Test: func(n *node) bool {
-			r := []rune(n.Value())
-			if len(r) > 2 {
-				r = r[:2]
-			}
-			return strings.Contains(cen1315.list("cii/BR-CO-09/0"), " "+string(r)+" ")
-		}},
-	{ID: "BR-CO-03", Context: ciiModelHeaderTax,
-		Test: func(n *node) bool {
-			r := n.Root()
-			return !(len(r.Descendants("ram:TaxPointDate")) > 0 && len(r.Descendants("ram:DueDateTypeCode")) > 0)
-		}},
-	{ID: "BR-CO-17", Context: ciiModelHeaderTax,
-		Test: func(n *node) bool {
-			var pcts []string
-			if xmltree.NormSpace(strings.ToUpper(n.Str("ram:TypeCode"))) == "VAT" {
-				pcts = n.Strs("ram:RateApplicablePercent")
-			}
-			return brcoTaxAmountOK(n, pcts, n.Strs("ram:CalculatedAmount"), n.Strs("ram:BasisAmount"), true)
-		}},
-}...)
+				return xmltree.AnyUntypedEqRoundedSum(n, n.Strs("ram:ChargeTotalAmount"), amounts)
+			}},
+		{ID: "BR-CO-13", Context: ciiModelTotals, Test: ciiTaxBasis(brcoDec)},
+		{ID: "BR-CO-16", Context: ciiModelTotals, Test: ciiDuePayable(brcoDec, brcoDecTruthy)},
+		{ID: "BR-CO-15", Context: ciiModelRoot,
+			Test: func(n *node) bool {
+				sum := n.First("//ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+				for _, cur := range n.Strs(ciiCurrencyPath) {
+					var amounts []string
+					for _, t := range n.All(ciiSettle + "/ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxTotalAmount") {
+						if c, _ := t.Attr("currencyID"); c == cur {
+							amounts = append(amounts, t.Value())
+						}
+					}
+					grand, ok1 := brcoDec(sum, "ram:GrandTotalAmount")
+					basis, ok2 := brcoDec(sum, "ram:TaxBasisTotalAmount")
+					ok := false
+					if len(amounts) == 1 && ok1 && ok2 {
+						// count(…) eq 1 holds, so xs:decimal(ram:TaxTotalAmount[…])
+						// is read: one that is no decimal raises.
+						if tax, ok3 := xmltree.CastDec(n, amounts); ok3 && grand.Cmp(basis.Add(tax).Round2()) == 0 {
+							ok = true
+						}
+					}
+					if !ok && !(ok1 && ok2 && grand.Cmp(basis) == 0) {
+						return false
+					}
+				}
+				return true
+			}},
+		{ID: "BR-CO-25", Context: ciiModelRoot,
+			Test: func(n *node) bool {
+				due := math.NaN()
+				if e := n.First("//ram:DuePayableAmount"); e != nil {
+					due = xmltree.Num(e.Value())
+				}
+				if !(due > 0) {
+					return true
+				}
+				return n.Has("//ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime") || n.Has("//ram:SpecifiedTradePaymentTerms/ram:Description")
+			}},
+		{ID: "BR-CO-04", Context: ciiModelLine,
+			Test: func(n *node) bool {
+				for _, t := range n.All("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax") {
+					if ciiVATType(t) && t.Has("ram:CategoryCode") {
+						return true
+					}
+				}
+				return false
+			}},
+		{ID: "BR-CO-18", Context: ciiModelLine,
+			Test: func(n *node) bool {
+				return n.Has("//rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax")
+			}},
+		{ID: "BR-CO-20", Context: ciiModelLinePeriod, Test: brEither("ram:StartDateTime", "ram:EndDateTime")},
+		{ID: "BR-CO-19", Context: ciiModelPeriod, Test: brEither("ram:StartDateTime", "ram:EndDateTime"),
+			Message:   "An invoicing period (BG-14) needs a start (BT-73) or end date (BT-74).",
+			MessageDE: "Ein Abrechnungszeitraum (BG-14) braucht ein Anfangs- (BT-73) oder Enddatum (BT-74)."},
+		{ID: "BR-CO-27", Context: ciiModelDebitMeans,
+			Test: func(n *node) bool {
+				iban, prop := n.Has("ram:PayeePartyCreditorFinancialAccount/ram:IBANID"), n.Has("ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID")
+				return (iban || prop) && !(iban && prop)
+			}},
+		{ID: "BR-CO-26", Context: ciiModelSeller,
+			Test: func(n *node) bool {
+				if n.Has("ram:ID") || n.Has("ram:GlobalID") || n.Has("ram:SpecifiedLegalOrganization/ram:ID") {
+					return true
+				}
+				for _, id := range n.All("ram:SpecifiedTaxRegistration/ram:ID") {
+					if s, _ := id.Attr("schemeID"); s == "VA" {
+						return true
+					}
+				}
+				return false
+			}},
+		{ID: "BR-CO-14", Context: ciiModelTaxTotal,
+			Test: func(n *node) bool {
+				return xmltree.AnyUntypedEqRoundedSum(n, []string{n.Value()}, n.Root().Strs(ciiSettle+"/ram:ApplicableTradeTax/ram:CalculatedAmount"))
+			}},
+		{ID: "BR-CO-09", Context: ciiModelVATReg,
+			Test: func(n *node) bool {
+				r := []rune(n.Value())
+				if len(r) > 2 {
+					r = r[:2]
+				}
+				return strings.Contains(cen1315.list("cii/BR-CO-09/0"), " "+string(r)+" ")
+			}},
+		{ID: "BR-CO-03", Context: ciiModelHeaderTax,
+			Test: func(n *node) bool {
+				r := n.Root()
+				return !(len(r.Descendants("ram:TaxPointDate")) > 0 && len(r.Descendants("ram:DueDateTypeCode")) > 0)
+			}},
+		{ID: "BR-CO-17", Context: ciiModelHeaderTax,
+			Test: func(n *node) bool {
+				var pcts []string
+				if xmltree.NormSpace(strings.ToUpper(n.Str("ram:TypeCode"))) == "VAT" {
+					pcts = n.Strs("ram:RateApplicablePercent")
+				}
+				return brcoTaxAmountOK(n, pcts, n.Strs("ram:CalculatedAmount"), n.Strs("ram:BasisAmount"), true)
+			}},
+	}...)
+}
 
 // brcoCIIACAmounts returns the actual amounts of the header allowances
 // (charge false) or charges (true) and whether there are any.
@@ -160,7 +161,7 @@ func brcoDecTruthy(n *node, path string) bool {
 
 // A decReader reads xs:decimal(path) from n: the decimal, and whether one
 // was read (false where absent, or where the cast raised on n).
-type decReader func(n *node, path string) (*big.Rat, bool)
+type decReader func(n *node, path string) (xmltree.Decimal, bool)
 
 // ciiTaxBasis is BR-CO-13: BT-109 = BT-106 − BT-107 + BT-108, rounded, the
 // allowances and charges dropping out where absent; dec reads each amount
@@ -175,10 +176,10 @@ func ciiTaxBasis(dec decReader) func(n *node) bool {
 		a, okA := dec(n, "ram:AllowanceTotalAmount")
 		c, okC := dec(n, "ram:ChargeTotalAmount")
 		hasA, hasC := n.Has("ram:AllowanceTotalAmount"), n.Has("ram:ChargeTotalAmount")
-		eq := func(x *big.Rat) bool { return basis.Cmp(xmltree.RoundDec2(x)) == 0 }
-		return okA && okC && eq(ratAdd(ratSub(lines, a), c)) ||
-			okA && !hasC && eq(ratSub(lines, a)) ||
-			okC && !hasA && eq(ratAdd(lines, c)) ||
+		eq := func(x xmltree.Decimal) bool { return basis.Cmp(x.Round2()) == 0 }
+		return okA && okC && eq(lines.Sub(a).Add(c)) ||
+			okA && !hasC && eq(lines.Sub(a)) ||
+			okC && !hasA && eq(lines.Add(c)) ||
 			!hasC && !hasA && eq(lines)
 	}
 }
@@ -197,9 +198,9 @@ func ciiDuePayable(dec decReader, given func(n *node, path string) bool) func(n 
 		p, okP := dec(n, "ram:TotalPrepaidAmount")
 		r, okR := dec(n, "ram:RoundingAmount")
 		tp, tr := given(n, "ram:TotalPrepaidAmount"), given(n, "ram:RoundingAmount")
-		return okP && okR && due.Cmp(ratAdd(ratSub(grand, p), r)) == 0 ||
-			okR && !tp && due.Cmp(ratAdd(grand, r)) == 0 ||
-			okP && !tr && due.Cmp(ratSub(grand, p)) == 0 ||
+		return okP && okR && due.Cmp(grand.Sub(p).Add(r)) == 0 ||
+			okR && !tp && due.Cmp(grand.Add(r)) == 0 ||
+			okP && !tr && due.Cmp(grand.Sub(p)) == 0 ||
 			!tp && !tr && due.Cmp(grand) == 0
 	}
 }

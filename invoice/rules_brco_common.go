@@ -9,16 +9,14 @@ import (
 // Helpers of the EN 16931 calculation and co-occurrence rules that both
 // syntaxes use.
 
-// brcoDec is xs:decimal(path) (see xmltree.CastDecimal); present is false
+// brcoDec is xs:decimal(path) (see xmltree.CastDec); present is false
 // where the path selects nothing (the reference's comparison is then false)
 // or the cast raised a dynamic error.
-func brcoDec(n *node, path string) (d *big.Rat, present bool) {
-	return xmltree.CastDecimal(n, n.Strs(path))
+func brcoDec(n *node, path string) (d xmltree.Decimal, present bool) {
+	return xmltree.CastDec(n, n.Strs(path))
 }
 
 func ratAdd(a, b *big.Rat) *big.Rat { return new(big.Rat).Add(a, b) }
-
-func ratSub(a, b *big.Rat) *big.Rat { return new(big.Rat).Sub(a, b) }
 
 // brcoTaxAmountOK is BR-CO-17: with rate P, taxable amount B and tax amount
 // T: (round(P) = 0 and round(T) = 0) or (round(P) != 0 and |T| - 1 <
@@ -29,25 +27,25 @@ func ratSub(a, b *big.Rat) *big.Rat { return new(big.Rat).Sub(a, b) }
 // repeat) or one that is no decimal raises the reference's dynamic error on
 // ctx (xmltree.CastDecimal).
 func brcoTaxAmountOK(ctx *node, pcts, taxes, bases []string, inclusive bool) bool {
-	p, hasP := xmltree.CastDecimal(ctx, pcts)
+	p, hasP := xmltree.CastDec(ctx, pcts)
 	if len(pcts) > 0 && !hasP {
 		return false // raised
 	}
-	if !hasP || xmltree.RoundDec(p).Sign() == 0 {
-		tax, ok := xmltree.CastDecimal(ctx, taxes)
-		return ok && xmltree.RoundDec(tax).Sign() == 0
+	if !hasP || p.Round().Sign() == 0 {
+		tax, ok := xmltree.CastDec(ctx, taxes)
+		return ok && tax.Round().Sign() == 0
 	}
-	tax, ok := xmltree.CastDecimal(ctx, taxes)
+	tax, ok := xmltree.CastDec(ctx, taxes)
 	if !ok {
 		return false
 	}
-	base, ok := xmltree.CastDecimal(ctx, bases)
+	base, ok := xmltree.CastDec(ctx, bases)
 	if !ok {
 		return false
 	}
-	want := xmltree.RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(p, big.NewRat(100, 1))))
-	t := new(big.Rat).Abs(tax)
-	lo, hi := ratSub(t, big.NewRat(1, 1)).Cmp(want), ratAdd(t, big.NewRat(1, 1)).Cmp(want)
+	want := base.Abs().Mul(p.Quo(xmltree.DecimalInt(100))).Round2()
+	t, one := tax.Abs(), xmltree.DecimalInt(1)
+	lo, hi := t.Sub(one).Cmp(want), t.Add(one).Cmp(want)
 	if inclusive {
 		return lo <= 0 && hi >= 0
 	}

@@ -1,6 +1,7 @@
 package invoice
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/eingang/eingang/invoice/internal/xmltree"
@@ -34,33 +35,47 @@ func restrictionRules(table []schemas.Restriction, contexts map[int]ruleContext)
 		}
 		ps, k := sets[r.Context], index[i]
 		rules = append(rules, rule{ID: r.ID, Context: ctx,
-			Test: func(n *node) bool { return !ps.hitsMemo(n)[k] }})
+			Test: func(n *node) bool { return !ps.hitsMemo(n)[k] }, set: ps, inSet: k})
 	}
 	return rules
 }
 
 // A pathSet evaluates many restriction paths from one element in a single
-// walk of the document: child paths (an attribute may end them, or stand
-// alone for the element's own) through a trie of steps, // paths by the
-// names of their last step, and (cac:InvoiceLine|cac:CreditNoteLine)/… as
-// both alternatives.
+// walk below it: child paths (an attribute may end them, or stand alone
+// for the element's own) through a trie of steps, // paths from the
+// document's index of names (//@name by a walk of the document), and
+// (cac:InvoiceLine|cac:CreditNoteLine)/… as both alternatives.
 type pathSet struct {
-	trie pathTrie
-	desc map[string][]descPath // by local name of the last element step
-	n    int
-	memo xmltree.MemoKey[*nodeHits] // see hitsMemo
+	trie    pathTrie
+	desc    []descPath // // paths with an element step, grouped by the local name of their last one
+	anyAttr []descPath // //@name: any element's attribute
+	n       int
+	memo    xmltree.MemoKey[*nodeHits] // see hitsMemo
 }
 
 type pathTrie struct {
-	space string                 // namespace of the element step that leads here
-	child map[string][]*pathTrie // by local name: hashing it is cheaper than the namespace too
-	ids   []int                  // paths that end at this element
-	attrs map[string][]int       // paths that end at an attribute of this element
+	space    string        // namespace of the element step that leads here
+	child    nameIndex     // numbers the local names of the children
+	children [][]*pathTrie // the children by that number, then namespace
+	ids      []int         // paths that end at this element
+	attrs    []trieAttr    // paths that end at an attribute of this element
+	// built holds the children while the trie is built; child indexes them.
+	built map[string][]*pathTrie
+}
+
+// A trieAttr is the paths that end at one attribute of an element.
+type trieAttr struct {
+	name string
+	ids  []int
 }
 
 // next returns the child for the element step {space}local, or nil.
 func (t *pathTrie) next(space, local string) *pathTrie {
-	for _, c := range t.child[local] {
+	i := t.child.get(local)
+	if i < 0 {
+		return nil
+	}
+	for _, c := range t.children[i] {
 		if c.space == space {
 			return c
 		}
@@ -88,13 +103,18 @@ func parseSteps(path string) (steps []schemas.QName, attr string) {
 
 func (t *pathTrie) add(steps []schemas.QName, attr string, id int) {
 	for _, s := range steps {
-		if t.child == nil {
-			t.child = map[string][]*pathTrie{}
+		if t.built == nil {
+			t.built = map[string][]*pathTrie{}
 		}
-		next := t.next(s.Space, s.Local)
+		var next *pathTrie
+		for _, c := range t.built[s.Local] {
+			if c.space == s.Space {
+				next = c
+			}
+		}
 		if next == nil {
 			next = &pathTrie{space: s.Space}
-			t.child[s.Local] = append(t.child[s.Local], next)
+			t.built[s.Local] = append(t.built[s.Local], next)
 		}
 		t = next
 	}
@@ -102,15 +122,31 @@ func (t *pathTrie) add(steps []schemas.QName, attr string, id int) {
 		t.ids = append(t.ids, id)
 		return
 	}
-	if t.attrs == nil {
-		t.attrs = map[string][]int{}
+	for i := range t.attrs {
+		if t.attrs[i].name == attr {
+			t.attrs[i].ids = append(t.attrs[i].ids, id)
+			return
+		}
 	}
-	t.attrs[attr] = append(t.attrs[attr], id)
+	t.attrs = append(t.attrs, trieAttr{attr, []int{id}})
+}
+
+// index turns the children maps of the trie into name indexes.
+func (t *pathTrie) index() {
+	names := make([]string, 0, len(t.built))
+	for name, cs := range t.built {
+		for _, c := range cs {
+			c.index()
+		}
+		names = append(names, name)
+		t.children = append(t.children, cs)
+	}
+	t.child, t.built = newNameIndex(names), nil
 }
 
 // newPathSet compiles paths (restriction paths, see restrictionHit).
 func newPathSet(paths []string) *pathSet {
-	ps := &pathSet{desc: map[string][]descPath{}, n: len(paths)}
+	ps := &pathSet{n: len(paths)}
 	for id, p := range paths {
 		if rest, ok := strings.CutPrefix(p, "(cac:InvoiceLine|cac:CreditNoteLine)/"); ok {
 			for _, line := range []string{"cac:InvoiceLine/", "cac:CreditNoteLine/"} {
@@ -121,16 +157,20 @@ func newPathSet(paths []string) *pathSet {
 		}
 		if rest, ok := strings.CutPrefix(p, "//"); ok {
 			steps, attr := parseSteps(rest)
-			key := "*" // //@attr: any element
-			if len(steps) > 0 {
-				key = steps[len(steps)-1].Local
+			if len(steps) == 0 {
+				ps.anyAttr = append(ps.anyAttr, descPath{steps, attr, id})
+			} else {
+				ps.desc = append(ps.desc, descPath{steps, attr, id})
 			}
-			ps.desc[key] = append(ps.desc[key], descPath{steps, attr, id})
 			continue
 		}
 		steps, attr := parseSteps(p)
 		ps.trie.add(steps, attr, id)
 	}
+	sort.SliceStable(ps.desc, func(i, j int) bool {
+		return ps.desc[i].steps[len(ps.desc[i].steps)-1].Local < ps.desc[j].steps[len(ps.desc[j].steps)-1].Local
+	})
+	ps.trie.index()
 	return ps
 }
 
@@ -161,42 +201,34 @@ func (ps *pathSet) hits(buf []bool, n *node) []bool {
 	}
 	hit = hit[:ps.n]
 	clear(hit)
-	for a, ids := range ps.trie.attrs { // @attr of n itself
-		if n.HasAttr(a) {
-			for _, id := range ids {
-				hit[id] = true
-			}
-		}
+	markAttrs(hit, ps.trie.attrs, n) // @attr of n itself
+	if len(ps.trie.children) > 0 {
+		walkTrie(hit, &ps.trie, n)
 	}
-	var walk func(t *pathTrie, e *node)
-	walk = func(t *pathTrie, e *node) {
-		for _, c := range e.Children {
-			sub := t.next(c.Space, c.Local)
-			if sub == nil {
-				continue
-			}
-			for _, id := range sub.ids {
-				hit[id] = true
-			}
-			for a, ids := range sub.attrs {
-				if c.HasAttr(a) {
-					for _, id := range ids {
-						hit[id] = true
-					}
+	// // paths: the elements named as their last step, from the index.
+	for i := 0; i < len(ps.desc); {
+		local := ps.desc[i].steps[len(ps.desc[i].steps)-1].Local
+		j := i + 1
+		for j < len(ps.desc) && ps.desc[j].steps[len(ps.desc[j].steps)-1].Local == local {
+			j++
+		}
+		named := n.Named(local)
+		for _, d := range ps.desc[i:j] {
+			for _, e := range named {
+				if descMatches(e, d) {
+					hit[d.id] = true
+					break
 				}
 			}
-			if sub.child != nil {
-				walk(sub, c)
-			}
 		}
+		i = j
 	}
-	walk(&ps.trie, n)
-	if len(ps.desc) > 0 {
+	if len(ps.anyAttr) > 0 {
 		var all func(e *node)
 		all = func(e *node) {
-			for _, key := range [2]string{e.Local, "*"} {
-				for _, d := range ps.desc[key] {
-					if !hit[d.id] && descMatches(e, d) {
+			if len(e.Attrs) > 0 {
+				for _, d := range ps.anyAttr {
+					if !hit[d.id] && e.HasAttr(d.attr) {
 						hit[d.id] = true
 					}
 				}
@@ -210,7 +242,41 @@ func (ps *pathSet) hits(buf []bool, n *node) []bool {
 	return hit
 }
 
+// walkTrie marks the paths of t's children that select something below e.
+func walkTrie(hit []bool, t *pathTrie, e *node) {
+	for _, c := range e.Children {
+		sub := t.next(c.Space, c.Local)
+		if sub == nil {
+			continue
+		}
+		for _, id := range sub.ids {
+			hit[id] = true
+		}
+		markAttrs(hit, sub.attrs, c)
+		if len(sub.children) > 0 {
+			walkTrie(hit, sub, c)
+		}
+	}
+}
+
+// markAttrs marks the paths that end at an attribute e has.
+func markAttrs(hit []bool, attrs []trieAttr, e *node) {
+	if len(e.Attrs) == 0 {
+		return
+	}
+	for _, a := range attrs {
+		if e.HasAttr(a.name) {
+			for _, id := range a.ids {
+				hit[id] = true
+			}
+		}
+	}
+}
+
 func descMatches(e *node, d descPath) bool {
+	if d.attr != "" && !e.HasAttr(d.attr) { // the attribute first: it is rarer than the names
+		return false
+	}
 	a := e
 	for i := len(d.steps) - 1; i >= 0; i-- {
 		if a == nil || a.Local != d.steps[i].Local || a.Space != d.steps[i].Space {
@@ -218,5 +284,5 @@ func descMatches(e *node, d descPath) bool {
 		}
 		a = a.Parent
 	}
-	return d.attr == "" || e.HasAttr(d.attr)
+	return true
 }

@@ -1,8 +1,6 @@
 package invoice
 
 import (
-	"math/big"
-
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
@@ -122,7 +120,7 @@ func ciiGrossPriceAllowanceOnly(n *node) bool {
 // [1] is the first amount of each allowance, so two allowances with an
 // amount raise in the cast, as two gross prices do (CII D16B lets
 // ram:ChargeAmount repeat).
-func ciiPriceDiscount(n *node) (*big.Rat, bool) {
+func ciiPriceDiscount(n *node) (xmltree.Decimal, bool) {
 	var firsts []string
 	for _, ac := range n.All("ram:AppliedTradeAllowanceCharge") {
 		if a := ac.First("ram:ActualAmount"); a != nil {
@@ -130,9 +128,9 @@ func ciiPriceDiscount(n *node) (*big.Rat, bool) {
 		}
 	}
 	if len(firsts) == 0 {
-		return new(big.Rat), true
+		return xmltree.Decimal{}, true
 	}
-	return xmltree.CastDecimal(n, firsts)
+	return xmltree.CastDec(n, firsts)
 }
 
 // ciiTaxCurrencyNotInvoice is R005: the VAT accounting currency, where
@@ -181,21 +179,17 @@ func ciiLineEndInPeriod(n *node) bool {
 	return anyStringCmp(n.Strs("udt:DateTimeString"), hdr, func(x, y string) bool { return x <= y })
 }
 
-// ciiLinePaths are R120's paths in CII.
-var ciiLinePaths = peppolLinePaths{
-	amount:   "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
-	quantity: "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
-	price:    "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount",
-	baseQuantity: []string{"ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity",
-		"ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice/ram:BasisQuantity"},
-	charges:   "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge",
-	indicator: "ram:ChargeIndicator/udt:Indicator",
-	each:      "ram:ActualAmount",
-	currency:  ciiCurrencyPath,
-}
-
 // ciiLineAmountOK is R120 on CII's paths.
-func ciiLineAmountOK(n *node) bool { return peppolLineAmountOK(n, ciiLinePaths) }
+func ciiLineAmountOK() func(n *node) bool {
+	p := newPeppolLinePaths("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+		"ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
+		"ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount",
+		[]string{"ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity",
+			"ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice/ram:BasisQuantity"},
+		"ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge", "ram:ChargeIndicator/udt:Indicator", "ram:ActualAmount",
+		ciiCurrencyPath)
+	return func(n *node) bool { return peppolLineAmountOK(n, p) }
+}
 
 // ciiBasisQuantityUnitOK is R130: the base quantity's unit is the line's
 // billed quantity's.

@@ -1,8 +1,6 @@
 package invoice
 
 import (
-	"math/big"
-
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
@@ -13,44 +11,46 @@ import (
 // R044/R046 there in patterns of their own and numbers R043 -1/-2 for its
 // two CII contexts; the contexts and the tests of one syntax alone are in
 // rules_peppol_ubl.go and rules_peppol_cii.go.
-var peppolRules = []ruleRow{
-	{"PEPPOL-EN16931-R008", on(peppolUBLEmpty, never), on(peppolCIIEmpty, never)},
-	{"PEPPOL-EN16931-R044", on(peppolUBLPriceAC, func(n *node) bool { return n.NormStr("cbc:ChargeIndicator") == "false" }),
-		on(peppolCIIGrossPrice, ciiGrossPriceAllowanceOnly)},
-	{"PEPPOL-EN16931-R046", on(peppolUBLPriceAC, peppolGrossPriceOK("cbc:BaseAmount", "cbc:PriceAmount", ublPriceDiscount)),
-		on(peppolCIIGrossPrice, peppolGrossPriceOK("ram:ChargeAmount", "ram:NetPriceProductTradePrice/ram:ChargeAmount", ciiPriceDiscount))},
-	{"PEPPOL-EN16931-R001",
-		rule{Context: peppolUBLRoot, Test: exists("cbc:ProfileID"),
-			Message:   "The business process type (BT-23, cbc:ProfileID) must be given.",
-			MessageDE: "Die Geschäftsprozesskennung (BT-23, cbc:ProfileID) muss angegeben werden."},
-		on(peppolCIIContext, exists("ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"))},
-	{"PEPPOL-EN16931-R005", on(peppolUBLTaxCurrency, ublTaxCurrencyNotDocument), on(peppolCIISettlement, ciiTaxCurrencyNotInvoice)},
-	{"PEPPOL-EN16931-R053", on(peppolUBLRoot, ublOneTaxBreakdown),
-		rule{Context: peppolCIISettlement, Test: func(n *node) bool { return len(ciiTaxTotals(n, ciiCurrencyPath, true)) <= 1 },
-			Message:   "At most one VAT total (BT-110) in the invoice currency may be given.",
-			MessageDE: "Es darf höchstens eine Umsatzsteuersumme (BT-110) in Rechnungswährung angegeben werden."}},
-	{"PEPPOL-EN16931-R054", on(peppolUBLRoot, ublTaxTotalsWithoutBreakdown), on(peppolCIISettlement, ciiTaxTotalsInTaxCurrency)},
-	{"PEPPOL-EN16931-R055", on(peppolUBLRoot, ublTaxTotalsSameSign), on(peppolCIISettlement, ciiTaxTotalsSameSign)},
-	{"PEPPOL-EN16931-R010", on(peppolUBLCustomer, exists("cbc:EndpointID")), on(peppolCIIBuyer, exists("ram:URIUniversalCommunication/ram:URIID"))},
-	{"PEPPOL-EN16931-R020", on(peppolUBLSupplier, exists("cbc:EndpointID")), on(peppolCIISeller, exists("ram:URIUniversalCommunication/ram:URIID"))},
-	{"PEPPOL-EN16931-R041", on(peppolUBLACNoBase, never), on(peppolCIIACNoBase, never)},
-	{"PEPPOL-EN16931-R042", on(peppolUBLACNoPercent, never), on(peppolCIIACNoPercent, never)},
-	{"PEPPOL-EN16931-R040", on(peppolUBLAC, peppolACAmountOK("cbc:Amount", "cbc:BaseAmount", "cbc:MultiplierFactorNumeric", "cbc:DocumentCurrencyCode")),
-		on(peppolCIIAC, peppolACAmountOK("ram:ActualAmount", "ram:BasisAmount", "ram:CalculationPercent", ciiCurrencyPath))},
-	{"PEPPOL-EN16931-R043", on(peppolUBLAC, ublIndicatorOK), rule{}},
-	{"PEPPOL-EN16931-R043-1", rule{}, on(peppolCIIAC, ciiIndicatorOK)},
-	{"PEPPOL-EN16931-R043-2", rule{}, on(peppolCIIAppliedAC, ciiIndicatorOK)},
-	{"PEPPOL-EN16931-R061", on(peppolUBLDebit, exists("cac:PaymentMandate/cbc:ID")),
-		on(peppolCIIDebit, exists("../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID"))},
-	{"PEPPOL-EN16931-R110", on(peppolUBLLineStart, ublLineStartInPeriod), on(peppolCIILineStart, ciiLineStartInPeriod)},
-	{"PEPPOL-EN16931-R111", on(peppolUBLLineEnd, ublLineEndInPeriod), on(peppolCIILineEnd, ciiLineEndInPeriod)},
-	{"PEPPOL-EN16931-R120", on(peppolUBLLine, ublLineAmountOK), on(peppolCIILine, ciiLineAmountOK)},
-	{"PEPPOL-EN16931-R121", on(peppolUBLLine, peppolBaseQuantityPositive("cac:Price/cbc:BaseQuantity")),
-		on(peppolCIIPrice, peppolBaseQuantityPositive("ram:BasisQuantity"))},
-	{"PEPPOL-EN16931-R101", on(peppolUBLLine, peppolNoneOr("cac:DocumentReference", "cac:DocumentReference/cbc:DocumentTypeCode", "130")),
-		on(peppolCIILine, peppolNoneOr("ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument",
-			"ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument/ram:TypeCode", "130"))},
-	{"PEPPOL-EN16931-R130", on(peppolUBLBaseQuantity, ublBaseQuantityUnitOK), on(peppolCIIBasisQuantity, ciiBasisQuantityUnitOK)},
+func peppolRules() []ruleRow {
+	return []ruleRow{
+		{"PEPPOL-EN16931-R008", on(peppolUBLEmpty, never), on(peppolCIIEmpty, never)},
+		{"PEPPOL-EN16931-R044", on(peppolUBLPriceAC, func(n *node) bool { return n.NormStr("cbc:ChargeIndicator") == "false" }),
+			on(peppolCIIGrossPrice, ciiGrossPriceAllowanceOnly)},
+		{"PEPPOL-EN16931-R046", on(peppolUBLPriceAC, peppolGrossPriceOK("cbc:BaseAmount", "cbc:PriceAmount", ublPriceDiscount)),
+			on(peppolCIIGrossPrice, peppolGrossPriceOK("ram:ChargeAmount", "ram:NetPriceProductTradePrice/ram:ChargeAmount", ciiPriceDiscount))},
+		{"PEPPOL-EN16931-R001",
+			rule{Context: peppolUBLRoot, Test: exists("cbc:ProfileID"),
+				Message:   "The business process type (BT-23, cbc:ProfileID) must be given.",
+				MessageDE: "Die Geschäftsprozesskennung (BT-23, cbc:ProfileID) muss angegeben werden."},
+			on(peppolCIIContext, exists("ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"))},
+		{"PEPPOL-EN16931-R005", on(peppolUBLTaxCurrency, ublTaxCurrencyNotDocument), on(peppolCIISettlement, ciiTaxCurrencyNotInvoice)},
+		{"PEPPOL-EN16931-R053", on(peppolUBLRoot, ublOneTaxBreakdown),
+			rule{Context: peppolCIISettlement, Test: func(n *node) bool { return len(ciiTaxTotals(n, ciiCurrencyPath, true)) <= 1 },
+				Message:   "At most one VAT total (BT-110) in the invoice currency may be given.",
+				MessageDE: "Es darf höchstens eine Umsatzsteuersumme (BT-110) in Rechnungswährung angegeben werden."}},
+		{"PEPPOL-EN16931-R054", on(peppolUBLRoot, ublTaxTotalsWithoutBreakdown), on(peppolCIISettlement, ciiTaxTotalsInTaxCurrency)},
+		{"PEPPOL-EN16931-R055", on(peppolUBLRoot, ublTaxTotalsSameSign), on(peppolCIISettlement, ciiTaxTotalsSameSign)},
+		{"PEPPOL-EN16931-R010", on(peppolUBLCustomer, exists("cbc:EndpointID")), on(peppolCIIBuyer, exists("ram:URIUniversalCommunication/ram:URIID"))},
+		{"PEPPOL-EN16931-R020", on(peppolUBLSupplier, exists("cbc:EndpointID")), on(peppolCIISeller, exists("ram:URIUniversalCommunication/ram:URIID"))},
+		{"PEPPOL-EN16931-R041", on(peppolUBLACNoBase, never), on(peppolCIIACNoBase, never)},
+		{"PEPPOL-EN16931-R042", on(peppolUBLACNoPercent, never), on(peppolCIIACNoPercent, never)},
+		{"PEPPOL-EN16931-R040", on(peppolUBLAC, peppolACAmountOK("cbc:Amount", "cbc:BaseAmount", "cbc:MultiplierFactorNumeric", "cbc:DocumentCurrencyCode")),
+			on(peppolCIIAC, peppolACAmountOK("ram:ActualAmount", "ram:BasisAmount", "ram:CalculationPercent", ciiCurrencyPath))},
+		{"PEPPOL-EN16931-R043", on(peppolUBLAC, ublIndicatorOK), rule{}},
+		{"PEPPOL-EN16931-R043-1", rule{}, on(peppolCIIAC, ciiIndicatorOK)},
+		{"PEPPOL-EN16931-R043-2", rule{}, on(peppolCIIAppliedAC, ciiIndicatorOK)},
+		{"PEPPOL-EN16931-R061", on(peppolUBLDebit, exists("cac:PaymentMandate/cbc:ID")),
+			on(peppolCIIDebit, exists("../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID"))},
+		{"PEPPOL-EN16931-R110", on(peppolUBLLineStart, ublLineStartInPeriod), on(peppolCIILineStart, ciiLineStartInPeriod)},
+		{"PEPPOL-EN16931-R111", on(peppolUBLLineEnd, ublLineEndInPeriod), on(peppolCIILineEnd, ciiLineEndInPeriod)},
+		{"PEPPOL-EN16931-R120", on(peppolUBLLine, ublLineAmountOK()), on(peppolCIILine, ciiLineAmountOK())},
+		{"PEPPOL-EN16931-R121", on(peppolUBLLine, peppolBaseQuantityPositive("cac:Price/cbc:BaseQuantity")),
+			on(peppolCIIPrice, peppolBaseQuantityPositive("ram:BasisQuantity"))},
+		{"PEPPOL-EN16931-R101", on(peppolUBLLine, peppolNoneOr("cac:DocumentReference", "cac:DocumentReference/cbc:DocumentTypeCode", "130")),
+			on(peppolCIILine, peppolNoneOr("ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument",
+				"ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument/ram:TypeCode", "130"))},
+		{"PEPPOL-EN16931-R130", on(peppolUBLBaseQuantity, ublBaseQuantityUnitOK), on(peppolCIIBasisQuantity, ciiBasisQuantityUnitOK)},
+	}
 }
 
 // peppolACOnly returns the contexts of R041 and R042 at the orders
@@ -78,21 +78,21 @@ func peppolDirectDebit(path string) func(n *node) bool {
 // parent and discount as each syntax has it. Without a net price the
 // comparison is false before the right side is read; a cast that raises
 // makes it false too.
-func peppolGrossPriceOK(gross, net string, discount func(n *node) (*big.Rat, bool)) func(n *node) bool {
+func peppolGrossPriceOK(gross, net string, discount func(n *node) (xmltree.Decimal, bool)) func(n *node) bool {
 	return func(n *node) bool {
 		if !n.Has(gross) {
 			return true
 		}
-		netPrice, ok1 := xmltree.CastDecimal(n, n.Parent.Strs(net))
+		netPrice, ok1 := xmltree.CastDec(n, n.Parent.Strs(net))
 		if !ok1 {
 			return false
 		}
-		grossPrice, ok2 := xmltree.CastDecimal(n, n.Strs(gross))
+		grossPrice, ok2 := xmltree.CastDec(n, n.Strs(gross))
 		disc, ok3 := discount(n)
 		if !ok2 || !ok3 {
 			return false
 		}
-		return netPrice.Cmp(new(big.Rat).Sub(grossPrice, disc)) == 0
+		return netPrice.Cmp(grossPrice.Sub(disc)) == 0
 	}
 }
 
@@ -101,25 +101,25 @@ func peppolGrossPriceOK(gross, net string, discount func(n *node) (*big.Rat, boo
 // each a path of one syntax, currency that of the invoice currency code.
 // The casts run in the source's order; one that raises stops there.
 func peppolACAmountOK(amount, base, percent, currency string) func(n *node) bool {
+	pAmount, pBase, pPercent, pCurrency := xp(amount), xp(base), xp(percent), xp(currency)
 	return func(n *node) bool {
-		if !(n.Has(percent) && n.Has(base)) {
+		if !(pPercent.Has(n) && pBase.Has(n)) {
 			return true
 		}
-		a, ok := peppolDecOr(n, amount, 0) // CII D16B lets it repeat
+		a, ok := peppolDecOr(n, pAmount, 0) // CII D16B lets it repeat
 		if !ok {
 			return false
 		}
-		b, ok := xmltree.CastDecimal(n, n.Strs(base))
+		b, ok := xmltree.CastDec(n, pBase.Strs(n))
 		if !ok {
 			return false
 		}
-		pct, ok := xmltree.CastDecimal(n, n.Strs(percent))
+		pct, ok := xmltree.CastDec(n, pPercent.Strs(n))
 		if !ok {
 			return false
 		}
-		want := new(big.Rat).Mul(b, pct)
-		want.Quo(want, big.NewRat(100, 1))
-		return peppolSlack(a, want, peppolSlackValue(n, currency))
+		want := b.Mul(pct).Quo(xmltree.DecimalInt(100))
+		return peppolSlack(a, want, peppolSlackValue(n, pCurrency))
 	}
 }
 
@@ -128,10 +128,20 @@ func peppolACAmountOK(amount, base, percent, currency string) func(n *node) bool
 // tries them, its allowances and charges with their indicator and amount,
 // and the invoice currency code from the root.
 type peppolLinePaths struct {
-	amount, quantity, price  string
-	baseQuantity             []string
-	charges, indicator, each string
-	currency                 string
+	amount, quantity, price  *xmltree.Path
+	baseQuantity             []*xmltree.Path
+	charges, indicator, each *xmltree.Path
+	currency                 *xmltree.Path
+}
+
+// newPeppolLinePaths compiles R120's paths of one syntax.
+func newPeppolLinePaths(amount, quantity, price string, baseQuantity []string, charges, indicator, each, currency string) peppolLinePaths {
+	p := peppolLinePaths{amount: xp(amount), quantity: xp(quantity), price: xp(price),
+		charges: xp(charges), indicator: xp(indicator), each: xp(each), currency: xp(currency)}
+	for _, b := range baseQuantity {
+		p.baseQuantity = append(p.baseQuantity, xp(b))
+	}
+	return p
 }
 
 // peppolLineAmountOK is R120: the line net amount is net price ÷ base
@@ -142,16 +152,13 @@ func peppolLineAmountOK(n *node, p peppolLinePaths) bool {
 	qty, ok2 := peppolDecOr(n, p.quantity, 1)
 	price, ok3 := peppolDecOr(n, p.price, 0)
 	base, ok4 := peppolBaseQuantity(n, p.baseQuantity...)
-	acs := n.All(p.charges)
+	acs := p.charges.All(n)
 	allowances, ok5 := peppolACTotal(n, acs, p.indicator, p.each, "false")
 	charges, ok6 := peppolACTotal(n, acs, p.indicator, p.each, "true")
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
 		return false
 	}
-	want := new(big.Rat).Quo(price, base)
-	want.Mul(want, qty)
-	want.Add(want, charges)
-	want.Sub(want, allowances)
+	want := price.Quo(base).Mul(qty).Add(charges).Sub(allowances)
 	return peppolSlack(lineAmount, want, peppolSlackValue(n, p.currency))
 }
 
@@ -164,7 +171,7 @@ func peppolBaseQuantityPositive(path string) func(n *node) bool {
 		if len(values) == 0 {
 			return true
 		}
-		d, ok := xmltree.CastDecimal(n, values)
+		d, ok := xmltree.CastDec(n, values)
 		return ok && d.Sign() > 0
 	}
 }
@@ -177,21 +184,20 @@ func peppolNoneOr(elem, path, code string) func(n *node) bool {
 
 // peppolSlackValue is 0.5 for invoices in HUF, else 0.02.
 // It is computed once per document ($slackValue is a global variable).
-func peppolSlackValue(n *node, currencyPath string) *big.Rat {
-	return xmltree.Memo(n, &peppolSlackKey, func() *big.Rat {
-		if xmltree.In("HUF", n.Root().Strs(currencyPath)) {
-			return big.NewRat(1, 2)
+func peppolSlackValue(n *node, currencyPath *xmltree.Path) xmltree.Decimal {
+	return xmltree.Memo(n, &peppolSlackKey, func() xmltree.Decimal {
+		if xmltree.In("HUF", currencyPath.Strs(n.Root())) {
+			return xmltree.DecimalInt(5).Quo(xmltree.DecimalInt(10))
 		}
-		return big.NewRat(2, 100)
+		return xmltree.DecimalInt(2).Quo(xmltree.DecimalInt(100))
 	})
 }
 
-var peppolSlackKey xmltree.MemoKey[*big.Rat]
+var peppolSlackKey xmltree.MemoKey[xmltree.Decimal]
 
 // peppolSlack is u:slack: |exp - val| <= slack.
-func peppolSlack(exp, val, slack *big.Rat) bool {
-	d := new(big.Rat).Sub(exp, val)
-	return d.Abs(d).Cmp(slack) <= 0
+func peppolSlack(exp, val, slack xmltree.Decimal) bool {
+	return exp.Sub(val).Abs().Cmp(slack) <= 0
 }
 
 // peppolDecOr is "if (x) then xs:decimal(x) else def", and u:slack's
@@ -199,56 +205,56 @@ func peppolSlack(exp, val, slack *big.Rat) bool {
 // xmltree.CastDecimal, so two values (CII D16B lets the amounts and prices
 // repeat) or one that is no decimal raise the reference's dynamic error
 // on n; ok is false then.
-func peppolDecOr(n *node, path string, def int64) (d *big.Rat, ok bool) {
-	values := n.Strs(path)
+func peppolDecOr(n *node, path *xmltree.Path, def int64) (d xmltree.Decimal, ok bool) {
+	values := path.Strs(n)
 	if len(values) == 0 {
-		return big.NewRat(def, 1), true
+		return xmltree.DecimalInt(def), true
 	}
-	return xmltree.CastDecimal(n, values)
+	return xmltree.CastDec(n, values)
 }
 
 // peppolBaseQuantity is R120's $baseQuantity: "if (q and xs:decimal(q) !=
 // 0) then xs:decimal(q) else …" over the paths in turn, else 1. ok is
 // false where a cast raised.
-func peppolBaseQuantity(n *node, paths ...string) (d *big.Rat, ok bool) {
+func peppolBaseQuantity(n *node, paths ...*xmltree.Path) (d xmltree.Decimal, ok bool) {
 	for _, p := range paths {
-		values := n.Strs(p)
+		values := p.Strs(n)
 		if len(values) == 0 {
 			continue
 		}
-		d, ok := xmltree.CastDecimal(n, values)
+		d, ok := xmltree.CastDec(n, values)
 		if !ok {
-			return nil, false
+			return xmltree.Decimal{}, false
 		}
 		if d.Sign() != 0 {
 			return d, true
 		}
 	}
-	return big.NewRat(1, 1), true
+	return xmltree.DecimalInt(1), true
 }
 
 // peppolACTotal is round(sum(amounts of allowances or charges whose
 // normalized indicator is ind, each cast with xs:decimal(.)) * 100) div
 // 100, or 0 when there are none. A value that is no decimal raises the
 // reference's dynamic error on ctx, and ok is false.
-func peppolACTotal(ctx *node, acs []*node, indPath, amountPath, ind string) (total *big.Rat, ok bool) {
-	sum := new(big.Rat)
+func peppolACTotal(ctx *node, acs []*node, indPath, amountPath *xmltree.Path, ind string) (total xmltree.Decimal, ok bool) {
+	var sum xmltree.Decimal
 	found := false
 	for _, ac := range acs {
-		if xmltree.NormSpace(ac.Str(indPath)) != ind {
+		if indPath.NormStr(ac) != ind {
 			continue
 		}
 		found = true
-		for _, a := range ac.Strs(amountPath) {
-			d, ok := xmltree.CastDecimal(ctx, []string{a})
+		for _, a := range amountPath.Strs(ac) {
+			d, ok := xmltree.CastDec(ctx, []string{a})
 			if !ok {
-				return nil, false
+				return xmltree.Decimal{}, false
 			}
-			sum.Add(sum, d)
+			sum = sum.Add(d)
 		}
 	}
 	if !found {
 		return sum, true
 	}
-	return xmltree.RoundDec2(sum), true
+	return sum.Round2(), true
 }

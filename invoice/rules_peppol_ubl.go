@@ -1,8 +1,6 @@
 package invoice
 
 import (
-	"math/big"
-
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
@@ -79,8 +77,8 @@ func peppolUBLTaxAmounts(r *node, currencyPath string) []string {
 
 // ublPriceDiscount is R046's discount in UBL: xs:decimal(cbc:Amount); an
 // absent amount makes the comparison false.
-func ublPriceDiscount(n *node) (*big.Rat, bool) {
-	return xmltree.CastDecimal(n, n.Strs("cbc:Amount"))
+func ublPriceDiscount(n *node) (xmltree.Decimal, bool) {
+	return xmltree.CastDec(n, n.Strs("cbc:Amount"))
 }
 
 // ublTaxCurrencyNotDocument is R005: the VAT accounting currency differs
@@ -158,14 +156,18 @@ func ublIsInvoice(n *node) bool {
 
 // ublLineAmountOK is R120 on UBL's paths; the quantity is the invoiced
 // or the credited one, as the document is.
-func ublLineAmountOK(n *node) bool {
-	p := peppolLinePaths{amount: "cbc:LineExtensionAmount", quantity: "cbc:CreditedQuantity", price: "cac:Price/cbc:PriceAmount",
-		baseQuantity: []string{"cac:Price/cbc:BaseQuantity"}, charges: "cac:AllowanceCharge", indicator: "cbc:ChargeIndicator", each: "cbc:Amount",
-		currency: "cbc:DocumentCurrencyCode"}
-	if ublIsInvoice(n) {
-		p.quantity = "cbc:InvoicedQuantity"
+func ublLineAmountOK() func(n *node) bool {
+	paths := func(quantity string) peppolLinePaths {
+		return newPeppolLinePaths("cbc:LineExtensionAmount", quantity, "cac:Price/cbc:PriceAmount", []string{"cac:Price/cbc:BaseQuantity"},
+			"cac:AllowanceCharge", "cbc:ChargeIndicator", "cbc:Amount", "cbc:DocumentCurrencyCode")
 	}
-	return peppolLineAmountOK(n, p)
+	invoice, creditNote := paths("cbc:InvoicedQuantity"), paths("cbc:CreditedQuantity")
+	return func(n *node) bool {
+		if ublIsInvoice(n) {
+			return peppolLineAmountOK(n, invoice)
+		}
+		return peppolLineAmountOK(n, creditNote)
+	}
 }
 
 // ublBaseQuantityUnitOK is R130: the base quantity's unit is the line

@@ -76,8 +76,9 @@ var (
 
 // ciiCount is "count(path) <= max" (exact with eq).
 func ciiCount(path string, max int, eq bool) func(n *node) bool {
+	p := xp(path)
 	return func(n *node) bool {
-		c := len(n.All(path))
+		c := len(p.All(n))
 		if eq {
 			return c == max
 		}
@@ -87,12 +88,14 @@ func ciiCount(path string, max int, eq bool) func(n *node) bool {
 
 // ciiNotBoth is "not both an identifier and a global identifier" of a party.
 func ciiNotBoth(party string) func(n *node) bool {
-	return func(n *node) bool { return !(n.Has(party+"/ram:ID") && n.Has(party+"/ram:GlobalID")) }
+	id, global := xp(party+"/ram:ID"), xp(party+"/ram:GlobalID")
+	return func(n *node) bool { return !(id.Has(n) && global.Has(n)) }
 }
 
 // ciiUnless is "not(child) or cond".
 func ciiUnless(child string, cond func(n *node) bool) func(n *node) bool {
-	return func(n *node) bool { return !n.Has(child) || cond(n) }
+	p := xp(child)
+	return func(n *node) bool { return !p.Has(n) || cond(n) }
 }
 
 func ciiIsARDWithType(codes ...string) func(n *node) bool {

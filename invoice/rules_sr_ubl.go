@@ -72,7 +72,8 @@ func ublChargeIndicatorIs(n *node, want bool) bool {
 
 // ublMaxOnce is "path occurs at most once".
 func ublMaxOnce(path string) func(n *node) bool {
-	return func(n *node) bool { return len(n.All(path)) <= 1 }
+	p := xp(path)
+	return func(n *node) bool { return len(p.All(n)) <= 1 }
 }
 
 // ublNoAttr is "no attribute of this name anywhere".
@@ -152,162 +153,164 @@ func ublPayeeDiffers(n *node) bool {
 	return false
 }
 
-var ublSRRules = []rule{
-	{ID: "UBL-SR-51", Context: ublSyntaxAddress,
-		Test: func(n *node) bool { return len(n.All("cac:AddressLine")) <= 1 }},
-	{ID: "UBL-SR-42", Context: ublSyntaxSupplierParty,
-		Test: func(n *node) bool { return len(n.All("cac:PartyTaxScheme")) <= 2 }},
-	{ID: "UBL-SR-33", Context: ublSyntaxDocRef, Test: ublMaxOnce("cbc:DocumentDescription")},
-	{ID: "UBL-SR-43", Context: ublSyntaxDocRef,
-		Test: func(n *node) bool {
-			codes := n.Strs("cbc:DocumentTypeCode")
-			for _, c := range codes {
-				if c == "130" || c == "50" && n.Root().Local == "CreditNote" {
-					return true
-				}
-			}
-			return !n.Has("cbc:ID/@schemeID") && len(codes) == 0
-		}},
-	{ID: "UBL-DT-01", Context: ublSyntaxAmount,
-		Test: func(n *node) bool {
-			v := n.Value()
-			i := strings.IndexByte(v, '.')
-			return i < 0 || utf8.RuneCountInString(v[i+1:]) <= 2
-		}},
-	{ID: "UBL-DT-06", Context: ublSyntaxBinary,
-		Test: hasAttr("mimeCode")},
-	{ID: "UBL-DT-07", Context: ublSyntaxBinary,
-		Test: hasAttr("filename")},
-	{ID: "UBL-SR-25", Context: ublSyntaxDelivery, Test: ublMaxOnce("cac:DeliveryParty/cac:PartyName/cbc:Name")},
-	{ID: "UBL-SR-30", Context: ublSyntaxAllowance, Test: ublMaxOnce("cbc:AllowanceChargeReason")},
-	{ID: "UBL-SR-31", Context: ublSyntaxCharge, Test: ublMaxOnce("cbc:AllowanceChargeReason")},
-	{ID: "UBL-SR-53", Context: ublSyntaxPartyTaxScheme,
-		Test: func(n *node) bool { return n.Has("cac:TaxScheme/cbc:ID") && n.Has("cbc:CompanyID") }},
-
-	{ID: "UBL-DT-08", Context: ublSyntaxRoot, Test: ublNoAttr("schemeName")},
-	{ID: "UBL-DT-09", Context: ublSyntaxRoot, Test: ublNoAttr("schemeAgencyName")},
-	{ID: "UBL-DT-10", Context: ublSyntaxRoot, Test: ublNoAttr("schemeDataURI")},
-	{ID: "UBL-DT-11", Context: ublSyntaxRoot, Test: ublNoAttr("schemeURI")},
-	{ID: "UBL-DT-12", Context: ublSyntaxRoot, Test: ublNoAttr("format")},
-	{ID: "UBL-DT-13", Context: ublSyntaxRoot, Test: ublNoAttr("unitCodeListIdentifier")},
-	{ID: "UBL-DT-14", Context: ublSyntaxRoot, Test: ublNoAttr("unitCodeListAgencyIdentifier")},
-	{ID: "UBL-DT-15", Context: ublSyntaxRoot, Test: ublNoAttr("unitCodeListAgencyName")},
-	{ID: "UBL-DT-16", Context: ublSyntaxRoot, Test: ublNoAttr("listAgencyName")},
-	{ID: "UBL-DT-17", Context: ublSyntaxRoot, Test: ublNoAttr("listName")},
-	{ID: "UBL-DT-18", Context: ublSyntaxRoot,
-		Test: func(n *node) bool { return ublCountAttr(n, "name", "cbc:PaymentMeansCode") == 0 }},
-	{ID: "UBL-DT-19", Context: ublSyntaxRoot, Test: ublNoAttr("languageID")},
-	{ID: "UBL-DT-20", Context: ublSyntaxRoot, Test: ublNoAttr("listURI")},
-	{ID: "UBL-DT-21", Context: ublSyntaxRoot, Test: ublNoAttr("listSchemeURI")},
-	{ID: "UBL-DT-22", Context: ublSyntaxRoot, Test: ublNoAttr("languageLocaleID")},
-	{ID: "UBL-DT-23", Context: ublSyntaxRoot, Test: ublNoAttr("uri")},
-	{ID: "UBL-DT-24", Context: ublSyntaxRoot, Test: ublNoAttr("currencyCodeListVersionID")},
-	{ID: "UBL-DT-25", Context: ublSyntaxRoot, Test: ublNoAttr("characterSetCode")},
-	{ID: "UBL-DT-26", Context: ublSyntaxRoot, Test: ublNoAttr("encodingCode")},
-	{ID: "UBL-DT-27", Context: ublSyntaxRoot, Test: ublNoAttr("schemeAgencyID")},
-	{ID: "UBL-DT-28", Context: ublSyntaxRoot, Test: ublNoAttr("listAgencyID")},
-
-	{ID: "UBL-SR-01", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:ContractDocumentReference/cbc:ID")},
-	{ID: "UBL-SR-02", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:ReceiptDocumentReference/cbc:ID")},
-	{ID: "UBL-SR-03", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:DespatchDocumentReference/cbc:ID")},
-	{ID: "UBL-SR-04", Context: ublSyntaxRoot,
-		Test: func(n *node) bool {
-			count := 0
-			for _, r := range n.All("cac:AdditionalDocumentReference") {
-				for _, c := range r.Strs("cbc:DocumentTypeCode") {
-					if c == "130" {
-						count += len(r.All("cbc:ID"))
-						break
+func ublSRRules() []rule {
+	return []rule{
+		{ID: "UBL-SR-51", Context: ublSyntaxAddress,
+			Test: func(n *node) bool { return len(n.All("cac:AddressLine")) <= 1 }},
+		{ID: "UBL-SR-42", Context: ublSyntaxSupplierParty,
+			Test: func(n *node) bool { return len(n.All("cac:PartyTaxScheme")) <= 2 }},
+		{ID: "UBL-SR-33", Context: ublSyntaxDocRef, Test: ublMaxOnce("cbc:DocumentDescription")},
+		{ID: "UBL-SR-43", Context: ublSyntaxDocRef,
+			Test: func(n *node) bool {
+				codes := n.Strs("cbc:DocumentTypeCode")
+				for _, c := range codes {
+					if c == "130" || c == "50" && n.Root().Local == "CreditNote" {
+						return true
 					}
 				}
-			}
-			return count <= 1
-		}},
-	{ID: "UBL-SR-05", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:PaymentTerms/cbc:Note")},
-	{ID: "UBL-SR-08", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:InvoicePeriod")},
-	{ID: "UBL-SR-09", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")},
-	{ID: "UBL-SR-10", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name")},
-	{ID: "UBL-SR-11", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")},
-	{ID: "UBL-SR-12", Context: ublSyntaxRoot,
-		Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", true) <= 1 }},
-	{ID: "UBL-SR-13", Context: ublSyntaxRoot,
-		Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", false) <= 1 }},
-	{ID: "UBL-SR-14", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyLegalForm")},
-	{ID: "UBL-SR-15", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")},
-	{ID: "UBL-SR-16", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:ID")},
-	{ID: "UBL-SR-17", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")},
-	{ID: "UBL-SR-18", Context: ublSyntaxRoot,
-		Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingCustomerParty/cac:Party", true) <= 1 }},
-	{ID: "UBL-SR-24", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:Delivery")},
-	{ID: "UBL-SR-29", Context: ublSyntaxRoot,
-		Test: func(n *node) bool {
-			count := 0
-			for _, id := range n.Root().Descendants("cbc:ID") {
-				if id.Parent.Is("cac:PartyIdentification") {
-					if s, _ := id.Attr("schemeID"); strings.ToUpper(s) == "SEPA" {
+				return !n.Has("cbc:ID/@schemeID") && len(codes) == 0
+			}},
+		{ID: "UBL-DT-01", Context: ublSyntaxAmount,
+			Test: func(n *node) bool {
+				v := n.Value()
+				i := strings.IndexByte(v, '.')
+				return i < 0 || utf8.RuneCountInString(v[i+1:]) <= 2
+			}},
+		{ID: "UBL-DT-06", Context: ublSyntaxBinary,
+			Test: hasAttr("mimeCode")},
+		{ID: "UBL-DT-07", Context: ublSyntaxBinary,
+			Test: hasAttr("filename")},
+		{ID: "UBL-SR-25", Context: ublSyntaxDelivery, Test: ublMaxOnce("cac:DeliveryParty/cac:PartyName/cbc:Name")},
+		{ID: "UBL-SR-30", Context: ublSyntaxAllowance, Test: ublMaxOnce("cbc:AllowanceChargeReason")},
+		{ID: "UBL-SR-31", Context: ublSyntaxCharge, Test: ublMaxOnce("cbc:AllowanceChargeReason")},
+		{ID: "UBL-SR-53", Context: ublSyntaxPartyTaxScheme,
+			Test: func(n *node) bool { return n.Has("cac:TaxScheme/cbc:ID") && n.Has("cbc:CompanyID") }},
+
+		{ID: "UBL-DT-08", Context: ublSyntaxRoot, Test: ublNoAttr("schemeName")},
+		{ID: "UBL-DT-09", Context: ublSyntaxRoot, Test: ublNoAttr("schemeAgencyName")},
+		{ID: "UBL-DT-10", Context: ublSyntaxRoot, Test: ublNoAttr("schemeDataURI")},
+		{ID: "UBL-DT-11", Context: ublSyntaxRoot, Test: ublNoAttr("schemeURI")},
+		{ID: "UBL-DT-12", Context: ublSyntaxRoot, Test: ublNoAttr("format")},
+		{ID: "UBL-DT-13", Context: ublSyntaxRoot, Test: ublNoAttr("unitCodeListIdentifier")},
+		{ID: "UBL-DT-14", Context: ublSyntaxRoot, Test: ublNoAttr("unitCodeListAgencyIdentifier")},
+		{ID: "UBL-DT-15", Context: ublSyntaxRoot, Test: ublNoAttr("unitCodeListAgencyName")},
+		{ID: "UBL-DT-16", Context: ublSyntaxRoot, Test: ublNoAttr("listAgencyName")},
+		{ID: "UBL-DT-17", Context: ublSyntaxRoot, Test: ublNoAttr("listName")},
+		{ID: "UBL-DT-18", Context: ublSyntaxRoot,
+			Test: func(n *node) bool { return ublCountAttr(n, "name", "cbc:PaymentMeansCode") == 0 }},
+		{ID: "UBL-DT-19", Context: ublSyntaxRoot, Test: ublNoAttr("languageID")},
+		{ID: "UBL-DT-20", Context: ublSyntaxRoot, Test: ublNoAttr("listURI")},
+		{ID: "UBL-DT-21", Context: ublSyntaxRoot, Test: ublNoAttr("listSchemeURI")},
+		{ID: "UBL-DT-22", Context: ublSyntaxRoot, Test: ublNoAttr("languageLocaleID")},
+		{ID: "UBL-DT-23", Context: ublSyntaxRoot, Test: ublNoAttr("uri")},
+		{ID: "UBL-DT-24", Context: ublSyntaxRoot, Test: ublNoAttr("currencyCodeListVersionID")},
+		{ID: "UBL-DT-25", Context: ublSyntaxRoot, Test: ublNoAttr("characterSetCode")},
+		{ID: "UBL-DT-26", Context: ublSyntaxRoot, Test: ublNoAttr("encodingCode")},
+		{ID: "UBL-DT-27", Context: ublSyntaxRoot, Test: ublNoAttr("schemeAgencyID")},
+		{ID: "UBL-DT-28", Context: ublSyntaxRoot, Test: ublNoAttr("listAgencyID")},
+
+		{ID: "UBL-SR-01", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:ContractDocumentReference/cbc:ID")},
+		{ID: "UBL-SR-02", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:ReceiptDocumentReference/cbc:ID")},
+		{ID: "UBL-SR-03", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:DespatchDocumentReference/cbc:ID")},
+		{ID: "UBL-SR-04", Context: ublSyntaxRoot,
+			Test: func(n *node) bool {
+				count := 0
+				for _, r := range n.All("cac:AdditionalDocumentReference") {
+					for _, c := range r.Strs("cbc:DocumentTypeCode") {
+						if c == "130" {
+							count += len(r.All("cbc:ID"))
+							break
+						}
+					}
+				}
+				return count <= 1
+			}},
+		{ID: "UBL-SR-05", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:PaymentTerms/cbc:Note")},
+		{ID: "UBL-SR-08", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:InvoicePeriod")},
+		{ID: "UBL-SR-09", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")},
+		{ID: "UBL-SR-10", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name")},
+		{ID: "UBL-SR-11", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")},
+		{ID: "UBL-SR-12", Context: ublSyntaxRoot,
+			Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", true) <= 1 }},
+		{ID: "UBL-SR-13", Context: ublSyntaxRoot,
+			Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", false) <= 1 }},
+		{ID: "UBL-SR-14", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyLegalForm")},
+		{ID: "UBL-SR-15", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")},
+		{ID: "UBL-SR-16", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:ID")},
+		{ID: "UBL-SR-17", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")},
+		{ID: "UBL-SR-18", Context: ublSyntaxRoot,
+			Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingCustomerParty/cac:Party", true) <= 1 }},
+		{ID: "UBL-SR-24", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:Delivery")},
+		{ID: "UBL-SR-29", Context: ublSyntaxRoot,
+			Test: func(n *node) bool {
+				count := 0
+				for _, id := range n.Root().Descendants("cbc:ID") {
+					if id.Parent.Is("cac:PartyIdentification") {
+						if s, _ := id.Attr("schemeID"); strings.ToUpper(s) == "SEPA" {
+							count++
+						}
+					}
+				}
+				return count <= 1
+			}},
+		{ID: "UBL-SR-39", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:ProjectReference/cbc:ID")},
+		{ID: "UBL-SR-40", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyName/cbc:Name")},
+		{ID: "UBL-SR-44", Context: ublSyntaxRoot,
+			Test: func(n *node) bool { return ublDistinct(n, "cbc:PaymentID") <= 1 }},
+		{ID: "UBL-SR-45", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:PaymentMeans/cbc:PaymentDueDate")},
+		{ID: "UBL-SR-46", Context: ublSyntaxRoot,
+			Test: func(n *node) bool {
+				count := 0
+				for _, c := range n.All("cac:PaymentMeans/cbc:PaymentMeansCode") {
+					if c.HasAttr("name") {
 						count++
 					}
 				}
-			}
-			return count <= 1
-		}},
-	{ID: "UBL-SR-39", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:ProjectReference/cbc:ID")},
-	{ID: "UBL-SR-40", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyName/cbc:Name")},
-	{ID: "UBL-SR-44", Context: ublSyntaxRoot,
-		Test: func(n *node) bool { return ublDistinct(n, "cbc:PaymentID") <= 1 }},
-	{ID: "UBL-SR-45", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:PaymentMeans/cbc:PaymentDueDate")},
-	{ID: "UBL-SR-46", Context: ublSyntaxRoot,
-		Test: func(n *node) bool {
-			count := 0
-			for _, c := range n.All("cac:PaymentMeans/cbc:PaymentMeansCode") {
-				if c.HasAttr("name") {
-					count++
+				return count <= 1
+			}},
+		{ID: "UBL-SR-47", Context: ublSyntaxRoot,
+			Test: func(n *node) bool { return ublDistinct(n, "cbc:PaymentMeansCode") <= 1 }},
+		{ID: "UBL-SR-49", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:InvoicePeriod/cbc:DescriptionCode")},
+		{ID: "UBL-SR-54", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:PaymentMeans/cac:CardAccount")},
+		{ID: "UBL-SR-55", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:PaymentMeans/cac:PaymentMandate")},
+
+		{ID: "UBL-SR-34", Context: ublSyntaxLine, Test: ublMaxOnce("cbc:Note")},
+		{ID: "UBL-SR-35", Context: ublSyntaxLine, Test: ublMaxOnce("cac:OrderLineReference/cbc:LineID")},
+		{ID: "UBL-SR-36", Context: ublSyntaxLine, Test: ublMaxOnce("cac:InvoicePeriod")},
+		{ID: "UBL-SR-37", Context: ublSyntaxLine, Test: ublMaxOnce("cac:Price/cac:AllowanceCharge/cbc:Amount")},
+		{ID: "UBL-SR-48", Context: ublSyntaxLine,
+			Test: func(n *node) bool { return len(n.All("cac:Item/cac:ClassifiedTaxCategory")) == 1 }},
+		{ID: "UBL-SR-50", Context: ublSyntaxLine, Test: ublMaxOnce("cac:Item/cbc:Description")},
+		{ID: "UBL-SR-52", Context: ublSyntaxLine, Test: ublMaxOnce("cac:DocumentReference")},
+
+		{ID: "UBL-SR-19", Context: ublSyntaxPayee,
+			Test: func(n *node) bool { return len(n.All("cac:PartyName/cbc:Name")) <= 1 && ublPayeeDiffers(n) }},
+		{ID: "UBL-SR-20", Context: ublSyntaxPayee,
+			Test: func(n *node) bool {
+				count := 0
+				for _, id := range n.All("cac:PartyIdentification/cbc:ID") {
+					if s, _ := id.Attr("schemeID"); strings.ToUpper(s) != "SEPA" {
+						count++
+					}
 				}
-			}
-			return count <= 1
-		}},
-	{ID: "UBL-SR-47", Context: ublSyntaxRoot,
-		Test: func(n *node) bool { return ublDistinct(n, "cbc:PaymentMeansCode") <= 1 }},
-	{ID: "UBL-SR-49", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:InvoicePeriod/cbc:DescriptionCode")},
-	{ID: "UBL-SR-54", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:PaymentMeans/cac:CardAccount")},
-	{ID: "UBL-SR-55", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:PaymentMeans/cac:PaymentMandate")},
+				return count <= 1 && ublPayeeDiffers(n)
+			}},
+		{ID: "UBL-SR-21", Context: ublSyntaxPayee,
+			Test: func(n *node) bool { return len(n.All("cac:PartyLegalEntity/cbc:CompanyID")) <= 1 && ublPayeeDiffers(n) }},
 
-	{ID: "UBL-SR-34", Context: ublSyntaxLine, Test: ublMaxOnce("cbc:Note")},
-	{ID: "UBL-SR-35", Context: ublSyntaxLine, Test: ublMaxOnce("cac:OrderLineReference/cbc:LineID")},
-	{ID: "UBL-SR-36", Context: ublSyntaxLine, Test: ublMaxOnce("cac:InvoicePeriod")},
-	{ID: "UBL-SR-37", Context: ublSyntaxLine, Test: ublMaxOnce("cac:Price/cac:AllowanceCharge/cbc:Amount")},
-	{ID: "UBL-SR-48", Context: ublSyntaxLine,
-		Test: func(n *node) bool { return len(n.All("cac:Item/cac:ClassifiedTaxCategory")) == 1 }},
-	{ID: "UBL-SR-50", Context: ublSyntaxLine, Test: ublMaxOnce("cac:Item/cbc:Description")},
-	{ID: "UBL-SR-52", Context: ublSyntaxLine, Test: ublMaxOnce("cac:DocumentReference")},
+		{ID: "UBL-SR-26", Context: ublSyntaxPaymentMeans, Test: ublMaxOnce("cbc:PaymentID")},
+		{ID: "UBL-SR-27", Context: ublSyntaxPaymentMeans, Test: ublMaxOnce("cbc:PaymentMeansCode")},
+		{ID: "UBL-SR-28", Context: ublSyntaxPaymentMeans, Test: ublMaxOnce("cac:PaymentMandate/cbc:ID")},
 
-	{ID: "UBL-SR-19", Context: ublSyntaxPayee,
-		Test: func(n *node) bool { return len(n.All("cac:PartyName/cbc:Name")) <= 1 && ublPayeeDiffers(n) }},
-	{ID: "UBL-SR-20", Context: ublSyntaxPayee,
-		Test: func(n *node) bool {
-			count := 0
-			for _, id := range n.All("cac:PartyIdentification/cbc:ID") {
-				if s, _ := id.Attr("schemeID"); strings.ToUpper(s) != "SEPA" {
-					count++
-				}
-			}
-			return count <= 1 && ublPayeeDiffers(n)
-		}},
-	{ID: "UBL-SR-21", Context: ublSyntaxPayee,
-		Test: func(n *node) bool { return len(n.All("cac:PartyLegalEntity/cbc:CompanyID")) <= 1 && ublPayeeDiffers(n) }},
+		{ID: "UBL-SR-06", Context: ublSyntaxBillingRef, Test: ublMaxOnce("cac:InvoiceDocumentReference")},
+		{ID: "UBL-SR-07", Context: ublSyntaxBillingRef,
+			Test: func(n *node) bool { return n.Has("cac:InvoiceDocumentReference/cbc:ID") }},
 
-	{ID: "UBL-SR-26", Context: ublSyntaxPaymentMeans, Test: ublMaxOnce("cbc:PaymentID")},
-	{ID: "UBL-SR-27", Context: ublSyntaxPaymentMeans, Test: ublMaxOnce("cbc:PaymentMeansCode")},
-	{ID: "UBL-SR-28", Context: ublSyntaxPaymentMeans, Test: ublMaxOnce("cac:PaymentMandate/cbc:ID")},
+		{ID: "UBL-SR-22", Context: ublSyntaxTaxRep, Test: ublMaxOnce("cac:PartyName/cbc:Name")},
+		{ID: "UBL-SR-23", Context: ublSyntaxTaxRep, Test: ublMaxOnce("cac:Party/cac:PartyTaxScheme/cbc:CompanyID")},
 
-	{ID: "UBL-SR-06", Context: ublSyntaxBillingRef, Test: ublMaxOnce("cac:InvoiceDocumentReference")},
-	{ID: "UBL-SR-07", Context: ublSyntaxBillingRef,
-		Test: func(n *node) bool { return n.Has("cac:InvoiceDocumentReference/cbc:ID") }},
-
-	{ID: "UBL-SR-22", Context: ublSyntaxTaxRep, Test: ublMaxOnce("cac:PartyName/cbc:Name")},
-	{ID: "UBL-SR-23", Context: ublSyntaxTaxRep, Test: ublMaxOnce("cac:Party/cac:PartyTaxScheme/cbc:CompanyID")},
-
-	{ID: "UBL-SR-32", Context: ublSyntaxTaxSubtotal, Test: ublMaxOnce("cac:TaxCategory/cbc:TaxExemptionReason")},
+		{ID: "UBL-SR-32", Context: ublSyntaxTaxSubtotal, Test: ublMaxOnce("cac:TaxCategory/cbc:TaxExemptionReason")},
+	}
 }
 
 // ublSumParties counts the tax CompanyIDs (VAT or other) over all parties

@@ -339,8 +339,8 @@ func ciiVATRules(ed cenEdition) []rule {
 		if !ok {
 			return false
 		}
-		t := math.Abs(ratFloat(tax))
-		want := xmltree.RoundDouble(math.Abs(ratFloat(base))*rate) / 100
+		t := math.Abs(tax.Float64())
+		want := xmltree.RoundDouble(math.Abs(base.Float64())*rate) / 100
 		return t-1 < want && t+1 > want
 	})
 	r("BR-S-10", sHdr, noReasons("../"))
@@ -368,13 +368,20 @@ func ciiVATRules(ed cenEdition) []rule {
 	r("BR-Z-05", lineTax(333, "Z"), rate(zero))
 
 	// -01: the breakdown exists when the category is used (document level).
-	hdr := func(n *node, code string) int {
-		return ciiCountCat(n, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", code)
+	// The category codes they count are read once per document.
+	codesKey := new(xmltree.MemoKey[*ciiTaxCodes])
+	hdrPath := xp("//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax")
+	linePath := xp("//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax")
+	cttPath := xp("//ram:CategoryTradeTax")
+	codes := func(n *node) *ciiTaxCodes {
+		return xmltree.Memo(n, codesKey, func() *ciiTaxCodes {
+			r := n.Root()
+			return &ciiTaxCodes{hdr: ciiCategoryCodes(r, hdrPath), line: ciiCategoryCodes(r, linePath), ctt: ciiCategoryCodes(r, cttPath)}
+		})
 	}
-	line := func(n *node, code string) int {
-		return ciiCountCat(n, "//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax", code)
-	}
-	ctt := func(n *node, code string) int { return ciiCountCat(n, "//ram:CategoryTradeTax", code) }
+	hdr := func(n *node, code string) int { return ciiCountCat(codes(n).hdr, code) }
+	line := func(n *node, code string) int { return ciiCountCat(codes(n).line, code) }
+	ctt := func(n *node, code string) int { return ciiCountCat(codes(n).ctt, code) }
 	for _, c := range []struct{ id, code string }{{"BR-Z-01", "Z"}, {"BR-E-01", "E"}, {"BR-AE-01", "AE"}, {"BR-IC-01", "K"}, {"BR-G-01", "G"}} {
 		code := c.code
 		r(c.id, ciiModelRoot, func(n *node) bool {
@@ -402,11 +409,25 @@ func ciiVATEqualsPerRateAt(n *node, code string, ed cenEdition) bool {
 	return len(n.Strs("../ram:RateApplicablePercent")) == 0 || ciiVATEqualsPerRate(code, ed)(n.First("ram:CategoryCode"))
 }
 
-// ciiCountCat counts the elements at path with ram:CategoryCode = code.
-func ciiCountCat(n *node, path, code string) int {
+// ciiTaxCodes are the ram:CategoryCode values of the tax elements the -01
+// rules count, per element: of the breakdowns, of the lines and of the
+// allowances and charges.
+type ciiTaxCodes struct{ hdr, line, ctt [][]string }
+
+// ciiCategoryCodes returns the ram:CategoryCode values of each element at path.
+func ciiCategoryCodes(r *node, path *xmltree.Path) [][]string {
+	var codes [][]string
+	for _, t := range path.All(r) {
+		codes = append(codes, t.Strs("ram:CategoryCode"))
+	}
+	return codes
+}
+
+// ciiCountCat counts the elements with ram:CategoryCode = code.
+func ciiCountCat(codes [][]string, code string) int {
 	c := 0
-	for _, t := range n.Root().All(path) {
-		if xmltree.In(code, t.Strs("ram:CategoryCode")) {
+	for _, cs := range codes {
+		if xmltree.In(code, cs) {
 			c++
 		}
 	}

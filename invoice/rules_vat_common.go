@@ -1,8 +1,6 @@
 package invoice
 
 import (
-	"math/big"
-
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
@@ -11,23 +9,22 @@ import (
 // vatSumDec is sum(…/xs:decimal(x)) over one value per element (a UBL
 // line or allowance has one amount): a value that is no decimal raises
 // the reference's dynamic error on ctx, and ok is false.
-func vatSumDec(ctx *node, values []string) (sum *big.Rat, ok bool) {
-	sum = new(big.Rat)
+func vatSumDec(ctx *node, values []string) (sum xmltree.Decimal, ok bool) {
 	for _, v := range values {
-		d, ok := xmltree.CastDecimal(ctx, []string{v})
+		d, ok := xmltree.CastDec(ctx, []string{v})
 		if !ok {
-			return nil, false
+			return xmltree.Decimal{}, false
 		}
-		sum.Add(sum, d)
+		sum = sum.Add(d)
 	}
 	return sum, true
 }
 
 // vatRateIn is …Category/xs:decimal(cbc:Percent) = $rate over one value
 // per category: existential; a value that is no decimal raises on ctx.
-func vatRateIn(ctx *node, values []string, rate *big.Rat) bool {
+func vatRateIn(ctx *node, values []string, rate xmltree.Decimal) bool {
 	for _, v := range values {
-		if d, ok := xmltree.CastDecimal(ctx, []string{v}); ok && d.Cmp(rate) == 0 {
+		if d, ok := xmltree.CastDec(ctx, []string{v}); ok && d.Cmp(rate) == 0 {
 			return true
 		}
 	}
@@ -37,10 +34,10 @@ func vatRateIn(ctx *node, values []string, rate *big.Rat) bool {
 // vatTaxAndBase is xs:decimal(tax) and then xs:decimal(taxable) of the VAT
 // breakdown (n's parent), as the -09 rules of S, AF and AG read them: an
 // empty side gives ok false, a value that is no decimal raises on n.
-func vatTaxAndBase(n *node, taxPath, basePath string) (tax, base *big.Rat, ok bool) {
-	if tax, ok = xmltree.CastDecimal(n, n.Parent.Strs(taxPath)); !ok {
-		return nil, nil, false
+func vatTaxAndBase(n *node, taxPath, basePath string) (tax, base xmltree.Decimal, ok bool) {
+	if tax, ok = xmltree.CastDec(n, n.Parent.Strs(taxPath)); !ok {
+		return xmltree.Decimal{}, xmltree.Decimal{}, false
 	}
-	base, ok = xmltree.CastDecimal(n, n.Parent.Strs(basePath))
+	base, ok = xmltree.CastDec(n, n.Parent.Strs(basePath))
 	return tax, base, ok
 }

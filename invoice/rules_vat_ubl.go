@@ -1,7 +1,6 @@
 package invoice
 
 import (
-	"math/big"
 	"strconv"
 	"strings"
 
@@ -36,60 +35,124 @@ var vatCategories = []vatCategory{
 
 // --- UBL selections (over the whole document unless named otherwise) ---
 
-// ublTCs returns tax categories: //cac:TaxCategory (all), the categories
-// of allowances/charges (//cac:AllowanceCharge[ind]/cac:TaxCategory; ind
-// nil for any), or of the root's allowances/charges.
-func ublAllTC(r *node) []*node  { return r.Descendants("cac:TaxCategory") }
-func ublAllCTC(r *node) []*node { return r.Descendants("cac:ClassifiedTaxCategory") }
-
-func ublACTC(r *node, ind *bool, rootOnly bool) []*node {
-	var out []*node
-	var acs []*node
-	if rootOnly {
-		acs = r.All("cac:AllowanceCharge")
-	} else {
-		acs = r.Descendants("cac:AllowanceCharge")
-	}
-	for _, ac := range acs {
-		if ind == nil || ublChargeIndicatorIs(ac, *ind) {
-			out = append(out, ac.All("cac:TaxCategory")...)
-		}
-	}
-	return out
+// A ublTaxCat is what the category rules read of one tax category.
+type ublTaxCat struct {
+	vat bool     // ublVAT: of the VAT scheme
+	cat string   // ublCat: normalize-space(cbc:ID)
+	ids []string // every cbc:ID as written
 }
 
-func ublSubtotalTC(r *node) []*node { return r.All("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory") }
+// ublTaxCats are the tax categories of a document the category rules
+// count, read once per document: the rules of the nine categories ask for
+// them some forty times.
+type ublTaxCats struct {
+	all        []ublTaxCat // //cac:TaxCategory
+	classified []ublTaxCat // //cac:ClassifiedTaxCategory
+	subtotal   []ublTaxCat // the root's cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory
+	// ac holds the categories of allowances and charges (cac:TaxCategory of
+	// //cac:AllowanceCharge, or of the root's only), by [rootOnly][any,
+	// allowance, charge].
+	ac [2][3][]ublTaxCat
+}
+
+var ublTaxCatsKey xmltree.MemoKey[*ublTaxCats]
+
+// ublCats returns the tax categories of n's document.
+func ublCats(n *node) *ublTaxCats {
+	return xmltree.Memo(n, &ublTaxCatsKey, func() *ublTaxCats {
+		r := n.Root()
+		read := func(tc *node) ublTaxCat {
+			return ublTaxCat{vat: ublVAT(tc), cat: ublCat(tc), ids: tc.Strs("cbc:ID")}
+		}
+		c := &ublTaxCats{}
+		for _, tc := range ublAllCTC(r) {
+			c.classified = append(c.classified, read(tc))
+		}
+		// Each //cac:TaxCategory is read once, and goes into the lists its
+		// parents put it in: the breakdowns' (the root's
+		// cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory) and those of the
+		// allowances and charges (cac:TaxCategory of //cac:AllowanceCharge
+		// or of the root's cac:AllowanceCharge, with the indicator), each
+		// in document order.
+		for _, tc := range ublAllTC(r) {
+			t := read(tc)
+			c.all = append(c.all, t)
+			p := tc.Parent
+			if p.Is("cac:TaxSubtotal") && p.Parent.Is("cac:TaxTotal") && p.Parent.Parent == r {
+				c.subtotal = append(c.subtotal, t)
+			}
+			if p != r && p.Is("cac:AllowanceCharge") {
+				allowance, charge := ublChargeIndicatorIs(p, false), ublChargeIndicatorIs(p, true)
+				for ro := range 2 {
+					if ro == 1 && p.Parent != r {
+						break
+					}
+					c.ac[ro][0] = append(c.ac[ro][0], t)
+					if allowance {
+						c.ac[ro][1] = append(c.ac[ro][1], t)
+					}
+					if charge {
+						c.ac[ro][2] = append(c.ac[ro][2], t)
+					}
+				}
+			}
+		}
+		return c
+	})
+}
+
+// acCats returns the categories of allowances (ind false), charges (ind
+// true) or both (ind nil), of the whole document or the root's only.
+func (c *ublTaxCats) acCats(ind *bool, rootOnly bool) []ublTaxCat {
+	ro, i := 0, 0
+	if rootOnly {
+		ro = 1
+	}
+	if ind != nil {
+		i = 1
+		if *ind {
+			i = 2
+		}
+	}
+	return c.ac[ro][i]
+}
+
+// ublAllTC and ublAllCTC return //cac:TaxCategory and
+// //cac:ClassifiedTaxCategory.
+func ublAllTC(r *node) []*node  { return r.Descendants("cac:TaxCategory") }
+func ublAllCTC(r *node) []*node { return r.Descendants("cac:ClassifiedTaxCategory") }
 
 var (
 	vatFalse = false
 	vatTrue  = true
 )
 
-// vatFilter keeps the categories with normalize-space(cbc:ID) = code (ns)
+// vatCount counts the categories with normalize-space(cbc:ID) = code (ns)
 // or cbc:ID = code (raw), optionally only those of the VAT scheme.
-func vatFilter(tcs []*node, code string, ns, vat bool) []*node {
-	var out []*node
-	for _, tc := range tcs {
-		if vat && !ublVAT(tc) {
+func vatCount(tcs []ublTaxCat, code string, ns, vat bool) int {
+	n := 0
+	for i := range tcs {
+		tc := &tcs[i]
+		if vat && !tc.vat {
 			continue
 		}
-		if ns && ublCat(tc) == code || !ns && xmltree.In(code, tc.Strs("cbc:ID")) {
-			out = append(out, tc)
+		if ns && tc.cat == code || !ns && xmltree.In(code, tc.ids) {
+			n++
 		}
 	}
-	return out
+	return n
 }
 
 // vatIDNodes counts TC[VAT]/cbc:ID[normalize-space(.) = code]: every ID
 // child counts, not only the first.
-func vatIDNodes(tcs []*node, code string) int {
+func vatIDNodes(tcs []ublTaxCat, code string) int {
 	n := 0
-	for _, tc := range tcs {
-		if !ublVAT(tc) {
+	for i := range tcs {
+		if !tcs[i].vat {
 			continue
 		}
-		for _, id := range tc.All("cbc:ID") {
-			if xmltree.NormSpace(id.Value()) == code {
+		for _, id := range tcs[i].ids {
+			if xmltree.NormSpace(id) == code {
 				n++
 			}
 		}
@@ -124,21 +187,38 @@ func ublCustomerLegalID(r *node) bool {
 // category is used (any tax category or item category of the VAT scheme),
 // exactly one VAT breakdown has it.
 func vatBreakdownOnce(r *node, code string) bool {
-	used := vatIDNodes(ublAllTC(r), code) > 0 || vatIDNodes(ublAllCTC(r), code) > 0
+	c := ublCats(r)
+	used := vatIDNodes(c.all, code) > 0 || vatIDNodes(c.classified, code) > 0
 	if !used {
 		return true
 	}
-	return vatIDNodes(ublSubtotalTC(r), code) == 1
+	return vatIDNodes(c.subtotal, code) == 1
 }
 
-// vatRequires builds "(exists(cats) and parties) or not(exists(cats2))".
-func vatRequires(cats, cats2 func(r *node) []*node, parties func(r *node) bool) func(n *node) bool {
+// vatRequires builds "(exists(cats) and parties) or not(exists(cats2))",
+// cats and cats2 counting categories.
+func vatRequires(cats, cats2 func(r *node) int, parties func(r *node) bool) func(n *node) bool {
 	return func(n *node) bool {
 		r := n.Root()
-		if len(cats(r)) > 0 && parties(r) {
+		if cats(r) > 0 && parties(r) {
 			return true
 		}
-		return len(cats2(r)) == 0
+		return cats2(r) == 0
+	}
+}
+
+// ublVATPaths are the paths the -08 rules read from a line and from an
+// allowance or charge: its category code and rate, and its amount.
+type ublVATPaths struct {
+	lineCode, lineRate, lineAmount *xmltree.Path
+	acCode, acRate, acAmount       *xmltree.Path
+}
+
+func newUBLVATPaths() *ublVATPaths {
+	return &ublVATPaths{
+		lineCode: xp("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), lineRate: xp("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"),
+		lineAmount: xp("cbc:LineExtensionAmount"),
+		acCode:     xp("cac:TaxCategory/cbc:ID"), acRate: xp("cac:TaxCategory/cbc:Percent"), acAmount: xp("cbc:Amount"),
 	}
 }
 
@@ -146,8 +226,8 @@ func vatRequires(cats, cats2 func(r *node) []*node, parties func(r *node) bool) 
 // root's lines and document level allowances/charges of the category
 // (optionally of the rate). Each amount and rate is cast with
 // xs:decimal() as the source does: ok is false where one raised.
-func vatBase(r *node, lineName, code string, rate *big.Rat) (base *big.Rat, ok bool) {
-	rateOK := func(values []string) bool { return rate == nil || vatRateIn(r, values, rate) }
+func vatBase(r *node, lineName, code string, rate *xmltree.Decimal, p *ublVATPaths) (base xmltree.Decimal, ok bool) {
+	rateOK := func(values []string) bool { return rate == nil || vatRateIn(r, values, *rate) }
 	codeOK := func(values []string) bool {
 		for _, v := range values {
 			if xmltree.NormSpace(v) == code {
@@ -158,43 +238,42 @@ func vatBase(r *node, lineName, code string, rate *big.Rat) (base *big.Rat, ok b
 	}
 	var lines, charges, allowances []string
 	for _, l := range r.All(lineName) {
-		if codeOK(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID")) && rateOK(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")) {
-			lines = append(lines, l.Strs("cbc:LineExtensionAmount")...)
+		if codeOK(p.lineCode.Strs(l)) && rateOK(p.lineRate.Strs(l)) {
+			lines = append(lines, p.lineAmount.Strs(l)...)
 		}
 	}
 	for _, ac := range r.All("cac:AllowanceCharge") {
-		if !codeOK(ac.Strs("cac:TaxCategory/cbc:ID")) || !rateOK(ac.Strs("cac:TaxCategory/cbc:Percent")) {
+		if !codeOK(p.acCode.Strs(ac)) || !rateOK(p.acRate.Strs(ac)) {
 			continue
 		}
 		if ublChargeIndicatorIs(ac, true) {
-			charges = append(charges, ac.Strs("cbc:Amount")...)
+			charges = append(charges, p.acAmount.Strs(ac)...)
 		}
 		if ublChargeIndicatorIs(ac, false) {
-			allowances = append(allowances, ac.Strs("cbc:Amount")...)
+			allowances = append(allowances, p.acAmount.Strs(ac)...)
 		}
 	}
 	l, ok1 := vatSumDec(r, lines)
 	c, ok2 := vatSumDec(r, charges)
 	a, ok3 := vatSumDec(r, allowances)
 	if !ok1 || !ok2 || !ok3 {
-		return nil, false
+		return xmltree.Decimal{}, false
 	}
-	l.Add(l, c)
-	return l.Sub(l, a), true
+	return l.Add(c).Sub(a), true
 }
 
 // vatTaxableEquals is the -08 rule of AE, E, G, IC, O and Z: the taxable
 // amount of the breakdown equals the category's lines and document level
 // allowances and charges.
-func vatTaxableEquals(code string) func(n *node) bool {
+func vatTaxableEquals(code string, p *ublVATPaths) func(n *node) bool {
 	return func(n *node) bool {
 		r := n.Root()
-		taxable, ok := xmltree.CastDecimal(n, n.Parent.Strs("cbc:TaxableAmount"))
+		taxable, ok := xmltree.CastDec(n, n.Parent.Strs("cbc:TaxableAmount"))
 		if !ok {
 			return false
 		}
 		equals := func(lineName string) bool {
-			base, ok := vatBase(r, lineName, code, nil)
+			base, ok := vatBase(r, lineName, code, nil, p)
 			return ok && taxable.Cmp(base) == 0
 		}
 		if len(r.Descendants("cac:InvoiceLine")) > 0 && equals("cac:InvoiceLine") {
@@ -209,14 +288,14 @@ func vatTaxableEquals(code string) func(n *node) bool {
 // - 1): double arithmetic on the untyped amount, cast to the double's exact
 // decimal value, as the reference does), where Σ covers the lines and allowances/charges of the
 // category and rate. S asks in addition that such a line or allowance exist.
-func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
+func vatTaxableNear(code string, sGuard bool, p *ublVATPaths) func(n *node) bool {
 	return func(n *node) bool {
 		r := n.Root()
 		rates := n.Strs("cbc:Percent")
 		if len(rates) == 0 {
 			return true
 		}
-		rate, ok := xmltree.CastDecimal(n, rates) // every $rate in xs:decimal(cbc:Percent)
+		rate, ok := xmltree.CastDec(n, rates) // every $rate in xs:decimal(cbc:Percent)
 		if !ok {
 			return false
 		}
@@ -233,8 +312,8 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 				n.Raise("cannot convert " + strconv.FormatFloat(t, 'g', -1, 64) + " to xs:decimal")
 				return false
 			}
-			s, ok := vatBase(r, lineName, code, rate)
-			return ok && lo.Cmp(s) < 0 && hi.Cmp(s) > 0
+			s, ok := vatBase(r, lineName, code, &rate, p)
+			return ok && s.CmpRat(lo) > 0 && s.CmpRat(hi) < 0
 		}
 		if !sGuard {
 			return len(r.Descendants("cac:InvoiceLine")) > 0 && within("cac:InvoiceLine") ||
@@ -242,11 +321,11 @@ func vatTaxableNear(code string, sGuard bool) func(n *node) bool {
 		}
 		// exists(line) or exists(allowance), left to right: a rate the
 		// second would cast is not read once the first holds.
-		invGuard := vatAnyLineWithRate(r, "cac:InvoiceLine", code, rate) || vatAnyACWithRate(r, code, rate)
+		invGuard := vatAnyLineWithRate(r, "cac:InvoiceLine", code, rate, p) || vatAnyACWithRate(r, code, rate, p)
 		if invGuard && within("cac:InvoiceLine") {
 			return true
 		}
-		cnGuard := vatAnyLineWithRate(r, "cac:CreditNoteLine", code, rate) || vatAnyACWithRate(r, code, rate)
+		cnGuard := vatAnyLineWithRate(r, "cac:CreditNoteLine", code, rate, p) || vatAnyACWithRate(r, code, rate, p)
 		return cnGuard && within("cac:CreditNoteLine")
 	}
 }
@@ -261,9 +340,9 @@ func vatCodeIn(values []string, code string) bool {
 }
 
 // vatAnyLineWithRate is exists(//line[category code][category rate]).
-func vatAnyLineWithRate(r *node, lineName, code string, rate *big.Rat) bool {
+func vatAnyLineWithRate(r *node, lineName, code string, rate xmltree.Decimal, p *ublVATPaths) bool {
 	for _, l := range r.Descendants(lineName) {
-		if vatCodeIn(l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:ID"), code) && vatRateIn(r, l.Strs("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"), rate) {
+		if vatCodeIn(p.lineCode.Strs(l), code) && vatRateIn(r, p.lineRate.Strs(l), rate) {
 			return true
 		}
 	}
@@ -271,9 +350,9 @@ func vatAnyLineWithRate(r *node, lineName, code string, rate *big.Rat) bool {
 }
 
 // vatAnyACWithRate is exists(//cac:AllowanceCharge[code][rate]) anywhere.
-func vatAnyACWithRate(r *node, code string, rate *big.Rat) bool {
+func vatAnyACWithRate(r *node, code string, rate xmltree.Decimal, p *ublVATPaths) bool {
 	for _, ac := range r.Descendants("cac:AllowanceCharge") {
-		if vatCodeIn(ac.Strs("cac:TaxCategory/cbc:ID"), code) && vatRateIn(r, ac.Strs("cac:TaxCategory/cbc:Percent"), rate) {
+		if vatCodeIn(p.acCode.Strs(ac), code) && vatRateIn(r, p.acRate.Strs(ac), rate) {
 			return true
 		}
 	}
@@ -289,19 +368,19 @@ func vatTaxAmountNear(n *node) bool {
 	if !ok {
 		return false
 	}
-	pct, ok := xmltree.CastDecimal(n, n.Strs("cbc:Percent"))
+	pct, ok := xmltree.CastDec(n, n.Strs("cbc:Percent"))
 	if !ok {
 		return false
 	}
-	want := xmltree.RoundDec2(new(big.Rat).Mul(new(big.Rat).Abs(base), new(big.Rat).Quo(pct, big.NewRat(100, 1))))
-	t := new(big.Rat).Abs(tax)
-	return ratSub(t, big.NewRat(1, 1)).Cmp(want) < 0 && ratAdd(t, big.NewRat(1, 1)).Cmp(want) > 0
+	want := base.Abs().Mul(pct.Quo(xmltree.DecimalInt(100))).Round2()
+	t, one := tax.Abs(), xmltree.DecimalInt(1)
+	return t.Sub(one).Cmp(want) < 0 && t.Add(one).Cmp(want) > 0
 }
 
 // vatDecIsZero is xs:decimal(path) = 0; a value that is no decimal raises
 // (xmltree.CastDecimal).
 func vatDecIsZero(n *node, path string) bool {
-	d, ok := xmltree.CastDecimal(n, n.Strs(path))
+	d, ok := xmltree.CastDec(n, n.Strs(path))
 	return ok && d.Sign() == 0
 }
 
@@ -339,6 +418,7 @@ func ublVATContexts(code string, order int) (breakdown, allowance, charge, line 
 
 // vatUBLRules builds the rules of all categories for UBL.
 func vatUBLRules() []rule {
+	paths := newUBLVATPaths()
 	orders := map[string]int{"AE": 234, "E": 248, "G": 262, "K": 276, "L": 290, "M": 304, "O": 318, "S": 332, "Z": 346}
 	var rules []rule
 	for _, c := range vatCategories {
@@ -358,26 +438,26 @@ func vatUBLRules() []rule {
 			rules = append(rules, rule{ID: id(n), Context: ctx, Test: test})
 		}
 		ns, raw := true, false
-		ctcVAT := func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, true) }
-		acVAT := func(ind bool, rootOnly bool) func(r *node) []*node {
-			return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, rootOnly), code, ns, true) }
+		ctcVAT := func(r *node) int { return vatCount(ublCats(r).classified, code, ns, true) }
+		acVAT := func(ind bool, rootOnly bool) func(r *node) int {
+			return func(r *node) int { return vatCount(ublCats(r).acCats(&ind, rootOnly), code, ns, true) }
 		}
 
 		// -01: the breakdown exists when the category is used.
 		switch code {
 		case "S":
 			add("01", root, func(n *node) bool {
-				r := n.Root()
-				used := len(vatFilter(ublACTC(r, nil, false), code, ns, false)) + len(vatFilter(ublAllCTC(r), code, ns, false))
-				bd := len(vatFilter(ublSubtotalTC(r), code, ns, false))
+				c := ublCats(n)
+				used := vatCount(c.acCats(nil, false), code, ns, false) + vatCount(c.classified, code, ns, false)
+				bd := vatCount(c.subtotal, code, ns, false)
 				return used > 0 && bd > 0 || used == 0 && bd == 0
 			})
 		case "L", "M":
 			add("01", root, func(n *node) bool {
-				r := n.Root()
-				used := len(vatFilter(ublACTC(r, nil, false), code, ns, true)) + len(vatFilter(ublAllCTC(r), code, ns, true))
-				bdRaw := len(vatFilter(ublSubtotalTC(r), code, raw, code == "M"))
-				bdNS := len(vatFilter(ublSubtotalTC(r), code, ns, true))
+				c := ublCats(n)
+				used := vatCount(c.acCats(nil, false), code, ns, true) + vatCount(c.classified, code, ns, true)
+				bdRaw := vatCount(c.subtotal, code, raw, code == "M")
+				bdNS := vatCount(c.subtotal, code, ns, true)
 				return used > 0 && bdRaw > 0 || used == 0 && bdNS == 0
 			})
 		default:
@@ -402,24 +482,24 @@ func vatUBLRules() []rule {
 		}
 		lineNot := ctcVAT
 		if code == "S" {
-			lineNot = func(r *node) []*node { return vatFilter(ublAllCTC(r), code, ns, false) }
+			lineNot = func(r *node) int { return vatCount(ublCats(r).classified, code, ns, false) }
 		}
 		add("02", root, vatRequires(ctcVAT, lineNot, parties))
-		acCats := func(ind bool) func(r *node) []*node {
+		acCats := func(ind bool) func(r *node) int {
 			switch code {
 			case "O":
 				return acVAT(ind, true)
 			case "G":
-				return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, false), code, ns, false) }
+				return func(r *node) int { return vatCount(ublCats(r).acCats(&ind, false), code, ns, false) }
 			}
 			return acVAT(ind, false)
 		}
-		acNot := func(ind bool) func(r *node) []*node {
+		acNot := func(ind bool) func(r *node) int {
 			if code == "O" {
 				return acVAT(ind, true)
 			}
 			if code == "L" && ind {
-				return func(r *node) []*node { return vatFilter(ublACTC(r, &ind, false), code, raw, true) }
+				return func(r *node) int { return vatCount(ublCats(r).acCats(&ind, false), code, raw, true) }
 			}
 			return acVAT(ind, false)
 		}
@@ -445,11 +525,11 @@ func vatUBLRules() []rule {
 		// -08 … -10: the breakdown.
 		switch code {
 		case "S", "L", "M":
-			add("08", bd, vatTaxableNear(code, code == "S"))
+			add("08", bd, vatTaxableNear(code, code == "S", paths))
 			add("09", bd, vatTaxAmountNear)
 			add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") })
 		default:
-			add("08", bd, vatTaxableEquals(code))
+			add("08", bd, vatTaxableEquals(code, paths))
 			add("09", bd, func(n *node) bool { return vatDecIsZero(n.Parent, "cbc:TaxAmount") })
 			if code == "Z" {
 				add("10", bd, func(n *node) bool { return !n.Has("cbc:TaxExemptionReason") && !n.Has("cbc:TaxExemptionReasonCode") })
@@ -459,7 +539,7 @@ func vatUBLRules() []rule {
 		}
 
 		// Category-specific rules on the document.
-		bdUsed := func(r *node) bool { return vatIDNodes(ublSubtotalTC(r), code) > 0 }
+		bdUsed := func(r *node) bool { return vatIDNodes(ublCats(r).subtotal, code) > 0 }
 		switch code {
 		case "K":
 			add("11", root, func(n *node) bool {
@@ -477,19 +557,25 @@ func vatUBLRules() []rule {
 				return len([]rune(n.Str("cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode"))) > 1
 			})
 		case "O":
-			others := func(tcs []*node) int {
+			others := func(tcs []ublTaxCat) int {
 				c := 0
-				for _, tc := range tcs {
-					if ublVAT(tc) && ublCat(tc) != "O" {
+				for i := range tcs {
+					if tcs[i].vat && tcs[i].cat != "O" {
 						c++
 					}
 				}
 				return c
 			}
-			add("11", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublSubtotalTC(r)) == 0 })
-			add("12", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublAllCTC(r)) == 0 })
-			add("13", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatFalse, false)) == 0 })
-			add("14", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublACTC(r, &vatTrue, false)) == 0 })
+			add("11", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublCats(r).subtotal) == 0 })
+			add("12", root, func(n *node) bool { r := n.Root(); return !bdUsed(r) || others(ublCats(r).classified) == 0 })
+			add("13", root, func(n *node) bool {
+				r := n.Root()
+				return !bdUsed(r) || others(ublCats(r).acCats(&vatFalse, false)) == 0
+			})
+			add("14", root, func(n *node) bool {
+				r := n.Root()
+				return !bdUsed(r) || others(ublCats(r).acCats(&vatTrue, false)) == 0
+			})
 		}
 	}
 	return rules

@@ -15,96 +15,98 @@ import (
 // otherwise in the two syntaxes and the logic differs anyway, an id has a
 // row of each syntax's own, in that syntax's order. The contexts and the
 // tests of one syntax alone are in rules_xr_ubl.go and rules_xr_cii.go.
-var xrRules = []ruleRow{
-	{"BR-DE-30", rule{}, on(xrCIIRoot, ciiSEPACreditorWithMandate)},
-	{"BR-DE-31", rule{}, on(xrCIIRoot, ciiDebitedAccountWithMandate)},
-	{"BR-DE-1", on(xrUBLRoot, exists("cac:PaymentMeans")), on(xrCIIRoot, exists(ciiSettle+"/ram:SpecifiedTradeSettlementPaymentMeans"))},
-	{"BR-DE-15", on(xrUBLRoot, xrNonBlank("cbc:BuyerReference")), on(xrCIIRoot, xrNonBlank(ciiAgreement+"/ram:BuyerReference"))},
-	{"BR-DE-16", on(xrUBLRoot, ublSellerVATIDWithVAT), on(xrCIIRoot, ciiSellerVATIDWithVAT)},
-	{"BR-DE-17", on(xrUBLRoot, xrTypeCodeIn("cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode")),
-		on(xrCIIRoot, xrTypeCodeIn("rsm:ExchangedDocument/ram:TypeCode"))},
-	{"BR-DE-18", on(xrUBLRoot, xrSkonto("cac:PaymentTerms", "cbc:Note")),
-		on(xrCIIRoot, xrSkonto(ciiSettle+"/ram:SpecifiedTradePaymentTerms", "ram:Description"))},
-	{"BR-DE-21", on(xrUBLRoot, xrSpecIn("cbc:CustomizationID")), on(xrCIIContext, xrSpecIn("ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"))},
-	{"BR-DE-22", on(xrUBLRoot, ublUniqueFilenames), on(xrCIIRoot, ciiUniqueFilenames)},
-	{"BR-DE-26", on(xrUBLRoot, xrCorrectionRefers("cac:BillingReference/cac:InvoiceDocumentReference", "cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode")),
-		on(xrCIIRoot, xrCorrectionRefers(ciiSettle+"/ram:InvoiceReferencedDocument", "rsm:ExchangedDocument/ram:TypeCode"))},
-	{"BR-DE-30", on(xrUBLRoot, ublSEPACreditorWithMandate), rule{}},
-	{"BR-DE-31", on(xrUBLRoot, ublDebitedAccountWithMandate), rule{}},
-	{"BR-DE-TMP-32", on(xrUBLRoot, xrPeriodGiven("cac:Delivery/cbc:ActualDeliveryDate", "cac:InvoicePeriod", "cac:InvoicePeriod", "cac:InvoiceLine", "cac:CreditNoteLine")),
-		on(xrCIITransaction, xrPeriodGiven("ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime",
-			"ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod", "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod",
-			"ram:IncludedSupplyChainTradeLineItem"))},
-	{"BR-TMP-2", on(xrUBLExtRef, func(n *node) bool { return xrURL.MatchString(n.Str("cbc:URI")) }),
-		on(xrCIIExternalDoc, func(n *node) bool { return !n.Has("ram:URIID") || xrURL.MatchString(n.Str("ram:URIID")) })},
-	{"BR-DE-2", on(xrUBLSupplier, exists("cac:Party/cac:Contact")), on(xrCIISeller, exists("ram:DefinedTradeContact"))},
-	{"BR-DE-3", on(xrUBLSupplierAddress, xrNonBlank("cbc:CityName")), on(xrCIISellerAddress, xrNonBlank("ram:CityName"))},
-	{"BR-DE-4", on(xrUBLSupplierAddress, xrNonBlank("cbc:PostalZone")), on(xrCIISellerAddress, xrNonBlank("ram:PostcodeCode"))},
-	{"BR-DE-5", on(xrUBLSupplierContact, xrNonBlank("cbc:Name")), on(xrCIISellerContact, xrNonBlank("ram:PersonName", "ram:DepartmentName"))},
-	{"BR-DE-6", on(xrUBLSupplierContact, xrNonBlank("cbc:Telephone")),
-		on(xrCIISellerContact, xrNonBlank("ram:TelephoneUniversalCommunication/ram:CompleteNumber"))},
-	{"BR-DE-7", on(xrUBLSupplierContact, xrNonBlank("cbc:ElectronicMail")), on(xrCIISellerContact, xrNonBlank("ram:EmailURIUniversalCommunication/ram:URIID"))},
-	{"BR-DE-27", on(xrUBLSupplierContact, xrTelephone("cbc:Telephone")),
-		on(xrCIISellerContact, xrTelephone("ram:TelephoneUniversalCommunication/ram:CompleteNumber"))},
-	{"BR-DE-28", on(xrUBLSupplierContact, xrEmailAt("cbc:ElectronicMail")), on(xrCIISellerContact, xrEmailAt("ram:EmailURIUniversalCommunication/ram:URIID"))},
-	{"BR-DE-8", on(xrUBLCustomerAddress, xrNonBlank("cbc:CityName")), on(xrCIIBuyerAddress, xrNonBlank("ram:CityName"))},
-	{"BR-DE-9", on(xrUBLCustomerAddress, xrNonBlank("cbc:PostalZone")), on(xrCIIBuyerAddress, xrNonBlank("ram:PostcodeCode"))},
-	{"BR-DE-10", on(xrUBLDeliveryAddress, xrNonBlank("cbc:CityName")), on(xrCIIShipToAddress, xrNonBlank("ram:CityName"))},
-	{"BR-DE-11", on(xrUBLDeliveryAddress, xrNonBlank("cbc:PostalZone")), on(xrCIIShipToAddress, xrNonBlank("ram:PostcodeCode"))},
-	{"BR-DE-19", on(xrUBLTransfer, xrIBANWhere("cbc:PaymentMeansCode", "58", "cac:PayeeFinancialAccount/cbc:ID")),
-		on(xrCIITransfer, xrIBANWhere("ram:TypeCode", "58", "ram:PayeePartyCreditorFinancialAccount/ram:IBANID"))},
-	{"BR-DE-23-a", on(xrUBLTransfer, exists("cac:PayeeFinancialAccount")), on(xrCIITransfer, exists("ram:PayeePartyCreditorFinancialAccount"))},
-	{"BR-DE-23-b", on(xrUBLTransfer, xrNone("cac:CardAccount", "cac:PaymentMandate")),
-		on(xrCIITransfer, func(n *node) bool {
-			return !n.Has("ram:ApplicableTradeSettlementFinancialCard") && !xrCIIDirectDebit(n)
-		})},
-	{"BR-DE-24-a", on(xrUBLCard, exists("cac:CardAccount")), on(xrCIICard, exists("ram:ApplicableTradeSettlementFinancialCard"))},
-	{"BR-DE-24-b", on(xrUBLCard, xrNone("cac:PayeeFinancialAccount", "cac:PaymentMandate")),
-		on(xrCIICard, func(n *node) bool { return !n.Has("ram:PayeePartyCreditorFinancialAccount") && !xrCIIDirectDebit(n) })},
-	{"BR-DE-20", on(xrUBLDebit, xrIBANWhere("cbc:PaymentMeansCode", "59", "cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID")),
-		on(xrCIIDebit, xrIBANWhere("ram:TypeCode", "59", "ram:PayerPartyDebtorFinancialAccount/ram:IBANID"))},
-	{"BR-DE-25-a", on(xrUBLDebit, exists("cac:PaymentMandate")), on(xrCIIDebit, xrCIIDirectDebit)},
-	{"BR-DE-25-b", on(xrUBLDebit, xrNone("cac:PayeeFinancialAccount", "cac:CardAccount")),
-		on(xrCIIDebit, xrNone("ram:PayeePartyCreditorFinancialAccount", "ram:PayeeSpecifiedCreditorFinancialInstitution",
-			"ram:PayerSpecifiedDebtorFinancialInstitution", "ram:ApplicableTradeSettlementFinancialCard"))},
-	{"BR-DE-14", on(xrUBLTaxSubtotal, xrNonBlank("cac:TaxCategory/cbc:Percent")), on(xrCIIHeaderTax, xrNonBlank("ram:RateApplicablePercent"))},
-	{"BR-TMP-3", rule{}, on(xrCIILineItem, ciiBasisQuantitiesAgree)},
+func xrRules() []ruleRow {
+	return []ruleRow{
+		{"BR-DE-30", rule{}, on(xrCIIRoot, ciiSEPACreditorWithMandate)},
+		{"BR-DE-31", rule{}, on(xrCIIRoot, ciiDebitedAccountWithMandate)},
+		{"BR-DE-1", on(xrUBLRoot, exists("cac:PaymentMeans")), on(xrCIIRoot, exists(ciiSettle+"/ram:SpecifiedTradeSettlementPaymentMeans"))},
+		{"BR-DE-15", on(xrUBLRoot, xrNonBlank("cbc:BuyerReference")), on(xrCIIRoot, xrNonBlank(ciiAgreement+"/ram:BuyerReference"))},
+		{"BR-DE-16", on(xrUBLRoot, ublSellerVATIDWithVAT), on(xrCIIRoot, ciiSellerVATIDWithVAT)},
+		{"BR-DE-17", on(xrUBLRoot, xrTypeCodeIn("cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode")),
+			on(xrCIIRoot, xrTypeCodeIn("rsm:ExchangedDocument/ram:TypeCode"))},
+		{"BR-DE-18", on(xrUBLRoot, xrSkonto("cac:PaymentTerms", "cbc:Note")),
+			on(xrCIIRoot, xrSkonto(ciiSettle+"/ram:SpecifiedTradePaymentTerms", "ram:Description"))},
+		{"BR-DE-21", on(xrUBLRoot, xrSpecIn("cbc:CustomizationID")), on(xrCIIContext, xrSpecIn("ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"))},
+		{"BR-DE-22", on(xrUBLRoot, ublUniqueFilenames), on(xrCIIRoot, ciiUniqueFilenames)},
+		{"BR-DE-26", on(xrUBLRoot, xrCorrectionRefers("cac:BillingReference/cac:InvoiceDocumentReference", "cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode")),
+			on(xrCIIRoot, xrCorrectionRefers(ciiSettle+"/ram:InvoiceReferencedDocument", "rsm:ExchangedDocument/ram:TypeCode"))},
+		{"BR-DE-30", on(xrUBLRoot, ublSEPACreditorWithMandate), rule{}},
+		{"BR-DE-31", on(xrUBLRoot, ublDebitedAccountWithMandate), rule{}},
+		{"BR-DE-TMP-32", on(xrUBLRoot, xrPeriodGiven("cac:Delivery/cbc:ActualDeliveryDate", "cac:InvoicePeriod", "cac:InvoicePeriod", "cac:InvoiceLine", "cac:CreditNoteLine")),
+			on(xrCIITransaction, xrPeriodGiven("ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime",
+				"ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod", "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod",
+				"ram:IncludedSupplyChainTradeLineItem"))},
+		{"BR-TMP-2", on(xrUBLExtRef, func(n *node) bool { return xrURL.MatchString(n.Str("cbc:URI")) }),
+			on(xrCIIExternalDoc, func(n *node) bool { return !n.Has("ram:URIID") || xrURL.MatchString(n.Str("ram:URIID")) })},
+		{"BR-DE-2", on(xrUBLSupplier, exists("cac:Party/cac:Contact")), on(xrCIISeller, exists("ram:DefinedTradeContact"))},
+		{"BR-DE-3", on(xrUBLSupplierAddress, xrNonBlank("cbc:CityName")), on(xrCIISellerAddress, xrNonBlank("ram:CityName"))},
+		{"BR-DE-4", on(xrUBLSupplierAddress, xrNonBlank("cbc:PostalZone")), on(xrCIISellerAddress, xrNonBlank("ram:PostcodeCode"))},
+		{"BR-DE-5", on(xrUBLSupplierContact, xrNonBlank("cbc:Name")), on(xrCIISellerContact, xrNonBlank("ram:PersonName", "ram:DepartmentName"))},
+		{"BR-DE-6", on(xrUBLSupplierContact, xrNonBlank("cbc:Telephone")),
+			on(xrCIISellerContact, xrNonBlank("ram:TelephoneUniversalCommunication/ram:CompleteNumber"))},
+		{"BR-DE-7", on(xrUBLSupplierContact, xrNonBlank("cbc:ElectronicMail")), on(xrCIISellerContact, xrNonBlank("ram:EmailURIUniversalCommunication/ram:URIID"))},
+		{"BR-DE-27", on(xrUBLSupplierContact, xrTelephone("cbc:Telephone")),
+			on(xrCIISellerContact, xrTelephone("ram:TelephoneUniversalCommunication/ram:CompleteNumber"))},
+		{"BR-DE-28", on(xrUBLSupplierContact, xrEmailAt("cbc:ElectronicMail")), on(xrCIISellerContact, xrEmailAt("ram:EmailURIUniversalCommunication/ram:URIID"))},
+		{"BR-DE-8", on(xrUBLCustomerAddress, xrNonBlank("cbc:CityName")), on(xrCIIBuyerAddress, xrNonBlank("ram:CityName"))},
+		{"BR-DE-9", on(xrUBLCustomerAddress, xrNonBlank("cbc:PostalZone")), on(xrCIIBuyerAddress, xrNonBlank("ram:PostcodeCode"))},
+		{"BR-DE-10", on(xrUBLDeliveryAddress, xrNonBlank("cbc:CityName")), on(xrCIIShipToAddress, xrNonBlank("ram:CityName"))},
+		{"BR-DE-11", on(xrUBLDeliveryAddress, xrNonBlank("cbc:PostalZone")), on(xrCIIShipToAddress, xrNonBlank("ram:PostcodeCode"))},
+		{"BR-DE-19", on(xrUBLTransfer, xrIBANWhere("cbc:PaymentMeansCode", "58", "cac:PayeeFinancialAccount/cbc:ID")),
+			on(xrCIITransfer, xrIBANWhere("ram:TypeCode", "58", "ram:PayeePartyCreditorFinancialAccount/ram:IBANID"))},
+		{"BR-DE-23-a", on(xrUBLTransfer, exists("cac:PayeeFinancialAccount")), on(xrCIITransfer, exists("ram:PayeePartyCreditorFinancialAccount"))},
+		{"BR-DE-23-b", on(xrUBLTransfer, xrNone("cac:CardAccount", "cac:PaymentMandate")),
+			on(xrCIITransfer, func(n *node) bool {
+				return !n.Has("ram:ApplicableTradeSettlementFinancialCard") && !xrCIIDirectDebit(n)
+			})},
+		{"BR-DE-24-a", on(xrUBLCard, exists("cac:CardAccount")), on(xrCIICard, exists("ram:ApplicableTradeSettlementFinancialCard"))},
+		{"BR-DE-24-b", on(xrUBLCard, xrNone("cac:PayeeFinancialAccount", "cac:PaymentMandate")),
+			on(xrCIICard, func(n *node) bool { return !n.Has("ram:PayeePartyCreditorFinancialAccount") && !xrCIIDirectDebit(n) })},
+		{"BR-DE-20", on(xrUBLDebit, xrIBANWhere("cbc:PaymentMeansCode", "59", "cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID")),
+			on(xrCIIDebit, xrIBANWhere("ram:TypeCode", "59", "ram:PayerPartyDebtorFinancialAccount/ram:IBANID"))},
+		{"BR-DE-25-a", on(xrUBLDebit, exists("cac:PaymentMandate")), on(xrCIIDebit, xrCIIDirectDebit)},
+		{"BR-DE-25-b", on(xrUBLDebit, xrNone("cac:PayeeFinancialAccount", "cac:CardAccount")),
+			on(xrCIIDebit, xrNone("ram:PayeePartyCreditorFinancialAccount", "ram:PayeeSpecifiedCreditorFinancialInstitution",
+				"ram:PayerSpecifiedDebtorFinancialInstitution", "ram:ApplicableTradeSettlementFinancialCard"))},
+		{"BR-DE-14", on(xrUBLTaxSubtotal, xrNonBlank("cac:TaxCategory/cbc:Percent")), on(xrCIIHeaderTax, xrNonBlank("ram:RateApplicablePercent"))},
+		{"BR-TMP-3", rule{}, on(xrCIILineItem, ciiBasisQuantitiesAgree)},
 
-	{"BR-DEX-01", on(xrUBLExtBinary, xrMimeOK), on(xrCIIExtBinary, xrMimeOK)},
-	{"BR-DEX-02", on(xrUBLExtInvoice, xrUBLDEX02), rule{}},
-	{"BR-DEX-03", on(xrUBLExtInvoice, ublSubLineOneCategory), rule{}},
-	{"BR-DEX-09", on(xrUBLExtTotals, ublPayableWithThirdParty), rule{}},
-	ruleRow{"BR-DEX-04", on(xrUBLExtPartyID, ublPartySchemeExtListed), on(xrCIIExtGlobalID, xrSchemeAttrIn("schemeID", xrICDExtCodes))}.
-		ciiSays("The scheme identifier of a party identifier must be an ISO 6523 ICD code (or XR01-XR03).",
-			"Die Schema-Kennung einer Partei-Kennung muss ein ISO-6523-ICD-Code sein (oder XR01-XR03)."),
-	{"BR-DEX-05", on(xrUBLExtLegalID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
-	{"BR-DEX-06", on(xrUBLExtItemID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtProductID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
-	{"BR-DEX-07", on(xrUBLExtEndpoint, xrSchemeAttrIn("schemeID", xrEASExtCodes)), on(xrCIIExtURIID, xrSchemeAttrIn("schemeID", xrEASExtCodes))},
-	{"BR-DEX-08", on(xrUBLExtDeliveryID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtShipToID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
-	{"BR-DEX-10", on(xrUBLExtPrepaid, xrNonBlank("cbc:ID")), rule{}},
-	{"BR-DEX-11", on(xrUBLExtPrepaid, xrNonBlank("cbc:PaidAmount")), rule{}},
-	{"BR-DEX-12", on(xrUBLExtPrepaid, xrNonBlank("cbc:InstructionID")), rule{}},
-	{"BR-DEX-13", on(xrUBLExtPrepaid, ublPaidAmountDecimals), rule{}},
-	{"BR-DEX-14", on(xrUBLExtPrepaid, func(n *node) bool {
-		return xmltree.AnyIn(n.Strs("cbc:PaidAmount/@currencyID"), n.Parent.Strs("cbc:DocumentCurrencyCode"))
-	}), rule{}},
-	{"BR-DEX-15", rule{}, on(xrCIIExtLineDoc, func(n *node) bool { return len(n.Root().Descendants("ram:ParentLineID")) == 0 })},
+		{"BR-DEX-01", on(xrUBLExtBinary, xrMimeOK), on(xrCIIExtBinary, xrMimeOK)},
+		{"BR-DEX-02", on(xrUBLExtInvoice, xrUBLDEX02), rule{}},
+		{"BR-DEX-03", on(xrUBLExtInvoice, ublSubLineOneCategory), rule{}},
+		{"BR-DEX-09", on(xrUBLExtTotals, ublPayableWithThirdParty), rule{}},
+		ruleRow{"BR-DEX-04", on(xrUBLExtPartyID, ublPartySchemeExtListed), on(xrCIIExtGlobalID, xrSchemeAttrIn("schemeID", xrICDExtCodes))}.
+			ciiSays("The scheme identifier of a party identifier must be an ISO 6523 ICD code (or XR01-XR03).",
+				"Die Schema-Kennung einer Partei-Kennung muss ein ISO-6523-ICD-Code sein (oder XR01-XR03)."),
+		{"BR-DEX-05", on(xrUBLExtLegalID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
+		{"BR-DEX-06", on(xrUBLExtItemID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtProductID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
+		{"BR-DEX-07", on(xrUBLExtEndpoint, xrSchemeAttrIn("schemeID", xrEASExtCodes)), on(xrCIIExtURIID, xrSchemeAttrIn("schemeID", xrEASExtCodes))},
+		{"BR-DEX-08", on(xrUBLExtDeliveryID, xrSchemeAttrIn("schemeID", xrICDExtCodes)), on(xrCIIExtShipToID, xrSchemeAttrIn("schemeID", xrICDExtCodes))},
+		{"BR-DEX-10", on(xrUBLExtPrepaid, xrNonBlank("cbc:ID")), rule{}},
+		{"BR-DEX-11", on(xrUBLExtPrepaid, xrNonBlank("cbc:PaidAmount")), rule{}},
+		{"BR-DEX-12", on(xrUBLExtPrepaid, xrNonBlank("cbc:InstructionID")), rule{}},
+		{"BR-DEX-13", on(xrUBLExtPrepaid, ublPaidAmountDecimals), rule{}},
+		{"BR-DEX-14", on(xrUBLExtPrepaid, func(n *node) bool {
+			return xmltree.AnyIn(n.Strs("cbc:PaidAmount/@currencyID"), n.Parent.Strs("cbc:DocumentCurrencyCode"))
+		}), rule{}},
+		{"BR-DEX-15", rule{}, on(xrCIIExtLineDoc, func(n *node) bool { return len(n.Root().Descendants("ram:ParentLineID")) == 0 })},
 
-	{"BR-DE-CVD-02", on(xrUBLCVDRoot, xrNonBlank("cac:OriginatorDocumentReference/cbc:ID")), rule{}},
-	{"BR-DE-CVD-01", on(xrUBLCVDRoot, xrNonBlank("cac:ContractDocumentReference/cbc:ID")),
-		on(xrCIICVDAgreement, xrNonBlank("ram:ContractReferencedDocument/ram:IssuerAssignedID"))},
-	{"BR-DE-CVD-02", rule{}, on(xrCIICVDAgreement, ciiOriginatorReferenced)},
-	{"BR-DE-CVD-03", on(xrUBLCVDRoot, xrCVDItem("cac:CommodityClassification/cbc:ItemClassificationCode/@listID", "cac:AdditionalItemProperty/cbc:Name",
-		"cac:InvoiceLine/cac:Item", "cac:CreditNoteLine/cac:Item")),
-		on(xrCIICVDTx, xrCVDItem("ram:DesignatedProductClassification/ram:ClassCode/@listID", "ram:ApplicableProductCharacteristic/ram:Description",
-			"ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedTradeProduct"))},
-	{"BR-DE-CVD-06-b", rule{}, on(xrCIICVDProduct, xrCVDOneClass("ram:ApplicableProductCharacteristic/ram:Description", "ram:DesignatedProductClassification/ram:ClassCode"))},
-	{"BR-DE-CVD-06-a", on(xrUBLCVDItem, xrCVDOneProperty("cac:CommodityClassification/cbc:ItemClassificationCode/@listID", "cac:AdditionalItemProperty", "cbc:Name")),
-		on(xrCIICVDProduct, xrCVDOneProperty("ram:DesignatedProductClassification/ram:ClassCode/@listID", "ram:ApplicableProductCharacteristic", "ram:Description"))},
-	{"BR-DE-CVD-06-b", on(xrUBLCVDItem, xrCVDOneClass("cac:AdditionalItemProperty/cbc:Name", "cac:CommodityClassification/cbc:ItemClassificationCode")), rule{}},
-	{"BR-TMP-CVD-01", on(xrUBLCVDClassification, xrSchemeAttrIn("listID", xr7143CVDCodes)), on(xrCIICVDClassCode, xrSchemeAttrIn("listID", xr7143CVDCodes))},
-	{"BR-DE-CVD-04", on(xrUBLCVDClassification, xrVehicleCategoryOK), on(xrCIICVDClassCode, xrVehicleCategoryOK)},
-	{"BR-DE-CVD-05", on(xrUBLCVDProperty, xrCVAAt("cbc:Value")), on(xrCIICVDCharacteristic, xrCVAAt("ram:Value"))},
+		{"BR-DE-CVD-02", on(xrUBLCVDRoot, xrNonBlank("cac:OriginatorDocumentReference/cbc:ID")), rule{}},
+		{"BR-DE-CVD-01", on(xrUBLCVDRoot, xrNonBlank("cac:ContractDocumentReference/cbc:ID")),
+			on(xrCIICVDAgreement, xrNonBlank("ram:ContractReferencedDocument/ram:IssuerAssignedID"))},
+		{"BR-DE-CVD-02", rule{}, on(xrCIICVDAgreement, ciiOriginatorReferenced)},
+		{"BR-DE-CVD-03", on(xrUBLCVDRoot, xrCVDItem("cac:CommodityClassification/cbc:ItemClassificationCode/@listID", "cac:AdditionalItemProperty/cbc:Name",
+			"cac:InvoiceLine/cac:Item", "cac:CreditNoteLine/cac:Item")),
+			on(xrCIICVDTx, xrCVDItem("ram:DesignatedProductClassification/ram:ClassCode/@listID", "ram:ApplicableProductCharacteristic/ram:Description",
+				"ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedTradeProduct"))},
+		{"BR-DE-CVD-06-b", rule{}, on(xrCIICVDProduct, xrCVDOneClass("ram:ApplicableProductCharacteristic/ram:Description", "ram:DesignatedProductClassification/ram:ClassCode"))},
+		{"BR-DE-CVD-06-a", on(xrUBLCVDItem, xrCVDOneProperty("cac:CommodityClassification/cbc:ItemClassificationCode/@listID", "cac:AdditionalItemProperty", "cbc:Name")),
+			on(xrCIICVDProduct, xrCVDOneProperty("ram:DesignatedProductClassification/ram:ClassCode/@listID", "ram:ApplicableProductCharacteristic", "ram:Description"))},
+		{"BR-DE-CVD-06-b", on(xrUBLCVDItem, xrCVDOneClass("cac:AdditionalItemProperty/cbc:Name", "cac:CommodityClassification/cbc:ItemClassificationCode")), rule{}},
+		{"BR-TMP-CVD-01", on(xrUBLCVDClassification, xrSchemeAttrIn("listID", xr7143CVDCodes)), on(xrCIICVDClassCode, xrSchemeAttrIn("listID", xr7143CVDCodes))},
+		{"BR-DE-CVD-04", on(xrUBLCVDClassification, xrVehicleCategoryOK), on(xrCIICVDClassCode, xrVehicleCategoryOK)},
+		{"BR-DE-CVD-05", on(xrUBLCVDProperty, xrCVAAt("cbc:Value")), on(xrCIICVDCharacteristic, xrCVAAt("ram:Value"))},
+	}
 }
 
 // xrTypeCodeIn is BR-DE-17: the type code at one of paths is of the
@@ -178,25 +180,29 @@ func xrPeriodGiven(delivery, period, linePeriod string, lines ...string) func(n 
 
 // xrTelephone is BR-DE-27 on the telephone number at path.
 func xrTelephone(path string) func(n *node) bool {
-	return func(n *node) bool { return xrTelephoneOK(n.NormStr(path)) }
+	p := xp(path)
+	return func(n *node) bool { return xrTelephoneOK(p.NormStr(n)) }
 }
 
 // xrEmailAt is BR-DE-28 on the e-mail address at path.
 func xrEmailAt(path string) func(n *node) bool {
-	return func(n *node) bool { return xrEmail.MatchString(n.NormStr(path)) }
+	p := xp(path)
+	return func(n *node) bool { return xrEmail.MatchString(p.NormStr(n)) }
 }
 
 // xrIBANWhere is BR-DE-19/20: with the payment means code at codePath
 // being code, the account at account is an IBAN.
 func xrIBANWhere(codePath, code, account string) func(n *node) bool {
-	return func(n *node) bool { return n.NormStr(codePath) != code || xrIBANOK(n.Str(account)) }
+	pCode, pAccount := xp(codePath), xp(account)
+	return func(n *node) bool { return pCode.NormStr(n) != code || xrIBANOK(pAccount.Str(n)) }
 }
 
 // xrNone is "not(a) and not(b) …": none of paths is there.
 func xrNone(paths ...string) func(n *node) bool {
+	ps := xps(paths)
 	return func(n *node) bool {
-		for _, p := range paths {
-			if n.Has(p) {
+		for _, p := range ps {
+			if p.Has(n) {
 				return false
 			}
 		}
@@ -306,7 +312,6 @@ var (
 	xrEmail      = regexp.MustCompile(`^[^@\s]+@([^@.\s]+\.)+[^@.\s]+$`)
 	xrURL        = regexp.MustCompile(`^([a-zA-Z])([a-zA-Z0-9+.-])+:[^\n\r]*`)
 	xrIBANShape  = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{0,30}$`)
-	xrNewline    = regexp.MustCompile(`\r?\n`)
 	xrHashes     = regexp.MustCompile(`#[^\n\r]+#`)
 	xrLeadNL     = regexp.MustCompile(`^\s*\n`)
 )
@@ -317,10 +322,10 @@ var (
 func xrSkontoOK(notes []string) bool {
 	var lines []string
 	for _, note := range notes {
-		if note == "" {
-			continue
+		if strings.IndexByte(note, '#') < 0 {
+			continue // no line of it starts with '#'
 		}
-		for _, l := range xrNewline.Split(note, -1) {
+		for _, l := range xrSplitLines(note) {
 			if strings.HasPrefix(xmltree.NormSpace(l), "#") {
 				lines = append(lines, l)
 			}
@@ -343,6 +348,22 @@ func xrSkontoOK(notes []string) bool {
 		}
 	}
 	return true
+}
+
+// xrSplitLines is regexp.MustCompile(`\r?\n`).Split(s, -1), without the
+// regular expression: s cut at each LF, a CR before it going with it. A
+// match of \r?\n is each LF with the CR before it, if any (that CR cannot
+// belong to the match before, which ends with an LF), and Split keeps the
+// text between matches, the last piece included (empty after a final LF).
+func xrSplitLines(s string) []string {
+	if s == "" {
+		return []string{""}
+	}
+	lines := strings.Split(s, "\n")
+	for i := range lines[:len(lines)-1] {
+		lines[i] = strings.TrimSuffix(lines[i], "\r")
+	}
+	return lines
 }
 
 // xrIBANOK is the IBAN test of BR-DE-19/20: white space removed, the shape
@@ -406,9 +427,10 @@ func xrSchemeAttrIn(attr, list string) func(n *node) bool {
 // xrNonBlank is xrHasNonBlank of the context node and one of paths, in
 // their order.
 func xrNonBlank(paths ...string) func(n *node) bool {
+	ps := xps(paths)
 	return func(n *node) bool {
-		for _, p := range paths {
-			if xrHasNonBlank(n, p) {
+		for _, p := range ps {
+			if xrAnyNonBlank(p.Strs(n)) {
 				return true
 			}
 		}
@@ -418,8 +440,11 @@ func xrNonBlank(paths ...string) func(n *node) bool {
 
 // xrHasNonBlank reports whether some element the path selects has a value
 // that is not blank (path[boolean(normalize-space(.))]).
-func xrHasNonBlank(n *node, path string) bool {
-	for _, v := range n.Strs(path) {
+func xrHasNonBlank(n *node, path string) bool { return xrAnyNonBlank(n.Strs(path)) }
+
+// xrAnyNonBlank reports whether some of values is not blank.
+func xrAnyNonBlank(values []string) bool {
+	for _, v := range values {
 		if !xmltree.Blank(v) {
 			return true
 		}

@@ -3,6 +3,8 @@ package invoice
 import (
 	"math/big"
 	"math/rand/v2"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,5 +54,25 @@ func TestIBANCheck(t *testing.T) {
 	}
 	if valid < 10 {
 		t.Errorf("only %d of %d identifiers pass: the test does not reach the valid case", valid, len(ids))
+	}
+}
+
+// TestXRSplitLines checks xrSplitLines against the regular expression
+// BR-DE-18 splits the payment terms notes with.
+func TestXRSplitLines(t *testing.T) {
+	newline := regexp.MustCompile(`\r?\n`)
+	cases := []string{"", "a", "\n", "\r", "\r\n", "\n\n", "\r\r\n", "a\r\nb", "a\nb\r", "#SKONTO#TAGE=7#PROZENT=2.00#\r\n", "\n#x#\r\n\r\ny\r"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 2000; i++ {
+		b := make([]byte, r.IntN(12))
+		for j := range b {
+			b[j] = "a#\r\n "[r.IntN(5)]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		if got, want := xrSplitLines(s), newline.Split(s, -1); !slices.Equal(got, want) {
+			t.Errorf("xrSplitLines(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

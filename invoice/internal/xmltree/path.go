@@ -3,6 +3,7 @@ package xmltree
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Paths select elements below a Node with a small subset of XPath written
@@ -32,6 +33,13 @@ func (n *Node) Name() string {
 func (n *Node) Is(name string) bool {
 	if n == nil {
 		return false
+	}
+	if len(name) > 3 && name[3] == ':' { // one of the project's three-letter prefixes: the local name first
+		if n.Local != name[4:] {
+			return false
+		}
+		space := namespaceOf(name[:3])
+		return space != "" && sameSpace(n.Space, space)
 	}
 	space, local, ok := SplitName(name)
 	if !ok {
@@ -156,9 +164,13 @@ func (n *Node) All(path string) []*Node {
 	if n == nil {
 		return nil
 	}
-	elems, _ := SplitAttr(path)
-	d := n.state()
-	return keep(&d.nodes, n.selectPath(elems, spare(&d.nodes)))
+	if st, ok := oneStep(path); ok {
+		d := n.state()
+		return keep(&d.nodes, n.appendChildren(&st, spare(&d.nodes)))
+	}
+	var buf [maxSimpleSteps]pathStep
+	p := parsePath(path, buf[:0])
+	return p.All(n)
 }
 
 // First returns the first element the path selects, or nil.
@@ -166,35 +178,12 @@ func (n *Node) First(path string) *Node {
 	if n == nil {
 		return nil
 	}
-	elems, _ := SplitAttr(path)
-	return n.firstOf(elems)
-}
-
-// firstOf is First for a path without an attribute step.
-func (n *Node) firstOf(path string) *Node {
+	if st, ok := oneStep(path); ok {
+		return n.firstChild(&st)
+	}
 	var buf [maxSimpleSteps]pathStep
-	if steps, ok := simpleSteps(path, buf[:0]); ok {
-		return n.firstSteps(steps)
-	}
-	if all := n.selectPath(path, nil); len(all) > 0 {
-		return all[0]
-	}
-	return nil
-}
-
-func (n *Node) firstSteps(steps []pathStep) *Node {
-	st := &steps[0]
-	for _, ch := range n.Children {
-		if st.matches(ch) {
-			if len(steps) == 1 {
-				return ch
-			}
-			if e := ch.firstSteps(steps[1:]); e != nil {
-				return e
-			}
-		}
-	}
-	return nil
+	p := parsePath(path, buf[:0])
+	return p.first(n)
 }
 
 // Has reports whether the path selects anything (an element, or an
@@ -203,17 +192,12 @@ func (n *Node) Has(path string) bool {
 	if n == nil {
 		return false
 	}
-	elems, attr := SplitAttr(path)
-	if attr == "" {
-		return n.firstOf(elems) != nil
+	if st, ok := oneStep(path); ok {
+		return n.firstChild(&st) != nil
 	}
-	var buf [16]*Node
-	for _, e := range n.selectPath(elems, buf[:0]) {
-		if e.HasAttr(attr) {
-			return true
-		}
-	}
-	return false
+	var buf [maxSimpleSteps]pathStep
+	p := parsePath(path, buf[:0])
+	return p.Has(n)
 }
 
 // Count returns how many items the path selects.
@@ -221,11 +205,18 @@ func (n *Node) Count(path string) int {
 	if n == nil {
 		return 0
 	}
-	if _, attr := SplitAttr(path); attr != "" {
-		return len(n.Strs(path))
+	if st, ok := oneStep(path); ok {
+		c := 0
+		for _, ch := range n.Children {
+			if st.matches(ch) {
+				c++
+			}
+		}
+		return c
 	}
-	var buf [16]*Node
-	return len(n.selectPath(path, buf[:0]))
+	var buf [maxSimpleSteps]pathStep
+	p := parsePath(path, buf[:0])
+	return p.Count(n)
 }
 
 // NormStr is normalize-space(path): the string value of the first item
@@ -238,13 +229,12 @@ func (n *Node) Str(path string) string {
 	if n == nil {
 		return ""
 	}
-	if elems, attr := SplitAttr(path); attr == "" {
-		return n.firstOf(elems).Value()
+	if st, ok := oneStep(path); ok {
+		return n.firstChild(&st).Value()
 	}
-	if s := n.Strs(path); len(s) > 0 {
-		return s[0]
-	}
-	return ""
+	var buf [maxSimpleSteps]pathStep
+	p := parsePath(path, buf[:0])
+	return p.Str(n)
 }
 
 // Strs returns the string values of all items the path selects.
@@ -252,17 +242,305 @@ func (n *Node) Strs(path string) []string {
 	if n == nil {
 		return nil
 	}
+	if st, ok := oneStep(path); ok {
+		return n.childValues(&st)
+	}
+	var buf [maxSimpleSteps]pathStep
+	p := parsePath(path, buf[:0])
+	return p.Strs(n)
+}
+
+// oneStep reads a path of one child step written prefix:local with one of
+// the project's three-letter prefixes (cbc:ID, not cac:*, not cbc:ID/@x),
+// the most common path, which the Node methods evaluate without parsing
+// it further. ok is false for any other path.
+func oneStep(path string) (st pathStep, ok bool) {
+	if len(path) < 5 || path[3] != ':' {
+		return st, false
+	}
+	local := path[4:]
+	for i := 0; i < len(local); i++ {
+		// Letters are above '@', and '*' and '/' below it: one comparison
+		// a byte mostly.
+		if c := local[i]; c <= '@' && (c == '/' || c == '@' || c == '*') {
+			return st, false
+		}
+	}
+	space := namespaceOf(path[:3])
+	if space == "" {
+		return st, false
+	}
+	return pathStep{space: space, local: local}, true
+}
+
+// appendChildren appends n's children that match st to out.
+func (n *Node) appendChildren(st *pathStep, out []*Node) []*Node {
+	for _, ch := range n.Children {
+		if st.matches(ch) {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// firstChild returns n's first child that matches st, or nil.
+func (n *Node) firstChild(st *pathStep) *Node {
+	for _, ch := range n.Children {
+		if st.matches(ch) {
+			return ch
+		}
+	}
+	return nil
+}
+
+// childValues returns the string values of n's children that match st.
+func (n *Node) childValues(st *pathStep) []string {
+	var out []string
+	for _, ch := range n.Children {
+		if st.matches(ch) {
+			if out == nil {
+				out = spare(&n.state().strs)
+			}
+			out = append(out, ch.Value())
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	return keep(&n.state().strs, out)
+}
+
+// A Path is a path of the subset above, parsed once (Compile) and
+// evaluated on many elements: its methods are the Node methods of the
+// same names, n.Has("cbc:ID") being Compile("cbc:ID").Has(n), without
+// parsing the path at every evaluation. A Path is immutable and safe for
+// concurrent use.
+type Path struct {
+	src   string     // the path as written
+	elems string     // src without a final @name step
+	attr  string     // the final @name step's name, or ""
+	kind  pathKind   // how the element steps are evaluated
+	steps []pathStep // the element steps, for kinds other than pathSelf and pathGeneral
+}
+
+// A pathKind is the way a path's element steps are evaluated.
+type pathKind uint8
+
+const (
+	pathSelf    pathKind = iota // "" or ".": the context element
+	pathChild                   // a/b: child steps, depth first
+	pathRoot                    // /a/b: child steps from the root element
+	pathIndexed                 // //a/b: the index of names, checked upwards
+	pathGeneral                 // anything else: step by step over node sets (selectGeneral)
+)
+
+// Compile parses path. Every string is a path: one outside the subset
+// selects what the general evaluator makes of it, as the Node methods do.
+func Compile(path string) *Path {
+	p := parsePath(path, nil)
+	if p.steps != nil {
+		p.steps = append([]pathStep(nil), p.steps...) // off the parser's buffer, exactly sized
+	}
+	return &p
+}
+
+// String returns the path as written.
+func (p *Path) String() string { return p.src }
+
+// parsePath parses path, its steps into buf where they fit.
+func parsePath(path string, buf []pathStep) Path {
 	elems, attr := SplitAttr(path)
+	p := Path{src: path, elems: elems, attr: attr, kind: pathGeneral}
+	if buf == nil {
+		buf = make([]pathStep, 0, maxSimpleSteps)
+	}
+	switch {
+	case elems == "" || elems == ".":
+		p.kind = pathSelf
+	case elems[0] != '/':
+		if steps, ok := simpleSteps(elems, buf); ok {
+			p.kind, p.steps = pathChild, steps
+		}
+	case len(elems) > 2 && elems[1] == '/':
+		if steps, ok := simpleSteps(elems[2:], buf); ok && !steps[len(steps)-1].anyLocal {
+			p.kind, p.steps = pathIndexed, steps
+		}
+	default:
+		if steps, ok := simpleSteps(elems[1:], buf); ok {
+			p.kind, p.steps = pathRoot, steps
+		}
+	}
+	return p
+}
+
+// sel appends the elements the path's element steps select from n to out.
+func (p *Path) sel(n *Node, out []*Node) []*Node {
+	switch p.kind {
+	case pathSelf:
+		return append(out, n)
+	case pathChild:
+		return n.selectSteps(p.steps, out)
+	case pathIndexed:
+		// //a/b: the document's b elements whose parent is an a.
+		for _, e := range n.Named(p.steps[len(p.steps)-1].local) {
+			if e.matchesUp(p.steps) {
+				out = append(out, e)
+			}
+		}
+		return out
+	case pathRoot:
+		root := n.Root()
+		if !p.steps[0].matches(root) {
+			return out
+		}
+		if len(p.steps) == 1 {
+			return append(out, root)
+		}
+		return root.selectSteps(p.steps[1:], out)
+	}
+	return n.selectGeneral(p.elems, out)
+}
+
+// first returns the first element the element steps select from n, or nil.
+func (p *Path) first(n *Node) *Node {
+	switch p.kind {
+	case pathSelf:
+		return n
+	case pathChild:
+		return n.firstSteps(p.steps)
+	case pathRoot:
+		root := n.Root()
+		if !p.steps[0].matches(root) {
+			return nil
+		}
+		if len(p.steps) == 1 {
+			return root
+		}
+		return root.firstSteps(p.steps[1:])
+	case pathIndexed:
+		for _, e := range n.Named(p.steps[len(p.steps)-1].local) {
+			if e.matchesUp(p.steps) {
+				return e
+			}
+		}
+		return nil
+	}
+	var buf [4]*Node
+	if all := n.selectGeneral(p.elems, buf[:0]); len(all) > 0 {
+		return all[0]
+	}
+	return nil
+}
+
+// All is n.All(path): the elements the path selects, in document order.
+func (p *Path) All(n *Node) []*Node {
+	if n == nil {
+		return nil
+	}
+	d := n.state()
+	return keep(&d.nodes, p.sel(n, spare(&d.nodes)))
+}
+
+// First is n.First(path): the first element the path selects, or nil.
+func (p *Path) First(n *Node) *Node {
+	if n == nil {
+		return nil
+	}
+	return p.first(n)
+}
+
+// Has is n.Has(path): whether the path selects anything.
+func (p *Path) Has(n *Node) bool {
+	if n == nil {
+		return false
+	}
+	if p.attr == "" {
+		return p.first(n) != nil
+	}
+	if p.kind == pathChild {
+		return n.anyStepsAttr(p.steps, p.attr)
+	}
 	var buf [16]*Node
-	nodes := n.selectPath(elems, buf[:0])
+	for _, e := range p.sel(n, buf[:0]) {
+		if e.HasAttr(p.attr) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyStepsAttr reports whether an element the child steps select has
+// the attribute.
+func (n *Node) anyStepsAttr(steps []pathStep, attr string) bool {
+	st := &steps[0]
+	for _, ch := range n.Children {
+		if st.matches(ch) {
+			if len(steps) == 1 {
+				if ch.HasAttr(attr) {
+					return true
+				}
+			} else if ch.anyStepsAttr(steps[1:], attr) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Count is n.Count(path): how many items the path selects.
+func (p *Path) Count(n *Node) int {
+	if n == nil {
+		return 0
+	}
+	var buf [16]*Node
+	nodes := p.sel(n, buf[:0])
+	if p.attr == "" {
+		return len(nodes)
+	}
+	c := 0
+	for _, e := range nodes {
+		if e.HasAttr(p.attr) {
+			c++
+		}
+	}
+	return c
+}
+
+// Str is n.Str(path): the string value of the first item, or "".
+func (p *Path) Str(n *Node) string {
+	if n == nil {
+		return ""
+	}
+	if p.attr == "" {
+		return p.first(n).Value()
+	}
+	var buf [16]*Node
+	for _, e := range p.sel(n, buf[:0]) {
+		if v, ok := e.Attr(p.attr); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// NormStr is n.NormStr(path): normalize-space of the first item's value.
+func (p *Path) NormStr(n *Node) string { return NormSpace(p.Str(n)) }
+
+// Strs is n.Strs(path): the string values of all items the path selects.
+func (p *Path) Strs(n *Node) []string {
+	if n == nil {
+		return nil
+	}
+	var buf [16]*Node
+	nodes := p.sel(n, buf[:0])
 	if len(nodes) == 0 {
 		return nil
 	}
 	d := n.state()
 	out := spare(&d.strs)
 	for _, e := range nodes {
-		if attr != "" {
-			if v, ok := e.Attr(attr); ok {
+		if p.attr != "" {
+			if v, ok := e.Attr(p.attr); ok {
 				out = append(out, v)
 			}
 			continue
@@ -281,48 +559,29 @@ type pathStep struct {
 // maxSimpleSteps bounds the child-only paths evaluated without allocation.
 const maxSimpleSteps = 10
 
-// selectPath evaluates path from n, appending to out.
-func (n *Node) selectPath(path string, out []*Node) []*Node {
-	if path == "" || path == "." {
-		return append(out, n)
-	}
-	// Most paths are relative child steps (cac:Party/cbc:Name): walk them
-	// depth first, which yields document order without intermediate sets.
-	var buf [maxSimpleSteps]pathStep
-	switch {
-	case path[0] != '/':
-		if steps, ok := simpleSteps(path, buf[:0]); ok {
-			return n.selectSteps(steps, out)
-		}
-	case len(path) > 2 && path[1] == '/':
-		// //a/b: the document's b elements whose parent is an a, from the
-		// index of names.
-		if steps, ok := simpleSteps(path[2:], buf[:0]); ok && !steps[len(steps)-1].anyLocal {
-			for _, e := range n.Named(steps[len(steps)-1].local) {
-				if e.matchesUp(steps) {
-					out = append(out, e)
-				}
-			}
-			return out
-		}
-	default:
-		// /a/b: from the root element.
-		if steps, ok := simpleSteps(path[1:], buf[:0]); ok {
-			root := n.Root()
-			if !steps[0].matches(root) {
-				return out
-			}
+func (n *Node) firstSteps(steps []pathStep) *Node {
+	st := &steps[0]
+	for _, ch := range n.Children {
+		if st.matches(ch) {
 			if len(steps) == 1 {
-				return append(out, root)
+				return ch
 			}
-			return root.selectSteps(steps[1:], out)
+			if e := ch.firstSteps(steps[1:]); e != nil {
+				return e
+			}
 		}
 	}
-	return n.selectGeneral(path, out)
+	return nil
 }
 
 func (st *pathStep) matches(e *Node) bool {
-	return (st.anyLocal || e.Local == st.local) && (st.space == "*" || e.Space == st.space)
+	return (st.anyLocal || e.Local == st.local) && (st.space == "*" || sameSpace(e.Space, st.space))
+}
+
+// sameSpace is a == b for namespace URIs, which are mostly the same
+// constant: the parser and namespaceOf share them.
+func sameSpace(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // matchesUp reports whether e matches the last step, its parent the one
@@ -362,15 +621,32 @@ func simpleSteps(path string, buf []pathStep) ([]pathStep, bool) {
 		return nil, false
 	}
 	for {
-		step, rest, more := strings.Cut(path, "/")
-		if step == "." || step == ".." || len(buf) == cap(buf) {
+		step, rest, more := path, "", false
+		if i := strings.IndexByte(path, '/'); i >= 0 {
+			step, rest, more = path[:i], path[i+1:], true
+		}
+		if len(buf) == cap(buf) {
 			return nil, false
 		}
-		space, local, anyLocal, ok := splitStep(step)
-		if !ok {
-			return nil, false // unknown prefix: the general evaluator selects nothing
+		var st pathStep
+		if len(step) > 3 && step[3] == ':' {
+			// prefix:local with one of the project's three-letter
+			// prefixes, as SplitName reads it.
+			st.space, st.local = namespaceOf(step[:3]), step[4:]
+			if st.space == "" {
+				return nil, false // unknown prefix: the general evaluator selects nothing
+			}
+			st.anyLocal = st.local == "*"
+		} else {
+			if step == "." || step == ".." {
+				return nil, false
+			}
+			var ok bool
+			if st.space, st.local, st.anyLocal, ok = splitStep(step); !ok {
+				return nil, false // unknown prefix: the general evaluator selects nothing
+			}
 		}
-		buf = append(buf, pathStep{space, local, anyLocal})
+		buf = append(buf, st)
 		if !more {
 			return buf, true
 		}
@@ -599,6 +875,22 @@ func (n *Node) Path() string {
 func (n *Node) AtRoot(path string) bool {
 	e := n
 	for path != "" {
+		if e == nil {
+			return false
+		}
+		// The common step, /ppp:Local with one of the project's
+		// three-letter prefixes, is read at the end of path from the
+		// element's local name, without scanning for its slash.
+		if k := len(path) - len(e.Local); k >= 4 && path[k-1] == ':' && (k == 4 || path[k-5] == '/') && path[k:] == e.Local {
+			if space := namespaceOf(path[k-4 : k-1]); space != "" {
+				if e.Space != space {
+					return false
+				}
+				path = path[:max(k-5, 0)]
+				e = e.Parent
+				continue
+			}
+		}
 		step := path
 		if i := strings.LastIndexByte(path, '/'); i >= 0 {
 			step, path = path[i+1:], path[:i]

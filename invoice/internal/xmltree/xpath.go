@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -352,6 +353,12 @@ func (n *Node) TakeError() string {
 	return msg
 }
 
+// RaisedError returns where n's document keeps the XPath dynamic error
+// raised since it was last taken: the rule engine reads and clears it
+// after each test, as TakeError does, without finding the document's
+// state every time.
+func (n *Node) RaisedError() *string { return &n.state().xpathErr }
+
 // normSpaceText is normalize-space(path/text()) over the elements the path
 // selected: the text nodes of all of them form one sequence, and more than
 // one item raises a dynamic error (the reference's message: "A sequence of
@@ -537,6 +544,323 @@ func CastDate(ctx *Node, values []string) (t time.Time, ok bool) {
 	}
 	ctx.Raise("a sequence of more than one item is not allowed in a cast to xs:date")
 	return time.Time{}, false
+}
+
+// A Decimal is an exact decimal number, as big.Rat is one, but cheaper
+// for the amounts, quantities and rates of invoices: while its value
+// fits, it is an int64 coefficient and a scale of at most 18 places
+// (coef × 10^-scale); where a step would overflow that, or a quotient is
+// no such decimal, the value continues as a big.Rat. Every operation
+// gives the value big.Rat gives, so a rule compares the same with either.
+// The zero Decimal is 0. Decimals are values: operations return new ones.
+type Decimal struct {
+	coef  int64
+	scale int32
+	rat   *big.Rat // the value where coef and scale do not hold it; never changed once set
+}
+
+// maxScale bounds a Decimal's scale: 10^18 fits an int64.
+const maxScale = 18
+
+// pow10 is 10^n for 0 <= n <= 18.
+func pow10(n int32) int64 {
+	p := int64(1)
+	for ; n >= 4; n -= 4 {
+		p *= 10000
+	}
+	for ; n > 0; n-- {
+		p *= 10
+	}
+	return p
+}
+
+// DecimalOf returns the Decimal of r.
+func DecimalOf(r *big.Rat) Decimal {
+	if r.IsInt() && r.Num().IsInt64() {
+		return Decimal{coef: r.Num().Int64()}
+	}
+	return Decimal{rat: new(big.Rat).Set(r)}
+}
+
+// DecimalInt returns the Decimal of i.
+func DecimalInt(i int64) Decimal { return Decimal{coef: i} }
+
+// ParseDecimal casts s to xs:decimal as Dec does (ok false where Dec's is).
+func ParseDecimal(s string) (Decimal, bool) {
+	s = trimSpace(s)
+	if !IsDecimalLexical(s) {
+		return Decimal{}, false
+	}
+	if d, ok := smallDecimal(s); ok {
+		return d, true
+	}
+	r, ok := new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
+	if !ok {
+		return Decimal{}, false
+	}
+	return Decimal{rat: r}, true
+}
+
+// smallDecimal reads a decimal lexical of at most 18 digits and 18 places
+// (see smallDec); ok is false for others.
+func smallDecimal(s string) (Decimal, bool) {
+	neg := s[0] == '-'
+	if s[0] == '-' || s[0] == '+' {
+		s = s[1:]
+	}
+	var m int64
+	scale, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			scale = len(s) - i - 1
+			continue
+		}
+		if m == 0 && s[i] == '0' {
+			continue // leading zeros add no digit
+		}
+		if digits++; digits > 18 {
+			return Decimal{}, false
+		}
+		m = m*10 + int64(s[i]-'0')
+	}
+	if scale > maxScale {
+		return Decimal{}, false
+	}
+	if neg {
+		m = -m
+	}
+	return Decimal{coef: m, scale: int32(scale)}, true
+}
+
+// Rat returns the value as a new big.Rat.
+func (d Decimal) Rat() *big.Rat {
+	if d.rat != nil {
+		return new(big.Rat).Set(d.rat)
+	}
+	if d.scale == 0 {
+		return new(big.Rat).SetInt64(d.coef)
+	}
+	return new(big.Rat).SetFrac64(d.coef, pow10(d.scale))
+}
+
+// ratOf is d's value as a big.Rat that may be d's own: not to be changed.
+func (d Decimal) ratOf() *big.Rat {
+	if d.rat != nil {
+		return d.rat
+	}
+	return d.Rat()
+}
+
+func fromRat(r *big.Rat) Decimal {
+	if r.IsInt() && r.Num().IsInt64() {
+		return Decimal{coef: r.Num().Int64()}
+	}
+	return Decimal{rat: r}
+}
+
+// String returns the value as big.Rat writes it (a/b), for tests and messages.
+func (d Decimal) String() string { return d.ratOf().String() }
+
+// Sign returns -1, 0 or 1.
+func (d Decimal) Sign() int {
+	if d.rat != nil {
+		return d.rat.Sign()
+	}
+	switch {
+	case d.coef < 0:
+		return -1
+	case d.coef > 0:
+		return 1
+	}
+	return 0
+}
+
+// scaleTo returns d's coefficient at the larger scale s, and false where it
+// overflows.
+func (d Decimal) scaleTo(s int32) (int64, bool) {
+	if s == d.scale {
+		return d.coef, true
+	}
+	p := pow10(s - d.scale)
+	hi, lo := bits.Mul64(uint64(absInt(d.coef)), uint64(p))
+	if hi != 0 || lo > math.MaxInt64 || d.coef == math.MinInt64 {
+		return 0, false
+	}
+	if d.coef < 0 {
+		return -int64(lo), true
+	}
+	return int64(lo), true
+}
+
+func absInt(i int64) int64 {
+	if i < 0 {
+		return -i
+	}
+	return i
+}
+
+// align returns the coefficients of a and b at one scale; ok is false
+// where either is a big.Rat or overflows.
+func align(a, b Decimal) (x, y int64, s int32, ok bool) {
+	if a.rat != nil || b.rat != nil {
+		return 0, 0, 0, false
+	}
+	s = max(a.scale, b.scale)
+	x, ok1 := a.scaleTo(s)
+	y, ok2 := b.scaleTo(s)
+	return x, y, s, ok1 && ok2
+}
+
+// Add returns a + b.
+func (a Decimal) Add(b Decimal) Decimal {
+	if x, y, s, ok := align(a, b); ok {
+		if z := x + y; (z > x) == (y > 0) { // no overflow
+			return Decimal{coef: z, scale: s}
+		}
+	}
+	return fromRat(new(big.Rat).Add(a.ratOf(), b.ratOf()))
+}
+
+// Sub returns a - b.
+func (a Decimal) Sub(b Decimal) Decimal {
+	if x, y, s, ok := align(a, b); ok {
+		if z := x - y; (z < x) == (y > 0) { // no overflow
+			return Decimal{coef: z, scale: s}
+		}
+	}
+	return fromRat(new(big.Rat).Sub(a.ratOf(), b.ratOf()))
+}
+
+// Mul returns a × b.
+func (a Decimal) Mul(b Decimal) Decimal {
+	if a.rat == nil && b.rat == nil && a.scale+b.scale <= maxScale && a.coef != math.MinInt64 && b.coef != math.MinInt64 {
+		hi, lo := bits.Mul64(uint64(absInt(a.coef)), uint64(absInt(b.coef)))
+		if hi == 0 && lo <= math.MaxInt64 {
+			z := int64(lo)
+			if (a.coef < 0) != (b.coef < 0) {
+				z = -z
+			}
+			return Decimal{coef: z, scale: a.scale + b.scale}
+		}
+	}
+	return fromRat(new(big.Rat).Mul(a.ratOf(), b.ratOf()))
+}
+
+// Quo returns a ÷ b; b must not be 0 (big.Rat's Quo panics then too).
+func (a Decimal) Quo(b Decimal) Decimal {
+	if a.rat == nil && b.rat == nil && b.coef != 0 && a.coef != math.MinInt64 && b.coef != math.MinInt64 {
+		// a/b = (a.coef / b.coef) × 10^(b.scale - a.scale): exact where
+		// b.coef divides a.coef, or b.coef is a power of ten.
+		num, den := a.coef, b.coef
+		shift := a.scale - b.scale // the quotient's scale, before den's own power of ten
+		for den%10 == 0 {
+			den /= 10
+			shift++
+		}
+		if num%den == 0 {
+			q := num / den
+			if shift >= 0 && shift <= maxScale {
+				return Decimal{coef: q, scale: shift}
+			}
+			if shift < 0 && shift >= -maxScale {
+				if c, ok := (Decimal{coef: q}).scaleTo(-shift); ok {
+					return Decimal{coef: c}
+				}
+			}
+		}
+	}
+	return fromRat(new(big.Rat).Quo(a.ratOf(), b.ratOf()))
+}
+
+// Neg returns -d.
+func (d Decimal) Neg() Decimal {
+	if d.rat == nil && d.coef != math.MinInt64 {
+		return Decimal{coef: -d.coef, scale: d.scale}
+	}
+	return fromRat(new(big.Rat).Neg(d.ratOf()))
+}
+
+// Abs returns |d|.
+func (d Decimal) Abs() Decimal {
+	if d.Sign() < 0 {
+		return d.Neg()
+	}
+	return d
+}
+
+// Cmp compares a and b: -1, 0 or 1.
+func (a Decimal) Cmp(b Decimal) int {
+	if x, y, _, ok := align(a, b); ok {
+		return cmpInt(x, y)
+	}
+	return a.ratOf().Cmp(b.ratOf())
+}
+
+// CmpRat compares d with r: -1, 0 or 1.
+func (d Decimal) CmpRat(r *big.Rat) int { return d.ratOf().Cmp(r) }
+
+// floorDiv returns the floor of m/p and the remainder, 0 <= r < p (p > 0).
+func floorDiv(m, p int64) (q, r int64) {
+	q, r = m/p, m%p
+	if r < 0 {
+		q--
+		r += p
+	}
+	return q, r
+}
+
+// Round is RoundDec: to the nearest integer, halves toward positive infinity.
+func (d Decimal) Round() Decimal {
+	if d.rat != nil {
+		return fromRat(RoundDec(d.rat))
+	}
+	if d.scale == 0 {
+		return d
+	}
+	p := pow10(d.scale)
+	q, r := floorDiv(d.coef, p)
+	if 2*r >= p { // r < p <= 10^18: no overflow
+		q++
+	}
+	return Decimal{coef: q}
+}
+
+// Round2 is RoundDec2: round(d * 10 * 10) div 100, halves up.
+func (d Decimal) Round2() Decimal {
+	if d.rat != nil {
+		return fromRat(RoundDec2(d.rat))
+	}
+	if d.scale <= 2 {
+		return d
+	}
+	p := pow10(d.scale - 2)
+	q, r := floorDiv(d.coef, p)
+	if 2*r >= p {
+		q++
+	}
+	return Decimal{coef: q, scale: 2}
+}
+
+// Float64 returns the nearest float64, as big.Rat's Float64 does.
+func (d Decimal) Float64() float64 {
+	f, _ := d.ratOf().Float64()
+	return f
+}
+
+// CastDec is CastDecimal with a Decimal: the same casts, the same errors
+// raised on ctx.
+func CastDec(ctx *Node, values []string) (d Decimal, ok bool) {
+	switch len(values) {
+	case 0:
+		return Decimal{}, false
+	case 1:
+		if d, ok = ParseDecimal(values[0]); !ok {
+			ctx.Raise("cannot convert string " + strconv.Quote(values[0]) + " to xs:decimal")
+		}
+		return d, ok
+	}
+	ctx.Raise("a sequence of more than one item is not allowed in a cast to xs:decimal")
+	return Decimal{}, false
 }
 
 // Numbers: untyped values compared with numbers, sums and rounding in
