@@ -154,7 +154,7 @@ func BenchmarkReleases(b *testing.B) {
 // evaluation without parsing and structure checks.
 func BenchmarkCorpusRules(b *testing.B) {
 	v := NewValidator()
-	rs := v.rules[Releases()[len(Releases())-1].Name]
+	rs := v.rules[Releases()[len(Releases())-1].Name].get()
 	var roots []*node
 	for _, d := range corpus(b, "") {
 		root, err := xmltree.Parse(d, xmltree.DefaultLimits)

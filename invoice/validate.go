@@ -40,7 +40,7 @@ type Options struct {
 // A Validator validates documents against the XRechnung configuration. It
 // is safe for concurrent use.
 type Validator struct {
-	rules     map[string]*ruleSet // by release name
+	rules     map[string]*lazyRules // by release name
 	schedule  Schedule
 	releases  []Release // in the order schedule starts them
 	scenarios []scenario
@@ -48,16 +48,30 @@ type Validator struct {
 	parsers   *sync.Pool // of *xmltree.Parser: their buffers serve the next document
 }
 
-// NewValidator compiles the rule table of every release it carries.
-// Compile once, validate many times. It judges by the releases' own start
-// days until WithSchedule says otherwise.
+// NewValidator returns a validator of every release it carries; each
+// release's rule table is compiled when it first judges a document (a
+// command that validates under one release compiles that one). Compile
+// once, validate many times. It judges by the releases' own start days
+// until WithSchedule says otherwise.
 func NewValidator() *Validator {
-	rules := map[string]*ruleSet{}
+	rules := map[string]*lazyRules{}
 	for _, r := range Releases() {
-		rules[r.Name] = compile(releaseRules(r.Name))
+		rules[r.Name] = &lazyRules{name: r.Name}
 	}
 	return &Validator{rules: rules, releases: Schedule{}.order(Releases()), scenarios: scenarios(), limits: xmltree.DefaultLimits,
 		parsers: &sync.Pool{New: func() any { return xmltree.NewParser() }}}
+}
+
+// lazyRules is a release's rule table, compiled on first use.
+type lazyRules struct {
+	name string
+	once sync.Once
+	set  *ruleSet
+}
+
+func (l *lazyRules) get() *ruleSet {
+	l.once.Do(func() { l.set = compile(releaseRules(l.name)) })
+	return l.set
 }
 
 // WithSchedule returns a copy of v that picks the release by s where
@@ -170,11 +184,12 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 // validate validates one document under the release name.
 func (v *Validator) validate(ctx context.Context, data []byte, opts Options, name string) (*Report, error) {
 	start := time.Now()
-	rs, ok := v.rules[name]
+	lazy, ok := v.rules[name]
 	if !ok {
 		_, err := LookupRelease(name)
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
+	rs := lazy.get()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
