@@ -67,8 +67,8 @@ type Parser struct {
 	usedPtrs   int
 	all        []*Node // backing array of the index
 	ends       []int
-	byLocal    map[string][]*Node
-	doc        docState // the root's, kept with its maps and blocks
+	named      [][]*Node // the index, by local name number: see docState.named
+	doc        docState  // the root's, kept with its maps and blocks
 }
 
 // Bounds of what a parser keeps between documents: past them release
@@ -86,7 +86,6 @@ func NewParser() *Parser {
 		tagCache: new([256]*tag),
 		nsStates: make(map[string]uint64, 8),
 		locals:   make(map[string]int32, 64),
-		byLocal:  make(map[string][]*Node, 64),
 	}
 	p.nsChanged()
 	return p
@@ -111,10 +110,13 @@ func (p *Parser) Release() {
 	}
 	for _, i := range p.used {
 		p.counts[i] = 0
+		if int(i) < len(p.named) {
+			p.named[i] = nil
+		}
 	}
 	if len(p.tags) > keepNames {
 		p.tags, p.locals = make(map[string]*tag, 64), make(map[string]int32, 64)
-		p.localNames, p.counts, p.sibs = nil, nil, nil
+		p.localNames, p.counts, p.sibs, p.named = nil, nil, nil, nil
 		clear(p.tagCache[:])
 	}
 	clear(p.sibs)
@@ -124,7 +126,6 @@ func (p *Parser) Release() {
 	} else {
 		clear(p.names)
 	}
-	clear(p.byLocal)
 	clear(p.doc.memo)
 	clear(p.doc.splits)
 	clear(p.doc.nodes[:cap(p.doc.nodes)])
@@ -133,7 +134,7 @@ func (p *Parser) Release() {
 	*p = Parser{doc: doc,
 		names: p.names, tags: p.tags, tagCache: p.tagCache, locals: p.locals, localNames: p.localNames, counts: p.counts, sibs: p.sibs, used: p.used[:0],
 		attrs: p.attrs[:0], ns: p.ns[:0], lastGen: p.lastGen, nsStates: p.nsStates, nsKey: p.nsKey, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
-		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, byLocal: p.byLocal,
+		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, named: p.named,
 	}
 	p.nsChanged()
 }
@@ -321,21 +322,24 @@ func (p *Parser) parseXML(data []byte, lim Limits) (*Node, error) {
 	if p.pos < len(p.data) {
 		return nil, p.wf("content after the root element")
 	}
-	p.doc.byLocal = p.index()
+	p.index()
 	p.doc.root = p.root
 	return p.root, nil
 }
 
-// index returns the elements by local name, each list in document order,
-// all in one backing array. Nodes come from the blocks in the order their
-// start tags were read, which is document order.
-func (p *Parser) index() map[string][]*Node {
+// index lists the elements by local name for Node.Named, each list in
+// document order, all in one backing array. Nodes come from the blocks in
+// the order their start tags were read, which is document order.
+func (p *Parser) index() {
 	if cap(p.all) < p.count {
 		p.all = make([]*Node, p.count)
 	}
 	all := p.all[:p.count]
 	if len(p.ends) < len(p.counts) {
 		p.ends = make([]int, len(p.counts))
+	}
+	if len(p.named) < len(p.counts) {
+		p.named = append(p.named, make([][]*Node, len(p.counts)-len(p.named))...)
 	}
 	ends := p.ends // where each list's next element goes
 	n := 0
@@ -356,9 +360,9 @@ func (p *Parser) index() map[string][]*Node {
 	}
 	for _, i := range p.used {
 		end := ends[i]
-		p.byLocal[p.localNames[i]] = all[end-p.counts[i] : end : end]
+		p.named[i] = all[end-p.counts[i] : end : end]
 	}
-	return p.byLocal
+	p.doc.locals, p.doc.named = p.locals, p.named
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -198,3 +198,42 @@ func TestNamespaceScopes(t *testing.T) {
 		t.Error("a prefix out of its scope was resolved")
 	}
 }
+
+// TestNamed checks the parser's index of elements by local name against a
+// walk of the tree, across documents read by one parser, and that of a
+// tree built otherwise.
+func TestNamed(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct{ doc, names string }{
+		{`<r><a/><b><a/><c/></b><a/></r>`, "r a b c d"},
+		{`<r><d/><x:a xmlns:x="u"><d/></x:a></r>`, "r a b c d"},
+		{`<r/>`, "r a d"},
+	} {
+		root, err := p.Parse([]byte(tc.doc), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.doc, err)
+		}
+		for _, local := range strings.Fields(tc.names) {
+			var want []*Node
+			var walk func(n *Node)
+			walk = func(n *Node) {
+				if n.Local == local {
+					want = append(want, n)
+				}
+				for _, c := range n.Children {
+					walk(c)
+				}
+			}
+			walk(root)
+			if got := root.Named(local); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: Named(%q) = %v, want %v", tc.doc, local, got, want)
+			}
+		}
+		p.Release()
+	}
+	built := &Node{Local: "r"}
+	built.Children = []*Node{{Local: "a", Parent: built}, {Local: "a", Parent: built}}
+	if got := built.Children[1].Named("a"); len(got) != 2 || got[0] != built.Children[0] {
+		t.Errorf("Named on a built tree = %v", got)
+	}
+}
