@@ -35,8 +35,11 @@ type Parser struct {
 	kids     []*Node    // the children read so far of the open elements
 	open     []openElem // the open elements, innermost last
 
-	names map[string]string // interned values and white space
-	tags  map[string]*tag   // element names as written
+	// names interns attribute values and white space; it is kept from
+	// one document to the next (values such as currency and unit codes
+	// repeat) until it holds keepNames.
+	names map[string]string
+	tags  map[string]*tag // element names as written
 	// tagCache holds the tag of a name seen last of those with its hash,
 	// see tag.
 	tagCache *[256]*tag
@@ -123,8 +126,6 @@ func (p *Parser) Release() {
 	clear(p.attrBuf)
 	if len(p.names) > keepNames {
 		p.names = make(map[string]string, 64)
-	} else {
-		clear(p.names)
 	}
 	clear(p.doc.memo)
 	clear(p.doc.splits)
