@@ -237,3 +237,31 @@ func TestNamed(t *testing.T) {
 		t.Errorf("Named on a built tree = %v", got)
 	}
 }
+
+// TestCheckChars puts each byte value, and a character that XML forbids,
+// at each place of texts read sixteen, eight and one byte at a time.
+func TestCheckChars(t *testing.T) {
+	p := NewParser()
+	const line = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	for _, size := range []int{7, 8, 15, 16, 24, 40} {
+		for at := range size {
+			for c := range 256 {
+				b := []byte(line[:size])
+				b[at] = byte(c)
+				ok := c >= 0x20 && c < 0x80 || c == '\n' || c == '\t' || c == '\r'
+				if err := p.checkChars(b); (err == nil) != ok {
+					t.Fatalf("checkChars(%q) = %v", b, err)
+				}
+			}
+			b := []byte(line[:size] + "\uFFFE")
+			copy(b[at:], "\uFFFE")
+			if err := p.checkChars(b[:size]); err == nil { // U+FFFE, or cut short
+				t.Fatalf("checkChars(%q) = %v", b[:size], err)
+			}
+			b = []byte(line[:at] + "é" + line[at:size])
+			if err := p.checkChars(b); err != nil {
+				t.Fatalf("checkChars(%q) = %v", b, err)
+			}
+		}
+	}
+}
