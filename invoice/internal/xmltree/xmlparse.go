@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The parser below reads XML 1.0 into Nodes in one pass over the bytes. It
@@ -52,7 +53,11 @@ type Parser struct {
 	counts     []int
 	used       []int32
 	attrs      []rawAttr // the attributes of the start tag being read
-	attrBuf    []Attr    // the block the elements' attributes come from, see newAttrs
+	// strBlock is the block that str copies short texts into. Its bytes
+	// are written once, before a string shares them, and never again, so
+	// it is kept from one document to the next: no string may be changed.
+	strBlock []byte
+	attrBuf  []Attr // the block the elements' attributes come from, see newAttrs
 	// sibs has, by local name number, the siblings of that name that
 	// numberKids counted last; closes numbers its calls.
 	sibs   []siblings
@@ -134,7 +139,7 @@ func (p *Parser) Release() {
 	doc := docState{memo: p.doc.memo[:0], splits: p.doc.splits[:0], nodes: p.doc.nodes[:0], strs: p.doc.strs[:0], lines: p.doc.lines[:0]}
 	*p = Parser{doc: doc,
 		names: p.names, tags: p.tags, tagCache: p.tagCache, locals: p.locals, localNames: p.localNames, counts: p.counts, sibs: p.sibs, used: p.used[:0],
-		attrs: p.attrs[:0], ns: p.ns[:0], lastGen: p.lastGen, nsStates: p.nsStates, nsKey: p.nsKey, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
+		attrs: p.attrs[:0], strBlock: p.strBlock, ns: p.ns[:0], lastGen: p.lastGen, nsStates: p.nsStates, nsKey: p.nsKey, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
 		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, named: p.named,
 	}
 	p.nsChanged()
@@ -305,6 +310,28 @@ func (p *Parser) intern(b []byte) string {
 	}
 	return s
 }
+
+// str returns b as a string. Short strings are copied into a block that
+// many share, which saves an allocation each: never the parsed text,
+// which the caller may reuse.
+func (p *Parser) str(b []byte) string {
+	if len(b) > strMax || len(b) == 0 {
+		return string(b)
+	}
+	if cap(p.strBlock)-len(p.strBlock) < len(b) {
+		p.strBlock = make([]byte, 0, strBlockSize)
+	}
+	i := len(p.strBlock)
+	p.strBlock = append(p.strBlock, b...)
+	return unsafe.String(&p.strBlock[i], len(b))
+}
+
+// Sizes for Parser.str: the longest string it copies into a block, and a
+// block's size.
+const (
+	strMax       = 256
+	strBlockSize = 4 << 10
+)
 
 // parseXML parses UTF-8 data. The tree lives in p's blocks until
 // p.release.
@@ -665,7 +692,7 @@ func (p *Parser) content() error {
 			if err := p.checkChars(seg); err != nil {
 				return err
 			}
-			p.appendText(string(seg))
+			p.appendText(p.str(seg))
 			p.pos = start + end + 3
 		case next == '?':
 			if err := p.pi(); err != nil {
@@ -790,7 +817,7 @@ func (p *Parser) text(b []byte) error {
 				return err
 			}
 		}
-		p.appendText(string(b))
+		p.appendText(p.str(b))
 		return nil
 	}
 	if bytes.Contains(b, []byte("]]>")) {
@@ -804,7 +831,7 @@ func (p *Parser) text(b []byte) error {
 			p.appendText(p.blank(b))
 			return nil
 		}
-		p.appendText(string(b))
+		p.appendText(p.str(b))
 		return nil
 	}
 	s, err := p.unescape(b)

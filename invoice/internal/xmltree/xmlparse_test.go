@@ -265,3 +265,31 @@ func TestCheckChars(t *testing.T) {
 		}
 	}
 }
+
+// TestTextsOutliveTheirDocument checks that the texts of a tree share
+// neither the parsed bytes, which a caller reuses, nor memory that the
+// parser writes for its next document.
+func TestTextsOutliveTheirDocument(t *testing.T) {
+	p := NewParser()
+	var texts []string
+	for i := range 300 {
+		doc := []byte(fmt.Sprintf("<r><a>v%d</a><b><![CDATA[c%d]]></b><c>%s</c></r>", i, i, strings.Repeat("x", i)))
+		root, err := p.Parse(doc, DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range root.Children {
+			texts = append(texts, c.Text)
+		}
+		for j := range doc {
+			doc[j] = '?'
+		}
+		p.Release()
+	}
+	for i := range 300 {
+		want := []string{fmt.Sprint("v", i), fmt.Sprint("c", i), strings.Repeat("x", i)}
+		if got := texts[3*i : 3*i+3]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("document %d: texts %q, want %q", i, got, want)
+		}
+	}
+}
