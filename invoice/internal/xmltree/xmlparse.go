@@ -1240,8 +1240,11 @@ func (p *Parser) closeElement() {
 	e := p.open[len(p.open)-1]
 	p.open = p.open[:len(p.open)-1]
 	if kids := p.kids[e.kidMark:]; len(kids) > 0 {
-		p.cur.Children = p.newPtrs(len(kids))
-		copy(p.cur.Children, kids)
+		c := p.newPtrs(len(kids))
+		for i, k := range kids { // most elements have few children: no call
+			c[i] = k
+		}
+		p.cur.Children = c
 		p.kids = p.kids[:e.kidMark]
 	}
 	p.numberKids(p.cur.Children)
