@@ -95,17 +95,21 @@ func IsIntegerLexical(s string) bool {
 // the end.
 func ValidBase64(v string) bool {
 	n := 0 // alphabet characters
-	for i := 0; i < len(v); i++ {
-		// Runs of alphabet characters (an attachment's lines), eight at a
-		// time.
-		for i+8 <= len(v) && base64Class[v[i]]|base64Class[v[i+1]]|base64Class[v[i+2]]|base64Class[v[i+3]]|
-			base64Class[v[i+4]]|base64Class[v[i+5]]|base64Class[v[i+6]]|base64Class[v[i+7]] == b64Data {
-			i += 8
-			n += 8
-		}
-		if i == len(v) {
+	i := 0
+	// Sixteen characters at a time while they are alphabet characters and
+	// white space (an attachment's lines).
+	for ; i+16 <= len(v); i += 16 {
+		w := v[i : i+16] // one bounds check for the sixteen
+		c := base64Count[w[0]] + base64Count[w[1]] + base64Count[w[2]] + base64Count[w[3]] +
+			base64Count[w[4]] + base64Count[w[5]] + base64Count[w[6]] + base64Count[w[7]] +
+			base64Count[w[8]] + base64Count[w[9]] + base64Count[w[10]] + base64Count[w[11]] +
+			base64Count[w[12]] + base64Count[w[13]] + base64Count[w[14]] + base64Count[w[15]]
+		if c >= b64Other {
 			break
 		}
+		n += int(c)
+	}
+	for ; i < len(v); i++ {
 		switch base64Class[v[i]] {
 		case b64Data:
 			n++
@@ -129,6 +133,27 @@ func ValidBase64(v string) bool {
 	}
 	return n%4 == 0
 }
+
+// b64Other is base64Count's count of a byte other than an alphabet
+// character or white space: a sum of sixteen counts below it is the number
+// of alphabet characters among them.
+const b64Other = 0x100
+
+// base64Count counts every byte for ValidBase64: 1 for an alphabet
+// character, 0 for white space, b64Other for others. It is never written
+// after initialisation.
+var base64Count = func() (t [256]uint16) {
+	for c := range t {
+		switch base64Class[c] {
+		case b64Data:
+			t[c] = 1
+		case b64Space:
+		default:
+			t[c] = b64Other
+		}
+	}
+	return t
+}()
 
 // Classes of bytes for ValidBase64, bits to be or-ed.
 const (

@@ -596,24 +596,6 @@ func (e *Node) matchesUp(steps []pathStep) bool {
 	return true
 }
 
-// named returns the document's elements with the local name in document
-// order, from an index built on first use.
-func (n *Node) Named(local string) []*Node {
-	d := n.state()
-	if d.byLocal == nil {
-		d.byLocal = map[string][]*Node{}
-		var walk func(*Node)
-		walk = func(e *Node) {
-			d.byLocal[e.Local] = append(d.byLocal[e.Local], e)
-			for _, c := range e.Children {
-				walk(c)
-			}
-		}
-		walk(n.Root())
-	}
-	return d.byLocal[local]
-}
-
 // simpleSteps parses a relative path of child name steps into buf. ok is
 // false where the path needs the general evaluator.
 func simpleSteps(path string, buf []pathStep) ([]pathStep, bool) {

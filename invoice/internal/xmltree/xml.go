@@ -215,7 +215,12 @@ type docState struct {
 	root     *Node              // the root element, once parsed
 	memo     []memoEntry        // values computed once per document, see Memo
 	lastMemo int                // index in memo of the key found last
-	byLocal  map[string][]*Node // elements by local name, see Named
+	byLocal  map[string][]*Node // elements by local name of a tree not parsed, see Named
+	// A parsed document's elements by local name: locals is the parser's
+	// numbering of local names, named[i] lists the elements whose local
+	// name has number i, in document order.
+	locals map[string]int32
+	named  [][]*Node
 	// Results of All and Strs are cut from these blocks, which live as
 	// long as the document: one allocation serves many selections.
 	nodes []*Node
@@ -291,6 +296,31 @@ func keep[T any](block *[]T, res []T) []T {
 		*block = (*block)[:n+len(res)]
 	}
 	return res[:len(res):len(res)] // an append by the caller copies
+}
+
+// Named returns the document's elements with the local name in document
+// order: from the parser's index, or from one built on first use for a
+// tree not parsed.
+func (n *Node) Named(local string) []*Node {
+	d := n.state()
+	if d.locals != nil {
+		if i, ok := d.locals[local]; ok {
+			return d.named[i]
+		}
+		return nil
+	}
+	if d.byLocal == nil {
+		d.byLocal = map[string][]*Node{}
+		var walk func(*Node)
+		walk = func(e *Node) {
+			d.byLocal[e.Local] = append(d.byLocal[e.Local], e)
+			for _, c := range e.Children {
+				walk(c)
+			}
+		}
+		walk(n.Root())
+	}
+	return d.byLocal[local]
 }
 
 // state returns the document's state. The parser gives every element a

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The parser below reads XML 1.0 into Nodes in one pass over the bytes. It
@@ -35,8 +36,11 @@ type Parser struct {
 	kids     []*Node    // the children read so far of the open elements
 	open     []openElem // the open elements, innermost last
 
-	names map[string]string // interned values and white space
-	tags  map[string]*tag   // element names as written
+	// names interns attribute values and white space; it is kept from
+	// one document to the next (values such as currency and unit codes
+	// repeat) until it holds keepNames.
+	names map[string]string
+	tags  map[string]*tag // element names as written
 	// tagCache holds the tag of a name seen last of those with its hash,
 	// see tag.
 	tagCache *[256]*tag
@@ -49,7 +53,11 @@ type Parser struct {
 	counts     []int
 	used       []int32
 	attrs      []rawAttr // the attributes of the start tag being read
-	attrBuf    []Attr    // the block the elements' attributes come from, see newAttrs
+	// strBlock is the block that str copies short texts into. Its bytes
+	// are written once, before a string shares them, and never again, so
+	// it is kept from one document to the next: no string may be changed.
+	strBlock []byte
+	attrBuf  []Attr // the block the elements' attributes come from, see newAttrs
 	// sibs has, by local name number, the siblings of that name that
 	// numberKids counted last; closes numbers its calls.
 	sibs   []siblings
@@ -67,8 +75,8 @@ type Parser struct {
 	usedPtrs   int
 	all        []*Node // backing array of the index
 	ends       []int
-	byLocal    map[string][]*Node
-	doc        docState // the root's, kept with its maps and blocks
+	named      [][]*Node // the index, by local name number: see docState.named
+	doc        docState  // the root's, kept with its maps and blocks
 }
 
 // Bounds of what a parser keeps between documents: past them release
@@ -86,7 +94,6 @@ func NewParser() *Parser {
 		tagCache: new([256]*tag),
 		nsStates: make(map[string]uint64, 8),
 		locals:   make(map[string]int32, 64),
-		byLocal:  make(map[string][]*Node, 64),
 	}
 	p.nsChanged()
 	return p
@@ -111,20 +118,20 @@ func (p *Parser) Release() {
 	}
 	for _, i := range p.used {
 		p.counts[i] = 0
+		if int(i) < len(p.named) {
+			p.named[i] = nil
+		}
 	}
 	if len(p.tags) > keepNames {
 		p.tags, p.locals = make(map[string]*tag, 64), make(map[string]int32, 64)
-		p.localNames, p.counts, p.sibs = nil, nil, nil
+		p.localNames, p.counts, p.sibs, p.named = nil, nil, nil, nil
 		clear(p.tagCache[:])
 	}
 	clear(p.sibs)
 	clear(p.attrBuf)
 	if len(p.names) > keepNames {
 		p.names = make(map[string]string, 64)
-	} else {
-		clear(p.names)
 	}
-	clear(p.byLocal)
 	clear(p.doc.memo)
 	clear(p.doc.splits)
 	clear(p.doc.nodes[:cap(p.doc.nodes)])
@@ -132,8 +139,8 @@ func (p *Parser) Release() {
 	doc := docState{memo: p.doc.memo[:0], splits: p.doc.splits[:0], nodes: p.doc.nodes[:0], strs: p.doc.strs[:0], lines: p.doc.lines[:0]}
 	*p = Parser{doc: doc,
 		names: p.names, tags: p.tags, tagCache: p.tagCache, locals: p.locals, localNames: p.localNames, counts: p.counts, sibs: p.sibs, used: p.used[:0],
-		attrs: p.attrs[:0], ns: p.ns[:0], lastGen: p.lastGen, nsStates: p.nsStates, nsKey: p.nsKey, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
-		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, byLocal: p.byLocal,
+		attrs: p.attrs[:0], strBlock: p.strBlock, ns: p.ns[:0], lastGen: p.lastGen, nsStates: p.nsStates, nsKey: p.nsKey, kids: p.kids[:0], open: p.open[:0], attrBuf: p.attrBuf[:0],
+		nodeBlocks: p.nodeBlocks, ptrBlocks: p.ptrBlocks, all: p.all, ends: p.ends, named: p.named,
 	}
 	p.nsChanged()
 }
@@ -304,6 +311,28 @@ func (p *Parser) intern(b []byte) string {
 	return s
 }
 
+// str returns b as a string. Short strings are copied into a block that
+// many share, which saves an allocation each: never the parsed text,
+// which the caller may reuse.
+func (p *Parser) str(b []byte) string {
+	if len(b) > strMax || len(b) == 0 {
+		return string(b)
+	}
+	if cap(p.strBlock)-len(p.strBlock) < len(b) {
+		p.strBlock = make([]byte, 0, strBlockSize)
+	}
+	i := len(p.strBlock)
+	p.strBlock = append(p.strBlock, b...)
+	return unsafe.String(&p.strBlock[i], len(b))
+}
+
+// Sizes for Parser.str: the longest string it copies into a block, and a
+// block's size.
+const (
+	strMax       = 256
+	strBlockSize = 4 << 10
+)
+
 // parseXML parses UTF-8 data. The tree lives in p's blocks until
 // p.release.
 func (p *Parser) parseXML(data []byte, lim Limits) (*Node, error) {
@@ -321,21 +350,24 @@ func (p *Parser) parseXML(data []byte, lim Limits) (*Node, error) {
 	if p.pos < len(p.data) {
 		return nil, p.wf("content after the root element")
 	}
-	p.doc.byLocal = p.index()
+	p.index()
 	p.doc.root = p.root
 	return p.root, nil
 }
 
-// index returns the elements by local name, each list in document order,
-// all in one backing array. Nodes come from the blocks in the order their
-// start tags were read, which is document order.
-func (p *Parser) index() map[string][]*Node {
+// index lists the elements by local name for Node.Named, each list in
+// document order, all in one backing array. Nodes come from the blocks in
+// the order their start tags were read, which is document order.
+func (p *Parser) index() {
 	if cap(p.all) < p.count {
 		p.all = make([]*Node, p.count)
 	}
 	all := p.all[:p.count]
 	if len(p.ends) < len(p.counts) {
 		p.ends = make([]int, len(p.counts))
+	}
+	if len(p.named) < len(p.counts) {
+		p.named = append(p.named, make([][]*Node, len(p.counts)-len(p.named))...)
 	}
 	ends := p.ends // where each list's next element goes
 	n := 0
@@ -356,9 +388,9 @@ func (p *Parser) index() map[string][]*Node {
 	}
 	for _, i := range p.used {
 		end := ends[i]
-		p.byLocal[p.localNames[i]] = all[end-p.counts[i] : end : end]
+		p.named[i] = all[end-p.counts[i] : end : end]
 	}
-	return p.byLocal
+	p.doc.locals, p.doc.named = p.locals, p.named
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -534,14 +566,20 @@ func isNameRune(r rune, first bool) bool {
 // checkChars verifies that b holds only characters XML allows.
 func (p *Parser) checkChars(b []byte) error {
 	for i := 0; i < len(b); {
-		// Eight printable ASCII bytes at a time: a byte below 0x20 borrows
-		// into its high bit, a byte from 0x80 has it set.
-		for i+8 <= len(b) {
-			w := binary.LittleEndian.Uint64(b[i:])
-			if ((w-0x2020202020202020)|w)&0x8080808080808080 != 0 {
+		// Printable ASCII bytes sixteen, then eight at a time: a byte below
+		// 0x20 borrows into its high bit, a byte from 0x80 has it set.
+		for ; i+16 <= len(b); i += 16 {
+			w := b[i : i+16] // one bounds check for the two words
+			x, y := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+			if ((x-0x2020202020202020)|x|(y-0x2020202020202020)|y)&0x8080808080808080 != 0 {
 				break
 			}
-			i += 8
+		}
+		for ; i+8 <= len(b); i += 8 {
+			x := binary.LittleEndian.Uint64(b[i : i+8])
+			if ((x-0x2020202020202020)|x)&0x8080808080808080 != 0 {
+				break
+			}
 		}
 		if i >= len(b) {
 			break
@@ -654,7 +692,7 @@ func (p *Parser) content() error {
 			if err := p.checkChars(seg); err != nil {
 				return err
 			}
-			p.appendText(string(seg))
+			p.appendText(p.str(seg))
 			p.pos = start + end + 3
 		case next == '?':
 			if err := p.pi(); err != nil {
@@ -779,7 +817,7 @@ func (p *Parser) text(b []byte) error {
 				return err
 			}
 		}
-		p.appendText(string(b))
+		p.appendText(p.str(b))
 		return nil
 	}
 	if bytes.Contains(b, []byte("]]>")) {
@@ -793,7 +831,7 @@ func (p *Parser) text(b []byte) error {
 			p.appendText(p.blank(b))
 			return nil
 		}
-		p.appendText(string(b))
+		p.appendText(p.str(b))
 		return nil
 	}
 	s, err := p.unescape(b)
@@ -1202,8 +1240,11 @@ func (p *Parser) closeElement() {
 	e := p.open[len(p.open)-1]
 	p.open = p.open[:len(p.open)-1]
 	if kids := p.kids[e.kidMark:]; len(kids) > 0 {
-		p.cur.Children = p.newPtrs(len(kids))
-		copy(p.cur.Children, kids)
+		c := p.newPtrs(len(kids))
+		for i, k := range kids { // most elements have few children: no call
+			c[i] = k
+		}
+		p.cur.Children = c
 		p.kids = p.kids[:e.kidMark]
 	}
 	p.numberKids(p.cur.Children)

@@ -198,3 +198,98 @@ func TestNamespaceScopes(t *testing.T) {
 		t.Error("a prefix out of its scope was resolved")
 	}
 }
+
+// TestNamed checks the parser's index of elements by local name against a
+// walk of the tree, across documents read by one parser, and that of a
+// tree built otherwise.
+func TestNamed(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct{ doc, names string }{
+		{`<r><a/><b><a/><c/></b><a/></r>`, "r a b c d"},
+		{`<r><d/><x:a xmlns:x="u"><d/></x:a></r>`, "r a b c d"},
+		{`<r/>`, "r a d"},
+	} {
+		root, err := p.Parse([]byte(tc.doc), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.doc, err)
+		}
+		for _, local := range strings.Fields(tc.names) {
+			var want []*Node
+			var walk func(n *Node)
+			walk = func(n *Node) {
+				if n.Local == local {
+					want = append(want, n)
+				}
+				for _, c := range n.Children {
+					walk(c)
+				}
+			}
+			walk(root)
+			if got := root.Named(local); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: Named(%q) = %v, want %v", tc.doc, local, got, want)
+			}
+		}
+		p.Release()
+	}
+	built := &Node{Local: "r"}
+	built.Children = []*Node{{Local: "a", Parent: built}, {Local: "a", Parent: built}}
+	if got := built.Children[1].Named("a"); len(got) != 2 || got[0] != built.Children[0] {
+		t.Errorf("Named on a built tree = %v", got)
+	}
+}
+
+// TestCheckChars puts each byte value, and a character that XML forbids,
+// at each place of texts read sixteen, eight and one byte at a time.
+func TestCheckChars(t *testing.T) {
+	p := NewParser()
+	const line = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	for _, size := range []int{7, 8, 15, 16, 24, 40} {
+		for at := range size {
+			for c := range 256 {
+				b := []byte(line[:size])
+				b[at] = byte(c)
+				ok := c >= 0x20 && c < 0x80 || c == '\n' || c == '\t' || c == '\r'
+				if err := p.checkChars(b); (err == nil) != ok {
+					t.Fatalf("checkChars(%q) = %v", b, err)
+				}
+			}
+			b := []byte(line[:size] + "\uFFFE")
+			copy(b[at:], "\uFFFE")
+			if err := p.checkChars(b[:size]); err == nil { // U+FFFE, or cut short
+				t.Fatalf("checkChars(%q) = %v", b[:size], err)
+			}
+			b = []byte(line[:at] + "é" + line[at:size])
+			if err := p.checkChars(b); err != nil {
+				t.Fatalf("checkChars(%q) = %v", b, err)
+			}
+		}
+	}
+}
+
+// TestTextsOutliveTheirDocument checks that the texts of a tree share
+// neither the parsed bytes, which a caller reuses, nor memory that the
+// parser writes for its next document.
+func TestTextsOutliveTheirDocument(t *testing.T) {
+	p := NewParser()
+	var texts []string
+	for i := range 300 {
+		doc := []byte(fmt.Sprintf("<r><a>v%d</a><b><![CDATA[c%d]]></b><c>%s</c></r>", i, i, strings.Repeat("x", i)))
+		root, err := p.Parse(doc, DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range root.Children {
+			texts = append(texts, c.Text)
+		}
+		for j := range doc {
+			doc[j] = '?'
+		}
+		p.Release()
+	}
+	for i := range 300 {
+		want := []string{fmt.Sprint("v", i), fmt.Sprint("c", i), strings.Repeat("x", i)}
+		if got := texts[3*i : 3*i+3]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("document %d: texts %q, want %q", i, got, want)
+		}
+	}
+}
