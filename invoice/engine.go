@@ -170,6 +170,15 @@ type ruleSet struct {
 type nameContexts struct {
 	mask  uint32 // the patterns with candidates, by bit
 	cands [numPatterns][]*compiledContext
+	// tries lists the patterns with candidates and their candidates, in
+	// the order patternsOf gives the patterns, which walk follows.
+	tries []patternCands
+}
+
+// patternCands are the candidate contexts of one pattern.
+type patternCands struct {
+	pid   pattern
+	cands []*compiledContext
 }
 
 type compiledPattern struct {
@@ -260,6 +269,14 @@ func (e *nameContexts) setMask() {
 			e.mask |= 1 << pid
 		}
 	}
+	var buf [2 * numPatterns]pattern
+	order, _ := patternsOf(buf[:0], syntaxUBL)
+	order, _ = patternsOf(order, syntaxCII)
+	for _, pid := range order {
+		if cs := e.cands[pid]; len(cs) > 0 {
+			e.tries = append(e.tries, patternCands{pid, cs})
+		}
+	}
 }
 
 // mergeContexts merges two lists ordered by Order, named's first at equal Order.
@@ -292,7 +309,7 @@ type hit struct {
 // run applies the patterns to every element of the document and returns
 // the failed rules, pattern by pattern, each in document order.
 func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
-	r := runner{rs: rs, patterns: patterns, raised: root.RaisedError()}
+	r := runner{rs: rs, raised: root.RaisedError()}
 	for _, pid := range patterns {
 		r.mask |= 1 << pid
 	}
@@ -306,11 +323,10 @@ func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
 
 // A runner is one run of a rule set over a document.
 type runner struct {
-	rs       *ruleSet
-	patterns []pattern
-	mask     uint32 // the patterns, by bit
-	hits     [numPatterns][]hit
-	raised   *string // the document's pending XPath error, see xmltree.Node.Raise
+	rs     *ruleSet
+	mask   uint32 // the patterns, by bit
+	hits   [numPatterns][]hit
+	raised *string // the document's pending XPath error, see xmltree.Node.Raise
 	// The results of the path set evaluated last, on the element setOf.
 	set    *pathSet
 	setOf  *node
@@ -326,17 +342,20 @@ func (r *runner) walk(n *node) {
 		nc = r.rs.byName[i]
 	}
 	if m := nc.mask & r.mask; m != 0 {
-		for _, pid := range r.patterns {
-			if m&(1<<pid) == 0 {
+		// The patterns of the run come in the order of patternsOf, as
+		// nc.tries does.
+		for i := range nc.tries {
+			t := &nc.tries[i]
+			if m&(1<<t.pid) == 0 {
 				continue
 			}
-			for _, c := range nc.cands[pid] {
+			for _, c := range t.cands {
 				if c.Match(n) {
-					r.test(c, pid, n)
+					r.test(c, t.pid, n)
 					break
 				}
 			}
-			if m &^= 1 << pid; m == 0 {
+			if m &^= 1 << t.pid; m == 0 {
 				break // no other pattern has candidates
 			}
 		}
