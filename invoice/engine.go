@@ -1,6 +1,10 @@
 package invoice
 
-import "sort"
+import (
+	"bytes"
+	"sort"
+	"unsafe"
+)
 
 // A ruleFlag is a rule's severity as its source defines it, before a
 // scenario's customLevel applies.
@@ -187,6 +191,15 @@ type compiledPattern struct {
 
 type compiledContext struct {
 	ruleContext
+	// blocks holds the rules in order, each run of restriction rules of
+	// one path set in one block, every other rule in a block of its own.
+	blocks []ruleBlock
+}
+
+// A ruleBlock is one rule with a Test, or (set not nil) consecutive
+// restriction rules of set.
+type ruleBlock struct {
+	set   *pathSet
 	rules []*rule
 }
 
@@ -215,8 +228,13 @@ func compile(rules []rule) *ruleSet {
 			}
 			p.contexts = append(p.contexts, c)
 		}
-		if r.Test != nil {
-			c.rules = append(c.rules, r)
+		if r.Test == nil {
+			continue
+		}
+		if b := len(c.blocks) - 1; r.set != nil && b >= 0 && c.blocks[b].set == r.set {
+			c.blocks[b].rules = append(c.blocks[b].rules, r)
+		} else {
+			c.blocks = append(c.blocks, ruleBlock{r.set, []*rule{r}})
 		}
 	}
 	byName := map[string]*nameContexts{}
@@ -331,6 +349,15 @@ type runner struct {
 	set    *pathSet
 	setOf  *node
 	setHit []bool
+	setAny bool // whether setHit holds a true
+}
+
+// anyTrue reports whether b holds a true.
+func anyTrue(b []bool) bool {
+	if len(b) == 0 {
+		return false
+	}
+	return bytes.IndexByte(unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), len(b)), 1) >= 0
 }
 
 // walk applies the patterns to n and the elements below it, in document
@@ -367,18 +394,25 @@ func (r *runner) walk(n *node) {
 
 // test runs the rules of context c of pattern pid on n.
 func (r *runner) test(c *compiledContext, pid pattern, n *node) {
-	for _, rl := range c.rules {
-		if rl.set != nil {
-			// A restriction: not(path), one of the set's paths. The set
-			// raises no XPath error.
-			if r.set != rl.set || r.setOf != n {
-				r.set, r.setOf, r.setHit = rl.set, n, rl.set.hits(r.setHit, n)
+	for i := range c.blocks {
+		b := &c.blocks[i]
+		if b.set != nil {
+			// Restrictions: not(path), each one of the set's paths. The
+			// set raises no XPath error.
+			if r.set != b.set || r.setOf != n {
+				r.set, r.setOf, r.setHit = b.set, n, b.set.hits(r.setHit, n)
+				r.setAny = anyTrue(r.setHit)
 			}
-			if r.setHit[rl.inSet] {
-				r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
+			if r.setAny {
+				for _, rl := range b.rules {
+					if r.setHit[rl.inSet] {
+						r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
+					}
+				}
 			}
 			continue
 		}
+		rl := b.rules[0]
 		if !rl.Test(n) {
 			r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
 		}
