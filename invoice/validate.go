@@ -53,8 +53,9 @@ type Validator struct {
 // days until WithSchedule says otherwise.
 func NewValidator() *Validator {
 	rules := map[string]*ruleSet{}
+	tables := releasesRules()
 	for _, r := range Releases() {
-		rules[r.Name] = compile(releaseRules(r.Name))
+		rules[r.Name] = compile(tables[r.Name])
 	}
 	return &Validator{rules: rules, releases: Schedule{}.order(Releases()), scenarios: scenarios(), limits: xmltree.DefaultLimits,
 		parsers: &sync.Pool{New: func() any { return xmltree.NewParser() }}}
