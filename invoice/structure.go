@@ -340,12 +340,17 @@ func whitespace(base, v string) string {
 		// base64 ignores white space: no need to collapse an attachment.
 		return v
 	case "normalizedString":
-		return strings.Map(func(r rune) rune {
-			if r == '\t' || r == '\n' || r == '\r' {
-				return ' '
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c == '\t' || c == '\n' || c == '\r' {
+				return strings.Map(func(r rune) rune {
+					if r == '\t' || r == '\n' || r == '\r' {
+						return ' '
+					}
+					return r
+				}, v)
 			}
-			return r
-		}, v)
+		}
+		return v // nearly always: no need to map it
 	}
 	return xmltree.NormSpace(v)
 }
