@@ -174,9 +174,10 @@ type ruleSet struct {
 type nameContexts struct {
 	mask  uint32 // the patterns with candidates, by bit
 	cands [numPatterns][]*compiledContext
-	// tries lists the patterns with candidates and their candidates, in
-	// the order patternsOf gives the patterns, which walk follows.
-	tries []patternCands
+	// tries lists, per syntax (see runner.syn), the patterns with
+	// candidates and their candidates, in the order patternsOf gives the
+	// patterns, which walk follows.
+	tries [2][]patternCands
 }
 
 // patternCands are the candidate contexts of one pattern.
@@ -287,12 +288,13 @@ func (e *nameContexts) setMask() {
 			e.mask |= 1 << pid
 		}
 	}
-	var buf [2 * numPatterns]pattern
-	order, _ := patternsOf(buf[:0], syntaxUBL)
-	order, _ = patternsOf(order, syntaxCII)
-	for _, pid := range order {
-		if cs := e.cands[pid]; len(cs) > 0 {
-			e.tries = append(e.tries, patternCands{pid, cs})
+	for i, s := range [2]syntax{syntaxUBL, syntaxCII} {
+		var buf [numPatterns]pattern
+		order, _ := patternsOf(buf[:0], s)
+		for _, pid := range order {
+			if cs := e.cands[pid]; len(cs) > 0 {
+				e.tries[i] = append(e.tries[i], patternCands{pid, cs})
+			}
 		}
 	}
 }
@@ -331,6 +333,9 @@ func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
 	for _, pid := range patterns {
 		r.mask |= 1 << pid
 	}
+	if len(patterns) > 0 && (&rule{Context: ruleContext{Pattern: patterns[0]}}).Syntax() == syntaxCII {
+		r.syn = 1
+	}
 	r.walk(root)
 	var out []hit
 	for _, pid := range patterns {
@@ -343,6 +348,7 @@ func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
 type runner struct {
 	rs     *ruleSet
 	mask   uint32 // the patterns, by bit
+	syn    int    // the syntax of the patterns: 0 UBL, 1 CII
 	hits   [numPatterns][]hit
 	raised *string // the document's pending XPath error, see xmltree.Node.Raise
 	// The results of the path set evaluated last, on the element setOf.
@@ -369,10 +375,11 @@ func (r *runner) walk(n *node) {
 		nc = r.rs.byName[i]
 	}
 	if m := nc.mask & r.mask; m != 0 {
-		// The patterns of the run come in the order of patternsOf, as
-		// nc.tries does.
-		for i := range nc.tries {
-			t := &nc.tries[i]
+		// The patterns of the run are those of one syntax in the order
+		// of patternsOf, as nc.tries has them.
+		tries := nc.tries[r.syn]
+		for i := range tries {
+			t := &tries[i]
 			if m&(1<<t.pid) == 0 {
 				continue
 			}
