@@ -59,10 +59,17 @@ func ublIsCheckedAmount(n *node) bool {
 	return true
 }
 
+// Paths the helpers below read, compiled once.
+var (
+	ublChargeIndicator          = xp("cbc:ChargeIndicator")
+	ublPartyName                = xp("cac:PartyName/cbc:Name")
+	ublSupplierRegistrationName = xp("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")
+)
+
 // ublChargeIndicatorIs is cbc:ChargeIndicator = true()/false(): some
 // indicator whose value casts to the boolean.
 func ublChargeIndicatorIs(n *node, want bool) bool {
-	for _, s := range n.Strs("cbc:ChargeIndicator") {
+	for _, s := range ublChargeIndicator.Strs(n) {
 		if v, ok := xmltree.Bool(s); ok && v == want {
 			return true
 		}
@@ -143,8 +150,9 @@ func ublTaxCompanyIDs(party *node, vat bool) int {
 // ublPayeeDiffers is (cac:PartyName/cbc:Name) != (seller's RegistrationName):
 // some payee name differs from some seller name.
 func ublPayeeDiffers(n *node) bool {
-	for _, a := range n.Strs("cac:PartyName/cbc:Name") {
-		for _, b := range n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName") {
+	for _, a := range ublPartyName.Strs(n) {
+		// ../cac:AccountingSupplierParty/…, from the parent.
+		for _, b := range ublSupplierRegistrationName.Strs(n.Parent) {
 			if a != b {
 				return true
 			}
