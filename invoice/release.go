@@ -249,8 +249,12 @@ func releaseRules(name string) []rule { return releasesRules()[name] }
 // validator carries, by name: the families' tables are built once, and
 // each release applies its changes to those of the release before it.
 func releasesRules() map[string][]rule {
-	var raw []rule
-	for _, family := range ruleTables() {
+	tables, size := ruleTables(), 0
+	for _, family := range tables {
+		size += len(family)
+	}
+	raw := make([]rule, 0, size)
+	for _, family := range tables {
 		raw = append(raw, family...)
 	}
 	out := map[string][]rule{}
