@@ -10,10 +10,13 @@ import (
 // shared by the BR, BR-CO, BR-DEC and VAT category families. Orders are the
 // line numbers in the 1.3.15 preprocessed CII Schematron.
 
+// ciiChargeIndicator is the path ciiIndicatorIs reads.
+var ciiChargeIndicator = xp("ram:ChargeIndicator/udt:Indicator")
+
 // ciiIndicatorIs reports whether some ram:ChargeIndicator/udt:Indicator of
 // the allowance/charge casts to the boolean want (…/udt:Indicator = false()).
 func ciiIndicatorIs(ac *node, want bool) bool {
-	for _, s := range ac.Strs("ram:ChargeIndicator/udt:Indicator") {
+	for _, s := range ciiChargeIndicator.Strs(ac) {
 		if v, ok := xmltree.Bool(s); ok && v == want {
 			return true
 		}

@@ -13,8 +13,8 @@ import (
 // ublVAT is cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT' on a
 // tax category or party tax scheme.
 func ublVAT(n *node) bool {
-	for _, ts := range n.All("cac:TaxScheme") {
-		if xmltree.NormSpace(strings.ToUpper(ts.Str("cbc:ID"))) == "VAT" {
+	for _, ts := range ublTaxScheme.All(n) {
+		if xmltree.NormSpace(strings.ToUpper(ublID.Str(ts))) == "VAT" {
 			return true
 		}
 	}
@@ -22,7 +22,13 @@ func ublVAT(n *node) bool {
 }
 
 // ublCat is normalize-space(cbc:ID) of a tax category.
-func ublCat(n *node) string { return xmltree.NormSpace(n.Str("cbc:ID")) }
+func ublCat(n *node) string { return xmltree.NormSpace(ublID.Str(n)) }
+
+// Paths ublVAT and ublCat read, compiled once.
+var (
+	ublTaxScheme = xp("cac:TaxScheme")
+	ublID        = xp("cbc:ID")
+)
 
 // ublVATCategories returns the tax categories (elements named name) below
 // base that have the VAT scheme.

@@ -1,6 +1,10 @@
 package invoice
 
-import "sort"
+import (
+	"bytes"
+	"sort"
+	"unsafe"
+)
 
 // A ruleFlag is a rule's severity as its source defines it, before a
 // scenario's customLevel applies.
@@ -170,6 +174,16 @@ type ruleSet struct {
 type nameContexts struct {
 	mask  uint32 // the patterns with candidates, by bit
 	cands [numPatterns][]*compiledContext
+	// tries lists, per syntax (see runner.syn), the patterns with
+	// candidates and their candidates, in the order patternsOf gives the
+	// patterns, which walk follows.
+	tries [2][]patternCands
+}
+
+// patternCands are the candidate contexts of one pattern.
+type patternCands struct {
+	pid   pattern
+	cands []*compiledContext
 }
 
 type compiledPattern struct {
@@ -178,6 +192,15 @@ type compiledPattern struct {
 
 type compiledContext struct {
 	ruleContext
+	// blocks holds the rules in order, each run of restriction rules of
+	// one path set in one block, every other rule in a block of its own.
+	blocks []ruleBlock
+}
+
+// A ruleBlock is one rule with a Test, or (set not nil) consecutive
+// restriction rules of set.
+type ruleBlock struct {
+	set   *pathSet
 	rules []*rule
 }
 
@@ -206,8 +229,13 @@ func compile(rules []rule) *ruleSet {
 			}
 			p.contexts = append(p.contexts, c)
 		}
-		if r.Test != nil {
-			c.rules = append(c.rules, r)
+		if r.Test == nil {
+			continue
+		}
+		if b := len(c.blocks) - 1; r.set != nil && b >= 0 && c.blocks[b].set == r.set {
+			c.blocks[b].rules = append(c.blocks[b].rules, r)
+		} else {
+			c.blocks = append(c.blocks, ruleBlock{r.set, []*rule{r}})
 		}
 	}
 	byName := map[string]*nameContexts{}
@@ -260,6 +288,15 @@ func (e *nameContexts) setMask() {
 			e.mask |= 1 << pid
 		}
 	}
+	for i, s := range [2]syntax{syntaxUBL, syntaxCII} {
+		var buf [numPatterns]pattern
+		order, _ := patternsOf(buf[:0], s)
+		for _, pid := range order {
+			if cs := e.cands[pid]; len(cs) > 0 {
+				e.tries[i] = append(e.tries[i], patternCands{pid, cs})
+			}
+		}
+	}
 }
 
 // mergeContexts merges two lists ordered by Order, named's first at equal Order.
@@ -292,9 +329,12 @@ type hit struct {
 // run applies the patterns to every element of the document and returns
 // the failed rules, pattern by pattern, each in document order.
 func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
-	r := runner{rs: rs, patterns: patterns, raised: root.RaisedError()}
+	r := runner{rs: rs, raised: root.RaisedError()}
 	for _, pid := range patterns {
 		r.mask |= 1 << pid
+	}
+	if len(patterns) > 0 && (&rule{Context: ruleContext{Pattern: patterns[0]}}).Syntax() == syntaxCII {
+		r.syn = 1
 	}
 	r.walk(root)
 	var out []hit
@@ -306,15 +346,24 @@ func (rs *ruleSet) run(root *node, patterns []pattern) []hit {
 
 // A runner is one run of a rule set over a document.
 type runner struct {
-	rs       *ruleSet
-	patterns []pattern
-	mask     uint32 // the patterns, by bit
-	hits     [numPatterns][]hit
-	raised   *string // the document's pending XPath error, see xmltree.Node.Raise
+	rs     *ruleSet
+	mask   uint32 // the patterns, by bit
+	syn    int    // the syntax of the patterns: 0 UBL, 1 CII
+	hits   [numPatterns][]hit
+	raised *string // the document's pending XPath error, see xmltree.Node.Raise
 	// The results of the path set evaluated last, on the element setOf.
 	set    *pathSet
 	setOf  *node
 	setHit []bool
+	setAny bool // whether setHit holds a true
+}
+
+// anyTrue reports whether b holds a true.
+func anyTrue(b []bool) bool {
+	if len(b) == 0 {
+		return false
+	}
+	return bytes.IndexByte(unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), len(b)), 1) >= 0
 }
 
 // walk applies the patterns to n and the elements below it, in document
@@ -326,17 +375,21 @@ func (r *runner) walk(n *node) {
 		nc = r.rs.byName[i]
 	}
 	if m := nc.mask & r.mask; m != 0 {
-		for _, pid := range r.patterns {
-			if m&(1<<pid) == 0 {
+		// The patterns of the run are those of one syntax in the order
+		// of patternsOf, as nc.tries has them.
+		tries := nc.tries[r.syn]
+		for i := range tries {
+			t := &tries[i]
+			if m&(1<<t.pid) == 0 {
 				continue
 			}
-			for _, c := range nc.cands[pid] {
+			for _, c := range t.cands {
 				if c.Match(n) {
-					r.test(c, pid, n)
+					r.test(c, t.pid, n)
 					break
 				}
 			}
-			if m &^= 1 << pid; m == 0 {
+			if m &^= 1 << t.pid; m == 0 {
 				break // no other pattern has candidates
 			}
 		}
@@ -348,18 +401,25 @@ func (r *runner) walk(n *node) {
 
 // test runs the rules of context c of pattern pid on n.
 func (r *runner) test(c *compiledContext, pid pattern, n *node) {
-	for _, rl := range c.rules {
-		if rl.set != nil {
-			// A restriction: not(path), one of the set's paths. The set
-			// raises no XPath error.
-			if r.set != rl.set || r.setOf != n {
-				r.set, r.setOf, r.setHit = rl.set, n, rl.set.hits(r.setHit, n)
+	for i := range c.blocks {
+		b := &c.blocks[i]
+		if b.set != nil {
+			// Restrictions: not(path), each one of the set's paths. The
+			// set raises no XPath error.
+			if r.set != b.set || r.setOf != n {
+				r.set, r.setOf, r.setHit = b.set, n, b.set.hits(r.setHit, n)
+				r.setAny = anyTrue(r.setHit)
 			}
-			if r.setHit[rl.inSet] {
-				r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
+			if r.setAny {
+				for _, rl := range b.rules {
+					if r.setHit[rl.inSet] {
+						r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
+					}
+				}
 			}
 			continue
 		}
+		rl := b.rules[0]
 		if !rl.Test(n) {
 			r.hits[pid] = append(r.hits[pid], hit{rl, n, ""})
 		}

@@ -2,6 +2,7 @@ package invoice
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -242,31 +243,40 @@ type retest struct {
 
 // releaseRules returns the documented rule table of release name, or nil
 // for a release the validator does not carry.
-func releaseRules(name string) []rule {
-	defs := releaseDefs()
-	var raw []rule
-	for _, family := range ruleTables() {
+func releaseRules(name string) []rule { return releasesRules()[name] }
+
+// releasesRules returns the documented rule table of every release the
+// validator carries, by name: the families' tables are built once, and
+// each release applies its changes to those of the release before it.
+func releasesRules() map[string][]rule {
+	tables, size := ruleTables(), 0
+	for _, family := range tables {
+		size += len(family)
+	}
+	raw := make([]rule, 0, size)
+	for _, family := range tables {
 		raw = append(raw, family...)
 	}
+	out := map[string][]rule{}
 	var overlays []map[string]ruleDoc
-	for _, d := range defs {
+	for _, d := range releaseDefs() {
 		if d.changes != nil {
 			cs := d.changes()
 			raw = cs.apply(raw)
 			overlays = append([]map[string]ruleDoc{cs.docs}, overlays...)
 		}
-		if d.Name == name {
-			return documentWith(raw, func(id string) (ruleDoc, bool) {
-				for _, o := range overlays {
-					if doc, ok := o[id]; ok {
-						return doc, true
-					}
+		// documentWith fills in the rules it gets: a copy, so that the
+		// next release documents raw with its own overlays.
+		out[d.Name] = documentWith(slices.Clone(raw), func(id string) (ruleDoc, bool) {
+			for _, o := range overlays {
+				if doc, ok := o[id]; ok {
+					return doc, true
 				}
-				return lookupDoc(id)
-			})
-		}
+			}
+			return lookupDoc(id)
+		})
 	}
-	return nil
+	return out
 }
 
 // apply returns rules with the change set applied: removed rules left out,

@@ -363,6 +363,12 @@ func ublSellerIdentified1316(n *node) bool {
 	return n.Has("cac:Party/cac:PartyLegalEntity/cbc:CompanyID")
 }
 
+// Paths ublSplitPaymentNotStandard1316 reads, compiled once.
+var (
+	ublACTaxCodes        = xp("cac:AllowanceCharge/cac:TaxCategory/cbc:ID")
+	ublBreakdownTaxCodes = xp("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID")
+)
+
 // ublSplitPaymentNotStandard1316 is BR-B-02 of 1.3.16 for UBL: the
 // breakdown's standard rate is read from its cac:TaxCategory.
 func ublSplitPaymentNotStandard1316(n *node) bool {
@@ -370,8 +376,8 @@ func ublSplitPaymentNotStandard1316(n *node) bool {
 	for _, tc := range n.Root().Descendants("cac:ClassifiedTaxCategory") {
 		classified = append(classified, tc.Strs("cbc:ID")...)
 	}
-	acCodes := n.Strs("cac:AllowanceCharge/cac:TaxCategory/cbc:ID")
-	breakdown := n.Strs("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID")
+	acCodes := ublACTaxCodes.Strs(n)
+	breakdown := ublBreakdownTaxCodes.Strs(n)
 	if !xmltree.In("B", breakdown) && !xmltree.In("B", acCodes) && !xmltree.In("B", classified) {
 		return true
 	}

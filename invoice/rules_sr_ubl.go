@@ -59,10 +59,22 @@ func ublIsCheckedAmount(n *node) bool {
 	return true
 }
 
+// Paths the helpers below read, compiled once.
+var (
+	ublPartyTaxScheme           = xp("cac:PartyTaxScheme")
+	ublTaxSchemeID              = xp("cac:TaxScheme/cbc:ID")
+	ublCompanyID                = xp("cbc:CompanyID")
+	ublSupplierParty            = xp("cac:AccountingSupplierParty/cac:Party")
+	ublCustomerParty            = xp("cac:AccountingCustomerParty/cac:Party")
+	ublChargeIndicator          = xp("cbc:ChargeIndicator")
+	ublPartyName                = xp("cac:PartyName/cbc:Name")
+	ublSupplierRegistrationName = xp("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")
+)
+
 // ublChargeIndicatorIs is cbc:ChargeIndicator = true()/false(): some
 // indicator whose value casts to the boolean.
 func ublChargeIndicatorIs(n *node, want bool) bool {
-	for _, s := range n.Strs("cbc:ChargeIndicator") {
+	for _, s := range ublChargeIndicator.Strs(n) {
 		if v, ok := xmltree.Bool(s); ok && v == want {
 			return true
 		}
@@ -126,15 +138,15 @@ func ublDistinct(n *node, name string) int {
 // whose scheme's upper-cased ID is VAT (vat) or is not (!vat).
 func ublTaxCompanyIDs(party *node, vat bool) int {
 	count := 0
-	for _, pts := range party.All("cac:PartyTaxScheme") {
+	for _, pts := range ublPartyTaxScheme.All(party) {
 		match := false
-		for _, id := range pts.Strs("cac:TaxScheme/cbc:ID") {
+		for _, id := range ublTaxSchemeID.Strs(pts) {
 			if (strings.ToUpper(id) == "VAT") == vat {
 				match = true
 			}
 		}
 		if match {
-			count += len(pts.All("cbc:CompanyID"))
+			count += ublCompanyID.Count(pts)
 		}
 	}
 	return count
@@ -143,8 +155,9 @@ func ublTaxCompanyIDs(party *node, vat bool) int {
 // ublPayeeDiffers is (cac:PartyName/cbc:Name) != (seller's RegistrationName):
 // some payee name differs from some seller name.
 func ublPayeeDiffers(n *node) bool {
-	for _, a := range n.Strs("cac:PartyName/cbc:Name") {
-		for _, b := range n.Strs("../cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName") {
+	for _, a := range ublPartyName.Strs(n) {
+		// ../cac:AccountingSupplierParty/…, from the parent.
+		for _, b := range ublSupplierRegistrationName.Strs(n.Parent) {
 			if a != b {
 				return true
 			}
@@ -231,15 +244,15 @@ func ublSRRules() []rule {
 		{ID: "UBL-SR-10", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name")},
 		{ID: "UBL-SR-11", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")},
 		{ID: "UBL-SR-12", Context: ublSyntaxRoot,
-			Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", true) <= 1 }},
+			Test: func(n *node) bool { return ublSumParties(n, ublSupplierParty, true) <= 1 }},
 		{ID: "UBL-SR-13", Context: ublSyntaxRoot,
-			Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingSupplierParty/cac:Party", false) <= 1 }},
+			Test: func(n *node) bool { return ublSumParties(n, ublSupplierParty, false) <= 1 }},
 		{ID: "UBL-SR-14", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyLegalForm")},
 		{ID: "UBL-SR-15", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")},
 		{ID: "UBL-SR-16", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:ID")},
 		{ID: "UBL-SR-17", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")},
 		{ID: "UBL-SR-18", Context: ublSyntaxRoot,
-			Test: func(n *node) bool { return ublSumParties(n, "cac:AccountingCustomerParty/cac:Party", true) <= 1 }},
+			Test: func(n *node) bool { return ublSumParties(n, ublCustomerParty, true) <= 1 }},
 		{ID: "UBL-SR-24", Context: ublSyntaxRoot, Test: ublMaxOnce("cac:Delivery")},
 		{ID: "UBL-SR-29", Context: ublSyntaxRoot,
 			Test: func(n *node) bool {
@@ -315,9 +328,9 @@ func ublSRRules() []rule {
 
 // ublSumParties counts the tax CompanyIDs (VAT or other) over all parties
 // the path selects.
-func ublSumParties(n *node, path string, vat bool) int {
+func ublSumParties(n *node, path *xmltree.Path, vat bool) int {
 	total := 0
-	for _, p := range n.All(path) {
+	for _, p := range path.All(n) {
 		total += ublTaxCompanyIDs(p, vat)
 	}
 	return total

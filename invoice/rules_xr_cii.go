@@ -171,11 +171,17 @@ func ciiDebitedAccountWithMandate(n *node) bool {
 	return (bt89 || bt90) && bt91 || !(bt89 || bt90 || bt91)
 }
 
+// Paths ciiDirectDebitGiven reads, compiled once.
+var (
+	ciiMandateID           = xp(ciiSettle + "/ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID")
+	ciiCreditorReferenceID = xp(ciiSettle + "/ram:CreditorReferenceID")
+	ciiDebitedIBAN         = xp(ciiSettle + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayerPartyDebtorFinancialAccount/ram:IBANID")
+)
+
 // ciiDirectDebitGiven reports whether the document has a mandate reference
 // (BT-89), a creditor identifier (BT-90) and a debited account (BT-91).
 func ciiDirectDebitGiven(n *node) (bt89, bt90, bt91 bool) {
-	return n.Has(ciiSettle + "/ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID"), n.Has(ciiSettle + "/ram:CreditorReferenceID"),
-		n.Has(ciiSettle + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayerPartyDebtorFinancialAccount/ram:IBANID")
+	return ciiMandateID.Has(n), ciiCreditorReferenceID.Has(n), ciiDebitedIBAN.Has(n)
 }
 
 // ciiSellerVATIDWithVAT is BR-DE-16: with a VAT category S, Z, E, AE, K,

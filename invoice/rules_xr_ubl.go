@@ -105,18 +105,25 @@ var (
 		}}
 )
 
+// Paths xrUBLTaxCodes reads, compiled once.
+var (
+	ublTaxCategoryID          = xp("cac:TaxCategory/cbc:ID")
+	ublInvoiceLineTaxCodes    = xp("cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory/cbc:ID")
+	ublCreditNoteLineTaxCodes = xp("cac:CreditNoteLine/cac:Item/cac:ClassifiedTaxCategory/cbc:ID")
+)
+
 // xrUBLTaxCodes returns the VAT category codes BR-DE-16 looks at: document
 // allowances and charges (BT-95, BT-102) and lines (BT-151).
 func xrUBLTaxCodes(r *node) []string {
 	var codes []string
 	for _, ac := range r.All("cac:AllowanceCharge") {
-		ind := ac.Strs("cbc:ChargeIndicator")
+		ind := ublChargeIndicator.Strs(ac)
 		if xmltree.In("false", ind) || xmltree.In("true", ind) {
-			codes = append(codes, ac.Strs("cac:TaxCategory/cbc:ID")...)
+			codes = append(codes, ublTaxCategoryID.Strs(ac)...)
 		}
 	}
-	codes = append(codes, r.Strs("cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory/cbc:ID")...)
-	codes = append(codes, r.Strs("cac:CreditNoteLine/cac:Item/cac:ClassifiedTaxCategory/cbc:ID")...)
+	codes = append(codes, ublInvoiceLineTaxCodes.Strs(r)...)
+	codes = append(codes, ublCreditNoteLineTaxCodes.Strs(r)...)
 	return codes
 }
 

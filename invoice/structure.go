@@ -250,6 +250,19 @@ func unbounded(p *schemas.Particle, n int) bool { return p.Max < 0 || n < p.Max 
 // and whether p's minimum was met.
 func (m *matcher) match(p *schemas.Particle, i int) (int, bool) {
 	count := 0
+	if p.Kind == schemas.PElement && m.tried == nil {
+		// Most particles are elements: what the loop below does with
+		// once, without a call per child.
+		for unbounded(p, count) && i < len(m.kids) && m.kids[i].Local == p.Name.Local && m.kids[i].Space == p.Name.Space {
+			m.types[i] = p.Type
+			i++
+			count++
+		}
+		if i > m.furthest {
+			m.furthest = i
+		}
+		return i, count >= p.Min
+	}
 	for unbounded(p, count) {
 		j, ok := m.once(p, i)
 		if !ok || j == i {
@@ -327,12 +340,17 @@ func whitespace(base, v string) string {
 		// base64 ignores white space: no need to collapse an attachment.
 		return v
 	case "normalizedString":
-		return strings.Map(func(r rune) rune {
-			if r == '\t' || r == '\n' || r == '\r' {
-				return ' '
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c == '\t' || c == '\n' || c == '\r' {
+				return strings.Map(func(r rune) rune {
+					if r == '\t' || r == '\n' || r == '\r' {
+						return ' '
+					}
+					return r
+				}, v)
 			}
-			return r
-		}, v)
+		}
+		return v // nearly always: no need to map it
 	}
 	return xmltree.NormSpace(v)
 }

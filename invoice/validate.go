@@ -55,8 +55,9 @@ type Validator struct {
 // until WithSchedule says otherwise.
 func NewValidator() *Validator {
 	rules := map[string]*lazyRules{}
+	tables := &releaseTables{}
 	for _, r := range Releases() {
-		rules[r.Name] = &lazyRules{name: r.Name}
+		rules[r.Name] = &lazyRules{name: r.Name, tables: tables}
 	}
 	return &Validator{rules: rules, releases: Schedule{}.order(Releases()), scenarios: scenarios(), limits: xmltree.DefaultLimits,
 		parsers: &sync.Pool{New: func() any { return xmltree.NewParser() }}}
@@ -64,14 +65,27 @@ func NewValidator() *Validator {
 
 // lazyRules is a release's rule table, compiled on first use.
 type lazyRules struct {
-	name string
-	once sync.Once
-	set  *ruleSet
+	name   string
+	tables *releaseTables
+	once   sync.Once
+	set    *ruleSet
 }
 
 func (l *lazyRules) get() *ruleSet {
-	l.once.Do(func() { l.set = compile(releaseRules(l.name)) })
+	l.once.Do(func() { l.set = compile(l.tables.get(l.name)) })
 	return l.set
+}
+
+// releaseTables are the documented rule tables of every release, built
+// together (releasesRules) when the first release is compiled.
+type releaseTables struct {
+	once   sync.Once
+	tables map[string][]rule
+}
+
+func (t *releaseTables) get(name string) []rule {
+	t.once.Do(func() { t.tables = releasesRules() })
+	return t.tables[name]
 }
 
 // WithSchedule returns a copy of v that picks the release by s where

@@ -259,10 +259,20 @@ func oneStep(path string) (st pathStep, ok bool) {
 		return st, false
 	}
 	local := path[4:]
-	for i := 0; i < len(local); i++ {
-		// Letters are above '@', and '*' and '/' below it: one comparison
-		// a byte mostly.
-		if c := local[i]; c <= '@' && (c == '/' || c == '@' || c == '*') {
+	rest := local
+	for len(rest) >= 8 {
+		// Letters are above '@', and '*' and '/' below it: eight bytes
+		// at a time while none is below 'A' (the test is exact for any
+		// bytes), then the bytes of the word that has one.
+		x := uint64(rest[0]) | uint64(rest[1])<<8 | uint64(rest[2])<<16 | uint64(rest[3])<<24 |
+			uint64(rest[4])<<32 | uint64(rest[5])<<40 | uint64(rest[6])<<48 | uint64(rest[7])<<56
+		if (x-0x4141414141414141)&^x&0x8080808080808080 != 0 {
+			break
+		}
+		rest = rest[8:]
+	}
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; c <= '@' && (c == '/' || c == '@' || c == '*') {
 			return st, false
 		}
 	}

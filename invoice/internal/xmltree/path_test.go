@@ -193,3 +193,27 @@ func TestAtRoot(t *testing.T) {
 		}
 	}
 }
+
+func TestOneStep(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		ok   bool
+	}{
+		{"cbc:ID", true},
+		{"cac:AccountingSupplierParty", true},
+		{"ram:SpecifiedTradeSettlementHeaderMonetarySummation", true},
+		{"cbc:Line2ID", true},
+		{"cbc:ID/@schemeID", false},
+		{"cac:AccountingSupplierParty/cac:Party", false},
+		{"cac:AccountingSupplierParty@x", false},
+		{"cac:AccountingSupplier*", false},
+		{"cac:*", false},
+		{"cac:Accounting/", false},
+		{"xyz:AccountingSupplierParty", false},
+		{"ID", false},
+	} {
+		if _, ok := oneStep(tc.path); ok != tc.ok {
+			t.Errorf("oneStep(%q) ok = %v, want %v", tc.path, ok, tc.ok)
+		}
+	}
+}
