@@ -1241,9 +1241,7 @@ func (p *Parser) closeElement() {
 	p.open = p.open[:len(p.open)-1]
 	if kids := p.kids[e.kidMark:]; len(kids) > 0 {
 		c := p.newPtrs(len(kids))
-		for i, k := range kids { // most elements have few children: no call
-			c[i] = k
-		}
+		copy(c, kids)
 		p.cur.Children = c
 		p.kids = p.kids[:e.kidMark]
 	}
