@@ -146,14 +146,22 @@ exit status:
 	for i := range results {
 		results[i].done = make(chan struct{})
 	}
-	next := make(chan int)
+	// The queue holds every index from the start: a worker takes the
+	// next without waiting for a feeder to be scheduled.
+	next := make(chan int, len(files))
+	for i := range files {
+		next <- i
+	}
+	close(next)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		go func() {
-			var buf bytes.Buffer
+			// Each worker reads its documents into one buffer: the
+			// validator keeps nothing of them once it has answered.
+			var buf, doc bytes.Buffer
 			for i := range next {
 				r := &results[i]
 				received := time.Now()
-				data, err := os.ReadFile(files[i])
+				data, err := readFile(files[i], &doc)
 				var rep *invoice.Report
 				if err == nil {
 					rep, err = v.Validate(ctx, data, opts)
@@ -184,12 +192,6 @@ exit status:
 			}
 		}()
 	}
-	go func() {
-		for i := range files {
-			next <- i
-		}
-		close(next)
-	}()
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
@@ -222,6 +224,24 @@ exit status:
 		fmt.Fprintln(out)
 	}
 	return code
+}
+
+// readFile reads the file name into buf, which it empties first, and
+// returns its bytes, valid until buf is used again.
+func readFile(name string, buf *bytes.Buffer) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf.Reset()
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		buf.Grow(int(fi.Size()) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // collect expands directories to the *.xml files below them, sorted.
