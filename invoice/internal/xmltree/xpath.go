@@ -75,58 +75,15 @@ func Dec(s string) (d *big.Rat, ok bool) {
 	if !IsDecimalLexical(s) {
 		return nil, false
 	}
-	if d, ok := smallDec(s); ok {
-		return d, true
+	if d, ok := smallDecimal(s); ok { // the amounts, quantities and rates of invoices
+		return d.Rat(), true
 	}
 	r, ok := new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
 	return r, ok
 }
 
-// smallDec converts a decimal lexical of at most 18 digits (the amounts,
-// quantities and rates of invoices) straight to a fraction in lowest
-// terms, without big.Rat's parser. ok is false for longer ones.
-func smallDec(s string) (*big.Rat, bool) {
-	neg := s[0] == '-'
-	if s[0] == '-' || s[0] == '+' {
-		s = s[1:]
-	}
-	var m int64
-	scale, digits := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			scale = len(s) - i - 1
-			continue
-		}
-		if m == 0 && s[i] == '0' {
-			continue // leading zeros add no digit
-		}
-		if digits++; digits > 18 {
-			return nil, false
-		}
-		m = m*10 + int64(s[i]-'0')
-	}
-	if scale > 18 {
-		return nil, false
-	}
-	den := int64(1)
-	for range scale {
-		den *= 10
-	}
-	for m%2 == 0 && den%2 == 0 { // den's factors are twos and fives
-		m, den = m/2, den/2
-	}
-	for m%5 == 0 && den%5 == 0 {
-		m, den = m/5, den/5
-	}
-	if neg {
-		m = -m
-	}
-	if den == 1 {
-		return new(big.Rat).SetInt64(m), true
-	}
-	return new(big.Rat).SetFrac64(m, den), true
-}
-
+// IsDecimalLexical reports whether s is written as an xs:decimal: an
+// optional sign, at least one digit and at most one point.
 func IsDecimalLexical(s string) bool {
 	if s == "" {
 		return false
@@ -602,7 +559,8 @@ func ParseDecimal(s string) (Decimal, bool) {
 }
 
 // smallDecimal reads a decimal lexical of at most 18 digits and 18 places
-// (see smallDec); ok is false for others.
+// straight into a Decimal, without big.Rat's parser; ok is false for
+// others.
 func smallDecimal(s string) (Decimal, bool) {
 	neg := s[0] == '-'
 	if s[0] == '-' || s[0] == '+' {
