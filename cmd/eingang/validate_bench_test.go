@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -18,15 +17,9 @@ import (
 //	EINGANG_SHARED=../shared go test -run '^$' -bench ValidateCorpusCLI -benchtime 10x ./cmd/eingang
 func BenchmarkValidateCorpusCLI(b *testing.B) {
 	dir := filepath.Join(testenv.SharedDir(), "conformance")
-	n := 0
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Ext(p) == ".xml" {
-			n++
-		}
-		return nil
-	})
-	if n == 0 {
-		b.Skipf("no documents in %s (EINGANG_SHARED)", dir)
+	files, err := collect([]string{dir}) // the files the command validates
+	if err != nil {
+		b.Skipf("no documents in %s (EINGANG_SHARED): %v", dir, err)
 	}
 	bin := buildBinary(b)
 	b.ResetTimer()
@@ -41,5 +34,5 @@ func BenchmarkValidateCorpusCLI(b *testing.B) {
 	}
 	per := time.Since(start).Seconds() / float64(b.N)
 	b.ReportMetric(per, "s/run")
-	b.ReportMetric(float64(n)/per, "docs/s")
+	b.ReportMetric(float64(len(files))/per, "docs/s")
 }
