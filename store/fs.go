@@ -434,12 +434,12 @@ func (s *FS) Create(ctx context.Context, key string, r io.Reader, size int64, op
 	if err != nil && !errors.Is(err, ErrExists) {
 		s.prune(key) // the folders made for it, if nothing else is in them
 	}
-	return s.full(classify(err))
+	return s.freeIfFull(classify(err))
 }
 
-// full frees the files kept to write again where err says the filesystem
+// freeIfFull frees the files kept to write again where err says the filesystem
 // is full, so that the next write finds their room, and returns err.
-func (s *FS) full(err error) error {
+func (s *FS) freeIfFull(err error) error {
 	if errors.Is(err, ErrNoSpace) {
 		s.free.drain()
 	}
@@ -550,7 +550,7 @@ func (s *FS) Put(ctx context.Context, key string, r io.Reader, size int64) error
 	if err != nil {
 		s.prune(key)
 	}
-	return s.full(classify(err))
+	return s.freeIfFull(classify(err))
 }
 
 func (s *FS) put(ctx context.Context, key string, r io.Reader, size int64) error {

@@ -396,8 +396,8 @@ func TestFSRecycleFull(t *testing.T) {
 	if n := len(kept()); n != 1 {
 		t.Fatalf("%d files kept, want the small one", n)
 	}
-	if err := s.full(refusal{syscall.ENOSPC, ErrNoSpace}); !errors.Is(err, ErrNoSpace) {
-		t.Fatalf("full: %v", err)
+	if err := s.freeIfFull(refusal{syscall.ENOSPC, ErrNoSpace}); !errors.Is(err, ErrNoSpace) {
+		t.Fatalf("freeIfFull: %v", err)
 	}
 	if n := len(kept()); n != 0 {
 		t.Errorf("%d files kept on a full filesystem", n)
