@@ -203,8 +203,8 @@ func valid(rep *invoice.Report, steps []Step) bool {
 // NewReport builds the VARL report of rep for doc.
 func NewReport(doc Document, rep *invoice.Report, eng Engine) *etree.Document {
 	steps := Steps(rep)
-	sum := sha256.Sum256(doc.Data)
-	d, root := reportHead(eng, strconv.FormatBool(valid(rep, steps)), timestamp(doc.Received), base64.StdEncoding.EncodeToString(sum[:]), normalize(doc.Name))
+	h := headTexts(doc, rep, steps)
+	d, root := reportHead(eng, h[0], h[1], h[2], h[3])
 	m := resultElement(root, rep.Scenario != "")
 	if rep.Scenario != "" {
 		scenarioElement(m, rep, steps)
@@ -214,6 +214,13 @@ func NewReport(doc Document, rep *invoice.Report, eng Engine) *etree.Document {
 	}
 	explanation(root, rep.Accepted).AddChild(htmlElement(doc, rep, steps, eng, true))
 	return d
+}
+
+// headTexts returns the texts of a report's head, in reportHead's order:
+// valid, the timestamp, the document's hash and its reference.
+func headTexts(doc Document, rep *invoice.Report, steps []Step) [4]string {
+	sum := sha256.Sum256(doc.Data)
+	return [4]string{strconv.FormatBool(valid(rep, steps)), timestamp(doc.Received), base64.StdEncoding.EncodeToString(sum[:]), normalize(doc.Name)}
 }
 
 // reportHead builds the report up to its result: the root with its valid
@@ -666,8 +673,8 @@ func (v *varl) write(b *buffer, doc Document, rep *invoice.Report) bool {
 	if len(steps) == 0 || doc.Name == "" {
 		return false
 	}
-	sum := sha256.Sum256(doc.Data)
-	v.head.fill(b, strconv.FormatBool(valid(rep, steps)), timestamp(doc.Received), base64.StdEncoding.EncodeToString(sum[:]), normalize(doc.Name))
+	h := headTexts(doc, rep, steps)
+	v.head.fill(b, h[:]...)
 
 	matched := rep.Scenario != ""
 	result := v.result[pick(matched, 1, 0)]
