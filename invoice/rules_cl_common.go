@@ -161,9 +161,12 @@ type codeSet map[string]bool
 // set returns the code list of key as a set.
 func (ed cenEdition) set(key string) codeSet {
 	list := ed.list(key)
-	set := codeSet{}
-	for _, c := range strings.Split(list, " ") {
-		if strings.Contains(list, " "+c+" ") {
+	codes := strings.Split(list, " ")
+	set := make(codeSet, len(codes))
+	for i, c := range codes {
+		// A code between two others has a space on each side; the
+		// first and the last only where the list starts or ends with one.
+		if 0 < i && i < len(codes)-1 || strings.Contains(list, " "+c+" ") {
 			set[c] = true
 		}
 	}
