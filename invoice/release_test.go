@@ -343,3 +343,27 @@ func TestWithRelease(t *testing.T) {
 		t.Error("an unknown release pins")
 	}
 }
+
+// TestPrepare: Prepare compiles the release it names (or today's) and
+// only that one, and refuses a release the validator does not carry.
+func TestPrepare(t *testing.T) {
+	today, _ := NewValidator().ReleaseAt(time.Now())
+	for _, tc := range []struct{ name, compiled string }{
+		{"", today},
+		{Release20260131, Release20260131},
+		{Release20260831, Release20260831},
+	} {
+		v := NewValidator()
+		if err := v.Prepare(tc.name); err != nil {
+			t.Fatalf("Prepare(%q): %v", tc.name, err)
+		}
+		for name, l := range v.rules {
+			if got := l.set != nil; got != (name == tc.compiled) {
+				t.Errorf("Prepare(%q): release %s compiled: %v", tc.name, name, got)
+			}
+		}
+	}
+	if err := NewValidator().Prepare("2027-01-31"); err == nil {
+		t.Error("Prepare of an unknown release: no error")
+	}
+}

@@ -88,6 +88,23 @@ func (t *releaseTables) get(name string) []rule {
 	return t.tables[name]
 }
 
+// Prepare compiles the rule table of release name now, where the first
+// document it judges would: a command calls it beside reading its input,
+// a server before it listens. An empty name is the release v's schedule
+// picks today. It reports a release v does not carry.
+func (v *Validator) Prepare(name string) error {
+	if name == "" {
+		name, _ = v.schedule.at(v.releases, time.Now())
+	}
+	lazy, ok := v.rules[name]
+	if !ok {
+		_, err := LookupRelease(name)
+		return fmt.Errorf("invoice: prepare: %w", err)
+	}
+	lazy.get()
+	return nil
+}
+
 // WithSchedule returns a copy of v that picks the release by s where
 // Options name none. It reports a schedule that names a release v does
 // not carry.
@@ -203,7 +220,6 @@ func (v *Validator) validate(ctx context.Context, data []byte, opts Options, nam
 		_, err := LookupRelease(name)
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
-	rs := lazy.get()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
@@ -280,6 +296,7 @@ func (v *Validator) validate(ctx context.Context, data []byte, opts Options, nam
 
 	runRules := sc != nil && structureOK
 	if runRules || opts.AllRules {
+		rs := lazy.get()
 		// The XRechnung patterns run on every document: the reference
 		// pipeline evaluates the XRechnung Schematron whatever the
 		// scenario, and although its findings count only in XRechnung
