@@ -108,12 +108,6 @@ exit status:
 		fl.Usage()
 		return 2
 	}
-	files, err := collect(fl.Args())
-	if err != nil {
-		fmt.Fprintf(stderr, "eingang validate: %v\n", err)
-		return 2
-	}
-
 	// A batch run's live heap is small and short-lived: collecting it at
 	// the default pace costs a third of the run, so collect less often,
 	// but more often again when the heap nears 64 MiB (a large document).
@@ -124,6 +118,14 @@ exit status:
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(64 << 20)
 	}
+	v := invoice.NewValidator()
+	go v.Prepare(*rules) // the rules compile while the files are found
+	files, err := collect(fl.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang validate: %v\n", err)
+		return 2
+	}
+
 	var reports []string
 	if *format == "kosit" {
 		if err := os.MkdirAll(*output, 0o755); err != nil {
@@ -132,7 +134,6 @@ exit status:
 		}
 		reports = reportNames(*output, files)
 	}
-	v := invoice.NewValidator()
 	opts := invoice.Options{AllRules: *allRules, Release: *rules}
 	// Workers validate and format; the reports are written in file order
 	// as soon as each is ready, so memory holds only what is in flight.
@@ -157,11 +158,15 @@ exit status:
 		go func() {
 			// Each worker reads its documents into one buffer: the
 			// validator keeps nothing of them once it has answered.
-			var buf, doc bytes.Buffer
+			var buf bytes.Buffer
+			var doc []byte
 			for i := range next {
 				r := &results[i]
 				received := time.Now()
-				data, err := readFile(files[i], &doc)
+				data, err := readFile(files[i], doc)
+				if err == nil {
+					doc = data
+				}
 				var rep *invoice.Report
 				if err == nil {
 					rep, err = v.Validate(ctx, data, opts)
@@ -226,24 +231,6 @@ exit status:
 	return code
 }
 
-// readFile reads the file name into buf, which it empties first, and
-// returns its bytes, valid until buf is used again.
-func readFile(name string, buf *bytes.Buffer) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	buf.Reset()
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
-		buf.Grow(int(fi.Size()) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(f); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 // collect expands directories to the *.xml files below them, sorted.
 func collect(paths []string) ([]string, error) {
 	var files []string
@@ -289,14 +276,15 @@ type jsonReport struct {
 }
 
 func writeJSON(w io.Writer, file string, r *invoice.Report) {
-	jr := jsonReport{File: file, Accepted: r.Accepted, DocType: r.DocType, Release: r.Release, Findings: append([]invoice.Finding{}, r.Findings...)}
+	jr := jsonReport{File: file, Accepted: r.Accepted, DocType: r.DocType, Release: r.Release, Findings: r.Findings}
+	if jr.Findings == nil {
+		jr.Findings = []invoice.Finding{}
+	}
 	if r.RejectReason != "" {
 		jr.RejectReason = &r.RejectReason
 	}
 	if r.Scenario != "" {
 		jr.Scenario = &r.Scenario
 	}
-	b, _ := json.Marshal(jr)
-	w.Write(b)
-	w.Write([]byte{'\n'})
+	json.NewEncoder(w).Encode(jr) // as json.Marshal writes it, and a newline
 }
