@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -311,7 +312,11 @@ func (v *Validator) validate(ctx context.Context, data []byte, opts Options, nam
 			}
 		}
 		stopped := false
-		for _, h := range rs.run(root, patterns) {
+		hits := rs.run(root, patterns)
+		if opts.AllRules {
+			rep.Findings = slices.Grow(rep.Findings, len(hits)) // each hit a finding
+		}
+		for _, h := range hits {
 			c := counted[h.rule.Context.Pattern]
 			if h.err != "" {
 				stopped = stopped || runRules
