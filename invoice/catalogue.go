@@ -2,6 +2,7 @@ package invoice
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/eingang/eingang/schemas"
 )
@@ -18,20 +19,23 @@ type ruleDoc struct {
 	Message, MessageDE string
 }
 
-// catalogues lists the catalogue of every family, by file.
-var catalogues = []map[string]ruleDoc{
-	brDocs,                                   // catalogue_br.go
-	brcoDocs,                                 // catalogue_brco.go
-	brdecDocs,                                // catalogue_brdec.go
-	clDocs,                                   // catalogue_cl.go
-	crDocs,                                   // catalogue_cr.go
-	restrictionDocs(schemas.UBLRestrictions), // catalogue_cr.go
-	restrictionDocs(schemas.CIIRestrictions), // catalogue_cr.go
-	peppolDocs,                               // catalogue_peppol.go
-	srDocs,                                   // catalogue_sr.go
-	vatDocs,                                  // catalogue_vat.go
-	xrDocs,                                   // catalogue_xr.go
-}
+// catalogues lists the catalogue of every family, by file; the
+// restriction tables' are built when the first rule table is.
+var catalogues = sync.OnceValue(func() []map[string]ruleDoc {
+	return []map[string]ruleDoc{
+		brDocs,                                   // catalogue_br.go
+		brcoDocs,                                 // catalogue_brco.go
+		brdecDocs,                                // catalogue_brdec.go
+		clDocs,                                   // catalogue_cl.go
+		crDocs,                                   // catalogue_cr.go
+		restrictionDocs(schemas.UBLRestrictions), // catalogue_cr.go
+		restrictionDocs(schemas.CIIRestrictions), // catalogue_cr.go
+		peppolDocs,                               // catalogue_peppol.go
+		srDocs,                                   // catalogue_sr.go
+		vatDocs,                                  // catalogue_vat.go
+		xrDocs,                                   // catalogue_xr.go
+	}
+})
 
 // documentWith fills in each rule's flag and messages from the catalogue
 // lookup returns, where the definition does not give them.
@@ -57,7 +61,7 @@ func documentWith(rules []rule, lookup func(id string) (ruleDoc, bool)) []rule {
 
 // lookupDoc returns the catalogue entry of id.
 func lookupDoc(id string) (ruleDoc, bool) {
-	for _, c := range catalogues {
+	for _, c := range catalogues() {
 		if d, ok := c[id]; ok {
 			return d, true
 		}

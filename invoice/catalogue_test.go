@@ -7,7 +7,7 @@ import "testing"
 // in a definition says something other than the catalogue.
 func TestCatalogue(t *testing.T) {
 	seen := map[string]int{}
-	for _, c := range catalogues {
+	for _, c := range catalogues() {
 		for id := range c {
 			seen[id]++
 		}

@@ -4,6 +4,8 @@
 package view
 
 import (
+	"sync"
+
 	"github.com/eingang/eingang/invoice/internal/model"
 	"github.com/eingang/eingang/invoice/internal/xmltree"
 
@@ -21,21 +23,25 @@ import (
 //go:embed view.html
 var viewHTML string
 
-var renderTemplate = template.Must(template.New("invoice").Funcs(template.FuncMap{
-	"party": func(l locale, title, id, group string, p model.Party) any {
-		return struct {
-			L                locale
-			Title, ID, Group string
-			P                model.Party
-		}{l, title, id, group, p}
-	},
-	"dict": func(l locale, v any) any {
-		return struct {
-			L locale
-			V any
-		}{l, v}
-	},
-}).Parse(viewHTML))
+// renderTemplate is parsed when the first invoice is rendered: a command
+// that renders none does not wait for it at start.
+var renderTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("invoice").Funcs(template.FuncMap{
+		"party": func(l locale, title, id, group string, p model.Party) any {
+			return struct {
+				L                locale
+				Title, ID, Group string
+				P                model.Party
+			}{l, title, id, group, p}
+		},
+		"dict": func(l locale, v any) any {
+			return struct {
+				L locale
+				V any
+			}{l, v}
+		},
+	}).Parse(viewHTML))
+})
 
 // Render writes a readable HTML page of the invoice, with the business
 // term numbers, code names instead of codes and local number and date
@@ -52,7 +58,7 @@ func Render(w io.Writer, inv *model.Invoice, lang string) error {
 			kind = l.T("Gutschrift")
 		}
 	}
-	if err := renderTemplate.Execute(w, struct {
+	if err := renderTemplate().Execute(w, struct {
 		L    locale
 		Lang string
 		Kind string
