@@ -587,7 +587,14 @@ func (p *Pipeline) mark(ctx context.Context, id string, meta *Meta) error {
 	if err != nil {
 		return err
 	}
-	return p.cfg.Store.Put(ctx, pendingKey(id), bytes.NewReader(b), int64(len(b)))
+	// Created, not put: the id is new, and a store that keeps versions
+	// (S3) then removes exactly the one version written (store.Remover).
+	// ErrExists can only be this very write, answered late and tried again.
+	err = p.cfg.Store.Create(ctx, pendingKey(id), bytes.NewReader(b), int64(len(b)), store.CreateOptions{})
+	if errors.Is(err, store.ErrExists) {
+		return nil
+	}
+	return err
 }
 
 // holder returns who holds a pending submission's lease and since when

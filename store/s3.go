@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,11 +36,19 @@ type S3Config struct {
 // S3 is the S3 store (MinIO or any S3). The bucket is created with object
 // locking when missing; retained objects are put with a retention mode and
 // date, so that no one can delete or overwrite their version before then.
+//
+// The bucket is versioned (object locking needs it), and an object deleted
+// without naming a version would leave a delete marker behind: every
+// listing of its folder would step over it for good, so that a folder of
+// short-lived objects (pending markers, inbox entries) would cost in
+// proportion to all it ever held. Delete and Remove therefore delete the
+// object's versions themselves, and nothing of it remains.
 type S3 struct {
 	c        *minio.Client
 	bucket   string
 	mode     minio.RetentionMode
 	removals removeGroup
+	created  versions
 }
 
 // OpenS3 connects to the bucket, creating it (with object locking) if it
@@ -159,8 +168,12 @@ func (s *S3) Create(ctx context.Context, key string, r io.Reader, size int64, op
 		po.Mode = s.mode
 		po.RetainUntilDate = opts.RetainUntil.UTC()
 	}
-	if _, err := s.c.PutObject(ctx, s.bucket, key, ctxReader{ctx, r}, size, po); err != nil {
+	info, err := s.c.PutObject(ctx, s.bucket, key, ctxReader{ctx, r}, size, po)
+	if err != nil {
 		return fmt.Errorf("store: create %s: %w", key, s3err(err))
+	}
+	if opts.RetainUntil.IsZero() {
+		s.created.add(key, info.VersionID)
 	}
 	return nil
 }
@@ -226,13 +239,69 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 			return fmt.Errorf("store: delete %s: %w until %s", key, ErrLocked, until.Format(time.DateOnly))
 		}
 	}
-	// In the versioned bucket this adds a delete marker: the object is gone
-	// for every reader; noncurrent versions remain until a lifecycle rule
-	// expires them.
-	if err := s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}); err != nil {
-		return fmt.Errorf("store: delete %s: %w", key, s3err(err))
+	// Every version goes: the one this store created, where it is the
+	// current one, else all that a look at the key's versions finds.
+	vs := []minio.ObjectInfo{{Key: key, VersionID: oi.VersionID}}
+	if id, ok := s.created.take(key); !ok || id != oi.VersionID {
+		if vs, err = s.versionsOf(ctx, key); err != nil {
+			return fmt.Errorf("store: delete %s: %w", key, err)
+		}
+	}
+	for _, v := range vs {
+		if err := s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{VersionID: v.VersionID}); err != nil {
+			return fmt.Errorf("store: delete %s: %w", key, s3err(err))
+		}
 	}
 	return nil
+}
+
+// versionsOf lists every version of key, delete markers included.
+func (s *S3) versionsOf(ctx context.Context, key string) ([]minio.ObjectInfo, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var vs []minio.ObjectInfo
+	for o := range s.c.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: key, WithVersions: true}) {
+		if o.Err != nil {
+			return nil, s3err(o.Err)
+		}
+		if o.Key == key {
+			vs = append(vs, minio.ObjectInfo{Key: key, VersionID: o.VersionID})
+		}
+	}
+	return vs, nil
+}
+
+// versions remembers the version of each object the store created without
+// retention, until it is deleted: deleting exactly that version leaves
+// nothing of the object (Create found no current version before it). It
+// holds at most maxVersions; when full it starts over, and an object it
+// has forgotten is deleted after a look at its versions (versionsOf).
+type versions struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxVersions = 1 << 16
+
+func (v *versions) add(key, id string) {
+	if id == "" {
+		return // an unversioned bucket
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= maxVersions {
+		v.m = make(map[string]string)
+	}
+	v.m[key] = id
+}
+
+// take returns and forgets the version created of key.
+func (v *versions) take(key string) (string, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	id, ok := v.m[key]
+	delete(v.m, key)
+	return id, ok
 }
 
 // List implements Store.

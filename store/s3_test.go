@@ -206,3 +206,83 @@ func TestOpenS3DNS(t *testing.T) {
 		}
 	}
 }
+
+// TestS3DeleteLeavesNothing: in the versioned bucket, Delete and Remove
+// delete every version of an object, so that no delete marker stays for
+// listings of its folder to step over: objects created once (Remove's
+// batches of concurrent callers, a store that did not create them),
+// written over (Put twice) and deleted before this store deleted that way
+// (a marker of its own). Retained objects keep their version.
+func TestS3DeleteLeavesNothing(t *testing.T) {
+	ep, ak, sk := testS3(t)
+	s := newS3(t, ep, ak, sk)
+	other, err := OpenS3(context.Background(), S3Config{Bucket: s.Bucket(), Endpoint: ep, AccessKey: ak, SecretKey: sk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	put := func(key string) {
+		t.Helper()
+		if err := s.Put(ctx, key, strings.NewReader("x"), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create := func(st *S3, key string) {
+		t.Helper()
+		if err := st.Create(ctx, key, strings.NewReader("x"), 1, CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range 40 { // removed concurrently: in batches
+		key := fmt.Sprintf("pending/%03d", i)
+		create(s, key)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Remove(ctx, key); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	create(other, "pending/other") // created by another gateway's store
+	put("inbox/m/new/twice")       // two versions
+	put("inbox/m/new/twice")
+	create(s, "inbox/m/new/once")
+	put("session/old") // deleted the old way first: a delete marker
+	if err := s.Client().RemoveObject(ctx, s.Bucket(), "session/old", minio.RemoveObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	put("session/old")
+	for _, key := range []string{"pending/other", "inbox/m/new/twice", "inbox/m/new/once", "session/old", "pending/never"} {
+		if err := s.Remove(ctx, key); err != nil {
+			t.Fatalf("remove %s: %v", key, err)
+		}
+	}
+	create(s, "clearing/a")
+	put("clearing/b")
+	put("clearing/b")
+	for _, key := range []string{"clearing/a", "clearing/b", "clearing/never"} {
+		if err := s.Delete(ctx, key); err != nil {
+			t.Fatalf("delete %s: %v", key, err)
+		}
+	}
+	until := time.Now().Add(time.Hour)
+	if err := s.Create(ctx, "archive/kept", strings.NewReader("x"), 1, CreateOptions{RetainUntil: until}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "archive/kept"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("delete of a retained object: %v", err)
+	}
+	var left []string
+	for o := range s.Client().ListObjects(ctx, s.Bucket(), minio.ListObjectsOptions{Recursive: true, WithVersions: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		left = append(left, fmt.Sprintf("%s (version %s, delete marker %v)", o.Key, o.VersionID, o.IsDeleteMarker))
+	}
+	if len(left) != 1 || !strings.HasPrefix(left[0], "archive/kept ") {
+		t.Errorf("versions left: %d, want archive/kept alone:\n%s", len(left), strings.Join(left, "\n"))
+	}
+}

@@ -36,8 +36,11 @@ type removal struct {
 // Remove implements Remover: it deletes the object without looking at
 // its retention first (Delete's extra request), together with the
 // removals other callers ask for at the same time. Removing a key that
-// does not exist succeeds. On a versioned bucket a retained object would
-// get a delete marker: remove only what was never retained.
+// does not exist succeeds. It deletes the object's versions, as Delete
+// does: the one this store created (Create) where it knows it, else those
+// a look at the key finds; so remove only what was never retained, and
+// what was created once and not written over since (a newer version of
+// another writer would stay).
 func (s *S3) Remove(ctx context.Context, key string) error {
 	if err := CheckKey(key); err != nil {
 		return fmt.Errorf("store: remove: %w", err)
@@ -77,28 +80,15 @@ func (s *S3) removeRounds() {
 	}
 }
 
+// errNoAnswer says a multi-object delete gave no result for a key.
+var errNoAnswer = errors.New("no answer for the key")
+
 // removeRound removes one round's keys and tells each caller its result.
 func (s *S3) removeRound(round []*removal) {
 	ctx, cancel := context.WithTimeout(context.Background(), removeTimeout)
 	defer cancel()
-	if len(round) == 1 {
-		r := round[0]
-		if err := s.c.RemoveObject(ctx, s.bucket, r.key, minio.RemoveObjectOptions{}); err != nil {
-			r.done <- fmt.Errorf("store: remove %s: %w", r.key, s3err(err))
-			return
-		}
-		r.done <- nil
-		return
-	}
-	keys := make(chan minio.ObjectInfo, len(round))
 	byKey := make(map[string][]*removal, len(round))
-	for _, r := range round {
-		if byKey[r.key] == nil {
-			keys <- minio.ObjectInfo{Key: r.key}
-		}
-		byKey[r.key] = append(byKey[r.key], r)
-	}
-	close(keys)
+	var vs []minio.ObjectInfo
 	answer := func(key string, err error) {
 		if err != nil {
 			err = fmt.Errorf("store: remove %s: %w", key, s3err(err))
@@ -108,18 +98,52 @@ func (s *S3) removeRound(round []*removal) {
 		}
 		delete(byKey, key)
 	}
-	var whole error // an error of the request, not of one key
-	for res := range s.c.RemoveObjectsWithResult(ctx, s.bucket, keys, minio.RemoveObjectsOptions{}) {
-		if res.ObjectName == "" {
-			whole = errors.Join(whole, res.Err)
-			continue
+	for _, r := range round {
+		if byKey[r.key] == nil {
+			if id, ok := s.created.take(r.key); ok {
+				vs = append(vs, minio.ObjectInfo{Key: r.key, VersionID: id})
+			} else if kvs, err := s.versionsOf(ctx, r.key); err != nil {
+				byKey[r.key] = []*removal{r}
+				answer(r.key, err)
+				continue
+			} else {
+				vs = append(vs, kvs...)
+			}
 		}
-		answer(res.ObjectName, res.Err)
+		byKey[r.key] = append(byKey[r.key], r)
 	}
-	if whole == nil {
-		whole = errors.New("no answer for the key")
+	failed := map[string]error{}
+	switch {
+	case len(vs) == 1:
+		v := vs[0]
+		failed[v.Key] = s.c.RemoveObject(ctx, s.bucket, v.Key, minio.RemoveObjectOptions{VersionID: v.VersionID})
+	case len(vs) > 1:
+		objs := make(chan minio.ObjectInfo, len(vs))
+		for _, v := range vs {
+			objs <- v
+			failed[v.Key] = errNoAnswer // until a result says otherwise
+		}
+		close(objs)
+		answered := map[string]bool{}
+		var whole error // an error of the request, not of one version
+		for res := range s.c.RemoveObjectsWithResult(ctx, s.bucket, objs, minio.RemoveObjectsOptions{}) {
+			switch {
+			case res.ObjectName == "":
+				whole = errors.Join(whole, res.Err)
+			case !answered[res.ObjectName]:
+				answered[res.ObjectName] = true
+				failed[res.ObjectName] = res.Err
+			default:
+				failed[res.ObjectName] = errors.Join(failed[res.ObjectName], res.Err)
+			}
+		}
+		for key, err := range failed {
+			if errors.Is(err, errNoAnswer) && whole != nil {
+				failed[key] = whole
+			}
+		}
 	}
-	for key := range byKey {
-		answer(key, whole)
+	for key := range byKey { // a key without versions has nothing to delete
+		answer(key, failed[key])
 	}
 }
