@@ -315,6 +315,11 @@ func (t *timedStore) Delete(ctx context.Context, key string) error {
 	return t.Store.Delete(ctx, key)
 }
 
+func (t *timedStore) Remove(ctx context.Context, key string) error {
+	defer t.observe("remove", time.Now())
+	return store.Remove(ctx, t.Store, key)
+}
+
 func (t *timedStore) List(ctx context.Context, prefix, after string, limit int) ([]store.Info, error) {
 	defer t.observe("list", time.Now())
 	return t.Store.List(ctx, prefix, after, limit)

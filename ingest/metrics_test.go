@@ -1,12 +1,14 @@
 package ingest
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/eingang/eingang/store"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
@@ -94,5 +96,46 @@ func TestDashboard(t *testing.T) {
 		if !used[n] {
 			t.Errorf("metric %s is on no panel of the dashboard", n)
 		}
+	}
+}
+
+// countingRemover is a store that counts the calls of its Remove.
+type countingRemover struct {
+	store.Store
+	removes int
+}
+
+func (c *countingRemover) Remove(ctx context.Context, key string) error {
+	c.removes++
+	return c.Store.Delete(ctx, key)
+}
+
+// TestInstrumentStoreRemove: the timed store removes with the wrapped
+// store's Remove (the S3 store's batched removal, no look first), not with
+// Delete, and times it as op "remove".
+func TestInstrumentStoreRemove(t *testing.T) {
+	fs, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &countingRemover{Store: fs}
+	m := NewMetrics(prometheus.NewRegistry())
+	s := InstrumentStore(c, "fs", m)
+	ctx := context.Background()
+	if err := s.Put(ctx, "pending/x", strings.NewReader("x"), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Remove(ctx, s, "pending/x"); err != nil {
+		t.Fatal(err)
+	}
+	if c.removes != 1 {
+		t.Errorf("the wrapped store's Remove ran %d times, want 1", c.removes)
+	}
+	var h dto.Metric
+	if err := m.StoreOps.WithLabelValues("remove", "fs").(prometheus.Histogram).Write(&h); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.GetHistogram().GetSampleCount(); n != 1 {
+		t.Errorf("%d removals timed, want 1", n)
 	}
 }

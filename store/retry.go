@@ -26,7 +26,7 @@ type RetryConfig struct {
 // A Retrying is a store that may still be opening. Until it is open, every
 // method fails with an error that matches ErrUnavailable and says why the
 // last attempt failed; once open, every method is the opened store's. It
-// is a Spacer and a Syncer where the opened store is.
+// is a Spacer, a Syncer and a Remover where the opened store is.
 type Retrying struct {
 	opened chan struct{} // closed once s is set
 	s      Store
@@ -168,6 +168,16 @@ func (r *Retrying) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	return s.Delete(ctx, key)
+}
+
+// Remove implements Remover with the opened store's Remove, or its
+// Delete where it has none.
+func (r *Retrying) Remove(ctx context.Context, key string) error {
+	s, err := r.store()
+	if err != nil {
+		return err
+	}
+	return Remove(ctx, s, key)
 }
 
 // List implements Store.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -123,5 +124,43 @@ func TestOpenRetryingStops(t *testing.T) {
 	defer mu.Unlock()
 	if n < 2 || calls != n {
 		t.Errorf("%d attempts before the end, %d after; want some, then none", n, calls)
+	}
+}
+
+// removeCounter is a store that counts the calls of its Remove.
+type removeCounter struct {
+	Store
+	removes atomic.Int32
+}
+
+func (c *removeCounter) Remove(ctx context.Context, key string) error {
+	c.removes.Add(1)
+	return c.Store.Delete(ctx, key)
+}
+
+// TestRetryingRemove: once open, a Retrying removes with the opened
+// store's Remove (the S3 store's batched removal), not with Delete.
+func TestRetryingRemove(t *testing.T) {
+	fs, err := OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &removeCounter{Store: fs}
+	ctx := context.Background()
+	r, err := OpenRetrying(ctx, func(context.Context) (Store, error) { return c, nil }, RetryConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Put(ctx, "pending/x", strings.NewReader("x"), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := Remove(ctx, r, "pending/x"); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.removes.Load(); n != 1 {
+		t.Errorf("the opened store's Remove ran %d times, want 1", n)
+	}
+	if _, err := fs.Stat(ctx, "pending/x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("after Remove: %v", err)
 	}
 }
