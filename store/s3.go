@@ -183,6 +183,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64) error
 	if err := CheckKey(key); err != nil {
 		return fmt.Errorf("store: put: %w", err)
 	}
+	s.created.take(key) // no longer the only version
 	if _, err := s.c.PutObject(ctx, s.bucket, key, ctxReader{ctx, r}, size, minio.PutObjectOptions{DisableContentSha256: true}); err != nil {
 		return fmt.Errorf("store: put %s: %w", key, s3err(err))
 	}

@@ -247,6 +247,8 @@ func TestS3DeleteLeavesNothing(t *testing.T) {
 	}
 	wg.Wait()
 	create(other, "pending/other") // created by another gateway's store
+	create(s, "pending/put")       // created, then written over
+	put("pending/put")
 	put("inbox/m/new/twice")       // two versions
 	put("inbox/m/new/twice")
 	create(s, "inbox/m/new/once")
@@ -255,7 +257,7 @@ func TestS3DeleteLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	put("session/old")
-	for _, key := range []string{"pending/other", "inbox/m/new/twice", "inbox/m/new/once", "session/old", "pending/never"} {
+	for _, key := range []string{"pending/other", "pending/put", "inbox/m/new/twice", "inbox/m/new/once", "session/old", "pending/never"} {
 		if err := s.Remove(ctx, key); err != nil {
 			t.Fatalf("remove %s: %v", key, err)
 		}
