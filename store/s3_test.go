@@ -249,7 +249,7 @@ func TestS3DeleteLeavesNothing(t *testing.T) {
 	create(other, "pending/other") // created by another gateway's store
 	create(s, "pending/put")       // created, then written over
 	put("pending/put")
-	put("inbox/m/new/twice")       // two versions
+	put("inbox/m/new/twice") // two versions
 	put("inbox/m/new/twice")
 	create(s, "inbox/m/new/once")
 	put("session/old") // deleted the old way first: a delete marker
