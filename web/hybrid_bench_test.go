@@ -22,10 +22,10 @@ func BenchmarkHybridUpload(b *testing.B) {
 	}
 	b.Run("xml", func(b *testing.B) {
 		b.ReportAllocs()
-		uploadDocs(b, newEnvStore(b, fsStore(b), 20<<20, 0), 0, xmls, "application/xml", nil)
+		uploadDocs(b, newEnvWith(b, fsStore(b), 20<<20, 0, asServed), 0, xmls, "application/xml", nil)
 	})
 	b.Run("pdf", func(b *testing.B) {
 		b.ReportAllocs()
-		uploadDocs(b, newEnvStore(b, fsStore(b), 20<<20, 0), 0, pdfs, "application/pdf", nil)
+		uploadDocs(b, newEnvWith(b, fsStore(b), 20<<20, 0, asServed), 0, pdfs, "application/pdf", nil)
 	})
 }
