@@ -75,23 +75,37 @@ func TestLostAnswer(t *testing.T) {
 	}
 }
 
-// faultStore fails the first Put of a key with the prefix or suffix, as a
-// full disk does.
+// faultStore fails the first write (Put or Create) of a key with the
+// prefix and suffix, as a full disk does.
 type faultStore struct {
 	store.Store
 	prefix, suffix string
 	once           sync.Once
 }
 
-func (f *faultStore) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+func (f *faultStore) fail(key string) error {
 	fail := false
 	if strings.HasPrefix(key, f.prefix) && strings.HasSuffix(key, f.suffix) {
 		f.once.Do(func() { fail = true })
 	}
 	if fail {
-		return fmt.Errorf("store: put %s: %w", key, store.ErrNoSpace)
+		return fmt.Errorf("store: write %s: %w", key, store.ErrNoSpace)
+	}
+	return nil
+}
+
+func (f *faultStore) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	if err := f.fail(key); err != nil {
+		return err
 	}
 	return f.Store.Put(ctx, key, r, size)
+}
+
+func (f *faultStore) Create(ctx context.Context, key string, r io.Reader, size int64, opts store.CreateOptions) error {
+	if err := f.fail(key); err != nil {
+		return err
+	}
+	return f.Store.Create(ctx, key, r, size, opts)
 }
 
 func (f *faultStore) Sync(ctx context.Context) error { return store.Sync(ctx, f.Store) }
