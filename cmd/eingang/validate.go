@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/eingang/eingang/invoice"
@@ -136,17 +137,56 @@ exit status:
 		reports = reportNames(*output, files)
 	}
 	opts := invoice.Options{AllRules: *allRules, Release: *rules}
-	// Workers validate and format; the reports are written in file order
-	// as soon as each is ready, so memory holds only what is in flight.
+	// Workers validate and format. The reports are written in file order:
+	// the worker whose report is the next writes it, and those after it
+	// that are ready; a report that is early waits in results, copied. So
+	// memory holds only what is in flight.
 	type result struct {
 		out      []byte
 		err      error
 		accepted bool
-		done     chan struct{}
+		ready    bool
 	}
 	results := make([]result, len(files))
-	for i := range results {
-		results[i].done = make(chan struct{})
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	var (
+		mu                       sync.Mutex // guards results, written, out and the counts
+		written                  int        // reports written
+		code, accepted, rejected int
+	)
+	emit := func(r *result) {
+		switch {
+		case r.err != nil:
+			out.Flush()
+			fmt.Fprintf(stderr, "eingang validate: %s: %v\n", files[written], r.err)
+			code = 2
+		case r.accepted:
+			accepted++
+		default:
+			rejected++
+			code = max(code, 1)
+		}
+		if r.err == nil {
+			out.Write(r.out)
+		}
+		r.out = nil
+		written++
+	}
+	// done hands result i over: written at once where it is the next.
+	done := func(i int, report []byte, accepted bool, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		r := &results[i]
+		r.err, r.accepted = err, accepted
+		if i != written {
+			r.out, r.ready = bytes.Clone(report), true
+			return
+		}
+		r.out = report
+		emit(r)
+		for written < len(results) && results[written].ready {
+			emit(&results[written])
+		}
 	}
 	// The queue holds every index from the start: a worker takes the
 	// next without waiting for a feeder to be scheduled.
@@ -155,14 +195,16 @@ exit status:
 		next <- i
 	}
 	close(next)
+	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			// Each worker reads its documents into one buffer (the
 			// validator keeps nothing of them once it has answered) and
-			// writes their reports into another, copied out exactly.
-			var doc, out []byte
+			// writes their reports into another.
+			var doc, buf []byte
 			for i := range next {
-				r := &results[i]
 				received := time.Now()
 				data, err := readFile(files[i], doc)
 				if err == nil {
@@ -176,53 +218,29 @@ exit status:
 					err = writeKosit(reports[i], kosit.Document{Name: filepath.Base(files[i]), Data: data, Received: received}, rep, *html)
 				}
 				if err != nil {
-					r.err = err
-					close(r.done)
+					done(i, nil, false, err)
 					continue
 				}
 				switch *format {
 				case "json":
-					out = appendReport(out[:0], files[i], rep)
+					buf = appendReport(buf[:0], files[i], rep)
 				case "kosit":
 					verdict := "ACCEPTED"
 					if !rep.Accepted {
 						verdict = "REJECTED (" + rep.RejectReason + ")"
 					}
-					out = fmt.Appendf(out[:0], "%s: %s -> %s\n", files[i], verdict, reports[i])
+					buf = fmt.Appendf(buf[:0], "%s: %s -> %s\n", files[i], verdict, reports[i])
 				default:
-					buf := bytes.NewBuffer(out[:0])
-					rep.WriteText(buf, files[i])
-					out = buf.Bytes()
+					b := bytes.NewBuffer(buf[:0])
+					rep.WriteText(b, files[i])
+					buf = b.Bytes()
 				}
-				r.out, r.accepted = bytes.Clone(out), rep.Accepted
-				close(r.done)
+				done(i, buf, rep.Accepted, nil)
 			}
 		}()
 	}
-
-	out := bufio.NewWriter(stdout)
+	wg.Wait()
 	defer out.Flush()
-	code, accepted, rejected := 0, 0, 0
-	for i := range results {
-		r := &results[i]
-		<-r.done
-		if r.err != nil {
-			out.Flush()
-			fmt.Fprintf(stderr, "eingang validate: %s: %v\n", files[i], r.err)
-			code = 2
-			continue
-		}
-		if r.accepted {
-			accepted++
-		} else {
-			rejected++
-			if code == 0 {
-				code = 1
-			}
-		}
-		out.Write(r.out)
-		r.out = nil
-	}
 	if *format != "json" && len(files) > 1 {
 		fmt.Fprintf(out, "%d documents: %d accepted, %d rejected", len(files), accepted, rejected)
 		if n := len(files) - accepted - rejected; n > 0 {
