@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/minio/minio-go/v7"
 
 	"github.com/eingang/eingang/internal/testenv"
 	"github.com/eingang/eingang/store"
@@ -274,6 +275,22 @@ operators:
 			break
 		}
 		time.Sleep(time.Second)
+	}
+
+	// Nothing of the finished submissions' markers and claims stays in the
+	// versioned bucket (no version, no delete marker) for listings of
+	// pending/ to step over.
+	for _, prefix := range []string{"pending/", "claim/"} {
+		var left []string
+		for o := range st.Client().ListObjects(ctx, st.Bucket(), minio.ListObjectsOptions{Prefix: prefix, Recursive: true, WithVersions: true}) {
+			if o.Err != nil {
+				t.Fatalf("versions of %s: %v", prefix, o.Err)
+			}
+			left = append(left, fmt.Sprintf("%s (delete marker %v)", o.Key, o.IsDeleteMarker))
+		}
+		if len(left) > 0 {
+			t.Errorf("%d versions left under %s, the first: %s", len(left), prefix, left[0])
+		}
 	}
 
 	lost, doubled := 0, 0
