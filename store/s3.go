@@ -275,12 +275,12 @@ func (s *S3) versionsOf(ctx context.Context, key string) ([]minio.ObjectInfo, er
 // versions remembers the version of each object the store created without
 // retention, until it is deleted: deleting exactly that version leaves
 // nothing of the object (Create found no current version before it). It
-// holds at most maxVersions (3.4 MB measured with dedup records' keys, the
-// longest): when full it starts over, and
-// an object it has forgotten is deleted after a look at its versions
-// (versionsOf). What it must hold is only what is created and soon
-// deleted (a pending marker lives for the seconds of its submission); the
-// records never deleted (dedup) fill it until it starts over.
+// holds at most maxVersions (3.4 MB measured with the longest keys, the
+// dedup records'); when full it starts over, and an object it has
+// forgotten is deleted after a look at its versions (versionsOf). What it
+// must hold is only what is created and soon deleted (a pending marker
+// lives for the seconds of its submission); the records never deleted
+// (dedup) fill it until it starts over.
 type versions struct {
 	mu sync.Mutex
 	m  map[string]string
