@@ -35,7 +35,7 @@ func TestValidateKosit(t *testing.T) {
 	if kcode != jcode || kcode != 1 {
 		t.Fatalf("exit codes: kosit %d, json %d, want 1 (the folders hold rejected documents)\n%s", kcode, jcode, &kerr)
 	}
-	files, err := collect(dirs)
+	files, _, err := collect(dirs)
 	if err != nil {
 		t.Fatal(err)
 	}

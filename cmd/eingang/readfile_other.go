@@ -8,8 +8,9 @@ import (
 )
 
 // readFile reads the file name into buf's spare room (growing it where
-// the file is larger) and returns its bytes.
-func readFile(name string, buf []byte) ([]byte, error) {
+// the file is larger) and returns its bytes. regular is for the Linux
+// version's sake.
+func readFile(name string, buf []byte, regular bool) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err

@@ -122,7 +122,7 @@ exit status:
 	}
 	v := invoice.NewValidator()
 	go v.Prepare(*rules) // the rules compile while the files are found
-	files, err := collect(fl.Args())
+	files, special, err := collect(fl.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang validate: %v\n", err)
 		return 2
@@ -206,7 +206,7 @@ exit status:
 			var doc, buf []byte
 			for i := range next {
 				received := time.Now()
-				data, err := readFile(files[i], doc)
+				data, err := readFile(files[i], doc, !special[files[i]])
 				if err == nil {
 					doc = data
 				}
@@ -251,16 +251,26 @@ exit status:
 	return code
 }
 
-// collect expands directories to the *.xml files below them, sorted.
-func collect(paths []string) ([]string, error) {
-	var files []string
+// collect expands directories to the *.xml files below them, sorted, and
+// names those of them that are not regular files (a pipe, a device, a
+// link): special.
+func collect(paths []string) (files []string, special map[string]bool, err error) {
+	mark := func(path string, mode fs.FileMode) {
+		if !mode.IsRegular() {
+			if special == nil {
+				special = map[string]bool{}
+			}
+			special[path] = true
+		}
+	}
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !st.IsDir() {
 			files = append(files, p)
+			mark(p, st.Mode())
 			continue
 		}
 		var found []string
@@ -270,17 +280,18 @@ func collect(paths []string) ([]string, error) {
 			}
 			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".xml") {
 				found = append(found, path)
+				mark(path, d.Type())
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		sort.Strings(found)
 		files = append(files, found...)
 	}
 	if len(files) == 0 {
-		return nil, errors.New("no *.xml files found")
+		return nil, nil, errors.New("no *.xml files found")
 	}
-	return files, nil
+	return files, special, nil
 }

@@ -17,7 +17,7 @@ import (
 //	EINGANG_SHARED=../shared go test -run '^$' -bench ValidateCorpusCLI -benchtime 10x ./cmd/eingang
 func BenchmarkValidateCorpusCLI(b *testing.B) {
 	dir := filepath.Join(testenv.SharedDir(), "conformance")
-	files, err := collect([]string{dir}) // the files the command validates
+	files, _, err := collect([]string{dir}) // the files the command validates
 	if err != nil {
 		b.Skipf("no documents in %s (EINGANG_SHARED): %v", dir, err)
 	}

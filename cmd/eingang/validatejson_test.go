@@ -76,7 +76,7 @@ func TestAppendReport(t *testing.T) {
 	v := invoice.NewValidator()
 	n := 0
 	for _, set := range []string{"conformance", "edge"} {
-		files, err := collect([]string{filepath.Join(testenv.SharedDir(), set)})
+		files, _, err := collect([]string{filepath.Join(testenv.SharedDir(), set)})
 		if err != nil {
 			t.Fatalf("%s (EINGANG_SHARED): %v", set, err)
 		}
