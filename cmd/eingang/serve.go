@@ -182,6 +182,7 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 		fmt.Fprintf(stderr, "eingang serve: config %s: %v\n", *cfgFile, err)
 		return 2
 	}
+	validator.Prepare("") // today's rules compiled before the first invoice comes
 	if cfg.Instance == "" {
 		cfg.Instance = env("EINGANG_INSTANCE", "")
 	}

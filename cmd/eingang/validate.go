@@ -79,6 +79,7 @@ exit status:
 				return 2
 			}
 		}
+		dv.Prepare("") // its rules compiled before it listens, not on the first request
 		done, err := startKosit(ctx, *addr, dv, log, 0, true)
 		if err != nil {
 			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
