@@ -23,22 +23,8 @@ func brcoCIIRules() []rule {
 				d, ok := xmltree.DecimalOfDouble(sum)
 				return ok && total.CmpRat(xmltree.RoundDec2(d)) == 0
 			}},
-		{ID: "BR-CO-11", Context: ciiModelTotals,
-			Test: func(n *node) bool {
-				amounts, any := brcoCIIACAmounts(n.Root(), false)
-				if !any && !n.Has("ram:AllowanceTotalAmount") {
-					return true
-				}
-				return xmltree.AnyUntypedEqRoundedSum(n, n.Strs("ram:AllowanceTotalAmount"), amounts)
-			}},
-		{ID: "BR-CO-12", Context: ciiModelTotals,
-			Test: func(n *node) bool {
-				amounts, any := brcoCIIACAmounts(n.Root(), true)
-				if !any && !n.Has("ram:ChargeTotalAmount") {
-					return true
-				}
-				return xmltree.AnyUntypedEqRoundedSum(n, n.Strs("ram:ChargeTotalAmount"), amounts)
-			}},
+		{ID: "BR-CO-11", Context: ciiModelTotals, Test: ciiACTotal("ram:AllowanceTotalAmount", false)},
+		{ID: "BR-CO-12", Context: ciiModelTotals, Test: ciiACTotal("ram:ChargeTotalAmount", true)},
 		{ID: "BR-CO-13", Context: ciiModelTotals, Test: ciiTaxBasis(brcoDec)},
 		{ID: "BR-CO-16", Context: ciiModelTotals, Test: ciiDuePayable(brcoDec, brcoDecTruthy)},
 		{ID: "BR-CO-15", Context: ciiModelRoot,
@@ -138,6 +124,19 @@ func brcoCIIRules() []rule {
 				return brcoTaxAmountOK(n, pcts, n.Strs("ram:CalculatedAmount"), n.Strs("ram:BasisAmount"), true)
 			}},
 	}...)
+}
+
+// ciiACTotal is BR-CO-11 (charge false) and BR-CO-12 (charge true): the
+// total equals the rounded sum of the header allowances' (charges')
+// actual amounts, or there are neither.
+func ciiACTotal(total string, charge bool) func(n *node) bool {
+	return func(n *node) bool {
+		amounts, any := brcoCIIACAmounts(n.Root(), charge)
+		if !any && !n.Has(total) {
+			return true
+		}
+		return xmltree.AnyUntypedEqRoundedSum(n, n.Strs(total), amounts)
+	}
 }
 
 // brcoCIIACAmounts returns the actual amounts of the header allowances

@@ -31,6 +31,23 @@ func brcoSumRound2(ctx *node, values []string) (sum xmltree.Decimal, ok bool) {
 	return sum.Round2(), true
 }
 
+// ublACTotal is BR-CO-11 (charge false) and BR-CO-12 (charge true): the
+// total equals the rounded sum of the document's allowances' (charges')
+// amounts, or there are neither.
+func ublACTotal(total string, charge bool) func(n *node) bool {
+	return func(n *node) bool {
+		amounts, any := brcoACAmounts(n, "../cac:AllowanceCharge", charge)
+		t, ok := brcoDec(n, total)
+		if !ok {
+			return !n.Has(total) && !any
+		}
+		if sum, ok := brcoSumRound2(n, amounts); ok && t.Cmp(sum) == 0 {
+			return true
+		}
+		return !n.Has(total) && !any
+	}
+}
+
 // brcoACAmounts returns the cbc:Amount values of the allowances (charge
 // false) or charges (true) among the AllowanceCharge elements at path.
 func brcoACAmounts(n *node, path string, charge bool) (amounts []string, any bool) {
@@ -69,30 +86,8 @@ func brcoUBLRules() []rule {
 				sum, ok := brcoSumRound2(n, lines)
 				return ok && total.Cmp(sum) == 0
 			}},
-		{ID: "BR-CO-11", Context: ublModelTotals,
-			Test: func(n *node) bool {
-				amounts, any := brcoACAmounts(n, "../cac:AllowanceCharge", false)
-				total, ok := brcoDec(n, "cbc:AllowanceTotalAmount")
-				if !ok {
-					return !n.Has("cbc:AllowanceTotalAmount") && !any
-				}
-				if sum, ok := brcoSumRound2(n, amounts); ok && total.Cmp(sum) == 0 {
-					return true
-				}
-				return !n.Has("cbc:AllowanceTotalAmount") && !any
-			}},
-		{ID: "BR-CO-12", Context: ublModelTotals,
-			Test: func(n *node) bool {
-				amounts, any := brcoACAmounts(n, "../cac:AllowanceCharge", true)
-				total, ok := brcoDec(n, "cbc:ChargeTotalAmount")
-				if !ok {
-					return !n.Has("cbc:ChargeTotalAmount") && !any
-				}
-				if sum, ok := brcoSumRound2(n, amounts); ok && total.Cmp(sum) == 0 {
-					return true
-				}
-				return !n.Has("cbc:ChargeTotalAmount") && !any
-			}},
+		{ID: "BR-CO-11", Context: ublModelTotals, Test: ublACTotal("cbc:AllowanceTotalAmount", false)},
+		{ID: "BR-CO-12", Context: ublModelTotals, Test: ublACTotal("cbc:ChargeTotalAmount", true)},
 		{ID: "BR-CO-13", Context: ublModelTotals,
 			Test: func(n *node) bool {
 				return brcoTaxExclusiveOK(n, "cbc:LineExtensionAmount", "cbc:ChargeTotalAmount", "cbc:AllowanceTotalAmount", "cbc:TaxExclusiveAmount")
