@@ -124,21 +124,19 @@ func (s *S3) removeRound(round []*removal) {
 			failed[v.Key] = errNoAnswer // until a result says otherwise
 		}
 		close(objs)
-		answered := map[string]bool{}
 		var whole error // an error of the request, not of one version
 		for res := range s.c.RemoveObjectsWithResult(ctx, s.bucket, objs, minio.RemoveObjectsOptions{}) {
 			switch {
 			case res.ObjectName == "":
 				whole = errors.Join(whole, res.Err)
-			case !answered[res.ObjectName]:
-				answered[res.ObjectName] = true
+			case failed[res.ObjectName] == errNoAnswer: // the key's first result
 				failed[res.ObjectName] = res.Err
 			default:
 				failed[res.ObjectName] = errors.Join(failed[res.ObjectName], res.Err)
 			}
 		}
 		for key, err := range failed {
-			if errors.Is(err, errNoAnswer) && whole != nil {
+			if err == errNoAnswer && whole != nil {
 				failed[key] = whole
 			}
 		}
