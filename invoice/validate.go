@@ -95,15 +95,24 @@ func (t *releaseTables) get(name string) []rule {
 // picks today. It reports a release v does not carry.
 func (v *Validator) Prepare(name string) error {
 	if name == "" {
-		name, _ = v.schedule.at(v.releases, time.Now())
+		name, _ = v.ReleaseAt(time.Now())
 	}
-	lazy, ok := v.rules[name]
-	if !ok {
-		_, err := LookupRelease(name)
+	lazy, err := v.lazyRules(name)
+	if err != nil {
 		return fmt.Errorf("invoice: prepare: %w", err)
 	}
 	lazy.get()
 	return nil
+}
+
+// lazyRules returns the rule table of release name, compiled or not, or
+// LookupRelease's error for a release v does not carry.
+func (v *Validator) lazyRules(name string) (*lazyRules, error) {
+	if lazy, ok := v.rules[name]; ok {
+		return lazy, nil
+	}
+	_, err := LookupRelease(name)
+	return nil, err
 }
 
 // WithSchedule returns a copy of v that picks the release by s where
@@ -216,9 +225,8 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 // validate validates one document under the release name.
 func (v *Validator) validate(ctx context.Context, data []byte, opts Options, name string) (*Report, error) {
 	start := time.Now()
-	lazy, ok := v.rules[name]
-	if !ok {
-		_, err := LookupRelease(name)
+	lazy, err := v.lazyRules(name)
+	if err != nil {
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
