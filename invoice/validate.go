@@ -97,7 +97,7 @@ func (v *Validator) Prepare(name string) error {
 	if name == "" {
 		name, _ = v.ReleaseAt(time.Now())
 	}
-	lazy, err := v.lazyRules(name)
+	lazy, err := v.rulesOf(name)
 	if err != nil {
 		return fmt.Errorf("invoice: prepare: %w", err)
 	}
@@ -105,9 +105,9 @@ func (v *Validator) Prepare(name string) error {
 	return nil
 }
 
-// lazyRules returns the rule table of release name, compiled or not, or
+// rulesOf returns the rule table of release name, compiled or not, or
 // LookupRelease's error for a release v does not carry.
-func (v *Validator) lazyRules(name string) (*lazyRules, error) {
+func (v *Validator) rulesOf(name string) (*lazyRules, error) {
 	if lazy, ok := v.rules[name]; ok {
 		return lazy, nil
 	}
@@ -225,7 +225,7 @@ func (v *Validator) Validate(ctx context.Context, data []byte, opts Options) (*R
 // validate validates one document under the release name.
 func (v *Validator) validate(ctx context.Context, data []byte, opts Options, name string) (*Report, error) {
 	start := time.Now()
-	lazy, err := v.lazyRules(name)
+	lazy, err := v.rulesOf(name)
 	if err != nil {
 		return nil, fmt.Errorf("invoice: validate: %w", err)
 	}
