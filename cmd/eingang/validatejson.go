@@ -124,6 +124,13 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs a look of its own.
+		for i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
@@ -165,4 +172,19 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// plain8 says whether none of the eight bytes of s needs escaping or
+// decoding: all are ASCII, none is a control character, '"', '\\', '<',
+// '>' or '&'. It tests the eight at once, each test setting a byte's high
+// bit where the byte is the one sought (the usual has-zero-byte trick).
+func plain8(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	zero := func(y uint64) uint64 { return (y - ones) &^ y & highs }
+	bad := x&highs | // not ASCII
+		(x-0x20*ones)&^x&highs | // below ' '
+		zero(x^'"'*ones) | zero(x^'\\'*ones) | zero(x^'<'*ones) | zero(x^'>'*ones) | zero(x^'&'*ones)
+	return bad == 0
 }

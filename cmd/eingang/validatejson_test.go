@@ -65,11 +65,19 @@ func TestAppendReport(t *testing.T) {
 			t.Errorf("report %d:\n got %s\nwant %s", i, got, want)
 		}
 	}
-	for b := range 256 { // every byte alone
+	for b := range 256 { // every byte alone, and at every place of two words
 		s := string([]byte{byte(b)})
 		want, _ := json.Marshal(s)
 		if got := appendString(nil, s); !bytes.Equal(got, want) {
 			t.Errorf("byte %#x: got %s, want %s", b, got, want)
+		}
+		for at := range 17 {
+			s := []byte("abcdefghijklmnopq")
+			s[at] = byte(b)
+			want, _ := json.Marshal(string(s))
+			if got := appendString(nil, string(s)); !bytes.Equal(got, want) {
+				t.Errorf("byte %#x at %d: got %s, want %s", b, at, got, want)
+			}
 		}
 	}
 
