@@ -58,7 +58,7 @@ type Handler struct {
 	slots   chan struct{}
 	budget  atomic.Int64 // bytes of request bodies that may still be held
 	counter atomic.Int64 // names documents posted to /
-	varl    *varl        // the parts of the VARL reports, built once
+	reports *ReportWriter
 	bodies  [bodyClasses]sync.Pool
 	answers sync.Pool // *buffer, for the answers
 }
@@ -106,7 +106,7 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(), slots: make(chan struct{}, cfg.MaxConcurrent), varl: newVARL(cfg.Engine)}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), slots: make(chan struct{}, cfg.MaxConcurrent), reports: NewReportWriter(cfg.Engine)}
 	h.answers.New = func() any { return new(buffer) }
 	h.budget.Store(cfg.BodyBudget)
 	for _, r := range routes() {
@@ -370,9 +370,7 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 	// Not indented: a client reads it, and indenting costs a tenth of
 	// the request.
 	b := h.answer()
-	if !h.varl.write(b, doc, rep) {
-		b.tokens(NewReport(doc, rep, h.cfg.Engine).Child)
-	}
+	h.reports.write(b, doc, rep)
 	w.Header().Set("Content-Type", "application/xml")
 	h.send(w, Status(rep), b)
 }

@@ -298,7 +298,7 @@ func TestKoSITReport(t *testing.T) {
 			}
 			var buf bytes.Buffer
 			doc := Document{Name: "doc.xml", Data: c.data, Received: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}
-			if err := WriteReport(&buf, doc, rep, Engine{Version: "test"}); err != nil {
+			if err := NewReportWriter(Engine{Version: "test"}).Write(&buf, doc, rep); err != nil {
 				t.Fatal(err)
 			}
 			s, err := checkReport(buf.Bytes())
@@ -363,7 +363,7 @@ func TestKoSITReportSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := WriteReport(&buf, Document{Name: filepath.Base(e.File), Data: data, Received: time.Now()}, rep, Engine{Version: "test"}); err != nil {
+		if err := NewReportWriter(Engine{Version: "test"}).Write(&buf, Document{Name: filepath.Base(e.File), Data: data, Received: time.Now()}, rep); err != nil {
 			t.Fatal(err)
 		}
 		f := filepath.Join(out, fmt.Sprintf("%04d-report.xml", i))

@@ -68,9 +68,10 @@ func reportNames(dir string, files []string) []string {
 	return out
 }
 
-// writeKosit writes the KoSIT report of one document to path, and with
-// html its HTML page beside it (.html for .xml).
-func writeKosit(path string, doc kosit.Document, rep *invoice.Report, html bool) error {
+// writeKosit writes the KoSIT report of one document to path, as the
+// daemon answers it, and with html its HTML page beside it (.html for
+// .xml).
+func writeKosit(reports *kosit.ReportWriter, eng kosit.Engine, path string, doc kosit.Document, rep *invoice.Report, html bool) error {
 	write := func(p string, w func(*os.File) error) error {
 		f, err := os.Create(p)
 		if err != nil {
@@ -82,8 +83,7 @@ func writeKosit(path string, doc kosit.Document, rep *invoice.Report, html bool)
 		}
 		return f.Close()
 	}
-	eng := engine()
-	if err := write(path, func(f *os.File) error { return kosit.WriteReport(f, doc, rep, eng) }); err != nil {
+	if err := write(path, func(f *os.File) error { return reports.Write(f, doc, rep) }); err != nil {
 		return err
 	}
 	if !html {

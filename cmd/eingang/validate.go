@@ -130,7 +130,10 @@ exit status:
 	}
 
 	var reports []string
+	var writer *kosit.ReportWriter
+	eng := engine()
 	if *format == "kosit" {
+		writer = kosit.NewReportWriter(eng)
 		if err := os.MkdirAll(*output, 0o755); err != nil {
 			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
 			return 2
@@ -216,7 +219,7 @@ exit status:
 					rep, err = v.Validate(ctx, data, opts)
 				}
 				if err == nil && reports != nil {
-					err = writeKosit(reports[i], kosit.Document{Name: filepath.Base(files[i]), Data: data, Received: received}, rep, *html)
+					err = writeKosit(writer, eng, reports[i], kosit.Document{Name: filepath.Base(files[i]), Data: data, Received: received}, rep, *html)
 				}
 				if err != nil {
 					done(i, nil, false, err)
