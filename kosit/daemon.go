@@ -56,9 +56,9 @@ type Handler struct {
 	cfg     Config
 	mux     *http.ServeMux
 	slots   chan struct{}
-	budget  atomic.Int64 // bytes of request bodies that may still be held
-	counter atomic.Int64 // names documents posted to /
-	reports *ReportWriter
+	budget  atomic.Int64  // bytes of request bodies that may still be held
+	counter atomic.Int64  // names documents posted to /
+	reports *ReportWriter // the VARL reports, from parts built once
 	bodies  [bodyClasses]sync.Pool
 	answers sync.Pool // *buffer, for the answers
 }

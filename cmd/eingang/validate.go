@@ -130,9 +130,12 @@ exit status:
 	}
 
 	var reports []string
-	var writer *kosit.ReportWriter
-	eng := engine()
+	var (
+		writer *kosit.ReportWriter
+		eng    kosit.Engine
+	)
 	if *format == "kosit" {
+		eng = engine()
 		writer = kosit.NewReportWriter(eng)
 		if err := os.MkdirAll(*output, 0o755); err != nil {
 			fmt.Fprintf(stderr, "eingang validate: %v\n", err)
