@@ -52,12 +52,58 @@ func corpusDocs(b *testing.B) [][]byte {
 //	BenchmarkUpload/fs, /minio     16 clients as fast as the gateway answers
 //	BenchmarkUploadPaced/...       an open-loop load at a fixed rate
 
+// BenchmarkUpload also measures, in the same run and on the same store,
+// the durable writes of 20 KB objects that 16 writers get done
+// (raw-writes/s), and reports the uploads' ratio to them: what the store
+// could do at that moment, beside what the gateway did with it.
 func BenchmarkUpload(b *testing.B) {
-	b.Run("fs", func(b *testing.B) { uploadLoad(b, newEnvWith(b, fsStore(b), 20<<20, 0, asServed), 0, nil) })
+	b.Run("fs", func(b *testing.B) {
+		st := fsStore(b)
+		raw := rawWrites(b, st)
+		reportRatio(b, raw, uploadLoad(b, newEnvWith(b, st, 20<<20, 0, asServed), 0, nil))
+	})
 	b.Run("minio", func(b *testing.B) {
 		st, n := minioStore(b)
-		uploadLoad(b, newEnvWith(b, st, 20<<20, 0, asServed), 0, n)
+		raw := rawWrites(b, st)
+		reportRatio(b, raw, uploadLoad(b, newEnvWith(b, st, 20<<20, 0, asServed), 0, n))
 	})
+}
+
+// rawWrites creates b.N objects of 20 KB in st from 16 writers, each
+// made durable (store.Sync) before the next, and returns writes per
+// second.
+func rawWrites(b *testing.B, st store.Store) float64 {
+	ctx := context.Background()
+	blob := bytes.Repeat([]byte("x"), 20<<10)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < b.N; i = int(next.Add(1)) - 1 {
+				key := fmt.Sprintf("raw/%08d", i)
+				if err := st.Create(ctx, key, bytes.NewReader(blob), int64(len(blob)), store.CreateOptions{}); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := store.Sync(ctx, st); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(b.N) / time.Since(start).Seconds()
+}
+
+// reportRatio reports the raw writes per second and the uploads' ratio to
+// them.
+func reportRatio(b *testing.B, raw, uploads float64) {
+	b.ReportMetric(raw, "raw-writes/s")
+	b.ReportMetric(uploads/raw, "ratio")
 }
 
 // BenchmarkUploadPaced measures latency under a load the gateway can
@@ -134,12 +180,13 @@ func minioStore(b *testing.B) (store.Store, *countingTransport) {
 // uploadLoad uploads b.N documents: with rate 0 from 16 clients as fast as
 // answered, else started at rate per second whatever the answers take.
 // With requests, it reports the store's requests per upload too.
-func uploadLoad(b *testing.B, e *env, rate float64, requests *countingTransport) {
-	uploadDocs(b, e, rate, corpusDocs(b), "application/xml", requests)
+func uploadLoad(b *testing.B, e *env, rate float64, requests *countingTransport) float64 {
+	return uploadDocs(b, e, rate, corpusDocs(b), "application/xml", requests)
 }
 
-// uploadDocs is uploadLoad of docs, sent as ctype.
-func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string, requests *countingTransport) {
+// uploadDocs is uploadLoad of docs, sent as ctype. It returns uploads per
+// second.
+func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string, requests *countingTransport) float64 {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	lat := make([]time.Duration, b.N)
 	send := func(i int) {
@@ -216,6 +263,7 @@ func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string,
 	if requests != nil {
 		b.ReportMetric(float64(requests.n.Load()-requests0)/float64(b.N), "store-requests/upload")
 	}
+	return float64(b.N) / elapsed.Seconds()
 }
 
 // peakRSSMB is the process's peak resident set size (VmHWM).

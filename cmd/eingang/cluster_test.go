@@ -495,6 +495,7 @@ func BenchmarkCluster(b *testing.B) {
 		if err != nil {
 			return err
 		}
+		io.Copy(io.Discard, resp.Body) // read to the end: the connection is kept
 		resp.Body.Close()
 		switch resp.StatusCode {
 		case http.StatusCreated:
