@@ -162,10 +162,10 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// TestFSChurn writes and deletes objects in one folder from many
-// goroutines at once, as the pipeline's pending markers come and go: the
-// folder is emptied and removed again and again while others write into
-// it, and no write may fail for that.
+// TestFSChurn writes (put and create) and deletes objects in one folder
+// from many goroutines at once, as the pipeline's pending markers come and
+// go: the folder is emptied and removed again and again while others write
+// into it, and no write may fail for that.
 func TestFSChurn(t *testing.T) {
 	s, err := OpenFS(t.TempDir())
 	if err != nil {
@@ -180,7 +180,13 @@ func TestFSChurn(t *testing.T) {
 			defer wg.Done()
 			for i := range 300 {
 				key := fmt.Sprintf("churn/%d-%d", g, i)
-				if err := s.Put(ctx, key, strings.NewReader("owner"), 5); err != nil {
+				write := s.Put
+				if g%2 == 0 { // Create writes an unnamed file in the folder first
+					write = func(ctx context.Context, key string, r io.Reader, size int64) error {
+						return s.Create(ctx, key, r, size, CreateOptions{})
+					}
+				}
+				if err := write(ctx, key, strings.NewReader("owner"), 5); err != nil {
 					errs <- err
 					return
 				}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"io/fs"
 	"os"
 	"strconv"
 	"syscall"
@@ -21,14 +22,26 @@ func syncFS(dir string) error {
 
 // openUnnamed opens a new file without a name in dir (O_TMPFILE): it
 // appears only when linkUnnamed gives it one, and vanishes if the process
-// dies first.
+// dies first. Where a Delete removed dir as empty between the look-up and
+// the file's making, ext4 answers EPERM ("cannot create files in a deleted
+// directory"); that error matches fs.ErrNotExist, as a look-up after the
+// removal would, so that the caller makes dir again (inDir).
 func openUnnamed(dir string, mode os.FileMode) (*os.File, error) {
 	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, uint32(mode.Perm()))
-	if err != nil {
+	if err == unix.EPERM {
+		return nil, &os.PathError{Op: "open", Path: dir, Err: deletedDir{err}}
+	} else if err != nil {
 		return nil, err
 	}
 	return os.NewFile(uintptr(fd), dir+"/(unnamed)"), nil
 }
+
+// deletedDir is the error of a file made in a folder removed meanwhile.
+type deletedDir struct{ err error }
+
+func (e deletedDir) Error() string        { return e.err.Error() + " (its folder was being removed)" }
+func (e deletedDir) Is(target error) bool { return target == fs.ErrNotExist }
+func (e deletedDir) Unwrap() error        { return e.err }
 
 // linkUnnamed gives a file from openUnnamed the name dst; it fails with
 // an error matching fs.ErrExist when dst exists.
