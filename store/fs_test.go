@@ -164,8 +164,8 @@ func TestOpenErrors(t *testing.T) {
 
 // TestFSChurn writes (put and create) and deletes objects in one folder
 // from many goroutines at once, as the pipeline's pending markers come and
-// go: the folder is emptied and removed again and again while others write
-// into it, and no write may fail for that.
+// go: the folder and the one above it are emptied and removed again and
+// again while others write into them, and no write may fail for that.
 func TestFSChurn(t *testing.T) {
 	s, err := OpenFS(t.TempDir())
 	if err != nil {
@@ -179,7 +179,7 @@ func TestFSChurn(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 300 {
-				key := fmt.Sprintf("churn/%d-%d", g, i)
+				key := fmt.Sprintf("churn/in/%d-%d", g, i)
 				write := s.Put
 				if g%2 == 0 { // Create writes an unnamed file in the folder first
 					write = func(ctx context.Context, key string, r io.Reader, size int64) error {
