@@ -167,14 +167,10 @@ func inDir(dir string, op func() error) error {
 // empties while others make folders in them, and os.MkdirAll then fails:
 // with EEXIST where another writer made a folder and it was removed before
 // MkdirAll looked again, with ENOENT where a folder above was removed
-// before the next was made in it, and on ext4 with EPERM where that came
-// during the making. Then it tries again, up to a bound.
+// before the next was made in it. Then it tries again, up to a bound.
 func makeDir(dir string) error {
 	err := os.MkdirAll(dir, 0o750)
-	for try := 0; err != nil && try < 100; try++ {
-		if !errors.Is(err, fs.ErrExist) && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.EPERM) {
-			break
-		}
+	for try := 0; (errors.Is(err, fs.ErrExist) || errors.Is(err, fs.ErrNotExist)) && try < 100; try++ {
 		err = os.MkdirAll(dir, 0o750)
 	}
 	return err
