@@ -61,6 +61,7 @@ func TestChannelData(t *testing.T) {
 	if err != nil || again.Status != StatusDuplicate || again.ID != rec.ID {
 		t.Fatalf("same key again: %+v %v, want a duplicate of %s", again, err, rec.ID)
 	}
+	p.Wait() // the markers go after the answers
 	if n := count(t, s, "pending/"); n != 0 {
 		t.Errorf("%d pending", n)
 	}

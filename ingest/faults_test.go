@@ -150,6 +150,7 @@ func TestFullDisk(t *testing.T) {
 			t.Errorf("%s was answered as not accepted (%v) but is filed as %s", num, err, id)
 		}
 	}
+	p.Wait() // the markers go after the answers
 	if pending, _ := p.cfg.Store.List(ctx, pendingPrefix, "", 10); len(pending) != 0 {
 		t.Errorf("%d submissions pending", len(pending))
 	}

@@ -167,6 +167,8 @@ type Pipeline struct {
 	mu   sync.Mutex
 	busy map[string]*busyID // submissions being kept, filed or recovered
 
+	unmarking sync.WaitGroup // removals of pending markers after answering (Submit)
+
 	// passwordSlots bounds the passwords checked at once (each argon2id
 	// check takes 19 MiB), so that logins from many addresses cannot
 	// exhaust the memory (StartAccountSession).

@@ -89,7 +89,12 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 		ChannelMeta:        sub.meta(),
 		IntakeMeta:         in.meta,
 	}
-	defer p.lock(id)()
+	unlock := p.lock(id)
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
 	if err := p.keep(ctx, meta, sub.Data, sub.Envelope); err != nil {
 		p.cfg.Metrics.submission(sub.Channel, "error")
 		if !errors.Is(err, ErrUnavailable) {
@@ -111,8 +116,29 @@ func (p *Pipeline) Submit(ctx context.Context, sub Submission) (*Receipt, error)
 	}
 	rec.ReceiptToken = token
 	p.cfg.Metrics.submission(sub.Channel, string(rec.Status))
+	// Filed and durable: the sender is answered now, and the pending
+	// marker goes after, the id's lock with it (a recovery in this
+	// process waits for it, then finds nothing pending), within this
+	// submission's deadline (the ownership rule). Waiting for it cost the
+	// slowest uploads a round of removals or two (docs/performance.md).
+	deadline, _ := ctx.Deadline()
+	release := unlock
+	unlock = nil
+	p.unmarking.Add(1)
+	go func() {
+		defer p.unmarking.Done()
+		defer release()
+		ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		defer cancel()
+		p.unmark(ctx, id)
+	}()
 	return rec, nil
 }
+
+// Wait returns when the pending markers of the submissions filed so far
+// are removed (or their removal failed, which Recover mends): a gateway
+// calls it before it exits, once no more submissions come.
+func (p *Pipeline) Wait() { p.unmarking.Wait() }
 
 func newReceiptToken() (string, error) {
 	b := make([]byte, 24)
@@ -238,9 +264,9 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, fresh bool)
 	if !fresh {
 		if rec, err := p.filed(ctx, meta.ID); err != nil || rec != nil {
 			if rec != nil {
-				// The marker was still there: listeners may not have been told.
+				// The marker was still there: listeners may not have been
+				// told. The caller drops the marker.
 				p.filedHook(rec.Outcome)
-				p.unmark(ctx, meta.ID)
 			}
 			return rec, err
 		}
@@ -499,8 +525,9 @@ func (p *Pipeline) route(buyerRef string) (*directory.Municipality, string) {
 }
 
 // finish writes the filing (the envelope, the outcome and the validation
-// report, if any), makes the submission's deferred writes durable and
-// drops its pending marker.
+// report, if any) and makes the submission's deferred writes durable. The
+// caller drops the pending marker (unmark): Submit after answering,
+// a recovery before it drops its claims.
 func (p *Pipeline) finish(ctx context.Context, meta Meta, out Outcome, report json.RawMessage) error {
 	s := p.cfg.Store
 	if err := putJSON(store.Deferred(ctx), s, outcomeKey(out.ID), filing{Outcome: out, Meta: &meta, Report: report}); err != nil {
@@ -509,7 +536,6 @@ func (p *Pipeline) finish(ctx context.Context, meta Meta, out Outcome, report js
 	if err := store.Sync(ctx, s); err != nil {
 		return fmt.Errorf("ingest: %s: file: %w", out.ID, err)
 	}
-	p.unmark(ctx, out.ID)
 	if out.Status != StatusDuplicate {
 		p.dropDayFigures(ctx, out.ID)
 	}
@@ -770,6 +796,9 @@ func (p *Pipeline) refile(ctx context.Context, id string) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The marker before the claims: a claim won after that finds no
+	// marker (take).
+	p.unmark(ctx, id)
 	p.release(ctx, id)
 	return rec, nil
 }

@@ -182,6 +182,7 @@ func TestHybridUploadRefused(t *testing.T) {
 	if l, err := e.pipe.Clearing(t.Context(), "", 10); err != nil || len(l) != 0 {
 		t.Errorf("clearing %v %v", l, err)
 	}
+	e.pipe.Wait() // the markers of what was filed go after the answers
 	for _, prefix := range []string{"pending/", "rejected/", "dedup/", "dedup-xml/"} {
 		if l, err := st.List(t.Context(), prefix, "", 10); err != nil || len(l) != 0 {
 			t.Errorf("%s holds %d objects: something was kept", prefix, len(l))

@@ -313,6 +313,16 @@ operators, until SIGINT or SIGTERM. Each flag has an environment twin.
 	shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	srv.Shutdown(shut)
+	// The pending markers of the last uploads go after their answers:
+	// wait for them, within the same bound (what is left, the next
+	// recovery drops).
+	removed := make(chan struct{})
+	go func() { pipe.Wait(); close(removed) }()
+	select {
+	case <-removed:
+	case <-shut.Done():
+		log.Warn("pending markers of filed submissions still being removed at exit: recovery drops them")
+	}
 	if kositDone != nil {
 		if err := <-kositDone; err != nil {
 			log.Warn("KoSIT-compatible daemon", "err", err)

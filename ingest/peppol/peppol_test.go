@@ -223,9 +223,11 @@ func (e *endpoint) postWith(t testing.TB, c *http.Client, sbd []byte, accept str
 	return answer{resp.StatusCode, resp.Header.Get("Content-Type"), b}
 }
 
-// files lists the store's objects by relative path.
+// files lists the store's objects by relative path, once the pending
+// markers of the filed submissions are gone (they go after the answers).
 func (e *endpoint) files(t testing.TB) []string {
 	t.Helper()
+	e.pipe.Wait()
 	var out []string
 	err := filepath.WalkDir(e.dataDir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
