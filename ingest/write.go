@@ -35,7 +35,8 @@ import (
 //     (firstOf; a copy waits for or finishes the first: settle,
 //     duplicate), validation, routing by Leitweg-ID, the entry in an
 //     inbox, clearing or rejected, the filing (outcome.json: envelope,
-//     outcome, report); one sync; the marker goes (finish);
+//     outcome, report); one sync (finish). The sender is answered, and
+//     then the marker goes (Submit, unmark);
 //  4. the ownership rule: who may work on a pending submission when
 //     several gateways share the store (take);
 //  5. Recover: finishing what is pending, or abandoning what was never
