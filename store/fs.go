@@ -720,7 +720,9 @@ func (s *FS) List(ctx context.Context, prefix, after string, limit int) ([]Info,
 	}
 	names, err := f.Readdirnames(-1)
 	f.Close()
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // removed as empty while it was read
+	} else if err != nil {
 		return nil, fmt.Errorf("store: list %s: %w", prefix, err)
 	}
 	sort.Strings(names)

@@ -165,7 +165,8 @@ func TestOpenErrors(t *testing.T) {
 // TestFSChurn writes (put and create) and deletes objects in one folder
 // from many goroutines at once, as the pipeline's pending markers come and
 // go: the folder and the one above it are emptied and removed again and
-// again while others write into them, and no write may fail for that.
+// again while others write into them, and no write may fail for that, nor
+// a listing of the folder.
 func TestFSChurn(t *testing.T) {
 	s, err := OpenFS(t.TempDir())
 	if err != nil {
@@ -173,7 +174,22 @@ func TestFSChurn(t *testing.T) {
 	}
 	ctx := Deferred(context.Background())
 	var wg sync.WaitGroup
-	errs := make(chan error, 16)
+	errs := make(chan error, 17)
+	stop, listed := make(chan struct{}), make(chan struct{})
+	go func() { // a reader listing the folder all along
+		defer close(listed)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := s.List(ctx, "churn/in/", "", 100); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
 	for g := range 16 {
 		wg.Add(1)
 		go func() {
@@ -198,6 +214,8 @@ func TestFSChurn(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	close(stop)
+	<-listed
 	close(errs)
 	for err := range errs {
 		t.Error(err)

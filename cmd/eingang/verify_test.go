@@ -162,6 +162,7 @@ func fillArchive(t *testing.T, url string, n int) []string {
 		}
 		ids = append(ids, rec.ID)
 	}
+	p.Wait() // the pending markers go after the answers
 	return ids
 }
 
