@@ -240,13 +240,9 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 			return fmt.Errorf("store: delete %s: %w until %s", key, ErrLocked, until.Format(time.DateOnly))
 		}
 	}
-	// Every version goes: the one this store created, where it is the
-	// current one, else all that a look at the key's versions finds.
-	vs := []minio.ObjectInfo{{Key: key, VersionID: oi.VersionID}}
-	if id, ok := s.created.take(key); !ok || id != oi.VersionID {
-		if vs, err = s.versionsOf(ctx, key); err != nil {
-			return fmt.Errorf("store: delete %s: %w", key, err)
-		}
+	vs, err := s.doomed(ctx, key, oi.VersionID)
+	if err != nil {
+		return fmt.Errorf("store: delete %s: %w", key, err)
 	}
 	for _, v := range vs {
 		if err := s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{VersionID: v.VersionID}); err != nil {
@@ -254,6 +250,17 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 		}
 	}
 	return nil
+}
+
+// doomed returns the versions to delete so that nothing of key remains:
+// the one this store created, where it is still the current one (current,
+// "" where no look told), else all that a look at the key's versions
+// finds.
+func (s *S3) doomed(ctx context.Context, key, current string) ([]minio.ObjectInfo, error) {
+	if id, ok := s.created.take(key); ok && (current == "" || id == current) {
+		return []minio.ObjectInfo{{Key: key, VersionID: id}}, nil
+	}
+	return s.versionsOf(ctx, key)
 }
 
 // versionsOf lists every version of key, delete markers included.

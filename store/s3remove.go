@@ -100,15 +100,13 @@ func (s *S3) removeRound(round []*removal) {
 	}
 	for _, r := range round {
 		if byKey[r.key] == nil {
-			if id, ok := s.created.take(r.key); ok {
-				vs = append(vs, minio.ObjectInfo{Key: r.key, VersionID: id})
-			} else if kvs, err := s.versionsOf(ctx, r.key); err != nil {
+			kvs, err := s.doomed(ctx, r.key, "")
+			if err != nil {
 				byKey[r.key] = []*removal{r}
 				answer(r.key, err)
 				continue
-			} else {
-				vs = append(vs, kvs...)
 			}
+			vs = append(vs, kvs...)
 		}
 		byKey[r.key] = append(byKey[r.key], r)
 	}
