@@ -184,13 +184,11 @@ exit status:
 		mu.Lock()
 		defer mu.Unlock()
 		r := &results[i]
-		r.err, r.accepted = err, accepted
-		if i != written {
-			r.out, r.ready = bytes.Clone(report), true
-			return
-		}
+		r.err, r.accepted, r.ready = err, accepted, true
 		r.out = report
-		emit(r)
+		if i != written {
+			r.out = bytes.Clone(report) // early: its worker reuses report
+		}
 		for written < len(results) && results[written].ready {
 			emit(&results[written])
 		}
