@@ -75,28 +75,39 @@ func BenchmarkUpload(b *testing.B) {
 func rawWrites(b *testing.B, st store.Store) float64 {
 	ctx := context.Background()
 	blob := bytes.Repeat([]byte("x"), 20<<10)
+	start := time.Now()
+	var failed atomic.Bool
+	by16(b.N, func(i int) {
+		if failed.Load() {
+			return
+		}
+		key := fmt.Sprintf("raw/%08d", i)
+		err := st.Create(ctx, key, bytes.NewReader(blob), int64(len(blob)), store.CreateOptions{})
+		if err == nil {
+			err = store.Sync(ctx, st)
+		}
+		if err != nil && !failed.Swap(true) {
+			b.Error(err)
+		}
+	})
+	return float64(b.N) / time.Since(start).Seconds()
+}
+
+// by16 calls fn for each i below n from 16 goroutines, each taking the
+// next i as it is done, and returns when all are.
+func by16(n int, fn func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
 	for range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < b.N; i = int(next.Add(1)) - 1 {
-				key := fmt.Sprintf("raw/%08d", i)
-				if err := st.Create(ctx, key, bytes.NewReader(blob), int64(len(blob)), store.CreateOptions{}); err != nil {
-					b.Error(err)
-					return
-				}
-				if err := store.Sync(ctx, st); err != nil {
-					b.Error(err)
-					return
-				}
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return float64(b.N) / time.Since(start).Seconds()
 }
 
 // reportRatio reports the raw writes per second and the uploads' ratio to
@@ -241,16 +252,7 @@ func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string,
 			go func() { defer wg.Done(); send(i) }()
 		}
 	} else {
-		var next atomic.Int64
-		for w := 0; w < 16; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := int(next.Add(1)) - 1; i < b.N; i = int(next.Add(1)) - 1 {
-					send(i)
-				}
-			}()
-		}
+		by16(b.N, send)
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
