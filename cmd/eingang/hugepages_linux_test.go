@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestAdviseHugePages runs a fresh process that allocates and touches
+// 32 MB in small objects, as a batch run does, once with the advice and
+// once without, and reads how much of its memory is in huge pages
+// (AnonHugePages in smaps_rollup): some with the advice, none without.
+func TestAdviseHugePages(t *testing.T) {
+	if env := os.Getenv("EINGANG_HUGEPAGES_CHILD"); env != "" {
+		if env == "advise" {
+			adviseHugePages(64 << 20)
+		}
+		keep := make([][]byte, 0, 8192)
+		for range 8192 {
+			b := make([]byte, 4096)
+			b[0] = 1
+			keep = append(keep, b)
+		}
+		os.Stdout.WriteString("huge=" + strconv.Itoa(anonHugeKB(t)) + "\n")
+		return
+	}
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || strings.Contains(string(mode), "[never]") {
+		t.Skipf("transparent huge pages are off on this machine (%q, %v): nothing to advise", mode, err)
+	}
+	huge := func(env string) int {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestAdviseHugePages$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "EINGANG_HUGEPAGES_CHILD="+env)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", env, err, out)
+		}
+		_, v, ok := strings.Cut(strings.Fields(string(out))[0], "huge=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			t.Fatalf("%s: %q", env, out)
+		}
+		return n
+	}
+	if n := huge("advise"); n == 0 {
+		t.Error("with the advice, no memory is in huge pages")
+	}
+	if !strings.Contains(string(mode), "[always]") {
+		if n := huge("none"); n != 0 {
+			t.Errorf("without the advice, %d KB are in huge pages: the test cannot tell", n)
+		}
+	}
+}
+
+// anonHugeKB returns the process's anonymous memory in huge pages, in KB.
+func anonHugeKB(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/smaps_rollup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "AnonHugePages:" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	t.Fatal("smaps_rollup has no AnonHugePages")
+	return 0
+}
