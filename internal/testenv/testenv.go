@@ -162,11 +162,12 @@ func (m *MinIO) Stop() {
 // BenchDir returns a new folder for a benchmark's data. Where
 // EINGANG_BENCH_DATA names a folder (make bench sets it), the new folder is
 // made there and kept: removing a run's tens of thousands of files frees
-// their blocks, and on a disk mounted with online discard (as this
-// project's machines are) every write is slower for many seconds after,
-// so the next benchmark would measure this one's clean-up. make bench
-// removes EINGANG_BENCH_DATA once all measurements are done. Elsewhere
-// BenchDir is tb.TempDir().
+// their inodes, and on ext4 without a journal (as on this project's
+// machines) every inode made in the next 35 seconds or so steps over each
+// one freed (the kernel's recently_deleted), so the next benchmark would
+// measure this one's clean-up (docs/performance.md). make bench removes
+// EINGANG_BENCH_DATA once all measurements are done. Elsewhere BenchDir is
+// tb.TempDir().
 func BenchDir(tb testing.TB) string {
 	root := os.Getenv("EINGANG_BENCH_DATA")
 	if root == "" {
