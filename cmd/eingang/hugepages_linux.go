@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"runtime/debug"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,9 +21,25 @@ import (
 // is off meanwhile, so that no cycle finds the object still in use; the
 // cycle that starts at the next allocation frees it, and the runtime
 // hands out those pages, lowest first, as the run needs them. Collection
-// is back at the percent it was at.
+// is back at the percent it was at. GODEBUG=disablethp=1, the runtime's
+// own switch against huge pages, turns this off too.
 func adviseHugePages(size int) {
+	if thpDisabled(os.Getenv("GODEBUG")) {
+		return
+	}
 	gc := debug.SetGCPercent(-1)
 	unix.Madvise(make([]byte, size), unix.MADV_HUGEPAGE)
 	debug.SetGCPercent(gc)
+}
+
+// thpDisabled reports whether a GODEBUG value sets disablethp=1 (the last
+// setting of a key counts, as for the runtime).
+func thpDisabled(godebug string) bool {
+	off := false
+	for _, kv := range strings.Split(godebug, ",") {
+		if k, v, _ := strings.Cut(strings.TrimSpace(kv), "="); k == "disablethp" {
+			off = v == "1"
+		}
+	}
+	return off
 }

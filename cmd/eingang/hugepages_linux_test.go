@@ -54,6 +54,24 @@ func TestAdviseHugePages(t *testing.T) {
 	}
 }
 
+func TestTHPDisabled(t *testing.T) {
+	for _, tc := range []struct {
+		godebug string
+		want    bool
+	}{
+		{"", false},
+		{"disablethp=1", true},
+		{"gctrace=1,disablethp=1", true},
+		{"disablethp=1,disablethp=0", false},
+		{"disablethp=0", false},
+		{"xdisablethp=1", false},
+	} {
+		if got := thpDisabled(tc.godebug); got != tc.want {
+			t.Errorf("thpDisabled(%q) = %v, want %v", tc.godebug, got, tc.want)
+		}
+	}
+}
+
 // anonHugeKB returns the process's anonymous memory in huge pages, in KB.
 func anonHugeKB(t *testing.T) int {
 	b, err := os.ReadFile("/proc/self/smaps_rollup")
