@@ -148,29 +148,41 @@ func reasonContext(p pattern, order int, qname, parent string, isCharge func(ac 
 
 // clIn is the reference's code test: the normalized value has no space and
 // stands in the list.
-func clIn(value string, set codeSet) bool {
+func clIn(value string, set *codeSet) bool {
 	v := xmltree.NormSpace(value)
-	return !strings.Contains(v, " ") && set[v]
+	return !strings.Contains(v, " ") && set.has(v)
 }
 
 // A codeSet holds the codes of a list: exactly the values v for which the
 // reference's contains(list, concat(' ', v, ' ')) holds, found with one
-// lookup instead of a search of the list (Rec 20 has 2,000 codes).
-type codeSet map[string]bool
+// lookup instead of a search of the list (Rec 20 has 2,000 codes). The
+// set is made at its first look-up, by whichever validation needs it
+// first: made for every list when the rules compile, the sets took a
+// seventh of that, before any document could start.
+type codeSet struct {
+	list  string
+	once  sync.Once
+	codes map[string]bool
+}
 
 // set returns the code list of key as a set.
-func (ed cenEdition) set(key string) codeSet {
-	list := ed.list(key)
-	codes := strings.Split(list, " ")
-	set := make(codeSet, len(codes))
-	for i, c := range codes {
-		// A code between two others has a space on each side; the
-		// first and the last only where the list starts or ends with one.
-		if 0 < i && i < len(codes)-1 || strings.Contains(list, " "+c+" ") {
-			set[c] = true
+func (ed cenEdition) set(key string) *codeSet { return &codeSet{list: ed.list(key)} }
+
+// has reports whether v is a code of the list.
+func (s *codeSet) has(v string) bool {
+	s.once.Do(func() {
+		codes := strings.Split(s.list, " ")
+		s.codes = make(map[string]bool, len(codes))
+		for i, c := range codes {
+			// A code between two others has a space on each side; the
+			// first and the last only where the list starts or ends
+			// with one.
+			if 0 < i && i < len(codes)-1 || strings.Contains(s.list, " "+c+" ") {
+				s.codes[c] = true
+			}
 		}
-	}
-	return set
+	})
+	return s.codes[v]
 }
 
 // list returns a code list, panicking at start if the key is unknown (a
@@ -184,20 +196,20 @@ func (ed cenEdition) list(key string) string {
 }
 
 // clValue tests the element's value against a code list.
-func clValue(list codeSet) func(n *node) bool {
+func clValue(list *codeSet) func(n *node) bool {
 	return func(n *node) bool { return clIn(n.Value(), list) }
 }
 
 // clAttr tests an attribute against a code list.
-func clAttr(attr string, list codeSet) func(n *node) bool {
+func clAttr(attr string, list *codeSet) func(n *node) bool {
 	return func(n *node) bool { v, _ := n.Attr(attr); return clIn(v, list) }
 }
 
 // clExemption is BR-CL-22: the VATEX code, compared in upper case.
-func clExemption(vatex codeSet) func(n *node) bool {
+func clExemption(vatex *codeSet) func(n *node) bool {
 	return func(n *node) bool {
 		v := n.Value()
-		return !strings.Contains(xmltree.NormSpace(v), " ") && vatex[xmltree.NormSpace(strings.ToUpper(v))]
+		return !strings.Contains(xmltree.NormSpace(v), " ") && vatex.has(xmltree.NormSpace(strings.ToUpper(v)))
 	}
 }
 
