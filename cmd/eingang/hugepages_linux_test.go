@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ func TestAdviseHugePages(t *testing.T) {
 			keep = append(keep, b)
 		}
 		os.Stdout.WriteString("huge=" + strconv.Itoa(anonHugeKB(t)) + "\n")
+		runtime.KeepAlive(keep) // in use until its memory is counted
 		return
 	}
 	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
