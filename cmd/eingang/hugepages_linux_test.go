@@ -34,12 +34,15 @@ func TestAdviseHugePages(t *testing.T) {
 	}
 	huge := func(env string) int {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestAdviseHugePages$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "EINGANG_HUGEPAGES_CHILD="+env)
+		// GODEBUG emptied: a disablethp=1 of the caller's would turn
+		// the advice off.
+		cmd.Env = append(os.Environ(), "EINGANG_HUGEPAGES_CHILD="+env, "GODEBUG=")
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", env, err, out)
 		}
-		_, v, ok := strings.Cut(strings.Fields(string(out))[0], "huge=")
+		line, _, _ := strings.Cut(string(out), "\n")
+		v, ok := strings.CutPrefix(line, "huge=")
 		n, err := strconv.Atoi(v)
 		if !ok || err != nil {
 			t.Fatalf("%s: %q", env, out)
@@ -56,6 +59,8 @@ func TestAdviseHugePages(t *testing.T) {
 	}
 }
 
+// TestTHPDisabled reads GODEBUG values as the runtime does: the last
+// disablethp setting counts.
 func TestTHPDisabled(t *testing.T) {
 	for _, tc := range []struct {
 		godebug string
