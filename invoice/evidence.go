@@ -1,9 +1,11 @@
 package invoice
 
 import (
-	"github.com/eingang/eingang/invoice/internal/xmltree"
 	"math/big"
 	"strings"
+	"sync"
+
+	"github.com/eingang/eingang/invoice/internal/xmltree"
 )
 
 // Evidence is what a finding rests on: the value the document has, the
@@ -47,9 +49,10 @@ type Field struct {
 // where it has nothing to add.
 type explainer func(n *node) *Evidence
 
-// explainers holds the explanations by syntax and rule id; it is built
-// once and only read.
-var explainers = func() map[syntax]map[string]explainer {
+// explainers returns the explanations by syntax and rule id; they are
+// built at the first finding, not at start (a tenth of a command's
+// start-up), and only read.
+var explainers = sync.OnceValue(func() map[syntax]map[string]explainer {
 	m := map[syntax]map[string]explainer{syntaxUBL: {}, syntaxCII: {}}
 	for _, t := range []struct {
 		s     syntax
@@ -70,13 +73,13 @@ var explainers = func() map[syntax]map[string]explainer {
 		}
 	}
 	return m
-}()
+})
 
 // explain completes the finding of rule r on n: its line and column, and
 // the evidence, with the values appended to both messages.
 func explain(f *Finding, r *rule, n *node) {
 	f.Line, f.Column = n.Line(), n.Col()
-	e := explainers[r.Syntax()][r.ID]
+	e := explainers()[r.Syntax()][r.ID]
 	if e == nil {
 		return
 	}

@@ -259,7 +259,7 @@ func TestEvidenceLocation(t *testing.T) {
 // in that syntax, so that none is left behind when a rule goes.
 func TestEvidenceIDs(t *testing.T) {
 	rs := compile(allRules())
-	for s, table := range explainers {
+	for s, table := range explainers() {
 		for id := range table {
 			found := false
 			for _, r := range rs.byID[id] {
