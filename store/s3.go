@@ -321,8 +321,6 @@ func (s *S3) List(ctx context.Context, prefix, after string, limit int) ([]Info,
 	if err := checkPrefix(prefix); err != nil {
 		return nil, fmt.Errorf("store: list: %w", err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	opts := minio.ListObjectsOptions{Prefix: prefix, Recursive: false}
 	if after != "" {
 		opts.StartAfter = prefix + after
@@ -330,8 +328,11 @@ func (s *S3) List(ctx context.Context, prefix, after string, limit int) ([]Info,
 	if limit > 0 && limit < 1000 {
 		opts.MaxKeys = limit
 	}
+	// The iterator, not the channel: a channel's sender lists the next
+	// page while the last of this one is read, a request that a page of
+	// an inbox (limit entries of many) never needs.
 	var out []Info
-	for oi := range s.c.ListObjects(ctx, s.bucket, opts) {
+	for oi := range s.c.ListObjectsIter(ctx, s.bucket, opts) {
 		if oi.Err != nil {
 			return nil, fmt.Errorf("store: list %s: %w", prefix, s3err(oi.Err))
 		}

@@ -288,3 +288,51 @@ func TestS3DeleteLeavesNothing(t *testing.T) {
 		t.Errorf("versions left: %d, want archive/kept alone:\n%s", len(left), strings.Join(left, "\n"))
 	}
 }
+
+// listCounter counts the list requests a client sends.
+type listCounter struct {
+	next  http.RoundTripper
+	lists atomic.Int64
+}
+
+func (c *listCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodGet && r.URL.Query().Has("list-type") {
+		c.lists.Add(1)
+	}
+	return c.next.RoundTrip(r)
+}
+
+// TestS3ListOnePage checks that a List of fewer keys than the folder
+// holds sends one list request: a page of an inbox must not list the
+// next page too.
+func TestS3ListOnePage(t *testing.T) {
+	ep, ak, sk := testS3(t)
+	next, err := minio.DefaultTransport(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &listCounter{next: next}
+	ctx := context.Background()
+	s, err := OpenS3(ctx, S3Config{Bucket: fmt.Sprintf("eingang-test-list-%d", time.Now().UnixNano()%1e9), Endpoint: ep, AccessKey: ak, SecretKey: sk, Transport: counter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 {
+		if err := s.Put(ctx, fmt.Sprintf("folder/%02d", i), strings.NewReader("x"), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, after := range []string{"", "03"} {
+		for range 20 {
+			counter.lists.Store(0)
+			got, err := s.List(ctx, "folder/", after, 5)
+			if err != nil || len(got) != 5 {
+				t.Fatalf("List after %q: %d keys, %v", after, len(got), err)
+			}
+			time.Sleep(5 * time.Millisecond) // a request the lister sent on its own arrives meanwhile
+			if n := counter.lists.Load(); n != 1 {
+				t.Fatalf("List of 5 of 12 keys after %q sent %d list requests, want 1", after, n)
+			}
+		}
+	}
+}
