@@ -54,12 +54,14 @@ func (p *Pipeline) Inbox(ctx context.Context, municipality, state, after string,
 	if len(keys) > limit {
 		keys = keys[:limit]
 	}
-	// The entries are read sixteen at a time: on S3 each is a request, and a
-	// page of 50 read one after another takes 50 round trips.
+	// The entries are read up to 64 at a time, a page of 50 all at once:
+	// on S3 each is a request, and one after another a page takes 50
+	// round trips; 16 at a time, on a cold cache, four rounds of them
+	// (docs/performance.md).
 	entries := make([]Outcome, len(keys))
 	found := make([]bool, len(keys))
 	errs := make([]error, len(keys))
-	sem := make(chan struct{}, 16)
+	sem := make(chan struct{}, 64)
 	var wg sync.WaitGroup
 	for i, k := range keys {
 		wg.Add(1)
