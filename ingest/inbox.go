@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"sync"
 
 	"github.com/google/uuid"
 
@@ -46,44 +45,17 @@ func (p *Pipeline) Inbox(ctx context.Context, municipality, state, after string,
 		if err != nil {
 			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, err)
 		}
-		for _, in := range infos {
-			keys = append(keys, in.Key)
-		}
+		keys = append(keys, listedKeys(infos)...)
 	}
 	sort.Slice(keys, func(i, j int) bool { return base(keys[i]) < base(keys[j]) })
 	if len(keys) > limit {
 		keys = keys[:limit]
 	}
-	// The entries are read up to 64 at a time, a page of 50 all at once:
-	// on S3 each is a request, and one after another a page takes 50
-	// round trips; 16 at a time, on a cold cache, four rounds of them
-	// (docs/performance.md).
-	entries := make([]Outcome, len(keys))
-	found := make([]bool, len(keys))
-	errs := make([]error, len(keys))
-	sem := make(chan struct{}, 64)
-	var wg sync.WaitGroup
-	for i, k := range keys {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			err := getJSON(ctx, p.cfg.Store, k, &entries[i])
-			if errors.Is(err, store.ErrNotFound) {
-				return // acknowledged meanwhile
-			}
-			found[i], errs[i] = err == nil, err
-		}()
-	}
-	wg.Wait()
-	out := make([]Outcome, 0, len(keys))
-	for i := range keys {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, errs[i])
-		}
-		if found[i] {
-			out = append(out, entries[i])
-		}
+	out, err := readRecords[Outcome](ctx, p.cfg.Store, keys, func(err error) bool {
+		return errors.Is(err, store.ErrNotFound) // acknowledged meanwhile
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, err)
 	}
 	return out, nil
 }
@@ -305,12 +277,9 @@ func (p *Pipeline) Clearing(ctx context.Context, after string, limit int) ([]Out
 	if err != nil {
 		return nil, fmt.Errorf("ingest: clearing: %w", err)
 	}
-	out := make([]Outcome, 0, len(infos))
-	for _, in := range infos {
-		var o Outcome
-		if err := getJSON(ctx, p.cfg.Store, in.Key, &o); err == nil {
-			out = append(out, o)
-		}
+	out, err := readRecords[Outcome](ctx, p.cfg.Store, listedKeys(infos), gone)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: clearing: %w", err)
 	}
 	return out, nil
 }
@@ -326,14 +295,9 @@ func (p *Pipeline) AbandonedList(ctx context.Context, after string, limit int) (
 	if err != nil {
 		return nil, fmt.Errorf("ingest: abandoned: %w", err)
 	}
-	out := make([]Abandoned, 0, len(infos))
-	for _, in := range infos {
-		var a Abandoned
-		if err := getJSON(ctx, p.cfg.Store, in.Key, &a); err == nil {
-			out = append(out, a)
-		} else if !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
-			return nil, fmt.Errorf("ingest: abandoned: %w", err)
-		}
+	out, err := readRecords[Abandoned](ctx, p.cfg.Store, listedKeys(infos), gone)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: abandoned: %w", err)
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
@@ -110,4 +111,49 @@ func getJSON(ctx context.Context, s store.Store, key string, v any) error {
 		return fmt.Errorf("store: read %s: %w", key, err)
 	}
 	return json.Unmarshal(b, v)
+}
+
+// readRecords reads the JSON records at keys, in their order, up to 64 at
+// a time: on S3 each is a request, and a page of 50 read one after another
+// takes 50 round trips; 16 at a time, on a cold cache, four rounds of them
+// (docs/performance.md). A record skip says so of (removed or moved since
+// it was listed, or cut short by a power loss) is left out; any other
+// error fails the whole.
+func readRecords[T any](ctx context.Context, s store.Store, keys []string, skip func(error) bool) ([]T, error) {
+	recs := make([]T, len(keys))
+	errs := make([]error, len(keys))
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = getJSON(ctx, s, k, &recs[i])
+		}()
+	}
+	wg.Wait()
+	out := recs[:0]
+	for i := range keys {
+		switch {
+		case errs[i] == nil:
+			out = append(out, recs[i])
+		case !skip(errs[i]):
+			return nil, errs[i]
+		}
+	}
+	return out, nil
+}
+
+// gone says a listed record is no longer there or was cut short: it is
+// left out of a listing.
+func gone(err error) bool { return errors.Is(err, store.ErrNotFound) || corrupt(err) }
+
+// listedKeys returns the keys of listed objects.
+func listedKeys(infos []store.Info) []string {
+	keys := make([]string, len(infos))
+	for i, in := range infos {
+		keys[i] = in.Key
+	}
+	return keys
 }

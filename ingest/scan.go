@@ -120,16 +120,9 @@ func (p *Pipeline) Quarantine(ctx context.Context, after string, limit int) ([]O
 	if err != nil {
 		return nil, fmt.Errorf("ingest: quarantine: %w", err)
 	}
-	list := make([]Outcome, 0, len(infos))
-	for _, info := range infos {
-		var o Outcome
-		if err := getJSON(ctx, p.cfg.Store, info.Key, &o); err != nil {
-			if corrupt(err) {
-				continue
-			}
-			return nil, fmt.Errorf("ingest: quarantine: %w", err)
-		}
-		list = append(list, o)
+	list, err := readRecords[Outcome](ctx, p.cfg.Store, listedKeys(infos), gone)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: quarantine: %w", err)
 	}
 	return list, nil
 }
