@@ -22,9 +22,11 @@ import (
 // cycle that starts at the next allocation frees it, and the runtime
 // hands out those pages, lowest first, as the run needs them. Collection
 // is back at the percent it was at. GODEBUG=disablethp=1, the runtime's
-// own switch against huge pages, turns this off too.
+// own switch against huge pages, turns this off too, and so does a soft
+// memory limit under twice size (GOMEMLIMIT: a heap kept small, which
+// the object alone would push the collector against).
 func adviseHugePages(size int) {
-	if thpDisabled(os.Getenv("GODEBUG")) {
+	if thpDisabled(os.Getenv("GODEBUG")) || debug.SetMemoryLimit(-1) < 2*int64(size) {
 		return
 	}
 	gc := debug.SetGCPercent(-1)

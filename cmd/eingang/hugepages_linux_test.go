@@ -10,9 +10,10 @@ import (
 )
 
 // TestAdviseHugePages runs a fresh process that allocates and touches
-// 32 MB in small objects, as a batch run does, once with the advice and
-// once without, and reads how much of its memory is in huge pages
-// (AnonHugePages in smaps_rollup): some with the advice, none without.
+// 32 MB in small objects, as a batch run does, with the advice, without
+// it, and with it where GOMEMLIMIT or GODEBUG turn it off, and reads how
+// much of its memory is in huge pages (AnonHugePages in smaps_rollup):
+// some with the advice, none otherwise.
 func TestAdviseHugePages(t *testing.T) {
 	if env := os.Getenv("EINGANG_HUGEPAGES_CHILD"); env != "" {
 		if env == "advise" {
@@ -32,11 +33,11 @@ func TestAdviseHugePages(t *testing.T) {
 	if err != nil || strings.Contains(string(mode), "[never]") {
 		t.Skipf("transparent huge pages are off on this machine (%q, %v): nothing to advise", mode, err)
 	}
-	huge := func(env string) int {
+	huge := func(env string, more ...string) int {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestAdviseHugePages$", "-test.count=1")
-		// GODEBUG emptied: a disablethp=1 of the caller's would turn
-		// the advice off.
-		cmd.Env = append(os.Environ(), "EINGANG_HUGEPAGES_CHILD="+env, "GODEBUG=")
+		// GODEBUG and GOMEMLIMIT emptied: the caller's could turn the
+		// advice off.
+		cmd.Env = append(append(os.Environ(), "EINGANG_HUGEPAGES_CHILD="+env, "GODEBUG=", "GOMEMLIMIT="), more...)
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", env, err, out)
@@ -55,6 +56,12 @@ func TestAdviseHugePages(t *testing.T) {
 	if !strings.Contains(string(mode), "[always]") {
 		if n := huge("none"); n != 0 {
 			t.Errorf("without the advice, %d KB are in huge pages: the test cannot tell", n)
+		}
+		if n := huge("advise", "GOMEMLIMIT=100MiB"); n != 0 {
+			t.Errorf("under a soft limit of 100 MiB, %d KB are in huge pages, want none", n)
+		}
+		if n := huge("advise", "GODEBUG=disablethp=1"); n != 0 {
+			t.Errorf("with GODEBUG=disablethp=1, %d KB are in huge pages, want none", n)
 		}
 	}
 }
