@@ -25,6 +25,7 @@ func auditPipeline(t *testing.T, s store.Store, now *time.Time) *Pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	return p
 }
 

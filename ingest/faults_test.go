@@ -42,6 +42,7 @@ func tmpfsPipeline(t *testing.T, size int64, cfg Config) (*Pipeline, *Metrics, s
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	return p, m, mnt
 }
 
@@ -256,6 +257,7 @@ func TestRetryAfterNotFiled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	_, err = p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
 	var nf *NotFiledError
 	if !errors.As(err, &nf) || !errors.Is(err, ErrUnavailable) || nf.ID == "" || nf.ReceiptToken == "" {

@@ -70,6 +70,7 @@ func newFixityArchive(t *testing.T) *fixityArchive {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	a := &fixityArchive{p: p, s: s, root: root, ids: map[string]string{}}
 	for _, c := range []struct {
 		name string
@@ -409,6 +410,7 @@ func TestFixityFiledMeanwhile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	r, err := p.Verify(context.Background(), FixityOptions{})
 	if err != nil {
 		t.Fatal(err)

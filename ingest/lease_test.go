@@ -57,6 +57,7 @@ func gateways(t *testing.T, s store.Store, later time.Duration, names ...string)
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 		out = append(out, p)
 	}
 	return out

@@ -22,6 +22,7 @@ func TestMarks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	rec, err := p.Submit(ctx, Submission{Data: fixture(t), Channel: "email", ChannelData: ChannelData{Key: "mail:1"}})
 	if err != nil {
 		t.Fatal(err)

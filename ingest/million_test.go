@@ -79,6 +79,7 @@ func BenchmarkMillion(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 
 	if !filled {
 		start := time.Now()

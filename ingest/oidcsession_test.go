@@ -36,6 +36,7 @@ func TestOIDCSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 		return p
 	}
 	a, b := gateway(), gateway()

@@ -28,6 +28,7 @@ func TestOnFiled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	routed, err := p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,7 @@ func newPipeline(t testing.TB) (*Pipeline, *Metrics) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	return p, m
 }
 
@@ -274,6 +275,7 @@ func TestUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	if err := up.Ready(ctx); err != nil {
 		t.Errorf("ready: %v", err)
 	}
@@ -313,6 +315,7 @@ func TestView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(q.Wait) // the removals of pending markers Submit leaves running
 	if _, err := q.View(ctx, rec.ID, "de"); !errors.Is(err, ErrNoView) {
 		t.Errorf("view beyond the validator's limits: %v, want ErrNoView", err)
 	}

@@ -169,6 +169,7 @@ func TestAuthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	for tok, want := range map[string]Identity{
 		tokA:   {Role: RoleAccounting, Municipality: "erfurt", Name: "Erfurt", Actor: hA[:8]},
 		tokERP: {Role: RoleAccounting, Municipality: "erfurt", Name: "Erfurt", Actor: "ERP Erfurt"},

@@ -46,6 +46,7 @@ func TestClamAVSubmit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 
 	clean, err := p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
 	if err != nil || clean.Status != StatusRouted || clean.Outcome.Malware != "" {

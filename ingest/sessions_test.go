@@ -44,6 +44,7 @@ func TestSessionStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 		return p
 	}
 	a, b := gateway(), gateway()
@@ -121,6 +122,7 @@ func TestSessionFormerRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	now := time.Now().UTC()
 	kept := func(sess Session) string {
 		t.Helper()
@@ -175,6 +177,7 @@ func TestSessionPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	if _, _, ok, err := p.StartAccountSession(ctx, "Erika", "wrong horse battery", time.Hour); ok || err != nil {
 		t.Fatalf("a wrong password: %v %v", ok, err)
 	}
@@ -239,6 +242,7 @@ func TestSessionPasswordSlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	for range passwordChecks { // every slot taken
 		p.passwordSlots <- struct{}{}
 	}

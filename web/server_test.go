@@ -90,6 +90,7 @@ operators:
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(e.pipe.Wait) // the removals of pending markers Submit leaves running
 	// The test's client is a trusted proxy: do names the client address
 	// (env.addr).
 	local, _ := ParseTrustedProxies([]string{"127.0.0.0/8", "::1"})

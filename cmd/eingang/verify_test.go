@@ -154,6 +154,7 @@ func fillArchive(t *testing.T, url string, n int) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	var ids []string
 	for i := range n {
 		rec, err := p.Submit(ctx, ingest.Submission{Data: invoiceNumbered(t, 9000+i), Channel: "upload"})

@@ -111,6 +111,7 @@ func newEnvWith(t testing.TB, storeDir string, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(e.pipe.Wait) // the removals of pending markers Submit leaves running
 	e.deliv.Pipeline = e.pipe
 	if !o.noDeliver {
 		e.startDelivery(t)

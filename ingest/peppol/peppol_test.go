@@ -154,6 +154,7 @@ func startEndpoint(t *testing.T) *endpoint {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(e.pipe.Wait) // the removals of pending markers Submit leaves running
 	recv := peppol.New(peppol.Config{Pipeline: e.pipe, Metrics: e.metrics, MaxBytes: 20 << 20,
 		Known: func(id string) bool { return dir.Route(id) != nil }})
 

@@ -95,6 +95,7 @@ operators:
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(e.pipe.Wait) // the removals of pending markers Submit leaves running
 	cfg := Config{Backend: e.pipe}
 	if set != nil {
 		set(&cfg)

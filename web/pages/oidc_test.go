@@ -99,6 +99,7 @@ func (e *oidcEnv) gateway(i int) (*httptest.Server, *ingest.Pipeline) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.t.Cleanup(pipe.Wait) // the removals of pending markers Submit leaves running
 	pages := New(Config{Backend: countRenewals{pipe, &e.renewals}, Logger: slog.New(slog.NewTextHandler(testLog{e.t}, &slog.HandlerOptions{Level: slog.LevelDebug})), OIDC: &OIDC{
 		Issuer: e.idp.Issuer, ClientID: e.idp.ClientID, ClientSecret: e.idp.ClientSecret, RedirectURL: e.callback(i),
 		Provider: "Glewlwyd", MunicipalityClaim: "municipality", Recheck: e.recheck,
@@ -322,6 +323,7 @@ operators: {oidc_groups: [betrieb]}
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(pipe.Wait) // the removals of pending markers Submit leaves running
 	withClaim := newOIDCLogin(OIDC{Issuer: "https://idp.example/realms/x", MunicipalityClaim: "gemeinde", RoleClaim: "roles", NameClaims: []string{"preferred_username", "email"}})
 	groupsOnly := newOIDCLogin(OIDC{Issuer: "https://idp.example"})
 	cases := []struct {
@@ -433,6 +435,7 @@ func TestOIDCProviderAway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(pipe.Wait) // the removals of pending markers Submit leaves running
 	away := "http://" + testenv.FreeAddr(t) // nothing listens there
 	srv := httptest.NewServer(New(Config{Backend: pipe, OIDC: &OIDC{Issuer: away, ClientID: "eingang", RedirectURL: "http://x/login/oidc/callback"}}).Handler())
 	t.Cleanup(srv.Close)
