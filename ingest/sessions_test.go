@@ -242,7 +242,8 @@ func TestSessionPasswordSlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	// The removals of pending markers Submit leaves running.
+	t.Cleanup(p.Wait)
 	for range passwordChecks { // every slot taken
 		p.passwordSlots <- struct{}{}
 	}

@@ -323,7 +323,8 @@ operators: {oidc_groups: [betrieb]}
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pipe.Wait) // the removals of pending markers Submit leaves running
+	// The removals of pending markers Submit leaves running.
+	t.Cleanup(pipe.Wait)
 	withClaim := newOIDCLogin(OIDC{Issuer: "https://idp.example/realms/x", MunicipalityClaim: "gemeinde", RoleClaim: "roles", NameClaims: []string{"preferred_username", "email"}})
 	groupsOnly := newOIDCLogin(OIDC{Issuer: "https://idp.example"})
 	cases := []struct {
@@ -435,7 +436,8 @@ func TestOIDCProviderAway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pipe.Wait) // the removals of pending markers Submit leaves running
+	// The removals of pending markers Submit leaves running.
+	t.Cleanup(pipe.Wait)
 	away := "http://" + testenv.FreeAddr(t) // nothing listens there
 	srv := httptest.NewServer(New(Config{Backend: pipe, OIDC: &OIDC{Issuer: away, ClientID: "eingang", RedirectURL: "http://x/login/oidc/callback"}}).Handler())
 	t.Cleanup(srv.Close)
