@@ -20,12 +20,8 @@ import (
 func auditPipeline(t *testing.T, s store.Store, now *time.Time) *Pipeline {
 	t.Helper()
 	dir := directory.Sample()
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir },
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir },
 		Instance: "gw-1", Now: func() time.Time { return *now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	return p
 }
 

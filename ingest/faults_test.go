@@ -38,12 +38,7 @@ func tmpfsPipeline(t *testing.T, size int64, cfg Config) (*Pipeline, *Metrics, s
 	dir := directory.Sample()
 	cfg.Store, cfg.Validator, cfg.Metrics = s, invoice.NewValidator(), m
 	cfg.Directory = func() *directory.Directory { return dir }
-	p, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
-	return p, m, mnt
+	return testPipeline(t, cfg), m, mnt
 }
 
 // TestFullDisk sends invoices from eight senders into a store on a real
@@ -253,12 +248,8 @@ func (f *faultStore) Sync(ctx context.Context) error { return store.Sync(ctx, f.
 func TestRetryAfterNotFiled(t *testing.T) {
 	ctx := context.Background()
 	up, _ := newPipeline(t)
-	p, err := New(Config{Store: &faultStore{Store: up.cfg.Store, suffix: "/outcome.json"}, Validator: up.cfg.Validator, Directory: up.cfg.Directory})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
-	_, err = p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
+	p := testPipeline(t, Config{Store: &faultStore{Store: up.cfg.Store, suffix: "/outcome.json"}, Validator: up.cfg.Validator, Directory: up.cfg.Directory})
+	_, err := p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
 	var nf *NotFiledError
 	if !errors.As(err, &nf) || !errors.Is(err, ErrUnavailable) || nf.ID == "" || nf.ReceiptToken == "" {
 		t.Fatalf("submit failing after dedup: %v, want a NotFiledError with id and token", err)

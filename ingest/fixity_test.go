@@ -66,11 +66,7 @@ func newFixityArchive(t *testing.T) *fixityArchive {
 		t.Fatal(err)
 	}
 	dir := directory.Sample()
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
 	a := &fixityArchive{p: p, s: s, root: root, ids: map[string]string{}}
 	for _, c := range []struct {
 		name string
@@ -406,11 +402,7 @@ func TestFixityFiledMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := &filingStore{Store: a.s, id: id, outcome: out}
-	p, err := New(Config{Store: fs, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: fs, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return nil }})
 	r, err := p.Verify(context.Background(), FixityOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -49,15 +49,11 @@ func gateways(t *testing.T, s store.Store, later time.Duration, names ...string)
 	dir := directory.Sample()
 	var out []*Pipeline
 	for _, name := range names {
-		p, err := New(Config{
+		p := testPipeline(t, Config{
 			Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir },
 			Instance: name, Timeout: 10 * time.Second, ClockSkew: time.Second,
 			Now: func() time.Time { return time.Now().Add(later) },
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 		out = append(out, p)
 	}
 	return out

@@ -18,11 +18,7 @@ func TestMarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := directory.Sample()
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
 	rec, err := p.Submit(ctx, Submission{Data: fixture(t), Channel: "email", ChannelData: ChannelData{Key: "mail:1"}})
 	if err != nil {
 		t.Fatal(err)

@@ -75,11 +75,7 @@ func BenchmarkMillion(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return d }, Instance: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(b, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return d }, Instance: "bench"})
 
 	if !filled {
 		start := time.Now()

@@ -32,11 +32,7 @@ func TestOIDCSession(t *testing.T) {
 	}
 	dir := parse("re")
 	gateway := func() *Pipeline {
-		p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+		p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
 		return p
 	}
 	a, b := gateway(), gateway()

@@ -23,12 +23,8 @@ func TestOnFiled(t *testing.T) {
 	var mu sync.Mutex
 	var heard []Outcome
 	dir := directory.Sample()
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir },
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir },
 		OnFiled: func(o Outcome) { mu.Lock(); heard = append(heard, o); mu.Unlock() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
 	routed, err := p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
 	if err != nil {
 		t.Fatal(err)

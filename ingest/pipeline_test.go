@@ -38,6 +38,19 @@ func withLeitweg(t testing.TB, id, number string) []byte {
 	return bytes.Replace(b, []byte("RE-2026-0042"), []byte(number), 1)
 }
 
+// testPipeline returns New(cfg), failing tb on an error. At tb's end it
+// waits for the removals of pending markers that Submit leaves running
+// (Pipeline.Wait), before tb's folders are removed.
+func testPipeline(tb testing.TB, cfg Config) *Pipeline {
+	tb.Helper()
+	p, err := New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.Wait)
+	return p
+}
+
 func newPipeline(t testing.TB) (*Pipeline, *Metrics) {
 	s, err := store.OpenFS(t.TempDir())
 	if err != nil {
@@ -45,11 +58,7 @@ func newPipeline(t testing.TB) (*Pipeline, *Metrics) {
 	}
 	m := NewMetrics(prometheus.NewRegistry())
 	dir := directory.Sample()
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }, Metrics: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }, Metrics: m})
 	return p, m
 }
 
@@ -271,11 +280,7 @@ func (downStore) Ping(context.Context) error { return fmt.Errorf("down: %w", sto
 func TestUnavailable(t *testing.T) {
 	ctx := context.Background()
 	up, _ := newPipeline(t)
-	p, err := New(Config{Store: downStore{up.cfg.Store}, Validator: up.cfg.Validator, Directory: up.cfg.Directory})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: downStore{up.cfg.Store}, Validator: up.cfg.Validator, Directory: up.cfg.Directory})
 	if err := up.Ready(ctx); err != nil {
 		t.Errorf("ready: %v", err)
 	}
@@ -311,11 +316,7 @@ func TestView(t *testing.T) {
 		t.Errorf("view of a missing id: %v, want ErrNotFound", err)
 	}
 	small := invoice.NewValidator().WithLimits(invoice.Limits{MaxBytes: 1 << 20, MaxDepth: 256, MaxElements: 10})
-	q, err := New(Config{Store: p.cfg.Store, Validator: small, Directory: p.cfg.Directory})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(q.Wait) // the removals of pending markers Submit leaves running
+	q := testPipeline(t, Config{Store: p.cfg.Store, Validator: small, Directory: p.cfg.Directory})
 	if _, err := q.View(ctx, rec.ID, "de"); !errors.Is(err, ErrNoView) {
 		t.Errorf("view beyond the validator's limits: %v, want ErrNoView", err)
 	}

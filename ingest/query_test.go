@@ -165,11 +165,7 @@ func TestAuthenticate(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := store.OpenFS(t.TempDir())
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
 	for tok, want := range map[string]Identity{
 		tokA:   {Role: RoleAccounting, Municipality: "erfurt", Name: "Erfurt", Actor: hA[:8]},
 		tokERP: {Role: RoleAccounting, Municipality: "erfurt", Name: "Erfurt", Actor: "ERP Erfurt"},

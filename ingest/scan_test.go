@@ -42,11 +42,7 @@ func TestClamAVSubmit(t *testing.T) {
 	}
 	m := NewMetrics(prometheus.NewRegistry())
 	dir := directory.Sample()
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }, Metrics: m, Scanner: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }, Metrics: m, Scanner: c})
 
 	clean, err := p.Submit(ctx, Submission{Data: fixture(t), Channel: "upload"})
 	if err != nil || clean.Status != StatusRouted || clean.Outcome.Malware != "" {

@@ -40,11 +40,7 @@ func TestSessionStore(t *testing.T) {
 	dir := parse(hash, otherHash)
 	clock := time.Now()
 	gateway := func() *Pipeline {
-		p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }, Now: func() time.Time { return clock }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+		p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }, Now: func() time.Time { return clock }})
 		return p
 	}
 	a, b := gateway(), gateway()
@@ -118,11 +114,7 @@ func TestSessionFormerRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
 	now := time.Now().UTC()
 	kept := func(sess Session) string {
 		t.Helper()
@@ -173,11 +165,7 @@ func TestSessionPerson(t *testing.T) {
 		return d
 	}
 	dir := parse(`{name: Erika, argon2id: "` + hash + `"}, {name: Otto, argon2id: "` + hash + `"}`)
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Wait) // the removals of pending markers Submit leaves running
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
 	if _, _, ok, err := p.StartAccountSession(ctx, "Erika", "wrong horse battery", time.Hour); ok || err != nil {
 		t.Fatalf("a wrong password: %v %v", ok, err)
 	}
@@ -238,12 +226,7 @@ func TestSessionPasswordSlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The removals of pending markers Submit leaves running.
-	t.Cleanup(p.Wait)
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
 	for range passwordChecks { // every slot taken
 		p.passwordSlots <- struct{}{}
 	}
