@@ -100,7 +100,7 @@ func TestRecoverEnvelope(t *testing.T) {
 	sub := Submission{Data: fixture(t), Channel: "peppol", ChannelData: ChannelData{Envelope: []byte("<sbd/>"), Key: "k"}}
 	sum := sha256.Sum256(sub.Data)
 	meta := Meta{ID: "0196f000-0000-7000-8000-000000000002", Channel: "peppol", SHA256: hex.EncodeToString(sum[:]), ChannelMeta: sub.meta()}
-	if err := p.keep(ctx, meta, sub.Data, []byte("<sb")); err != nil {
+	if err := keptNotFiled(ctx, p, meta, sub.Data, []byte("<sb")); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := p.Recover(ctx); err != nil || n != 0 {

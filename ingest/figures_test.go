@@ -49,7 +49,7 @@ func TestFigures(t *testing.T) {
 	yesterday := now.AddDate(0, 0, -1)
 	data := numbered(t, "F-LATE")
 	late := metaOf(t, newID(yesterday, 7), data)
-	if err := a.keep(ctx, late, data, nil); err != nil {
+	if _, err := a.keep(ctx, late, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	week := func() int {

@@ -389,10 +389,10 @@ func (v *verifier) objects(ctx context.Context, folder string) (map[string]bool,
 // unfiled says whether a submission without outcome is pending or
 // abandoned.
 func (v *verifier) unfiled(ctx context.Context, id string) (state, detail string, err error) {
-	if _, err := v.s.Stat(ctx, pendingKey(id)); err == nil {
+	if batch, _, err := v.p.pendingOf(ctx, id); err != nil {
+		return "", "", fmt.Errorf("verify: pending %s: %w", id, err)
+	} else if batch != "" {
 		return "pending", "kept, not yet filed", nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return "", "", fmt.Errorf("verify: %s: %w", pendingKey(id), err)
 	}
 	var a Abandoned
 	switch err := getJSON(ctx, v.s, abandonedKey(id), &a); {
@@ -577,12 +577,23 @@ func (v *verifier) entries(ctx context.Context) error {
 			if !validID(id) {
 				return true, nil
 			}
-			_, err := v.s.Stat(ctx, originalKey(id))
-			if errors.Is(err, store.ErrNotFound) {
-				v.note(Note{ID: id, State: state, Detail: "no original in the archive"})
-				return true, nil
+			ids := []string{id}
+			if f == pendingPrefix { // a marker lists the submissions it marks
+				var m marker
+				if err := getJSON(ctx, v.s, key, &m); err != nil && !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
+					return false, err
+				}
+				ids = m.members(id)
 			}
-			return err == nil, err
+			for _, id := range ids {
+				_, err := v.s.Stat(ctx, originalKey(id))
+				if errors.Is(err, store.ErrNotFound) {
+					v.note(Note{ID: id, State: state, Detail: "no original in the archive"})
+				} else if err != nil {
+					return false, err
+				}
+			}
+			return true, nil
 		})
 		if err != nil {
 			return err

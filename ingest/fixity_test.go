@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -374,14 +375,29 @@ type filingStore struct {
 	outcome []byte
 }
 
+func (f *filingStore) file(ctx context.Context, key string) error {
+	if key != pendingKey(f.id) || f.outcome == nil {
+		return nil
+	}
+	if err := f.Store.Put(ctx, outcomeKey(f.id), bytes.NewReader(f.outcome), int64(len(f.outcome))); err != nil {
+		return err
+	}
+	f.outcome = nil
+	return nil
+}
+
 func (f *filingStore) Stat(ctx context.Context, key string) (store.Info, error) {
-	if key == pendingKey(f.id) && f.outcome != nil {
-		if err := f.Store.Put(ctx, outcomeKey(f.id), bytes.NewReader(f.outcome), int64(len(f.outcome))); err != nil {
-			return store.Info{}, err
-		}
-		f.outcome = nil
+	if err := f.file(ctx, key); err != nil {
+		return store.Info{}, err
 	}
 	return f.Store.Stat(ctx, key)
+}
+
+func (f *filingStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := f.file(ctx, key); err != nil {
+		return nil, err
+	}
+	return f.Store.Get(ctx, key)
 }
 
 func (f *filingStore) ListFolders(ctx context.Context, prefix, after string, limit int) ([]string, error) {

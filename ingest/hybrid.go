@@ -373,13 +373,13 @@ func xmlDedupKey(sum string) string { return "dedup-xml/" + sum }
 // another PDF embedding it, recording the PDF (create-if-absent) for the
 // submissions after it. It does not block filing: the clerk is told. A
 // bare XML costs one read, no write.
-func (p *Pipeline) likelyDuplicate(ctx, dctx context.Context, meta Meta) (string, error) {
+func (p *Pipeline) likelyDuplicate(ctx, dctx context.Context, meta Meta, batch string) (string, error) {
 	if meta.Format != FormatPDF {
 		return p.lookup(ctx, xmlDedupKey(meta.SHA256))
 	}
-	first, err := p.claim(ctx, dctx, xmlDedupKey(meta.XMLSHA256), meta.ID)
-	if err != nil || first != meta.ID {
-		return first, err
+	first, err := p.claim(ctx, dctx, xmlDedupKey(meta.XMLSHA256), claimed{meta.ID, batch})
+	if err != nil || first.id != meta.ID {
+		return first.id, err
 	}
 	return p.lookup(ctx, dedupKey(meta.XMLSHA256))
 }

@@ -256,7 +256,7 @@ func TestHybridRecover(t *testing.T) {
 	}
 	meta := metaOf(t, "0196f000-0000-7000-8000-0000000000a1", pdf)
 	meta.IntakeMeta = in.meta
-	if err := p.keep(ctx, meta, pdf, nil); err != nil {
+	if err := keptNotFiled(ctx, p, meta, pdf, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Crash here: keepXML never ran.

@@ -84,7 +84,9 @@ func (p *Pipeline) outcome(ctx context.Context, id string) (Outcome, *filing, er
 	var f filing
 	err := getJSON(ctx, p.cfg.Store, outcomeKey(id), &f)
 	if errors.Is(err, store.ErrNotFound) {
-		if _, perr := p.cfg.Store.Stat(ctx, pendingKey(id)); perr == nil {
+		if batch, _, perr := p.pendingOf(ctx, id); perr != nil {
+			return Outcome{}, nil, perr
+		} else if batch != "" {
 			return Outcome{ID: id, Status: StatusPending}, nil, nil
 		}
 		return Outcome{}, nil, ErrNotFound

@@ -64,6 +64,13 @@ func idTime(id string) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
+// idFloor is the beginning of the UUIDv7s of t's millisecond: every such
+// id sorts after it, every earlier one before it.
+func idFloor(t time.Time) string {
+	ms := t.UnixMilli()
+	return fmt.Sprintf("%08x-%04x", ms>>16, ms&0xffff)
+}
+
 func originalKey(id string) string { return archivePrefix(id) + "original" }
 func metaKey(id string) string     { return archivePrefix(id) + "meta.json" }
 func reportKey(id string) string   { return archivePrefix(id) + "report.json" }

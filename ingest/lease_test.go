@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,7 +81,8 @@ func testLeaseRecoveryLeavesOthersWork(t *testing.T, s store.Store) {
 	data := fixture(t)
 	meta := metaOf(t, "0196f000-0000-7000-8000-00000000000a", data)
 	// a has written its marker holding the envelope, not yet its original.
-	if err := a.mark(ctx, meta.ID, &meta); err != nil {
+	mark, err := a.mark(ctx, meta)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if n, err := b.Recover(ctx); err != nil || n != 0 {
@@ -95,10 +98,10 @@ func testLeaseRecoveryLeavesOthersWork(t *testing.T, s store.Store) {
 		t.Fatalf("b's recovery dropped a's marker: %v", err)
 	}
 	// a goes on and is acknowledged.
-	if err := a.keep(ctx, meta, data, nil); err != nil {
+	if err := a.keepOriginal(ctx, mark, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := a.file(ctx, meta, data, true)
+	rec, err := a.file(ctx, meta, data, mark.id, nil)
 	if err != nil || rec.Status != StatusRouted {
 		t.Fatalf("a files: %+v %v", rec, err)
 	}
@@ -123,11 +126,11 @@ func testLeaseTakeover(t *testing.T, s store.Store) {
 	dead := gateways(t, s, 0, "dead")[0]
 	data := fixture(t)
 	kept := metaOf(t, uuid.Must(uuid.NewV7()).String(), data)
-	if err := dead.keep(ctx, kept, data, nil); err != nil {
+	if _, err := dead.keep(ctx, kept, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	half := metaOf(t, uuid.Must(uuid.NewV7()).String(), numbered(t, "HALF"))
-	if err := dead.mark(ctx, half.ID, &half); err != nil {
+	if _, err := dead.mark(ctx, half); err != nil {
 		t.Fatal(err)
 	}
 
@@ -207,7 +210,7 @@ func TestLeaseRestart(t *testing.T) {
 	former, other, restarted := gw[0], gw[1], gw[2]
 	data := fixture(t)
 	meta := metaOf(t, "0196f000-0000-7000-8000-000000000003", data)
-	if err := former.keep(ctx, meta, data, nil); err != nil {
+	if _, err := former.keep(ctx, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := other.Recover(ctx); err != nil || n != 0 {
@@ -235,11 +238,12 @@ func TestLeaseDuplicateWaits(t *testing.T) {
 	}
 	data := fixture(t)
 	meta := metaOf(t, "0196f000-0000-7000-8000-000000000004", data)
-	if err := a.keep(ctx, meta, data, nil); err != nil {
+	k, err := a.keep(ctx, meta, data, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	// a has kept it and recorded its bytes; its filing is under way.
-	if first, err := a.firstOf(ctx, ctx, meta); err != nil || first != meta.ID {
+	if first, err := a.firstOf(ctx, ctx, meta, k.batch.id); err != nil || first.id != meta.ID {
 		t.Fatalf("dedup record: %s %v", first, err)
 	}
 	done := make(chan *Receipt, 1)
@@ -255,7 +259,7 @@ func TestLeaseDuplicateWaits(t *testing.T) {
 		t.Fatalf("the copy was answered before the first was filed: %+v", rec)
 	case <-time.After(300 * time.Millisecond):
 	}
-	if _, err := a.file(ctx, meta, data, true); err != nil {
+	if _, err := a.file(ctx, meta, data, k.batch.id, nil); err != nil {
 		t.Fatal(err)
 	}
 	rec := <-done
@@ -320,11 +324,11 @@ func TestLeaseCopiesOfAbandoned(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			copyMeta := metaOf(t, uuid.Must(uuid.NewV7()).String(), numbered(t, "OTHER"))
-			w, err := p.takeOver(ctx, ctx, copyMeta, other.ID)
+			w, err := p.takeOver(ctx, ctx, copyMeta, copyMeta.ID, other.ID)
 			if err != nil {
 				t.Error(err)
 			}
-			winners[i] = w
+			winners[i] = w.id
 		}()
 	}
 	wg.Wait()
@@ -332,6 +336,248 @@ func TestLeaseCopiesOfAbandoned(t *testing.T) {
 		if w != winners[0] {
 			t.Errorf("takeOver answered %v, want one winner", winners)
 			break
+		}
+	}
+}
+
+// slowMarkers delays the writing of pending markers and counts them, and
+// fails the filing (outcome.json) of one submission.
+type slowMarkers struct {
+	store.Store
+	delay   time.Duration
+	gate    chan struct{} // if not nil, markers are written once it is closed
+	markers atomic.Int32
+	failOf  atomic.Value // string: the id whose filing fails
+}
+
+func (s *slowMarkers) Create(ctx context.Context, key string, r io.Reader, size int64, opts store.CreateOptions) error {
+	if strings.HasPrefix(key, pendingPrefix) {
+		s.markers.Add(1)
+		time.Sleep(s.delay)
+		if s.gate != nil {
+			<-s.gate
+		}
+	}
+	return s.Store.Create(ctx, key, r, size, opts)
+}
+
+func (s *slowMarkers) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	if id, _ := s.failOf.Load().(string); id != "" && key == outcomeKey(id) {
+		return errors.New("the disk is gone")
+	}
+	return s.Store.Put(ctx, key, r, size)
+}
+
+// TestMarkersShared sends submissions at once while each pending marker
+// takes a while to write: they share markers (fewer markers than
+// submissions), each is filed, and no marker stays.
+func TestMarkersShared(t *testing.T) {
+	ctx := context.Background()
+	fs, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &slowMarkers{Store: fs, delay: 20 * time.Millisecond}
+	p := gateways(t, s, 0, "a")[0]
+	const n = 32
+	var wg sync.WaitGroup
+	ids := make([]string, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec, err := p.Submit(ctx, Submission{Data: numbered(t, fmt.Sprintf("SHARED-%02d", i)), Channel: "upload"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids[i] = rec.ID
+		}()
+	}
+	wg.Wait()
+	p.Wait()
+	if m := s.markers.Load(); m >= n/2 {
+		t.Errorf("%d markers for %d submissions, want them shared", m, n)
+	} else {
+		t.Logf("%d markers for %d submissions", m, n)
+	}
+	for _, id := range ids {
+		if o, err := p.Outcome(ctx, id); err != nil || o.Status != StatusRouted {
+			t.Errorf("%s: %+v %v", id, o, err)
+		}
+	}
+	if left, _ := s.List(ctx, pendingPrefix, "", 10); len(left) != 0 {
+		t.Errorf("markers left: %v", left)
+	}
+}
+
+// TestMarkerLaterMember follows a submission that is not the first its
+// marker lists and whose filing failed: it is pending for its sender,
+// its marker stays while the others are filed, and Recover files it and
+// removes the marker.
+func TestMarkerLaterMember(t *testing.T) {
+	ctx := context.Background()
+	fs, err := store.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &slowMarkers{Store: fs}
+	p := gateways(t, s, 0, "a")[0]
+	// Two submissions listed in one marker: both come while as many
+	// markers as are written at a time (others') are.
+	s.gate = make(chan struct{})
+	var open sync.Once
+	t.Cleanup(func() { open.Do(func() { close(s.gate) }) })
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		for start := time.Now(); !cond(); time.Sleep(time.Millisecond) {
+			if time.Since(start) > 10*time.Second {
+				t.Fatal(what)
+			}
+		}
+	}
+	before := make(chan *markBatch, markWrites)
+	for i := range markWrites {
+		go func() {
+			b, err := p.mark(ctx, metaOf(t, uuid.Must(uuid.NewV7()).String(), numbered(t, fmt.Sprint("BEFORE-", i))))
+			if err != nil {
+				t.Error(err)
+			}
+			before <- b
+		}()
+		until("a marker before was never written", func() bool { return len(p.markSlots) == i+1 })
+	}
+	first := metaOf(t, uuid.Must(uuid.NewV7()).String(), numbered(t, "FIRST"))
+	got := make(chan *markBatch, 1)
+	go func() {
+		b, err := p.mark(ctx, first)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- b
+	}()
+	until("the first's marker was never begun", func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.openBatch != nil && p.openBatch.id == first.ID
+	})
+	var nf *NotFiledError
+	late := make(chan error, 1)
+	go func() {
+		_, err := p.Submit(ctx, Submission{Data: numbered(t, "LATER"), Channel: "upload"})
+		late <- err
+	}()
+	// The later one's id is known once the marker lists it; its filing
+	// is to fail.
+	var laterID string
+	until("the later one was never listed with the first", func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if b := p.batches[first.ID]; b != nil && len(b.metas) == 2 {
+			laterID = b.metas[1].ID
+			s.failOf.Store(laterID)
+		}
+		return laterID != ""
+	})
+	open.Do(func() { close(s.gate) })
+	b := <-got
+	if err := <-late; !errors.As(err, &nf) || nf.ID != laterID {
+		t.Fatalf("the later one: %v, want a NotFiledError for %s", err, laterID)
+	}
+	if b.id != first.ID || laterID == first.ID {
+		t.Fatalf("marker %s, ids %s %s", b.id, first.ID, laterID)
+	}
+	// The first and the one before return (not filed here: that is
+	// tested above), nothing of them written but the markers.
+	p.left(ctx, b, true)
+	for range markWrites {
+		p.left(ctx, <-before, true)
+	}
+	p.Wait()
+	if o, err := p.Follow(ctx, laterID, nf.ReceiptToken); err != nil || o.Status != StatusPending {
+		t.Fatalf("the later one, followed: %+v %v, want pending", o, err)
+	}
+	if _, err := s.Stat(ctx, pendingKey(first.ID)); err != nil {
+		t.Fatalf("the marker went with a submission unfiled: %v", err)
+	}
+	s.failOf.Store("")
+	if n, err := p.Recover(ctx); err != nil || n != 1 {
+		t.Fatalf("Recover: %d %v, want 1", n, err)
+	}
+	if o, err := p.Follow(ctx, laterID, nf.ReceiptToken); err != nil || o.Status != StatusRouted {
+		t.Errorf("the later one after Recover: %+v %v", o, err)
+	}
+	// The first, whose Submit left nothing but its listing in the marker,
+	// is what a crash before its original leaves: abandoned.
+	if ab, err := p.AbandonedList(ctx, "", 10); err != nil || len(ab) != 1 || ab[0].ID != first.ID || ab[0].Reason != "no original" {
+		t.Errorf("abandoned: %+v %v, want the first (no original)", ab, err)
+	}
+	if left, _ := s.List(ctx, pendingPrefix, "", 10); len(left) != 0 {
+		t.Errorf("markers left: %v", left)
+	}
+}
+
+// TestMarkerCrash plays a gateway that died with a marker of three
+// submissions: one filed, one kept and recorded as the first of its bytes,
+// one not kept at all. A copy of the second sent to another gateway once
+// the lease ran out is answered as its duplicate; the restarted gateway
+// tells the listeners of the filed one once, abandons the third and
+// removes the marker and the claims.
+func TestMarkerCrash(t *testing.T) { leaseStores(t, testMarkerCrash) }
+
+func testMarkerCrash(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	gw := gateways(t, s, 0, "a", "a")
+	former, restarted := gw[0], gw[1]
+	other := gateways(t, s, time.Minute, "b")[0] // its clock a minute on: the lease ran out
+	var told atomic.Int32
+	for _, p := range []*Pipeline{restarted, other} {
+		p.cfg.OnFiled = func(Outcome) { told.Add(1) }
+	}
+	var metas []Meta
+	var datas [][]byte
+	for _, num := range []string{"CRASH-FILED", "CRASH-KEPT", "CRASH-NONE"} {
+		data := numbered(t, num)
+		datas = append(datas, data)
+		metas = append(metas, metaOf(t, uuid.Must(uuid.NewV7()).String(), data))
+	}
+	batch := metas[0].ID
+	if err := former.writeMarker(ctx, batch, metas); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := former.keepOriginal(ctx, &markBatch{id: batch, atWork: 1}, metas[i], datas[i], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := former.file(ctx, metas[0], datas[0], batch, nil); err != nil {
+		t.Fatal(err)
+	}
+	if first, err := former.firstOf(ctx, ctx, metas[1], batch); err != nil || first.id != metas[1].ID {
+		t.Fatal(first, err)
+	}
+	// The former run dies here.
+	rec, err := other.Submit(ctx, Submission{Data: datas[1], Channel: "upload"})
+	if err != nil || rec.Status != StatusDuplicate || rec.ID != metas[1].ID {
+		t.Fatalf("a copy of the kept one: %+v %v, want a duplicate of %s", rec, err, metas[1].ID)
+	}
+	if n, err := restarted.Recover(ctx); err != nil || n != 0 {
+		t.Fatalf("Recover: %d %v, want none left to file", n, err)
+	}
+	if n := told.Load(); n != 2 {
+		t.Errorf("listeners told %d times, want twice (the filed one, the kept one)", n)
+	}
+	for i, want := range []Status{StatusRouted, StatusRouted} {
+		if o, err := restarted.Outcome(ctx, metas[i].ID); err != nil || o.Status != want {
+			t.Errorf("%d: %+v %v", i, o, err)
+		}
+	}
+	if ab, err := restarted.AbandonedList(ctx, "", 10); err != nil || len(ab) != 1 || ab[0].ID != metas[2].ID {
+		t.Errorf("abandoned: %+v %v, want the one never kept", ab, err)
+	}
+	for _, prefix := range []string{pendingPrefix, "claim/"} {
+		if left, _ := s.List(ctx, prefix, "", 10); len(left) != 0 {
+			t.Errorf("left under %s: %v", prefix, left)
 		}
 	}
 }

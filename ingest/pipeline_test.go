@@ -51,6 +51,16 @@ func testPipeline(tb testing.TB, cfg Config) *Pipeline {
 	return p
 }
 
+// keptNotFiled keeps a submission as Submit does and leaves it pending, as
+// a Submit that failed to file it does (a *NotFiledError): for Recover.
+func keptNotFiled(ctx context.Context, p *Pipeline, meta Meta, data, envelope []byte) error {
+	b, err := p.keep(ctx, meta, data, envelope)
+	if err == nil {
+		p.left(ctx, b.batch, false)
+	}
+	return err
+}
+
 func newPipeline(t testing.TB) (*Pipeline, *Metrics) {
 	s, err := store.OpenFS(t.TempDir())
 	if err != nil {
@@ -177,7 +187,7 @@ func TestRecover(t *testing.T) {
 	data := fixture(t)
 	sum := sha256.Sum256(data)
 	meta := Meta{ID: "0196f000-0000-7000-8000-000000000001", Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: hex.EncodeToString(sum[:])}
-	if err := p.keep(ctx, meta, data, nil); err != nil {
+	if err := keptNotFiled(ctx, p, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := p.Outcome(ctx, meta.ID); err != nil || o.Status != StatusPending {
@@ -233,7 +243,7 @@ func TestRecoverHalfWritten(t *testing.T) {
 	put(pendingKey(id(6)), string(b6))
 	// 5: kept completely, filed, but the outcome was cut short.
 	meta := Meta{ID: id(5), Channel: "upload", ReceivedAt: time.Now().UTC(), SHA256: good}
-	if err := p.keep(ctx, meta, data, nil); err != nil {
+	if err := keptNotFiled(ctx, p, meta, data, nil); err != nil {
 		t.Fatal(err)
 	}
 	put(outcomeKey(id(5)), `{"id":"0196`)
