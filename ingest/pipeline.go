@@ -169,10 +169,10 @@ type Pipeline struct {
 
 	// The pending markers this process writes (mark): the one open for
 	// submissions to join, those its Submits are at work on or are
-	// removing, and one write at a time.
+	// removing, and a slot for each of the markWrites written at a time.
 	openBatch *markBatch
 	batches   map[string]*markBatch
-	markSlots chan struct{}  // a slot for each marker write at a time
+	markSlots chan struct{}
 	unmarking sync.WaitGroup // removals of pending markers after answering (left)
 
 	// passwordSlots bounds the passwords checked at once (each argon2id
