@@ -310,8 +310,9 @@ func (p *Pipeline) file(ctx context.Context, meta Meta, data []byte, batch strin
 	if !fresh {
 		if rec, err := p.filed(ctx, meta.ID); err != nil || rec != nil {
 			if rec != nil {
-				// The marker was still there: listeners may not have been
-				// told. The caller drops the marker.
+				// Filed after the look that found it pending: whoever
+				// filed it may have died before telling the listeners,
+				// who tolerate hearing it twice.
 				p.filedHook(rec.Outcome)
 			}
 			return rec, err
