@@ -523,10 +523,11 @@ func (p *Pipeline) firstAt(ctx context.Context, key string) (claimed, error) {
 func (p *Pipeline) settle(ctx context.Context, first claimed) (*Receipt, error) {
 	id := first.id
 	defer p.lock(id)()
+	if rec, err := p.filed(ctx, id); err != nil || rec != nil {
+		return rec, err
+	}
+	// Not filed yet: take looks again on every round (settled).
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		if rec, err := p.filed(ctx, id); err != nil || rec != nil {
-			return rec, err
-		}
 		h, ok, err := p.take(ctx, id, first.batch)
 		switch {
 		case errors.Is(err, errHeld):
