@@ -39,6 +39,26 @@ func runContract(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("stat missing: %v", err)
 		}
 	})
+	t.Run("RemovedBeforeRead", func(t *testing.T) {
+		// A key removed between Get and the first read (another gateway
+		// finished with it): the bytes, or ErrNotFound, nothing else.
+		s := open(t)
+		data := []byte(`{"owner":"a"}`)
+		if err := s.Put(ctx, "pending/x", bytes.NewReader(data), int64(len(data))); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Get(ctx, "pending/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if err := s.Delete(ctx, "pending/x"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(r); err != nil && !errors.Is(err, ErrNotFound) || err == nil && !bytes.Equal(got, data) {
+			t.Fatalf("read after removal: %q, %v", got, err)
+		}
+	})
 	t.Run("WriteOnce", func(t *testing.T) {
 		s := open(t)
 		until := time.Now().Add(24 * time.Hour)

@@ -203,7 +203,20 @@ func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		obj.Close()
 		return nil, fmt.Errorf("store: get %s: %w", key, s3err(err))
 	}
-	return obj, nil
+	return s3Object{obj}, nil
+}
+
+// s3Object reads an object whose body is fetched at the first read: a key
+// removed after Get answered is ErrNotFound then, as any error is the
+// store's.
+type s3Object struct{ *minio.Object }
+
+func (o s3Object) Read(p []byte) (int, error) {
+	n, err := o.Object.Read(p)
+	if err != nil && err != io.EOF {
+		err = s3err(err)
+	}
+	return n, err
 }
 
 // Stat implements Store.
