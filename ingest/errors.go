@@ -110,6 +110,11 @@ func (o outageStore) List(ctx context.Context, prefix, after string, limit int) 
 	return infos, outage(err)
 }
 
+func (o outageStore) ListBodies(ctx context.Context, prefix, after string, limit int) ([]store.Info, error) {
+	infos, err := store.ListBodies(ctx, o.s, prefix, after, limit)
+	return infos, outage(err)
+}
+
 func (o outageStore) Ping(ctx context.Context) error { return outage(o.s.Ping(ctx)) }
 
 func (o outageStore) Sync(ctx context.Context) error { return o.write(store.Sync(ctx, o.s)) }

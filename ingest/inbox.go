@@ -39,19 +39,19 @@ func (p *Pipeline) Inbox(ctx context.Context, municipality, state, after string,
 	default:
 		return nil, fmt.Errorf("ingest: inbox: unknown state %q (new, acknowledged, all)", state)
 	}
-	var keys []string
+	var listed []store.Info
 	for _, st := range states {
-		infos, err := p.cfg.Store.List(ctx, inboxPrefix(municipality, st), after, limit)
+		infos, err := store.ListBodies(ctx, p.cfg.Store, inboxPrefix(municipality, st), after, limit)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: inbox %s: %w", municipality, err)
 		}
-		keys = append(keys, listedKeys(infos)...)
+		listed = append(listed, infos...)
 	}
-	sort.Slice(keys, func(i, j int) bool { return base(keys[i]) < base(keys[j]) })
-	if len(keys) > limit {
-		keys = keys[:limit]
+	sort.Slice(listed, func(i, j int) bool { return base(listed[i].Key) < base(listed[j].Key) })
+	if len(listed) > limit {
+		listed = listed[:limit]
 	}
-	out, err := readRecords[Outcome](ctx, p.cfg.Store, keys, func(err error) bool {
+	out, err := readRecords[Outcome](ctx, p.cfg.Store, listed, func(err error) bool {
 		return errors.Is(err, store.ErrNotFound) // acknowledged meanwhile
 	})
 	if err != nil {
@@ -275,11 +275,11 @@ func (p *Pipeline) Clearing(ctx context.Context, after string, limit int) ([]Out
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	infos, err := p.cfg.Store.List(ctx, clearingPrefix, after, limit)
+	infos, err := store.ListBodies(ctx, p.cfg.Store, clearingPrefix, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: clearing: %w", err)
 	}
-	out, err := readRecords[Outcome](ctx, p.cfg.Store, listedKeys(infos), gone)
+	out, err := readRecords[Outcome](ctx, p.cfg.Store, infos, gone)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: clearing: %w", err)
 	}
@@ -293,11 +293,11 @@ func (p *Pipeline) AbandonedList(ctx context.Context, after string, limit int) (
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	infos, err := p.cfg.Store.List(ctx, abandonedPrefix, after, limit)
+	infos, err := store.ListBodies(ctx, p.cfg.Store, abandonedPrefix, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: abandoned: %w", err)
 	}
-	out, err := readRecords[Abandoned](ctx, p.cfg.Store, listedKeys(infos), gone)
+	out, err := readRecords[Abandoned](ctx, p.cfg.Store, infos, gone)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: abandoned: %w", err)
 	}

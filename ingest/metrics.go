@@ -324,3 +324,8 @@ func (t *timedStore) List(ctx context.Context, prefix, after string, limit int) 
 	defer t.observe("list", time.Now())
 	return t.Store.List(ctx, prefix, after, limit)
 }
+
+func (t *timedStore) ListBodies(ctx context.Context, prefix, after string, limit int) ([]store.Info, error) {
+	defer t.observe("list", time.Now())
+	return store.ListBodies(ctx, t.Store, prefix, after, limit)
+}

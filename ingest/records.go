@@ -113,28 +113,34 @@ func getJSON(ctx context.Context, s store.Store, key string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// readRecords reads the JSON records at keys, in their order, up to 64 at
-// a time: on S3 each is a request, and a page of 50 read one after another
-// takes 50 round trips; 16 at a time, on a cold cache, four rounds of them
-// (docs/performance.md). A record skip says so of (removed or moved since
-// it was listed, or cut short by a power loss) is left out; any other
-// error fails the whole.
-func readRecords[T any](ctx context.Context, s store.Store, keys []string, skip func(error) bool) ([]T, error) {
-	recs := make([]T, len(keys))
-	errs := make([]error, len(keys))
+// readRecords reads the JSON records of listed objects, in their order:
+// from the listing where it carried an object's content (store.ListBodies;
+// a page of an inbox on MinIO is then one request), else with a Get, up to
+// 64 at a time: on S3 each is a request, and a page of 50 read one after
+// another takes 50 round trips; 16 at a time, on a cold cache, four rounds
+// of them (docs/performance.md). A record skip says so of (removed or moved
+// since it was listed, or cut short by a power loss) is left out; any
+// other error fails the whole.
+func readRecords[T any](ctx context.Context, s store.Store, infos []store.Info, skip func(error) bool) ([]T, error) {
+	recs := make([]T, len(infos))
+	errs := make([]error, len(infos))
 	sem := make(chan struct{}, 64)
 	var wg sync.WaitGroup
-	for i, k := range keys {
+	for i, in := range infos {
+		if in.Body != nil {
+			errs[i] = json.Unmarshal(in.Body, &recs[i])
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[i] = getJSON(ctx, s, k, &recs[i])
+			errs[i] = getJSON(ctx, s, in.Key, &recs[i])
 		}()
 	}
 	wg.Wait()
 	out := recs[:0]
-	for i := range keys {
+	for i := range infos {
 		switch {
 		case errs[i] == nil:
 			out = append(out, recs[i])
@@ -148,12 +154,3 @@ func readRecords[T any](ctx context.Context, s store.Store, keys []string, skip 
 // gone says a listed record is no longer there or was cut short: it is
 // left out of a listing.
 func gone(err error) bool { return errors.Is(err, store.ErrNotFound) || corrupt(err) }
-
-// listedKeys returns the keys of listed objects.
-func listedKeys(infos []store.Info) []string {
-	keys := make([]string, len(infos))
-	for i, in := range infos {
-		keys[i] = in.Key
-	}
-	return keys
-}

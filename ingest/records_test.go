@@ -1,14 +1,21 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/eingang/eingang/directory"
+	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/invoice"
+	"github.com/eingang/eingang/leitweg"
 	"github.com/eingang/eingang/store"
+	"github.com/minio/minio-go/v7"
 )
 
 // failingGets is a store whose Get of the keys in fail fails as an
@@ -34,10 +41,13 @@ func TestReadRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var keys, want []string
+	var infos, withBodies []store.Info
+	var want []string
+	failing := map[string]bool{}
 	for i := range 150 {
 		key := fmt.Sprintf("r/%03d", i)
-		keys = append(keys, key)
+		infos = append(infos, store.Info{Key: key})
+		withBodies = append(withBodies, store.Info{Key: key})
 		switch {
 		case i%50 == 7: // never written: gone
 		case i%50 == 8:
@@ -49,21 +59,27 @@ func TestReadRecords(t *testing.T) {
 				t.Fatal(err)
 			}
 			want = append(want, key)
+			if i%2 == 0 { // listed with its body: never read
+				withBodies[i].Body = []byte(`{"id":"` + key + `"}`)
+				failing[key] = true
+			}
 		}
 	}
 	for _, tc := range []struct {
 		name    string
 		st      store.Store
+		infos   []store.Info
 		skip    func(error) bool
 		want    []string
 		wantErr error
 	}{
-		{"gone left out", fs, gone, want, nil},
-		{"missing fails where skip keeps it", fs, func(err error) bool { return corrupt(err) }, nil, store.ErrNotFound},
-		{"an outage fails", failingGets{fs, map[string]bool{"r/120": true}}, gone, nil, store.ErrUnavailable},
+		{"gone left out", fs, infos, gone, want, nil},
+		{"missing fails where skip keeps it", fs, infos, func(err error) bool { return corrupt(err) }, nil, store.ErrNotFound},
+		{"an outage fails", failingGets{fs, map[string]bool{"r/120": true}}, infos, gone, nil, store.ErrUnavailable},
+		{"listed bodies not read", failingGets{fs, failing}, withBodies, gone, want, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := readRecords[Outcome](ctx, tc.st, keys, tc.skip)
+			got, err := readRecords[Outcome](ctx, tc.st, tc.infos, tc.skip)
 			if !errors.Is(err, tc.wantErr) || tc.wantErr == nil && err != nil {
 				t.Fatalf("err %v, want %v", err, tc.wantErr)
 			}
@@ -75,5 +91,82 @@ func TestReadRecords(t *testing.T) {
 				t.Errorf("got %d records %v..., want %d", len(ids), ids[:min(3, len(ids))], len(tc.want))
 			}
 		})
+	}
+}
+
+// TestListsOneRequest checks on a real MinIO that a page of an inbox and
+// of the clearing list is one request (their entries come with the
+// listing), and that what they list is what was filed.
+func TestListsOneRequest(t *testing.T) {
+	srv, err := testenv.StartMinIO(testenv.MinIOBinary(t), testenv.FreeAddr(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	next, err := minio.DefaultTransport(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &testenv.Requests{Next: next}
+	ctx := context.Background()
+	s, err := store.OpenS3(ctx, store.S3Config{Bucket: "lists", Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, Transport: counter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := directory.Sample()
+	p := testPipeline(t, Config{Store: s, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
+	var ids []string
+	for i := range 4 {
+		rec, err := p.Submit(ctx, Submission{Data: bytes.Replace(fixture(t), []byte("RE-2026-0042"), []byte(fmt.Sprintf("RE-L-%d", i)), 1), Channel: "upload"})
+		if err != nil || rec.Status != StatusRouted {
+			t.Fatalf("submit %d: %v %v", i, rec.Status, err)
+		}
+		ids = append(ids, rec.ID)
+	}
+	acked, err := p.Acknowledge(ctx, "lk-weimarer-land", ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid := "09162000-" + leitweg.CheckDigits("09162000")
+	rec, err := p.Submit(ctx, Submission{Data: withLeitweg(t, valid, "A-3"), Channel: "upload"})
+	if err != nil || rec.Status != StatusClearing {
+		t.Fatalf("submit for clearing: %v %v", rec.Status, err)
+	}
+	p.Wait() // the markers' removals, which would count
+	for _, c := range []struct {
+		name string
+		list func() ([]Outcome, error)
+		want []string
+	}{
+		{"new", func() ([]Outcome, error) { return p.Inbox(ctx, "lk-weimarer-land", "new", "", 50) }, []string{ids[0], ids[2], ids[3]}},
+		{"acknowledged", func() ([]Outcome, error) { return p.Inbox(ctx, "lk-weimarer-land", "acknowledged", "", 50) }, []string{ids[1]}},
+		{"clearing", func() ([]Outcome, error) { return p.Clearing(ctx, "", 50) }, []string{rec.ID}},
+	} {
+		counter.Reset()
+		got, err := c.list()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := counter.Count(); n != 1 {
+			t.Errorf("%s: %d requests, want 1", c.name, n)
+		}
+		if len(got) != len(c.want) {
+			t.Fatalf("%s: %d entries, want %d", c.name, len(got), len(c.want))
+		}
+		for i, o := range got {
+			if o.ID != c.want[i] {
+				t.Errorf("%s %d: %s, want %s", c.name, i, o.ID, c.want[i])
+			}
+			want, err := p.InboxEntry(ctx, o.Municipality, o.ID)
+			if c.name == "clearing" {
+				want, err = p.Outcome(ctx, o.ID)
+			}
+			if err != nil || !reflect.DeepEqual(o, want) {
+				t.Errorf("%s %d: listed %+v, stored %+v (%v)", c.name, i, o, want, err)
+			}
+		}
+	}
+	if got, _ := p.Inbox(ctx, "lk-weimarer-land", "acknowledged", "", 50); len(got) == 1 && !got[0].AcknowledgedAt.Equal(acked.AcknowledgedAt) {
+		t.Errorf("acknowledged at %v, want %v", got[0].AcknowledgedAt, acked.AcknowledgedAt)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/eingang/eingang/clamav"
+	"github.com/eingang/eingang/store"
 )
 
 // RejectMalware is the reject reason of a submission the scan found
@@ -116,11 +117,11 @@ func (p *Pipeline) quarantine(ctx context.Context, out Outcome) error {
 // arrival order after the id after, at most limit: rejected, in no inbox,
 // their originals kept for the operators.
 func (p *Pipeline) Quarantine(ctx context.Context, after string, limit int) ([]Outcome, error) {
-	infos, err := p.cfg.Store.List(ctx, quarantinePrefix, after, limit)
+	infos, err := store.ListBodies(ctx, p.cfg.Store, quarantinePrefix, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: quarantine: %w", err)
 	}
-	list, err := readRecords[Outcome](ctx, p.cfg.Store, listedKeys(infos), gone)
+	list, err := readRecords[Outcome](ctx, p.cfg.Store, infos, gone)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: quarantine: %w", err)
 	}

@@ -201,6 +201,44 @@ func runContract(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("stored %q, winner was %d", got, winner)
 		}
 	})
+	t.Run("ListBodies", func(t *testing.T) {
+		// The same objects as List, and where the listing carries an
+		// object's content, exactly its content.
+		s := open(t)
+		small := []byte(`{"seller":"Müller & Söhne"}`)
+		put := func(key string, data []byte, opts CreateOptions) {
+			t.Helper()
+			if err := s.Create(ctx, key, bytes.NewReader(data), int64(len(data)), opts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		put("folder/a", small, CreateOptions{})
+		put("folder/b", bytes.Repeat([]byte("b"), 4000), CreateOptions{})
+		put("folder/c", small, CreateOptions{RetainUntil: time.Now().Add(time.Hour)})
+		put("folder/d", nil, CreateOptions{})
+		if err := s.Put(ctx, "folder/e", bytes.NewReader(small[:5]), 5); err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.List(ctx, "folder/", "a", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ListBodies(ctx, s, "folder/", "a", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) || len(got) != 4 {
+			t.Fatalf("ListBodies %d objects, List %d, want 4", len(got), len(want))
+		}
+		for i, in := range got {
+			if in.Key != want[i].Key || in.Size != want[i].Size {
+				t.Errorf("ListBodies %d: %s (%d bytes), List %s (%d bytes)", i, in.Key, in.Size, want[i].Key, want[i].Size)
+			}
+			if in.Body != nil && !bytes.Equal(in.Body, mustGet(t, s, in.Key)) {
+				t.Errorf("%s: listed body %q, stored %q", in.Key, in.Body, mustGet(t, s, in.Key))
+			}
+		}
+	})
 	t.Run("ListPaging", func(t *testing.T) {
 		s := open(t)
 		const n = 10000

@@ -189,6 +189,16 @@ func (r *Retrying) List(ctx context.Context, prefix, after string, limit int) ([
 	return s.List(ctx, prefix, after, limit)
 }
 
+// ListBodies implements BodyLister with the opened store's ListBodies,
+// or its List where it has none.
+func (r *Retrying) ListBodies(ctx context.Context, prefix, after string, limit int) ([]Info, error) {
+	s, err := r.store()
+	if err != nil {
+		return nil, err
+	}
+	return ListBodies(ctx, s, prefix, after, limit)
+}
+
 // Ping implements Store.
 func (r *Retrying) Ping(ctx context.Context) error {
 	s, err := r.store()

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -49,6 +52,9 @@ type S3 struct {
 	mode     minio.RetentionMode
 	removals removeGroup
 	created  versions
+	// plainLists is set once the server refused a listing with metadata
+	// (ListBodies): it is not MinIO.
+	plainLists atomic.Bool
 }
 
 // OpenS3 connects to the bucket, creating it (with object locking) if it
@@ -168,7 +174,7 @@ func (s *S3) Create(ctx context.Context, key string, r io.Reader, size int64, op
 		po.Mode = s.mode
 		po.RetainUntilDate = opts.RetainUntil.UTC()
 	}
-	info, err := s.c.PutObject(ctx, s.bucket, key, ctxReader{ctx, r}, size, po)
+	info, err := s.put(ctx, key, r, size, po)
 	if err != nil {
 		return fmt.Errorf("store: create %s: %w", key, s3err(err))
 	}
@@ -184,13 +190,40 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64) error
 		return fmt.Errorf("store: put: %w", err)
 	}
 	s.created.take(key) // no longer the only version
-	if _, err := s.c.PutObject(ctx, s.bucket, key, ctxReader{ctx, r}, size, minio.PutObjectOptions{DisableContentSha256: true}); err != nil {
+	if _, err := s.put(ctx, key, r, size, minio.PutObjectOptions{DisableContentSha256: true}); err != nil {
 		return fmt.Errorf("store: put %s: %w", key, s3err(err))
 	}
 	return nil
 }
 
-// Get implements Store.
+// bodyMax is the size up to which an object that is not retained carries
+// its content in its metadata too, base64-encoded, where a MinIO listing
+// returns it (ListBodies): S3 allows 2 KB of metadata, and base64 makes
+// 1,500 bytes 2,000.
+const bodyMax = 1500
+
+// put puts an object, with its content in its metadata where it is small
+// and not retained.
+func (s *S3) put(ctx context.Context, key string, r io.Reader, size int64, po minio.PutObjectOptions) (minio.UploadInfo, error) {
+	r = ctxReader{ctx, r}
+	if size >= 0 && size <= bodyMax && po.RetainUntilDate.IsZero() {
+		b := make([]byte, size)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return minio.UploadInfo{}, err
+		}
+		po.UserMetadata = map[string]string{bodyMeta: base64.StdEncoding.EncodeToString(b)}
+		r = bytes.NewReader(b)
+	}
+	return s.c.PutObject(ctx, s.bucket, key, r, size, po)
+}
+
+// bodyMeta names the metadata that carries a small object's content.
+const bodyMeta = "Body"
+
+// Get implements Store. It reads the object's first bytes before it
+// returns, so that a missing key is ErrNotFound at Get: minio-go asks for
+// an object's body at its first read, and a Stat before that (a HEAD)
+// would make every Get two requests.
 func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := CheckKey(key); err != nil {
 		return nil, fmt.Errorf("store: get: %w", err)
@@ -199,25 +232,35 @@ func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: get %s: %w", key, s3err(err))
 	}
-	if _, err := obj.Stat(); err != nil {
+	head := make([]byte, 4<<10)
+	n, err := io.ReadFull(obj, head)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF: // all of it read
+		obj.Close()
+		return io.NopCloser(bytes.NewReader(head[:n])), nil
+	case err != nil:
 		obj.Close()
 		return nil, fmt.Errorf("store: get %s: %w", key, s3err(err))
 	}
-	return s3Object{obj}, nil
+	return s3Object{io.MultiReader(bytes.NewReader(head), obj), obj}, nil
 }
 
-// s3Object reads an object whose body is fetched at the first read: a key
-// removed after Get answered is ErrNotFound then, as any error is the
-// store's.
-type s3Object struct{ *minio.Object }
+// s3Object reads the rest of an object after its first bytes: a read
+// error is the store's, as at Get.
+type s3Object struct {
+	r   io.Reader
+	obj *minio.Object
+}
 
 func (o s3Object) Read(p []byte) (int, error) {
-	n, err := o.Object.Read(p)
+	n, err := o.r.Read(p)
 	if err != nil && err != io.EOF {
 		err = s3err(err)
 	}
 	return n, err
 }
+
+func (o s3Object) Close() error { return o.obj.Close() }
 
 // Stat implements Store.
 func (s *S3) Stat(ctx context.Context, key string) (Info, error) {
@@ -331,10 +374,31 @@ func (v *versions) take(key string) (string, bool) {
 
 // List implements Store.
 func (s *S3) List(ctx context.Context, prefix, after string, limit int) ([]Info, error) {
+	return s.list(ctx, prefix, after, limit, false)
+}
+
+// ListBodies implements BodyLister: a MinIO server lists the objects'
+// metadata too (an extension of MinIO's), and with it the content of the
+// small ones (put). Another S3 server lists without it, and the Infos
+// carry no bodies; one that refuses to be asked is then listed as by List.
+func (s *S3) ListBodies(ctx context.Context, prefix, after string, limit int) ([]Info, error) {
+	if s.plainLists.Load() {
+		return s.list(ctx, prefix, after, limit, false)
+	}
+	infos, err := s.list(ctx, prefix, after, limit, true)
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusNotImplemented) {
+		s.plainLists.Store(true)
+		return s.list(ctx, prefix, after, limit, false)
+	}
+	return infos, err
+}
+
+func (s *S3) list(ctx context.Context, prefix, after string, limit int, bodies bool) ([]Info, error) {
 	if err := checkPrefix(prefix); err != nil {
 		return nil, fmt.Errorf("store: list: %w", err)
 	}
-	opts := minio.ListObjectsOptions{Prefix: prefix, Recursive: false}
+	opts := minio.ListObjectsOptions{Prefix: prefix, Recursive: false, WithMetadata: bodies}
 	if after != "" {
 		opts.StartAfter = prefix + after
 	}
@@ -352,7 +416,13 @@ func (s *S3) List(ctx context.Context, prefix, after string, limit int) ([]Info,
 		if strings.HasSuffix(oi.Key, "/") {
 			continue // a common prefix: a "directory"
 		}
-		out = append(out, Info{Key: oi.Key, Size: oi.Size, Modified: oi.LastModified})
+		info := Info{Key: oi.Key, Size: oi.Size, Modified: oi.LastModified}
+		if v, ok := oi.UserMetadataStripped[bodyMeta]; ok {
+			if b, err := base64.StdEncoding.DecodeString(v); err == nil && int64(len(b)) == oi.Size {
+				info.Body = b
+			}
+		}
+		out = append(out, info)
 		if limit > 0 && len(out) >= limit {
 			break
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -289,13 +290,16 @@ func TestS3DeleteLeavesNothing(t *testing.T) {
 	}
 }
 
-// listCounter counts the list requests a client sends.
+// listCounter counts the requests a client sends, and its list requests
+// apart.
 type listCounter struct {
 	next  http.RoundTripper
 	lists atomic.Int64
+	all   atomic.Int64
 }
 
 func (c *listCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.all.Add(1)
 	if r.Method == http.MethodGet && r.URL.Query().Has("list-type") {
 		c.lists.Add(1)
 	}
@@ -306,17 +310,8 @@ func (c *listCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 // holds sends one list request: a page of an inbox must not list the
 // next page too.
 func TestS3ListOnePage(t *testing.T) {
-	ep, ak, sk := testS3(t)
-	next, err := minio.DefaultTransport(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &listCounter{next: next}
+	s, counter := countedS3(t)
 	ctx := context.Background()
-	s, err := OpenS3(ctx, S3Config{Bucket: fmt.Sprintf("eingang-test-list-%d", time.Now().UnixNano()%1e9), Endpoint: ep, AccessKey: ak, SecretKey: sk, Transport: counter})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for i := range 12 {
 		if err := s.Put(ctx, fmt.Sprintf("folder/%02d", i), strings.NewReader("x"), 1); err != nil {
 			t.Fatal(err)
@@ -334,5 +329,137 @@ func TestS3ListOnePage(t *testing.T) {
 				t.Fatalf("List of 5 of 12 keys after %q sent %d list requests, want 1", after, n)
 			}
 		}
+	}
+}
+
+// countedS3 opens a new bucket on the test server whose requests counter
+// counts.
+func countedS3(t *testing.T) (*S3, *listCounter) {
+	counter := &listCounter{}
+	return s3With(t, func(next http.RoundTripper) http.RoundTripper { counter.next = next; return counter }), counter
+}
+
+// s3With opens a new bucket on the test server, its client's requests
+// carried by the transport wrap makes of the default one.
+func s3With(t *testing.T, wrap func(next http.RoundTripper) http.RoundTripper) *S3 {
+	ep, ak, sk := testS3(t)
+	next, err := minio.DefaultTransport(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenS3(context.Background(), S3Config{Bucket: fmt.Sprintf("eingang-test-with-%d-%d", time.Now().UnixNano()%1e9, bucketSeq.Add(1)), Endpoint: ep, AccessKey: ak, SecretKey: sk, Transport: wrap(next)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestS3ListBodies checks that on MinIO a listing with bodies carries the
+// content of the small objects that are not retained, and nothing of the
+// others, in one request.
+func TestS3ListBodies(t *testing.T) {
+	s, counter := countedS3(t)
+	ctx := context.Background()
+	small := `{"seller":"Müller & Söhne"}`
+	until := time.Now().Add(time.Hour)
+	for key, c := range map[string]struct {
+		data string
+		opts CreateOptions
+	}{
+		"folder/a": {small, CreateOptions{}},
+		"folder/b": {strings.Repeat("b", bodyMax+1), CreateOptions{}},
+		"folder/c": {small, CreateOptions{RetainUntil: until}},
+		"folder/d": {strings.Repeat("d", bodyMax), CreateOptions{}},
+	} {
+		if err := s.Create(ctx, key, strings.NewReader(c.data), int64(len(c.data)), c.opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter.all.Store(0)
+	infos, err := s.ListBodies(ctx, "folder/", "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counter.all.Load(); n != 1 {
+		t.Errorf("ListBodies sent %d requests, want 1", n)
+	}
+	want := map[string]string{"folder/a": small, "folder/d": strings.Repeat("d", bodyMax)}
+	if len(infos) != 4 {
+		t.Fatalf("listed %d objects, want 4", len(infos))
+	}
+	for _, in := range infos {
+		if w, ok := want[in.Key]; ok != (in.Body != nil) || ok && string(in.Body) != w {
+			t.Errorf("%s: body %.40q, want %.40q", in.Key, in.Body, w)
+		}
+	}
+}
+
+// TestS3ListBodiesRefused checks that a server that refuses a listing
+// with metadata (not MinIO) is listed without it, from then on.
+func TestS3ListBodiesRefused(t *testing.T) {
+	refusing := &refuseMetadata{}
+	s := s3With(t, func(next http.RoundTripper) http.RoundTripper { refusing.next = next; return refusing })
+	ctx := context.Background()
+	if err := s.Put(ctx, "folder/a", strings.NewReader("x"), 1); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		infos, err := s.ListBodies(ctx, "folder/", "", 10)
+		if err != nil || len(infos) != 1 || infos[0].Body != nil {
+			t.Fatalf("ListBodies: %+v, %v; want folder/a without its body", infos, err)
+		}
+	}
+	if n := refusing.refused.Load(); n != 1 {
+		t.Errorf("refused %d listings with metadata, want 1 (then no more asked)", n)
+	}
+}
+
+// refuseMetadata answers a listing with metadata as an S3 server that
+// does not know the parameter might: 400 InvalidArgument.
+type refuseMetadata struct {
+	next    http.RoundTripper
+	refused atomic.Int64
+}
+
+func (r *refuseMetadata) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Query().Get("metadata") == "true" {
+		r.refused.Add(1)
+		body := `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>Unknown parameter metadata</Message></Error>`
+		return &http.Response{StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{"Content-Type": {"application/xml"}}, Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
+	}
+	return r.next.RoundTrip(req)
+}
+
+// TestS3GetOneRequest checks that a Get is one request, of a small object,
+// a large one and a missing one (ErrNotFound at Get).
+func TestS3GetOneRequest(t *testing.T) {
+	s, counter := countedS3(t)
+	ctx := context.Background()
+	large := strings.Repeat("0123456789", 10_000)
+	for key, data := range map[string]string{"small": "x", "empty": "", "large": large} {
+		if err := s.Put(ctx, "obj/"+key, strings.NewReader(data), int64(len(data))); err != nil {
+			t.Fatal(err)
+		}
+		counter.all.Store(0)
+		r, err := s.Get(ctx, "obj/"+key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		r.Close()
+		if err != nil || string(got) != data {
+			t.Fatalf("%s: read %d bytes, %v; want %d", key, len(got), err, len(data))
+		}
+		if n := counter.all.Load(); n != 1 {
+			t.Errorf("Get and read of %s: %d requests, want 1", key, n)
+		}
+	}
+	counter.all.Store(0)
+	if _, err := s.Get(ctx, "obj/missing"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get missing: %v, want ErrNotFound", err)
+	}
+	if n := counter.all.Load(); n != 1 {
+		t.Errorf("Get of a missing key: %d requests, want 1", n)
 	}
 }

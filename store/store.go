@@ -66,6 +66,9 @@ type Info struct {
 	Size        int64
 	Modified    time.Time
 	RetainUntil time.Time // zero when the object has no retention
+	// Body is the object's content where a listing carried it
+	// (ListBodies); nil otherwise.
+	Body []byte
 }
 
 // CreateOptions tune Create.
@@ -126,6 +129,25 @@ func Remove(ctx context.Context, s Store, key string) error {
 		return r.Remove(ctx, key)
 	}
 	return s.Delete(ctx, key)
+}
+
+// A BodyLister is a store whose listings can carry the content of small
+// objects: a page of small records is then one request, where a listing
+// and a Get of each would take one more for every record. The S3 store is
+// one where the server is MinIO.
+type BodyLister interface {
+	// ListBodies is List, with Info.Body set for the objects whose
+	// content the listing carried; any of them may lack it.
+	ListBodies(ctx context.Context, prefix, after string, limit int) ([]Info, error)
+}
+
+// ListBodies lists with s.ListBodies where s is a BodyLister, else with
+// s.List, whose Infos carry no bodies.
+func ListBodies(ctx context.Context, s Store, prefix, after string, limit int) ([]Info, error) {
+	if l, ok := s.(BodyLister); ok {
+		return l.ListBodies(ctx, prefix, after, limit)
+	}
+	return s.List(ctx, prefix, after, limit)
 }
 
 // A Store keeps objects by key. Implementations are safe for concurrent use.

@@ -142,18 +142,6 @@ func asServed(cfg *ingest.Config) {
 	cfg.Store = ingest.InstrumentStore(r, "bench", cfg.Metrics)
 }
 
-// countingTransport counts the requests a store sends through the S3
-// client's own transport.
-type countingTransport struct {
-	next http.RoundTripper
-	n    atomic.Int64
-}
-
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.next.RoundTrip(r)
-}
-
 // fsStore opens a filesystem store in a folder of testenv.BenchDir.
 func fsStore(b *testing.B) store.Store {
 	st, err := store.OpenFS(testenv.BenchDir(b))
@@ -166,7 +154,7 @@ func fsStore(b *testing.B) store.Store {
 // minioStore starts a MinIO server for the benchmark (or uses
 // EINGANG_TEST_S3_ENDPOINT) and opens a new bucket on it, counting the
 // store's requests.
-func minioStore(b *testing.B) (store.Store, *countingTransport) {
+func minioStore(b *testing.B) (store.Store, *testenv.Requests) {
 	ep, ak, sk := os.Getenv("EINGANG_TEST_S3_ENDPOINT"), os.Getenv("EINGANG_TEST_S3_ACCESS_KEY"), os.Getenv("EINGANG_TEST_S3_SECRET_KEY")
 	if ep == "" {
 		srv, err := testenv.StartMinIO(testenv.MinIOBinary(b), testenv.FreeAddr(b), testenv.BenchDir(b))
@@ -180,7 +168,7 @@ func minioStore(b *testing.B) (store.Store, *countingTransport) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := &countingTransport{next: next}
+	n := &testenv.Requests{Next: next}
 	st, err := store.OpenS3(context.Background(), store.S3Config{Bucket: fmt.Sprintf("eingang-bench-%d", time.Now().UnixNano()), Endpoint: ep, AccessKey: ak, SecretKey: sk, Transport: n})
 	if err != nil {
 		b.Fatal(err)
@@ -191,13 +179,13 @@ func minioStore(b *testing.B) (store.Store, *countingTransport) {
 // uploadLoad uploads b.N documents: with rate 0 from 16 clients as fast as
 // answered, else started at rate per second whatever the answers take.
 // With requests, it reports the store's requests per upload too.
-func uploadLoad(b *testing.B, e *env, rate float64, requests *countingTransport) float64 {
+func uploadLoad(b *testing.B, e *env, rate float64, requests *testenv.Requests) float64 {
 	return uploadDocs(b, e, rate, corpusDocs(b), "application/xml", requests)
 }
 
 // uploadDocs is uploadLoad of docs, sent as ctype. It returns uploads per
 // second.
-func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string, requests *countingTransport) float64 {
+func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string, requests *testenv.Requests) float64 {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	lat := make([]time.Duration, b.N)
 	send := func(i int) {
@@ -241,7 +229,7 @@ func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string,
 	b.ResetTimer()
 	var requests0 int64
 	if requests != nil {
-		requests0 = requests.n.Load()
+		requests0 = requests.Count()
 	}
 	start := time.Now()
 	if rate > 0 {
@@ -263,7 +251,7 @@ func uploadDocs(b *testing.B, e *env, rate float64, docs [][]byte, ctype string,
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
 	if requests != nil {
-		b.ReportMetric(float64(requests.n.Load()-requests0)/float64(b.N), "store-requests/upload")
+		b.ReportMetric(float64(requests.Count()-requests0)/float64(b.N), "store-requests/upload")
 	}
 	return float64(b.N) / elapsed.Seconds()
 }
