@@ -451,7 +451,10 @@ func opsFigures(t *testing.T, addr, token string) string {
 // BenchmarkCluster measures, in one run, the raw rate of 20 KB PUTs to a
 // four-node MinIO cluster from 16 writers and the uploads per second 16
 // clients get through three gateways on it, and reports both and their
-// ratio (the cluster issue asks for at least half).
+// ratio (the cluster issue asks for at least half). The raw rate is
+// measured before the uploads and again after them, and the ratio taken
+// to the higher: a freshly started cluster at times took 20 KB PUTs at a
+// third of its rate for a while, and a ratio to that would flatter.
 //
 //	go test -run '^$' -bench Cluster -benchtime 2000x ./cmd/eingang
 func BenchmarkCluster(b *testing.B) {
@@ -475,9 +478,12 @@ func BenchmarkCluster(b *testing.B) {
 		stores = append(stores, st)
 	}
 	blob := bytes.Repeat([]byte("x"), 20<<10)
-	raw := rate(b, func(i int) error {
-		return stores[i%3].Create(ctx, fmt.Sprintf("raw/%08d", i), bytes.NewReader(blob), int64(len(blob)), store.CreateOptions{})
-	})
+	rawPuts := func(round string) float64 {
+		return rate(b, func(i int) error {
+			return stores[i%3].Create(ctx, fmt.Sprintf("raw/%s/%08d", round, i), bytes.NewReader(blob), int64(len(blob)), store.CreateOptions{})
+		})
+	}
+	before := rawPuts("before")
 
 	bin := buildBinary(b)
 	var addrs []string
@@ -505,9 +511,11 @@ func BenchmarkCluster(b *testing.B) {
 		}
 		return fmt.Errorf("upload %d: %d", i, resp.StatusCode)
 	})
-	b.ReportMetric(raw, "raw-PUT/s")
+	after := rawPuts("after")
+	b.ReportMetric(before, "raw-PUT-before/s")
+	b.ReportMetric(after, "raw-PUT-after/s")
 	b.ReportMetric(uploads, "uploads/s")
-	b.ReportMetric(uploads/raw, "ratio")
+	b.ReportMetric(uploads/max(before, after), "ratio")
 }
 
 // rate runs b.N calls of fn from 16 goroutines and returns calls per
