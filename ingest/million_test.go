@@ -26,7 +26,8 @@ import (
 // municipalities and the past year, written through the store directly
 // (their inbox entries; a tenth of each municipality's invoices
 // not yet acknowledged): an inbox page (50 entries) of a random
-// municipality, the operators' figures as /ops reads them (and the
+// municipality, a search of one's new invoices for an invoice number,
+// the operators' figures as /ops reads them (and the
 // background count behind them, first and again), and recovery at start
 // with 20 submissions pending. On the filesystem store, or with
 // EINGANG_BENCH_S3 set on a MinIO it starts (EINGANG_MINIO). With
@@ -109,6 +110,20 @@ func BenchmarkMillion(b *testing.B) {
 			pages = append(pages, time.Since(t0))
 		}
 		slices.Sort(pages)
+		// Searches of a municipality's new invoices for an invoice
+		// number: each reads all its new entries (167 here).
+		var searches []time.Duration
+		for range 50 {
+			m := rand.IntN(600)
+			k := rand.IntN(max(n/6000, 1))
+			t0 := time.Now()
+			found, _, err := p.SearchInbox(ctx, fmt.Sprintf("m%03d", m), InboxQuery{Number: fmt.Sprintf("RE-%d", m+6000*k)})
+			if err != nil || len(found) == 0 {
+				b.Fatalf("search m%03d for RE-%d: %d found, %v", m, m+6000*k, len(found), err)
+			}
+			searches = append(searches, time.Since(t0))
+		}
+		slices.Sort(searches)
 		// The figures: counted the first time (the week's past days
 		// are then kept), counted again (today only), and read as /ops
 		// serves them.
@@ -138,6 +153,7 @@ func BenchmarkMillion(b *testing.B) {
 		}
 		recovery := time.Since(t0)
 		b.ReportMetric(float64(pages[len(pages)*99/100].Microseconds())/1000, "page-p99-ms")
+		b.ReportMetric(float64(searches[len(searches)*99/100].Microseconds())/1000, "search-p99-ms")
 		b.ReportMetric(float64(reads[len(reads)*99/100].Microseconds())/1000, "ops-p99-ms")
 		b.ReportMetric(float64(first.Milliseconds()), "count-first-ms")
 		b.ReportMetric(float64(again.Milliseconds()), "count-again-ms")
