@@ -158,10 +158,10 @@ func (p *Pipeline) History(ctx context.Context, id string) ([]AuditRecord, error
 		return nil, ErrNotFound
 	}
 	var out []AuditRecord
-	err := p.walk(ctx, historyPrefix(id), "", func(key string) (bool, error) {
+	err := p.walkRecords(ctx, historyPrefix(id), "", func(in store.Info) (bool, error) {
 		var rec AuditRecord
-		if err := getJSON(ctx, p.cfg.Store, key, &rec); err != nil {
-			return false, fmt.Errorf("audit: read %s: %w", key, err)
+		if err := record(ctx, p.cfg.Store, in, &rec); err != nil {
+			return false, fmt.Errorf("audit: read %s: %w", in.Key, err)
 		}
 		out = append(out, rec)
 		return true, nil
@@ -192,10 +192,10 @@ func (p *Pipeline) AuditTrail(ctx context.Context, municipalities []string, from
 			}
 		}
 		for _, prefix := range prefixes {
-			err := p.walk(ctx, prefix, "", func(key string) (bool, error) {
+			err := p.walkRecords(ctx, prefix, "", func(in store.Info) (bool, error) {
 				var rec AuditRecord
-				if err := getJSON(ctx, p.cfg.Store, key, &rec); err != nil {
-					return false, fmt.Errorf("audit: read %s: %w", key, err)
+				if err := record(ctx, p.cfg.Store, in, &rec); err != nil {
+					return false, fmt.Errorf("audit: read %s: %w", in.Key, err)
 				}
 				if !rec.At.Before(from) && rec.At.Before(to) {
 					recs = append(recs, rec)

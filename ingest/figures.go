@@ -199,8 +199,8 @@ func (p *Pipeline) dayFigures(ctx context.Context, start, end time.Time, keep bo
 		folders = append(folders, inboxPrefix(mu.ID, "new"), inboxPrefix(mu.ID, "acknowledged"))
 	}
 	for _, f := range folders {
-		err := p.walk(ctx, f, idPrefix(start), func(key string) (bool, error) {
-			if !idTime(base(key)).Before(end) {
+		err := p.walkRecords(ctx, f, idPrefix(start), func(in store.Info) (bool, error) {
+			if !idTime(base(in.Key)).Before(end) {
 				return false, nil
 			}
 			if read >= maxStatsEntries {
@@ -209,7 +209,7 @@ func (p *Pipeline) dayFigures(ctx context.Context, start, end time.Time, keep bo
 			}
 			read++
 			var o Outcome
-			if err := getJSON(ctx, p.cfg.Store, key, &o); errors.Is(err, store.ErrNotFound) {
+			if err := record(ctx, p.cfg.Store, in, &o); errors.Is(err, store.ErrNotFound) {
 				return true, nil // moved meanwhile
 			} else if err != nil {
 				return false, err

@@ -128,7 +128,7 @@ func readRecords[T any](ctx context.Context, s store.Store, infos []store.Info, 
 	var wg sync.WaitGroup
 	for i, in := range infos {
 		if in.Body != nil {
-			errs[i] = json.Unmarshal(in.Body, &recs[i])
+			errs[i] = record(ctx, s, in, &recs[i])
 			continue
 		}
 		wg.Add(1)
@@ -149,6 +149,15 @@ func readRecords[T any](ctx context.Context, s store.Store, infos []store.Info, 
 		}
 	}
 	return out, nil
+}
+
+// record decodes the JSON record of a listed object into v: from the
+// listing where it carried the object's content, else read.
+func record(ctx context.Context, s store.Store, in store.Info, v any) error {
+	if in.Body != nil {
+		return json.Unmarshal(in.Body, v)
+	}
+	return getJSON(ctx, s, in.Key, v)
 }
 
 // gone says a listed record is no longer there or was cut short: it is

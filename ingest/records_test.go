@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eingang/eingang/directory"
 	"github.com/eingang/eingang/internal/testenv"
@@ -169,4 +170,50 @@ func TestListsOneRequest(t *testing.T) {
 	if got, _ := p.Inbox(ctx, "lk-weimarer-land", "acknowledged", "", 50); len(got) == 1 && !got[0].AcknowledgedAt.Equal(acked.AcknowledgedAt) {
 		t.Errorf("acknowledged at %v, want %v", got[0].AcknowledgedAt, acked.AcknowledgedAt)
 	}
+
+	// The figures' count and an invoice's audit history read their
+	// records from the listings alone: a gateway whose Gets of them fail
+	// counts and reads them all the same.
+	for i := range 2 {
+		if err := p.Audit(ctx, AuditRecord{Actor: "test", Action: fmt.Sprintf("view %d", i), IDs: []string{ids[0]}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blind := testPipeline(t, Config{Store: noGets{s, []string{"inbox/", "clearing/", "audit-by-invoice/"}}, Validator: invoice.NewValidator(), Directory: func() *directory.Directory { return dir }})
+	st, err := blind.RefreshFigures(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := map[Status]int{}
+	for _, c := range st.Submissions {
+		counted[c.Status] += c.Today
+	}
+	if counted[StatusRouted] != 4 || counted[StatusClearing] != 1 {
+		t.Errorf("counted today %v, want 4 routed and 1 in clearing", counted)
+	}
+	hist, err := blind.History(ctx, ids[0])
+	if err != nil || len(hist) != 2 || hist[1].Action != "view 1" {
+		t.Errorf("history: %+v, %v; want the two records", hist, err)
+	}
+}
+
+// noGets is a store whose Gets below the prefixes fail as an outage.
+type noGets struct {
+	store.Store
+	prefixes []string
+}
+
+func (s noGets) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	for _, p := range s.prefixes {
+		if strings.HasPrefix(key, p) {
+			return nil, fmt.Errorf("get %s: %w", key, store.ErrUnavailable)
+		}
+	}
+	return s.Store.Get(ctx, key)
+}
+
+// ListBodies passes the listing with bodies on: a wrapper that embeds
+// the store hides it.
+func (s noGets) ListBodies(ctx context.Context, prefix, after string, limit int) ([]store.Info, error) {
+	return store.ListBodies(ctx, s.Store, prefix, after, limit)
 }

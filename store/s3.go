@@ -196,17 +196,16 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64) error
 	return nil
 }
 
-// bodyMax is the size up to which an object that is not retained carries
-// its content in its metadata too, base64-encoded, where a MinIO listing
-// returns it (ListBodies): S3 allows 2 KB of metadata, and base64 makes
-// 1,500 bytes 2,000.
+// bodyMax is the size up to which an object carries its content in its
+// metadata too, base64-encoded, where a MinIO listing returns it
+// (ListBodies): S3 allows 2 KB of metadata, and base64 makes 1,500 bytes
+// 2,000. A retained object's metadata is as unalterable as its content.
 const bodyMax = 1500
 
-// put puts an object, with its content in its metadata where it is small
-// and not retained.
+// put puts an object, with its content in its metadata where it is small.
 func (s *S3) put(ctx context.Context, key string, r io.Reader, size int64, po minio.PutObjectOptions) (minio.UploadInfo, error) {
 	r = ctxReader{ctx, r}
-	if size >= 0 && size <= bodyMax && po.RetainUntilDate.IsZero() {
+	if size >= 0 && size <= bodyMax {
 		b := make([]byte, size)
 		if _, err := io.ReadFull(r, b); err != nil {
 			return minio.UploadInfo{}, err
