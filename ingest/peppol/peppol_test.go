@@ -139,18 +139,28 @@ type endpoint struct {
 
 func startEndpoint(t *testing.T) *endpoint {
 	t.Helper()
-	e := &endpoint{dataDir: t.TempDir()}
-	st, err := store.OpenFS(e.dataDir)
+	dataDir := t.TempDir()
+	st, err := store.OpenFS(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	e := startEndpointOn(t, st, "", testenv.NewCA(t, "Test Access Point CA"))
+	e.dataDir = dataDir
+	return e
+}
+
+// startEndpointOn starts an endpoint, a gateway of its own named instance,
+// on the store st, its TLS certificates issued by ca.
+func startEndpointOn(t *testing.T, st store.Store, instance string, ca *testenv.CA) *endpoint {
+	t.Helper()
+	e := &endpoint{ca: ca}
 	dir, err := directory.Parse([]byte(directoryYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.metrics = ingest.NewMetrics(prometheus.NewRegistry())
 	e.pipe, err = ingest.New(ingest.Config{Store: st, Validator: invoice.NewValidator(),
-		Directory: func() *directory.Directory { return dir }, Metrics: e.metrics})
+		Directory: func() *directory.Directory { return dir }, Metrics: e.metrics, Instance: instance})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +168,6 @@ func startEndpoint(t *testing.T) *endpoint {
 	recv := peppol.New(peppol.Config{Pipeline: e.pipe, Metrics: e.metrics, MaxBytes: 20 << 20,
 		Known: func(id string) bool { return dir.Route(id) != nil }})
 
-	e.ca = testenv.NewCA(t, "Test Access Point CA")
 	certPEM, keyPEM, _ := e.ca.Issue(t, "127.0.0.1", true, time.Now().Add(24*time.Hour))
 	files := writeFiles(t, t.TempDir(), map[string][]byte{"server.pem": certPEM, "server-key.pem": keyPEM, "ca.pem": e.ca.PEM})
 	cfg, err := peppol.TLSConfig(filepath.Join(files, "server.pem"), filepath.Join(files, "server-key.pem"), filepath.Join(files, "ca.pem"))
@@ -735,5 +744,74 @@ func TestPeppolTestdata(t *testing.T) {
 	}
 	if err != nil || !bytes.Equal(got, want) {
 		t.Errorf("testdata/sbd-ubl.xml is not the fixture's SBD (%v): run with EINGANG_UPDATE=1", err)
+	}
+}
+
+// TestPeppolTwoGateways sends each of 20 invoices to two gateways on one
+// real MinIO at the same moment, as a sending access point that retries
+// on another address of the receiver would: each is filed once, and both
+// answers name the same submission.
+func TestPeppolTwoGateways(t *testing.T) {
+	srv, err := testenv.StartMinIO(testenv.MinIOBinary(t), testenv.FreeAddr(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	ctx := context.Background()
+	st, err := store.OpenS3(ctx, store.S3Config{Bucket: "peppol", Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := testenv.NewCA(t, "Test Access Point CA")
+	gws := []*endpoint{startEndpointOn(t, st, "gw1", ca), startEndpointOn(t, st, "gw2", ca)}
+	const n = 20
+	answers := make([][2]answer, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		sbd := headerFor(peppol.UBLInvoice, invoice.SpecXRechnung, lwWeimarerLand, fmt.Sprintf("two-%d", i)).wrap(
+			bytes.Replace(fixture(t), []byte("RE-2026-0042"), []byte(fmt.Sprintf("RE-TWO-%d", i)), 1))
+		for g := range gws {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				answers[i][g] = gws[g].post(t, sbd, "")
+			}()
+		}
+	}
+	wg.Wait()
+	ids := map[string]bool{}
+	for i, a := range answers {
+		for g := range gws {
+			if a[g].status != http.StatusCreated && a[g].status != http.StatusOK {
+				t.Fatalf("invoice %d at gw%d: %d %s", i, g+1, a[g].status, a[g].body)
+			}
+		}
+		first, second := receiptOf(t, a[0]), receiptOf(t, a[1])
+		if first.ID != second.ID || first.Status != "routed" {
+			t.Errorf("invoice %d: answered %s (%s) and %s (%s), want one routed submission", i, first.ID, first.Status, second.ID, second.Status)
+		}
+		if (a[0].status == http.StatusCreated) == (a[1].status == http.StatusCreated) {
+			t.Errorf("invoice %d: answers %d and %d, want one 201 and one 200", i, a[0].status, a[1].status)
+		}
+		ids[first.ID] = true
+	}
+	for _, gw := range gws {
+		gw.pipe.Wait()
+	}
+	inbox, err := gws[1].pipe.Inbox(ctx, "lk-weimarer-land", "new", "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := map[string]int{}
+	for _, o := range inbox {
+		filed[o.ID]++
+	}
+	if len(inbox) != n || len(filed) != n {
+		t.Errorf("inbox holds %d entries of %d submissions, want %d", len(inbox), len(filed), n)
+	}
+	for id := range ids {
+		if filed[id] != 1 {
+			t.Errorf("%s filed %d times, want once", id, filed[id])
+		}
 	}
 }
