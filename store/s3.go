@@ -46,6 +46,10 @@ type S3Config struct {
 // short-lived objects (pending markers, inbox entries) would cost in
 // proportion to all it ever held. Delete and Remove therefore delete the
 // object's versions themselves, and nothing of it remains.
+//
+// An object of at most 1,500 bytes carries its content in its metadata
+// too, so that a MinIO listing returns small records with their keys
+// (ListBodies).
 type S3 struct {
 	c        *minio.Client
 	bucket   string
