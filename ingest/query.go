@@ -279,20 +279,23 @@ func (p *Pipeline) Login(name, password string) (Identity, bool) {
 // walk calls fn for every key directly below prefix after the cursor, in
 // order, until fn returns false.
 func (p *Pipeline) walk(ctx context.Context, prefix, after string, fn func(key string) (bool, error)) error {
-	return p.walkListed(ctx, p.cfg.Store.List, prefix, after, func(in store.Info) (bool, error) { return fn(in.Key) })
+	return p.walkListed(ctx, prefix, after, false, func(in store.Info) (bool, error) { return fn(in.Key) })
 }
 
 // walkRecords is walk for folders of JSON records: fn gets each listed
 // object with its content where the listing carried it (store.ListBodies);
 // record decodes it.
 func (p *Pipeline) walkRecords(ctx context.Context, prefix, after string, fn func(in store.Info) (bool, error)) error {
-	list := func(ctx context.Context, prefix, after string, limit int) ([]store.Info, error) {
-		return store.ListBodies(ctx, p.cfg.Store, prefix, after, limit)
-	}
-	return p.walkListed(ctx, list, prefix, after, fn)
+	return p.walkListed(ctx, prefix, after, true, fn)
 }
 
-func (p *Pipeline) walkListed(ctx context.Context, list func(ctx context.Context, prefix, after string, limit int) ([]store.Info, error), prefix, after string, fn func(in store.Info) (bool, error)) error {
+func (p *Pipeline) walkListed(ctx context.Context, prefix, after string, bodies bool, fn func(in store.Info) (bool, error)) error {
+	list := p.cfg.Store.List
+	if bodies {
+		list = func(ctx context.Context, prefix, after string, limit int) ([]store.Info, error) {
+			return store.ListBodies(ctx, p.cfg.Store, prefix, after, limit)
+		}
+	}
 	for {
 		page, err := list(ctx, prefix, after, 1000)
 		if err != nil {
