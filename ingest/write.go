@@ -1071,28 +1071,27 @@ func (p *Pipeline) refile(ctx context.Context, id, batch string, meta *Meta) (*R
 		}
 		meta = m
 	}
-	m := meta
 	data, err := p.original(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, p.abandon(ctx, id, m, "no original")
+		return nil, p.abandon(ctx, id, meta, "no original")
 	} else if err != nil {
 		return nil, fmt.Errorf("ingest: %s: %w", id, err)
 	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != m.SHA256 {
-		return nil, p.abandon(ctx, id, m, "original incomplete")
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta.SHA256 {
+		return nil, p.abandon(ctx, id, meta, "original incomplete")
 	}
-	if bad, err := p.envelopeIncomplete(ctx, *m); err != nil {
+	if bad, err := p.envelopeIncomplete(ctx, *meta); err != nil {
 		return nil, fmt.Errorf("ingest: %s: %w", id, err)
 	} else if bad {
-		return nil, p.abandon(ctx, id, m, "envelope incomplete")
+		return nil, p.abandon(ctx, id, meta, "envelope incomplete")
 	}
 	// A hybrid PDF's invoice XML, archived beside it (hybrid.go).
-	if data, err = p.keptXML(ctx, *m, data); errors.Is(err, errXMLIncomplete) {
-		return nil, p.abandon(ctx, id, m, "invoice XML incomplete")
+	if data, err = p.keptXML(ctx, *meta, data); errors.Is(err, errXMLIncomplete) {
+		return nil, p.abandon(ctx, id, meta, "invoice XML incomplete")
 	} else if err != nil {
 		return nil, fmt.Errorf("ingest: %s: %w", id, err)
 	}
-	return p.file(ctx, *m, data, batch, nil)
+	return p.file(ctx, *meta, data, batch, nil)
 }
 
 // pendingMeta returns the envelope of a pending submission: from the
@@ -1131,27 +1130,22 @@ func (p *Pipeline) pendingOf(ctx context.Context, id string) (batch string, meta
 		return "", nil, err
 	}
 	t := idTime(id)
-	after, end := idFloor(t.Add(-p.lease())), idFloor(t.Add(p.lease()+time.Millisecond))
-	for {
-		page, err := s.List(ctx, pendingPrefix, after, 100)
-		if err != nil || len(page) == 0 {
-			return "", nil, err
+	end := idFloor(t.Add(p.lease() + time.Millisecond))
+	err = p.walkRecords(ctx, pendingPrefix, idFloor(t.Add(-p.lease())), func(in store.Info) (bool, error) {
+		if base(in.Key) > end {
+			return false, nil
 		}
-		for _, info := range page {
-			batch := base(info.Key)
-			if batch > end {
-				return "", nil, nil
-			}
-			after = batch
-			var m marker
-			if err := getJSON(ctx, s, info.Key, &m); err != nil && !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
-				return "", nil, err
-			}
-			if meta := m.meta(id); meta != nil {
-				return batch, meta, nil
-			}
+		var m marker
+		if err := record(ctx, s, in, &m); err != nil && !errors.Is(err, store.ErrNotFound) && !corrupt(err) {
+			return false, err
 		}
-	}
+		if meta = m.meta(id); meta != nil {
+			batch = base(in.Key)
+			return false, nil
+		}
+		return true, nil
+	})
+	return batch, meta, err
 }
 
 // envelopeIncomplete reports whether a submission's envelope is missing or
