@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/invoice"
 	"github.com/eingang/eingang/store"
 )
 
@@ -459,30 +461,10 @@ func opsFigures(t *testing.T, addr, token string) string {
 //	go test -run '^$' -bench Cluster -benchtime 2000x ./cmd/eingang
 func BenchmarkCluster(b *testing.B) {
 	dir := b.TempDir()
-	cluster, err := testenv.StartMinIOCluster(testenv.MinIOBinary(b), filepath.Join(dir, "minio"), 4)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cluster, _, rawPuts := rawCluster(b, dir)
 	defer cluster.Stop()
 	b.Setenv("EINGANG_S3_ACCESS_KEY", cluster.Nodes[0].AccessKey)
 	b.Setenv("EINGANG_S3_SECRET_KEY", cluster.Nodes[0].SecretKey)
-	ctx := context.Background()
-
-	// Raw: 16 writers creating 20 KB objects, spread over the nodes.
-	var stores []*store.S3
-	for i := range 3 {
-		st, err := store.OpenS3(ctx, store.S3Config{Bucket: "raw", Endpoint: cluster.Nodes[i].Endpoint, AccessKey: cluster.Nodes[i].AccessKey, SecretKey: cluster.Nodes[i].SecretKey})
-		if err != nil {
-			b.Fatal(err)
-		}
-		stores = append(stores, st)
-	}
-	blob := bytes.Repeat([]byte("x"), 20<<10)
-	rawPuts := func(round string) float64 {
-		return rate(b, func(i int) error {
-			return stores[i%3].Create(ctx, fmt.Sprintf("raw/%s/%08d", round, i), bytes.NewReader(blob), int64(len(blob)), store.CreateOptions{})
-		})
-	}
 	before := rawPuts("before")
 
 	bin := buildBinary(b)
@@ -550,4 +532,176 @@ func rate(b *testing.B, fn func(i int) error) float64 {
 		b.Fatal(err)
 	}
 	return float64(b.N) / time.Since(start).Seconds()
+}
+
+// rawCluster starts a four-node MinIO cluster in dir and opens a store on
+// three of its nodes. rawPuts measures the raw rate: 16 writers creating
+// 20 KB objects (named by round) spread over those nodes.
+func rawCluster(b *testing.B, dir string) (*testenv.MinIOCluster, []*store.S3, func(round string) float64) {
+	ctx := context.Background()
+	cluster, err := testenv.StartMinIOCluster(testenv.MinIOBinary(b), filepath.Join(dir, "minio"), 4)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var stores []*store.S3
+	for i := range 3 {
+		st, err := store.OpenS3(ctx, store.S3Config{Bucket: "raw", Endpoint: cluster.Nodes[i].Endpoint, AccessKey: cluster.Nodes[i].AccessKey, SecretKey: cluster.Nodes[i].SecretKey})
+		if err != nil {
+			cluster.Stop()
+			b.Fatal(err)
+		}
+		stores = append(stores, st)
+	}
+	blob := bytes.Repeat([]byte("x"), 20<<10)
+	return cluster, stores, func(round string) float64 {
+		return rate(b, func(i int) error {
+			return stores[i%3].Create(ctx, fmt.Sprintf("raw/%s/%08d", round, i), bytes.NewReader(blob), int64(len(blob)), store.CreateOptions{})
+		})
+	}
+}
+
+// BenchmarkClusterBound measures what the four-node cluster allows a write
+// path with fewer writes than the gateway's, without a gateway: an upper
+// bound for such designs, not a figure of eingang. Each upload validates
+// an invoice in this process and creates its original under its SHA-256
+// (create-if-absent and retained: the original and the dedup record in
+// one), then writes the record of its filing (about 600 bytes), either
+//
+//   - as an object of its own: two writes an upload ("two-writes"),
+//   - the same, both writes at once ("two-at-once"), or
+//   - as an entry of a journal object, one per gateway at a time, which
+//     carries the entries that came while the one before was written
+//     (group commit): 1 + 1/n writes for n entries an object ("journal").
+//
+// 16 clients, spread over three nodes as over three gateways; the raw rate
+// as in BenchmarkCluster, before and after, and the ratios to the higher.
+// Left out, as a gateway must do them: HTTP, routing, the inbox's own
+// index, recovery, and any lease.
+//
+//	go test -run '^$' -bench ClusterBound -benchtime 2000x ./cmd/eingang
+func BenchmarkClusterBound(b *testing.B) {
+	ctx := context.Background()
+	cluster, stores, rawPuts := rawCluster(b, b.TempDir())
+	defer cluster.Stop()
+	before := rawPuts("before")
+
+	v := invoice.NewValidator()
+	retain := store.CreateOptions{RetainUntil: time.Now().AddDate(0, 0, 1)}
+	docs := func(kind string) [][]byte {
+		d := make([][]byte, b.N)
+		for i := range d {
+			d[i] = clusterInvoice(b, kind, i)
+		}
+		return d
+	}
+	upload := func(doc []byte, i int, atOnce bool, record func(e []byte) error) error {
+		rep, err := v.Validate(ctx, doc, invoice.Options{})
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(doc)
+		hash := hex.EncodeToString(sum[:])
+		e, err := json.Marshal(struct {
+			SHA256, Scenario string
+			Accepted         bool
+			At               time.Time
+			Findings         int
+			Padding          string // to the size of a filing without findings
+		}{hash, rep.Scenario, rep.Accepted, time.Now(), len(rep.Findings), strings.Repeat(" ", 450)})
+		if err != nil {
+			return err
+		}
+		keep := func() error {
+			return stores[i%3].Create(ctx, "original/"+hash, bytes.NewReader(doc), int64(len(doc)), retain)
+		}
+		if !atOnce {
+			if err := keep(); err != nil {
+				return err
+			}
+			return record(e)
+		}
+		kept := make(chan error, 1)
+		go func() { kept <- keep() }()
+		return errors.Join(record(e), <-kept)
+	}
+
+	twoWrites := func(kind string, atOnce bool) float64 {
+		ds := docs(kind)
+		return rate(b, func(i int) error {
+			return upload(ds[i], i, atOnce, func(e []byte) error {
+				return stores[i%3].Create(ctx, "filing/"+kind+"/"+strconv.Itoa(i), bytes.NewReader(e), int64(len(e)), store.CreateOptions{})
+			})
+		})
+	}
+	two := twoWrites("TWO", false)
+	twoAtOnce := twoWrites("ATONCE", true)
+	journals := []*journal{{st: stores[0], name: "gw1"}, {st: stores[1], name: "gw2"}, {st: stores[2], name: "gw3"}}
+	ds := docs("JOURNAL")
+	journaled := rate(b, func(i int) error {
+		return upload(ds[i], i, false, func(e []byte) error { return journals[i%3].add(ctx, e, retain) })
+	})
+	objects := 0
+	for _, j := range journals {
+		j.mu.Lock()
+		objects += j.objects
+		j.mu.Unlock()
+	}
+	after := rawPuts("after")
+	raw := max(before, after)
+	b.ReportMetric(before, "raw-PUT-before/s")
+	b.ReportMetric(after, "raw-PUT-after/s")
+	b.ReportMetric(two, "two-writes/s")
+	b.ReportMetric(twoAtOnce, "two-at-once/s")
+	b.ReportMetric(journaled, "journal/s")
+	b.ReportMetric(float64(b.N)/float64(objects), "entries/journal")
+	b.ReportMetric(two/raw, "ratio-two-writes")
+	b.ReportMetric(twoAtOnce/raw, "ratio-two-at-once")
+	b.ReportMetric(journaled/raw, "ratio-journal")
+}
+
+// A journal group-commits entries into objects of its own, one at a
+// time: each carries the entries added while the one before was written.
+type journal struct {
+	st      *store.S3
+	name    string
+	mu      sync.Mutex
+	entries [][]byte
+	waiting []chan error
+	writing bool
+	objects int
+}
+
+// add writes e with the next journal object and returns once it is written.
+func (j *journal) add(ctx context.Context, e []byte, opts store.CreateOptions) error {
+	done := make(chan error, 1)
+	j.mu.Lock()
+	j.entries = append(j.entries, e)
+	j.waiting = append(j.waiting, done)
+	if !j.writing {
+		j.writing = true
+		go j.write(ctx, opts)
+	}
+	j.mu.Unlock()
+	return <-done
+}
+
+func (j *journal) write(ctx context.Context, opts store.CreateOptions) {
+	for {
+		j.mu.Lock()
+		entries, waiting := j.entries, j.waiting
+		j.entries, j.waiting = nil, nil
+		if len(entries) == 0 {
+			j.writing = false
+			j.mu.Unlock()
+			return
+		}
+		j.objects++
+		key := fmt.Sprintf("journal/%s/%08d", j.name, j.objects)
+		j.mu.Unlock()
+		body := bytes.Join(entries, []byte("\n"))
+		err := j.st.Create(ctx, key, bytes.NewReader(body), int64(len(body)), opts)
+		for _, w := range waiting {
+			w <- err
+		}
+	}
 }
