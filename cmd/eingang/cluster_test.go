@@ -565,7 +565,7 @@ func rawCluster(b *testing.B, dir string) (*testenv.MinIOCluster, []*store.S3, f
 // bound for such designs, not a figure of eingang. Each upload validates
 // an invoice in this process and creates its original under its SHA-256
 // (create-if-absent and retained: the original and the dedup record in
-// one), then writes the record of its filing (about 600 bytes), either
+// one), then writes the record of its filing (about 650 bytes), either
 //
 //   - as an object of its own: two writes an upload ("two-writes"),
 //   - the same, both writes at once ("two-at-once"), or
@@ -606,7 +606,7 @@ func BenchmarkClusterBound(b *testing.B) {
 			Accepted         bool
 			At               time.Time
 			Findings         int
-			Padding          string // to the size of a filing without findings
+			Padding          string // to about the size of an inbox entry
 		}{hash, rep.Scenario, rep.Accepted, time.Now(), len(rep.Findings), strings.Repeat(" ", 450)})
 		if err != nil {
 			return err
