@@ -110,7 +110,9 @@ conformance:
 # bench measures the validator, the stores (the S3 half against a MinIO it
 # starts, like the tests) and the gateway's uploads on both stores, and
 # hybrid PDFs beside the same invoices as XML through the upload API
-# (BenchmarkHybridUpload, with allocations), and PDF extraction. The
+# (BenchmarkHybridUpload, with allocations), PDF extraction, and the
+# four-node cluster: the gateways beside raw PUTs (BenchmarkCluster) and
+# what two writes an upload would allow there (BenchmarkClusterBound). The
 # benchmarks keep their data in BENCH_DATA until all are done (see
 # testenv.BenchDir: deleting a run's files slows this disk for the next).
 BENCH_DATA ?= $(CURDIR)/.bench-data
