@@ -635,10 +635,10 @@ func BenchmarkClusterBound(b *testing.B) {
 	}
 	two := twoWrites("TWO", false)
 	twoAtOnce := twoWrites("ATONCE", true)
-	journals := []*journal{{st: stores[0], name: "gw1"}, {st: stores[1], name: "gw2"}, {st: stores[2], name: "gw3"}}
+	journals := []*journal{{st: stores[0], name: "gw1", opts: retain}, {st: stores[1], name: "gw2", opts: retain}, {st: stores[2], name: "gw3", opts: retain}}
 	ds := docs("JOURNAL")
 	journaled := rate(b, func(i int) error {
-		return upload(ds[i], i, false, func(e []byte) error { return journals[i%3].add(ctx, e, retain) })
+		return upload(ds[i], i, false, func(e []byte) error { return journals[i%3].add(ctx, e) })
 	})
 	objects := 0
 	for _, j := range journals {
@@ -664,6 +664,7 @@ func BenchmarkClusterBound(b *testing.B) {
 type journal struct {
 	st      *store.S3
 	name    string
+	opts    store.CreateOptions // of every journal object
 	mu      sync.Mutex
 	entries [][]byte
 	waiting []chan error
@@ -672,20 +673,20 @@ type journal struct {
 }
 
 // add writes e with the next journal object and returns once it is written.
-func (j *journal) add(ctx context.Context, e []byte, opts store.CreateOptions) error {
+func (j *journal) add(ctx context.Context, e []byte) error {
 	done := make(chan error, 1)
 	j.mu.Lock()
 	j.entries = append(j.entries, e)
 	j.waiting = append(j.waiting, done)
 	if !j.writing {
 		j.writing = true
-		go j.write(ctx, opts)
+		go j.write(ctx)
 	}
 	j.mu.Unlock()
 	return <-done
 }
 
-func (j *journal) write(ctx context.Context, opts store.CreateOptions) {
+func (j *journal) write(ctx context.Context) {
 	for {
 		j.mu.Lock()
 		entries, waiting := j.entries, j.waiting
@@ -699,7 +700,7 @@ func (j *journal) write(ctx context.Context, opts store.CreateOptions) {
 		key := fmt.Sprintf("journal/%s/%08d", j.name, j.objects)
 		j.mu.Unlock()
 		body := bytes.Join(entries, []byte("\n"))
-		err := j.st.Create(ctx, key, bytes.NewReader(body), int64(len(body)), opts)
+		err := j.st.Create(ctx, key, bytes.NewReader(body), int64(len(body)), j.opts)
 		for _, w := range waiting {
 			w <- err
 		}
