@@ -152,12 +152,17 @@ func classify(err error) error {
 // dir as empty meanwhile, it makes dir again and runs op once more, as
 // often as that happens (a folder such as pending/ that writers fill and
 // empty all the time can lose that race more than once), up to a bound.
+// After the first try again it waits a little longer each time, 0.25 s
+// in all at most: a removal in progress (ext4 answers EPERM while the
+// folder is marked removed, and its removal can wait on the journal)
+// outlasts a hundred tries at once, which once failed a create.
 func inDir(dir string, op func() error) error {
 	err := op()
 	for try := 0; errors.Is(err, fs.ErrNotExist) && try < 100; try++ {
 		if err := makeDir(dir); err != nil {
 			return err
 		}
+		time.Sleep(time.Duration(try) * 50 * time.Microsecond)
 		err = op()
 	}
 	return err
