@@ -50,8 +50,14 @@ func TestAdviseHugePages(t *testing.T) {
 		}
 		return n
 	}
-	if n := huge("advise"); n == 0 {
-		t.Error("with the advice, no memory is in huge pages")
+	// With the advice, up to three fresh processes: one of five CI runs
+	// on 2026-12-07, under load, got no huge page in its one process.
+	n := 0
+	for try := 0; n == 0 && try < 3; try++ {
+		n = huge("advise")
+	}
+	if n == 0 {
+		t.Error("with the advice, no memory is in huge pages (three processes)")
 	}
 	if !strings.Contains(string(mode), "[always]") {
 		if n := huge("none"); n != 0 {
